@@ -1,0 +1,1 @@
+//! Conversion of GOV.UK Content API items into statement records.

@@ -1,0 +1,6 @@
+//! communique: a keyboard-driven terminal browser for archives of official
+//! statements. The library holds everything; `main.rs` only parses arguments.
+
+pub mod govuk;
+pub mod loader;
+pub mod records;

@@ -1,0 +1,317 @@
+//! The statement record and its native JSON form. Nothing outside this module
+//! (and the GOV.UK converter that produces these types) knows the JSON layout.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+/// One statement: a press release, joint statement, speech, written statement…
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Statement {
+    pub id: String,
+    pub title: String,
+    pub published: Published,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organisations: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub government: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locations: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Withdrawn>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signatories: Vec<Signatory>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media_contacts: Vec<MediaContact>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub updates: Vec<Update>,
+    /// Where the record was read from; filled by the loader, never serialised.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// The names of every field the native format defines, for `check --strict`.
+pub const NATIVE_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "published",
+    "kind",
+    "summary",
+    "organisations",
+    "government",
+    "locations",
+    "topics",
+    "people",
+    "url",
+    "withdrawn",
+    "signatories",
+    "body",
+    "media_contacts",
+    "updates",
+];
+
+/// Where a record came from: the file and the line its text starts on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub line: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.path.display(), self.line)
+    }
+}
+
+/// A publication date: `YYYY-MM-DD` or an RFC 3339 date-time, kept as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Published {
+    raw: String,
+    /// The instant used for ordering; a bare date counts as its midnight UTC.
+    instant: DateTime<FixedOffset>,
+}
+
+impl Published {
+    /// Parses a date as the record format allows it.
+    ///
+    /// # Errors
+    /// When the text is neither `YYYY-MM-DD` nor an RFC 3339 date-time.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        let instant = if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+            date.and_time(NaiveTime::MIN).and_utc().fixed_offset()
+        } else {
+            DateTime::parse_from_rfc3339(trimmed).map_err(|_| {
+                format!("bad date {trimmed:?}: expected YYYY-MM-DD or an RFC 3339 date-time")
+            })?
+        };
+        Ok(Self {
+            raw: trimmed.to_owned(),
+            instant,
+        })
+    }
+
+    /// The calendar date as published (in the offset it was written with).
+    #[must_use]
+    pub fn date(&self) -> NaiveDate {
+        self.instant.date_naive()
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    #[must_use]
+    pub fn timestamp(&self) -> i64 {
+        self.instant.timestamp()
+    }
+}
+
+impl Ord for Published {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.instant
+            .cmp(&other.instant)
+            .then_with(|| self.raw.cmp(&other.raw))
+    }
+}
+
+impl PartialOrd for Published {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl TryFrom<String> for Published {
+    type Error = String;
+    fn try_from(raw: String) -> Result<Self, String> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<Published> for String {
+    fn from(published: Published) -> Self {
+        published.raw
+    }
+}
+
+/// A withdrawal notice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Withdrawn {
+    pub date: Published,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One entry of a page's change history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Update {
+    pub date: Published,
+    pub note: String,
+}
+
+/// Who signed or delivered a statement. In JSON either a plain string (taken
+/// as the name) or an object with any of the four fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "SignatoryForm")]
+pub struct Signatory {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SignatoryForm {
+    Plain(String),
+    Structured {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        role: Option<String>,
+        #[serde(default)]
+        country: Option<String>,
+        #[serde(default)]
+        organisation: Option<String>,
+    },
+}
+
+impl From<SignatoryForm> for Signatory {
+    fn from(form: SignatoryForm) -> Self {
+        match form {
+            SignatoryForm::Plain(name) => Self {
+                name: Some(name),
+                ..Self::default()
+            },
+            SignatoryForm::Structured {
+                name,
+                role,
+                country,
+                organisation,
+            } => Self {
+                name,
+                role,
+                country,
+                organisation,
+            },
+        }
+    }
+}
+
+impl Signatory {
+    /// A one-line description: "Minister of Foreign Affairs, Japan" or
+    /// "Antony Blinken, Secretary of State, United States of America".
+    #[must_use]
+    pub fn label(&self) -> String {
+        [&self.name, &self.role, &self.country, &self.organisation]
+            .into_iter()
+            .flatten()
+            .filter(|part| !part.is_empty())
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A press-office contact printed with a statement.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaContact {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+impl Statement {
+    /// Newest first, then by id so the order is stable.
+    #[must_use]
+    pub fn newest_first(a: &Self, b: &Self) -> Ordering {
+        b.published.cmp(&a.published).then_with(|| a.id.cmp(&b.id))
+    }
+
+    /// The kind, or "statement" when the record does not say.
+    #[must_use]
+    pub fn kind_or_default(&self) -> &str {
+        self.kind.as_deref().unwrap_or("statement")
+    }
+
+    /// Body paragraphs: blocks of text separated by blank lines.
+    pub fn paragraphs(&self) -> impl Iterator<Item = &str> {
+        self.body
+            .as_deref()
+            .unwrap_or_default()
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_accepts_date_and_rfc3339() {
+        let date = Published::parse("2024-01-12").expect("date");
+        assert_eq!(date.date(), NaiveDate::from_ymd_opt(2024, 1, 12).expect("ymd"));
+        let time = Published::parse("2016-12-28T00:00:19.000+00:00").expect("datetime");
+        assert_eq!(time.as_str(), "2016-12-28T00:00:19.000+00:00");
+        assert!(time < date);
+    }
+
+    #[test]
+    fn published_rejects_other_forms() {
+        for bad in ["12/01/2024", "2024-13-01", "2024-02-30", "", "yesterday"] {
+            assert!(Published::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn signatory_plain_and_structured() {
+        let sigs: Vec<Signatory> = serde_json::from_str(
+            r#"["Jane Doe", {"role": "Minister of Foreign Affairs", "country": "Japan"}]"#,
+        )
+        .expect("parse");
+        assert_eq!(sigs[0].name.as_deref(), Some("Jane Doe"));
+        assert_eq!(sigs[1].label(), "Minister of Foreign Affairs, Japan");
+    }
+
+    #[test]
+    fn paragraphs_split_on_blank_lines() {
+        let statement: Statement = serde_json::from_str(
+            r#"{"id":"a","title":"t","published":"2024-01-01","body":"one\nline\n\n\n two "}"#,
+        )
+        .expect("parse");
+        assert_eq!(
+            statement.paragraphs().collect::<Vec<_>>(),
+            ["one\nline", "two"]
+        );
+    }
+}
