@@ -1,6 +1,11 @@
 //! communique: a keyboard-driven terminal browser for archives of official
 //! statements. The library holds everything; `main.rs` only parses arguments.
 
+pub mod app;
+pub mod cli;
+pub mod document;
 pub mod govuk;
 pub mod loader;
 pub mod records;
+pub mod sanitize;
+pub mod search;

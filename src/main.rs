@@ -1,1 +1,23 @@
-fn main() {}
+//! The `communique` binary: arguments, then either the browser or a headless
+//! command. Errors print one line and exit non-zero; a closed pipe is success.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use communique::cli::{Cli, is_broken_pipe, run_command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Some(command) => run_command(&cli.archive, command),
+        None => communique::app::run(&cli),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("communique: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

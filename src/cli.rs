@@ -1,0 +1,100 @@
+//! Command-line arguments (parsed by clap) and the headless commands. The
+//! browser itself lives in [`crate::app`]; everything here writes plain text
+//! or JSON to stdout, so it works in pipes and scripts.
+
+mod check;
+mod list;
+mod show;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Browse, search and triage archives of official statements.
+#[derive(Debug, Parser)]
+#[command(name = "communique", version, about, long_about = None)]
+pub struct Cli {
+    /// The archive: a folder of statement files, or one file.
+    #[arg(
+        long,
+        global = true,
+        env = "COMMUNIQUE_ARCHIVE",
+        default_value = "archive",
+        value_name = "PATH"
+    )]
+    pub archive: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report every problem in the archive as path:line:col: message.
+    Check {
+        /// Also report fields the record format does not define.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// List statements, newest first, or ranked by a query.
+    List {
+        /// A query, as typed in the browser's search line.
+        #[arg(long, short)]
+        query: Option<String>,
+        /// Print at most this many statements.
+        #[arg(long, short = 'n')]
+        limit: Option<usize>,
+        /// Print a JSON array of records in the native format.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one statement whole.
+    Show {
+        /// The statement's id (as `list --json` prints it).
+        id: String,
+        /// Print the record as native JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs a headless command, returning the process's exit code.
+///
+/// # Errors
+/// When the archive cannot be opened or output cannot be written.
+pub fn run_command(archive: &std::path::Path, command: &Command) -> anyhow::Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let code = match command {
+        Command::Check { strict } => check::run(archive, *strict, &mut out)?,
+        Command::List { query, limit, json } => {
+            list::run(archive, query.as_deref(), *limit, *json, &mut out)?
+        }
+        Command::Show { id, json } => show::run(archive, id, *json, &mut out)?,
+    };
+    out.flush()?;
+    Ok(code)
+}
+
+/// Whether an error is only a closed pipe (`communique list | head`), which is
+/// not a failure.
+#[must_use]
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Loads the archive for a command, reporting problems only through `check`.
+fn load(archive: &std::path::Path) -> anyhow::Result<crate::loader::Archive> {
+    crate::loader::load(archive, crate::loader::LoadOptions::default())
+}
+
+/// Writes a line, treating it as untrusted archive text.
+fn write_clean(out: &mut impl Write, text: &str) -> std::io::Result<()> {
+    writeln!(out, "{}", crate::sanitize::clean_line(text))
+}

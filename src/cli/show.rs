@@ -1,0 +1,25 @@
+//! `communique show ID`: one statement as readable text or native JSON.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::document::plain_text;
+
+pub fn run(archive: &Path, id: &str, json: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let loaded = super::load(archive)?;
+    let Some(statement) = loaded.find(id) else {
+        anyhow::bail!(
+            "no statement with id {:?} in {} (see `communique list`)",
+            crate::sanitize::clean_line(id),
+            archive.display()
+        );
+    };
+    if json {
+        serde_json::to_writer_pretty(&mut *out, statement)?;
+        writeln!(out)?;
+    } else {
+        out.write_all(plain_text(statement).as_bytes())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

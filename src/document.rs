@@ -1,0 +1,320 @@
+//! A statement laid out for reading: the ordered blocks that both `communique
+//! show` and the browser's detail view render. Text here is already cleaned
+//! for the terminal.
+
+use std::collections::BTreeMap;
+
+use crate::records::{MediaContact, Published, Signatory, Statement};
+use crate::sanitize::{clean_line, clean_text};
+
+/// What a block is, which decides how it is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Title,
+    /// Kind and date, under the title.
+    Byline,
+    /// A withdrawal notice: drawn so it cannot be missed.
+    Warning,
+    /// "Label: value" line.
+    Field,
+    Heading,
+    Paragraph,
+    /// One line of a list (signatory group, contact line, update).
+    Item,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub role: Role,
+    pub label: Option<&'static str>,
+    pub text: String,
+}
+
+impl Block {
+    fn new(role: Role, text: impl Into<String>) -> Self {
+        Self {
+            role,
+            label: None,
+            text: text.into(),
+        }
+    }
+
+    fn field(label: &'static str, text: impl Into<String>) -> Self {
+        Self {
+            role: Role::Field,
+            label: Some(label),
+            text: text.into(),
+        }
+    }
+}
+
+/// "12 January 2024".
+#[must_use]
+pub fn long_date(published: &Published) -> String {
+    published.date().format("%-d %B %Y").to_string()
+}
+
+/// The blocks of a statement, in reading order.
+#[must_use]
+pub fn blocks(statement: &Statement) -> Vec<Block> {
+    let mut blocks = vec![
+        Block::new(Role::Title, clean_line(&statement.title)),
+        Block::new(
+            Role::Byline,
+            format!(
+                "{} · {}",
+                clean_line(statement.kind_or_default()),
+                long_date(&statement.published)
+            ),
+        ),
+    ];
+    if let Some(withdrawn) = &statement.withdrawn {
+        let note = withdrawn.note.as_deref().map(clean_line).unwrap_or_default();
+        blocks.push(Block::new(
+            Role::Warning,
+            format!("Withdrawn on {}. {note}", long_date(&withdrawn.date))
+                .trim_end()
+                .to_owned(),
+        ));
+    }
+    let joined = |values: &[String]| {
+        values
+            .iter()
+            .map(|value| clean_line(value))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if !statement.organisations.is_empty() {
+        blocks.push(Block::field("From", joined(&statement.organisations)));
+    }
+    if let Some(government) = &statement.government {
+        blocks.push(Block::field("Government", clean_line(government)));
+    }
+    for (label, values) in [
+        ("People", &statement.people),
+        ("Locations", &statement.locations),
+        ("Topics", &statement.topics),
+    ] {
+        if !values.is_empty() {
+            blocks.push(Block::field(label, joined(values)));
+        }
+    }
+    if let Some(summary) = &statement.summary {
+        blocks.push(Block::new(Role::Paragraph, clean_text(summary)));
+    }
+    if !statement.signatories.is_empty() {
+        blocks.push(Block::new(
+            Role::Heading,
+            format!("Signatories ({})", statement.signatories.len()),
+        ));
+        blocks.extend(
+            signatory_groups(&statement.signatories)
+                .into_iter()
+                .map(|line| Block::new(Role::Item, line)),
+        );
+    }
+    let paragraphs: Vec<_> = statement.paragraphs().collect();
+    if !paragraphs.is_empty() {
+        blocks.push(Block::new(Role::Heading, "Statement"));
+        blocks.extend(
+            paragraphs
+                .into_iter()
+                .map(|paragraph| Block::new(Role::Paragraph, clean_text(paragraph))),
+        );
+    }
+    if !statement.media_contacts.is_empty() {
+        blocks.push(Block::new(Role::Heading, "Media contacts"));
+        for contact in &statement.media_contacts {
+            blocks.extend(contact_lines(contact).into_iter().map(|line| Block::new(Role::Item, line)));
+        }
+    }
+    if !statement.updates.is_empty() {
+        blocks.push(Block::new(Role::Heading, "Updates to this page"));
+        blocks.extend(statement.updates.iter().map(|update| {
+            Block::new(
+                Role::Item,
+                format!("{}: {}", long_date(&update.date), clean_line(&update.note)),
+            )
+        }));
+    }
+    if let Some(url) = &statement.url {
+        blocks.push(Block::field("URL", clean_line(url)));
+    }
+    blocks
+}
+
+/// The lines a contact is shown as: who, then each way to reach them.
+#[must_use]
+pub fn contact_lines(contact: &MediaContact) -> Vec<String> {
+    let who: Vec<_> = [&contact.name, &contact.organisation]
+        .into_iter()
+        .flatten()
+        .map(|part| clean_line(part).into_owned())
+        .collect();
+    let mut lines = vec![if who.is_empty() {
+        "Contact".to_owned()
+    } else {
+        who.join(", ")
+    }];
+    if let Some(email) = &contact.email {
+        lines.push(format!("  Email {}", clean_line(email)));
+    }
+    if let Some(phone) = &contact.phone {
+        lines.push(format!("  Telephone {}", clean_line(phone)));
+    }
+    if let Some(notes) = &contact.notes {
+        lines.extend(clean_text(notes).lines().map(|line| format!("  {line}")));
+    }
+    lines
+}
+
+/// Signatories grouped for reading: those with only a role and a country are
+/// gathered by role ("Ministers of Foreign Affairs (49): Albania, …"); the
+/// others are listed one a line, in their original order after the groups.
+#[must_use]
+pub fn signatory_groups(signatories: &[Signatory]) -> Vec<String> {
+    let mut groups: BTreeMap<&str, (usize, Vec<&str>)> = BTreeMap::new();
+    let mut others = Vec::new();
+    for (position, signatory) in signatories.iter().enumerate() {
+        match signatory {
+            Signatory {
+                name: None,
+                role: Some(role),
+                country: Some(country),
+                organisation: None,
+            } => {
+                let group = groups.entry(role).or_insert((position, Vec::new()));
+                group.1.push(country);
+            }
+            other => others.push(clean_line(&other.label()).into_owned()),
+        }
+    }
+    let mut grouped: Vec<_> = groups.into_iter().collect();
+    grouped.sort_by_key(|(_, (first, _))| *first);
+    let mut lines: Vec<String> = Vec::new();
+    for (role, (_, countries)) in grouped {
+        let countries: Vec<_> = countries.iter().map(|c| clean_line(c)).collect();
+        if countries.len() == 1 {
+            lines.push(format!("{}, {}", clean_line(role), countries[0]));
+        } else {
+            lines.push(format!(
+                "{} ({}): {}",
+                plural_role(&clean_line(role)),
+                countries.len(),
+                countries.join(", ")
+            ));
+        }
+    }
+    lines.extend(others);
+    lines
+}
+
+/// "Minister of Foreign Affairs" → "Ministers of Foreign Affairs": the first
+/// word is the noun in the role titles statements use.
+fn plural_role(role: &str) -> String {
+    let (noun, rest) = role.split_once(' ').unwrap_or((role, ""));
+    let plural = if let Some(stem) = noun.strip_suffix('y')
+        && !stem.ends_with(['a', 'e', 'o', 'u'])
+    {
+        format!("{stem}ies")
+    } else if noun.ends_with('s') {
+        noun.to_owned()
+    } else {
+        format!("{noun}s")
+    };
+    if rest.is_empty() {
+        plural
+    } else {
+        format!("{plural} {rest}")
+    }
+}
+
+/// The statement as plain text, for `communique show`.
+#[must_use]
+pub fn plain_text(statement: &Statement) -> String {
+    let mut out = String::new();
+    for block in blocks(statement) {
+        match block.role {
+            Role::Title => {
+                out.push_str(&block.text);
+                out.push('\n');
+                out.push_str(&"=".repeat(block.text.chars().count().min(80)));
+                out.push('\n');
+            }
+            Role::Heading => {
+                out.push('\n');
+                out.push_str(&block.text);
+                out.push('\n');
+                out.push_str(&"-".repeat(block.text.chars().count()));
+                out.push('\n');
+            }
+            Role::Paragraph => {
+                out.push('\n');
+                out.push_str(&block.text);
+                out.push('\n');
+            }
+            Role::Warning => {
+                out.push_str("! ");
+                out.push_str(&block.text);
+                out.push('\n');
+            }
+            Role::Field => {
+                out.push_str(block.label.unwrap_or_default());
+                out.push_str(": ");
+                out.push_str(&block.text);
+                out.push('\n');
+            }
+            Role::Byline | Role::Item => {
+                out.push_str(&block.text);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minister(country: &str) -> Signatory {
+        Signatory {
+            role: Some("Minister of Foreign Affairs".into()),
+            country: Some(country.into()),
+            ..Signatory::default()
+        }
+    }
+
+    #[test]
+    fn groups_ministers_by_role() {
+        let signatories = vec![
+            minister("Albania"),
+            minister("Japan"),
+            Signatory {
+                role: Some("High Representative of the European Union".into()),
+                organisation: Some("European Union".into()),
+                ..Signatory::default()
+            },
+            Signatory {
+                role: Some("Secretary of State".into()),
+                country: Some("United States of America".into()),
+                ..Signatory::default()
+            },
+        ];
+        assert_eq!(
+            signatory_groups(&signatories),
+            [
+                "Ministers of Foreign Affairs (2): Albania, Japan",
+                "Secretary of State, United States of America",
+                "High Representative of the European Union, European Union",
+            ]
+        );
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural_role("Secretary of State"), "Secretaries of State");
+        assert_eq!(plural_role("Envoy"), "Envoys");
+        assert_eq!(plural_role("Minister"), "Ministers");
+    }
+}

@@ -1,0 +1,127 @@
+//! Cleaning archive text for the terminal. Every string from an archive passes
+//! through [`clean_line`] or [`clean_text`] before it reaches a widget or a
+//! terminal: control characters become visible placeholders, invisible
+//! format characters (bidi overrides, zero-width joiners…) are removed so text
+//! shows in logical order and a name cannot be spoofed, and text is NFC.
+
+use std::borrow::Cow;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+/// Clean text for one line: line breaks and tabs become spaces.
+#[must_use]
+pub fn clean_line(text: &str) -> Cow<'_, str> {
+    clean(text, false)
+}
+
+/// Clean text that may span lines: `\n` is kept, other breaks become `\n`.
+#[must_use]
+pub fn clean_text(text: &str) -> Cow<'_, str> {
+    clean(text, true)
+}
+
+fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let nfc = is_nfc_quick(text.chars()) == IsNormalized::Yes;
+    if nfc && text.chars().all(|c| !needs_cleaning(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{0085}' => {
+                out.push(if keep_newlines { '\n' } else { ' ' });
+            }
+            '\t' => out.push_str(if keep_newlines { "    " } else { " " }),
+            c if is_invisible_format(c) => {}
+            c if c.is_control() => out.push(placeholder(c)),
+            c => out.push(c),
+        }
+    }
+    if nfc {
+        Cow::Owned(out)
+    } else {
+        Cow::Owned(out.nfc().collect())
+    }
+}
+
+fn needs_cleaning(c: char) -> bool {
+    c.is_control() || is_invisible_format(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// A visible stand-in for a control character: the Unicode "control
+/// pictures" (␛ for ESC, ␇ for BEL, ␡ for DEL), and � for C1 controls.
+fn placeholder(c: char) -> char {
+    match u32::from(c) {
+        code @ 0..=0x1F => char::from_u32(0x2400 + code).unwrap_or('\u{FFFD}'),
+        0x7F => '\u{2421}',
+        _ => '\u{FFFD}',
+    }
+}
+
+/// Unicode format characters (category Cf) that draw nothing but can reorder
+/// or hide text: bidi embeddings, overrides, isolates and marks, zero-width
+/// characters, the soft hyphen, tag characters.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x08E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(clean_line("Plain title, Korea"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escapes_become_placeholders() {
+        let hostile = "a\u{1b}]0;pwned\u{7}b\u{1b}[2Jc\u{9b}d\u{0}e\u{8}f\u{7f}g";
+        let cleaned = clean_line(hostile);
+        assert_eq!(cleaned, "a␛]0;pwned␇b␛[2Jc\u{FFFD}d␀e␈f␡g");
+        assert!(!cleaned.chars().any(char::is_control));
+    }
+
+    #[test]
+    fn line_breaks() {
+        assert_eq!(clean_line("a\r\nb\tc\u{2028}d"), "a b c d");
+        assert_eq!(clean_text("a\r\nb\rc\u{2029}d\te"), "a\nb\nc\nd    e");
+    }
+
+    #[test]
+    fn bidi_and_zero_width_are_removed() {
+        // With U+202E kept, "napaJ" would display reversed as "Japan".
+        let spoof = "Minister of \u{202E}napaJ\u{202C}\u{200B}\u{2066}x\u{2069}\u{feff}\u{ad}";
+        assert_eq!(clean_line(spoof), "Minister of napaJx");
+    }
+
+    #[test]
+    fn hangul_nfd_becomes_nfc() {
+        let nfd: String = "한국".nfd().collect();
+        assert_ne!(nfd, "한국");
+        assert_eq!(clean_line(&nfd), "한국");
+    }
+}

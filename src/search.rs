@@ -1,0 +1,353 @@
+//! Search: the query language ([`query`]) and the fuzzy matcher over titles and
+//! signatories. The only module that uses `fuzzy_matcher`.
+//!
+//! Signatories repeat across statements (the same "Minister of Foreign
+//! Affairs, Japan" signs hundreds), so the index keeps each distinct label once
+//! and a query scores every label once, not once per statement.
+
+pub mod query;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+use rayon::prelude::*;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+pub use query::{Condition, Field, Filter, Query, QueryError, parse};
+
+use crate::records::Statement;
+
+/// Lower case with accents removed, for case- and accent-insensitive matching.
+#[must_use]
+pub fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The initials of an organisation's capitalised words: "Foreign,
+/// Commonwealth & Development Office" → "fcdo", so `org:fcdo` finds it.
+fn initials(name: &str) -> String {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter_map(|word| word.chars().next())
+        .filter(|c| c.is_uppercase())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Distinct strings stored once and referred to by number.
+#[derive(Debug, Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    strings: Vec<String>,
+}
+
+impl Interner {
+    fn intern(&mut self, text: String) -> u32 {
+        if let Some(&id) = self.ids.get(&text) {
+            return id;
+        }
+        let id = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
+        self.strings.push(text.clone());
+        self.ids.insert(text, id);
+        id
+    }
+}
+
+/// What the index keeps of one statement.
+#[derive(Debug)]
+struct Entry {
+    title: String,
+    folded_title: String,
+    day: NaiveDate,
+    /// Label ids, in the statement's signatory order.
+    signatories: Vec<u32>,
+    /// Folded value ids per field, in `Field` order (signatories excepted).
+    values: Vec<(Field, u32)>,
+}
+
+/// A search index over an archive's statements, in archive order.
+#[derive(Debug)]
+pub struct Index {
+    entries: Vec<Entry>,
+    /// Distinct signatory labels as written.
+    labels: Vec<String>,
+    folded_labels: Vec<String>,
+    values: Vec<String>,
+}
+
+/// One statement that matched, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Position of the statement in the archive.
+    pub index: usize,
+    /// Fuzzy score, 0 when the query has no fuzzy words.
+    pub score: i64,
+    /// The signatory (position in the statement's list) a fuzzy word matched
+    /// better than the title did.
+    pub signatory: Option<usize>,
+}
+
+impl Index {
+    #[must_use]
+    pub fn new(statements: &[Statement]) -> Self {
+        let mut labels = Interner::default();
+        let mut values = Interner::default();
+        let entries = statements
+            .iter()
+            .map(|statement| {
+                let signatories = statement
+                    .signatories
+                    .iter()
+                    .map(|signatory| labels.intern(signatory.label()))
+                    .collect();
+                let mut field_values = Vec::new();
+                let mut add = |field: Field, text: &str| {
+                    field_values.push((field, values.intern(fold(text))));
+                };
+                add(Field::Id, &statement.id);
+                if let Some(kind) = &statement.kind {
+                    add(Field::Kind, kind);
+                }
+                for organisation in &statement.organisations {
+                    add(Field::Organisation, organisation);
+                    add(Field::Organisation, &initials(organisation));
+                }
+                if let Some(government) = &statement.government {
+                    add(Field::Government, government);
+                }
+                for location in &statement.locations {
+                    add(Field::Location, location);
+                }
+                for topic in &statement.topics {
+                    add(Field::Topic, topic);
+                }
+                for person in &statement.people {
+                    add(Field::Person, person);
+                }
+                Entry {
+                    title: statement.title.clone(),
+                    folded_title: fold(&statement.title),
+                    day: statement.published.date(),
+                    signatories,
+                    values: field_values,
+                }
+            })
+            .collect();
+        let folded_labels = labels.strings.iter().map(|label| fold(label)).collect();
+        Self {
+            entries,
+            labels: labels.strings,
+            folded_labels,
+            values: values.strings,
+        }
+    }
+
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Every statement the query matches: best score first when it has fuzzy
+    /// words, otherwise in archive order.
+    #[must_use]
+    pub fn search(&self, query: &Query) -> Vec<Hit> {
+        let matcher = SkimMatcherV2::default().ignore_case();
+        let label_scores: Vec<Vec<Option<i64>>> = query
+            .fuzzy
+            .iter()
+            .map(|word| {
+                self.labels
+                    .iter()
+                    .map(|label| matcher.fuzzy_match(label, word))
+                    .collect()
+            })
+            .collect();
+        let mut hits: Vec<Hit> = self
+            .entries
+            .par_iter()
+            .enumerate()
+            .filter(|(_, entry)| query.filters.iter().all(|f| self.passes(entry, f)))
+            .filter_map(|(index, entry)| {
+                let mut score = 0;
+                let mut signatory = None;
+                for (word, scores) in query.fuzzy.iter().zip(&label_scores) {
+                    let title_score = matcher.fuzzy_match(&entry.title, word);
+                    let best_signatory = entry
+                        .signatories
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(position, &label)| {
+                            scores[label as usize].map(|score| (score, position))
+                        })
+                        .max_by_key(|&(score, position)| (score, std::cmp::Reverse(position)));
+                    match (title_score, best_signatory) {
+                        (Some(title), Some((sig, position))) if sig > title => {
+                            score += sig;
+                            signatory.get_or_insert(position);
+                        }
+                        (Some(title), _) => score += title,
+                        (None, Some((sig, position))) => {
+                            score += sig;
+                            signatory.get_or_insert(position);
+                        }
+                        (None, None) => return None,
+                    }
+                }
+                Some(Hit {
+                    index,
+                    score,
+                    signatory,
+                })
+            })
+            .collect();
+        if query.has_fuzzy() {
+            hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
+        }
+        hits
+    }
+
+    fn passes(&self, entry: &Entry, filter: &Filter) -> bool {
+        let matched = match &filter.condition {
+            Condition::Field(Field::Signatory, value) => entry
+                .signatories
+                .iter()
+                .any(|&label| self.folded_labels[label as usize].contains(value.as_str())),
+            Condition::Field(field, value) => entry.values.iter().any(|(f, id)| {
+                f == field && self.values[*id as usize].contains(value.as_str())
+            }),
+            Condition::Exact(text) => {
+                entry.folded_title.contains(text.as_str())
+                    || entry
+                        .signatories
+                        .iter()
+                        .any(|&label| self.folded_labels[label as usize].contains(text.as_str()))
+            }
+            Condition::Published(range) => range.contains(entry.day),
+        };
+        matched != filter.negated
+    }
+}
+
+/// Character positions in `title` that the query's fuzzy words matched, for
+/// highlighting. Computed for visible rows only.
+#[must_use]
+pub fn title_positions(query: &Query, title: &str) -> Vec<usize> {
+    let matcher = SkimMatcherV2::default().ignore_case();
+    let mut positions: Vec<usize> = query
+        .fuzzy
+        .iter()
+        .filter_map(|word| matcher.fuzzy_indices(title, word))
+        .flat_map(|(_, indices)| indices)
+        .collect();
+    positions.sort_unstable();
+    positions.dedup();
+    positions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statement(id: &str, title: &str, date: &str, countries: &[&str]) -> Statement {
+        let signatories: Vec<serde_json::Value> = countries
+            .iter()
+            .map(|country| serde_json::json!({"role": "Minister of Foreign Affairs", "country": country}))
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "id": id, "title": title, "published": date, "signatories": signatories,
+            "organisations": ["Foreign, Commonwealth & Development Office"],
+            "kind": "press release",
+        }))
+        .expect("statement")
+    }
+
+    fn archive() -> Vec<Statement> {
+        vec![
+            statement("a", "Joint statement on missile transfers", "2024-01-12", &["Japan", "Republic of Korea"]),
+            statement("b", "Japan trade envoy visits Tokyo", "2023-06-01", &[]),
+            statement("c", "Sanctions on Russia", "2022-03-01", &["France"]),
+        ]
+    }
+
+    fn ids(statements: &[Statement], hits: &[Hit]) -> Vec<String> {
+        hits.iter().map(|hit| statements[hit.index].id.clone()).collect()
+    }
+
+    #[test]
+    fn fold_removes_case_and_accents() {
+        assert_eq!(fold("Côte d’Ivoire ÉTÉ"), "cote d’ivoire ete");
+    }
+
+    #[test]
+    fn initials_of_organisations() {
+        assert_eq!(initials("Foreign, Commonwealth & Development Office"), "fcdo");
+        assert_eq!(initials("Public Health England"), "phe");
+    }
+
+    #[test]
+    fn fuzzy_finds_titles_and_signatories() {
+        let statements = archive();
+        let index = Index::new(&statements);
+        let hits = index.search(&parse("japan").expect("parse"));
+        assert_eq!(ids(&statements, &hits).len(), 2);
+        let by_signatory = hits.iter().find(|hit| statements[hit.index].id == "a").expect("a");
+        assert_eq!(by_signatory.signatory, Some(0));
+        let by_title = hits.iter().find(|hit| statements[hit.index].id == "b").expect("b");
+        assert_eq!(by_title.signatory, None);
+    }
+
+    #[test]
+    fn every_fuzzy_word_must_match() {
+        let statements = archive();
+        let index = Index::new(&statements);
+        let hits = index.search(&parse("korea missile").expect("parse"));
+        assert_eq!(ids(&statements, &hits), ["a"]);
+        assert!(index.search(&parse("korea zzzz").expect("parse")).is_empty());
+    }
+
+    #[test]
+    fn filters_apply() {
+        let statements = archive();
+        let index = Index::new(&statements);
+        let cases = [
+            ("sig:korea", vec!["a"]),
+            ("-sig:korea", vec!["b", "c"]),
+            ("org:fcdo", vec!["a", "b", "c"]),
+            ("year:2023", vec!["b"]),
+            ("after:2023-01 before:2024", vec!["b"]),
+            ("'envoy", vec!["b"]),
+            ("!japan", vec!["c"]),
+            ("kind:press", vec!["a", "b", "c"]),
+            ("kind:speech", vec![]),
+        ];
+        for (input, expected) in cases {
+            let hits = index.search(&parse(input).expect(input));
+            assert_eq!(ids(&statements, &hits), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn no_query_keeps_archive_order() {
+        let statements = archive();
+        let index = Index::new(&statements);
+        let hits = index.search(&Query::default());
+        assert_eq!(ids(&statements, &hits), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn positions_highlight_title_characters() {
+        let query = parse("jap").expect("parse");
+        assert_eq!(title_positions(&query, "Japan trade"), [0, 1, 2]);
+        assert!(title_positions(&query, "Sanctions").is_empty());
+    }
+}

@@ -1,0 +1,397 @@
+//! The query language: fuzzy words mixed with field terms, parsed into a
+//! [`Query`] with no knowledge of the archive. A term that cannot be read is a
+//! [`QueryError`] pointing at it, so the caller can keep its last good results.
+
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::fold;
+
+/// The fields a term can name, with the words that select them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Signatory,
+    Kind,
+    Organisation,
+    Location,
+    Topic,
+    Person,
+    Government,
+    Id,
+}
+
+impl Field {
+    /// Every field with its query keyword(s), first the canonical one; the help
+    /// overlay and the README list these.
+    pub const ALL: &'static [(Self, &'static [&'static str], &'static str)] = &[
+        (
+            Self::Signatory,
+            &["sig", "signatory"],
+            "a signatory's name, role, country or organisation",
+        ),
+        (Self::Kind, &["kind", "type"], "press release, speech, …"),
+        (
+            Self::Organisation,
+            &["org", "organisation", "organization"],
+            "organisation name or initials (fcdo)",
+        ),
+        (Self::Location, &["loc", "location"], "world location"),
+        (Self::Topic, &["topic"], "topic"),
+        (Self::Person, &["person", "people"], "person named"),
+        (Self::Government, &["gov", "government"], "government"),
+        (Self::Id, &["id"], "record id"),
+    ];
+
+    fn from_keyword(keyword: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .find(|(_, words, _)| words.contains(&keyword))
+            .map(|(field, _, _)| *field)
+    }
+
+    #[must_use]
+    pub fn keyword(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(field, _, _)| *field == self)
+            .map_or("?", |(_, words, _)| words[0])
+    }
+}
+
+/// A half-open range of days, `from <= day < until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayRange {
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+impl DayRange {
+    #[must_use]
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.from.is_none_or(|from| day >= from) && self.until.is_none_or(|until| day < until)
+    }
+}
+
+/// One condition a statement must meet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// Field value contains the folded text (or matches an organisation's initials).
+    Field(Field, String),
+    /// Folded title or a signatory contains the text (`'exact`, `!word`).
+    Exact(String),
+    Published(DayRange),
+}
+
+/// A condition, possibly negated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub negated: bool,
+    pub condition: Condition,
+}
+
+/// A parsed query: fuzzy words (each must match, scores add up) and filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    pub fuzzy: Vec<String>,
+    pub filters: Vec<Filter>,
+}
+
+impl Query {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.fuzzy.is_empty() && self.filters.is_empty()
+    }
+
+    #[must_use]
+    pub fn has_fuzzy(&self) -> bool {
+        !self.fuzzy.is_empty()
+    }
+}
+
+/// A term the parser could not read, with its character position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError {
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "column {}: {}", self.column + 1, self.message)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+/// A raw term: its text (quotes removed) and where it started.
+struct Token {
+    text: String,
+    column: usize,
+    /// Whether any part was quoted; a quoted word is never a field term.
+    quoted_start: bool,
+}
+
+fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
+    let mut tokens = Vec::new();
+    let mut chars = input.chars().enumerate().peekable();
+    while let Some(&(column, c)) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut text = String::new();
+        let mut quoted_start = false;
+        let mut quote_open: Option<usize> = None;
+        while let Some(&(position, c)) = chars.peek() {
+            if quote_open.is_none() && c.is_whitespace() {
+                break;
+            }
+            chars.next();
+            if c == '"' {
+                if quote_open.is_some() {
+                    quote_open = None;
+                } else {
+                    quoted_start |= text.is_empty();
+                    quote_open = Some(position);
+                }
+            } else {
+                text.push(c);
+            }
+        }
+        if let Some(position) = quote_open {
+            return Err(QueryError {
+                column: position,
+                message: "unclosed quote".into(),
+            });
+        }
+        tokens.push(Token {
+            text,
+            column,
+            quoted_start,
+        });
+    }
+    Ok(tokens)
+}
+
+/// Parses a query line.
+///
+/// # Errors
+/// An unknown field, a bad date or an unclosed quote.
+pub fn parse(input: &str) -> Result<Query, QueryError> {
+    let mut query = Query::default();
+    for token in tokenize(input)? {
+        parse_term(&token, &mut query)?;
+    }
+    Ok(query)
+}
+
+fn parse_term(token: &Token, query: &mut Query) -> Result<(), QueryError> {
+    let error = |message: String| QueryError {
+        column: token.column,
+        message,
+    };
+    let mut text = token.text.as_str();
+    let negated = !token.quoted_start && text.len() > 1 && text.starts_with(['-', '!']);
+    if negated {
+        text = &text[1..];
+    }
+    if let Some(exact) = text.strip_prefix('\'').filter(|_| !token.quoted_start) {
+        if !exact.is_empty() {
+            let condition = Condition::Exact(fold(exact));
+            query.filters.push(Filter { negated, condition });
+        }
+        return Ok(());
+    }
+    let field_term = (!token.quoted_start)
+        .then(|| text.split_once(':'))
+        .flatten()
+        .filter(|(keyword, _)| !keyword.is_empty() && keyword.chars().all(char::is_alphabetic));
+    let Some((keyword, value)) = field_term else {
+        if negated {
+            let condition = Condition::Exact(fold(text));
+            query.filters.push(Filter { negated, condition });
+        } else if !text.is_empty() {
+            query.fuzzy.push(text.to_owned());
+        }
+        return Ok(());
+    };
+    let keyword = keyword.to_lowercase();
+    let condition = match keyword.as_str() {
+        "after" | "since" | "from" => Condition::Published(DayRange {
+            from: Some(parse_period(value).map_err(error)?.0),
+            until: None,
+        }),
+        "before" | "until" => Condition::Published(DayRange {
+            from: None,
+            until: Some(parse_period(value).map_err(error)?.0),
+        }),
+        "year" | "date" | "on" => {
+            let (from, until) = parse_period(value).map_err(error)?;
+            Condition::Published(DayRange {
+                from: Some(from),
+                until: Some(until),
+            })
+        }
+        _ => {
+            let field = Field::from_keyword(&keyword).ok_or_else(|| {
+                error(format!(
+                    "unknown field `{keyword}:` (try sig: kind: org: loc: topic: person: gov: after: before: year:)"
+                ))
+            })?;
+            if value.trim().is_empty() {
+                // Still being typed: no condition yet, and no error to flash.
+                return Ok(());
+            }
+            Condition::Field(field, fold(value.trim()))
+        }
+    };
+    query.filters.push(Filter { negated, condition });
+    Ok(())
+}
+
+/// `2024`, `2024-02` or `2024-02-15` → the first day and the day after the period.
+fn parse_period(value: &str) -> Result<(NaiveDate, NaiveDate), String> {
+    let bad = || format!("bad date {value:?}: use YYYY, YYYY-MM or YYYY-MM-DD");
+    let parts: Vec<&str> = value.split('-').collect();
+    let number = |text: &str, digits: usize| -> Result<u32, String> {
+        if text.len() == digits && text.chars().all(|c| c.is_ascii_digit()) {
+            text.parse().map_err(|_| bad())
+        } else {
+            Err(bad())
+        }
+    };
+    let year = i32::try_from(number(parts.first().copied().unwrap_or_default(), 4)?)
+        .map_err(|_| bad())?;
+    match parts.as_slice() {
+        [_] => {
+            let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(bad)?;
+            let until = NaiveDate::from_ymd_opt(year + 1, 1, 1).ok_or_else(bad)?;
+            Ok((from, until))
+        }
+        [_, month] => {
+            let from = NaiveDate::from_ymd_opt(year, number(month, 2)?, 1).ok_or_else(bad)?;
+            let until = from
+                .checked_add_months(chrono::Months::new(1))
+                .ok_or_else(bad)?;
+            Ok((from, until))
+        }
+        [_, month, day] => {
+            let from = NaiveDate::from_ymd_opt(year, number(month, 2)?, number(day, 2)?)
+                .ok_or_else(bad)?;
+            let until = from.succ_opt().ok_or_else(bad)?;
+            debug_assert!(until.year() >= year);
+            Ok((from, until))
+        }
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+    }
+
+    fn filter(negated: bool, condition: Condition) -> Filter {
+        Filter { negated, condition }
+    }
+
+    #[test]
+    fn fuzzy_words_and_fields_mix() {
+        let query = parse(r#"missiles sig:japan kind:"press release" -sig:Russia !org:fcdo"#)
+            .expect("parse");
+        assert_eq!(query.fuzzy, ["missiles"]);
+        assert_eq!(
+            query.filters,
+            [
+                filter(false, Condition::Field(Field::Signatory, "japan".into())),
+                filter(false, Condition::Field(Field::Kind, "press release".into())),
+                filter(true, Condition::Field(Field::Signatory, "russia".into())),
+                filter(true, Condition::Field(Field::Organisation, "fcdo".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn dates_take_year_month_or_day() {
+        let query = parse("after:2024-01-01 before:2024-02 year:2023").expect("parse");
+        assert_eq!(
+            query.filters,
+            [
+                filter(
+                    false,
+                    Condition::Published(DayRange {
+                        from: Some(day("2024-01-01")),
+                        until: None
+                    })
+                ),
+                filter(
+                    false,
+                    Condition::Published(DayRange {
+                        from: None,
+                        until: Some(day("2024-02-01"))
+                    })
+                ),
+                filter(
+                    false,
+                    Condition::Published(DayRange {
+                        from: Some(day("2023-01-01")),
+                        until: Some(day("2024-01-01"))
+                    })
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn exact_and_negated_words() {
+        let query = parse("'Korea !russia -").expect("parse");
+        assert_eq!(query.fuzzy, ["-"]);
+        assert_eq!(
+            query.filters,
+            [
+                filter(false, Condition::Exact("korea".into())),
+                filter(true, Condition::Exact("russia".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_point_at_the_term() {
+        let cases = [
+            ("japan colour:red", 6, "unknown field"),
+            ("after:2024-13", 0, "bad date"),
+            ("year:24", 0, "bad date"),
+            ("before:soon", 0, "bad date"),
+            (r#"kind:"press"#, 5, "unclosed quote"),
+        ];
+        for (input, column, message) in cases {
+            let err = parse(input).expect_err(input);
+            assert_eq!(err.column, column, "{input}");
+            assert!(err.message.contains(message), "{input}: {}", err.message);
+        }
+    }
+
+    #[test]
+    fn incomplete_field_is_not_an_error() {
+        assert_eq!(parse("sig:").expect("parse"), Query::default());
+    }
+
+    #[test]
+    fn quoted_word_with_colon_is_fuzzy() {
+        let query = parse(r#""note: this""#).expect("parse");
+        assert_eq!(query.fuzzy, ["note: this"]);
+    }
+
+    #[test]
+    fn field_values_fold_accents_and_case() {
+        let query = parse("loc:Côte").expect("parse");
+        assert_eq!(
+            query.filters,
+            [filter(false, Condition::Field(Field::Location, "cote".into()))]
+        );
+    }
+}
