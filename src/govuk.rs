@@ -1,1 +1,513 @@
 //! Conversion of GOV.UK Content API items into statement records.
+//!
+//! Only the `news_article` and `speech` schemas carry statements; every other
+//! schema (contacts, organisation pages, …) converts to
+//! [`Conversion::Skipped`] so a directory of mixed items can be loaded whole.
+//! The item is read with typed serde structs holding just the fields used
+//! here, so any other field GOV.UK adds is ignored.
+
+mod html;
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer};
+
+pub use html::{contacts_from_html, html_to_text};
+
+use crate::records::{Published, Signatory, Statement, Update, Withdrawn};
+
+/// The outcome of converting one GOV.UK item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conversion {
+    Statement(Box<Statement>),
+    /// An item of a schema that holds no statement.
+    Skipped {
+        schema_name: String,
+        document_type: Option<String>,
+    },
+}
+
+/// Why a GOV.UK item could not be converted.
+#[derive(Debug)]
+pub enum ConvertError {
+    /// Not JSON, or JSON of the wrong shape; line and column are relative to
+    /// the text given to [`convert`].
+    Json(serde_json::Error),
+    /// Well-formed JSON missing something a statement needs.
+    Invalid(String),
+}
+
+impl fmt::Display for ConvertError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Json(err) => write!(f, "invalid GOV.UK item: {err}"),
+            Self::Invalid(message) => write!(f, "invalid GOV.UK item: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ConvertError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Json(err) => Some(err),
+            Self::Invalid(_) => None,
+        }
+    }
+}
+
+impl From<serde_json::Error> for ConvertError {
+    fn from(err: serde_json::Error) -> Self {
+        Self::Json(err)
+    }
+}
+
+/// Converts the JSON text of one GOV.UK Content API item.
+///
+/// # Errors
+/// [`ConvertError::Json`] when the text is not JSON or a field used here has
+/// the wrong type; [`ConvertError::Invalid`] when a statement lacks its
+/// `schema_name`, `content_id`, title or publication date, or a date is not
+/// RFC 3339.
+pub fn convert(text: &str) -> Result<Conversion, ConvertError> {
+    // The schema is read on its own first so that items of other schemas are
+    // skipped whatever shape their remaining fields have.
+    let head: Head = serde_json::from_str(text)?;
+    let schema_name = head
+        .schema_name
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .ok_or_else(|| ConvertError::Invalid("missing schema_name".to_owned()))?;
+    if !STATEMENT_SCHEMAS.contains(&schema_name.as_str()) {
+        return Ok(Conversion::Skipped {
+            schema_name,
+            document_type: head.document_type,
+        });
+    }
+    let item: Item = serde_json::from_str(text)?;
+    Ok(Conversion::Statement(Box::new(statement(item)?)))
+}
+
+const STATEMENT_SCHEMAS: &[&str] = &["news_article", "speech"];
+
+/// The GOV.UK document type in plain words.
+fn kind(document_type: &str) -> String {
+    match document_type {
+        "press_release" => "press release".to_owned(),
+        "news_story" => "news story".to_owned(),
+        "government_response" => "government response".to_owned(),
+        "world_news_story" => "world news story".to_owned(),
+        "speech" => "speech".to_owned(),
+        "oral_statement" => "oral statement".to_owned(),
+        "written_statement" => "written statement".to_owned(),
+        "authored_article" => "authored article".to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default)]
+    schema_name: Option<String>,
+    #[serde(default)]
+    document_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Item {
+    #[serde(default)]
+    content_id: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    document_type: Option<String>,
+    #[serde(default)]
+    base_path: Option<String>,
+    #[serde(default)]
+    first_published_at: Option<String>,
+    #[serde(default)]
+    public_updated_at: Option<String>,
+    #[serde(default)]
+    withdrawn_notice: Option<WithdrawnNotice>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    details: Details,
+    #[serde(default, deserialize_with = "null_as_default")]
+    links: Links,
+}
+
+#[derive(Deserialize, Default)]
+struct Details {
+    #[serde(default)]
+    body: Option<Body>,
+    #[serde(default)]
+    first_public_at: Option<String>,
+    /// Deprecated in favour of `links.government`, but older items have only
+    /// this.
+    #[serde(default)]
+    government: Option<Titled>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    change_history: Vec<Change>,
+    /// A speaker who has no person page on GOV.UK, so no `links.speaker`.
+    #[serde(default)]
+    speaker_without_profile: Option<String>,
+}
+
+/// `details.body`: HTML, or in some schemas a list of renditions.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Body {
+    Html(String),
+    Renditions(Vec<Rendition>),
+}
+
+#[derive(Deserialize)]
+struct Rendition {
+    #[serde(default)]
+    content_type: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
+}
+
+impl Body {
+    fn html(&self) -> Option<&str> {
+        match self {
+            Self::Html(html) => Some(html),
+            Self::Renditions(renditions) => renditions
+                .iter()
+                .find(|r| r.content_type.as_deref() == Some("text/html"))
+                .and_then(|r| r.content.as_deref()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Change {
+    #[serde(default)]
+    public_timestamp: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WithdrawnNotice {
+    #[serde(default)]
+    withdrawn_at: Option<String>,
+    #[serde(default)]
+    explanation: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Links {
+    #[serde(default, deserialize_with = "null_as_default")]
+    organisations: Vec<Titled>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    worldwide_organisations: Vec<Titled>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    government: Vec<Titled>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    world_locations: Vec<Titled>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    speaker: Vec<Titled>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    people: Vec<Titled>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    topical_events: Vec<Titled>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    taxons: Vec<Titled>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    policy_areas: Vec<Titled>,
+}
+
+/// A linked item (or `details.government`): only its title is used.
+#[derive(Deserialize)]
+struct Titled {
+    #[serde(default)]
+    title: Option<String>,
+}
+
+impl Titled {
+    fn title(&self) -> Option<String> {
+        self.title.as_deref().and_then(clean)
+    }
+}
+
+/// GOV.UK writes `null` for many empty fields that are otherwise lists or
+/// objects.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// Plain text with its white space runs collapsed; `None` when blank.
+fn clean(text: &str) -> Option<String> {
+    let cleaned = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!cleaned.is_empty()).then_some(cleaned)
+}
+
+/// The titles of several link lists, first occurrence kept.
+fn titles<'a>(lists: impl IntoIterator<Item = &'a [Titled]>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for title in lists.into_iter().flatten().filter_map(Titled::title) {
+        if !out.contains(&title) {
+            out.push(title);
+        }
+    }
+    out
+}
+
+fn date(raw: &str, field: &str) -> Result<Published, ConvertError> {
+    Published::parse(raw).map_err(|err| ConvertError::Invalid(format!("{field}: {err}")))
+}
+
+/// A date field that may be absent or blank.
+fn present(raw: Option<&String>) -> Option<&str> {
+    raw.map(String::as_str).filter(|raw| !raw.trim().is_empty())
+}
+
+/// `None` for the `{}` GOV.UK writes for an item that was never withdrawn.
+fn withdrawal(notice: &WithdrawnNotice, id: &str) -> Result<Option<Withdrawn>, ConvertError> {
+    let note = notice
+        .explanation
+        .as_deref()
+        .map(html_to_text)
+        .filter(|note| !note.is_empty());
+    match present(notice.withdrawn_at.as_ref()) {
+        Some(raw) => Ok(Some(Withdrawn {
+            date: date(raw, "withdrawn_notice.withdrawn_at")?,
+            note,
+        })),
+        // Dropping the notice would present a withdrawn item as current.
+        None if note.is_some() => Err(ConvertError::Invalid(format!(
+            "item {id}: withdrawn_notice has an explanation but no withdrawn_at"
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// The change history in GOV.UK's order, which is newest first.
+fn updates(history: &[Change], id: &str) -> Result<Vec<Update>, ConvertError> {
+    history
+        .iter()
+        .map(|change| {
+            let raw = present(change.public_timestamp.as_ref()).ok_or_else(|| {
+                ConvertError::Invalid(format!(
+                    "item {id}: change_history entry without public_timestamp"
+                ))
+            })?;
+            Ok(Update {
+                date: date(raw, "details.change_history.public_timestamp")?,
+                note: change.note.as_deref().and_then(clean).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// The speakers by name; GOV.UK records no role for them on the item.
+fn signatories(speakers: &[Titled], details: &Details) -> Vec<Signatory> {
+    let mut names = titles([speakers]);
+    if names.is_empty() {
+        names.extend(details.speaker_without_profile.as_deref().and_then(clean));
+    }
+    names
+        .into_iter()
+        .map(|name| Signatory {
+            name: Some(name),
+            ..Signatory::default()
+        })
+        .collect()
+}
+
+fn statement(item: Item) -> Result<Statement, ConvertError> {
+    let Item {
+        content_id,
+        title,
+        description,
+        document_type,
+        base_path,
+        first_published_at,
+        public_updated_at,
+        withdrawn_notice,
+        details,
+        links,
+    } = item;
+
+    let id = content_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| ConvertError::Invalid("missing content_id".to_owned()))?
+        .to_owned();
+    let title = title
+        .as_deref()
+        .and_then(clean)
+        .ok_or_else(|| ConvertError::Invalid(format!("item {id}: missing title")))?;
+
+    let published = [
+        ("first_published_at", present(first_published_at.as_ref())),
+        (
+            "details.first_public_at",
+            present(details.first_public_at.as_ref()),
+        ),
+        ("public_updated_at", present(public_updated_at.as_ref())),
+    ]
+    .into_iter()
+    .find_map(|(field, raw)| raw.map(|raw| date(raw, field)))
+    .ok_or_else(|| {
+        ConvertError::Invalid(format!(
+            "item {id}: no first_published_at, details.first_public_at or public_updated_at"
+        ))
+    })??;
+
+    let withdrawn = withdrawn_notice
+        .map(|notice| withdrawal(&notice, &id))
+        .transpose()?
+        .flatten();
+    let updates = updates(&details.change_history, &id)?;
+
+    let government = links
+        .government
+        .first()
+        .and_then(Titled::title)
+        .or_else(|| details.government.as_ref().and_then(Titled::title));
+
+    let body_html = details.body.as_ref().and_then(Body::html);
+    let body = body_html.map(html_to_text).filter(|body| !body.is_empty());
+    let media_contacts = body_html.map(contacts_from_html).unwrap_or_default();
+
+    let url = base_path
+        .as_deref()
+        .map(str::trim)
+        .filter(|path| path.starts_with('/'))
+        .map(|path| format!("https://www.gov.uk{path}"));
+
+    Ok(Statement {
+        id,
+        title,
+        published,
+        kind: document_type.as_deref().and_then(clean).map(|t| kind(&t)),
+        summary: description.as_deref().and_then(clean),
+        organisations: titles([
+            links.organisations.as_slice(),
+            links.worldwide_organisations.as_slice(),
+        ]),
+        government,
+        locations: titles([links.world_locations.as_slice()]),
+        topics: titles([
+            links.topical_events.as_slice(),
+            links.taxons.as_slice(),
+            links.policy_areas.as_slice(),
+        ]),
+        people: titles([links.people.as_slice()]),
+        url,
+        withdrawn,
+        signatories: signatories(&links.speaker, &details),
+        body,
+        media_contacts,
+        updates,
+        origin: crate::records::Origin::default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn converted(json: &str) -> Statement {
+        match convert(json).expect("converts") {
+            Conversion::Statement(statement) => *statement,
+            Conversion::Skipped { schema_name, .. } => panic!("skipped {schema_name}"),
+        }
+    }
+
+    const MINIMAL: &str = r#"{"schema_name":"speech","document_type":"oral_statement",
+        "content_id":"c1","title":" A  title ","first_published_at":null,
+        "public_updated_at":"2014-04-30T11:59:35.000+00:00","withdrawn_notice":{},
+        "details":{"speaker_without_profile":"Jane Doe","change_history":null},"links":{"speaker":null}}"#;
+
+    #[test]
+    fn falls_back_to_public_updated_at_and_reads_nulls_as_empty() {
+        let statement = converted(MINIMAL);
+        assert_eq!(statement.title, "A title");
+        assert_eq!(statement.kind.as_deref(), Some("oral statement"));
+        assert_eq!(
+            statement.published.as_str(),
+            "2014-04-30T11:59:35.000+00:00"
+        );
+        assert_eq!(statement.withdrawn, None);
+        assert_eq!(statement.signatories[0].name.as_deref(), Some("Jane Doe"));
+        assert!(statement.updates.is_empty() && statement.body.is_none());
+        assert_eq!(statement.url, None);
+    }
+
+    #[test]
+    fn other_schemas_are_skipped_whatever_their_shape() {
+        let conversion =
+            convert(r#"{"schema_name":"contact","document_type":"contact","details":[1,2]}"#)
+                .expect("converts");
+        assert_eq!(
+            conversion,
+            Conversion::Skipped {
+                schema_name: "contact".to_owned(),
+                document_type: Some("contact".to_owned()),
+            }
+        );
+    }
+
+    #[test]
+    fn missing_required_fields_are_invalid() {
+        for (json, expect) in [
+            (r#"{"title":"t"}"#, "schema_name"),
+            (
+                r#"{"schema_name":"news_article","title":"t","first_published_at":"2020-01-01"}"#,
+                "content_id",
+            ),
+            (
+                r#"{"schema_name":"news_article","content_id":"c","first_published_at":"2020-01-01"}"#,
+                "title",
+            ),
+            (
+                r#"{"schema_name":"news_article","content_id":"c","title":"t"}"#,
+                "first_published_at",
+            ),
+            (
+                r#"{"schema_name":"news_article","content_id":"c","title":"t","first_published_at":"28/12/2016"}"#,
+                "bad date",
+            ),
+            (
+                r#"{"schema_name":"news_article","content_id":"c","title":"t","first_published_at":"2020-01-01",
+                   "withdrawn_notice":{"explanation":"<p>gone</p>"}}"#,
+                "withdrawn_at",
+            ),
+        ] {
+            match convert(json) {
+                Err(err @ ConvertError::Invalid(_)) => {
+                    assert!(err.to_string().contains(expect), "{err} lacks {expect}");
+                }
+                other => panic!("{json}: expected Invalid, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn json_errors_keep_their_position() {
+        let err = convert("{\n  \"schema_name\": \"speech\",\n  \"title\": 3\n}")
+            .expect_err("title is a number");
+        match err {
+            ConvertError::Json(err) => assert_eq!(err.line(), 3),
+            other => panic!("expected a JSON error, got {other:?}"),
+        }
+        assert!(matches!(convert("{"), Err(ConvertError::Json(_))));
+    }
+
+    #[test]
+    fn kinds_are_plain_words() {
+        assert_eq!(kind("press_release"), "press release");
+        assert_eq!(kind("world_news_story"), "world news story");
+        assert_eq!(kind("authored_article"), "authored article");
+        assert_eq!(kind("speaking_notes"), "speaking notes");
+    }
+}

@@ -1,0 +1,601 @@
+//! GOV.UK body HTML (rendered "govspeak") turned into readable plain text, and
+//! the press-office contact blocks that govspeak embeds in it pulled out as
+//! [`MediaContact`]s.
+//!
+//! The text form follows the record format's convention that paragraphs are
+//! separated by blank lines, so a block never contains "\n\n" itself.
+
+use scraper::{CaseSensitivity, ElementRef, Html, Node};
+
+use crate::records::MediaContact;
+
+/// Renders an HTML fragment as plain text: paragraphs and headings separated
+/// by blank lines, list items as "• item" / "1. item" lines, block quotes
+/// prefixed with "> ", table rows as cells joined by " | ". Images and
+/// govspeak contact blocks are left out (see [`contacts_from_html`]).
+#[must_use]
+pub fn html_to_text(html: &str) -> String {
+    let fragment = Html::parse_fragment(html);
+    render_blocks(fragment.root_element()).join("\n\n")
+}
+
+/// Every govspeak contact block (`<div class="contact">`) in an HTML fragment,
+/// in document order.
+#[must_use]
+pub fn contacts_from_html(html: &str) -> Vec<MediaContact> {
+    let fragment = Html::parse_fragment(html);
+    fragment
+        .root_element()
+        .descendent_elements()
+        .filter(|el| is_contact_block(*el))
+        .filter_map(contact_from_block)
+        .collect()
+}
+
+fn has_class(el: ElementRef<'_>, class: &str) -> bool {
+    el.value()
+        .has_class(class, CaseSensitivity::AsciiCaseInsensitive)
+}
+
+fn is_contact_block(el: ElementRef<'_>) -> bool {
+    el.value().name() == "div" && has_class(el, "contact")
+}
+
+/// HTML's own definition of white space; a no-break space is content.
+fn is_html_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0C')
+}
+
+/// Elements that start and end a paragraph of their own.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "body"
+            | "caption"
+            | "center"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "html"
+            | "li"
+            | "main"
+            | "nav"
+            | "p"
+            | "section"
+            | "summary"
+    )
+}
+
+/// Elements whose content is never reading text.
+fn is_dropped(name: &str) -> bool {
+    matches!(
+        name,
+        "img"
+            | "picture"
+            | "video"
+            | "audio"
+            | "iframe"
+            | "object"
+            | "embed"
+            | "svg"
+            | "math"
+            | "canvas"
+            | "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "head"
+            | "title"
+            | "meta"
+            | "link"
+            | "button"
+            | "input"
+            | "select"
+            | "textarea"
+    )
+}
+
+/// The text of one paragraph while it is being collected: runs of white space
+/// become one space, `<br>` becomes a line break.
+#[derive(Default)]
+struct Inline {
+    text: String,
+    pending_space: bool,
+}
+
+impl Inline {
+    fn push_text(&mut self, text: &str) {
+        for c in text.chars() {
+            if is_html_space(c) {
+                self.pending_space = !self.text.is_empty() && !self.text.ends_with('\n');
+            } else {
+                if self.pending_space {
+                    self.text.push(' ');
+                    self.pending_space = false;
+                }
+                self.text.push(c);
+            }
+        }
+    }
+
+    fn push_break(&mut self) {
+        // Several <br>s in a row would otherwise make a blank line, which
+        // the record format reads as a paragraph break.
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+        self.pending_space = false;
+    }
+
+    fn take(&mut self) -> Option<String> {
+        self.pending_space = false;
+        let text = std::mem::take(&mut self.text);
+        let trimmed = text.trim_matches(|c: char| is_html_space(c));
+        (!trimmed.is_empty()).then(|| trimmed.to_owned())
+    }
+}
+
+/// Collects the paragraph blocks of one container element.
+#[derive(Default)]
+struct Blocks {
+    done: Vec<String>,
+    inline: Inline,
+}
+
+impl Blocks {
+    fn flush(&mut self) {
+        if let Some(text) = self.inline.take() {
+            self.done.push(text);
+        }
+    }
+
+    fn push_block(&mut self, block: String) {
+        self.flush();
+        if !block.trim().is_empty() {
+            self.done.push(block);
+        }
+    }
+
+    fn walk_children(&mut self, el: ElementRef<'_>) {
+        for child in el.children() {
+            match child.value() {
+                Node::Text(text) => self.inline.push_text(text),
+                Node::Element(_) => {
+                    if let Some(child) = ElementRef::wrap(child) {
+                        self.walk_element(child);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn walk_element(&mut self, el: ElementRef<'_>) {
+        let name = el.value().name();
+        match name {
+            "br" => self.inline.push_break(),
+            _ if is_dropped(name) => {}
+            // Contact blocks are structured data, shown separately.
+            _ if is_contact_block(el) => self.flush(),
+            // The "↩" link back from a footnote to where it was cited.
+            "a" if has_class(el, "reversefootnote") => {}
+            "sup" if is_footnote_reference(el) => {
+                let mark = inline_text(el);
+                if mark.chars().all(|c| c.is_ascii_digit()) {
+                    self.inline.push_text(&format!("[{mark}]"));
+                } else {
+                    self.inline.push_text(&mark);
+                }
+            }
+            "ul" | "ol" | "menu" => {
+                let list = render_list(el);
+                self.push_block(list);
+            }
+            "blockquote" => {
+                self.flush();
+                for block in render_blocks(el) {
+                    self.push_block(prefix_lines(&block, "> ", "> "));
+                }
+            }
+            "table" => {
+                self.flush();
+                for block in render_table(el) {
+                    self.push_block(block);
+                }
+            }
+            "pre" => {
+                let text: String = el.text().collect();
+                self.push_block(text.trim_matches('\n').to_owned());
+            }
+            _ if is_block(name) => {
+                self.flush();
+                self.walk_children(el);
+                self.flush();
+            }
+            _ => self.walk_children(el),
+        }
+    }
+}
+
+fn is_footnote_reference(el: ElementRef<'_>) -> bool {
+    el.value().id().is_some_and(|id| id.starts_with("fnref"))
+        || el
+            .child_elements()
+            .any(|child| child.value().name() == "a" && has_class(child, "footnote"))
+}
+
+/// The paragraph blocks inside one element.
+fn render_blocks(el: ElementRef<'_>) -> Vec<String> {
+    let mut blocks = Blocks::default();
+    blocks.walk_children(el);
+    blocks.flush();
+    blocks.done
+}
+
+/// An element's content as a single line.
+fn inline_text(el: ElementRef<'_>) -> String {
+    render_blocks(el)
+        .iter()
+        .flat_map(|block| block.lines())
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `first` before the first line, `rest` before every following one.
+fn prefix_lines(block: &str, first: &str, rest: &str) -> String {
+    block
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let prefix = if i == 0 { first } else { rest };
+            if line.is_empty() {
+                prefix.trim_end().to_owned()
+            } else {
+                format!("{prefix}{line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A whole list as one block, an item per line; an item's own paragraphs and
+/// nested lists continue on indented lines under its marker.
+fn render_list(list: ElementRef<'_>) -> String {
+    let ordered = list.value().name() == "ol";
+    let mut number: i64 = list
+        .value()
+        .attr("start")
+        .and_then(|start| start.trim().parse().ok())
+        .unwrap_or(1);
+    let mut lines = Vec::new();
+    for item in list.child_elements() {
+        let blocks = if item.value().name() == "li" {
+            render_blocks(item)
+        } else {
+            // Stray content directly inside a list still gets read.
+            let mut blocks = Blocks::default();
+            blocks.walk_element(item);
+            blocks.flush();
+            blocks.done
+        };
+        if let Some(value) = item.value().attr("value") {
+            if let Ok(value) = value.trim().parse() {
+                number = value;
+            }
+        }
+        if blocks.is_empty() {
+            continue;
+        }
+        let marker = if ordered {
+            format!("{number}. ")
+        } else {
+            "• ".to_owned()
+        };
+        number += 1;
+        let indent = " ".repeat(marker.chars().count());
+        lines.push(prefix_lines(&blocks.join("\n"), &marker, &indent));
+    }
+    lines.join("\n")
+}
+
+/// A table's caption as a block of its own, then its rows, one per line.
+fn render_table(table: ElementRef<'_>) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut rows = Vec::new();
+    collect_rows(table, &mut blocks, &mut rows);
+    if !rows.is_empty() {
+        blocks.push(rows.join("\n"));
+    }
+    blocks
+}
+
+fn collect_rows(el: ElementRef<'_>, captions: &mut Vec<String>, rows: &mut Vec<String>) {
+    for child in el.child_elements() {
+        match child.value().name() {
+            "caption" => {
+                let caption = inline_text(child);
+                if !caption.is_empty() {
+                    captions.push(caption);
+                }
+            }
+            "thead" | "tbody" | "tfoot" => collect_rows(child, captions, rows),
+            "tr" => {
+                let cells: Vec<String> = child
+                    .child_elements()
+                    .filter(|cell| matches!(cell.value().name(), "td" | "th"))
+                    .map(inline_text)
+                    .collect();
+                if cells.iter().any(|cell| !cell.is_empty()) {
+                    rows.push(cells.join(" | "));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One contact block; `None` when it holds nothing readable at all.
+fn contact_from_block(block: ElementRef<'_>) -> Option<MediaContact> {
+    let vcard = block
+        .descendent_elements()
+        .find(|el| has_class(*el, "vcard"))
+        .unwrap_or(block);
+    let mut contact = MediaContact {
+        name: contact_name(block, vcard),
+        ..MediaContact::default()
+    };
+    let mut notes = Vec::new();
+    for el in vcard.descendent_elements() {
+        if el.value().name() != "p" {
+            continue;
+        }
+        if has_class(el, "email") {
+            let (label, value) = labelled(el, "Email");
+            if value.is_empty() {
+                continue;
+            }
+            notes.push(format!("{label}: {value}"));
+            contact.email.get_or_insert(value);
+        } else if has_class(el, "tel") {
+            let (label, value) = labelled(el, "Telephone");
+            if value.is_empty() {
+                continue;
+            }
+            notes.push(format!("{label}: {value}"));
+            contact.phone.get_or_insert(value);
+        } else if has_class(el, "adr") {
+            let address = address_text(el);
+            if !address.is_empty() {
+                notes.push(format!("Address: {address}"));
+            }
+        } else if has_class(el, "url") || has_class(el, "contact_form_url") {
+            let (label, value) = labelled(el, "Web");
+            let href = el
+                .descendent_elements()
+                .find_map(|a| a.value().attr("href"))
+                .map(str::trim)
+                .filter(|href| !href.is_empty());
+            // govspeak shortens a contact form's link text, so the address
+            // itself is the part worth keeping.
+            match href {
+                Some(href) if href != value => notes.push(format!("{label}: {href}")),
+                _ if !value.is_empty() => notes.push(format!("{label}: {value}")),
+                _ => {}
+            }
+        } else if has_class(el, "comments") {
+            notes.extend(render_blocks(el));
+        }
+    }
+    if !notes.is_empty() {
+        contact.notes = Some(notes.join("\n"));
+    }
+    let empty = contact.name.is_none() && contact.notes.is_none();
+    (!empty).then_some(contact)
+}
+
+/// The contact's title: the first plain `<p>` in the vcard (how whitehall
+/// rendered contacts for years), else the heading govspeak now puts above it.
+fn contact_name(block: ElementRef<'_>, vcard: ElementRef<'_>) -> Option<String> {
+    let data_classes = ["adr", "email", "tel", "url", "comments", "contact_form_url"];
+    let plain_paragraph = vcard.descendent_elements().find(|el| {
+        el.value().name() == "p" && !data_classes.iter().any(|class| has_class(*el, class))
+    });
+    let heading = || {
+        block
+            .descendent_elements()
+            .find(|el| matches!(el.value().name(), "h2" | "h3" | "h4" | "h5" | "h6"))
+    };
+    plain_paragraph
+        .or_else(heading)
+        .map(inline_text)
+        .filter(|name| !name.is_empty())
+}
+
+/// A `<p>` of the form `<span class="type">Label</span> value`.
+fn labelled(p: ElementRef<'_>, default_label: &str) -> (String, String) {
+    let mut label = None;
+    let mut value = Inline::default();
+    for child in p.children() {
+        match child.value() {
+            Node::Text(text) => value.push_text(text),
+            Node::Element(_) => {
+                if let Some(el) = ElementRef::wrap(child) {
+                    if label.is_none() && has_class(el, "type") {
+                        label = Some(inline_text(el));
+                    } else {
+                        value.push_text(" ");
+                        value.push_text(&inline_text(el));
+                        value.push_text(" ");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let label = label
+        .filter(|label| !label.is_empty())
+        .unwrap_or_else(|| default_label.to_owned());
+    let value = value.take().unwrap_or_default().replace('\n', " ");
+    (label, value)
+}
+
+/// An hCard address on one line, its `<br>`-separated parts joined by commas.
+fn address_text(p: ElementRef<'_>) -> String {
+    render_blocks(p)
+        .iter()
+        .flat_map(|block| block.lines())
+        .map(|line| line.trim().trim_end_matches(','))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entities_are_decoded() {
+        assert_eq!(
+            html_to_text("<p>Fish &amp; chips &lt;3 &pound;5&nbsp;each &#8211; &quot;ok&quot;</p>"),
+            "Fish & chips <3 £5\u{a0}each – \"ok\""
+        );
+    }
+
+    #[test]
+    fn whitespace_collapses_inside_a_paragraph() {
+        assert_eq!(
+            html_to_text("<p>  one\n   two\t\tthree  </p>\n\n<p>four  </p>"),
+            "one two three\n\nfour"
+        );
+    }
+
+    #[test]
+    fn nested_inline_tags_keep_their_text() {
+        assert_eq!(
+            html_to_text(
+                "<div class=\"govspeak\"><p><strong>Bold <em>and <a href=\"x\">linked</a></em></strong>, \
+                 <abbr title=\"Public Health England\">PHE</abbr>’s view.</p></div>"
+            ),
+            "Bold and linked, PHE’s view."
+        );
+    }
+
+    #[test]
+    fn headings_are_their_own_paragraph() {
+        assert_eq!(
+            html_to_text("<p>Intro</p><h2 id=\"background\">Background</h2><p>Text</p>"),
+            "Intro\n\nBackground\n\nText"
+        );
+    }
+
+    #[test]
+    fn lists_become_marked_lines() {
+        assert_eq!(
+            html_to_text(
+                "<p>Limits:</p><ol>\n  <li>cocaine, 10 µg/L</li>\n  <li>ketamine,  20 µg/L</li>\n</ol><ul><li><p>a</p></li><li>b<ul><li>c</li></ul></li></ul>"
+            ),
+            "Limits:\n\n1. cocaine, 10 µg/L\n2. ketamine, 20 µg/L\n\n• a\n• b\n  • c"
+        );
+        assert_eq!(
+            html_to_text("<ol start=\"3\"><li>x</li><li>y</li></ol>"),
+            "3. x\n4. y"
+        );
+    }
+
+    #[test]
+    fn blockquotes_are_prefixed() {
+        assert_eq!(
+            html_to_text(
+                "<p>He said:</p><blockquote>  <p>One.</p>  <p class=\"last-child\">Two.</p></blockquote>"
+            ),
+            "He said:\n\n> One.\n\n> Two."
+        );
+    }
+
+    #[test]
+    fn line_breaks_survive_but_never_make_blank_lines() {
+        assert_eq!(
+            html_to_text("<p>Building R103<br>Fermi Avenue<br><br> Harwell</p>"),
+            "Building R103\nFermi Avenue\nHarwell"
+        );
+    }
+
+    #[test]
+    fn images_go_and_captions_stay() {
+        assert_eq!(
+            html_to_text(
+                "<figure class=\"image embedded\"><div class=\"img\"><img alt=\"A\" src=\"a.jpg\"></div>\n\
+                 <figcaption>My Caption &amp; so on</figcaption></figure><p>After</p>"
+            ),
+            "My Caption & so on\n\nAfter"
+        );
+    }
+
+    #[test]
+    fn tables_become_rows_of_cells() {
+        assert_eq!(
+            html_to_text(
+                "<table><caption>Totals</caption><thead><tr><th>Year</th><th>Count</th></tr></thead>\
+                 <tbody><tr><td>2014</td><td>1,000</td></tr><tr><td>2015</td><td><p>2,000</p></td></tr></tbody></table>"
+            ),
+            "Totals\n\nYear | Count\n2014 | 1,000\n2015 | 2,000"
+        );
+    }
+
+    #[test]
+    fn footnotes_read_as_references() {
+        // Markup as govspeak's own footnote test shows it.
+        let html = "<p>Footnotes can be added<sup id=\"fnref:1\"><a href=\"#fn:1\" class=\"footnote\" rel=\"footnote\" role=\"doc-noteref\">[footnote 1]</a></sup>.</p>\
+            <p>Old style<sup id=\"fnref:2\"><a href=\"#fn:2\" class=\"footnote\">2</a></sup>.</p>\
+            <div class=\"footnotes\" role=\"doc-endnotes\"><ol><li id=\"fn:1\"><p>And then later defined. \
+            <a href=\"#fnref:1\" class=\"reversefootnote\" role=\"doc-backlink\">↩</a> \
+            <a href=\"#fnref:1:1\" class=\"reversefootnote\">↩<sup>2</sup></a></p></li></ol></div>";
+        assert_eq!(
+            html_to_text(html),
+            "Footnotes can be added[footnote 1].\n\nOld style[2].\n\n1. And then later defined."
+        );
+    }
+
+    #[test]
+    fn contact_blocks_are_not_body_text() {
+        let html = "<p>Before</p><div class=\"contact \" id=\"c\"><div class=\"content\"><div class=\"vcard contact-inner\">\
+            <p>Press office</p><p class=\"tel\"><span class=\"type\">Main</span> 020 0000 0000</p></div></div></div><p>After</p>";
+        assert_eq!(html_to_text(html), "Before\n\nAfter");
+        let contacts = contacts_from_html(html);
+        assert_eq!(contacts.len(), 1);
+        assert_eq!(contacts[0].name.as_deref(), Some("Press office"));
+        assert_eq!(contacts[0].phone.as_deref(), Some("020 0000 0000"));
+        assert_eq!(contacts[0].notes.as_deref(), Some("Main: 020 0000 0000"));
+    }
+
+    #[test]
+    fn no_tags_survive() {
+        let text = html_to_text(
+            "<div><span>a</span><unknown-tag>b</unknown-tag> <!-- c --><script>d()</script></div>",
+        );
+        assert_eq!(text, "ab");
+    }
+}

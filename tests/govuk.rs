@@ -1,0 +1,563 @@
+//! GOV.UK conversion against the real Content API items in
+//! `tests/fixtures/govuk/` (see the README there for where they come from).
+//! Every expected value below is copied from those files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use communique::govuk::{Conversion, convert};
+use communique::records::{MediaContact, Statement};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/govuk")
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+        .expect("fixture directory")
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn file_name(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .expect("UTF-8 file name")
+}
+
+fn is_statement_file(name: &str) -> bool {
+    name.starts_with("news_article__") || name.starts_with("speech__")
+}
+
+fn load(name: &str) -> Statement {
+    let text = fs::read_to_string(fixtures_dir().join(name)).expect("fixture");
+    match convert(&text).unwrap_or_else(|err| panic!("{name}: {err}")) {
+        Conversion::Statement(statement) => *statement,
+        Conversion::Skipped { schema_name, .. } => panic!("{name} skipped as {schema_name}"),
+    }
+}
+
+fn all_statements() -> Vec<(String, Statement)> {
+    json_files(&fixtures_dir())
+        .iter()
+        .map(|path| file_name(path))
+        .filter(|name| is_statement_file(name))
+        .map(|name| (name.to_owned(), load(name)))
+        .collect()
+}
+
+/// True when the text still holds something that looks like an HTML tag.
+fn has_tag(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(2).any(|pair| {
+        pair[0] == '<' && (pair[1].is_ascii_alphabetic() || pair[1] == '/' || pair[1] == '!')
+    })
+}
+
+#[test]
+fn fifteen_statements_convert_with_their_core_fields() {
+    let statements = all_statements();
+    assert_eq!(statements.len(), 15);
+    let kinds = [
+        "press release",
+        "news story",
+        "government response",
+        "world news story",
+        "speech",
+        "oral statement",
+        "written statement",
+        "authored article",
+    ];
+    for (name, statement) in &statements {
+        assert!(!statement.id.is_empty(), "{name}: id");
+        assert!(!statement.title.is_empty(), "{name}: title");
+        assert!(
+            !statement.published.as_str().is_empty(),
+            "{name}: published"
+        );
+        let kind = statement.kind.as_deref().unwrap_or_default();
+        assert!(kinds.contains(&kind), "{name}: kind {kind:?}");
+        assert!(
+            statement
+                .url
+                .as_deref()
+                .is_some_and(|url| url.starts_with("https://www.gov.uk/government/")),
+            "{name}: url {:?}",
+            statement.url
+        );
+        assert!(statement.body.is_some(), "{name}: body");
+        assert!(statement.government.is_some(), "{name}: government");
+    }
+    // Each of the eight document types occurs in the sample.
+    for kind in kinds {
+        assert!(
+            statements
+                .iter()
+                .any(|(_, s)| s.kind.as_deref() == Some(kind)),
+            "no {kind}"
+        );
+    }
+}
+
+#[test]
+fn other_schemas_are_skipped() {
+    let mut skipped = Vec::new();
+    for path in json_files(&fixtures_dir()) {
+        let name = file_name(&path);
+        if is_statement_file(name) {
+            continue;
+        }
+        let text = fs::read_to_string(&path).expect("fixture");
+        match convert(&text).unwrap_or_else(|err| panic!("{name}: {err}")) {
+            Conversion::Skipped {
+                schema_name,
+                document_type,
+            } => skipped.push((name.to_owned(), schema_name, document_type)),
+            Conversion::Statement(_) => panic!("{name} converted to a statement"),
+        }
+    }
+    let expected = [
+        ("contact__contact.json", "contact", "contact"),
+        (
+            "contact__contact_with_email_and_no_other_contacts.json",
+            "contact",
+            "contact",
+        ),
+        (
+            "corporate_information_page__best-practice-media-enquiries.json",
+            "corporate_information_page",
+            "media_enquiries",
+        ),
+        (
+            "organisation__attorney_general.json",
+            "organisation",
+            "organisation",
+        ),
+    ]
+    .map(|(name, schema, doc)| (name.to_owned(), schema.to_owned(), Some(doc.to_owned())));
+    assert_eq!(skipped, expected);
+}
+
+#[test]
+fn no_markup_left_in_any_text() {
+    for (name, statement) in all_statements() {
+        let body = statement.body.as_deref().unwrap_or_default();
+        assert!(!has_tag(body), "{name}: tag left in body");
+        assert!(
+            !body.contains("&amp;") && !body.contains("&nbsp;"),
+            "{name}: entity"
+        );
+        for paragraph in statement.paragraphs() {
+            assert_eq!(paragraph, paragraph.trim(), "{name}: untrimmed paragraph");
+            assert!(
+                !paragraph.contains("  "),
+                "{name}: double space in {paragraph:?}"
+            );
+        }
+        for contact in &statement.media_contacts {
+            let notes = contact.notes.as_deref().unwrap_or_default();
+            assert!(!has_tag(notes), "{name}: tag left in contact notes");
+        }
+        if let Some(note) = statement.withdrawn.as_ref().and_then(|w| w.note.as_deref()) {
+            assert!(!has_tag(note), "{name}: tag left in withdrawal note");
+        }
+    }
+}
+
+#[test]
+fn press_release_field_by_field() {
+    let s = load("news_article__news_article_press_release.json");
+    assert_eq!(s.id, "4ae92ddf-5ba6-4ec4-a7d5-7648ea4c9ffd");
+    assert_eq!(
+        s.title,
+        "Modern life responsible for ‘worrying’ health in middle aged"
+    );
+    assert_eq!(s.kind.as_deref(), Some("press release"));
+    assert_eq!(s.published.as_str(), "2016-12-28T00:00:19.000+00:00");
+    assert_eq!(
+        s.summary.as_deref(),
+        Some(
+            "PHE’s One You campaign is helping middle age people live more healthily by \
+             asking ‘How are you?’ and providing free support and tools."
+        )
+    );
+    assert_eq!(s.organisations, ["Public Health England"]);
+    assert_eq!(
+        s.government.as_deref(),
+        Some("2015 Conservative government")
+    );
+    assert_eq!(
+        s.url.as_deref(),
+        Some(
+            "https://www.gov.uk/government/news/modern-life-responsible-for-worrying-health-in-middle-aged"
+        )
+    );
+    assert!(s.withdrawn.is_none());
+    assert!(s.updates.is_empty(), "this item has no change_history");
+    assert!(s.signatories.is_empty() && s.people.is_empty() && s.locations.is_empty());
+
+    assert_eq!(
+        s.media_contacts,
+        [MediaContact {
+            name: Some("PHE press office".to_owned()),
+            organisation: None,
+            email: None,
+            phone: Some("020 7654 8000".to_owned()),
+            notes: Some("Main switchboard: 020 7654 8000\nOut of hours: 020 8200 4400".to_owned()),
+        }]
+    );
+
+    let paragraphs: Vec<&str> = s.paragraphs().collect();
+    assert!(paragraphs[0].starts_with(
+        "Eight out of 10 of the middle aged either weigh too much, drink too much or don’t \
+         exercise enough, as new analysis from Public Health England (PHE) out today"
+    ));
+    assert!(
+        paragraphs
+            .contains(&"Professor Kevin Fenton, Director of Health and Wellbeing at PHE, said:")
+    );
+    assert!(paragraphs.contains(
+        &"> People are busy with work, with families, with the daily grind and sometimes \
+          their own health is the least of their priorities."
+    ));
+    assert!(paragraphs.contains(&"Background"));
+    let background = paragraphs
+        .iter()
+        .find(|p| p.starts_with("1. "))
+        .expect("numbered background list");
+    assert_eq!(background.lines().count(), 5);
+    assert!(
+        background.contains("\n2. Download content including images and a short animated film.")
+    );
+    assert!(
+        paragraphs
+            .last()
+            .is_some_and(|p| p.ends_with("Follow us on Twitter @PHE_uk"))
+    );
+    let body = s.body.as_deref().unwrap_or_default();
+    for contact_text in [
+        "press office",
+        "020 7654 8000",
+        "Main switchboard",
+        "Out of hours",
+    ] {
+        assert!(
+            !body.contains(contact_text),
+            "{contact_text:?} leaked into the body"
+        );
+    }
+}
+
+#[test]
+fn news_story_with_roads_media_contact_and_lists() {
+    let s = load("news_article__best-practice-news-story.json");
+    assert_eq!(s.title, "Public approval for driving limits for 16 drugs");
+    assert_eq!(s.kind.as_deref(), Some("news story"));
+    assert_eq!(s.published.as_str(), "2014-03-27T09:35:00.000+00:00");
+    assert_eq!(s.organisations, ["Department for Transport"]);
+    assert_eq!(s.people, ["Robert Goodwill MP"]);
+    assert_eq!(s.topics, ["Transport"]);
+    assert_eq!(
+        s.government.as_deref(),
+        Some("2010 to 2015 Conservative and Liberal Democrat coalition government")
+    );
+    assert_eq!(s.updates.len(), 1);
+    assert_eq!(s.updates[0].note, "First published.");
+
+    assert_eq!(s.media_contacts.len(), 1);
+    let contact = &s.media_contacts[0];
+    assert_eq!(contact.name.as_deref(), Some("Roads media enquiries"));
+    assert_eq!(contact.phone.as_deref(), Some("020 7944 3021"));
+    assert_eq!(contact.email, None);
+    assert_eq!(
+        contact.notes.as_deref(),
+        Some(
+            "Press enquiries: 020 7944 3021\nOut of hours: 020 7944 4292\nSwitchboard: 0300 330 3000"
+        )
+    );
+
+    let paragraphs: Vec<&str> = s.paragraphs().collect();
+    assert!(paragraphs.contains(&"Illicit drugs"));
+    assert!(paragraphs.contains(&"Generally prescription drugs"));
+    let illicit = paragraphs
+        .iter()
+        .find(|p| p.starts_with("1. benzoylecgonine"))
+        .expect("illicit drugs list");
+    assert_eq!(
+        illicit.lines().nth(2),
+        Some("3. delta–9–tetrahydrocannabinol (cannabis and cannabinol), 2 µg/L")
+    );
+    assert_eq!(
+        illicit.lines().nth(4),
+        Some("5. lysergic acid diethylamide (LSD), 1 µg/L")
+    );
+    assert!(paragraphs.contains(&"• Drug driving written ministerial statement, 27 March 2014"));
+    assert!(
+        paragraphs
+            .iter()
+            .any(|p| p.starts_with("> The results of the consultation"))
+    );
+    assert!(
+        !s.body
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Roads media enquiries")
+    );
+}
+
+#[test]
+fn event_contact_keeps_address_email_and_both_numbers() {
+    let s = load("news_article__best-practice-event.json");
+    assert_eq!(s.media_contacts.len(), 1);
+    let contact = &s.media_contacts[0];
+    assert_eq!(
+        contact.name.as_deref(),
+        Some("Centre for Defence Enterprise")
+    );
+    assert_eq!(contact.email.as_deref(), Some("cde@dstl.gov.uk"));
+    assert_eq!(contact.phone.as_deref(), Some("+44 (0)30 67704236"));
+    let notes: Vec<&str> = contact
+        .notes
+        .as_deref()
+        .unwrap_or_default()
+        .lines()
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "Address: Building R103, Fermi Avenue, Harwell Oxford, Oxfordshire, OX11 0QX",
+            "Email: cde@dstl.gov.uk",
+            "Telephone: +44 (0)30 67704236",
+            "Alternative number: +44 (0)30 67704237",
+            "Please email for the quickest response.",
+        ]
+    );
+    // change_history stays newest first, as GOV.UK gives it.
+    let updates: Vec<(&str, &str)> = s
+        .updates
+        .iter()
+        .map(|u| (u.date.as_str(), u.note.as_str()))
+        .collect();
+    assert_eq!(
+        updates,
+        [
+            (
+                "2015-07-13T10:40:13.000+01:00",
+                "Presentation slides are now available to view online."
+            ),
+            ("2015-04-30T11:36:33.000+01:00", "Change of venue"),
+            ("2015-03-25T13:23:00.000+00:00", "First published."),
+        ]
+    );
+    let body = s.body.as_deref().unwrap_or_default();
+    assert!(
+        !body.contains("Presenter"),
+        "image alt text is not body text"
+    );
+    assert!(!body.contains("Fermi Avenue"));
+    assert!(body.contains("\n\nAbout CDE\n\n"));
+    assert!(body.contains(
+        "• what’s inside that building? (up to £650,000 available). View the presentation slides"
+    ));
+}
+
+#[test]
+fn speech_speaker_becomes_signatory() {
+    let s = load("speech__best-practice-oral-statement.json");
+    assert_eq!(s.title, "Reform of police stop and search powers");
+    assert_eq!(s.kind.as_deref(), Some("oral statement"));
+    assert_eq!(s.published.as_str(), "2014-04-30T11:59:35.000+00:00");
+    assert_eq!(s.signatories.len(), 1);
+    assert_eq!(
+        s.signatories[0].name.as_deref(),
+        Some("The Rt Hon Theresa May MP")
+    );
+    assert_eq!(s.signatories[0].role, None);
+    assert_eq!(s.organisations, ["Home Office"]);
+    assert_eq!(s.topics, ["Crime and policing"]);
+    assert_eq!(
+        s.paragraphs().next(),
+        Some(
+            "With permission, Mr Speaker, I would like to make a statement about the use of stop and search powers by the police."
+        )
+    );
+
+    let transcript = load("speech__speech-transcript.json");
+    assert_eq!(transcript.kind.as_deref(), Some("speech"));
+    assert_eq!(
+        transcript.signatories[0].name.as_deref(),
+        Some("The Rt Hon David Cameron MP")
+    );
+    assert_eq!(
+        transcript.organisations,
+        [
+            "Prime Minister's Office, 10 Downing Street",
+            "Cabinet Office"
+        ]
+    );
+    assert_eq!(transcript.topics, ["Anti-Corruption Summit: London 2016"]);
+    assert_eq!(transcript.paragraphs().next(), Some("Introduction"));
+
+    let written = load("speech__best-practice-written-statement.json");
+    assert_eq!(written.kind.as_deref(), Some("written statement"));
+    assert_eq!(
+        written.signatories[0].name.as_deref(),
+        Some("Robert Goodwill MP")
+    );
+    assert!(written.body.as_deref().unwrap_or_default().contains(
+        "• the cycling time trials at Muirhead\n• the triathlon events at Strathclyde Country Park"
+    ));
+}
+
+#[test]
+fn withdrawn_item_has_date_and_note() {
+    let s = load("news_article__news_article_withdrawn.json");
+    assert_eq!(s.title, "Christmas 2016: Prime Minister's message");
+    let withdrawn = s.withdrawn.expect("withdrawn");
+    assert_eq!(withdrawn.date.as_str(), "2019-08-22T10:29:02+01:00");
+    assert_eq!(
+        withdrawn.note.as_deref(),
+        Some("We’ve withdrawn this news article")
+    );
+    // first_published_at wins over the earlier details.first_public_at.
+    assert_eq!(s.published.as_str(), "2016-12-25T00:15:06.000+00:00");
+    assert_eq!(s.people, ["The Rt Hon Theresa May MP"]);
+}
+
+#[test]
+fn empty_withdrawn_notice_is_not_a_withdrawal() {
+    // These items carry `"withdrawn_notice": {}`.
+    for name in [
+        "news_article__best-practice-event.json",
+        "news_article__news_article_with_image_caption.json",
+        "speech__best-practice-oral-statement.json",
+    ] {
+        assert!(load(name).withdrawn.is_none(), "{name}");
+    }
+}
+
+#[test]
+fn arabic_translation_is_preserved() {
+    let s = load("news_article__news_article_history_mode_translated_arabic.json");
+    assert_eq!(
+        s.title,
+        "المملكة المتحدة والولايات المتحدة تفرضان عقوبات على شخصيات بارزة من الحوثيين لحماية أمن الملاحة في البحر الأحمر"
+    );
+    assert_eq!(s.id, "fe363564-f53b-4d59-afc4-c1a7df98159a");
+    assert_eq!(s.published.as_str(), "2024-01-25T00:00:00+00:00");
+    assert_eq!(
+        s.government.as_deref(),
+        Some("2022 to 2024 Sunak Conservative government")
+    );
+    assert_eq!(
+        s.organisations,
+        ["Foreign, Commonwealth & Development Office"]
+    );
+    assert_eq!(s.people, ["The Rt Hon Lord Cameron"]);
+    assert!(
+        s.url
+            .as_deref()
+            .is_some_and(|url| url.ends_with("-in-the-red-sea.ar"))
+    );
+    assert!(
+        s.body
+            .as_deref()
+            .unwrap_or_default()
+            .contains("• محمد العاطفي – وزير الدفاع الحوثي")
+    );
+
+    let speech = load("speech__speech-translated.json");
+    assert_eq!(
+        speech.title,
+        "\"هذا القرار بداية لنهاية برنامج الأسلحة الكيميائية في ليبيا\""
+    );
+    assert_eq!(
+        speech.signatories[0].name.as_deref(),
+        Some("The Rt Hon Boris Johnson MP")
+    );
+    assert_eq!(
+        speech.locations,
+        ["UK Mission to the United Nations, New York"]
+    );
+}
+
+#[test]
+fn world_news_story_uses_worldwide_organisations_and_locations() {
+    let s = load("news_article__news_article_with_image_caption.json");
+    assert_eq!(s.kind.as_deref(), Some("world news story"));
+    assert_eq!(
+        s.organisations,
+        [
+            "British Deputy High Commission Karachi",
+            "British High Commission Islamabad"
+        ]
+    );
+    assert_eq!(s.locations, ["Pakistan"]);
+    assert_eq!(s.topics, ["International"]);
+    assert_eq!(
+        s.government.as_deref(),
+        Some("2024 Starmer Labour government")
+    );
+    // The description ends in two spaces in the source.
+    assert_eq!(
+        s.summary.as_deref(),
+        Some(
+            "British High Commissioner, Jane Marriott CMG OBE, welcomed guests to celebrate \
+             His Majesty King Charles III’s 76th birthday in Islamabad and Karachi."
+        )
+    );
+
+    let azerbaijan = load("news_article__world_news_story_news_article.json");
+    assert_eq!(azerbaijan.locations, ["Azerbaijan"]);
+    assert_eq!(
+        azerbaijan.organisations,
+        ["British High Commission Singapore"]
+    );
+}
+
+#[test]
+fn government_falls_back_to_details_government() {
+    // best-practice-event has no links.government, only the deprecated field.
+    let s = load("news_article__best-practice-event.json");
+    assert_eq!(
+        s.government.as_deref(),
+        Some("2010 to 2015 Conservative and Liberal Democrat coalition government")
+    );
+}
+
+#[test]
+fn topics_merge_taxons_and_policy_areas() {
+    let s = load("news_article__best-practice-government-response.json");
+    assert_eq!(
+        s.topics,
+        [
+            "School food, accommodation, transport and uniform",
+            "National Health Service",
+            "Public health"
+        ]
+    );
+    assert_eq!(
+        s.organisations,
+        [
+            "Department for Education",
+            "Department for Environment, Food & Rural Affairs",
+            "Department of Health and Social Care"
+        ]
+    );
+}
+
+#[test]
+fn archive_sample_is_the_fifteen_statements() {
+    let archive = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/govuk");
+    let files = json_files(&archive);
+    assert_eq!(files.len(), 15);
+    for path in files {
+        let name = file_name(&path);
+        let archived = fs::read(&path).expect("archive file");
+        let fixture = fs::read(fixtures_dir().join(name)).expect("same file among the fixtures");
+        assert_eq!(archived, fixture, "{name} differs from its fixture");
+    }
+}
