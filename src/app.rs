@@ -1,11 +1,173 @@
-//! The browser's event loop (in progress).
+//! The browser's event loop. [`run_loop`] is generic over ratatui's
+//! `Backend` and fed an iterator of [`Input`]s, so tests drive the real loop
+//! on a `TestBackend`; [`run`] wires it to the real terminal.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
-/// Opens the browser.
+use anyhow::Context as _;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEvent, KeyEventKind, MouseEvent,
+    MouseEventKind,
+};
+use ratatui::crossterm::execute;
+
+use crate::cli::Cli;
+use crate::keymap::{Action, Key};
+use crate::loader::{LoadOptions, load};
+use crate::state::State;
+use crate::ui::{Screen, Theme};
+
+/// What the loop reacts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    Mouse(MouseEvent),
+    /// Nothing happened for a while (a chance to poll for outside changes).
+    Tick,
+}
+
+/// Applies one input to the state.
+pub fn handle(state: &mut State, input: &Input) {
+    let action = match input {
+        Input::Key(key) if key.kind == KeyEventKind::Press => state.action_for(Key::from_event(*key)),
+        Input::Key(_) | Input::Tick => None,
+        Input::Resize(width, height) => Some(Action::Resize(*width, *height)),
+        Input::Mouse(mouse) if state.mouse => match mouse.kind {
+            MouseEventKind::ScrollDown => Some(Action::Down),
+            MouseEventKind::ScrollUp => Some(Action::Up),
+            MouseEventKind::Down(_) => Some(Action::Click(mouse.row)),
+            _ => None,
+        },
+        Input::Mouse(_) => None,
+    };
+    if let Some(action) = action {
+        state.update(action);
+    }
+}
+
+/// Draws, reads an input, updates; until the state says quit or the inputs
+/// end (the terminal went away).
 ///
 /// # Errors
-/// Not yet.
-pub fn run(_cli: &crate::cli::Cli) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("the browser is not built yet; use a subcommand (see --help)")
+/// When drawing to the terminal fails.
+pub fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    state: &mut State,
+    theme: Theme,
+    inputs: impl IntoIterator<Item = Input>,
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let size = terminal.size()?;
+    state.update(Action::Resize(size.width, size.height));
+    let mut inputs = inputs.into_iter();
+    loop {
+        terminal.draw(|frame| frame.render_widget(Screen { state, theme }, frame.area()))?;
+        if state.quit {
+            return Ok(());
+        }
+        let Some(input) = inputs.next() else {
+            return Ok(());
+        };
+        handle(state, &input);
+    }
+}
+
+/// Inputs from the real terminal. Ends when a signal asks the process to
+/// stop or the terminal can no longer be read, so a dropped SSH connection
+/// never leaves a process spinning.
+pub struct TerminalInputs {
+    stop: Arc<AtomicBool>,
+}
+
+impl TerminalInputs {
+    /// Watches SIGTERM, SIGHUP and SIGINT.
+    ///
+    /// # Errors
+    /// When the signal handlers cannot be installed.
+    pub fn new() -> anyhow::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        for signal in [
+            signal_hook::consts::SIGTERM,
+            signal_hook::consts::SIGHUP,
+            signal_hook::consts::SIGINT,
+        ] {
+            signal_hook::flag::register(signal, Arc::clone(&stop))
+                .context("installing signal handlers")?;
+        }
+        Ok(Self { stop })
+    }
+}
+
+impl Iterator for TerminalInputs {
+    type Item = Input;
+
+    fn next(&mut self) -> Option<Input> {
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            match event::poll(Duration::from_millis(250)) {
+                Ok(false) => return Some(Input::Tick),
+                Ok(true) => {}
+                Err(_) => return None,
+            }
+            match event::read() {
+                Ok(Event::Key(key)) => return Some(Input::Key(key)),
+                Ok(Event::Resize(width, height)) => return Some(Input::Resize(width, height)),
+                Ok(Event::Mouse(mouse)) => return Some(Input::Mouse(mouse)),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+    }
+}
+
+/// Refuses to start without a usable terminal, before writing any byte.
+fn check_terminal() -> anyhow::Result<()> {
+    let term = std::env::var("TERM").unwrap_or_default();
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        anyhow::bail!(
+            "the browser needs a terminal (for pipes and scripts use `communique list`, `show` or `check`; over SSH use `ssh -t`)"
+        );
+    }
+    if term.is_empty() || term == "dumb" {
+        anyhow::bail!(
+            "the browser needs a terminal that can move the cursor (TERM is {:?}); use `communique list` or `show` instead",
+            term
+        );
+    }
+    Ok(())
+}
+
+/// Opens the browser on the archive.
+///
+/// # Errors
+/// No terminal, an archive that cannot be opened, or a terminal failure.
+pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    check_terminal()?;
+    let archive = load(&cli.archive, LoadOptions::default())?;
+    let problems = archive.counted_problems().count();
+    let mut state = State::new(archive.name(), archive.statements, problems);
+    state.mouse = cli.mouse;
+    let theme = Theme::from_env();
+    let inputs = TerminalInputs::new()?;
+    let mut terminal = ratatui::init();
+    if cli.mouse {
+        execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
+    }
+    let result = run_loop(&mut terminal, &mut state, theme, inputs);
+    if cli.mouse {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    }
+    ratatui::restore();
+    result.map(|()| ExitCode::SUCCESS)
 }

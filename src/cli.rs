@@ -26,6 +26,11 @@ pub struct Cli {
     )]
     pub archive: PathBuf,
 
+    /// Capture the mouse in the browser: wheel scrolls, click selects.
+    /// Off by default so text can be selected with the mouse over SSH.
+    #[arg(long)]
+    pub mouse: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -229,6 +229,64 @@ fn plural_role(role: &str) -> String {
     }
 }
 
+/// One screen line of a statement laid out for a width.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayLine {
+    pub role: Role,
+    /// For `Role::Field`, how many leading characters are the label.
+    pub label_chars: usize,
+    pub text: String,
+}
+
+/// The statement wrapped to `width` columns, with blank lines between
+/// paragraphs and before headings. The detail view draws these lines as they
+/// are, and scrolling and find-in-text count them.
+#[must_use]
+pub fn layout(statement: &Statement, width: usize) -> Vec<DisplayLine> {
+    let width = width.max(8);
+    let mut lines = Vec::new();
+    let blank = |lines: &mut Vec<DisplayLine>| {
+        if lines.last().is_some_and(|line: &DisplayLine| !line.text.is_empty()) {
+            lines.push(DisplayLine {
+                role: Role::Paragraph,
+                label_chars: 0,
+                text: String::new(),
+            });
+        }
+    };
+    for block in blocks(statement) {
+        if matches!(block.role, Role::Heading | Role::Paragraph | Role::Warning) {
+            blank(&mut lines);
+        }
+        let (text, label_chars, indent) = match block.label {
+            Some(label) => (format!("{label}: {}", block.text), label.chars().count() + 1, "  "),
+            None if block.role == Role::Item => (block.text.clone(), 0, "    "),
+            None => (block.text.clone(), 0, ""),
+        };
+        let options = textwrap::Options::new(width)
+            .subsequent_indent(indent)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .break_words(true);
+        for (number, source_line) in text.split('\n').enumerate() {
+            let label_chars = if number == 0 { label_chars } else { 0 };
+            for (part, piece) in textwrap::wrap(source_line, &options).into_iter().enumerate() {
+                lines.push(DisplayLine {
+                    role: block.role,
+                    label_chars: if part == 0 { label_chars } else { 0 },
+                    text: piece.into_owned(),
+                });
+            }
+        }
+        if block.role == Role::Title {
+            continue;
+        }
+        if matches!(block.role, Role::Byline | Role::Warning) {
+            blank(&mut lines);
+        }
+    }
+    lines
+}
+
 /// The statement as plain text, for `communique show`.
 #[must_use]
 pub fn plain_text(statement: &Statement) -> String {
@@ -309,6 +367,33 @@ mod tests {
                 "High Representative of the European Union, European Union",
             ]
         );
+    }
+
+    #[test]
+    fn layout_wraps_within_width() {
+        let statement: Statement = serde_json::from_value(serde_json::json!({
+            "id": "x", "title": "A title", "published": "2024-01-12",
+            "body": format!("{}\n\nSecond paragraph.", "word ".repeat(40)),
+            "organisations": ["Foreign, Commonwealth & Development Office"],
+        }))
+        .expect("statement");
+        let lines = layout(&statement, 30);
+        assert!(lines.iter().all(|line| unicode_width::UnicodeWidthStr::width(line.text.as_str()) <= 30));
+        assert!(lines.iter().any(|line| line.text == "Second paragraph."));
+        let from = lines.iter().find(|line| line.role == Role::Field).expect("field");
+        assert!(from.text.starts_with("From: Foreign,"));
+        assert_eq!(from.label_chars, 5);
+    }
+
+    #[test]
+    fn layout_breaks_long_words() {
+        let statement: Statement = serde_json::from_value(serde_json::json!({
+            "id": "x", "title": "t", "published": "2024-01-12", "body": "x".repeat(100_000),
+        }))
+        .expect("statement");
+        let lines = layout(&statement, 80);
+        assert!(lines.iter().all(|line| line.text.chars().count() <= 80));
+        assert!(lines.len() >= 1250);
     }
 
     #[test]

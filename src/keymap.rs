@@ -1,0 +1,458 @@
+//! The one table from (context, key) to [`Action`]. The state machine, the
+//! footer hints and the help overlay all read it; nothing else defines keys.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+
+/// Where a key is pressed; the same key can mean different things in each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    /// Anywhere, unless a more specific context binds the key.
+    Global,
+    List,
+    /// Typing in a line (search, find in text, narrowing a facet).
+    Input,
+    Detail,
+    Filter,
+    Help,
+}
+
+impl Context {
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Global => "Anywhere",
+            Self::List => "List",
+            Self::Input => "Typing a search",
+            Self::Detail => "Statement",
+            Self::Filter => "Filters",
+            Self::Help => "Help",
+        }
+    }
+}
+
+/// Everything a key can ask for. Named so bindings can be data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    ForceQuit,
+    Help,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    HalfPageUp,
+    HalfPageDown,
+    Top,
+    Bottom,
+    Open,
+    Search,
+    ClearQuery,
+    CycleSort,
+    TogglePreview,
+    Filter,
+    NextStatement,
+    PreviousStatement,
+    FindNext,
+    FindPrevious,
+    // Facet panel.
+    Toggle,
+    NextFacet,
+    PreviousFacet,
+    // Line editing.
+    Submit,
+    Cancel,
+    DeleteBack,
+    DeleteWord,
+    ClearLine,
+    CursorLeft,
+    CursorRight,
+    CursorStart,
+    CursorEnd,
+    HistoryPrevious,
+    HistoryNext,
+    // Not bindable: produced by the event loop from typing, resizes and the mouse.
+    #[serde(skip)]
+    Type(char),
+    #[serde(skip)]
+    Resize(u16, u16),
+    #[serde(skip)]
+    Click(u16),
+}
+
+impl Action {
+    /// What the action does, for the help overlay.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Quit => "quit",
+            Self::ForceQuit => "quit at once",
+            Self::Help => "this help",
+            Self::Back => "back",
+            Self::Up => "up",
+            Self::Down => "down",
+            Self::PageUp => "page up",
+            Self::PageDown => "page down",
+            Self::HalfPageUp => "half page up",
+            Self::HalfPageDown => "half page down",
+            Self::Top => "first",
+            Self::Bottom => "last",
+            Self::Open => "open",
+            Self::Search => "search",
+            Self::ClearQuery => "clear the query",
+            Self::CycleSort => "change sort",
+            Self::TogglePreview => "preview pane (wide terminals)",
+            Self::Filter => "filters",
+            Self::NextStatement => "next statement",
+            Self::PreviousStatement => "previous statement",
+            Self::FindNext => "next match",
+            Self::FindPrevious => "previous match",
+            Self::Toggle => "choose / unchoose value",
+            Self::NextFacet => "next facet",
+            Self::PreviousFacet => "previous facet",
+            Self::Submit => "keep and close the line",
+            Self::Cancel => "cancel",
+            Self::DeleteBack => "delete a character",
+            Self::DeleteWord => "delete a word",
+            Self::ClearLine => "clear the line",
+            Self::CursorLeft => "cursor left",
+            Self::CursorRight => "cursor right",
+            Self::CursorStart => "cursor to start",
+            Self::CursorEnd => "cursor to end",
+            Self::HistoryPrevious => "earlier query",
+            Self::HistoryNext => "later query",
+            Self::Type(_) => "type",
+            Self::Resize(..) => "resize",
+            Self::Click(_) => "select with the mouse",
+        }
+    }
+}
+
+/// A key with its modifiers, as bound in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+impl Key {
+    #[must_use]
+    pub const fn plain(code: KeyCode) -> Self {
+        Self {
+            code,
+            modifiers: KeyModifiers::NONE,
+        }
+    }
+
+    #[must_use]
+    pub const fn ch(c: char) -> Self {
+        Self::plain(KeyCode::Char(c))
+    }
+
+    #[must_use]
+    pub const fn ctrl(c: char) -> Self {
+        Self {
+            code: KeyCode::Char(c),
+            modifiers: KeyModifiers::CONTROL,
+        }
+    }
+
+    /// A key event as the table spells it: shift is folded into the
+    /// character ('N', '?'), so it is dropped for character keys.
+    #[must_use]
+    pub fn from_event(event: KeyEvent) -> Self {
+        let mut modifiers = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        if matches!(event.code, KeyCode::Char(_)) {
+            modifiers -= KeyModifiers::SHIFT;
+        }
+        if event.code == KeyCode::BackTab {
+            modifiers -= KeyModifiers::SHIFT;
+        }
+        Self {
+            code: event.code,
+            modifiers,
+        }
+    }
+
+    /// "j", "Ctrl-d", "PgDn", "Enter": how the help overlay names a key.
+    #[must_use]
+    pub fn label(&self) -> String {
+        let name = match self.code {
+            KeyCode::Char(' ') => "Space".to_owned(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".to_owned(),
+            KeyCode::Esc => "Esc".to_owned(),
+            KeyCode::Up => "↑".to_owned(),
+            KeyCode::Down => "↓".to_owned(),
+            KeyCode::Left => "←".to_owned(),
+            KeyCode::Right => "→".to_owned(),
+            KeyCode::PageUp => "PgUp".to_owned(),
+            KeyCode::PageDown => "PgDn".to_owned(),
+            KeyCode::Home => "Home".to_owned(),
+            KeyCode::End => "End".to_owned(),
+            KeyCode::Tab => "Tab".to_owned(),
+            KeyCode::BackTab => "Shift-Tab".to_owned(),
+            KeyCode::Backspace => "Backspace".to_owned(),
+            other => format!("{other:?}"),
+        };
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{name}")
+        } else if self.modifiers.contains(KeyModifiers::ALT) {
+            format!("Alt-{name}")
+        } else {
+            name
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub context: Context,
+    pub key: Key,
+    pub action: Action,
+}
+
+const fn bind(context: Context, key: Key, action: Action) -> Binding {
+    Binding {
+        context,
+        key,
+        action,
+    }
+}
+
+use Action as A;
+use Context as C;
+use KeyCode as K;
+
+/// The default bindings: vim keys and plain keys side by side.
+pub const DEFAULT_BINDINGS: &[Binding] = &[
+    bind(C::Global, Key::ctrl('c'), A::ForceQuit),
+    bind(C::Global, Key::ch('?'), A::Help),
+    bind(C::Global, Key::plain(K::F(1)), A::Help),
+    // List.
+    bind(C::List, Key::ch('q'), A::Quit),
+    bind(C::List, Key::ch('j'), A::Down),
+    bind(C::List, Key::plain(K::Down), A::Down),
+    bind(C::List, Key::ch('k'), A::Up),
+    bind(C::List, Key::plain(K::Up), A::Up),
+    bind(C::List, Key::ctrl('d'), A::HalfPageDown),
+    bind(C::List, Key::ctrl('u'), A::HalfPageUp),
+    bind(C::List, Key::plain(K::PageDown), A::PageDown),
+    bind(C::List, Key::ctrl('f'), A::PageDown),
+    bind(C::List, Key::plain(K::PageUp), A::PageUp),
+    bind(C::List, Key::ctrl('b'), A::PageUp),
+    bind(C::List, Key::ch('g'), A::Top),
+    bind(C::List, Key::plain(K::Home), A::Top),
+    bind(C::List, Key::ch('G'), A::Bottom),
+    bind(C::List, Key::plain(K::End), A::Bottom),
+    bind(C::List, Key::plain(K::Enter), A::Open),
+    bind(C::List, Key::ch('l'), A::Open),
+    bind(C::List, Key::plain(K::Right), A::Open),
+    bind(C::List, Key::ch('/'), A::Search),
+    bind(C::List, Key::plain(K::Esc), A::ClearQuery),
+    bind(C::List, Key::ch('f'), A::Filter),
+    bind(C::List, Key::ch('s'), A::CycleSort),
+    bind(C::List, Key::ch('p'), A::TogglePreview),
+    // Typing a line.
+    bind(C::Input, Key::plain(K::Enter), A::Submit),
+    bind(C::Input, Key::plain(K::Esc), A::Cancel),
+    bind(C::Input, Key::plain(K::Backspace), A::DeleteBack),
+    bind(C::Input, Key::ctrl('h'), A::DeleteBack),
+    bind(C::Input, Key::ctrl('w'), A::DeleteWord),
+    bind(C::Input, Key::ctrl('u'), A::ClearLine),
+    bind(C::Input, Key::plain(K::Left), A::CursorLeft),
+    bind(C::Input, Key::plain(K::Right), A::CursorRight),
+    bind(C::Input, Key::plain(K::Home), A::CursorStart),
+    bind(C::Input, Key::ctrl('a'), A::CursorStart),
+    bind(C::Input, Key::plain(K::End), A::CursorEnd),
+    bind(C::Input, Key::ctrl('e'), A::CursorEnd),
+    bind(C::Input, Key::plain(K::Up), A::HistoryPrevious),
+    bind(C::Input, Key::ctrl('p'), A::HistoryPrevious),
+    bind(C::Input, Key::plain(K::Down), A::HistoryNext),
+    bind(C::Input, Key::ctrl('n'), A::HistoryNext),
+    // Statement detail.
+    bind(C::Detail, Key::ch('q'), A::Back),
+    bind(C::Detail, Key::plain(K::Esc), A::Back),
+    bind(C::Detail, Key::ch('h'), A::Back),
+    bind(C::Detail, Key::plain(K::Left), A::Back),
+    bind(C::Detail, Key::ch('j'), A::Down),
+    bind(C::Detail, Key::plain(K::Down), A::Down),
+    bind(C::Detail, Key::ch('k'), A::Up),
+    bind(C::Detail, Key::plain(K::Up), A::Up),
+    bind(C::Detail, Key::ctrl('d'), A::HalfPageDown),
+    bind(C::Detail, Key::ctrl('u'), A::HalfPageUp),
+    bind(C::Detail, Key::plain(K::PageDown), A::PageDown),
+    bind(C::Detail, Key::ch(' '), A::PageDown),
+    bind(C::Detail, Key::ctrl('f'), A::PageDown),
+    bind(C::Detail, Key::plain(K::PageUp), A::PageUp),
+    bind(C::Detail, Key::ctrl('b'), A::PageUp),
+    bind(C::Detail, Key::ch('g'), A::Top),
+    bind(C::Detail, Key::plain(K::Home), A::Top),
+    bind(C::Detail, Key::ch('G'), A::Bottom),
+    bind(C::Detail, Key::plain(K::End), A::Bottom),
+    bind(C::Detail, Key::ch('/'), A::Search),
+    bind(C::Detail, Key::ch('n'), A::FindNext),
+    bind(C::Detail, Key::ch('N'), A::FindPrevious),
+    bind(C::Detail, Key::ch(']'), A::NextStatement),
+    bind(C::Detail, Key::ch('['), A::PreviousStatement),
+    // Facet panel.
+    bind(C::Filter, Key::ch('q'), A::Back),
+    bind(C::Filter, Key::plain(K::Esc), A::Back),
+    bind(C::Filter, Key::ch('f'), A::Back),
+    bind(C::Filter, Key::ch('j'), A::Down),
+    bind(C::Filter, Key::plain(K::Down), A::Down),
+    bind(C::Filter, Key::ch('k'), A::Up),
+    bind(C::Filter, Key::plain(K::Up), A::Up),
+    bind(C::Filter, Key::ch('g'), A::Top),
+    bind(C::Filter, Key::ch('G'), A::Bottom),
+    bind(C::Filter, Key::plain(K::PageDown), A::PageDown),
+    bind(C::Filter, Key::plain(K::PageUp), A::PageUp),
+    bind(C::Filter, Key::ch(' '), A::Toggle),
+    bind(C::Filter, Key::plain(K::Enter), A::Toggle),
+    bind(C::Filter, Key::ch('l'), A::NextFacet),
+    bind(C::Filter, Key::plain(K::Right), A::NextFacet),
+    bind(C::Filter, Key::plain(K::Tab), A::NextFacet),
+    bind(C::Filter, Key::ch('h'), A::PreviousFacet),
+    bind(C::Filter, Key::plain(K::Left), A::PreviousFacet),
+    bind(C::Filter, Key::plain(K::BackTab), A::PreviousFacet),
+    bind(C::Filter, Key::ch('/'), A::Search),
+    bind(C::Filter, Key::ch('x'), A::ClearQuery),
+    // Help overlay.
+    bind(C::Help, Key::ch('q'), A::Back),
+    bind(C::Help, Key::plain(K::Esc), A::Back),
+    bind(C::Help, Key::ch('?'), A::Back),
+    bind(C::Help, Key::ch('j'), A::Down),
+    bind(C::Help, Key::plain(K::Down), A::Down),
+    bind(C::Help, Key::ch('k'), A::Up),
+    bind(C::Help, Key::plain(K::Up), A::Up),
+    bind(C::Help, Key::plain(K::PageDown), A::PageDown),
+    bind(C::Help, Key::ch(' '), A::PageDown),
+    bind(C::Help, Key::plain(K::PageUp), A::PageUp),
+    bind(C::Help, Key::ch('g'), A::Top),
+    bind(C::Help, Key::ch('G'), A::Bottom),
+];
+
+/// The active bindings (the defaults, or a user's table).
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Self {
+            bindings: DEFAULT_BINDINGS.to_vec(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The action a key asks for in a context, falling back to global keys.
+    /// In a text line, printable characters are text, never global keys.
+    #[must_use]
+    pub fn action(&self, context: Context, key: Key) -> Option<Action> {
+        let find = |context: Context| {
+            self.bindings
+                .iter()
+                .find(|binding| binding.context == context && binding.key == key)
+                .map(|binding| binding.action)
+        };
+        let typing_text = context == Context::Input
+            && matches!(key.code, KeyCode::Char(_))
+            && key.modifiers.is_empty();
+        find(context).or_else(|| if typing_text { None } else { find(Context::Global) })
+    }
+
+    /// The keys bound to an action in a context, in table order.
+    #[must_use]
+    pub fn keys_for(&self, context: Context, action: Action) -> Vec<Key> {
+        self.bindings
+            .iter()
+            .filter(|binding| binding.context == context && binding.action == action)
+            .map(|binding| binding.key)
+            .collect()
+    }
+
+    /// "j/↓": the keys for an action joined for a hint or the help overlay.
+    #[must_use]
+    pub fn label_for(&self, context: Context, action: Action) -> Option<String> {
+        let keys = self.keys_for(context, action);
+        (!keys.is_empty()).then(|| {
+            keys.iter()
+                .map(Key::label)
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+    }
+
+    /// Each action bound in a context with its keys, in table order.
+    #[must_use]
+    pub fn actions_in(&self, context: Context) -> Vec<(Action, String)> {
+        let mut seen = Vec::new();
+        for binding in self.bindings.iter().filter(|b| b.context == context) {
+            if !seen.contains(&binding.action) {
+                seen.push(binding.action);
+            }
+        }
+        seen.into_iter()
+            .filter_map(|action| Some((action, self.label_for(context, action)?)))
+            .collect()
+    }
+
+    /// Every (context, key) bound more than once.
+    #[must_use]
+    pub fn conflicts(&self) -> Vec<(Context, Key)> {
+        let mut conflicts = Vec::new();
+        for (position, binding) in self.bindings.iter().enumerate() {
+            let twice = self.bindings[..position]
+                .iter()
+                .any(|earlier| earlier.context == binding.context && earlier.key == binding.key);
+            if twice {
+                conflicts.push((binding.context, binding.key));
+            }
+        }
+        conflicts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        assert_eq!(Keymap::default().conflicts(), []);
+    }
+
+    #[test]
+    fn context_keys_win_over_global() {
+        let keymap = Keymap::default();
+        assert_eq!(keymap.action(C::List, Key::ch('q')), Some(A::Quit));
+        assert_eq!(keymap.action(C::Detail, Key::ch('q')), Some(A::Back));
+        assert_eq!(keymap.action(C::Detail, Key::ctrl('c')), Some(A::ForceQuit));
+    }
+
+    #[test]
+    fn typed_characters_are_text() {
+        let keymap = Keymap::default();
+        assert_eq!(keymap.action(C::Input, Key::ch('?')), None);
+        assert_eq!(keymap.action(C::Input, Key::ch('q')), None);
+        assert_eq!(keymap.action(C::Input, Key::ctrl('c')), Some(A::ForceQuit));
+    }
+
+    #[test]
+    fn shift_is_part_of_the_character() {
+        let event = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(event), Key::ch('G'));
+    }
+
+    #[test]
+    fn labels() {
+        let keymap = Keymap::default();
+        assert_eq!(keymap.label_for(C::List, A::Down).as_deref(), Some("j/↓"));
+        assert_eq!(Key::ctrl('d').label(), "Ctrl-d");
+    }
+}

@@ -1,0 +1,450 @@
+//! The browser's state machine. [`State::update`] applies one [`Action`] and
+//! is pure: no I/O, no clock, no terminal. Views read the state to draw it.
+
+mod detail;
+pub mod facets;
+mod line;
+
+use std::cmp::Reverse;
+
+pub use detail::{Detail, FindLine};
+pub use facets::{Facet, FacetKind, FilterPanel};
+pub use line::LineEditor;
+
+use crate::keymap::{Action, Context, Key, Keymap};
+use crate::records::Statement;
+use crate::search::{self, Hit, Index, Query, QueryError};
+
+/// Rows the list view spends on things other than statements: header,
+/// column titles, query line and key hints.
+pub const LIST_CHROME_ROWS: u16 = 4;
+/// Columns at which the preview pane opens beside the list.
+pub const PREVIEW_MIN_WIDTH: u16 = 120;
+/// Below this the browser shows only "terminal too small".
+pub const MIN_SIZE: (u16, u16) = (24, 6);
+
+/// How the list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Newest,
+    Oldest,
+    Title,
+    Relevance,
+    Signatories,
+}
+
+impl Sort {
+    const CYCLE: [Self; 5] = [
+        Self::Newest,
+        Self::Oldest,
+        Self::Title,
+        Self::Relevance,
+        Self::Signatories,
+    ];
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+            Self::Title => "title",
+            Self::Relevance => "relevance",
+            Self::Signatories => "most signatories",
+        }
+    }
+}
+
+/// The typing line of the list's search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchLine {
+    pub editor: LineEditor,
+    /// Position in the history while recalling with ↑/↓.
+    pub recalled: Option<usize>,
+}
+
+/// The help overlay and what it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Help {
+    pub scroll: usize,
+    pub under: Box<View>,
+}
+
+/// What the screen shows. One variant a view, so impossible combinations
+/// (a detail with no statement, say) cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    List,
+    Search(SearchLine),
+    Detail(Detail),
+    Filter(FilterPanel),
+    Help(Help),
+}
+
+/// Everything the browser knows.
+#[derive(Debug)]
+pub struct State {
+    pub archive_name: String,
+    pub statements: Vec<Statement>,
+    pub index: Index,
+    /// Problems found loading the archive (see `communique check`).
+    pub problems: usize,
+    /// The query line as typed: the one truth for what the list shows.
+    pub query_text: String,
+    /// The last query that parsed; the list shows its results.
+    pub query: Query,
+    pub query_error: Option<QueryError>,
+    pub hits: Vec<Hit>,
+    /// The sort the user chose; `None` means the default for the query.
+    pub chosen_sort: Option<Sort>,
+    pub selected: usize,
+    /// First list row on screen.
+    pub offset: usize,
+    pub view: View,
+    /// Queries used this session, oldest first.
+    pub history: Vec<String>,
+    pub preview: bool,
+    pub mouse: bool,
+    /// Terminal size in cells.
+    pub size: (u16, u16),
+    pub keymap: Keymap,
+    pub status: Option<String>,
+    pub quit: bool,
+}
+
+impl State {
+    #[must_use]
+    pub fn new(archive_name: String, statements: Vec<Statement>, problems: usize) -> Self {
+        let index = Index::new(&statements);
+        let hits = index.search(&Query::default());
+        Self {
+            archive_name,
+            statements,
+            index,
+            problems,
+            query_text: String::new(),
+            query: Query::default(),
+            query_error: None,
+            hits,
+            chosen_sort: None,
+            selected: 0,
+            offset: 0,
+            view: View::List,
+            history: Vec::new(),
+            preview: true,
+            mouse: false,
+            size: (80, 24),
+            keymap: Keymap::default(),
+            status: None,
+            quit: false,
+        }
+    }
+
+    /// The context keys are looked up in.
+    #[must_use]
+    pub fn context(&self) -> Context {
+        match &self.view {
+            View::List => Context::List,
+            View::Search(_) => Context::Input,
+            View::Detail(detail) if detail.find_line.is_some() => Context::Input,
+            View::Detail(_) => Context::Detail,
+            View::Filter(panel) if panel.editing.is_some() => Context::Input,
+            View::Filter(_) => Context::Filter,
+            View::Help(_) => Context::Help,
+        }
+    }
+
+    /// Turns a key into an action: a binding, or text when typing a line.
+    #[must_use]
+    pub fn action_for(&self, key: Key) -> Option<Action> {
+        let context = self.context();
+        self.keymap.action(context, key).or_else(|| match key.code {
+            ratatui::crossterm::event::KeyCode::Char(c)
+                if context == Context::Input && key.modifiers.is_empty() =>
+            {
+                Some(Action::Type(c))
+            }
+            _ => None,
+        })
+    }
+
+    /// The sort in force: the user's, or relevance when the query has fuzzy
+    /// words, else newest.
+    #[must_use]
+    pub fn sort(&self) -> Sort {
+        match self.chosen_sort {
+            Some(Sort::Relevance) if !self.query.has_fuzzy() => Sort::Newest,
+            Some(sort) => sort,
+            None if self.query.has_fuzzy() => Sort::Relevance,
+            None => Sort::Newest,
+        }
+    }
+
+    /// The statement under the cursor.
+    #[must_use]
+    pub fn selected_hit(&self) -> Option<&Hit> {
+        self.hits.get(self.selected)
+    }
+
+    #[must_use]
+    pub fn selected_statement(&self) -> Option<&Statement> {
+        self.selected_hit().map(|hit| &self.statements[hit.index])
+    }
+
+    /// Statement rows visible in the list.
+    #[must_use]
+    pub fn list_rows(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(LIST_CHROME_ROWS)).max(1)
+    }
+
+    /// Whether the preview pane is on screen.
+    #[must_use]
+    pub fn preview_shown(&self) -> bool {
+        self.preview && self.size.0 >= PREVIEW_MIN_WIDTH
+    }
+
+    /// Applies one action.
+    pub fn update(&mut self, action: Action) {
+        if let Action::Resize(width, height) = action {
+            self.size = (width, height);
+            self.scroll_list_to_selection();
+            if let View::Detail(detail) = &mut self.view {
+                detail.clamp(&self.statements[detail.statement], self.size);
+            }
+            return;
+        }
+        if action == Action::ForceQuit {
+            self.quit = true;
+            return;
+        }
+        if !matches!(action, Action::Type(_)) {
+            self.status = None;
+        }
+        if action == Action::Help && !matches!(self.view, View::Help(_)) {
+            let under = std::mem::replace(&mut self.view, View::List);
+            self.view = View::Help(Help {
+                scroll: 0,
+                under: Box::new(under),
+            });
+            return;
+        }
+        match std::mem::replace(&mut self.view, View::List) {
+            View::List => self.update_list(action),
+            View::Search(line) => self.update_search(line, action),
+            View::Detail(detail) => self.update_detail(detail, action),
+            View::Filter(panel) => self.update_filter(panel, action),
+            View::Help(help) => self.update_help(help, action),
+        }
+    }
+
+    fn update_list(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Open => self.open_selected(),
+            Action::Search => {
+                self.view = View::Search(SearchLine {
+                    editor: LineEditor::with_text(&self.query_text),
+                    recalled: None,
+                });
+            }
+            Action::ClearQuery => self.set_query(String::new()),
+            Action::Filter => self.view = View::Filter(FilterPanel::new(self)),
+            Action::CycleSort => self.cycle_sort(),
+            Action::TogglePreview => {
+                self.preview = !self.preview;
+                if self.size.0 < PREVIEW_MIN_WIDTH {
+                    self.status = Some(format!(
+                        "the preview pane needs a terminal {PREVIEW_MIN_WIDTH} columns wide"
+                    ));
+                }
+            }
+            Action::Click(row) => {
+                let clicked = usize::from(row.saturating_sub(2)) + self.offset;
+                if row >= 2 && clicked < self.hits.len() {
+                    if clicked == self.selected {
+                        self.open_selected();
+                    } else {
+                        self.select(clicked);
+                    }
+                }
+            }
+            movement => {
+                if let Some(target) = self.list_target(movement) {
+                    self.select(target);
+                }
+            }
+        }
+    }
+
+    /// Where a movement key takes the list cursor.
+    fn list_target(&self, action: Action) -> Option<usize> {
+        let page = self.list_rows();
+        let last = self.hits.len().saturating_sub(1);
+        let at = self.selected;
+        Some(match action {
+            Action::Down => (at + 1).min(last),
+            Action::Up => at.saturating_sub(1),
+            Action::PageDown => (at + page).min(last),
+            Action::PageUp => at.saturating_sub(page),
+            Action::HalfPageDown => (at + page.div_ceil(2)).min(last),
+            Action::HalfPageUp => at.saturating_sub(page.div_ceil(2)),
+            Action::Top => 0,
+            Action::Bottom => last,
+            _ => return None,
+        })
+    }
+
+    fn select(&mut self, position: usize) {
+        self.selected = position.min(self.hits.len().saturating_sub(1));
+        self.scroll_list_to_selection();
+    }
+
+    fn scroll_list_to_selection(&mut self) {
+        let rows = self.list_rows();
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + rows {
+            self.offset = self.selected + 1 - rows;
+        }
+        // Never leave empty rows at the bottom when the list could fill them.
+        self.offset = self.offset.min(self.hits.len().saturating_sub(rows));
+    }
+
+    fn open_selected(&mut self) {
+        if let Some(hit) = self.selected_hit() {
+            self.view = View::Detail(Detail::new(hit.index));
+        } else {
+            self.status = Some("nothing to open: no statement matches".into());
+        }
+    }
+
+    fn cycle_sort(&mut self) {
+        let current = self.sort();
+        let position = Sort::CYCLE.iter().position(|s| *s == current).unwrap_or(0);
+        let next = (1..=Sort::CYCLE.len())
+            .map(|step| Sort::CYCLE[(position + step) % Sort::CYCLE.len()])
+            .find(|sort| *sort != Sort::Relevance || self.query.has_fuzzy())
+            .unwrap_or(Sort::Newest);
+        self.chosen_sort = Some(next);
+        self.status = Some(format!("sorted by {}", next.label()));
+        self.apply_sort();
+        self.select(0);
+    }
+
+    /// Sets the query line and the list it selects (keeping the last good
+    /// results when it does not parse).
+    pub fn set_query(&mut self, text: String) {
+        self.preview_query(&text);
+        self.query_text = text;
+    }
+
+    /// Re-ranks for a line being typed, without committing it.
+    fn preview_query(&mut self, text: &str) {
+        match search::parse(text) {
+            Ok(query) => {
+                let selected_id = self.selected_hit().map(|hit| hit.index);
+                self.query = query;
+                self.query_error = None;
+                self.hits = self.index.search(&self.query);
+                self.apply_sort();
+                let _ = selected_id;
+                self.offset = 0;
+                self.select(0);
+            }
+            Err(err) => self.query_error = Some(err),
+        }
+    }
+
+    fn apply_sort(&mut self) {
+        let statements = &self.statements;
+        match self.sort() {
+            Sort::Newest => self.hits.sort_by_key(|hit| hit.index),
+            Sort::Oldest => self.hits.sort_by_key(|hit| Reverse(hit.index)),
+            Sort::Title => self.hits.sort_by_cached_key(|hit| {
+                (search::fold(&statements[hit.index].title), hit.index)
+            }),
+            Sort::Relevance => self
+                .hits
+                .sort_by_key(|hit| (Reverse(hit.score), hit.index)),
+            Sort::Signatories => self.hits.sort_by_key(|hit| {
+                (Reverse(statements[hit.index].signatories.len()), hit.index)
+            }),
+        }
+    }
+
+    fn remember(&mut self, text: &str) {
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        self.history.retain(|earlier| earlier != text);
+        self.history.push(text.to_owned());
+    }
+
+    fn update_search(&mut self, mut line: SearchLine, action: Action) {
+        match action {
+            Action::Submit => {
+                let text = line.editor.text().to_owned();
+                self.remember(&text);
+                if self.query_error.is_some() {
+                    // Keep the line so the user can mend it; the list keeps
+                    // the last good results.
+                    self.query_text = text;
+                    self.status = Some("the query has an error: the list shows the last good results".into());
+                } else {
+                    self.query_text = text;
+                }
+                return;
+            }
+            Action::Cancel => {
+                self.set_query(String::new());
+                return;
+            }
+            Action::Type(c) => {
+                line.editor.insert(c);
+                line.recalled = None;
+                self.preview_query(line.editor.text());
+            }
+            Action::HistoryPrevious | Action::HistoryNext if !self.history.is_empty() => {
+                let last = self.history.len() - 1;
+                let recalled = match (action, line.recalled) {
+                    (Action::HistoryPrevious, None) => Some(last),
+                    (Action::HistoryPrevious, Some(at)) => Some(at.saturating_sub(1)),
+                    (_, Some(at)) if at < last => Some(at + 1),
+                    _ => None,
+                };
+                line.recalled = recalled;
+                let text = recalled.map_or("", |at| self.history[at].as_str());
+                line.editor = LineEditor::with_text(text);
+                self.preview_query(line.editor.text());
+            }
+            edit => {
+                if line.editor.edit(edit) {
+                    self.preview_query(line.editor.text());
+                }
+            }
+        }
+        self.view = View::Search(line);
+    }
+
+    fn update_help(&mut self, mut help: Help, action: Action) {
+        match action {
+            Action::Back | Action::Help => {
+                self.view = *help.under;
+                return;
+            }
+            Action::Quit => {
+                self.quit = true;
+                return;
+            }
+            Action::Down => help.scroll += 1,
+            Action::Up => help.scroll = help.scroll.saturating_sub(1),
+            Action::PageDown => help.scroll += self.list_rows(),
+            Action::PageUp => help.scroll = help.scroll.saturating_sub(self.list_rows()),
+            Action::Top => help.scroll = 0,
+            Action::Bottom => help.scroll = usize::MAX / 2,
+            _ => {}
+        }
+        self.view = View::Help(help);
+    }
+}
+

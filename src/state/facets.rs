@@ -1,0 +1,387 @@
+//! The filter panel: facets as on GOV.UK's finder, each listing the values in
+//! the archive with their counts under the current query. Choosing a value
+//! writes its term into the query line, which stays the one truth.
+
+use std::collections::BTreeMap;
+
+use super::{LineEditor, State, View};
+use crate::keymap::Action;
+use crate::records::Statement;
+use crate::search::{self, fold};
+
+/// The facets, in panel order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FacetKind {
+    Kind,
+    Organisation,
+    Government,
+    Country,
+    Location,
+    Topic,
+    Year,
+    Dates,
+}
+
+impl FacetKind {
+    pub const ALL: [Self; 8] = [
+        Self::Kind,
+        Self::Organisation,
+        Self::Government,
+        Self::Country,
+        Self::Location,
+        Self::Topic,
+        Self::Year,
+        Self::Dates,
+    ];
+
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Kind => "Kind",
+            Self::Organisation => "Organisation",
+            Self::Government => "Government",
+            Self::Country => "Signatory country",
+            Self::Location => "Location",
+            Self::Topic => "Topic",
+            Self::Year => "Year",
+            Self::Dates => "Date range",
+        }
+    }
+
+    /// The query keyword a value of this facet is written with.
+    fn keyword(self) -> &'static str {
+        match self {
+            Self::Kind => "kind",
+            Self::Organisation => "org",
+            Self::Government => "gov",
+            Self::Country => "sig",
+            Self::Location => "loc",
+            Self::Topic => "topic",
+            Self::Year => "year",
+            Self::Dates => "after",
+        }
+    }
+
+    /// The values a statement has for this facet.
+    fn values(self, statement: &Statement) -> Vec<String> {
+        match self {
+            Self::Kind => vec![statement.kind_or_default().to_owned()],
+            Self::Organisation => statement.organisations.clone(),
+            Self::Government => statement.government.iter().cloned().collect(),
+            Self::Country => {
+                let mut countries: Vec<String> = statement
+                    .signatories
+                    .iter()
+                    .filter_map(|s| s.country.clone())
+                    .collect();
+                countries.sort();
+                countries.dedup();
+                countries
+            }
+            Self::Location => statement.locations.clone(),
+            Self::Topic => statement.topics.clone(),
+            Self::Year => vec![statement.published.date().format("%Y").to_string()],
+            Self::Dates => Vec::new(),
+        }
+    }
+
+    /// The query term that selects one value.
+    #[must_use]
+    pub fn term(self, value: &str) -> String {
+        let needs_quotes = value.chars().any(|c| c.is_whitespace() || c == '"' || c == ':');
+        let value: String = value.chars().filter(|c| *c != '"').collect();
+        if needs_quotes {
+            format!("{}:\"{value}\"", self.keyword())
+        } else {
+            format!("{}:{value}", self.keyword())
+        }
+    }
+}
+
+/// One facet's values with their counts under the current query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facet {
+    pub kind: FacetKind,
+    /// (value, statements in the current list with it), most common first.
+    pub values: Vec<(String, usize)>,
+}
+
+/// What the panel's line is editing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditTarget {
+    /// Narrowing a long list of values.
+    Narrow,
+    After,
+    Before,
+}
+
+/// The filter panel's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterPanel {
+    pub facets: Vec<Facet>,
+    /// Which facet has the cursor.
+    pub facet: usize,
+    /// The cursor within the facet's (narrowed) values.
+    pub cursor: usize,
+    /// Folded text the values are narrowed to.
+    pub narrow: String,
+    pub editing: Option<(EditTarget, LineEditor)>,
+}
+
+impl FilterPanel {
+    #[must_use]
+    pub fn new(state: &State) -> Self {
+        Self {
+            facets: count_facets(state),
+            facet: 0,
+            cursor: 0,
+            narrow: String::new(),
+            editing: None,
+        }
+    }
+
+    #[must_use]
+    pub fn current(&self) -> &Facet {
+        &self.facets[self.facet.min(self.facets.len() - 1)]
+    }
+
+    /// The current facet's values after narrowing, as (value, count).
+    #[must_use]
+    pub fn visible_values(&self) -> Vec<&(String, usize)> {
+        self.current()
+            .values
+            .iter()
+            .filter(|(value, _)| self.narrow.is_empty() || fold(value).contains(&self.narrow))
+            .collect()
+    }
+
+    /// The entries of the date range facet: (label, the term now in force).
+    #[must_use]
+    pub fn date_entries(query_text: &str) -> [(EditTarget, &'static str, Option<String>); 2] {
+        let find = |keyword: &str| {
+            query_text
+                .split_whitespace()
+                .find_map(|word| word.strip_prefix(keyword))
+                .map(str::to_owned)
+        };
+        [
+            (EditTarget::After, "Published on or after", find("after:")),
+            (EditTarget::Before, "Published before", find("before:")),
+        ]
+    }
+
+    fn entry_count(&self) -> usize {
+        if self.current().kind == FacetKind::Dates {
+            2
+        } else {
+            self.visible_values().len()
+        }
+    }
+}
+
+/// Counts every facet's values over the current list; values absent from it
+/// are still listed (count 0) so the panel shows the whole archive.
+fn count_facets(state: &State) -> Vec<Facet> {
+    FacetKind::ALL
+        .iter()
+        .map(|&kind| {
+            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+            for statement in &state.statements {
+                for value in kind.values(statement) {
+                    counts.entry(value).or_insert(0);
+                }
+            }
+            for hit in &state.hits {
+                for value in kind.values(&state.statements[hit.index]) {
+                    *counts.entry(value).or_insert(0) += 1;
+                }
+            }
+            let mut values: Vec<(String, usize)> = counts.into_iter().collect();
+            if kind == FacetKind::Year {
+                values.sort_by(|a, b| b.0.cmp(&a.0));
+            } else {
+                values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| fold(&a.0).cmp(&fold(&b.0))));
+            }
+            Facet { kind, values }
+        })
+        .collect()
+}
+
+/// Whether the query line holds a term exactly (as its own word).
+#[must_use]
+pub fn has_term(query_text: &str, term: &str) -> bool {
+    find_term(query_text, term).is_some()
+}
+
+fn find_term(query_text: &str, term: &str) -> Option<usize> {
+    let mut start = 0;
+    while let Some(found) = query_text[start..].find(term) {
+        let at = start + found;
+        let end = at + term.len();
+        let before_ok = at == 0 || query_text[..at].ends_with(char::is_whitespace);
+        let after_ok = end == query_text.len() || query_text[end..].starts_with(char::is_whitespace);
+        if before_ok && after_ok {
+            return Some(at);
+        }
+        start = at + term.len().max(1);
+    }
+    None
+}
+
+/// The query with a term added, or removed if it is there.
+#[must_use]
+pub fn toggle_term(query_text: &str, term: &str) -> String {
+    match find_term(query_text, term) {
+        Some(at) => {
+            let rest = format!("{}{}", &query_text[..at], &query_text[at + term.len()..]);
+            rest.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+        None if query_text.trim().is_empty() => term.to_owned(),
+        None => format!("{} {term}", query_text.trim_end()),
+    }
+}
+
+/// The query with any `keyword:` term replaced by `keyword:value` (or removed
+/// when the value is empty).
+fn replace_keyword(query_text: &str, keyword: &str, value: &str) -> String {
+    let mut words: Vec<String> = query_text
+        .split_whitespace()
+        .filter(|word| !word.starts_with(&format!("{keyword}:")))
+        .map(str::to_owned)
+        .collect();
+    if !value.trim().is_empty() {
+        words.push(format!("{keyword}:{}", value.trim()));
+    }
+    words.join(" ")
+}
+
+impl State {
+    pub(super) fn update_filter(&mut self, mut panel: FilterPanel, action: Action) {
+        if let Some((target, mut editor)) = panel.editing.take() {
+            match action {
+                Action::Submit | Action::Cancel if target == EditTarget::Narrow => {
+                    if action == Action::Cancel {
+                        panel.narrow.clear();
+                    }
+                    panel.cursor = 0;
+                }
+                Action::Submit => {
+                    let keyword = if target == EditTarget::After { "after" } else { "before" };
+                    let text = replace_keyword(&self.query_text, keyword, editor.text());
+                    if let Err(err) = search::parse(&text) {
+                        self.status = Some(format!("{err}"));
+                        panel.editing = Some((target, editor));
+                    } else {
+                        self.set_query(text);
+                        panel.facets = count_facets(self);
+                    }
+                }
+                Action::Cancel => {}
+                Action::Type(c) => {
+                    editor.insert(c);
+                    if target == EditTarget::Narrow {
+                        panel.narrow = fold(editor.text());
+                        panel.cursor = 0;
+                    }
+                    panel.editing = Some((target, editor));
+                }
+                edit => {
+                    if editor.edit(edit) && target == EditTarget::Narrow {
+                        panel.narrow = fold(editor.text());
+                        panel.cursor = 0;
+                    }
+                    panel.editing = Some((target, editor));
+                }
+            }
+            self.view = View::Filter(panel);
+            return;
+        }
+        let count = panel.entry_count();
+        let page = self.list_rows();
+        match action {
+            Action::Back => {
+                self.view = View::List;
+                return;
+            }
+            Action::Quit => {
+                self.quit = true;
+                return;
+            }
+            Action::Down => panel.cursor = (panel.cursor + 1).min(count.saturating_sub(1)),
+            Action::Up => panel.cursor = panel.cursor.saturating_sub(1),
+            Action::PageDown => panel.cursor = (panel.cursor + page).min(count.saturating_sub(1)),
+            Action::PageUp => panel.cursor = panel.cursor.saturating_sub(page),
+            Action::Top => panel.cursor = 0,
+            Action::Bottom => panel.cursor = count.saturating_sub(1),
+            Action::NextFacet | Action::PreviousFacet => {
+                let facets = panel.facets.len();
+                panel.facet = if action == Action::NextFacet {
+                    (panel.facet + 1) % facets
+                } else {
+                    (panel.facet + facets - 1) % facets
+                };
+                panel.cursor = 0;
+                panel.narrow.clear();
+            }
+            Action::Search => {
+                let target = if panel.current().kind == FacetKind::Dates {
+                    if panel.cursor == 0 { EditTarget::After } else { EditTarget::Before }
+                } else {
+                    EditTarget::Narrow
+                };
+                panel.editing = Some((target, LineEditor::default()));
+            }
+            Action::Toggle => {
+                if panel.current().kind == FacetKind::Dates {
+                    let [after, before] = FilterPanel::date_entries(&self.query_text);
+                    let (target, _, current) = if panel.cursor == 0 { after } else { before };
+                    panel.editing = Some((
+                        target,
+                        LineEditor::with_text(current.as_deref().unwrap_or_default()),
+                    ));
+                } else if let Some((value, _)) = panel.visible_values().get(panel.cursor) {
+                    let term = panel.current().kind.term(value);
+                    let text = toggle_term(&self.query_text, &term);
+                    self.set_query(text);
+                    panel.facets = count_facets(self);
+                }
+            }
+            Action::ClearQuery => {
+                self.set_query(String::new());
+                panel.facets = count_facets(self);
+            }
+            _ => {}
+        }
+        self.view = View::Filter(panel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_quote_values_with_spaces() {
+        assert_eq!(FacetKind::Kind.term("press release"), "kind:\"press release\"");
+        assert_eq!(FacetKind::Year.term("2024"), "year:2024");
+        assert_eq!(FacetKind::Country.term("Japan"), "sig:Japan");
+    }
+
+    #[test]
+    fn toggling_adds_and_removes_whole_terms() {
+        let term = "kind:\"press release\"";
+        let added = toggle_term("japan", term);
+        assert_eq!(added, "japan kind:\"press release\"");
+        assert!(has_term(&added, term));
+        assert_eq!(toggle_term(&added, term), "japan");
+        assert_eq!(toggle_term("", "year:2024"), "year:2024");
+        // A longer term that merely starts the same is not the term.
+        assert!(!has_term("year:20245", "year:2024"));
+    }
+
+    #[test]
+    fn replacing_a_date_keyword() {
+        assert_eq!(replace_keyword("japan after:2020", "after", "2024-01"), "japan after:2024-01");
+        assert_eq!(replace_keyword("japan after:2020", "after", ""), "japan");
+    }
+}

@@ -1,0 +1,388 @@
+//! The triage store: marks on statements (read, flag, status, tags, note,
+//! each with who set it and when), saved searches and query history, kept in
+//! one SQLite file that any number of communique processes may share.
+//!
+//! The store never looks at the archive: marks are keyed by statement id and
+//! outlive a statement leaving the archive. A statement with no row has
+//! [`Marks::default`]. Every call commits before it returns; there is no save.
+//!
+//! ```text
+//! Store::open(path, user)  -> (Store, Option<warning>)   create, migrate, or move a bad file aside
+//! Store::open_read_only(path)                            read marks, never write (scripts, `list --json`)
+//! Store::default_path()    $XDG_STATE_HOME/communique/triage.db, else ~/.local/state/communique/triage.db
+//! Store::user()            $COMMUNIQUE_USER, else $USER, else $LOGNAME, else "unknown"
+//! store.with_clock(f)      stamp changes with f() instead of the system clock (tests)
+//! store.apply(&change)     -> Applied { before, after }  one IMMEDIATE transaction for all ids
+//! store.marks() / marks_for(ids) / tags()
+//! store.changed_since_last_check()                       did another process commit? (cheap; poll it)
+//! store.save_search / saved_searches / delete_search     shared by everyone using the file
+//! store.push_history / history                           per user, oldest first, last 500
+//! ```
+//!
+//! Undo is `apply(&Change::Restore { marks: applied.before })`, redo the same
+//! with `applied.after`; both put stamps back exactly.
+//!
+//! On disk: WAL journal, `synchronous = FULL`, a 5 s busy timeout, the schema
+//! version in `PRAGMA user_version` and our mark in `PRAGMA application_id`.
+//! A path that is a symlink is refused. A file that is damaged, or is some
+//! other SQLite database, is renamed to `<name>.corrupt-<YYYYMMDDTHHMMSS>`
+//! (with its `-wal`/`-shm`) and a fresh one started, with a warning. A file
+//! from a newer communique is left alone ([`StoreError::Newer`]): others may
+//! be using it. A file that cannot be written opens read-only, with a
+//! warning, and every change then fails with [`StoreError::ReadOnly`].
+
+mod error;
+mod marks;
+mod rows;
+mod schema;
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+pub use error::StoreError;
+pub use marks::{Change, Marks, Stamp, Status};
+use marks::Target;
+
+/// How many queries of history are kept for each user.
+pub const HISTORY_LIMIT: usize = 500;
+
+/// The marks of every id a change touched, before and after it, in the order
+/// the ids were first given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub before: Vec<(String, Marks)>,
+    pub after: Vec<(String, Marks)>,
+}
+
+/// An open state file. See the module documentation.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    user: String,
+    read_only: bool,
+    clock: Box<dyn Fn() -> i64 + Send>,
+    data_version: i64,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("user", &self.user)
+            .field("read_only", &self.read_only)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if need be) the state file at `path`, attributing
+    /// changes to `user`. The warning, when there is one, says the file was
+    /// moved aside or can only be read; show it to the person.
+    ///
+    /// # Errors
+    /// [`StoreError::Symlink`] for a symlink, [`StoreError::Newer`] for a file
+    /// from a newer communique, and otherwise whatever stopped the file from
+    /// being opened even for reading.
+    pub fn open(path: &Path, user: &str) -> Result<(Store, Option<String>), StoreError> {
+        let opened = schema::open(path)?;
+        let store = Store::new(opened.conn, path, user, opened.read_only)?;
+        Ok((store, opened.warning))
+    }
+
+    /// Opens an existing state file for reading only; nothing is created,
+    /// migrated or moved, and every change fails with [`StoreError::ReadOnly`].
+    ///
+    /// # Errors
+    /// When the file is missing, a symlink, damaged or not ours.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let conn = schema::open_read_only(path)?;
+        Store::new(conn, path, &Store::user(), true)
+    }
+
+    fn new(conn: Connection, path: &Path, user: &str, read_only: bool) -> Result<Store, StoreError> {
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            user: user.to_owned(),
+            read_only,
+            clock: Box::new(system_clock),
+            data_version: 0,
+        };
+        store.data_version = store.data_version()?;
+        Ok(store)
+    }
+
+    /// Stamps changes with `clock()` (unix seconds) instead of the system clock.
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Fn() -> i64 + Send + 'static) -> Store {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    /// `$XDG_STATE_HOME/communique/triage.db`, else
+    /// `~/.local/state/communique/triage.db` (relative to the working folder
+    /// if there is no home either).
+    #[must_use]
+    pub fn default_path() -> PathBuf {
+        default_path_from(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME"))
+    }
+
+    /// Who changes are attributed to: `$COMMUNIQUE_USER` (for staff sharing
+    /// one login), else `$USER`, else `$LOGNAME`, else `unknown`.
+    #[must_use]
+    pub fn user() -> String {
+        user_from(|name| std::env::var(name).ok())
+    }
+
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True when the file could only be opened for reading.
+    #[must_use]
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Applies `change` to all its ids in one transaction, committed on
+    /// return, and gives each id's marks before and after.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for a bad tag; [`StoreError::ReadOnly`],
+    /// [`StoreError::Full`], [`StoreError::Busy`]… when it cannot be saved, in
+    /// which case nothing of it was saved.
+    pub fn apply(&mut self, change: &Change) -> Result<Applied, StoreError> {
+        change.check()?;
+        let plan = change.plan();
+        if plan.is_empty() {
+            return Ok(Applied::default());
+        }
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.path.clone()));
+        }
+        let stamp = Stamp {
+            by: self.user.clone(),
+            at: (self.clock)(),
+        };
+        let path = &self.path;
+        let fail = |e: rusqlite::Error| StoreError::from_sqlite(path, &e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let mut applied = Applied {
+            before: Vec::with_capacity(plan.len()),
+            after: Vec::with_capacity(plan.len()),
+        };
+        for (id, target) in plan {
+            let before = rows::load(&tx, id).map_err(fail)?;
+            let after = match target {
+                Target::Edit => change.edit(&before, &stamp),
+                Target::Exact(marks) => marks.clone(),
+            };
+            if after != before {
+                rows::save(&tx, id, &before, &after).map_err(fail)?;
+            }
+            applied.before.push((id.to_owned(), before));
+            applied.after.push((id.to_owned(), after));
+        }
+        tx.commit().map_err(fail)?;
+        Ok(applied)
+    }
+
+    /// Every statement that has any mark.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn marks(&self) -> Result<HashMap<String, Marks>, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.fail(&e))?;
+        rows::load_all(&tx).map_err(|e| self.fail(&e))
+    }
+
+    /// The marks of each of `ids`, in the order given (default when unmarked).
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn marks_for(&self, ids: &[String]) -> Result<Vec<(String, Marks)>, StoreError> {
+        // One read transaction, so the answer is a single moment's state.
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.fail(&e))?;
+        ids.iter()
+            .map(|id| Ok((id.clone(), rows::load(&tx, id)?)))
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.fail(&e))
+    }
+
+    /// True when another connection (this process or another) has committed
+    /// since the last call; this store's own changes do not count. Cheap
+    /// enough to poll every second.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn changed_since_last_check(&mut self) -> Result<bool, StoreError> {
+        let now = self.data_version()?;
+        let changed = now != self.data_version;
+        self.data_version = now;
+        Ok(changed)
+    }
+
+    /// Tags in use, alphabetically, with how many statements carry each.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn tags(&self) -> Result<Vec<(String, usize)>, StoreError> {
+        rows::tag_counts(&self.conn).map_err(|e| self.fail(&e))
+    }
+
+    /// Saves `query` under `name`, replacing a search of that name.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for a blank name; otherwise when it cannot be saved.
+    pub fn save_search(&mut self, name: &str, query: &str) -> Result<(), StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid(
+                "a saved search needs a name".to_owned(),
+            ));
+        }
+        self.write(
+            "INSERT OR REPLACE INTO saved_searches (name, query, by, at) VALUES (?1, ?2, ?3, ?4)",
+            params![name, query, self.user, (self.clock)()],
+        )
+    }
+
+    /// Saved searches as (name, query), by name.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn saved_searches(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.conn
+            .prepare("SELECT name, query FROM saved_searches ORDER BY name")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect()
+            })
+            .map_err(|e| self.fail(&e))
+    }
+
+    /// Deletes the saved search `name`; false when there was none.
+    ///
+    /// # Errors
+    /// When it cannot be saved.
+    pub fn delete_search(&mut self, name: &str) -> Result<bool, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.path.clone()));
+        }
+        self.conn
+            .execute("DELETE FROM saved_searches WHERE name = ?1", [name.trim()])
+            .map(|n| n > 0)
+            .map_err(|e| self.fail(&e))
+    }
+
+    /// Records `query` as this user's newest; an earlier copy is dropped and
+    /// only the last [`HISTORY_LIMIT`] are kept. Blank queries are ignored.
+    ///
+    /// # Errors
+    /// When it cannot be saved.
+    pub fn push_history(&mut self, query: &str) -> Result<(), StoreError> {
+        if query.trim().is_empty() {
+            return Ok(());
+        }
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.path.clone()));
+        }
+        let at = (self.clock)();
+        let path = &self.path;
+        let fail = |e: rusqlite::Error| StoreError::from_sqlite(path, &e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        tx.execute(
+            "DELETE FROM history WHERE by = ?1 AND query = ?2",
+            params![self.user, query],
+        )
+        .map_err(fail)?;
+        tx.execute(
+            "INSERT INTO history (by, query, at) VALUES (?1, ?2, ?3)",
+            params![self.user, query, at],
+        )
+        .map_err(fail)?;
+        tx.execute(
+            "DELETE FROM history WHERE by = ?1 AND seq NOT IN \
+             (SELECT seq FROM history WHERE by = ?1 ORDER BY seq DESC LIMIT ?2)",
+            params![self.user, HISTORY_LIMIT],
+        )
+        .map_err(fail)?;
+        tx.commit().map_err(fail)
+    }
+
+    /// This user's query history, oldest first.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn history(&self) -> Result<Vec<String>, StoreError> {
+        self.conn
+            .prepare("SELECT query FROM history WHERE by = ?1 ORDER BY seq")
+            .and_then(|mut stmt| stmt.query_map([&self.user], |row| row.get(0))?.collect())
+            .map_err(|e| self.fail(&e))
+    }
+
+    fn write(&self, sql: &str, params: impl rusqlite::Params) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.path.clone()));
+        }
+        self.conn
+            .execute(sql, params)
+            .map(drop)
+            .map_err(|e| self.fail(&e))
+    }
+
+    fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(|e| self.fail(&e))
+    }
+
+    fn fail(&self, error: &rusqlite::Error) -> StoreError {
+        StoreError::from_sqlite(&self.path, error)
+    }
+}
+
+fn system_clock() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn default_path_from(state_home: Option<OsString>, home: Option<OsString>) -> PathBuf {
+    // The XDG spec says to ignore a relative $XDG_STATE_HOME.
+    let base = state_home
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            home.filter(|h| !h.is_empty())
+                .map(|h| PathBuf::from(h).join(".local").join("state"))
+        })
+        .unwrap_or_default();
+    base.join("communique").join("triage.db")
+}
+
+fn user_from(var: impl Fn(&str) -> Option<String>) -> String {
+    ["COMMUNIQUE_USER", "USER", "LOGNAME"]
+        .iter()
+        .filter_map(|name| var(name))
+        .map(|value| value.trim().to_owned())
+        .find(|value| !value.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,302 @@
+//! Opening the state file: refusing a symlink, creating the file, checking
+//! that it is ours before writing a byte to it, migrating its schema, and
+//! moving a damaged or foreign file aside so a fresh one can start.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+
+use super::StoreError;
+
+/// Written into the SQLite header (`PRAGMA application_id`) so a file can be
+/// told apart from any other SQLite database: "Comq".
+pub(super) const APPLICATION_ID: i32 = 0x436f_6d71;
+
+/// How long a writer waits for another process's transaction to finish.
+pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Schema steps; `PRAGMA user_version` counts how many have been applied.
+/// Append a step to change the schema; never edit one that has shipped.
+const MIGRATIONS: &[&str] = &[
+    // 1: marks, tags, saved searches, per-user query history.
+    "CREATE TABLE marks (
+        id TEXT PRIMARY KEY NOT NULL,
+        read_by TEXT, read_at INTEGER,
+        flagged_by TEXT, flagged_at INTEGER,
+        status TEXT NOT NULL DEFAULT 'new', status_by TEXT, status_at INTEGER,
+        note TEXT, note_by TEXT, note_at INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE tags (
+        id TEXT NOT NULL, tag TEXT NOT NULL, by TEXT NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX tags_by_tag ON tags (tag);
+    CREATE TABLE saved_searches (
+        name TEXT PRIMARY KEY NOT NULL, query TEXT NOT NULL,
+        by TEXT NOT NULL, at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE history (
+        seq INTEGER PRIMARY KEY, by TEXT NOT NULL, query TEXT NOT NULL, at INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX history_by_query ON history (by, query);",
+];
+
+/// The schema version this build writes and reads.
+pub(super) const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Tables the current schema must have.
+const TABLES: &[&str] = &["history", "marks", "saved_searches", "tags"];
+
+/// A connection ready for use, and what the person opening it should be told.
+pub(super) struct Opened {
+    pub conn: Connection,
+    pub read_only: bool,
+    pub warning: Option<String>,
+}
+
+/// Why a writable open did not produce a connection.
+enum Failure {
+    /// The file is damaged, or a database that is not ours: move it aside.
+    Unusable(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
+        Failure::Store(error)
+    }
+}
+
+/// What is in a file, judged before anything is written to it.
+enum Verdict {
+    /// Empty (new, or zero bytes): ours to initialise.
+    Fresh,
+    /// Ours, at this schema version.
+    Ours(i64),
+}
+
+/// Opens `path` for reading and writing, creating it and its folders; falls
+/// back to reading when it cannot be written; moves a damaged or foreign file
+/// aside and starts afresh.
+pub(super) fn open(path: &Path) -> Result<Opened, StoreError> {
+    refuse_symlink(path)?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|e| StoreError::CannotOpen {
+            path: path.to_path_buf(),
+            reason: format!("its folder could not be created ({e})"),
+        })?;
+    }
+    let mut moved_aside = None;
+    // Another process may find the same damage and move the file first; then
+    // the next attempt simply opens the fresh file it made.
+    for _attempt in 0..3 {
+        let found = identity(path);
+        match open_writable(path) {
+            Ok(conn) => {
+                let warning = moved_aside.map(|(aside, reason): (PathBuf, String)| {
+                    format!(
+                        "the state file {} {reason}: it was moved aside to {} and a fresh one started",
+                        path.display(),
+                        aside.display()
+                    )
+                });
+                return Ok(Opened {
+                    conn,
+                    read_only: false,
+                    warning,
+                });
+            }
+            Err(Failure::Unusable(reason)) => {
+                if found.is_some() && found == identity(path) {
+                    let aside = move_aside(path, &reason)?;
+                    moved_aside = Some((aside, reason));
+                }
+            }
+            Err(Failure::Store(error)) if error.is_unwritable() && path.exists() => {
+                let conn = open_readable(path)?;
+                return Ok(Opened {
+                    conn,
+                    read_only: true,
+                    warning: Some(format!(
+                        "the state file {} cannot be written: marks are shown, but changes cannot be saved",
+                        path.display()
+                    )),
+                });
+            }
+            Err(Failure::Store(error)) => return Err(error),
+        }
+    }
+    Err(StoreError::CannotOpen {
+        path: path.to_path_buf(),
+        reason: "it kept turning out damaged after being replaced".to_owned(),
+    })
+}
+
+/// Opens an existing state file without ever writing to it.
+pub(super) fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
+    refuse_symlink(path)?;
+    open_readable(path)
+}
+
+fn refuse_symlink(path: &Path) -> Result<(), StoreError> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(StoreError::Symlink(path.to_path_buf())),
+        _ => Ok(()),
+    }
+}
+
+fn open_writable(path: &Path) -> Result<Connection, Failure> {
+    let sqlite = |e: rusqlite::Error| Failure::Store(StoreError::from_sqlite(path, &e));
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(sqlite)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    // Commits reach the disk before `apply` returns, even on power loss.
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(sqlite)?;
+    // SQLite quietly opens a write-protected file read-only.
+    if conn.is_readonly(rusqlite::MAIN_DB).map_err(sqlite)? {
+        return Err(Failure::Store(StoreError::ReadOnly(path.to_path_buf())));
+    }
+    // Judge the file before writing to it, so a foreign one is moved aside
+    // exactly as it was found.
+    if let Verdict::Ours(VERSION) = inspect(&conn, path)? {
+        return Ok(conn);
+    }
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+        .map_err(sqlite)?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sqlite)?;
+    // Judge again under the write lock: another process may have just
+    // created the schema.
+    let from = match inspect(&tx, path)? {
+        Verdict::Fresh => 0,
+        Verdict::Ours(version) => version,
+    };
+    for step in MIGRATIONS.iter().skip(usize::try_from(from).unwrap_or(usize::MAX)) {
+        tx.execute_batch(step).map_err(sqlite)?;
+    }
+    if from < VERSION {
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(sqlite)?;
+        tx.pragma_update(None, "user_version", VERSION)
+            .map_err(sqlite)?;
+    }
+    tx.commit().map_err(sqlite)?;
+    Ok(conn)
+}
+
+fn open_readable(path: &Path) -> Result<Connection, StoreError> {
+    let sqlite = |e: rusqlite::Error| StoreError::from_sqlite(path, &e);
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    let conn = Connection::open_with_flags(path, flags).map_err(sqlite)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    match inspect(&conn, path) {
+        Ok(Verdict::Ours(VERSION)) => Ok(conn),
+        // Empty, or an older schema that cannot be migrated without writing.
+        Ok(_) => Err(StoreError::ReadOnly(path.to_path_buf())),
+        Err(Failure::Unusable(_)) => Err(StoreError::Corrupt(path.to_path_buf())),
+        Err(Failure::Store(error)) => Err(error),
+    }
+}
+
+/// Reads the header fields and table list, and checks the file's structure.
+fn inspect(conn: &Connection, path: &Path) -> Result<Verdict, Failure> {
+    let failure = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            Failure::Unusable("is damaged or is not a database".to_owned())
+        }
+        _ => Failure::Store(StoreError::from_sqlite(path, &e)),
+    };
+    let application_id: i32 = conn
+        .pragma_query_value(None, "application_id", |row| row.get(0))
+        .map_err(failure)?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(failure)?;
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .map_err(failure)?;
+    if application_id == 0 && version == 0 && tables.is_empty() {
+        return Ok(Verdict::Fresh);
+    }
+    if application_id != APPLICATION_ID || version == 0 {
+        return Err(Failure::Unusable(
+            "is not a communique state file (it is some other SQLite database)".to_owned(),
+        ));
+    }
+    if version > VERSION {
+        return Err(Failure::Store(StoreError::Newer {
+            path: path.to_path_buf(),
+            found: version,
+            supported: VERSION,
+        }));
+    }
+    let check: String = conn
+        .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))
+        .map_err(failure)?;
+    if check != "ok" {
+        return Err(Failure::Unusable(format!("is damaged ({check})")));
+    }
+    if version == VERSION && !TABLES.iter().all(|t| tables.iter().any(|have| have == t)) {
+        return Err(Failure::Unusable(
+            "is missing some of communique's tables".to_owned(),
+        ));
+    }
+    Ok(Verdict::Ours(version))
+}
+
+/// Which file is at `path` (device and inode), to tell whether another
+/// process has already replaced it.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    fs::symlink_metadata(path)
+        .ok()
+        .map(|meta| (meta.dev(), meta.ino()))
+}
+
+/// Renames the file (and any `-wal`, `-shm`, `-journal` beside it, which
+/// belong to it and must not be read as part of the fresh file) to
+/// `<name>.corrupt-<YYYYMMDDTHHMMSS>`, adding `-2`, `-3`… if that is taken.
+fn move_aside(path: &Path, reason: &str) -> Result<PathBuf, StoreError> {
+    let cannot = |e: std::io::Error| StoreError::CannotOpen {
+        path: path.to_path_buf(),
+        reason: format!("it {reason}, and could not be moved aside ({e})"),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "triage.db".to_owned());
+    let stamp = chrono::Local::now().format("%Y%m%dT%H%M%S");
+    let mut aside = path.with_file_name(format!("{name}.corrupt-{stamp}"));
+    let mut n = 2;
+    while fs::symlink_metadata(&aside).is_ok() {
+        aside = path.with_file_name(format!("{name}.corrupt-{stamp}-{n}"));
+        n += 1;
+    }
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let companion = with_suffix(path, suffix);
+        if fs::symlink_metadata(&companion).is_ok() {
+            fs::rename(&companion, with_suffix(&aside, suffix)).map_err(cannot)?;
+        }
+    }
+    fs::rename(path, &aside).map_err(cannot)?;
+    Ok(aside)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}

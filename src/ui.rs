@@ -1,0 +1,120 @@
+//! Drawing. [`Screen`] is a widget over an immutable [`State`]: each view is a
+//! function from state to cells, and nothing here changes the state.
+
+mod detail;
+mod filter;
+mod help;
+mod list;
+pub mod text;
+pub mod theme;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Widget;
+
+pub use theme::Theme;
+
+use crate::keymap::{Action, Context};
+use crate::state::{MIN_SIZE, State, View};
+use text::fit;
+
+/// The whole screen for a state.
+#[derive(Debug, Clone, Copy)]
+pub struct Screen<'a> {
+    pub state: &'a State,
+    pub theme: Theme,
+}
+
+impl Widget for Screen<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+            let notice = format!("terminal too small: {}×{} needed", MIN_SIZE.0, MIN_SIZE.1);
+            if area.height > 0 {
+                let line = fit(&[(notice.as_str(), self.theme.warning())], usize::from(area.width), false);
+                line.render(Rect { height: 1, ..area }, buf);
+            }
+            return;
+        }
+        self.render_view(&self.state.view, area, buf);
+    }
+}
+
+impl Screen<'_> {
+    fn render_view(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        match view {
+            View::List | View::Search(_) => list::render(self, area, buf),
+            View::Detail(detail) => detail::render(self, detail, area, buf),
+            View::Filter(panel) => filter::render(self, panel, area, buf),
+            View::Help(help) => {
+                self.render_view(&help.under, area, buf);
+                help::render(self, help, area, buf);
+            }
+        }
+    }
+
+    /// A one-line bar: text on the left, text on the right, in the bar style.
+    fn bar(&self, left: &str, right: &str, area: Rect, buf: &mut Buffer) {
+        let style = self.theme.bar();
+        buf.set_style(area, style);
+        let width = usize::from(area.width);
+        let right_width = text::width(right).min(width / 2);
+        let left_line = fit(&[(left, style)], width.saturating_sub(right_width + 1), false);
+        left_line.render(area, buf);
+        if right_width > 0 {
+            let right_line = fit(&[(right, style)], right_width, false);
+            let x = area.x + area.width - u16::try_from(right_width).unwrap_or(area.width);
+            right_line.render(
+                Rect {
+                    x,
+                    width: u16::try_from(right_width).unwrap_or(0),
+                    ..area
+                },
+                buf,
+            );
+        }
+    }
+
+    /// Key hints for a context, read from the keymap: "Enter open · / search".
+    fn hints(&self, context: Context, actions: &[Action], area: Rect, buf: &mut Buffer) {
+        let keymap = &self.state.keymap;
+        let mut pieces: Vec<(String, ratatui::style::Style)> = Vec::new();
+        for &action in actions {
+            let key = keymap
+                .keys_for(context, action)
+                .into_iter()
+                .chain(keymap.keys_for(Context::Global, action))
+                .next()
+                .map(|key| key.label());
+            if let Some(key) = key {
+                if !pieces.is_empty() {
+                    pieces.push(("  ".into(), self.theme.dim()));
+                }
+                pieces.push((key, self.theme.key()));
+                pieces.push((format!(" {}", action.describe()), self.theme.dim()));
+            }
+        }
+        let borrowed: Vec<(&str, ratatui::style::Style)> =
+            pieces.iter().map(|(text, style)| (text.as_str(), *style)).collect();
+        fit(&borrowed, usize::from(area.width), false).render(area, buf);
+    }
+
+    /// A status message, if any, else `fallback`.
+    fn status_line(&self, fallback: Line<'_>, area: Rect, buf: &mut Buffer) {
+        match &self.state.status {
+            Some(status) => fit(&[(status.as_str(), self.theme.key())], usize::from(area.width), false)
+                .render(area, buf),
+            None => fallback.render(area, buf),
+        }
+    }
+}
+
+/// Rows of an area, top to bottom.
+fn row(area: Rect, y: u16) -> Rect {
+    Rect {
+        x: area.x,
+        y: area.y + y.min(area.height.saturating_sub(1)),
+        width: area.width,
+        height: 1,
+    }
+}

@@ -1,0 +1,164 @@
+//! The detail view: a statement's lines, scrolled, with find-in-text matches
+//! highlighted.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::Widget;
+
+use super::text::{fit, highlighted};
+use super::{Screen, row};
+use crate::document::{DisplayLine, Role};
+use crate::keymap::{Action, Context};
+use crate::sanitize::clean_line;
+use crate::search::fold;
+use crate::state::Detail;
+
+/// One laid-out line in its role's style, with `find` (folded) highlighted.
+pub(super) fn styled_line<'a>(screen: &Screen, line: &DisplayLine, find: &str, width: usize) -> Line<'a> {
+    let theme = screen.theme;
+    let style = match line.role {
+        Role::Title => theme.title(),
+        Role::Byline => theme.dim(),
+        Role::Warning => theme.warning(),
+        Role::Heading => theme.heading(),
+        Role::Field | Role::Paragraph | Role::Item => theme.normal(),
+    };
+    let positions = find_positions(&line.text, find);
+    let mut pieces = highlighted(&line.text, &positions, style, theme.found());
+    if line.label_chars > 0 {
+        // Embolden the "Label:" part of a field line.
+        let mut relabelled = Vec::new();
+        let mut seen = 0;
+        for (text, piece_style) in pieces {
+            let count = text.chars().count();
+            if seen >= line.label_chars {
+                relabelled.push((text, piece_style));
+            } else if seen + count <= line.label_chars {
+                relabelled.push((text, piece_style.patch(theme.label())));
+            } else {
+                let split = line.label_chars - seen;
+                let head: String = text.chars().take(split).collect();
+                let tail: String = text.chars().skip(split).collect();
+                relabelled.push((head, piece_style.patch(theme.label())));
+                relabelled.push((tail, piece_style));
+            }
+            seen += count;
+        }
+        pieces = relabelled;
+    }
+    let borrowed: Vec<(&str, Style)> = pieces.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+    fit(&borrowed, width, false)
+}
+
+/// Character positions of every occurrence of `find` in `text`, matching as
+/// search does (case and accents folded).
+fn find_positions(text: &str, find: &str) -> Vec<usize> {
+    if find.is_empty() {
+        return Vec::new();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let needle = find.chars().count();
+    let mut positions = Vec::new();
+    let mut start = 0;
+    while start + needle <= chars.len() {
+        let window: String = chars[start..start + needle].iter().collect();
+        if fold(&window) == find {
+            positions.extend(start..start + needle);
+            start += needle;
+        } else {
+            start += 1;
+        }
+    }
+    positions
+}
+
+pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buffer) {
+    let state = screen.state;
+    let statement = &state.statements[detail.statement];
+    let position = state
+        .hits
+        .iter()
+        .position(|hit| hit.index == detail.statement)
+        .map_or(String::new(), |at| format!("{} / {} ", at + 1, state.hits.len()));
+    screen.bar(&format!(" {}", clean_line(&statement.title)), &position, row(area, 0), buf);
+
+    let lines = Detail::lines(statement, state.size);
+    let rows = usize::from(area.height.saturating_sub(3));
+    let width = Detail::text_width((area.width, area.height));
+    for (y, line) in lines.iter().skip(detail.scroll).take(rows).enumerate() {
+        let target = Rect {
+            x: area.x + 1,
+            y: area.y + 1 + u16::try_from(y).unwrap_or(0),
+            width: u16::try_from(width).unwrap_or(area.width),
+            height: 1,
+        };
+        styled_line(screen, line, &detail.find, width).render(target, buf);
+    }
+
+    let status_row = row(area, area.height - 2);
+    if let Some(find) = &detail.find_line {
+        let text = find.editor.text();
+        let mut pieces = vec![("find: ", screen.theme.key()), (text, screen.theme.normal())];
+        let count = detail.matching_lines(&lines).len();
+        let summary = if text.is_empty() {
+            String::new()
+        } else if count == 0 {
+            "  not found".to_owned()
+        } else {
+            format!("  {count} lines match")
+        };
+        pieces.push((&summary, screen.theme.dim()));
+        fit(&pieces, usize::from(area.width), false).render(status_row, buf);
+        let before: String = text.chars().take(find.editor.cursor()).collect();
+        let x = area.x + u16::try_from(6 + super::text::width(&before)).unwrap_or(0);
+        if x < area.x + area.width {
+            if let Some(cell) = buf.cell_mut((x, status_row.y)) {
+                cell.set_style(screen.theme.selection());
+            }
+        }
+    } else {
+        let end = (detail.scroll + rows).min(lines.len());
+        let percent = if lines.is_empty() { 100 } else { end * 100 / lines.len() };
+        let progress = format!("lines {}–{end} of {} ({percent}%)", detail.scroll + 1, lines.len());
+        let find = if detail.find.is_empty() {
+            String::new()
+        } else {
+            format!("  find: {} (n/N)", detail.find)
+        };
+        screen.status_line(
+            fit(&[(progress.as_str(), screen.theme.dim()), (find.as_str(), screen.theme.dim())], usize::from(area.width), false),
+            status_row,
+            buf,
+        );
+    }
+    let (context, hints): (Context, &[Action]) = if detail.find_line.is_some() {
+        (Context::Input, &[Action::Submit, Action::Cancel])
+    } else {
+        (
+            Context::Detail,
+            &[
+                Action::Back,
+                Action::Down,
+                Action::PageDown,
+                Action::Search,
+                Action::NextStatement,
+                Action::PreviousStatement,
+                Action::Help,
+            ],
+        )
+    };
+    screen.hints(context, hints, row(area, area.height - 1), buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_positions_fold_case_and_accents() {
+        assert_eq!(find_positions("Côte and cote", "cote"), [0, 1, 2, 3, 9, 10, 11, 12]);
+        assert!(find_positions("abc", "").is_empty());
+    }
+}

@@ -1,0 +1,252 @@
+//! The list view: a row a statement, the search line, and the preview pane
+//! on wide terminals.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::{Block, Borders, Widget};
+
+use super::text::{fit, highlighted};
+use super::{Screen, row};
+use crate::document::layout;
+use crate::keymap::{Action, Context};
+use crate::sanitize::clean_line;
+use crate::search::title_positions;
+use crate::state::{State, View};
+
+/// Columns shown at a list width: which optional columns fit.
+struct Columns {
+    kind: usize,
+    signatories: bool,
+}
+
+impl Columns {
+    fn for_width(width: usize) -> Self {
+        Self {
+            kind: if width >= 70 { 19 } else { 0 },
+            signatories: width >= 50,
+        }
+    }
+}
+
+pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
+    let state = screen.state;
+    let header = format!(
+        " communique · {} · {} / {} statements",
+        clean_line(&state.archive_name),
+        state.hits.len(),
+        state.statements.len()
+    );
+    let problems = match state.problems {
+        0 => String::new(),
+        1 => "1 problem (communique check) ".to_owned(),
+        n => format!("{n} problems (communique check) "),
+    };
+    screen.bar(&header, &problems, row(area, 0), buf);
+
+    let body = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(3),
+        ..area
+    };
+    let (list_area, preview_area) = if state.preview_shown() {
+        let preview_width = body.width * 9 / 20;
+        (
+            Rect {
+                width: body.width - preview_width,
+                ..body
+            },
+            Some(Rect {
+                x: body.x + body.width - preview_width,
+                width: preview_width,
+                ..body
+            }),
+        )
+    } else {
+        (body, None)
+    };
+    render_rows(screen, list_area, buf);
+    if let Some(preview) = preview_area {
+        render_preview(screen, preview, buf);
+    }
+    render_query_line(screen, row(area, area.height - 2), buf);
+    let hints: &[Action] = if matches!(state.view, View::Search(_)) {
+        &[Action::Submit, Action::Cancel, Action::HistoryPrevious]
+    } else {
+        &[
+            Action::Open,
+            Action::Search,
+            Action::Filter,
+            Action::CycleSort,
+            Action::Help,
+            Action::Quit,
+        ]
+    };
+    let context = if matches!(state.view, View::Search(_)) {
+        Context::Input
+    } else {
+        Context::List
+    };
+    screen.hints(context, hints, row(area, area.height - 1), buf);
+}
+
+fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
+    let state = screen.state;
+    let theme = screen.theme;
+    let width = usize::from(area.width);
+    let columns = Columns::for_width(width);
+
+    let mut heading = String::from("  Date       ");
+    if columns.kind > 0 {
+        heading.push_str(&format!("{:<w$} ", "Kind", w = columns.kind));
+    }
+    if columns.signatories {
+        heading.push_str("Sigs ");
+    }
+    heading.push_str("Title");
+    fit(&[(heading.as_str(), theme.label())], width, true).render(row(area, 0), buf);
+
+    let rows = usize::from(area.height.saturating_sub(1));
+    if state.hits.is_empty() {
+        let message = if state.statements.is_empty() {
+            "The archive holds no statements. Run `communique check` to see why."
+        } else {
+            "No statements match the query. Esc clears it."
+        };
+        fit(&[(message, theme.warning())], width, false).render(row(area, 2.min(area.height - 1)), buf);
+        return;
+    }
+    for (line, hit) in state.hits.iter().enumerate().skip(state.offset).take(rows) {
+        let statement = &state.statements[hit.index];
+        let selected = line == state.selected;
+        let base = if selected { theme.selection() } else { theme.normal() };
+        let mut pieces: Vec<(String, Style)> = Vec::new();
+        pieces.push((if selected { "▌ " } else { "  " }.into(), base));
+        pieces.push((format!("{} ", statement.published.date()), base.patch(if selected { Style::new() } else { theme.dim() })));
+        if columns.kind > 0 {
+            let kind = clean_line(statement.kind_or_default());
+            let kind = fit(&[(&kind, base)], columns.kind, true);
+            let kind: String = kind.spans.iter().map(|span| span.content.as_ref()).collect();
+            pieces.push((format!("{kind} "), base));
+        }
+        if columns.signatories {
+            let count = match statement.signatories.len() {
+                0 => String::new(),
+                n => n.to_string(),
+            };
+            pieces.push((format!("{count:>4} "), base));
+        }
+        let title = clean_line(&statement.title);
+        let positions = title_positions(&state.query, &title);
+        pieces.extend(highlighted(&title, &positions, base, theme.matched()));
+        if let Some(signatory) = hit.signatory.and_then(|at| statement.signatories.get(at)) {
+            pieces.push((
+                format!("  · matched: {}", clean_line(&signatory.label())),
+                base.patch(if selected { Style::new() } else { theme.dim() }),
+            ));
+        }
+        let borrowed: Vec<(&str, Style)> = pieces.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+        let y = u16::try_from(line - state.offset + 1).unwrap_or(0);
+        fit(&borrowed, width, true).render(row(area, y), buf);
+    }
+}
+
+fn render_preview(screen: &Screen, area: Rect, buf: &mut Buffer) {
+    let block = Block::new().borders(Borders::LEFT).border_style(screen.theme.dim());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let Some(statement) = screen.state.selected_statement() else {
+        return;
+    };
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(1),
+        ..inner
+    };
+    let mut lines = Vec::new();
+    if let Some(signatory) = screen
+        .state
+        .selected_hit()
+        .and_then(|hit| hit.signatory)
+        .and_then(|at| statement.signatories.get(at))
+    {
+        lines.push(fit(
+            &[
+                ("matched: ", screen.theme.label()),
+                (&clean_line(&signatory.label()), screen.theme.matched()),
+            ],
+            usize::from(inner.width),
+            false,
+        ));
+    }
+    for line in layout(statement, usize::from(inner.width)) {
+        lines.push(super::detail::styled_line(screen, &line, "", usize::from(inner.width)));
+        if lines.len() >= usize::from(inner.height) {
+            break;
+        }
+    }
+    for (y, line) in lines.into_iter().enumerate() {
+        let y = u16::try_from(y).unwrap_or(u16::MAX);
+        if y >= inner.height {
+            break;
+        }
+        line.render(row(inner, y), buf);
+    }
+}
+
+fn render_query_line(screen: &Screen, area: Rect, buf: &mut Buffer) {
+    let state: &State = screen.state;
+    let theme = screen.theme;
+    let width = usize::from(area.width);
+    let sort = format!("  sort: {}", state.sort().label());
+    if let View::Search(line) = &state.view {
+        let text = line.editor.text();
+        let mut pieces = vec![("/ ", theme.key()), (text, theme.normal())];
+        let error;
+        if let Some(err) = &state.query_error {
+            error = format!("  ⚠ {err}");
+            pieces.push((&error, theme.warning()));
+        } else if state.hits.is_empty() {
+            pieces.push(("  no matches", theme.warning()));
+        }
+        let matched = matched_label(state);
+        if let Some(matched) = &matched {
+            pieces.push((matched.as_str(), theme.dim()));
+        }
+        fit(&pieces, width, false).render(area, buf);
+        // The cursor cell, drawn as reverse video so it shows in every mode.
+        let before: String = text.chars().take(line.editor.cursor()).collect();
+        let x = 2 + super::text::width(&before);
+        if x < width {
+            let x = area.x + u16::try_from(x).unwrap_or(0);
+            if let Some(cell) = buf.cell_mut((x, area.y)) {
+                cell.set_style(theme.selection());
+            }
+        }
+        return;
+    }
+    let query = if state.query_text.is_empty() {
+        "no query: / to search, f for filters".to_owned()
+    } else {
+        format!("query: {}", state.query_text)
+    };
+    let mut pieces = vec![(query.as_str(), theme.dim()), (sort.as_str(), theme.dim())];
+    let error;
+    if let Some(err) = &state.query_error {
+        error = format!("  ⚠ {err}");
+        pieces.push((&error, theme.warning()));
+    }
+    let matched = matched_label(state);
+    if let Some(matched) = &matched {
+        pieces.push((matched.as_str(), theme.dim()));
+    }
+    screen.status_line(fit(&pieces, width, false), area, buf);
+}
+
+/// "  · matched: Minister of Foreign Affairs, Japan" when the selected row was
+/// found through a signatory.
+fn matched_label(state: &State) -> Option<String> {
+    let hit = state.selected_hit()?;
+    let signatory = state.statements[hit.index].signatories.get(hit.signatory?)?;
+    Some(format!("  · matched: {}", clean_line(&signatory.label())))
+}

@@ -1,0 +1,119 @@
+//! Colours and text styles. Only the 16 named ANSI colours are used, so any
+//! colour terminal shows them; with `NO_COLOR` no colour is ever set (crossterm
+//! then writes `CSI ;m`, which would also clear reverse and bold), and the
+//! selection and highlights are carried by reverse, bold and underline alone.
+
+use ratatui::style::{Color, Modifier, Style};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Self { color: true }
+    }
+}
+
+impl Theme {
+    /// Colour unless `NO_COLOR` is set to anything non-empty.
+    #[must_use]
+    pub fn from_env() -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        Self { color: !no_color }
+    }
+
+    fn pick(self, colored: Style, plain: Style) -> Style {
+        if self.color { colored } else { plain }
+    }
+
+    #[must_use]
+    pub fn normal(self) -> Style {
+        Style::new()
+    }
+
+    /// The selected row: reverse video in every mode, so it shows without colour.
+    #[must_use]
+    pub fn selection(self) -> Style {
+        self.pick(
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        )
+    }
+
+    /// Characters a search matched.
+    #[must_use]
+    pub fn matched(self) -> Style {
+        self.pick(
+            Style::new()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        )
+    }
+
+    /// A find-in-text match in the detail view.
+    #[must_use]
+    pub fn found(self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Black).bg(Color::Yellow),
+            Style::new().add_modifier(Modifier::REVERSED),
+        )
+    }
+
+    /// Header and footer bars.
+    #[must_use]
+    pub fn bar(self) -> Style {
+        self.pick(
+            Style::new().fg(Color::White).bg(Color::Blue),
+            Style::new().add_modifier(Modifier::BOLD),
+        )
+    }
+
+    #[must_use]
+    pub fn title(self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD),
+        )
+    }
+
+    #[must_use]
+    pub fn heading(self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        )
+    }
+
+    #[must_use]
+    pub fn label(self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    /// Secondary text: dates, counts, hints.
+    #[must_use]
+    pub fn dim(self) -> Style {
+        self.pick(Style::new().fg(Color::DarkGray), Style::new())
+    }
+
+    #[must_use]
+    pub fn warning(self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        )
+    }
+
+    #[must_use]
+    pub fn key(self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD),
+        )
+    }
+}
