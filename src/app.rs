@@ -20,7 +20,7 @@ use ratatui::crossterm::execute;
 use crate::cli::Cli;
 use crate::keymap::{Action, Key};
 use crate::loader::{LoadOptions, load};
-use crate::state::State;
+use crate::state::{Effect, State};
 use crate::ui::{Screen, Theme};
 
 /// What the loop reacts to.
@@ -36,7 +36,9 @@ pub enum Input {
 /// Applies one input to the state.
 pub fn handle(state: &mut State, input: &Input) {
     let action = match input {
-        Input::Key(key) if key.kind == KeyEventKind::Press => state.action_for(Key::from_event(*key)),
+        Input::Key(key) if key.kind == KeyEventKind::Press => {
+            state.action_for(Key::from_event(*key))
+        }
         Input::Key(_) | Input::Tick => None,
         Input::Resize(width, height) => Some(Action::Resize(*width, *height)),
         Input::Mouse(mouse) if state.mouse => match mouse.kind {
@@ -52,8 +54,20 @@ pub fn handle(state: &mut State, input: &Input) {
     }
 }
 
-/// Draws, reads an input, updates; until the state says quit or the inputs
-/// end (the terminal went away).
+/// Performs the effects the state asks for (clipboard, suspend), returning a
+/// line for the status bar. The real terminal and tests supply their own.
+pub trait Perform<B: Backend> {
+    /// # Errors
+    /// When the terminal cannot be written.
+    fn perform(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        effect: Effect,
+    ) -> anyhow::Result<Option<String>>;
+}
+
+/// Draws, reads an input, updates, performs effects; until the state says
+/// quit or the inputs end (the terminal went away).
 ///
 /// # Errors
 /// When drawing to the terminal fails.
@@ -62,6 +76,7 @@ pub fn run_loop<B: Backend>(
     state: &mut State,
     theme: Theme,
     inputs: impl IntoIterator<Item = Input>,
+    performer: &mut impl Perform<B>,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -78,7 +93,66 @@ where
             return Ok(());
         };
         handle(state, &input);
+        for effect in std::mem::take(&mut state.effects) {
+            if let Some(outcome) = performer.perform(terminal, effect)? {
+                state.report(outcome);
+            }
+        }
     }
+}
+
+/// Effects on the real terminal: OSC 52 to stdout, and job-control suspend.
+pub struct RealTerminal {
+    mouse: bool,
+}
+
+impl<B: Backend> Perform<B> for RealTerminal
+where
+    B::Error: Send + Sync + 'static,
+{
+    fn perform(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        effect: Effect,
+    ) -> anyhow::Result<Option<String>> {
+        match effect {
+            Effect::Copy(text) => Ok(Some(copy_to_clipboard(&text))),
+            Effect::Suspend => {
+                leave_terminal(self.mouse);
+                // Stop like a shell job; execution continues here on `fg`.
+                signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)
+                    .context("suspending")?;
+                enter_terminal(self.mouse)?;
+                terminal.clear()?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+fn copy_to_clipboard(text: &str) -> String {
+    let _ = text;
+    String::from("copying is not available yet")
+}
+
+fn enter_terminal(mouse: bool) -> anyhow::Result<()> {
+    ratatui::crossterm::terminal::enable_raw_mode().context("entering raw mode")?;
+    execute!(
+        std::io::stdout(),
+        ratatui::crossterm::terminal::EnterAlternateScreen
+    )
+    .context("entering the alternate screen")?;
+    if mouse {
+        execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
+    }
+    Ok(())
+}
+
+fn leave_terminal(mouse: bool) {
+    if mouse {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    }
+    ratatui::restore();
 }
 
 /// Inputs from the real terminal. Ends when a signal asks the process to
@@ -158,16 +232,15 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let problems = archive.counted_problems().count();
     let mut state = State::new(archive.name(), archive.statements, problems);
     state.mouse = cli.mouse;
+    state.restricted = cli.restricted;
     let theme = Theme::from_env();
     let inputs = TerminalInputs::new()?;
     let mut terminal = ratatui::init();
     if cli.mouse {
         execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
     }
-    let result = run_loop(&mut terminal, &mut state, theme, inputs);
-    if cli.mouse {
-        let _ = execute!(std::io::stdout(), DisableMouseCapture);
-    }
-    ratatui::restore();
+    let mut performer = RealTerminal { mouse: cli.mouse };
+    let result = run_loop(&mut terminal, &mut state, theme, inputs, &mut performer);
+    leave_terminal(cli.mouse);
     result.map(|()| ExitCode::SUCCESS)
 }

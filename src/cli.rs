@@ -31,8 +31,33 @@ pub struct Cli {
     #[arg(long)]
     pub mouse: bool,
 
+    /// Restricted mode, for a forced SSH command: no shell, no suspend, and
+    /// paths come from the command line only. Also on when the environment
+    /// variable COMMUNIQUE_RESTRICTED is set (to anything); nothing turns it off.
+    #[arg(long)]
+    pub restricted: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Parses the process arguments, then applies restricted mode: when it is
+    /// on, paths given by environment variables are ignored, so only the
+    /// command line (which a forced command fixes) can choose them.
+    #[must_use]
+    pub fn parse_resolved() -> Self {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Self::command().get_matches();
+        let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+        cli.restricted |= std::env::var_os("COMMUNIQUE_RESTRICTED").is_some();
+        if cli.restricted
+            && matches.value_source("archive") == Some(clap::parser::ValueSource::EnvVariable)
+        {
+            cli.archive = PathBuf::from("archive");
+        }
+        cli
+    }
 }
 
 #[derive(Debug, Subcommand)]

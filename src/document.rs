@@ -69,7 +69,11 @@ pub fn blocks(statement: &Statement) -> Vec<Block> {
         ),
     ];
     if let Some(withdrawn) = &statement.withdrawn {
-        let note = withdrawn.note.as_deref().map(clean_line).unwrap_or_default();
+        let note = withdrawn
+            .note
+            .as_deref()
+            .map(clean_line)
+            .unwrap_or_default();
         blocks.push(Block::new(
             Role::Warning,
             format!("Withdrawn on {}. {note}", long_date(&withdrawn.date))
@@ -125,7 +129,11 @@ pub fn blocks(statement: &Statement) -> Vec<Block> {
     if !statement.media_contacts.is_empty() {
         blocks.push(Block::new(Role::Heading, "Media contacts"));
         for contact in &statement.media_contacts {
-            blocks.extend(contact_lines(contact).into_iter().map(|line| Block::new(Role::Item, line)));
+            blocks.extend(
+                contact_lines(contact)
+                    .into_iter()
+                    .map(|line| Block::new(Role::Item, line)),
+            );
         }
     }
     if !statement.updates.is_empty() {
@@ -246,7 +254,10 @@ pub fn layout(statement: &Statement, width: usize) -> Vec<DisplayLine> {
     let width = width.max(8);
     let mut lines = Vec::new();
     let blank = |lines: &mut Vec<DisplayLine>| {
-        if lines.last().is_some_and(|line: &DisplayLine| !line.text.is_empty()) {
+        if lines
+            .last()
+            .is_some_and(|line: &DisplayLine| !line.text.is_empty())
+        {
             lines.push(DisplayLine {
                 role: Role::Paragraph,
                 label_chars: 0,
@@ -259,7 +270,11 @@ pub fn layout(statement: &Statement, width: usize) -> Vec<DisplayLine> {
             blank(&mut lines);
         }
         let (text, label_chars, indent) = match block.label {
-            Some(label) => (format!("{label}: {}", block.text), label.chars().count() + 1, "  "),
+            Some(label) => (
+                format!("{label}: {}", block.text),
+                label.chars().count() + 1,
+                "  ",
+            ),
             None if block.role == Role::Item => (block.text.clone(), 0, "    "),
             None => (block.text.clone(), 0, ""),
         };
@@ -269,7 +284,10 @@ pub fn layout(statement: &Statement, width: usize) -> Vec<DisplayLine> {
             .break_words(true);
         for (number, source_line) in text.split('\n').enumerate() {
             let label_chars = if number == 0 { label_chars } else { 0 };
-            for (part, piece) in textwrap::wrap(source_line, &options).into_iter().enumerate() {
+            for (part, piece) in textwrap::wrap(source_line, &options)
+                .into_iter()
+                .enumerate()
+            {
                 lines.push(DisplayLine {
                     role: block.role,
                     label_chars: if part == 0 { label_chars } else { 0 },
@@ -378,9 +396,16 @@ mod tests {
         }))
         .expect("statement");
         let lines = layout(&statement, 30);
-        assert!(lines.iter().all(|line| unicode_width::UnicodeWidthStr::width(line.text.as_str()) <= 30));
+        assert!(
+            lines
+                .iter()
+                .all(|line| unicode_width::UnicodeWidthStr::width(line.text.as_str()) <= 30)
+        );
         assert!(lines.iter().any(|line| line.text == "Second paragraph."));
-        let from = lines.iter().find(|line| line.role == Role::Field).expect("field");
+        let from = lines
+            .iter()
+            .find(|line| line.role == Role::Field)
+            .expect("field");
         assert!(from.text.starts_with("From: Foreign,"));
         assert_eq!(from.label_chars, 5);
     }

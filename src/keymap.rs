@@ -37,6 +37,7 @@ impl Context {
 pub enum Action {
     Quit,
     ForceQuit,
+    Suspend,
     Help,
     Back,
     Up,
@@ -89,6 +90,7 @@ impl Action {
         match self {
             Self::Quit => "quit",
             Self::ForceQuit => "quit at once",
+            Self::Suspend => "suspend to the shell (fg resumes)",
             Self::Help => "this help",
             Self::Back => "back",
             Self::Up => "up",
@@ -163,7 +165,8 @@ impl Key {
     /// character ('N', '?'), so it is dropped for character keys.
     #[must_use]
     pub fn from_event(event: KeyEvent) -> Self {
-        let mut modifiers = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut modifiers =
+            event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         if matches!(event.code, KeyCode::Char(_)) {
             modifiers -= KeyModifiers::SHIFT;
         }
@@ -230,6 +233,7 @@ use KeyCode as K;
 /// The default bindings: vim keys and plain keys side by side.
 pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Global, Key::ctrl('c'), A::ForceQuit),
+    bind(C::Global, Key::ctrl('z'), A::Suspend),
     bind(C::Global, Key::ch('?'), A::Help),
     bind(C::Global, Key::plain(K::F(1)), A::Help),
     // List.
@@ -363,7 +367,13 @@ impl Keymap {
         let typing_text = context == Context::Input
             && matches!(key.code, KeyCode::Char(_))
             && key.modifiers.is_empty();
-        find(context).or_else(|| if typing_text { None } else { find(Context::Global) })
+        find(context).or_else(|| {
+            if typing_text {
+                None
+            } else {
+                find(Context::Global)
+            }
+        })
     }
 
     /// The keys bound to an action in a context, in table order.
@@ -380,12 +390,7 @@ impl Keymap {
     #[must_use]
     pub fn label_for(&self, context: Context, action: Action) -> Option<String> {
         let keys = self.keys_for(context, action);
-        (!keys.is_empty()).then(|| {
-            keys.iter()
-                .map(Key::label)
-                .collect::<Vec<_>>()
-                .join("/")
-        })
+        (!keys.is_empty()).then(|| keys.iter().map(Key::label).collect::<Vec<_>>().join("/"))
     }
 
     /// Each action bound in a context with its keys, in table order.

@@ -168,9 +168,9 @@ fn is_record_file(path: &Path) -> bool {
         .is_some_and(|name| name.to_string_lossy().ends_with(".schema.json"));
     !is_schema
         && matches!(
-        path.extension().and_then(|ext| ext.to_str()),
-        Some("json" | "jsonl" | "ndjson")
-    )
+            path.extension().and_then(|ext| ext.to_str()),
+            Some("json" | "jsonl" | "ndjson")
+        )
 }
 
 fn is_lines_file(path: &Path) -> bool {
@@ -336,7 +336,9 @@ impl Loader {
                         Severity::Notice,
                     );
                 }
-                Err(ConvertError::Json(err)) => Err((shift(json_position(&err)), json_message(&err))),
+                Err(ConvertError::Json(err)) => {
+                    Err((shift(json_position(&err)), json_message(&err)))
+                }
                 Err(err) => Err((start, err.to_string())),
             }
         } else {
@@ -350,20 +352,34 @@ impl Loader {
             }
         };
         if statement.id.trim().is_empty() {
-            return self.push(path, start, Some(record), "empty id".into(), Severity::Error);
+            return self.push(
+                path,
+                start,
+                Some(record),
+                "empty id".into(),
+                Severity::Error,
+            );
         }
         if statement.title.trim().is_empty() {
-            return self.push(path, start, Some(record), "empty title".into(), Severity::Error);
+            return self.push(
+                path,
+                start,
+                Some(record),
+                "empty title".into(),
+                Severity::Error,
+            );
         }
         if self.options.strict && probe.schema_name.is_none() {
             self.report_unknown_fields(path, text, start, &record);
+            self.report_schema_violations(path, text, start, &record);
         }
         statement.origin = Origin {
             path: path.to_path_buf(),
             line: start.0,
         };
         if let Some(first) = self.seen.get(&statement.id) {
-            let message = format!("duplicate id, first loaded from {first}; this copy is not loaded");
+            let message =
+                format!("duplicate id, first loaded from {first}; this copy is not loaded");
             return self.push(path, start, Some(record), message, Severity::Error);
         }
         self.seen
@@ -393,6 +409,58 @@ impl Loader {
                 start,
                 Some(record.clone()),
                 format!("unknown field `{field}`"),
+                Severity::Warning,
+            );
+        }
+    }
+}
+
+/// The JSON Schema of the native format, compiled once.
+fn schema() -> Option<&'static jsonschema::Validator> {
+    static SCHEMA: std::sync::OnceLock<Option<jsonschema::Validator>> = std::sync::OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            let schema: serde_json::Value =
+                serde_json::from_str(include_str!("../archive/statement.schema.json")).ok()?;
+            jsonschema::validator_for(&schema).ok()
+        })
+        .as_ref()
+}
+
+impl Loader {
+    /// `check --strict` holds native records to `archive/statement.schema.json`
+    /// too, which is stricter than loading (no unknown keys in a signatory,
+    /// no `null` for optional fields).
+    fn report_schema_violations(
+        &mut self,
+        path: &Path,
+        text: &str,
+        start: (usize, usize),
+        record: &RecordRef,
+    ) {
+        let (Some(validator), Ok(instance)) =
+            (schema(), serde_json::from_str::<serde_json::Value>(text))
+        else {
+            return;
+        };
+        let messages: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|err| {
+                let at = err.instance_path.to_string();
+                let at = if at.is_empty() {
+                    "record".to_owned()
+                } else {
+                    at
+                };
+                format!("schema: {at}: {err}")
+            })
+            .collect();
+        for message in messages {
+            self.push(
+                path,
+                start,
+                Some(record.clone()),
+                message,
                 Severity::Warning,
             );
         }

@@ -3,11 +3,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use communique::cli::{Cli, is_broken_pipe, run_command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_resolved();
     let result = match &cli.command {
         Some(command) => run_command(&cli.archive, command),
         None => communique::app::run(&cli),

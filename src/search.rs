@@ -217,23 +217,23 @@ impl Index {
     }
 
     fn passes(&self, entry: &Entry, filter: &Filter) -> bool {
-        let matched = match &filter.condition {
-            Condition::Field(Field::Signatory, value) => entry
-                .signatories
-                .iter()
-                .any(|&label| self.folded_labels[label as usize].contains(value.as_str())),
-            Condition::Field(field, value) => entry.values.iter().any(|(f, id)| {
-                f == field && self.values[*id as usize].contains(value.as_str())
-            }),
-            Condition::Exact(text) => {
-                entry.folded_title.contains(text.as_str())
-                    || entry
-                        .signatories
-                        .iter()
-                        .any(|&label| self.folded_labels[label as usize].contains(text.as_str()))
-            }
-            Condition::Published(range) => range.contains(entry.day),
-        };
+        let matched =
+            match &filter.condition {
+                Condition::Field(Field::Signatory, value) => entry
+                    .signatories
+                    .iter()
+                    .any(|&label| self.folded_labels[label as usize].contains(value.as_str())),
+                Condition::Field(field, value) => entry.values.iter().any(|(f, id)| {
+                    f == field && self.values[*id as usize].contains(value.as_str())
+                }),
+                Condition::Exact(text) => {
+                    entry.folded_title.contains(text.as_str())
+                        || entry.signatories.iter().any(|&label| {
+                            self.folded_labels[label as usize].contains(text.as_str())
+                        })
+                }
+                Condition::Published(range) => range.contains(entry.day),
+            };
         matched != filter.negated
     }
 }
@@ -273,14 +273,21 @@ mod tests {
 
     fn archive() -> Vec<Statement> {
         vec![
-            statement("a", "Joint statement on missile transfers", "2024-01-12", &["Japan", "Republic of Korea"]),
+            statement(
+                "a",
+                "Joint statement on missile transfers",
+                "2024-01-12",
+                &["Japan", "Republic of Korea"],
+            ),
             statement("b", "Japan trade envoy visits Tokyo", "2023-06-01", &[]),
             statement("c", "Sanctions on Russia", "2022-03-01", &["France"]),
         ]
     }
 
     fn ids(statements: &[Statement], hits: &[Hit]) -> Vec<String> {
-        hits.iter().map(|hit| statements[hit.index].id.clone()).collect()
+        hits.iter()
+            .map(|hit| statements[hit.index].id.clone())
+            .collect()
     }
 
     #[test]
@@ -290,7 +297,10 @@ mod tests {
 
     #[test]
     fn initials_of_organisations() {
-        assert_eq!(initials("Foreign, Commonwealth & Development Office"), "fcdo");
+        assert_eq!(
+            initials("Foreign, Commonwealth & Development Office"),
+            "fcdo"
+        );
         assert_eq!(initials("Public Health England"), "phe");
     }
 
@@ -300,9 +310,15 @@ mod tests {
         let index = Index::new(&statements);
         let hits = index.search(&parse("japan").expect("parse"));
         assert_eq!(ids(&statements, &hits).len(), 2);
-        let by_signatory = hits.iter().find(|hit| statements[hit.index].id == "a").expect("a");
+        let by_signatory = hits
+            .iter()
+            .find(|hit| statements[hit.index].id == "a")
+            .expect("a");
         assert_eq!(by_signatory.signatory, Some(0));
-        let by_title = hits.iter().find(|hit| statements[hit.index].id == "b").expect("b");
+        let by_title = hits
+            .iter()
+            .find(|hit| statements[hit.index].id == "b")
+            .expect("b");
         assert_eq!(by_title.signatory, None);
     }
 
@@ -312,7 +328,11 @@ mod tests {
         let index = Index::new(&statements);
         let hits = index.search(&parse("korea missile").expect("parse"));
         assert_eq!(ids(&statements, &hits), ["a"]);
-        assert!(index.search(&parse("korea zzzz").expect("parse")).is_empty());
+        assert!(
+            index
+                .search(&parse("korea zzzz").expect("parse"))
+                .is_empty()
+        );
     }
 
     #[test]

@@ -80,6 +80,16 @@ pub enum View {
     Help(Help),
 }
 
+/// Something the loop must do outside the state: the state asks, the loop
+/// performs it and reports back through [`State::report`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Put text on the user's clipboard.
+    Copy(String),
+    /// Stop the process (Ctrl-Z) and redraw everything on resume.
+    Suspend,
+}
+
 /// Everything the browser knows.
 #[derive(Debug)]
 pub struct State {
@@ -108,6 +118,10 @@ pub struct State {
     pub size: (u16, u16),
     pub keymap: Keymap,
     pub status: Option<String>,
+    /// Restricted mode (a forced SSH command): nothing may leave the browser.
+    pub restricted: bool,
+    /// Effects asked for and not yet performed.
+    pub effects: Vec<Effect>,
     pub quit: bool,
 }
 
@@ -135,6 +149,8 @@ impl State {
             size: (80, 24),
             keymap: Keymap::default(),
             status: None,
+            restricted: false,
+            effects: Vec::new(),
             quit: false,
         }
     }
@@ -216,6 +232,14 @@ impl State {
             self.quit = true;
             return;
         }
+        if action == Action::Suspend {
+            if self.restricted {
+                self.status = Some("suspend is off in restricted mode".into());
+            } else {
+                self.effects.push(Effect::Suspend);
+            }
+            return;
+        }
         if !matches!(action, Action::Type(_)) {
             self.status = None;
         }
@@ -234,6 +258,11 @@ impl State {
             View::Filter(panel) => self.update_filter(panel, action),
             View::Help(help) => self.update_help(help, action),
         }
+    }
+
+    /// Records the outcome of an effect for the status line.
+    pub fn report(&mut self, outcome: String) {
+        self.status = Some(outcome);
     }
 
     fn update_list(&mut self, action: Action) {
@@ -359,15 +388,13 @@ impl State {
         match self.sort() {
             Sort::Newest => self.hits.sort_by_key(|hit| hit.index),
             Sort::Oldest => self.hits.sort_by_key(|hit| Reverse(hit.index)),
-            Sort::Title => self.hits.sort_by_cached_key(|hit| {
-                (search::fold(&statements[hit.index].title), hit.index)
-            }),
-            Sort::Relevance => self
+            Sort::Title => self
                 .hits
-                .sort_by_key(|hit| (Reverse(hit.score), hit.index)),
-            Sort::Signatories => self.hits.sort_by_key(|hit| {
-                (Reverse(statements[hit.index].signatories.len()), hit.index)
-            }),
+                .sort_by_cached_key(|hit| (search::fold(&statements[hit.index].title), hit.index)),
+            Sort::Relevance => self.hits.sort_by_key(|hit| (Reverse(hit.score), hit.index)),
+            Sort::Signatories => self
+                .hits
+                .sort_by_key(|hit| (Reverse(statements[hit.index].signatories.len()), hit.index)),
         }
     }
 
@@ -389,7 +416,8 @@ impl State {
                     // Keep the line so the user can mend it; the list keeps
                     // the last good results.
                     self.query_text = text;
-                    self.status = Some("the query has an error: the list shows the last good results".into());
+                    self.status =
+                        Some("the query has an error: the list shows the last good results".into());
                 } else {
                     self.query_text = text;
                 }
@@ -447,4 +475,3 @@ impl State {
         self.view = View::Help(help);
     }
 }
-

@@ -31,7 +31,11 @@ impl Widget for Screen<'_> {
         if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
             let notice = format!("terminal too small: {}×{} needed", MIN_SIZE.0, MIN_SIZE.1);
             if area.height > 0 {
-                let line = fit(&[(notice.as_str(), self.theme.warning())], usize::from(area.width), false);
+                let line = fit(
+                    &[(notice.as_str(), self.theme.warning())],
+                    usize::from(area.width),
+                    false,
+                );
                 line.render(Rect { height: 1, ..area }, buf);
             }
             return;
@@ -59,7 +63,11 @@ impl Screen<'_> {
         buf.set_style(area, style);
         let width = usize::from(area.width);
         let right_width = text::width(right).min(width / 2);
-        let left_line = fit(&[(left, style)], width.saturating_sub(right_width + 1), false);
+        let left_line = fit(
+            &[(left, style)],
+            width.saturating_sub(right_width + 1),
+            false,
+        );
         left_line.render(area, buf);
         if right_width > 0 {
             let right_line = fit(&[(right, style)], right_width, false);
@@ -94,16 +102,22 @@ impl Screen<'_> {
                 pieces.push((format!(" {}", action.describe()), self.theme.dim()));
             }
         }
-        let borrowed: Vec<(&str, ratatui::style::Style)> =
-            pieces.iter().map(|(text, style)| (text.as_str(), *style)).collect();
+        let borrowed: Vec<(&str, ratatui::style::Style)> = pieces
+            .iter()
+            .map(|(text, style)| (text.as_str(), *style))
+            .collect();
         fit(&borrowed, usize::from(area.width), false).render(area, buf);
     }
 
     /// A status message, if any, else `fallback`.
     fn status_line(&self, fallback: Line<'_>, area: Rect, buf: &mut Buffer) {
         match &self.state.status {
-            Some(status) => fit(&[(status.as_str(), self.theme.key())], usize::from(area.width), false)
-                .render(area, buf),
+            Some(status) => fit(
+                &[(status.as_str(), self.theme.key())],
+                usize::from(area.width),
+                false,
+            )
+            .render(area, buf),
             None => fallback.render(area, buf),
         }
     }

@@ -261,8 +261,8 @@ fn parse_period(value: &str) -> Result<(NaiveDate, NaiveDate), String> {
             Err(bad())
         }
     };
-    let year = i32::try_from(number(parts.first().copied().unwrap_or_default(), 4)?)
-        .map_err(|_| bad())?;
+    let year =
+        i32::try_from(number(parts.first().copied().unwrap_or_default(), 4)?).map_err(|_| bad())?;
     match parts.as_slice() {
         [_] => {
             let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(bad)?;
@@ -391,7 +391,10 @@ mod tests {
         let query = parse("loc:Côte").expect("parse");
         assert_eq!(
             query.filters,
-            [filter(false, Condition::Field(Field::Location, "cote".into()))]
+            [filter(
+                false,
+                Condition::Field(Field::Location, "cote".into())
+            )]
         );
     }
 }

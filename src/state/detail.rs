@@ -87,12 +87,25 @@ impl Detail {
 
     /// Scrolls to the first match at or after `from` (or before, backwards),
     /// wrapping around. Returns false when nothing matches.
-    fn jump(&mut self, lines: &[DisplayLine], from: usize, forward: bool, size: (u16, u16)) -> bool {
+    fn jump(
+        &mut self,
+        lines: &[DisplayLine],
+        from: usize,
+        forward: bool,
+        size: (u16, u16),
+    ) -> bool {
         let matches = self.matching_lines(lines);
         let target = if forward {
-            matches.iter().find(|&&line| line >= from).or(matches.first())
+            matches
+                .iter()
+                .find(|&&line| line >= from)
+                .or(matches.first())
         } else {
-            matches.iter().rev().find(|&&line| line <= from).or(matches.last())
+            matches
+                .iter()
+                .rev()
+                .find(|&&line| line <= from)
+                .or(matches.last())
         };
         let Some(&target) = target else {
             self.found = None;

@@ -88,7 +88,9 @@ impl FacetKind {
     /// The query term that selects one value.
     #[must_use]
     pub fn term(self, value: &str) -> String {
-        let needs_quotes = value.chars().any(|c| c.is_whitespace() || c == '"' || c == ':');
+        let needs_quotes = value
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == ':');
         let value: String = value.chars().filter(|c| *c != '"').collect();
         if needs_quotes {
             format!("{}:\"{value}\"", self.keyword())
@@ -219,7 +221,8 @@ fn find_term(query_text: &str, term: &str) -> Option<usize> {
         let at = start + found;
         let end = at + term.len();
         let before_ok = at == 0 || query_text[..at].ends_with(char::is_whitespace);
-        let after_ok = end == query_text.len() || query_text[end..].starts_with(char::is_whitespace);
+        let after_ok =
+            end == query_text.len() || query_text[end..].starts_with(char::is_whitespace);
         if before_ok && after_ok {
             return Some(at);
         }
@@ -266,7 +269,11 @@ impl State {
                     panel.cursor = 0;
                 }
                 Action::Submit => {
-                    let keyword = if target == EditTarget::After { "after" } else { "before" };
+                    let keyword = if target == EditTarget::After {
+                        "after"
+                    } else {
+                        "before"
+                    };
                     let text = replace_keyword(&self.query_text, keyword, editor.text());
                     if let Err(err) = search::parse(&text) {
                         self.status = Some(format!("{err}"));
@@ -325,7 +332,11 @@ impl State {
             }
             Action::Search => {
                 let target = if panel.current().kind == FacetKind::Dates {
-                    if panel.cursor == 0 { EditTarget::After } else { EditTarget::Before }
+                    if panel.cursor == 0 {
+                        EditTarget::After
+                    } else {
+                        EditTarget::Before
+                    }
                 } else {
                     EditTarget::Narrow
                 };
@@ -362,7 +373,10 @@ mod tests {
 
     #[test]
     fn terms_quote_values_with_spaces() {
-        assert_eq!(FacetKind::Kind.term("press release"), "kind:\"press release\"");
+        assert_eq!(
+            FacetKind::Kind.term("press release"),
+            "kind:\"press release\""
+        );
         assert_eq!(FacetKind::Year.term("2024"), "year:2024");
         assert_eq!(FacetKind::Country.term("Japan"), "sig:Japan");
     }
@@ -381,7 +395,10 @@ mod tests {
 
     #[test]
     fn replacing_a_date_keyword() {
-        assert_eq!(replace_keyword("japan after:2020", "after", "2024-01"), "japan after:2024-01");
+        assert_eq!(
+            replace_keyword("japan after:2020", "after", "2024-01"),
+            "japan after:2024-01"
+        );
         assert_eq!(replace_keyword("japan after:2020", "after", ""), "japan");
     }
 }

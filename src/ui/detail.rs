@@ -16,7 +16,12 @@ use crate::search::fold;
 use crate::state::Detail;
 
 /// One laid-out line in its role's style, with `find` (folded) highlighted.
-pub(super) fn styled_line<'a>(screen: &Screen, line: &DisplayLine, find: &str, width: usize) -> Line<'a> {
+pub(super) fn styled_line<'a>(
+    screen: &Screen,
+    line: &DisplayLine,
+    find: &str,
+    width: usize,
+) -> Line<'a> {
     let theme = screen.theme;
     let style = match line.role {
         Role::Title => theme.title(),
@@ -81,8 +86,15 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
         .hits
         .iter()
         .position(|hit| hit.index == detail.statement)
-        .map_or(String::new(), |at| format!("{} / {} ", at + 1, state.hits.len()));
-    screen.bar(&format!(" {}", clean_line(&statement.title)), &position, row(area, 0), buf);
+        .map_or(String::new(), |at| {
+            format!("{} / {} ", at + 1, state.hits.len())
+        });
+    screen.bar(
+        &format!(" {}", clean_line(&statement.title)),
+        &position,
+        row(area, 0),
+        buf,
+    );
 
     let lines = Detail::lines(statement, state.size);
     let rows = usize::from(area.height.saturating_sub(3));
@@ -100,7 +112,10 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
     let status_row = row(area, area.height - 2);
     if let Some(find) = &detail.find_line {
         let text = find.editor.text();
-        let mut pieces = vec![("find: ", screen.theme.key()), (text, screen.theme.normal())];
+        let mut pieces = vec![
+            ("find: ", screen.theme.key()),
+            (text, screen.theme.normal()),
+        ];
         let count = detail.matching_lines(&lines).len();
         let summary = if text.is_empty() {
             String::new()
@@ -120,15 +135,30 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
         }
     } else {
         let end = (detail.scroll + rows).min(lines.len());
-        let percent = if lines.is_empty() { 100 } else { end * 100 / lines.len() };
-        let progress = format!("lines {}–{end} of {} ({percent}%)", detail.scroll + 1, lines.len());
+        let percent = if lines.is_empty() {
+            100
+        } else {
+            end * 100 / lines.len()
+        };
+        let progress = format!(
+            "lines {}–{end} of {} ({percent}%)",
+            detail.scroll + 1,
+            lines.len()
+        );
         let find = if detail.find.is_empty() {
             String::new()
         } else {
             format!("  find: {} (n/N)", detail.find)
         };
         screen.status_line(
-            fit(&[(progress.as_str(), screen.theme.dim()), (find.as_str(), screen.theme.dim())], usize::from(area.width), false),
+            fit(
+                &[
+                    (progress.as_str(), screen.theme.dim()),
+                    (find.as_str(), screen.theme.dim()),
+                ],
+                usize::from(area.width),
+                false,
+            ),
             status_row,
             buf,
         );
@@ -158,7 +188,10 @@ mod tests {
 
     #[test]
     fn find_positions_fold_case_and_accents() {
-        assert_eq!(find_positions("Côte and cote", "cote"), [0, 1, 2, 3, 9, 10, 11, 12]);
+        assert_eq!(
+            find_positions("Côte and cote", "cote"),
+            [0, 1, 2, 3, 9, 10, 11, 12]
+        );
         assert!(find_positions("abc", "").is_empty());
     }
 }

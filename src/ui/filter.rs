@@ -17,7 +17,11 @@ pub(super) fn render(screen: &Screen, panel: &FilterPanel, area: Rect, buf: &mut
     let state = screen.state;
     let theme = screen.theme;
     screen.bar(
-        &format!(" Filters · {} / {} statements", state.hits.len(), state.statements.len()),
+        &format!(
+            " Filters · {} / {} statements",
+            state.hits.len(),
+            state.statements.len()
+        ),
         "",
         row(area, 0),
         buf,
@@ -42,15 +46,21 @@ pub(super) fn render(screen: &Screen, panel: &FilterPanel, area: Rect, buf: &mut
         } else {
             theme.normal()
         };
-        fit(&[(facet.kind.title(), style)], usize::from(names.width.saturating_sub(1)), true)
-            .render(row(names, y), buf);
+        fit(
+            &[(facet.kind.title(), style)],
+            usize::from(names.width.saturating_sub(1)),
+            true,
+        )
+        .render(row(names, y), buf);
     }
     let values_area = Rect {
         x: body.x + facet_width,
         width: body.width - facet_width,
         ..body
     };
-    let block = Block::new().borders(Borders::LEFT).border_style(theme.dim());
+    let block = Block::new()
+        .borders(Borders::LEFT)
+        .border_style(theme.dim());
     let inner = block.inner(values_area);
     block.render(values_area, buf);
     let inner = Rect {
@@ -61,14 +71,25 @@ pub(super) fn render(screen: &Screen, panel: &FilterPanel, area: Rect, buf: &mut
     let width = usize::from(inner.width);
     let facet = panel.current();
     if facet.kind == FacetKind::Dates {
-        for (y, (_, label, current)) in FilterPanel::date_entries(&state.query_text).iter().enumerate() {
+        for (y, (_, label, current)) in FilterPanel::date_entries(&state.query_text)
+            .iter()
+            .enumerate()
+        {
             let value = current.as_deref().unwrap_or("any");
             let line = format!("{label}: {value}");
-            let style = if y == panel.cursor { theme.selection() } else { theme.normal() };
-            fit(&[(line.as_str(), style)], width, true).render(row(inner, u16::try_from(y).unwrap_or(0)), buf);
+            let style = if y == panel.cursor {
+                theme.selection()
+            } else {
+                theme.normal()
+            };
+            fit(&[(line.as_str(), style)], width, true)
+                .render(row(inner, u16::try_from(y).unwrap_or(0)), buf);
         }
         fit(
-            &[("Enter to type a date: YYYY, YYYY-MM or YYYY-MM-DD", theme.dim())],
+            &[(
+                "Enter to type a date: YYYY, YYYY-MM or YYYY-MM-DD",
+                theme.dim(),
+            )],
             width,
             false,
         )
@@ -85,11 +106,21 @@ pub(super) fn render(screen: &Screen, panel: &FilterPanel, area: Rect, buf: &mut
             };
             fit(&[(message, theme.dim())], width, false).render(row(inner, 0), buf);
         }
-        for (y, (position, (value, count))) in values.iter().enumerate().skip(first).take(rows).enumerate() {
+        for (y, (position, (value, count))) in
+            values.iter().enumerate().skip(first).take(rows).enumerate()
+        {
             let chosen = has_term(&state.query_text, &facet.kind.term(value));
             let selected = position == panel.cursor;
-            let base = if selected { theme.selection() } else { theme.normal() };
-            let count_style = if selected || *count > 0 { base } else { base.patch(theme.dim()) };
+            let base = if selected {
+                theme.selection()
+            } else {
+                theme.normal()
+            };
+            let count_style = if selected || *count > 0 {
+                base
+            } else {
+                base.patch(theme.dim())
+            };
             let mark = if chosen { "[x] " } else { "[ ] " };
             let count = format!(" ({count})");
             let value = clean_line(value);
@@ -106,12 +137,24 @@ pub(super) fn render(screen: &Screen, panel: &FilterPanel, area: Rect, buf: &mut
                 EditTarget::After => "on or after: ",
                 EditTarget::Before => "before: ",
             };
-            fit(&[(prompt, theme.key()), (editor.text(), theme.normal())], usize::from(area.width), false)
-                .render(query_row, buf);
+            fit(
+                &[(prompt, theme.key()), (editor.text(), theme.normal())],
+                usize::from(area.width),
+                false,
+            )
+            .render(query_row, buf);
         }
         None => {
             let query = format!("query: {}", state.query_text);
-            screen.status_line(fit(&[(query.as_str(), theme.dim())], usize::from(area.width), false), query_row, buf);
+            screen.status_line(
+                fit(
+                    &[(query.as_str(), theme.dim())],
+                    usize::from(area.width),
+                    false,
+                ),
+                query_row,
+                buf,
+            );
         }
     }
     let (context, hints): (Context, &[Action]) = if panel.editing.is_some() {
@@ -119,7 +162,13 @@ pub(super) fn render(screen: &Screen, panel: &FilterPanel, area: Rect, buf: &mut
     } else {
         (
             Context::Filter,
-            &[Action::Toggle, Action::NextFacet, Action::Search, Action::ClearQuery, Action::Back],
+            &[
+                Action::Toggle,
+                Action::NextFacet,
+                Action::Search,
+                Action::ClearQuery,
+                Action::Back,
+            ],
         )
     };
     screen.hints(context, hints, row(area, area.height - 1), buf);

@@ -13,10 +13,16 @@ use crate::state::Help;
 
 /// The query grammar, as the overlay and the README give it.
 pub const GRAMMAR: &[(&str, &str)] = &[
-    ("word", "fuzzy match on titles and signatories; every word must match"),
+    (
+        "word",
+        "fuzzy match on titles and signatories; every word must match",
+    ),
     ("'word", "exact (case- and accent-insensitive) substring"),
     ("-term  !term", "exclude statements matching the term"),
-    ("after:2024-01", "published on or after (YYYY, YYYY-MM or YYYY-MM-DD)"),
+    (
+        "after:2024-01",
+        "published on or after (YYYY, YYYY-MM or YYYY-MM-DD)",
+    ),
     ("before:2024-02", "published before"),
     ("year:2024", "published in a year (or month, or day)"),
     ("field:\"two words\"", "quote a value with spaces"),
@@ -79,12 +85,23 @@ pub(super) fn render(screen: &Screen, help: &Help, area: Rect, buf: &mut Buffer)
             ..inner
         };
         let line = if meaning.is_empty() {
-            fit(&[(keys.as_str(), theme.heading())], usize::from(inner.width), false)
+            fit(
+                &[(keys.as_str(), theme.heading())],
+                usize::from(inner.width),
+                false,
+            )
         } else {
             let keys = fit(&[(keys.as_str(), theme.key())], key_width, true);
-            let keys: String = keys.spans.iter().map(|span| span.content.as_ref()).collect();
+            let keys: String = keys
+                .spans
+                .iter()
+                .map(|span| span.content.as_ref())
+                .collect();
             fit(
-                &[(&format!(" {keys} "), theme.key()), (meaning.as_str(), theme.normal())],
+                &[
+                    (&format!(" {keys} "), theme.key()),
+                    (meaning.as_str(), theme.normal()),
+                ],
                 usize::from(inner.width),
                 false,
             )

@@ -113,20 +113,32 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
         } else {
             "No statements match the query. Esc clears it."
         };
-        fit(&[(message, theme.warning())], width, false).render(row(area, 2.min(area.height - 1)), buf);
+        fit(&[(message, theme.warning())], width, false)
+            .render(row(area, 2.min(area.height - 1)), buf);
         return;
     }
     for (line, hit) in state.hits.iter().enumerate().skip(state.offset).take(rows) {
         let statement = &state.statements[hit.index];
         let selected = line == state.selected;
-        let base = if selected { theme.selection() } else { theme.normal() };
+        let base = if selected {
+            theme.selection()
+        } else {
+            theme.normal()
+        };
         let mut pieces: Vec<(String, Style)> = Vec::new();
         pieces.push((if selected { "▌ " } else { "  " }.into(), base));
-        pieces.push((format!("{} ", statement.published.date()), base.patch(if selected { Style::new() } else { theme.dim() })));
+        pieces.push((
+            format!("{} ", statement.published.date()),
+            base.patch(if selected { Style::new() } else { theme.dim() }),
+        ));
         if columns.kind > 0 {
             let kind = clean_line(statement.kind_or_default());
             let kind = fit(&[(&kind, base)], columns.kind, true);
-            let kind: String = kind.spans.iter().map(|span| span.content.as_ref()).collect();
+            let kind: String = kind
+                .spans
+                .iter()
+                .map(|span| span.content.as_ref())
+                .collect();
             pieces.push((format!("{kind} "), base));
         }
         if columns.signatories {
@@ -152,7 +164,9 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_preview(screen: &Screen, area: Rect, buf: &mut Buffer) {
-    let block = Block::new().borders(Borders::LEFT).border_style(screen.theme.dim());
+    let block = Block::new()
+        .borders(Borders::LEFT)
+        .border_style(screen.theme.dim());
     let inner = block.inner(area);
     block.render(area, buf);
     let Some(statement) = screen.state.selected_statement() else {
@@ -180,7 +194,12 @@ fn render_preview(screen: &Screen, area: Rect, buf: &mut Buffer) {
         ));
     }
     for line in layout(statement, usize::from(inner.width)) {
-        lines.push(super::detail::styled_line(screen, &line, "", usize::from(inner.width)));
+        lines.push(super::detail::styled_line(
+            screen,
+            &line,
+            "",
+            usize::from(inner.width),
+        ));
         if lines.len() >= usize::from(inner.height) {
             break;
         }
@@ -247,6 +266,8 @@ fn render_query_line(screen: &Screen, area: Rect, buf: &mut Buffer) {
 /// found through a signatory.
 fn matched_label(state: &State) -> Option<String> {
     let hit = state.selected_hit()?;
-    let signatory = state.statements[hit.index].signatories.get(hit.signatory?)?;
+    let signatory = state.statements[hit.index]
+        .signatories
+        .get(hit.signatory?)?;
     Some(format!("  · matched: {}", clean_line(&signatory.label())))
 }

@@ -37,7 +37,10 @@ pub fn fit<'a>(pieces: &[(&str, Style)], columns: usize, pad: bool) -> Line<'a> 
                     let ellipsis_style = *style;
                     // Pad where a wide character did not fit.
                     let gap = budget - used;
-                    spans.push(Span::styled(format!("{}…", " ".repeat(gap)), ellipsis_style));
+                    spans.push(Span::styled(
+                        format!("{}…", " ".repeat(gap)),
+                        ellipsis_style,
+                    ));
                     used = columns;
                     break 'outer;
                 }
@@ -58,7 +61,12 @@ pub fn fit<'a>(pieces: &[(&str, Style)], columns: usize, pad: bool) -> Line<'a> 
 /// A string with some character positions in another style (search
 /// highlights), as pieces for [`fit`].
 #[must_use]
-pub fn highlighted(text: &str, positions: &[usize], base: Style, marked: Style) -> Vec<(String, Style)> {
+pub fn highlighted(
+    text: &str,
+    positions: &[usize],
+    base: Style,
+    marked: Style,
+) -> Vec<(String, Style)> {
     let mut pieces: Vec<(String, Style)> = Vec::new();
     for (position, c) in text.chars().enumerate() {
         let style = if positions.binary_search(&position).is_ok() {
@@ -79,7 +87,10 @@ mod tests {
     use super::*;
 
     fn plain(line: &Line) -> String {
-        line.spans.iter().map(|span| span.content.as_ref()).collect()
+        line.spans
+            .iter()
+            .map(|span| span.content.as_ref())
+            .collect()
     }
 
     #[test]
