@@ -177,6 +177,7 @@ impl TerminalInputs {
             signal_hook::flag::register(signal, Arc::clone(&stop))
                 .context("installing signal handlers")?;
         }
+        spawn_watchdog(Arc::clone(&stop));
         Ok(Self { stop })
     }
 }
@@ -203,6 +204,30 @@ impl Iterator for TerminalInputs {
             }
         }
     }
+}
+
+/// Ends the process when its terminal is gone or a stop signal is not
+/// answered. crossterm's reader can spin on a hung-up terminal without ever
+/// returning, so the loop alone cannot be trusted to notice; every triage
+/// change is already committed, so exiting loses nothing.
+fn spawn_watchdog(stop: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        let mut stopping_for = 0;
+        loop {
+            std::thread::sleep(Duration::from_millis(100));
+            if !std::io::stdin().is_terminal() {
+                // Hung up: nothing can be drawn or restored any more.
+                std::process::exit(129);
+            }
+            if stop.load(Ordering::Relaxed) {
+                stopping_for += 1;
+                // The loop answers within one poll (250 ms); give it twice that.
+                if stopping_for >= 6 {
+                    std::process::exit(143);
+                }
+            }
+        }
+    });
 }
 
 /// Refuses to start without a usable terminal, before writing any byte.

@@ -3,6 +3,7 @@
 //! or JSON to stdout, so it works in pipes and scripts.
 
 mod check;
+mod contacts;
 mod list;
 mod show;
 
@@ -80,6 +81,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Look up media contacts: press offices' emails, phone numbers and
+    /// out-of-hours lines, from every statement and GOV.UK contact item.
+    /// Exits 1 when nothing matches.
+    Contacts {
+        /// Words that must all match the organisation, name, email, phone
+        /// number (digits alone work: 0207008) or notes; none lists every
+        /// contact.
+        #[arg(value_name = "QUERY")]
+        query: Vec<String>,
+        /// Print a JSON array of entries.
+        #[arg(long, conflicts_with = "vcard")]
+        json: bool,
+        /// Print vCard 4.0 cards, for a phone or address book.
+        #[arg(long)]
+        vcard: bool,
+    },
     /// Print one statement whole.
     Show {
         /// The statement's id (as `list --json` prints it).
@@ -103,6 +120,12 @@ pub fn run_command(archive: &std::path::Path, command: &Command) -> anyhow::Resu
             list::run(archive, query.as_deref(), *limit, *json, &mut out)?
         }
         Command::Show { id, json } => show::run(archive, id, *json, &mut out)?,
+        Command::Contacts { query, json, vcard } => contacts::run(
+            archive,
+            &query.join(" "),
+            contacts::Format::from_flags(*json, *vcard),
+            &mut out,
+        )?,
     };
     out.flush()?;
     Ok(code)
@@ -112,10 +135,15 @@ pub fn run_command(archive: &std::path::Path, command: &Command) -> anyhow::Resu
 /// not a failure.
 #[must_use]
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    // serde_json wraps I/O errors without exposing them as a source.
     err.chain().any(|cause| {
-        cause
+        let io = cause
             .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .map(std::io::Error::kind);
+        let json = cause
+            .downcast_ref::<serde_json::Error>()
+            .and_then(serde_json::Error::io_error_kind);
+        io.or(json) == Some(std::io::ErrorKind::BrokenPipe)
     })
 }
 

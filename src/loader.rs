@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
+use crate::contacts::{self, ContactEntry};
 use crate::govuk::{self, Conversion, ConvertError};
 use crate::records::{NATIVE_FIELDS, Origin, Statement};
 
@@ -70,6 +71,10 @@ pub struct LoadOptions {
 pub struct Archive {
     pub root: PathBuf,
     pub statements: Vec<Statement>,
+    /// Contacts from GOV.UK items that hold no statement (contact,
+    /// organisation and media enquiries items), one per contact, not yet
+    /// merged: see [`crate::contacts::Directory`].
+    pub contacts: Vec<ContactEntry>,
     pub problems: Vec<Problem>,
 }
 
@@ -235,38 +240,52 @@ impl Loader {
             );
             body = rest;
         }
-        let text = match std::str::from_utf8(body) {
-            Ok(text) => text,
-            Err(err) => {
-                let valid = &body[..err.valid_up_to()];
-                let position = position_of(
-                    // Safe: the prefix up to `valid_up_to` is valid UTF-8.
-                    std::str::from_utf8(valid).unwrap_or_default(),
-                    valid.len(),
-                );
-                return self.problem(path, position, "not valid UTF-8".into());
-            }
-        };
-        if text.trim().is_empty() {
+        if body.iter().all(u8::is_ascii_whitespace) {
             return self.problem(path, (1, 1), "empty file: no records".into());
         }
         if is_lines_file(path) {
-            self.load_lines(path, text);
-        } else {
-            self.load_document(path, text);
+            // Each line stands alone, so a bad byte costs only its own line.
+            for (index, line) in body.split(|&byte| byte == b'\n').enumerate() {
+                match std::str::from_utf8(line) {
+                    Ok(text) if text.trim().is_empty() => {}
+                    Ok(text) => {
+                        let indent = text.len() - text.trim_start().len();
+                        self.load_record(path, text.trim(), (index + 1, indent + 1), index);
+                    }
+                    Err(err) => {
+                        let (_, column) = utf8_error_position(line, &err);
+                        self.push(
+                            path,
+                            (index + 1, column),
+                            Some(RecordRef::Index(index)),
+                            "not valid UTF-8".into(),
+                            Severity::Error,
+                        );
+                    }
+                }
+            }
+            return;
+        }
+        match std::str::from_utf8(body) {
+            Ok(text) => self.load_document(path, text),
+            Err(err) => {
+                let position = utf8_error_position(body, &err);
+                self.problem(path, position, "not valid UTF-8".into());
+            }
         }
     }
 
     fn load_document(&mut self, path: &Path, text: &str) {
+        let located = |err: &serde_json::Error| position_of(text, byte_offset(text, err));
         let first = text.trim_start().chars().next();
         let records: Vec<&RawValue> = match first {
             Some('[') => match serde_json::from_str(text) {
                 Ok(records) => records,
-                Err(err) => return self.problem(path, json_position(&err), json_message(&err)),
+                Err(err) => return self.problem(path, located(&err), json_message(&err)),
             },
             Some('{') => match serde_json::from_str(text) {
                 Ok(record) => vec![record],
-                Err(err) => return self.problem(path, json_position(&err), json_message(&err)),
+                Err(err) => return self.problem(path, located(&err), json_message(&err)),
             },
             _ => {
                 let offset = text.len() - text.trim_start().len();
@@ -283,31 +302,33 @@ impl Loader {
         }
     }
 
-    fn load_lines(&mut self, path: &Path, text: &str) {
-        for (index, line) in text.lines().enumerate() {
-            let indent = line.len() - line.trim_start().len();
-            if line.trim().is_empty() {
-                continue;
-            }
-            self.load_record(path, line.trim(), (index + 1, indent + 1), index);
-        }
-    }
-
     /// Parses one record whose text starts at `start` (line, column) in the file.
     fn load_record(&mut self, path: &Path, text: &str, start: (usize, usize), index: usize) {
-        let shift = |(line, column): (usize, usize)| {
+        // serde_json counts columns in bytes; report characters, relative
+        // to the file rather than the record.
+        let located = |err: &serde_json::Error| {
+            let (line, column) = position_of(text, byte_offset(text, err));
             if line <= 1 {
-                (start.0, start.1 + column.saturating_sub(1))
+                (start.0, start.1 + column - 1)
             } else {
                 (start.0 + line - 1, column)
             }
         };
+        if !text.starts_with('{') {
+            return self.push(
+                path,
+                start,
+                Some(RecordRef::Index(index)),
+                "a record must be a JSON object".into(),
+                Severity::Error,
+            );
+        }
         let probe: Probe = match serde_json::from_str(text) {
             Ok(probe) => probe,
             Err(err) => {
                 return self.push(
                     path,
-                    shift(json_position(&err)),
+                    located(&err),
                     Some(RecordRef::Index(index)),
                     json_message(&err),
                     Severity::Error,
@@ -325,6 +346,21 @@ impl Loader {
                     schema_name,
                     document_type,
                 }) => {
+                    match contacts::read_item(&schema_name, document_type.as_deref(), text) {
+                        Some(Ok(found)) if !found.is_empty() => {
+                            return self.archive.contacts.extend(found);
+                        }
+                        Some(Err(err)) => {
+                            return self.push(
+                                path,
+                                located(&err),
+                                Some(record),
+                                json_message(&err),
+                                Severity::Error,
+                            );
+                        }
+                        Some(Ok(_)) | None => {}
+                    }
                     let what = document_type.map_or(schema_name.clone(), |document_type| {
                         format!("{schema_name}/{document_type}")
                     });
@@ -336,14 +372,12 @@ impl Loader {
                         Severity::Notice,
                     );
                 }
-                Err(ConvertError::Json(err)) => {
-                    Err((shift(json_position(&err)), json_message(&err)))
-                }
+                Err(ConvertError::Json(err)) => Err((located(&err), json_message(&err))),
                 Err(err) => Err((start, err.to_string())),
             }
         } else {
             serde_json::from_str::<Statement>(text)
-                .map_err(|err| (shift(json_position(&err)), json_message(&err)))
+                .map_err(|err| (located(&err), json_message(&err)))
         };
         let mut statement = match parsed {
             Ok(statement) => statement,
@@ -475,8 +509,25 @@ fn position_of(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
-fn json_position(err: &serde_json::Error) -> (usize, usize) {
-    (err.line().max(1), err.column().max(1))
+/// The byte offset in `text` of a serde_json error (which gives a line and
+/// a byte column), on a character boundary.
+fn byte_offset(text: &str, err: &serde_json::Error) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(err.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut offset = (line_start + err.column().saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Where the first invalid byte is, counting the valid characters before it.
+fn utf8_error_position(bytes: &[u8], err: &std::str::Utf8Error) -> (usize, usize) {
+    let valid = std::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or_default();
+    position_of(valid, valid.len())
 }
 
 /// serde_json's message without its trailing " at line L column C".

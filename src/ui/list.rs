@@ -31,12 +31,15 @@ impl Columns {
 
 pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let state = screen.state;
-    let header = format!(
-        " communique · {} · {} / {} statements",
-        clean_line(&state.archive_name),
-        state.hits.len(),
-        state.statements.len()
-    );
+    let counts = format!("{} / {}", state.hits.len(), state.statements.len());
+    let header = if area.width >= 60 {
+        format!(
+            " communique · {} · {counts} statements",
+            clean_line(&state.archive_name)
+        )
+    } else {
+        format!(" {counts} · {}", clean_line(&state.archive_name))
+    };
     let problems = match state.problems {
         0 => String::new(),
         1 => "1 problem (communique check) ".to_owned(),
