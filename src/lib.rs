@@ -3,6 +3,9 @@
 
 pub mod app;
 pub mod cli;
+pub mod clipboard;
+pub mod config;
+pub mod contacts;
 pub mod document;
 pub mod govuk;
 pub mod keymap;
@@ -10,6 +13,6 @@ pub mod loader;
 pub mod records;
 pub mod sanitize;
 pub mod search;
-pub mod store;
 pub mod state;
+pub mod store;
 pub mod ui;

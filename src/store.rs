@@ -22,6 +22,11 @@
 //! Undo is `apply(&Change::Restore { marks: applied.before })`, redo the same
 //! with `applied.after`; both put stamps back exactly.
 //!
+//! Attribution: each mark keeps who set it and when. Repeating a change
+//! (flagging a flagged statement, re-adding a tag, setting the same status or
+//! note) keeps the original stamp; removing a mark removes its stamp. Tags are
+//! single words; a blank note removes the note.
+//!
 //! On disk: WAL journal, `synchronous = FULL`, a 5 s busy timeout, the schema
 //! version in `PRAGMA user_version` and our mark in `PRAGMA application_id`.
 //! A path that is a symlink is refused. A file that is damaged, or is some
@@ -29,7 +34,11 @@
 //! (with its `-wal`/`-shm`) and a fresh one started, with a warning. A file
 //! from a newer communique is left alone ([`StoreError::Newer`]): others may
 //! be using it. A file that cannot be written opens read-only, with a
-//! warning, and every change then fails with [`StoreError::ReadOnly`].
+//! warning, and every change then fails with [`StoreError::ReadOnly`] (if its
+//! folder cannot be written either and no one else has it open, SQLite can
+//! only read it as immutable, and others' later changes show after a reopen).
+//! Writers waiting on each other poll every millisecond or two (see
+//! `schema::wait_for_lock`), so a busy shared file does not starve anyone.
 
 mod error;
 mod marks;
@@ -42,11 +51,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, TransactionBehavior, params};
 
 pub use error::StoreError;
-pub use marks::{Change, Marks, Stamp, Status};
 use marks::Target;
+pub use marks::{Change, Marks, Stamp, Status};
 
 /// How many queries of history are kept for each user.
 pub const HISTORY_LIMIT: usize = 500;
@@ -66,7 +75,17 @@ pub struct Store {
     user: String,
     read_only: bool,
     clock: Box<dyn Fn() -> i64 + Send>,
-    data_version: i64,
+    /// What `changed_since_last_check` saw last time.
+    last_seen: Seen,
+}
+
+/// A cheap sign of other writers. SQLite's `data_version` is exact, but a
+/// read-only connection to a WAL file may rebuild its index on every read and
+/// bump it each time; there the file sizes and times serve instead.
+#[derive(Debug, PartialEq, Eq)]
+enum Seen {
+    DataVersion(i64),
+    Files([Option<(u64, SystemTime)>; 2]),
 }
 
 impl fmt::Debug for Store {
@@ -104,16 +123,21 @@ impl Store {
         Store::new(conn, path, &Store::user(), true)
     }
 
-    fn new(conn: Connection, path: &Path, user: &str, read_only: bool) -> Result<Store, StoreError> {
+    fn new(
+        conn: Connection,
+        path: &Path,
+        user: &str,
+        read_only: bool,
+    ) -> Result<Store, StoreError> {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             user: user.to_owned(),
             read_only,
             clock: Box::new(system_clock),
-            data_version: 0,
+            last_seen: Seen::DataVersion(0),
         };
-        store.data_version = store.data_version()?;
+        store.last_seen = store.seen()?;
         Ok(store)
     }
 
@@ -201,7 +225,10 @@ impl Store {
     /// # Errors
     /// When the file cannot be read.
     pub fn marks(&self) -> Result<HashMap<String, Marks>, StoreError> {
-        let tx = self.conn.unchecked_transaction().map_err(|e| self.fail(&e))?;
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| self.fail(&e))?;
         rows::load_all(&tx).map_err(|e| self.fail(&e))
     }
 
@@ -211,7 +238,10 @@ impl Store {
     /// When the file cannot be read.
     pub fn marks_for(&self, ids: &[String]) -> Result<Vec<(String, Marks)>, StoreError> {
         // One read transaction, so the answer is a single moment's state.
-        let tx = self.conn.unchecked_transaction().map_err(|e| self.fail(&e))?;
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| self.fail(&e))?;
         ids.iter()
             .map(|id| Ok((id.clone(), rows::load(&tx, id)?)))
             .collect::<rusqlite::Result<_>>()
@@ -220,14 +250,15 @@ impl Store {
 
     /// True when another connection (this process or another) has committed
     /// since the last call; this store's own changes do not count. Cheap
-    /// enough to poll every second.
+    /// enough to poll every second: `PRAGMA data_version`, or for a read-only
+    /// store the sizes and times of the file and its `-wal`.
     ///
     /// # Errors
     /// When the file cannot be read.
     pub fn changed_since_last_check(&mut self) -> Result<bool, StoreError> {
-        let now = self.data_version()?;
-        let changed = now != self.data_version;
-        self.data_version = now;
+        let now = self.seen()?;
+        let changed = now != self.last_seen;
+        self.last_seen = now;
         Ok(changed)
     }
 
@@ -343,11 +374,20 @@ impl Store {
             .map_err(|e| self.fail(&e))
     }
 
-    fn data_version(&self) -> Result<i64, StoreError> {
+    fn seen(&self) -> Result<Seen, StoreError> {
+        if self.read_only {
+            let stat = |path: &Path| {
+                std::fs::metadata(path)
+                    .and_then(|meta| Ok((meta.len(), meta.modified()?)))
+                    .ok()
+            };
+            let mut wal = self.path.as_os_str().to_owned();
+            wal.push("-wal");
+            return Ok(Seen::Files([stat(&self.path), stat(Path::new(&wal))]));
+        }
         self.conn
             .query_row("PRAGMA data_version", [], |row| row.get(0))
-            .optional()
-            .map(Option::unwrap_or_default)
+            .map(Seen::DataVersion)
             .map_err(|e| self.fail(&e))
     }
 

@@ -44,7 +44,11 @@ impl fmt::Display for StoreError {
                 path.display()
             ),
             StoreError::ReadOnly(path) => {
-                write!(f, "cannot save: the state file {} is read-only", path.display())
+                write!(
+                    f,
+                    "cannot save: the state file {} is read-only",
+                    path.display()
+                )
             }
             StoreError::Full(path) => write!(
                 f,

@@ -106,14 +106,32 @@ impl Marks {
 /// a single transaction: all of its ids change, or none do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    Read { ids: Vec<String>, read: bool },
-    Flag { ids: Vec<String>, flagged: bool },
-    Status { ids: Vec<String>, status: Status },
-    Tag { ids: Vec<String>, tag: String, add: bool },
+    Read {
+        ids: Vec<String>,
+        read: bool,
+    },
+    Flag {
+        ids: Vec<String>,
+        flagged: bool,
+    },
+    Status {
+        ids: Vec<String>,
+        status: Status,
+    },
+    Tag {
+        ids: Vec<String>,
+        tag: String,
+        add: bool,
+    },
     /// `None`, or text that is only whitespace, removes the note.
-    Note { ids: Vec<String>, note: Option<String> },
+    Note {
+        ids: Vec<String>,
+        note: Option<String>,
+    },
     /// Puts marks back exactly as given, stamps included (undo and redo).
-    Restore { marks: Vec<(String, Marks)> },
+    Restore {
+        marks: Vec<(String, Marks)>,
+    },
 }
 
 /// What one id should become: an edit computed from its current marks, or an

@@ -8,6 +8,13 @@ fn os(s: &str) -> Option<OsString> {
 }
 
 #[test]
+fn a_store_can_move_to_another_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Store>();
+    assert_send::<StoreError>();
+}
+
+#[test]
 fn default_path_prefers_an_absolute_xdg_state_home() {
     assert_eq!(
         default_path_from(os("/x/state"), os("/home/a")),
@@ -76,7 +83,10 @@ fn a_full_disk_saves_nothing_of_the_change_and_reads_go_on() {
     };
     let error = store.apply(&big).expect_err("should not fit");
     assert!(matches!(error, StoreError::Full(_)), "{error:?}");
-    assert!(error.to_string().starts_with("cannot save: the disk"), "{error}");
+    assert!(
+        error.to_string().starts_with("cannot save: the disk"),
+        "{error}"
+    );
 
     let all = store.marks().expect("reads go on");
     assert_eq!(all.len(), 1, "nothing of the failed change was saved");
