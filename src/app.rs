@@ -17,6 +17,10 @@ use ratatui::crossterm::event::{
 };
 use ratatui::crossterm::execute;
 
+mod perform;
+
+pub use perform::{Link, RealTerminal};
+
 use crate::cli::Cli;
 use crate::keymap::{Action, Key};
 use crate::loader::{LoadOptions, load};
@@ -54,16 +58,16 @@ pub fn handle(state: &mut State, input: &Input) {
     }
 }
 
-/// Performs the effects the state asks for (clipboard, suspend), returning a
-/// line for the status bar. The real terminal and tests supply their own.
+/// Performs the effects the state asks for (triage, clipboard, suspend) and
+/// reports back into the state. The real terminal and tests supply their own.
 pub trait Perform<B: Backend> {
     /// # Errors
     /// When the terminal cannot be written.
-    fn perform(
-        &mut self,
-        terminal: &mut Terminal<B>,
-        effect: Effect,
-    ) -> anyhow::Result<Option<String>>;
+    fn perform(&mut self, terminal: &mut Terminal<B>, state: &mut State, effect: Effect) -> anyhow::Result<()>;
+
+    /// Called when no input came for a while: a chance to pick up changes
+    /// made by other processes.
+    fn tick(&mut self, _state: &mut State) {}
 }
 
 /// Draws, reads an input, updates, performs effects; until the state says
@@ -92,63 +96,27 @@ where
         let Some(input) = inputs.next() else {
             return Ok(());
         };
+        if input == Input::Tick {
+            performer.tick(state);
+        }
         handle(state, &input);
         for effect in std::mem::take(&mut state.effects) {
-            if let Some(outcome) = performer.perform(terminal, effect)? {
-                state.report(outcome);
-            }
+            performer.perform(terminal, state, effect)?;
         }
     }
 }
 
-/// Effects on the real terminal: OSC 52 to stdout, and job-control suspend.
-pub struct RealTerminal {
-    mouse: bool,
-}
-
-impl<B: Backend> Perform<B> for RealTerminal
-where
-    B::Error: Send + Sync + 'static,
-{
-    fn perform(
-        &mut self,
-        terminal: &mut Terminal<B>,
-        effect: Effect,
-    ) -> anyhow::Result<Option<String>> {
-        match effect {
-            Effect::Copy(text) => Ok(Some(copy_to_clipboard(&text))),
-            Effect::Suspend => {
-                leave_terminal(self.mouse);
-                // Stop like a shell job; execution continues here on `fg`.
-                signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)
-                    .context("suspending")?;
-                enter_terminal(self.mouse)?;
-                terminal.clear()?;
-                Ok(None)
-            }
-        }
-    }
-}
-
-fn copy_to_clipboard(text: &str) -> String {
-    let _ = text;
-    String::from("copying is not available yet")
-}
-
-fn enter_terminal(mouse: bool) -> anyhow::Result<()> {
+pub(crate) fn enter_terminal(mouse: bool) -> anyhow::Result<()> {
     ratatui::crossterm::terminal::enable_raw_mode().context("entering raw mode")?;
-    execute!(
-        std::io::stdout(),
-        ratatui::crossterm::terminal::EnterAlternateScreen
-    )
-    .context("entering the alternate screen")?;
+    execute!(std::io::stdout(), ratatui::crossterm::terminal::EnterAlternateScreen)
+        .context("entering the alternate screen")?;
     if mouse {
         execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
     }
     Ok(())
 }
 
-fn leave_terminal(mouse: bool) {
+pub(crate) fn leave_terminal(mouse: bool) {
     if mouse {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
     }
@@ -247,6 +215,12 @@ fn check_terminal() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Opens the state file the command line (or default) names.
+fn open_store(cli: &Cli) -> Result<(crate::store::Store, Option<String>), crate::store::StoreError> {
+    let path = cli.state.clone().unwrap_or_else(crate::store::Store::default_path);
+    crate::store::Store::open(&path, &crate::store::Store::user())
+}
+
 /// Opens the browser on the archive.
 ///
 /// # Errors
@@ -264,7 +238,29 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     if cli.mouse {
         execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
     }
-    let mut performer = RealTerminal { mouse: cli.mouse };
+    let multiplexer = crate::clipboard::Multiplexer::from_env(
+        std::env::var("TMUX").ok().as_deref(),
+        std::env::var("STY").ok().as_deref(),
+    );
+    let mut link = Link { store: None };
+    match open_store(cli) {
+        Ok((store, warning)) => {
+            link.store = Some(store);
+            if let Some(warning) = warning {
+                state.report(warning);
+            }
+        }
+        Err(err) => {
+            state.triage.unavailable = Some(err.to_string());
+            state.report(format!("triage is off: {err}"));
+        }
+    }
+    link.load_into(&mut state);
+    let mut performer = RealTerminal {
+        mouse: cli.mouse,
+        multiplexer,
+        link,
+    };
     let result = run_loop(&mut terminal, &mut state, theme, inputs, &mut performer);
     leave_terminal(cli.mouse);
     result.map(|()| ExitCode::SUCCESS)

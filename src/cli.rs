@@ -27,6 +27,11 @@ pub struct Cli {
     )]
     pub archive: PathBuf,
 
+    /// The triage state file (SQLite). Point several staff at one file to
+    /// triage together. Default: $XDG_STATE_HOME/communique/triage.db.
+    #[arg(long, global = true, env = "COMMUNIQUE_STATE", value_name = "PATH")]
+    pub state: Option<PathBuf>,
+
     /// Capture the mouse in the browser: wheel scrolls, click selects.
     /// Off by default so text can be selected with the mouse over SSH.
     #[arg(long)]
@@ -52,10 +57,12 @@ impl Cli {
         let matches = Self::command().get_matches();
         let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
         cli.restricted |= std::env::var_os("COMMUNIQUE_RESTRICTED").is_some();
-        if cli.restricted
-            && matches.value_source("archive") == Some(clap::parser::ValueSource::EnvVariable)
-        {
+        let from_env = |name: &str| matches.value_source(name) == Some(clap::parser::ValueSource::EnvVariable);
+        if cli.restricted && from_env("archive") {
             cli.archive = PathBuf::from("archive");
+        }
+        if cli.restricted && from_env("state") {
+            cli.state = None;
         }
         cli
     }

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::records::{MediaContact, Published, Signatory, Statement};
+use crate::store::{Marks, Stamp};
 use crate::sanitize::{clean_line, clean_text};
 
 /// What a block is, which decides how it is drawn.
@@ -246,11 +247,56 @@ pub struct DisplayLine {
     pub text: String,
 }
 
+/// "alice, 27 Nov 10:42" in local time.
+#[must_use]
+pub fn stamp_text(stamp: &Stamp) -> String {
+    let when = chrono::DateTime::from_timestamp(stamp.at, 0).map_or_else(String::new, |at| {
+        at.with_timezone(&chrono::Local).format("%-d %b %Y %H:%M").to_string()
+    });
+    format!("{}, {when}", clean_line(&stamp.by))
+}
+
+/// The triage marks as field lines, each with who set it and when.
+#[must_use]
+pub fn triage_blocks(marks: &Marks) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    if let Some(stamp) = &marks.flagged {
+        blocks.push(Block::field("Flagged", format!("by {}", stamp_text(stamp))));
+    }
+    let status = match &marks.status_set {
+        Some(stamp) => format!("{} (set by {})", marks.status.as_str(), stamp_text(stamp)),
+        None => marks.status.as_str().to_owned(),
+    };
+    blocks.push(Block::field("Status", status));
+    if !marks.tags.is_empty() {
+        let tags: Vec<String> = marks
+            .tags
+            .iter()
+            .map(|(tag, stamp)| format!("{} (by {})", clean_line(tag), stamp_text(stamp)))
+            .collect();
+        blocks.push(Block::field("Tags", tags.join("; ")));
+    }
+    if let Some(stamp) = &marks.read {
+        blocks.push(Block::field("Read", format!("by {}", stamp_text(stamp))));
+    }
+    if let Some((note, stamp)) = &marks.note {
+        blocks.push(Block::field("Note", format!("by {}", stamp_text(stamp))));
+        blocks.extend(clean_text(note).lines().map(|line| Block::new(Role::Item, format!("  {line}"))));
+    }
+    blocks
+}
+
 /// The statement wrapped to `width` columns, with blank lines between
 /// paragraphs and before headings. The detail view draws these lines as they
 /// are, and scrolling and find-in-text count them.
 #[must_use]
 pub fn layout(statement: &Statement, width: usize) -> Vec<DisplayLine> {
+    layout_with(statement, None, width)
+}
+
+/// As [`layout`], with the statement's triage marks under the byline.
+#[must_use]
+pub fn layout_with(statement: &Statement, marks: Option<&Marks>, width: usize) -> Vec<DisplayLine> {
     let width = width.max(8);
     let mut lines = Vec::new();
     let blank = |lines: &mut Vec<DisplayLine>| {
@@ -265,7 +311,12 @@ pub fn layout(statement: &Statement, width: usize) -> Vec<DisplayLine> {
             });
         }
     };
-    for block in blocks(statement) {
+    let mut all = blocks(statement);
+    if let Some(marks) = marks {
+        let at = all.iter().position(|block| block.role == Role::Byline).map_or(0, |at| at + 1);
+        all.splice(at..at, triage_blocks(marks));
+    }
+    for block in all {
         if matches!(block.role, Role::Heading | Role::Paragraph | Role::Warning) {
             blank(&mut lines);
         }

@@ -15,6 +15,10 @@ pub enum Context {
     Detail,
     Filter,
     Help,
+    /// Writing a note (a multi-line editor).
+    Note,
+    /// Choosing from a short list (saved searches).
+    Picker,
 }
 
 impl Context {
@@ -27,6 +31,8 @@ impl Context {
             Self::Detail => "Statement",
             Self::Filter => "Filters",
             Self::Help => "Help",
+            Self::Note => "Writing a note",
+            Self::Picker => "Saved searches",
         }
     }
 }
@@ -62,6 +68,21 @@ pub enum Action {
     Toggle,
     NextFacet,
     PreviousFacet,
+    // Triage.
+    ToggleRead,
+    ToggleFlag,
+    CycleStatus,
+    AddTag,
+    RemoveTag,
+    EditNote,
+    ToggleChosen,
+    VisualRange,
+    ChooseAll,
+    Undo,
+    Redo,
+    SaveSearch,
+    SavedSearches,
+    Delete,
     // Line editing.
     Submit,
     Cancel,
@@ -74,6 +95,10 @@ pub enum Action {
     CursorEnd,
     HistoryPrevious,
     HistoryNext,
+    Complete,
+    Newline,
+    CursorUp,
+    CursorDown,
     // Not bindable: produced by the event loop from typing, resizes and the mouse.
     #[serde(skip)]
     Type(char),
@@ -114,6 +139,20 @@ impl Action {
             Self::Toggle => "choose / unchoose value",
             Self::NextFacet => "next facet",
             Self::PreviousFacet => "previous facet",
+            Self::ToggleRead => "mark read / unread",
+            Self::ToggleFlag => "flag / unflag",
+            Self::CycleStatus => "next status (new, in review, actioned, no action)",
+            Self::AddTag => "add a tag",
+            Self::RemoveTag => "remove a tag",
+            Self::EditNote => "write the note",
+            Self::ToggleChosen => "choose the row for a bulk change",
+            Self::VisualRange => "choose a range (press again to end)",
+            Self::ChooseAll => "choose every row of the list / none",
+            Self::Undo => "undo a triage change",
+            Self::Redo => "redo",
+            Self::SaveSearch => "save the query as a named search",
+            Self::SavedSearches => "saved searches",
+            Self::Delete => "delete",
             Self::Submit => "keep and close the line",
             Self::Cancel => "cancel",
             Self::DeleteBack => "delete a character",
@@ -125,6 +164,10 @@ impl Action {
             Self::CursorEnd => "cursor to end",
             Self::HistoryPrevious => "earlier query",
             Self::HistoryNext => "later query",
+            Self::Complete => "complete",
+            Self::Newline => "new line",
+            Self::CursorUp => "cursor up",
+            Self::CursorDown => "cursor down",
             Self::Type(_) => "type",
             Self::Resize(..) => "resize",
             Self::Click(_) => "select with the mouse",
@@ -198,6 +241,7 @@ impl Key {
             KeyCode::Tab => "Tab".to_owned(),
             KeyCode::BackTab => "Shift-Tab".to_owned(),
             KeyCode::Backspace => "Backspace".to_owned(),
+            KeyCode::F(number) => format!("F{number}"),
             other => format!("{other:?}"),
         };
         if self.modifiers.contains(KeyModifiers::CONTROL) {
@@ -260,6 +304,20 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::List, Key::ch('f'), A::Filter),
     bind(C::List, Key::ch('s'), A::CycleSort),
     bind(C::List, Key::ch('p'), A::TogglePreview),
+    bind(C::List, Key::ch('N'), A::ToggleRead),
+    bind(C::List, Key::ch('R'), A::ToggleRead),
+    bind(C::List, Key::ch('F'), A::ToggleFlag),
+    bind(C::List, Key::ch('S'), A::CycleStatus),
+    bind(C::List, Key::ch('t'), A::AddTag),
+    bind(C::List, Key::ch('T'), A::RemoveTag),
+    bind(C::List, Key::ch('e'), A::EditNote),
+    bind(C::List, Key::ch(' '), A::ToggleChosen),
+    bind(C::List, Key::ch('v'), A::VisualRange),
+    bind(C::List, Key::ch('A'), A::ChooseAll),
+    bind(C::List, Key::ch('u'), A::Undo),
+    bind(C::List, Key::ctrl('r'), A::Redo),
+    bind(C::List, Key::ch('w'), A::SaveSearch),
+    bind(C::List, Key::ch('b'), A::SavedSearches),
     // Typing a line.
     bind(C::Input, Key::plain(K::Enter), A::Submit),
     bind(C::Input, Key::plain(K::Esc), A::Cancel),
@@ -277,6 +335,32 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Input, Key::ctrl('p'), A::HistoryPrevious),
     bind(C::Input, Key::plain(K::Down), A::HistoryNext),
     bind(C::Input, Key::ctrl('n'), A::HistoryNext),
+    bind(C::Input, Key::plain(K::Tab), A::Complete),
+    // Writing a note: Enter is a new line, Ctrl-s keeps the note.
+    bind(C::Note, Key::ctrl('s'), A::Submit),
+    bind(C::Note, Key::plain(K::Esc), A::Cancel),
+    bind(C::Note, Key::plain(K::Enter), A::Newline),
+    bind(C::Note, Key::plain(K::Backspace), A::DeleteBack),
+    bind(C::Note, Key::ctrl('h'), A::DeleteBack),
+    bind(C::Note, Key::ctrl('w'), A::DeleteWord),
+    bind(C::Note, Key::ctrl('u'), A::ClearLine),
+    bind(C::Note, Key::plain(K::Left), A::CursorLeft),
+    bind(C::Note, Key::plain(K::Right), A::CursorRight),
+    bind(C::Note, Key::plain(K::Up), A::CursorUp),
+    bind(C::Note, Key::plain(K::Down), A::CursorDown),
+    bind(C::Note, Key::plain(K::Home), A::CursorStart),
+    bind(C::Note, Key::ctrl('a'), A::CursorStart),
+    bind(C::Note, Key::plain(K::End), A::CursorEnd),
+    bind(C::Note, Key::ctrl('e'), A::CursorEnd),
+    // Saved searches.
+    bind(C::Picker, Key::ch('j'), A::Down),
+    bind(C::Picker, Key::plain(K::Down), A::Down),
+    bind(C::Picker, Key::ch('k'), A::Up),
+    bind(C::Picker, Key::plain(K::Up), A::Up),
+    bind(C::Picker, Key::plain(K::Enter), A::Open),
+    bind(C::Picker, Key::ch('d'), A::Delete),
+    bind(C::Picker, Key::plain(K::Esc), A::Back),
+    bind(C::Picker, Key::ch('q'), A::Back),
     // Statement detail.
     bind(C::Detail, Key::ch('q'), A::Back),
     bind(C::Detail, Key::plain(K::Esc), A::Back),
@@ -302,6 +386,14 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Detail, Key::ch('N'), A::FindPrevious),
     bind(C::Detail, Key::ch(']'), A::NextStatement),
     bind(C::Detail, Key::ch('['), A::PreviousStatement),
+    bind(C::Detail, Key::ch('R'), A::ToggleRead),
+    bind(C::Detail, Key::ch('F'), A::ToggleFlag),
+    bind(C::Detail, Key::ch('S'), A::CycleStatus),
+    bind(C::Detail, Key::ch('t'), A::AddTag),
+    bind(C::Detail, Key::ch('T'), A::RemoveTag),
+    bind(C::Detail, Key::ch('e'), A::EditNote),
+    bind(C::Detail, Key::ch('u'), A::Undo),
+    bind(C::Detail, Key::ctrl('r'), A::Redo),
     // Facet panel.
     bind(C::Filter, Key::ch('q'), A::Back),
     bind(C::Filter, Key::plain(K::Esc), A::Back),
@@ -354,6 +446,18 @@ impl Default for Keymap {
 }
 
 impl Keymap {
+    /// A table of the given bindings, in order (a configured keymap).
+    #[must_use]
+    pub fn from_bindings(bindings: Vec<Binding>) -> Self {
+        Self { bindings }
+    }
+
+    /// Every binding, in table order.
+    #[must_use]
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
     /// The action a key asks for in a context, falling back to global keys.
     /// In a text line, printable characters are text, never global keys.
     #[must_use]
@@ -364,7 +468,7 @@ impl Keymap {
                 .find(|binding| binding.context == context && binding.key == key)
                 .map(|binding| binding.action)
         };
-        let typing_text = context == Context::Input
+        let typing_text = matches!(context, Context::Input | Context::Note)
             && matches!(key.code, KeyCode::Char(_))
             && key.modifiers.is_empty();
         find(context).or_else(|| {

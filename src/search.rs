@@ -5,6 +5,7 @@
 //! Affairs, Japan" signs hundreds), so the index keeps each distinct label once
 //! and a query scores every label once, not once per statement.
 
+pub mod contacts;
 pub mod query;
 
 use std::collections::HashMap;
@@ -16,9 +17,10 @@ use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-pub use query::{Condition, Field, Filter, Query, QueryError, parse};
+pub use query::{Condition, Field, Filter, MarkTest, Query, QueryError, parse};
 
 use crate::records::Statement;
+use crate::store::Marks;
 
 /// Lower case with accents removed, for case- and accent-insensitive matching.
 #[must_use]
@@ -158,9 +160,16 @@ impl Index {
     }
 
     /// Every statement the query matches: best score first when it has fuzzy
-    /// words, otherwise in archive order.
+    /// words, otherwise in archive order. Triage terms see no marks.
     #[must_use]
     pub fn search(&self, query: &Query) -> Vec<Hit> {
+        self.search_with(query, &|_| None)
+    }
+
+    /// As [`Index::search`], with each statement's triage marks (by archive
+    /// position) for terms such as `is:flagged`.
+    #[must_use]
+    pub fn search_with(&self, query: &Query, marks: &MarksOf<'_>) -> Vec<Hit> {
         let matcher = SkimMatcherV2::default().ignore_case();
         let label_scores: Vec<Vec<Option<i64>>> = query
             .fuzzy
@@ -176,7 +185,12 @@ impl Index {
             .entries
             .par_iter()
             .enumerate()
-            .filter(|(_, entry)| query.filters.iter().all(|f| self.passes(entry, f)))
+            .filter(|(index, entry)| {
+                query
+                    .filters
+                    .iter()
+                    .all(|f| self.passes(entry, f, marks(*index)))
+            })
             .filter_map(|(index, entry)| {
                 let mut score = 0;
                 let mut signatory = None;
@@ -216,7 +230,7 @@ impl Index {
         hits
     }
 
-    fn passes(&self, entry: &Entry, filter: &Filter) -> bool {
+    fn passes(&self, entry: &Entry, filter: &Filter, marks: Option<&Marks>) -> bool {
         let matched =
             match &filter.condition {
                 Condition::Field(Field::Signatory, value) => entry
@@ -233,8 +247,37 @@ impl Index {
                         })
                 }
                 Condition::Published(range) => range.contains(entry.day),
+                Condition::Mark(test) => mark_matches(test, marks),
             };
         matched != filter.negated
+    }
+}
+
+/// Looks up a statement's marks by its position in the archive.
+pub type MarksOf<'a> = dyn Fn(usize) -> Option<&'a Marks> + Sync + 'a;
+
+fn mark_matches(test: &MarkTest, marks: Option<&Marks>) -> bool {
+    let default = Marks::default();
+    let marks = marks.unwrap_or(&default);
+    match test {
+        MarkTest::Read => marks.read.is_some(),
+        MarkTest::Flagged => marks.flagged.is_some(),
+        MarkTest::Status(wanted) => marks.status.as_str().contains(wanted.as_str()),
+        MarkTest::Tag(tag) => marks.tags.keys().any(|have| fold(have) == *tag),
+        MarkTest::HasNote => marks.note.is_some(),
+        MarkTest::HasTags => !marks.tags.is_empty(),
+        MarkTest::By(who) => {
+            let stamps = marks
+                .read
+                .iter()
+                .chain(&marks.flagged)
+                .chain(&marks.status_set)
+                .chain(marks.tags.values())
+                .chain(marks.note.iter().map(|(_, stamp)| stamp));
+            stamps
+                .into_iter()
+                .any(|stamp| fold(&stamp.by).contains(who.as_str()))
+        }
     }
 }
 

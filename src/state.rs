@@ -4,12 +4,15 @@
 mod detail;
 pub mod facets;
 mod line;
+pub mod note;
+pub mod triage;
 
 use std::cmp::Reverse;
 
 pub use detail::{Detail, FindLine};
 pub use facets::{Facet, FacetKind, FilterPanel};
 pub use line::LineEditor;
+pub use triage::{NoteEditor, Origin, Picker, Prompt, PromptPurpose, Triage};
 
 use crate::keymap::{Action, Context, Key, Keymap};
 use crate::records::Statement;
@@ -78,6 +81,9 @@ pub enum View {
     Detail(Detail),
     Filter(FilterPanel),
     Help(Help),
+    Prompt(Prompt),
+    Note(NoteEditor),
+    Picker(Picker),
 }
 
 /// Something the loop must do outside the state: the state asks, the loop
@@ -88,6 +94,20 @@ pub enum Effect {
     Copy(String),
     /// Stop the process (Ctrl-Z) and redraw everything on resume.
     Suspend,
+    /// Apply a triage change to the store, then report with
+    /// [`State::triage_applied`] (`done` is the status line on success).
+    Triage {
+        change: crate::store::Change,
+        origin: Origin,
+        done: String,
+    },
+    SaveSearch {
+        name: String,
+        query: String,
+    },
+    DeleteSearch(String),
+    /// Remember a query in the lasting history.
+    History(String),
 }
 
 /// Everything the browser knows.
@@ -120,6 +140,7 @@ pub struct State {
     pub status: Option<String>,
     /// Restricted mode (a forced SSH command): nothing may leave the browser.
     pub restricted: bool,
+    pub triage: Triage,
     /// Effects asked for and not yet performed.
     pub effects: Vec<Effect>,
     pub quit: bool,
@@ -150,6 +171,7 @@ impl State {
             keymap: Keymap::default(),
             status: None,
             restricted: false,
+            triage: Triage::default(),
             effects: Vec::new(),
             quit: false,
         }
@@ -166,6 +188,9 @@ impl State {
             View::Filter(panel) if panel.editing.is_some() => Context::Input,
             View::Filter(_) => Context::Filter,
             View::Help(_) => Context::Help,
+            View::Prompt(_) => Context::Input,
+            View::Note(_) => Context::Note,
+            View::Picker(_) => Context::Picker,
         }
     }
 
@@ -175,7 +200,7 @@ impl State {
         let context = self.context();
         self.keymap.action(context, key).or_else(|| match key.code {
             ratatui::crossterm::event::KeyCode::Char(c)
-                if context == Context::Input && key.modifiers.is_empty() =>
+                if matches!(context, Context::Input | Context::Note) && key.modifiers.is_empty() =>
             {
                 Some(Action::Type(c))
             }
@@ -224,7 +249,8 @@ impl State {
             self.size = (width, height);
             self.scroll_list_to_selection();
             if let View::Detail(detail) = &mut self.view {
-                detail.clamp(&self.statements[detail.statement], self.size);
+                let marks = self.triage.marks.get(&self.statements[detail.statement].id);
+                detail.clamp(&self.statements[detail.statement], marks, self.size);
             }
             return;
         }
@@ -257,6 +283,9 @@ impl State {
             View::Detail(detail) => self.update_detail(detail, action),
             View::Filter(panel) => self.update_filter(panel, action),
             View::Help(help) => self.update_help(help, action),
+            View::Prompt(prompt) => self.update_prompt(prompt, action),
+            View::Note(note) => self.update_note(note, action),
+            View::Picker(picker) => self.update_picker(picker, action),
         }
     }
 
@@ -266,6 +295,9 @@ impl State {
     }
 
     fn update_list(&mut self, action: Action) {
+        if self.update_triage(action) || self.update_choosing(action) {
+            return;
+        }
         match action {
             Action::Quit => self.quit = true,
             Action::Open => self.open_selected(),
@@ -274,6 +306,11 @@ impl State {
                     editor: LineEditor::with_text(&self.query_text),
                     recalled: None,
                 });
+            }
+            Action::ClearQuery if self.triage.anchor.is_some() || !self.triage.chosen.is_empty() => {
+                self.triage.chosen.clear();
+                self.triage.anchor = None;
+                self.status = Some("choice cleared".into());
             }
             Action::ClearQuery => self.set_query(String::new()),
             Action::Filter => self.view = View::Filter(FilterPanel::new(self)),
@@ -339,8 +376,9 @@ impl State {
     }
 
     fn open_selected(&mut self) {
-        if let Some(hit) = self.selected_hit() {
-            self.view = View::Detail(Detail::new(hit.index));
+        if let Some(index) = self.selected_hit().map(|hit| hit.index) {
+            self.view = View::Detail(Detail::new(index));
+            self.mark_opened_read(index);
         } else {
             self.status = Some("nothing to open: no statement matches".into());
         }
@@ -373,7 +411,7 @@ impl State {
                 let selected_id = self.selected_hit().map(|hit| hit.index);
                 self.query = query;
                 self.query_error = None;
-                self.hits = self.index.search(&self.query);
+                self.hits = self.search();
                 self.apply_sort();
                 let _ = selected_id;
                 self.offset = 0;
@@ -381,6 +419,23 @@ impl State {
             }
             Err(err) => self.query_error = Some(err),
         }
+    }
+
+    fn search(&self) -> Vec<Hit> {
+        let statements = &self.statements;
+        let marks = &self.triage.marks;
+        self.index
+            .search_with(&self.query, &|index| marks.get(&statements[index].id))
+    }
+
+    /// Re-runs the query (marks changed), keeping the cursor on the same
+    /// statement when it is still listed.
+    pub(crate) fn refresh_hits(&mut self) {
+        let current = self.selected_hit().map(|hit| hit.index);
+        self.hits = self.search();
+        self.apply_sort();
+        let position = current.and_then(|index| self.hits.iter().position(|hit| hit.index == index));
+        self.select(position.unwrap_or(self.selected));
     }
 
     fn apply_sort(&mut self) {
@@ -405,6 +460,7 @@ impl State {
         }
         self.history.retain(|earlier| earlier != text);
         self.history.push(text.to_owned());
+        self.effects.push(Effect::History(text.to_owned()));
     }
 
     fn update_search(&mut self, mut line: SearchLine, action: Action) {

@@ -5,6 +5,7 @@ mod detail;
 mod filter;
 mod help;
 mod list;
+pub mod triage;
 pub mod text;
 pub mod theme;
 
@@ -54,6 +55,9 @@ impl Screen<'_> {
                 self.render_view(&help.under, area, buf);
                 help::render(self, help, area, buf);
             }
+            View::Prompt(prompt) => triage::render_prompt(self, prompt, area, buf),
+            View::Note(note) => triage::render_note(self, note, area, buf),
+            View::Picker(picker) => triage::render_picker(self, picker, area, buf),
         }
     }
 

@@ -81,6 +81,23 @@ pub enum Condition {
     /// Folded title or a signatory contains the text (`'exact`, `!word`).
     Exact(String),
     Published(DayRange),
+    /// A triage mark (`is:flagged`, `tag:urgent`, …).
+    Mark(MarkTest),
+}
+
+/// What a triage term asks of a statement's marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MarkTest {
+    Read,
+    Flagged,
+    /// Status name, folded ("in review").
+    Status(String),
+    /// A tag, folded; matched whole.
+    Tag(String),
+    HasNote,
+    HasTags,
+    /// Someone (folded) set any mark.
+    By(String),
 }
 
 /// A condition, possibly negated.
@@ -226,6 +243,68 @@ fn parse_term(token: &Token, query: &mut Query) -> Result<(), QueryError> {
             from: None,
             until: Some(parse_period(value).map_err(error)?.0),
         }),
+        "is" => {
+            let test = match fold(value.trim()).as_str() {
+                "" => return Ok(()),
+                "read" => MarkTest::Read,
+                "unread" => {
+                    query.filters.push(Filter {
+                        negated: !negated,
+                        condition: Condition::Mark(MarkTest::Read),
+                    });
+                    return Ok(());
+                }
+                "flagged" => MarkTest::Flagged,
+                "unflagged" => {
+                    query.filters.push(Filter {
+                        negated: !negated,
+                        condition: Condition::Mark(MarkTest::Flagged),
+                    });
+                    return Ok(());
+                }
+                other => {
+                    return Err(error(format!(
+                        "unknown `is:{other}` (try is:read is:unread is:flagged is:unflagged)"
+                    )));
+                }
+            };
+            Condition::Mark(test)
+        }
+        "status" => {
+            let wanted = fold(value.trim()).replace(['-', '_'], " ");
+            if wanted.is_empty() {
+                return Ok(());
+            }
+            let known = ["new", "in review", "actioned", "no action"];
+            if !known.iter().any(|status| status.contains(wanted.as_str())) {
+                return Err(error(format!(
+                    "unknown status {wanted:?} (new, \"in review\", actioned, \"no action\")"
+                )));
+            }
+            Condition::Mark(MarkTest::Status(wanted))
+        }
+        "tag" => {
+            if value.trim().is_empty() {
+                return Ok(());
+            }
+            Condition::Mark(MarkTest::Tag(fold(value.trim())))
+        }
+        "has" => match fold(value.trim()).as_str() {
+            "" => return Ok(()),
+            "note" => Condition::Mark(MarkTest::HasNote),
+            "tag" | "tags" => Condition::Mark(MarkTest::HasTags),
+            other => {
+                return Err(error(format!(
+                    "unknown `has:{other}` (try has:note has:tags)"
+                )));
+            }
+        },
+        "by" => {
+            if value.trim().is_empty() {
+                return Ok(());
+            }
+            Condition::Mark(MarkTest::By(fold(value.trim())))
+        }
         "year" | "date" | "on" => {
             let (from, until) = parse_period(value).map_err(error)?;
             Condition::Published(DayRange {
@@ -236,7 +315,7 @@ fn parse_term(token: &Token, query: &mut Query) -> Result<(), QueryError> {
         _ => {
             let field = Field::from_keyword(&keyword).ok_or_else(|| {
                 error(format!(
-                    "unknown field `{keyword}:` (try sig: kind: org: loc: topic: person: gov: after: before: year:)"
+                    "unknown field `{keyword}:` (try sig: kind: org: loc: topic: person: gov: after: before: year: is: status: tag: has: by:)"
                 ))
             })?;
             if value.trim().is_empty() {
@@ -373,6 +452,25 @@ mod tests {
             assert_eq!(err.column, column, "{input}");
             assert!(err.message.contains(message), "{input}: {}", err.message);
         }
+    }
+
+    #[test]
+    fn triage_terms() {
+        let query = parse("is:unread is:flagged status:review tag:Urgent has:note by:alice")
+            .expect("parse");
+        assert_eq!(
+            query.filters,
+            [
+                filter(true, Condition::Mark(MarkTest::Read)),
+                filter(false, Condition::Mark(MarkTest::Flagged)),
+                filter(false, Condition::Mark(MarkTest::Status("review".into()))),
+                filter(false, Condition::Mark(MarkTest::Tag("urgent".into()))),
+                filter(false, Condition::Mark(MarkTest::HasNote)),
+                filter(false, Condition::Mark(MarkTest::By("alice".into()))),
+            ]
+        );
+        assert!(parse("is:sideways").is_err());
+        assert!(parse("status:pending").is_err());
     }
 
     #[test]

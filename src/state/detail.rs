@@ -2,7 +2,8 @@
 //! the next or previous statement of the list without leaving.
 
 use super::{LineEditor, State, View};
-use crate::document::{DisplayLine, layout};
+use crate::document::{DisplayLine, layout_with};
+use crate::store::Marks;
 use crate::keymap::Action;
 use crate::records::Statement;
 use crate::search::fold;
@@ -56,10 +57,10 @@ impl Detail {
         usize::from(size.1.saturating_sub(DETAIL_CHROME_ROWS)).max(1)
     }
 
-    /// The statement's lines at this terminal size.
+    /// The statement's lines, with its marks, at this terminal size.
     #[must_use]
-    pub fn lines(statement: &Statement, size: (u16, u16)) -> Vec<DisplayLine> {
-        layout(statement, Self::text_width(size))
+    pub fn lines(statement: &Statement, marks: Option<&Marks>, size: (u16, u16)) -> Vec<DisplayLine> {
+        layout_with(statement, Some(marks.unwrap_or(&Marks::default())), Self::text_width(size))
     }
 
     /// Lines holding a match of the find text.
@@ -80,8 +81,8 @@ impl Detail {
         line_count.saturating_sub(Self::text_rows(size))
     }
 
-    pub(super) fn clamp(&mut self, statement: &Statement, size: (u16, u16)) {
-        let count = Self::lines(statement, size).len();
+    pub(super) fn clamp(&mut self, statement: &Statement, marks: Option<&Marks>, size: (u16, u16)) {
+        let count = Self::lines(statement, marks, size).len();
         self.scroll = self.scroll.min(Self::max_scroll(count, size));
     }
 
@@ -123,7 +124,7 @@ impl Detail {
 impl State {
     pub(super) fn update_detail(&mut self, mut detail: Detail, action: Action) {
         let size = self.size;
-        let lines = Detail::lines(&self.statements[detail.statement], size);
+        let lines = Detail::lines(&self.statements[detail.statement], self.marks_of(detail.statement), size);
         if let Some(mut find) = detail.find_line.take() {
             match action {
                 Action::Submit => {
@@ -155,6 +156,10 @@ impl State {
         }
         let rows = Detail::text_rows(size);
         let max = Detail::max_scroll(lines.len(), size);
+        self.view = View::Detail(detail.clone());
+        if self.update_triage(action) {
+            return;
+        }
         match action {
             Action::Back => {
                 self.view = View::List;
@@ -211,6 +216,7 @@ impl State {
                     let find = std::mem::take(&mut detail.find);
                     detail = Detail::new(self.hits[target].index);
                     detail.find = find;
+                    self.mark_opened_read(detail.statement);
                 } else {
                     self.status = Some(if next {
                         "this is the last statement of the list".into()

@@ -351,10 +351,15 @@ impl State {
                         LineEditor::with_text(current.as_deref().unwrap_or_default()),
                     ));
                 } else if let Some((value, _)) = panel.visible_values().get(panel.cursor) {
-                    let term = panel.current().kind.term(value);
+                    let value = value.clone();
+                    let term = panel.current().kind.term(&value);
                     let text = toggle_term(&self.query_text, &term);
                     self.set_query(text);
                     panel.facets = count_facets(self);
+                    // Counts reorder the values: keep the cursor on this one.
+                    if let Some(at) = panel.visible_values().iter().position(|(v, _)| *v == value) {
+                        panel.cursor = at;
+                    }
                 }
             }
             Action::ClearQuery => {

@@ -96,7 +96,7 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
         buf,
     );
 
-    let lines = Detail::lines(statement, state.size);
+    let lines = Detail::lines(statement, state.marks_of(detail.statement), state.size);
     let rows = usize::from(area.height.saturating_sub(3));
     let width = Detail::text_width((area.width, area.height));
     for (y, line) in lines.iter().skip(detail.scroll).take(rows).enumerate() {

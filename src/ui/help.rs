@@ -25,6 +25,10 @@ pub const GRAMMAR: &[(&str, &str)] = &[
     ),
     ("before:2024-02", "published before"),
     ("year:2024", "published in a year (or month, or day)"),
+    ("is:unread is:flagged", "triage: also is:read is:unflagged"),
+    ("status:actioned", "new, \"in review\", actioned, \"no action\""),
+    ("tag:urgent has:note", "a tag; has:note or has:tags"),
+    ("by:alice", "someone set any mark"),
     ("field:\"two words\"", "quote a value with spaces"),
 ];
 
@@ -39,6 +43,8 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
         Context::Detail,
         Context::Filter,
         Context::Input,
+        Context::Note,
+        Context::Picker,
     ] {
         lines.push((context.title().to_owned(), String::new()));
         for (action, keys) in keymap.actions_in(context) {
@@ -46,6 +52,9 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
         }
         lines.push((String::new(), String::new()));
     }
+    lines.push(("Marks column".to_owned(), String::new()));
+    lines.push((String::new(), super::triage::LEGEND.to_owned()));
+    lines.push((String::new(), String::new()));
     lines.push(("Query language".to_owned(), String::new()));
     for (syntax, meaning) in GRAMMAR {
         lines.push(((*syntax).to_owned(), (*meaning).to_owned()));

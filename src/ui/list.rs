@@ -99,7 +99,7 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let width = usize::from(area.width);
     let columns = Columns::for_width(width);
 
-    let mut heading = String::from("  Date       ");
+    let mut heading = String::from("  Mark Date       ");
     if columns.kind > 0 {
         heading.push_str(&format!("{:<w$} ", "Kind", w = columns.kind));
     }
@@ -129,7 +129,18 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
             theme.normal()
         };
         let mut pieces: Vec<(String, Style)> = Vec::new();
-        pieces.push((if selected { "▌ " } else { "  " }.into(), base));
+        let chosen = state.triage.chosen.contains(&hit.index)
+            || state.triage.anchor.is_some_and(|anchor| {
+                (anchor.min(state.selected)..=anchor.max(state.selected)).contains(&line)
+            });
+        let cursor = match (selected, chosen) {
+            (true, true) => "▌*",
+            (true, false) => "▌ ",
+            (false, true) => " *",
+            (false, false) => "  ",
+        };
+        pieces.push((cursor.into(), base));
+        pieces.push((format!("{} ", super::triage::mark_symbols(state.marks_of(hit.index))), base));
         pieces.push((
             format!("{} ", statement.published.date()),
             base.patch(if selected { Style::new() } else { theme.dim() }),
@@ -252,6 +263,11 @@ fn render_query_line(screen: &Screen, area: Rect, buf: &mut Buffer) {
     } else {
         format!("query: {}", state.query_text)
     };
+    let chosen = match state.chosen_count() {
+        0 => String::new(),
+        n => format!("{n} chosen · "),
+    };
+    let query = format!("{chosen}{query}");
     let mut pieces = vec![(query.as_str(), theme.dim()), (sort.as_str(), theme.dim())];
     let error;
     if let Some(err) = &state.query_error {

@@ -1,0 +1,127 @@
+//! Carrying out what the state asks for: triage changes and saved searches in
+//! the store, clipboard copies as OSC 52, suspend. [`Link`] holds the store
+//! side and is shared by the real terminal and by tests.
+
+use std::io::Write;
+
+use anyhow::Context as _;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+
+use super::Perform;
+use crate::clipboard::{self, Multiplexer};
+use crate::state::{Effect, State};
+use crate::store::Store;
+
+/// The browser's connection to the triage store, when there is one.
+#[derive(Debug, Default)]
+pub struct Link {
+    pub store: Option<Store>,
+}
+
+impl Link {
+    /// Fills the state from the store: marks, tags, saved searches, history.
+    pub fn load_into(&mut self, state: &mut State) {
+        let Some(store) = &mut self.store else {
+            return;
+        };
+        let loaded = (|| -> Result<_, crate::store::StoreError> {
+            Ok((store.marks()?, store.tags()?, store.saved_searches()?, store.history()?))
+        })();
+        match loaded {
+            Ok((marks, tags, saved, history)) => {
+                state.triage.tags = tags.into_iter().map(|(tag, _)| tag).collect();
+                state.triage.saved = saved;
+                state.history = history;
+                state.set_marks(marks);
+            }
+            Err(err) => state.report(format!("cannot read the state file: {err}")),
+        }
+        let _ = store.changed_since_last_check();
+    }
+
+    /// Picks up changes other processes made to the shared state file.
+    pub fn poll(&mut self, state: &mut State) {
+        let changed = self
+            .store
+            .as_mut()
+            .is_some_and(|store| store.changed_since_last_check().unwrap_or(false));
+        if changed {
+            self.load_into(state);
+        }
+    }
+
+    /// Applies a store effect; other effects are not the store's.
+    pub fn apply(&mut self, state: &mut State, effect: Effect) {
+        let Some(store) = &mut self.store else {
+            state.report("cannot save: no state file (see the start-up message)".into());
+            return;
+        };
+        let result = match effect {
+            Effect::Triage {
+                change,
+                origin,
+                done,
+            } => store.apply(&change).map(|applied| {
+                state.triage_applied(origin, applied, done);
+            }),
+            Effect::SaveSearch { name, query } => store.save_search(&name, &query).and_then(|()| {
+                state.triage.saved = store.saved_searches()?;
+                state.report(format!("saved the query as {name}"));
+                Ok(())
+            }),
+            Effect::DeleteSearch(name) => store.delete_search(&name).and_then(|_| {
+                state.triage.saved = store.saved_searches()?;
+                state.report(format!("deleted the saved search {name}"));
+                Ok(())
+            }),
+            Effect::History(query) => store.push_history(&query),
+            Effect::Copy(_) | Effect::Suspend => Ok(()),
+        };
+        if let Err(err) = result {
+            state.report(format!("cannot save: {err}"));
+        }
+    }
+}
+
+/// Effects on the real terminal.
+pub struct RealTerminal {
+    pub mouse: bool,
+    pub multiplexer: Multiplexer,
+    pub link: Link,
+}
+
+impl<B: Backend> Perform<B> for RealTerminal
+where
+    B::Error: Send + Sync + 'static,
+{
+    fn perform(&mut self, terminal: &mut Terminal<B>, state: &mut State, effect: Effect) -> anyhow::Result<()> {
+        match effect {
+            Effect::Copy(text) => {
+                let outcome = match clipboard::osc52(&text, self.multiplexer) {
+                    Ok(bytes) => {
+                        let mut stdout = std::io::stdout().lock();
+                        stdout.write_all(&bytes).context("writing to the terminal")?;
+                        stdout.flush().context("writing to the terminal")?;
+                        clipboard::describe(&text, self.multiplexer)
+                    }
+                    Err(err) => format!("cannot copy: {err}"),
+                };
+                state.report(outcome);
+            }
+            Effect::Suspend => {
+                super::leave_terminal(self.mouse);
+                // Stop like a shell job; execution continues here on `fg`.
+                signal_hook::low_level::raise(signal_hook::consts::SIGTSTP).context("suspending")?;
+                super::enter_terminal(self.mouse)?;
+                terminal.clear()?;
+            }
+            store_effect => self.link.apply(state, store_effect),
+        }
+        Ok(())
+    }
+
+    fn tick(&mut self, state: &mut State) {
+        self.link.poll(state);
+    }
+}
