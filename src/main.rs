@@ -8,7 +8,7 @@ use communique::cli::{Cli, is_broken_pipe, run_command};
 fn main() -> ExitCode {
     let cli = Cli::parse_resolved();
     let result = match &cli.command {
-        Some(command) => run_command(&cli.archive, command),
+        Some(command) => run_command(&cli, command),
         None => communique::app::run(&cli),
     };
     match result {

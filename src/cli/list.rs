@@ -6,24 +6,37 @@ use std::process::ExitCode;
 
 use unicode_width::UnicodeWidthStr;
 
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
 use crate::records::Statement;
 use crate::sanitize::clean_line;
 use crate::search::{Index, parse};
+use crate::store::{Marks, Stamp, Store};
 
 pub fn run(
     archive: &Path,
+    state: &Path,
     query: Option<&str>,
     limit: Option<usize>,
     json: bool,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
     let loaded = super::load(archive)?;
+    // Marks are read, never written, and only when a state file exists.
+    let marks = if state.exists() {
+        Store::open_read_only(state)?.marks()?
+    } else {
+        HashMap::new()
+    };
     let chosen: Vec<&Statement> = match query.filter(|q| !q.trim().is_empty()) {
         Some(text) => {
             let query = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
             let index = Index::new(&loaded.statements);
+            let statements = &loaded.statements;
             index
-                .search(&query)
+                .search_with(&query, &|at| marks.get(&statements[at].id))
                 .into_iter()
                 .map(|hit| &loaded.statements[hit.index])
                 .collect()
@@ -32,7 +45,11 @@ pub fn run(
     };
     let chosen = &chosen[..limit.unwrap_or(usize::MAX).min(chosen.len())];
     if json {
-        serde_json::to_writer_pretty(&mut *out, chosen)?;
+        let records = chosen
+            .iter()
+            .map(|statement| with_marks(statement, marks.get(&statement.id)))
+            .collect::<serde_json::Result<Vec<_>>>()?;
+        serde_json::to_writer_pretty(&mut *out, &records)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -54,4 +71,39 @@ pub fn run(
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A native record with a `marks` object (triage), for `list --json`.
+fn with_marks(statement: &Statement, marks: Option<&Marks>) -> serde_json::Result<Value> {
+    let mut record = serde_json::to_value(statement)?;
+    let default = Marks::default();
+    let marks = marks.unwrap_or(&default);
+    let stamp = |stamp: &Option<Stamp>| {
+        stamp
+            .as_ref()
+            .map_or(Value::Null, |stamp| json!({"by": stamp.by, "at": stamp.at}))
+    };
+    let tags: serde_json::Map<String, Value> = marks
+        .tags
+        .iter()
+        .map(|(tag, by)| (tag.clone(), json!({"by": by.by, "at": by.at})))
+        .collect();
+    let note = marks.note.as_ref().map_or(
+        Value::Null,
+        |(text, by)| json!({"text": text, "by": by.by, "at": by.at}),
+    );
+    if let Value::Object(fields) = &mut record {
+        fields.insert(
+            "marks".into(),
+            json!({
+                "read": stamp(&marks.read),
+                "flagged": stamp(&marks.flagged),
+                "status": marks.status.as_str(),
+                "status_set": stamp(&marks.status_set),
+                "tags": tags,
+                "note": note,
+            }),
+        );
+    }
+    Ok(record)
 }

@@ -1,0 +1,146 @@
+//! `communique mark`: triage from scripts and cron jobs, through the same
+//! store and with the same attribution as the browser.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::search::{Index, parse};
+use crate::store::{Change, Status, Store};
+
+/// What to do to the chosen statements; several may be given at once.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct MarkOptions {
+    /// Mark read.
+    #[arg(long, conflicts_with = "unread")]
+    pub read: bool,
+    /// Mark unread.
+    #[arg(long)]
+    pub unread: bool,
+    /// Flag.
+    #[arg(long, conflicts_with = "unflag")]
+    pub flag: bool,
+    /// Remove the flag.
+    #[arg(long)]
+    pub unflag: bool,
+    /// Set the status: new, "in review", actioned or "no action".
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<Status>,
+    /// Add a tag (one word); may be repeated.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Remove a tag; may be repeated.
+    #[arg(long, value_name = "TAG")]
+    pub untag: Vec<String>,
+    /// Set the note (an empty text removes it).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+impl MarkOptions {
+    fn changes(&self, ids: &[String]) -> Vec<Change> {
+        let ids = || ids.to_vec();
+        let mut changes = Vec::new();
+        if self.read || self.unread {
+            changes.push(Change::Read {
+                ids: ids(),
+                read: self.read,
+            });
+        }
+        if self.flag || self.unflag {
+            changes.push(Change::Flag {
+                ids: ids(),
+                flagged: self.flag,
+            });
+        }
+        if let Some(status) = self.status {
+            changes.push(Change::Status { ids: ids(), status });
+        }
+        for tag in &self.tag {
+            changes.push(Change::Tag {
+                ids: ids(),
+                tag: tag.clone(),
+                add: true,
+            });
+        }
+        for tag in &self.untag {
+            changes.push(Change::Tag {
+                ids: ids(),
+                tag: tag.clone(),
+                add: false,
+            });
+        }
+        if let Some(note) = &self.note {
+            let note = (!note.trim().is_empty()).then(|| note.clone());
+            changes.push(Change::Note { ids: ids(), note });
+        }
+        changes
+    }
+}
+
+pub fn run(
+    archive: &Path,
+    state: &Path,
+    ids: &[String],
+    query: Option<&str>,
+    options: &MarkOptions,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let loaded = super::load(archive)?;
+    let (mut store, warning) = Store::open(state, &Store::user())?;
+    if let Some(warning) = warning {
+        eprintln!("communique: {warning}");
+    }
+    let chosen: Vec<String> = match query {
+        Some(text) => {
+            let query = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
+            let marks = store.marks()?;
+            let index = Index::new(&loaded.statements);
+            let statements = &loaded.statements;
+            index
+                .search_with(&query, &|at| marks.get(&statements[at].id))
+                .into_iter()
+                .map(|hit| statements[hit.index].id.clone())
+                .collect()
+        }
+        None => {
+            if let Some(unknown) = ids.iter().find(|id| loaded.find(id).is_none()) {
+                anyhow::bail!(
+                    "no statement with id {:?} in {} (see `communique list`)",
+                    crate::sanitize::clean_line(unknown),
+                    archive.display()
+                );
+            }
+            ids.to_vec()
+        }
+    };
+    let changes = options.changes(&chosen);
+    if changes.is_empty() {
+        anyhow::bail!(
+            "nothing to do: give --read, --unread, --flag, --unflag, --status, --tag, --untag or --note"
+        );
+    }
+    if chosen.is_empty() {
+        writeln!(out, "no statements matched; nothing changed")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for change in &changes {
+        store.apply(change)?;
+    }
+    writeln!(
+        out,
+        "{} to {} statement{}",
+        plural_changes(changes.len()),
+        chosen.len(),
+        if chosen.len() == 1 { "" } else { "s" }
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plural_changes(count: usize) -> String {
+    if count == 1 {
+        "applied 1 change".to_owned()
+    } else {
+        format!("applied {count} changes")
+    }
+}
