@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::{LineEditor, State, View};
 use crate::keymap::Action;
 use crate::records::Statement;
+use crate::store::Marks;
 use crate::search::{self, fold};
 
 /// The facets, in panel order.
@@ -20,10 +21,15 @@ pub enum FacetKind {
     Topic,
     Year,
     Dates,
+    /// Triage: unread, read, flagged, has note.
+    Triage,
+    Status,
+    Tag,
+    MarkedBy,
 }
 
 impl FacetKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 12] = [
         Self::Kind,
         Self::Organisation,
         Self::Government,
@@ -32,6 +38,10 @@ impl FacetKind {
         Self::Topic,
         Self::Year,
         Self::Dates,
+        Self::Triage,
+        Self::Status,
+        Self::Tag,
+        Self::MarkedBy,
     ];
 
     #[must_use]
@@ -45,6 +55,10 @@ impl FacetKind {
             Self::Topic => "Topic",
             Self::Year => "Year",
             Self::Dates => "Date range",
+            Self::Triage => "Read / flagged",
+            Self::Status => "Status",
+            Self::Tag => "Tag",
+            Self::MarkedBy => "Marked by",
         }
     }
 
@@ -59,12 +73,44 @@ impl FacetKind {
             Self::Topic => "topic",
             Self::Year => "year",
             Self::Dates => "after",
+            Self::Triage => "is",
+            Self::Status => "status",
+            Self::Tag => "tag",
+            Self::MarkedBy => "by",
         }
     }
 
     /// The values a statement has for this facet.
-    fn values(self, statement: &Statement) -> Vec<String> {
+    fn values(self, statement: &Statement, marks: Option<&Marks>) -> Vec<String> {
+        let default = Marks::default();
+        let marks = marks.unwrap_or(&default);
         match self {
+            Self::Triage => {
+                let mut values = vec![if marks.read.is_some() { "read" } else { "unread" }.to_owned()];
+                if marks.flagged.is_some() {
+                    values.push("flagged".to_owned());
+                }
+                if marks.note.is_some() {
+                    values.push(HAS_NOTE.to_owned());
+                }
+                values
+            }
+            Self::Status => vec![marks.status.as_str().to_owned()],
+            Self::Tag => marks.tags.keys().cloned().collect(),
+            Self::MarkedBy => {
+                let mut people: Vec<String> = marks
+                    .read
+                    .iter()
+                    .chain(&marks.flagged)
+                    .chain(&marks.status_set)
+                    .chain(marks.tags.values())
+                    .chain(marks.note.iter().map(|(_, stamp)| stamp))
+                    .map(|stamp| stamp.by.clone())
+                    .collect();
+                people.sort();
+                people.dedup();
+                people
+            }
             Self::Kind => vec![statement.kind_or_default().to_owned()],
             Self::Organisation => statement.organisations.clone(),
             Self::Government => statement.government.iter().cloned().collect(),
@@ -88,6 +134,13 @@ impl FacetKind {
     /// The query term that selects one value.
     #[must_use]
     pub fn term(self, value: &str) -> String {
+        if self == Self::Triage {
+            return if value == HAS_NOTE {
+                "has:note".to_owned()
+            } else {
+                format!("is:{value}")
+            };
+        }
         let needs_quotes = value
             .chars()
             .any(|c| c.is_whitespace() || c == '"' || c == ':');
@@ -99,6 +152,9 @@ impl FacetKind {
         }
     }
 }
+
+/// The triage facet's value for statements with a note.
+const HAS_NOTE: &str = "has a note";
 
 /// One facet's values with their counts under the current query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,13 +244,13 @@ fn count_facets(state: &State) -> Vec<Facet> {
         .iter()
         .map(|&kind| {
             let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-            for statement in &state.statements {
-                for value in kind.values(statement) {
+            for (index, statement) in state.statements.iter().enumerate() {
+                for value in kind.values(statement, state.marks_of(index)) {
                     counts.entry(value).or_insert(0);
                 }
             }
             for hit in &state.hits {
-                for value in kind.values(&state.statements[hit.index]) {
+                for value in kind.values(&state.statements[hit.index], state.marks_of(hit.index)) {
                     *counts.entry(value).or_insert(0) += 1;
                 }
             }

@@ -36,12 +36,11 @@ pub(super) fn render(screen: &Screen, panel: &FilterPanel, area: Rect, buf: &mut
         width: facet_width,
         ..body
     };
-    for (y, facet) in panel.facets.iter().enumerate() {
+    let name_rows = usize::from(names.height);
+    let first_facet = panel.facet.saturating_sub(name_rows.saturating_sub(1));
+    for (y, (position, facet)) in panel.facets.iter().enumerate().skip(first_facet).take(name_rows).enumerate() {
         let Ok(y) = u16::try_from(y) else { break };
-        if y >= names.height {
-            break;
-        }
-        let style = if y == u16::try_from(panel.facet).unwrap_or(u16::MAX) {
+        let style = if position == panel.facet {
             theme.selection()
         } else {
             theme.normal()
