@@ -63,7 +63,12 @@ pub fn handle(state: &mut State, input: &Input) {
 pub trait Perform<B: Backend> {
     /// # Errors
     /// When the terminal cannot be written.
-    fn perform(&mut self, terminal: &mut Terminal<B>, state: &mut State, effect: Effect) -> anyhow::Result<()>;
+    fn perform(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        state: &mut State,
+        effect: Effect,
+    ) -> anyhow::Result<()>;
 
     /// Called when no input came for a while: a chance to pick up changes
     /// made by other processes.
@@ -89,7 +94,10 @@ where
     state.update(Action::Resize(size.width, size.height));
     let mut inputs = inputs.into_iter();
     loop {
-        terminal.draw(|frame| frame.render_widget(Screen { state, theme }, frame.area()))?;
+        terminal.draw(|frame| {
+            panic_for_tests();
+            frame.render_widget(Screen { state, theme }, frame.area());
+        })?;
         if state.quit {
             return Ok(());
         }
@@ -106,10 +114,25 @@ where
     }
 }
 
+/// Debug builds only: `COMMUNIQUE_PANIC_IN_DRAW=1` panics inside drawing, so
+/// the end-to-end tests can prove the terminal is restored after a panic.
+fn panic_for_tests() {
+    #[cfg(debug_assertions)]
+    {
+        assert!(
+            std::env::var_os("COMMUNIQUE_PANIC_IN_DRAW").is_none(),
+            "COMMUNIQUE_PANIC_IN_DRAW is set: panicking inside drawing as asked"
+        );
+    }
+}
+
 pub(crate) fn enter_terminal(mouse: bool) -> anyhow::Result<()> {
     ratatui::crossterm::terminal::enable_raw_mode().context("entering raw mode")?;
-    execute!(std::io::stdout(), ratatui::crossterm::terminal::EnterAlternateScreen)
-        .context("entering the alternate screen")?;
+    execute!(
+        std::io::stdout(),
+        ratatui::crossterm::terminal::EnterAlternateScreen
+    )
+    .context("entering the alternate screen")?;
     if mouse {
         execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
     }
@@ -216,8 +239,13 @@ fn check_terminal() -> anyhow::Result<()> {
 }
 
 /// Opens the state file the command line (or default) names.
-fn open_store(cli: &Cli) -> Result<(crate::store::Store, Option<String>), crate::store::StoreError> {
-    let path = cli.state.clone().unwrap_or_else(crate::store::Store::default_path);
+fn open_store(
+    cli: &Cli,
+) -> Result<(crate::store::Store, Option<String>), crate::store::StoreError> {
+    let path = cli
+        .state
+        .clone()
+        .unwrap_or_else(crate::store::Store::default_path);
     crate::store::Store::open(&path, &crate::store::Store::user())
 }
 
