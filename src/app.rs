@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use ratatui::Terminal;
-use ratatui::backend::Backend;
+use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyEvent, KeyEventKind, MouseEvent,
     MouseEventKind,
 };
 use ratatui::crossterm::execute;
 
+mod ansi16;
 mod perform;
 
 pub use perform::{Link, RealTerminal};
@@ -144,6 +145,20 @@ pub(crate) fn leave_terminal(mouse: bool) {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
     }
     ratatui::restore();
+    let _ = execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
+}
+
+/// The terminal the browser draws on: stdout through [`ansi16::Ansi16`], in
+/// raw mode on the alternate screen, restored by a panic too.
+fn open_terminal(mouse: bool) -> anyhow::Result<Terminal<CrosstermBackend<ansi16::Ansi16<std::io::Stdout>>>> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        leave_terminal(mouse);
+        hook(info);
+    }));
+    enter_terminal(mouse)?;
+    Terminal::new(CrosstermBackend::new(ansi16::Ansi16::new(std::io::stdout())))
+        .context("opening the terminal")
 }
 
 /// Inputs from the real terminal. Ends when a signal asks the process to
@@ -262,10 +277,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     state.restricted = cli.restricted;
     let theme = Theme::from_env();
     let inputs = TerminalInputs::new()?;
-    let mut terminal = ratatui::init();
-    if cli.mouse {
-        execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
-    }
+    let mut terminal = open_terminal(cli.mouse)?;
     let multiplexer = crate::clipboard::Multiplexer::from_env(
         std::env::var("TMUX").ok().as_deref(),
         std::env::var("STY").ok().as_deref(),
