@@ -253,13 +253,11 @@ fn check_terminal() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the state file the command line (or default) names.
+/// Opens the state file named by the command line or configuration, else the default.
 fn open_store(
-    cli: &Cli,
+    path: Option<std::path::PathBuf>,
 ) -> Result<(crate::store::Store, Option<String>), crate::store::StoreError> {
-    let path = cli
-        .state
-        .clone()
+    let path = path
         .unwrap_or_else(crate::store::Store::default_path);
     crate::store::Store::open(&path, &crate::store::Store::user())
 }
@@ -270,12 +268,22 @@ fn open_store(
 /// No terminal, an archive that cannot be opened, or a terminal failure.
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     check_terminal()?;
-    let archive = load(&cli.archive, LoadOptions::default())?;
+    let (config, config_problems) = crate::config::Config::resolve_path(cli.config.as_deref(), cli.restricted)
+        .map(|path| crate::config::Config::load(&path))
+        .unwrap_or_default();
+    let archive_path = match (&config.archive, cli.archive_is_default) {
+        (Some(configured), true) => configured.clone(),
+        _ => cli.archive.clone(),
+    };
+    let archive = load(&archive_path, LoadOptions::default())?;
     let problems = archive.counted_problems().count();
     let mut state = State::new(archive.name(), archive.statements, problems);
     state.mouse = cli.mouse;
     state.restricted = cli.restricted;
-    let theme = Theme::from_env();
+    state.keymap = config.keymap.clone();
+    state.default_sort = config.default_sort;
+    state.columns.clone_from(&config.columns);
+    let theme = config.theme(!Theme::from_env().color);
     let inputs = TerminalInputs::new()?;
     let mut terminal = open_terminal(cli.mouse)?;
     let multiplexer = crate::clipboard::Multiplexer::from_env(
@@ -283,7 +291,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         std::env::var("STY").ok().as_deref(),
     );
     let mut link = Link { store: None };
-    match open_store(cli) {
+    match open_store(cli.state.clone().or_else(|| config.state.clone())) {
         Ok((store, warning)) => {
             link.store = Some(store);
             if let Some(warning) = warning {
@@ -296,6 +304,13 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
     }
     link.load_into(&mut state);
+    if let Some(first) = config_problems.first() {
+        let more = match config_problems.len() {
+            1 => String::new(),
+            n => format!(" (and {} more: communique config)", n - 1),
+        };
+        state.report(format!("{first}{more}"));
+    }
     let mut performer = RealTerminal {
         mouse: cli.mouse,
         multiplexer,

@@ -5,6 +5,7 @@
 mod check;
 mod contacts;
 mod list;
+mod mark;
 mod show;
 
 use std::io::Write;
@@ -32,6 +33,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "COMMUNIQUE_STATE", value_name = "PATH")]
     pub state: Option<PathBuf>,
 
+    /// The configuration file (keys, colours, columns, sort, paths).
+    /// Default: $XDG_CONFIG_HOME/communique/config.toml; in restricted mode
+    /// only this flag names one.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
     /// Capture the mouse in the browser: wheel scrolls, click selects.
     /// Off by default so text can be selected with the mouse over SSH.
     #[arg(long)]
@@ -45,6 +52,11 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    /// Whether `archive` is only the built-in default (so a configured one
+    /// may replace it).
+    #[arg(skip)]
+    pub archive_is_default: bool,
 }
 
 impl Cli {
@@ -57,7 +69,8 @@ impl Cli {
         let matches = Self::command().get_matches();
         let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
         cli.restricted |= std::env::var_os("COMMUNIQUE_RESTRICTED").is_some();
-        let from_env = |name: &str| matches.value_source(name) == Some(clap::parser::ValueSource::EnvVariable);
+        let from_env =
+            |name: &str| matches.value_source(name) == Some(clap::parser::ValueSource::EnvVariable);
         if cli.restricted && from_env("archive") {
             cli.archive = PathBuf::from("archive");
         }
@@ -104,6 +117,28 @@ pub enum Command {
         #[arg(long)]
         vcard: bool,
     },
+    /// Triage from scripts: mark statements by id, or every statement a
+    /// query matches, in the shared state file.
+    Mark {
+        /// Statement ids (as `list` prints them).
+        #[arg(
+            value_name = "ID",
+            required_unless_present = "query",
+            conflicts_with = "query"
+        )]
+        ids: Vec<String>,
+        /// Mark every statement this query matches instead.
+        #[arg(long, short)]
+        query: Option<String>,
+        #[command(flatten)]
+        options: mark::MarkOptions,
+    },
+    /// Check the configuration file, or print a commented default one.
+    Config {
+        /// Print the full default configuration, every key and colour.
+        #[arg(long)]
+        default: bool,
+    },
     /// Print one statement whole.
     Show {
         /// The statement's id (as `list --json` prints it).
@@ -118,15 +153,26 @@ pub enum Command {
 ///
 /// # Errors
 /// When the archive cannot be opened or output cannot be written.
-pub fn run_command(archive: &std::path::Path, command: &Command) -> anyhow::Result<ExitCode> {
+pub fn run_command(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
+    let archive = cli.archive.as_path();
+    let state = cli
+        .state
+        .clone()
+        .unwrap_or_else(crate::store::Store::default_path);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = match command {
         Command::Check { strict } => check::run(archive, *strict, &mut out)?,
         Command::List { query, limit, json } => {
-            list::run(archive, query.as_deref(), *limit, *json, &mut out)?
+            list::run(archive, &state, query.as_deref(), *limit, *json, &mut out)?
         }
+        Command::Mark {
+            ids,
+            query,
+            options,
+        } => mark::run(archive, &state, ids, query.as_deref(), options, &mut out)?,
         Command::Show { id, json } => show::run(archive, id, *json, &mut out)?,
+        Command::Config { default } => config_command(cli, *default, &mut out)?,
         Command::Contacts { query, json, vcard } => contacts::run(
             archive,
             &query.join(" "),
@@ -136,6 +182,29 @@ pub fn run_command(archive: &std::path::Path, command: &Command) -> anyhow::Resu
     };
     out.flush()?;
     Ok(code)
+}
+
+/// `communique config`: the default text, or the problems of the file in use.
+fn config_command(cli: &Cli, default: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    if default {
+        out.write_all(crate::config::default_config_text().as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(path) = crate::config::Config::resolve_path(cli.config.as_deref(), cli.restricted) else {
+        writeln!(out, "no configuration file (restricted mode reads only --config)")?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let (_, problems) = crate::config::Config::load(&path);
+    for problem in &problems {
+        write_clean(out, &problem.to_string())?;
+    }
+    let state = if path.exists() { "" } else { " (not there: defaults apply)" };
+    let count = match problems.len() {
+        1 => "1 problem".to_owned(),
+        n => format!("{n} problems"),
+    };
+    writeln!(out, "{}{state}: {count}", path.display())?;
+    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Whether an error is only a closed pipe (`communique list | head`), which is

@@ -126,6 +126,10 @@ pub struct State {
     pub hits: Vec<Hit>,
     /// The sort the user chose; `None` means the default for the query.
     pub chosen_sort: Option<Sort>,
+    /// The configured sort for queries without fuzzy words.
+    pub default_sort: Option<Sort>,
+    /// List columns, in order (the configured ones).
+    pub columns: Vec<crate::config::Column>,
     pub selected: usize,
     /// First list row on screen.
     pub offset: usize,
@@ -161,6 +165,8 @@ impl State {
             query_error: None,
             hits,
             chosen_sort: None,
+            default_sort: None,
+            columns: crate::config::Column::DEFAULT.to_vec(),
             selected: 0,
             offset: 0,
             view: View::List,
@@ -200,7 +206,8 @@ impl State {
         let context = self.context();
         self.keymap.action(context, key).or_else(|| match key.code {
             ratatui::crossterm::event::KeyCode::Char(c)
-                if matches!(context, Context::Input | Context::Note) && key.modifiers.is_empty() =>
+                if matches!(context, Context::Input | Context::Note)
+                    && key.modifiers.is_empty() =>
             {
                 Some(Action::Type(c))
             }
@@ -216,7 +223,10 @@ impl State {
             Some(Sort::Relevance) if !self.query.has_fuzzy() => Sort::Newest,
             Some(sort) => sort,
             None if self.query.has_fuzzy() => Sort::Relevance,
-            None => Sort::Newest,
+            None => self
+                .default_sort
+                .filter(|sort| *sort != Sort::Relevance)
+                .unwrap_or(Sort::Newest),
         }
     }
 
@@ -307,7 +317,9 @@ impl State {
                     recalled: None,
                 });
             }
-            Action::ClearQuery if self.triage.anchor.is_some() || !self.triage.chosen.is_empty() => {
+            Action::ClearQuery
+                if self.triage.anchor.is_some() || !self.triage.chosen.is_empty() =>
+            {
                 self.triage.chosen.clear();
                 self.triage.anchor = None;
                 self.status = Some("choice cleared".into());
@@ -434,7 +446,8 @@ impl State {
         let current = self.selected_hit().map(|hit| hit.index);
         self.hits = self.search();
         self.apply_sort();
-        let position = current.and_then(|index| self.hits.iter().position(|hit| hit.index == index));
+        let position =
+            current.and_then(|index| self.hits.iter().position(|hit| hit.index == index));
         self.select(position.unwrap_or(self.selected));
     }
 

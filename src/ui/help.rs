@@ -26,7 +26,10 @@ pub const GRAMMAR: &[(&str, &str)] = &[
     ("before:2024-02", "published before"),
     ("year:2024", "published in a year (or month, or day)"),
     ("is:unread is:flagged", "triage: also is:read is:unflagged"),
-    ("status:actioned", "new, \"in review\", actioned, \"no action\""),
+    (
+        "status:actioned",
+        "new, \"in review\", actioned, \"no action\"",
+    ),
     ("tag:urgent has:note", "a tag; has:note or has:tags"),
     ("by:alice", "someone set any mark"),
     ("field:\"two words\"", "quote a value with spaces"),

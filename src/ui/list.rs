@@ -8,24 +8,50 @@ use ratatui::widgets::{Block, Borders, Widget};
 
 use super::text::{fit, highlighted};
 use super::{Screen, row};
+use crate::config::Column;
 use crate::document::layout;
 use crate::keymap::{Action, Context};
 use crate::sanitize::clean_line;
 use crate::search::title_positions;
 use crate::state::{State, View};
 
-/// Columns shown at a list width: which optional columns fit.
-struct Columns {
-    kind: usize,
-    signatories: bool,
+/// A column's width at a list width, or `None` when it is dropped there.
+/// The title takes what is left.
+fn column_width(column: Column, list_width: usize) -> Option<usize> {
+    match column {
+        Column::Marks => Some(4),
+        Column::Date => Some(10),
+        Column::Kind => (list_width >= 70).then_some(19),
+        Column::Signatories => (list_width >= 50).then_some(4),
+        Column::Id => (list_width >= 100).then_some(14),
+        Column::Title => Some(0),
+    }
 }
 
-impl Columns {
-    fn for_width(width: usize) -> Self {
-        Self {
-            kind: if width >= 70 { 19 } else { 0 },
-            signatories: width >= 50,
-        }
+fn column_heading(column: Column) -> &'static str {
+    match column {
+        Column::Marks => "Mark",
+        Column::Date => "Date",
+        Column::Kind => "Kind",
+        Column::Signatories => "Sigs",
+        Column::Id => "Id",
+        Column::Title => "Title",
+    }
+}
+
+/// One cell's text for a statement (the title is drawn separately).
+fn cell_text(column: Column, state: &State, hit: &crate::search::Hit) -> String {
+    let statement = &state.statements[hit.index];
+    match column {
+        Column::Marks => super::triage::mark_symbols(state.marks_of(hit.index)),
+        Column::Date => statement.published.date().to_string(),
+        Column::Kind => clean_line(statement.kind_or_default()).into_owned(),
+        Column::Signatories => match statement.signatories.len() {
+            0 => String::new(),
+            n => format!("{n:>4}"),
+        },
+        Column::Id => clean_line(&statement.id).into_owned(),
+        Column::Title => String::new(),
     }
 }
 
@@ -97,17 +123,23 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let state = screen.state;
     let theme = screen.theme;
     let width = usize::from(area.width);
-    let columns = Columns::for_width(width);
+    let columns: Vec<(Column, usize)> = state
+        .columns
+        .iter()
+        .filter_map(|&column| Some((column, column_width(column, width)?)))
+        .collect();
 
-    let mut heading = String::from("  Mark Date       ");
-    if columns.kind > 0 {
-        heading.push_str(&format!("{:<w$} ", "Kind", w = columns.kind));
+    let mut heading: Vec<(String, Style)> = vec![("  ".into(), theme.label())];
+    for &(column, column_width) in &columns {
+        let text = if column == Column::Title {
+            column_heading(column).to_owned()
+        } else {
+            format!("{:<column_width$} ", column_heading(column))
+        };
+        heading.push((text, theme.label()));
     }
-    if columns.signatories {
-        heading.push_str("Sigs ");
-    }
-    heading.push_str("Title");
-    fit(&[(heading.as_str(), theme.label())], width, true).render(row(area, 0), buf);
+    let heading: Vec<(&str, Style)> = heading.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+    fit(&heading, width, true).render(row(area, 0), buf);
 
     let rows = usize::from(area.height.saturating_sub(1));
     if state.hits.is_empty() {
@@ -128,7 +160,7 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
         } else {
             theme.normal()
         };
-        let mut pieces: Vec<(String, Style)> = Vec::new();
+        let secondary = base.patch(if selected { Style::new() } else { theme.dim() });
         let chosen = state.triage.chosen.contains(&hit.index)
             || state.triage.anchor.is_some_and(|anchor| {
                 (anchor.min(state.selected)..=anchor.max(state.selected)).contains(&line)
@@ -139,37 +171,25 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
             (false, true) => " *",
             (false, false) => "  ",
         };
-        pieces.push((cursor.into(), base));
-        pieces.push((format!("{} ", super::triage::mark_symbols(state.marks_of(hit.index))), base));
-        pieces.push((
-            format!("{} ", statement.published.date()),
-            base.patch(if selected { Style::new() } else { theme.dim() }),
-        ));
-        if columns.kind > 0 {
-            let kind = clean_line(statement.kind_or_default());
-            let kind = fit(&[(&kind, base)], columns.kind, true);
-            let kind: String = kind
-                .spans
-                .iter()
-                .map(|span| span.content.as_ref())
-                .collect();
-            pieces.push((format!("{kind} "), base));
-        }
-        if columns.signatories {
-            let count = match statement.signatories.len() {
-                0 => String::new(),
-                n => n.to_string(),
-            };
-            pieces.push((format!("{count:>4} "), base));
-        }
-        let title = clean_line(&statement.title);
-        let positions = title_positions(&state.query, &title);
-        pieces.extend(highlighted(&title, &positions, base, theme.matched()));
-        if let Some(signatory) = hit.signatory.and_then(|at| statement.signatories.get(at)) {
-            pieces.push((
-                format!("  · matched: {}", clean_line(&signatory.label())),
-                base.patch(if selected { Style::new() } else { theme.dim() }),
-            ));
+        let mut pieces: Vec<(String, Style)> = vec![(cursor.into(), base)];
+        for &(column, column_width) in &columns {
+            if column == Column::Title {
+                let title = clean_line(&statement.title);
+                let positions = title_positions(&state.query, &title);
+                pieces.extend(highlighted(&title, &positions, base, theme.matched()));
+                if let Some(signatory) = hit.signatory.and_then(|at| statement.signatories.get(at)) {
+                    pieces.push((
+                        format!("  · matched: {}", clean_line(&signatory.label())),
+                        secondary,
+                    ));
+                }
+                continue;
+            }
+            let text = cell_text(column, state, hit);
+            let cell = fit(&[(&text, base)], column_width, true);
+            let cell: String = cell.spans.iter().map(|span| span.content.as_ref()).collect();
+            let style = if column == Column::Date { secondary } else { base };
+            pieces.push((format!("{cell} "), style));
         }
         let borrowed: Vec<(&str, Style)> = pieces.iter().map(|(t, s)| (t.as_str(), *s)).collect();
         let y = u16::try_from(line - state.offset + 1).unwrap_or(0);

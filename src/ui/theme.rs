@@ -3,16 +3,23 @@
 //! then writes `CSI ;m`, which would also clear reverse and bold), and the
 //! selection and highlights are carried by reverse, bold and underline alone.
 
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
+
+pub use crate::config::Palette;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
+    /// The colours used when `color` is on (the dark theme by default).
+    pub palette: Palette,
 }
 
 impl Default for Theme {
     fn default() -> Self {
-        Self { color: true }
+        Self {
+            color: true,
+            palette: Palette::dark(),
+        }
     }
 }
 
@@ -21,7 +28,10 @@ impl Theme {
     #[must_use]
     pub fn from_env() -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
-        Self { color: !no_color }
+        Self {
+            color: !no_color,
+            palette: Palette::dark(),
+        }
     }
 
     fn pick(self, colored: Style, plain: Style) -> Style {
@@ -30,7 +40,12 @@ impl Theme {
 
     #[must_use]
     pub fn normal(self) -> Style {
-        Style::new()
+        self.pick(
+            Style::new()
+                .fg(self.palette.normal_fg)
+                .bg(self.palette.normal_bg),
+            Style::new(),
+        )
     }
 
     /// The selected row: reverse video in every mode, so it shows without colour.
@@ -38,8 +53,8 @@ impl Theme {
     pub fn selection(self) -> Style {
         self.pick(
             Style::new()
-                .fg(Color::Black)
-                .bg(Color::Cyan)
+                .fg(self.palette.selection_fg)
+                .bg(self.palette.selection_bg)
                 .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
         )
@@ -50,7 +65,7 @@ impl Theme {
     pub fn matched(self) -> Style {
         self.pick(
             Style::new()
-                .fg(Color::Yellow)
+                .fg(self.palette.match_fg)
                 .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
             Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         )
@@ -60,7 +75,9 @@ impl Theme {
     #[must_use]
     pub fn found(self) -> Style {
         self.pick(
-            Style::new().fg(Color::Black).bg(Color::Yellow),
+            Style::new()
+                .fg(self.palette.found_fg)
+                .bg(self.palette.found_bg),
             Style::new().add_modifier(Modifier::REVERSED),
         )
     }
@@ -69,7 +86,9 @@ impl Theme {
     #[must_use]
     pub fn bar(self) -> Style {
         self.pick(
-            Style::new().fg(Color::White).bg(Color::Blue),
+            Style::new()
+                .fg(self.palette.bar_fg)
+                .bg(self.palette.bar_bg),
             Style::new().add_modifier(Modifier::BOLD),
         )
     }
@@ -77,7 +96,9 @@ impl Theme {
     #[must_use]
     pub fn title(self) -> Style {
         self.pick(
-            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(self.palette.title_fg)
+                .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::BOLD),
         )
     }
@@ -85,7 +106,9 @@ impl Theme {
     #[must_use]
     pub fn heading(self) -> Style {
         self.pick(
-            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(self.palette.heading_fg)
+                .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         )
     }
@@ -98,13 +121,15 @@ impl Theme {
     /// Secondary text: dates, counts, hints.
     #[must_use]
     pub fn dim(self) -> Style {
-        self.pick(Style::new().fg(Color::DarkGray), Style::new())
+        self.pick(Style::new().fg(self.palette.dim_fg), Style::new())
     }
 
     #[must_use]
     pub fn warning(self) -> Style {
         self.pick(
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(self.palette.warning_fg)
+                .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
         )
     }
@@ -112,7 +137,9 @@ impl Theme {
     #[must_use]
     pub fn key(self) -> Style {
         self.pick(
-            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(self.palette.key_fg)
+                .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::BOLD),
         )
     }

@@ -13,7 +13,8 @@ use crate::state::{NoteEditor, Picker, Prompt};
 use crate::store::{Marks, Status};
 
 /// The legend of the marks column, for the help overlay and the README.
-pub const LEGEND: &str = "N unread · ! flagged · r in review · a actioned · x no action · + tags or note · * chosen";
+pub const LEGEND: &str =
+    "N unread · ! flagged · r in review · a actioned · x no action · + tags or note · * chosen";
 
 /// Four symbols readable without colour: unread, flagged, status, tags/note.
 #[must_use]
@@ -30,7 +31,11 @@ pub fn mark_symbols(marks: Option<&Marks>) -> String {
         if marks.read.is_none() { 'N' } else { ' ' },
         if marks.flagged.is_some() { '!' } else { ' ' },
         status,
-        if marks.tags.is_empty() && marks.note.is_none() { ' ' } else { '+' },
+        if marks.tags.is_empty() && marks.note.is_none() {
+            ' '
+        } else {
+            '+'
+        },
     ]
     .into_iter()
     .collect()
@@ -64,7 +69,11 @@ pub(super) fn render_prompt(screen: &Screen, prompt: &Prompt, area: Rect, buf: &
         1 => String::new(),
         n => format!("  ({n} statements)"),
     };
-    let hint = if prompt.candidates.is_empty() { "" } else { "  Tab completes" };
+    let hint = if prompt.candidates.is_empty() {
+        ""
+    } else {
+        "  Tab completes"
+    };
     fit(
         &[
             (label, screen.theme.key()),
@@ -77,40 +86,68 @@ pub(super) fn render_prompt(screen: &Screen, prompt: &Prompt, area: Rect, buf: &
     )
     .render(line, buf);
     let before: String = text.chars().take(prompt.editor.cursor()).collect();
-    let x = area.x + u16::try_from(super::text::width(label) + super::text::width(&before)).unwrap_or(0);
+    let x = area.x
+        + u16::try_from(super::text::width(label) + super::text::width(&before)).unwrap_or(0);
     if x < area.x + area.width {
         if let Some(cell) = buf.cell_mut((x, line.y)) {
             cell.set_style(screen.theme.selection());
         }
     }
-    screen.hints(Context::Input, &[Action::Submit, Action::Cancel], row(area, area.height - 1), buf);
+    screen.hints(
+        Context::Input,
+        &[Action::Submit, Action::Cancel],
+        row(area, area.height - 1),
+        buf,
+    );
 }
 
 pub(super) fn render_note(screen: &Screen, note: &NoteEditor, area: Rect, buf: &mut Buffer) {
     screen.render_view(&note.under, area, buf);
-    let popup = centred(area, area.width.saturating_sub(4).max(20), area.height.saturating_sub(2));
+    let popup = centred(
+        area,
+        area.width.saturating_sub(4).max(20),
+        area.height.saturating_sub(2),
+    );
     Clear.render(popup, buf);
     let title = match note.targets.len() {
         1 => " Note (Ctrl-s saves, Esc cancels) ".to_owned(),
         n => format!(" Note on {n} statements (Ctrl-s saves, Esc cancels) "),
     };
-    let block = Block::new().borders(Borders::ALL).title(title).border_style(screen.theme.title());
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(title)
+        .border_style(screen.theme.title());
     let inner = block.inner(popup);
     block.render(popup, buf);
     let (cursor_line, cursor_column) = note.area.cursor_position();
     let rows = usize::from(inner.height);
     let first = cursor_line.saturating_sub(rows.saturating_sub(1));
     let width = usize::from(inner.width);
-    for (y, line) in note.area.text().split('\n').enumerate().skip(first).take(rows) {
+    for (y, line) in note
+        .area
+        .text()
+        .split('\n')
+        .enumerate()
+        .skip(first)
+        .take(rows)
+    {
         let shown = clean_line(line);
         let target = row(inner, u16::try_from(y - first).unwrap_or(0));
         // Long lines scroll sideways around the cursor rather than wrap, so
         // the cursor is always where it appears.
-        let skip = if y == cursor_line { cursor_column.saturating_sub(width.saturating_sub(1)) } else { 0 };
+        let skip = if y == cursor_line {
+            cursor_column.saturating_sub(width.saturating_sub(1))
+        } else {
+            0
+        };
         let visible: String = shown.chars().skip(skip).collect();
         fit(&[(visible.as_str(), screen.theme.normal())], width, false).render(target, buf);
         if y == cursor_line {
-            let before: String = shown.chars().skip(skip).take(cursor_column - skip).collect();
+            let before: String = shown
+                .chars()
+                .skip(skip)
+                .take(cursor_column - skip)
+                .collect();
             let x = inner.x + u16::try_from(super::text::width(&before)).unwrap_or(0);
             if x < inner.x + inner.width {
                 if let Some(cell) = buf.cell_mut((x, target.y)) {
@@ -124,7 +161,9 @@ pub(super) fn render_note(screen: &Screen, note: &NoteEditor, area: Rect, buf: &
 pub(super) fn render_picker(screen: &Screen, picker: &Picker, area: Rect, buf: &mut Buffer) {
     screen.render_view(&picker.under, area, buf);
     let saved = &screen.state.triage.saved;
-    let height = u16::try_from(saved.len() + 2).unwrap_or(u16::MAX).min(area.height.saturating_sub(2));
+    let height = u16::try_from(saved.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height.saturating_sub(2));
     let popup = centred(area, area.width.saturating_sub(4).min(70), height);
     Clear.render(popup, buf);
     let block = Block::new()
@@ -135,11 +174,21 @@ pub(super) fn render_picker(screen: &Screen, picker: &Picker, area: Rect, buf: &
     block.render(popup, buf);
     let rows = usize::from(inner.height);
     let first = picker.cursor.saturating_sub(rows.saturating_sub(1));
-    for (y, (position, (name, query))) in saved.iter().enumerate().skip(first).take(rows).enumerate() {
-        let style = if position == picker.cursor { screen.theme.selection() } else { screen.theme.normal() };
+    for (y, (position, (name, query))) in
+        saved.iter().enumerate().skip(first).take(rows).enumerate()
+    {
+        let style = if position == picker.cursor {
+            screen.theme.selection()
+        } else {
+            screen.theme.normal()
+        };
         let name = clean_line(name);
         let query = format!("  {}", clean_line(query));
-        fit(&[(&name, style), (&query, style.patch(screen.theme.dim()))], usize::from(inner.width), true)
-            .render(row(inner, u16::try_from(y).unwrap_or(0)), buf);
+        fit(
+            &[(&name, style), (&query, style.patch(screen.theme.dim()))],
+            usize::from(inner.width),
+            true,
+        )
+        .render(row(inner, u16::try_from(y).unwrap_or(0)), buf);
     }
 }
