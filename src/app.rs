@@ -27,24 +27,47 @@ use crate::keymap::{Action, Key};
 use crate::loader::{LoadOptions, load};
 use crate::state::{Effect, State};
 use crate::ui::{Screen, Theme};
+use crate::watch::{ArchiveWatch, Reloaded};
 
 /// What the loop reacts to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Input {
     Key(KeyEvent),
     Resize(u16, u16),
     Mouse(MouseEvent),
     /// Nothing happened for a while (a chance to poll for outside changes).
     Tick,
+    /// The archive changed on disk and was loaded again.
+    Reloaded(Box<Reloaded>),
+}
+
+/// The problems of an archive as `check` prints them, cleaned for display.
+#[must_use]
+pub fn problem_lines(archive: &crate::loader::Archive) -> Vec<String> {
+    archive
+        .counted_problems()
+        .map(|problem| crate::sanitize::clean_line(&problem.to_string()).into_owned())
+        .collect()
 }
 
 /// Applies one input to the state.
-pub fn handle(state: &mut State, input: &Input) {
+pub fn handle(state: &mut State, input: Input) {
+    if let Input::Reloaded(reloaded) = input {
+        let lines = problem_lines(&reloaded.archive);
+        let held = reloaded.held_back;
+        state.replace_archive(reloaded.archive.statements, reloaded.index, lines);
+        if held > 0 {
+            state.report(format!("{held} file(s) still being written: retrying"));
+        }
+        return;
+    }
+    let input = &input;
     let action = match input {
         Input::Key(key) if key.kind == KeyEventKind::Press => {
             state.action_for(Key::from_event(*key))
         }
         Input::Key(_) | Input::Tick => None,
+        Input::Reloaded(_) => None,
         Input::Resize(width, height) => Some(Action::Resize(*width, *height)),
         Input::Mouse(mouse) if state.mouse => match mouse.kind {
             MouseEventKind::ScrollDown => Some(Action::Down),
@@ -105,10 +128,10 @@ where
         let Some(input) = inputs.next() else {
             return Ok(());
         };
-        if input == Input::Tick {
+        if matches!(input, Input::Tick) {
             performer.tick(state);
         }
-        handle(state, &input);
+        handle(state, input);
         for effect in std::mem::take(&mut state.effects) {
             performer.perform(terminal, state, effect)?;
         }
@@ -150,15 +173,19 @@ pub(crate) fn leave_terminal(mouse: bool) {
 
 /// The terminal the browser draws on: stdout through [`ansi16::Ansi16`], in
 /// raw mode on the alternate screen, restored by a panic too.
-fn open_terminal(mouse: bool) -> anyhow::Result<Terminal<CrosstermBackend<ansi16::Ansi16<std::io::Stdout>>>> {
+fn open_terminal(
+    mouse: bool,
+) -> anyhow::Result<Terminal<CrosstermBackend<ansi16::Ansi16<std::io::Stdout>>>> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         leave_terminal(mouse);
         hook(info);
     }));
     enter_terminal(mouse)?;
-    Terminal::new(CrosstermBackend::new(ansi16::Ansi16::new(std::io::stdout())))
-        .context("opening the terminal")
+    Terminal::new(CrosstermBackend::new(
+        ansi16::Ansi16::new(std::io::stdout()),
+    ))
+    .context("opening the terminal")
 }
 
 /// Inputs from the real terminal. Ends when a signal asks the process to
@@ -166,6 +193,8 @@ fn open_terminal(mouse: bool) -> anyhow::Result<Terminal<CrosstermBackend<ansi16
 /// never leaves a process spinning.
 pub struct TerminalInputs {
     stop: Arc<AtomicBool>,
+    /// Reloaded archives from the watcher.
+    pub reloads: Option<std::sync::mpsc::Receiver<Reloaded>>,
 }
 
 impl TerminalInputs {
@@ -184,7 +213,10 @@ impl TerminalInputs {
                 .context("installing signal handlers")?;
         }
         spawn_watchdog(Arc::clone(&stop));
-        Ok(Self { stop })
+        Ok(Self {
+            stop,
+            reloads: None,
+        })
     }
 }
 
@@ -195,6 +227,9 @@ impl Iterator for TerminalInputs {
         loop {
             if self.stop.load(Ordering::Relaxed) {
                 return None;
+            }
+            if let Some(reloaded) = self.reloads.as_ref().and_then(|r| r.try_recv().ok()) {
+                return Some(Input::Reloaded(Box::new(reloaded)));
             }
             match event::poll(Duration::from_millis(250)) {
                 Ok(false) => return Some(Input::Tick),
@@ -257,8 +292,7 @@ fn check_terminal() -> anyhow::Result<()> {
 fn open_store(
     path: Option<std::path::PathBuf>,
 ) -> Result<(crate::store::Store, Option<String>), crate::store::StoreError> {
-    let path = path
-        .unwrap_or_else(crate::store::Store::default_path);
+    let path = path.unwrap_or_else(crate::store::Store::default_path);
     crate::store::Store::open(&path, &crate::store::Store::user())
 }
 
@@ -268,23 +302,36 @@ fn open_store(
 /// No terminal, an archive that cannot be opened, or a terminal failure.
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     check_terminal()?;
-    let (config, config_problems) = crate::config::Config::resolve_path(cli.config.as_deref(), cli.restricted)
-        .map(|path| crate::config::Config::load(&path))
-        .unwrap_or_default();
+    let (config, config_problems) =
+        crate::config::Config::resolve_path(cli.config.as_deref(), cli.restricted)
+            .map(|path| crate::config::Config::load(&path))
+            .unwrap_or_default();
     let archive_path = match (&config.archive, cli.archive_is_default) {
         (Some(configured), true) => configured.clone(),
         _ => cli.archive.clone(),
     };
     let archive = load(&archive_path, LoadOptions::default())?;
-    let problems = archive.counted_problems().count();
-    let mut state = State::new(archive.name(), archive.statements, problems);
+    let lines = problem_lines(&archive);
+    let mut state = State::new(archive.name(), archive.statements, lines.len());
+    state.problem_lines = lines;
     state.mouse = cli.mouse;
     state.restricted = cli.restricted;
     state.keymap = config.keymap.clone();
     state.default_sort = config.default_sort;
     state.columns.clone_from(&config.columns);
     let theme = config.theme(!Theme::from_env().color);
-    let inputs = TerminalInputs::new()?;
+    let mut inputs = TerminalInputs::new()?;
+    let (reloads, reloaded) = std::sync::mpsc::channel();
+    let watch = match ArchiveWatch::start(&archive_path, cli.poll, reloads) {
+        Ok(watch) => {
+            inputs.reloads = Some(reloaded);
+            Some(watch)
+        }
+        Err(err) => {
+            state.report(format!("not watching the archive for changes: {err:#}"));
+            None
+        }
+    };
     let mut terminal = open_terminal(cli.mouse)?;
     let multiplexer = crate::clipboard::Multiplexer::from_env(
         std::env::var("TMUX").ok().as_deref(),
@@ -315,6 +362,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         mouse: cli.mouse,
         multiplexer,
         link,
+        watch,
     };
     let result = run_loop(&mut terminal, &mut state, theme, inputs, &mut performer);
     leave_terminal(cli.mouse);

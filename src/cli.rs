@@ -39,6 +39,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
+    /// Watch the archive by polling every 2 s instead of change events
+    /// (for network filesystems such as NFS, where events do not arrive).
+    #[arg(long)]
+    pub poll: bool,
+
     /// Capture the mouse in the browser: wheel scrolls, click selects.
     /// Off by default so text can be selected with the mouse over SSH.
     #[arg(long)]
@@ -190,21 +195,33 @@ fn config_command(cli: &Cli, default: bool, out: &mut impl Write) -> anyhow::Res
         out.write_all(crate::config::default_config_text().as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(path) = crate::config::Config::resolve_path(cli.config.as_deref(), cli.restricted) else {
-        writeln!(out, "no configuration file (restricted mode reads only --config)")?;
+    let Some(path) = crate::config::Config::resolve_path(cli.config.as_deref(), cli.restricted)
+    else {
+        writeln!(
+            out,
+            "no configuration file (restricted mode reads only --config)"
+        )?;
         return Ok(ExitCode::SUCCESS);
     };
     let (_, problems) = crate::config::Config::load(&path);
     for problem in &problems {
         write_clean(out, &problem.to_string())?;
     }
-    let state = if path.exists() { "" } else { " (not there: defaults apply)" };
+    let state = if path.exists() {
+        ""
+    } else {
+        " (not there: defaults apply)"
+    };
     let count = match problems.len() {
         1 => "1 problem".to_owned(),
         n => format!("{n} problems"),
     };
     writeln!(out, "{}{state}: {count}", path.display())?;
-    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Whether an error is only a closed pipe (`communique list | head`), which is

@@ -15,6 +15,8 @@ pub enum Context {
     Detail,
     Filter,
     Help,
+    /// The problems panel.
+    Problems,
     /// Writing a note (a multi-line editor).
     Note,
     /// Choosing from a short list (saved searches).
@@ -31,6 +33,7 @@ impl Context {
             Self::Detail => "Statement",
             Self::Filter => "Filters",
             Self::Help => "Help",
+            Self::Problems => "Problems",
             Self::Note => "Writing a note",
             Self::Picker => "Saved searches",
         }
@@ -83,6 +86,9 @@ pub enum Action {
     SaveSearch,
     SavedSearches,
     Delete,
+    // The archive.
+    Reload,
+    Problems,
     // Line editing.
     Submit,
     Cancel,
@@ -153,6 +159,8 @@ impl Action {
             Self::SaveSearch => "save the query as a named search",
             Self::SavedSearches => "saved searches",
             Self::Delete => "delete",
+            Self::Reload => "reload the archive now",
+            Self::Problems => "problems found in the archive",
             Self::Submit => "keep and close the line",
             Self::Cancel => "cancel",
             Self::DeleteBack => "delete a character",
@@ -318,6 +326,9 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::List, Key::ctrl('r'), A::Redo),
     bind(C::List, Key::ch('w'), A::SaveSearch),
     bind(C::List, Key::ch('b'), A::SavedSearches),
+    bind(C::List, Key::ch('L'), A::Reload),
+    bind(C::List, Key::plain(K::F(5)), A::Reload),
+    bind(C::List, Key::ch('P'), A::Problems),
     // Typing a line.
     bind(C::Input, Key::plain(K::Enter), A::Submit),
     bind(C::Input, Key::plain(K::Esc), A::Cancel),
@@ -429,6 +440,17 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Help, Key::plain(K::PageUp), A::PageUp),
     bind(C::Help, Key::ch('g'), A::Top),
     bind(C::Help, Key::ch('G'), A::Bottom),
+    // Problems panel.
+    bind(C::Problems, Key::ch('q'), A::Back),
+    bind(C::Problems, Key::plain(K::Esc), A::Back),
+    bind(C::Problems, Key::ch('P'), A::Back),
+    bind(C::Problems, Key::ch('j'), A::Down),
+    bind(C::Problems, Key::plain(K::Down), A::Down),
+    bind(C::Problems, Key::ch('k'), A::Up),
+    bind(C::Problems, Key::plain(K::Up), A::Up),
+    bind(C::Problems, Key::plain(K::PageDown), A::PageDown),
+    bind(C::Problems, Key::plain(K::PageUp), A::PageUp),
+    bind(C::Problems, Key::ch('L'), A::Reload),
 ];
 
 /// The active bindings (the defaults, or a user's table).

@@ -16,3 +16,4 @@ pub mod search;
 pub mod state;
 pub mod store;
 pub mod ui;
+pub mod watch;

@@ -84,6 +84,8 @@ pub enum View {
     Prompt(Prompt),
     Note(NoteEditor),
     Picker(Picker),
+    /// The problems panel, scrolled.
+    Problems(usize),
 }
 
 /// Something the loop must do outside the state: the state asks, the loop
@@ -108,6 +110,8 @@ pub enum Effect {
     DeleteSearch(String),
     /// Remember a query in the lasting history.
     History(String),
+    /// Reload the archive now.
+    Reload,
 }
 
 /// Everything the browser knows.
@@ -118,6 +122,10 @@ pub struct State {
     pub index: Index,
     /// Problems found loading the archive (see `communique check`).
     pub problems: usize,
+    /// Those problems as `check` prints them, for the problems panel.
+    pub problem_lines: Vec<String>,
+    /// Ids that arrived while the browser was open (marked new).
+    pub arrived: std::collections::HashSet<String>,
     /// The query line as typed: the one truth for what the list shows.
     pub query_text: String,
     /// The last query that parsed; the list shows its results.
@@ -160,6 +168,8 @@ impl State {
             statements,
             index,
             problems,
+            problem_lines: Vec::new(),
+            arrived: std::collections::HashSet::new(),
             query_text: String::new(),
             query: Query::default(),
             query_error: None,
@@ -197,6 +207,7 @@ impl State {
             View::Prompt(_) => Context::Input,
             View::Note(_) => Context::Note,
             View::Picker(_) => Context::Picker,
+            View::Problems(_) => Context::Problems,
         }
     }
 
@@ -296,6 +307,7 @@ impl State {
             View::Prompt(prompt) => self.update_prompt(prompt, action),
             View::Note(note) => self.update_note(note, action),
             View::Picker(picker) => self.update_picker(picker, action),
+            View::Problems(scroll) => self.update_problems(scroll, action),
         }
     }
 
@@ -325,6 +337,11 @@ impl State {
                 self.status = Some("choice cleared".into());
             }
             Action::ClearQuery => self.set_query(String::new()),
+            Action::Reload => {
+                self.effects.push(Effect::Reload);
+                self.status = Some("reloading the archive…".into());
+            }
+            Action::Problems => self.view = View::Problems(0),
             Action::Filter => self.view = View::Filter(FilterPanel::new(self)),
             Action::CycleSort => self.cycle_sort(),
             Action::TogglePreview => {
@@ -521,6 +538,99 @@ impl State {
             }
         }
         self.view = View::Search(line);
+    }
+
+    fn update_problems(&mut self, scroll: usize, action: Action) {
+        let last = self.problem_lines.len().saturating_sub(1);
+        self.view = match action {
+            Action::Back => View::List,
+            Action::Quit => {
+                self.quit = true;
+                View::List
+            }
+            Action::Down => View::Problems((scroll + 1).min(last)),
+            Action::Up => View::Problems(scroll.saturating_sub(1)),
+            Action::PageDown => View::Problems((scroll + self.list_rows()).min(last)),
+            Action::PageUp => View::Problems(scroll.saturating_sub(self.list_rows())),
+            Action::Reload => {
+                self.effects.push(Effect::Reload);
+                View::Problems(scroll)
+            }
+            _ => View::Problems(scroll),
+        };
+    }
+
+    /// Takes a reloaded archive: statements not seen before are marked new;
+    /// the query, sort, cursor (on the same statement), choice and open
+    /// statement stay where they were.
+    pub fn replace_archive(
+        &mut self,
+        statements: Vec<Statement>,
+        index: Index,
+        problem_lines: Vec<String>,
+    ) {
+        let id_at =
+            |statements: &[Statement], index: usize| statements.get(index).map(|s| s.id.clone());
+        let selected_id = self
+            .selected_hit()
+            .and_then(|hit| id_at(&self.statements, hit.index));
+        let chosen_ids: Vec<String> = self
+            .triage
+            .chosen
+            .iter()
+            .filter_map(|&index| id_at(&self.statements, index))
+            .collect();
+        let open_id = match &self.view {
+            View::Detail(detail) => id_at(&self.statements, detail.statement),
+            _ => None,
+        };
+        let known: std::collections::HashSet<&str> =
+            self.statements.iter().map(|s| s.id.as_str()).collect();
+        let arrived: Vec<String> = statements
+            .iter()
+            .filter(|statement| !known.contains(statement.id.as_str()))
+            .map(|statement| statement.id.clone())
+            .collect();
+        // The first load is not "arrival".
+        if !self.statements.is_empty() {
+            self.arrived.extend(arrived);
+        }
+        self.statements = statements;
+        self.index = index;
+        self.problems = problem_lines.len();
+        self.problem_lines = problem_lines;
+        let positions: std::collections::HashMap<&str, usize> = self
+            .statements
+            .iter()
+            .enumerate()
+            .map(|(index, statement)| (statement.id.as_str(), index))
+            .collect();
+        self.triage.chosen = chosen_ids
+            .iter()
+            .filter_map(|id| positions.get(id.as_str()).copied())
+            .collect();
+        let selected_index = selected_id.and_then(|id| positions.get(id.as_str()).copied());
+        drop(positions);
+        let offset = self.offset;
+        self.hits = self.search();
+        self.apply_sort();
+        let selected = selected_index
+            .and_then(|index| self.hits.iter().position(|hit| hit.index == index))
+            .unwrap_or(self.selected);
+        self.offset = offset;
+        self.select(selected);
+        if let View::Detail(detail) = &mut self.view {
+            match open_id.and_then(|id| self.statements.iter().position(|s| s.id == id)) {
+                Some(index) => detail.statement = index,
+                None => {
+                    self.view = View::List;
+                    self.status = Some("the open statement left the archive".into());
+                }
+            }
+        }
+        if let View::Filter(_) = self.view {
+            self.view = View::Filter(FilterPanel::new(self));
+        }
     }
 
     fn update_help(&mut self, mut help: Help, action: Action) {

@@ -5,9 +5,9 @@ mod detail;
 mod filter;
 mod help;
 mod list;
-pub mod triage;
 pub mod text;
 pub mod theme;
+pub mod triage;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -41,6 +41,7 @@ impl Widget for Screen<'_> {
             }
             return;
         }
+        buf.set_style(area, self.theme.normal());
         self.render_view(&self.state.view, area, buf);
     }
 }
@@ -58,7 +59,50 @@ impl Screen<'_> {
             View::Prompt(prompt) => triage::render_prompt(self, prompt, area, buf),
             View::Note(note) => triage::render_note(self, note, area, buf),
             View::Picker(picker) => triage::render_picker(self, picker, area, buf),
+            View::Problems(scroll) => self.render_problems(*scroll, area, buf),
         }
+    }
+
+    /// The problems panel: each problem as `communique check` prints it.
+    fn render_problems(&self, scroll: usize, area: Rect, buf: &mut Buffer) {
+        let state = self.state;
+        let title = format!(" Problems in the archive: {}", state.problem_lines.len());
+        self.bar(&title, "", row(area, 0), buf);
+        let rows = usize::from(area.height.saturating_sub(3));
+        let width = usize::from(area.width);
+        if state.problem_lines.is_empty() {
+            fit(
+                &[("No problems: every file loaded.", self.theme.normal())],
+                width,
+                false,
+            )
+            .render(row(area, 1), buf);
+        }
+        for (y, line) in state
+            .problem_lines
+            .iter()
+            .skip(scroll)
+            .take(rows)
+            .enumerate()
+        {
+            let y = u16::try_from(y + 1).unwrap_or(0);
+            fit(&[(line.as_str(), self.theme.normal())], width, false).render(row(area, y), buf);
+        }
+        self.status_line(
+            fit(
+                &[("as `communique check` reports them", self.theme.dim())],
+                width,
+                false,
+            ),
+            row(area, area.height - 2),
+            buf,
+        );
+        self.hints(
+            Context::Problems,
+            &[Action::Down, Action::Reload, Action::Back],
+            row(area, area.height - 1),
+            buf,
+        );
     }
 
     /// A one-line bar: text on the left, text on the right, in the bar style.

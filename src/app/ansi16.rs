@@ -25,7 +25,8 @@ impl<W: Write> Ansi16<W> {
     fn finish_sequence(&mut self) -> io::Result<()> {
         let sequence = std::mem::take(&mut self.pending);
         let rewritten = rewrite_sgr(&sequence);
-        self.inner.write_all(rewritten.as_deref().unwrap_or(&sequence))
+        self.inner
+            .write_all(rewritten.as_deref().unwrap_or(&sequence))
     }
 }
 
@@ -42,7 +43,11 @@ fn rewrite_sgr(sequence: &[u8]) -> Option<Vec<u8>> {
         match (fields[at], fields.get(at + 1), index) {
             (layer @ ("38" | "48"), Some(&"5"), Some(n)) if n < 16 => {
                 let base = if layer == "38" { 30 } else { 40 };
-                let code = if n < 8 { base + u16::from(n) } else { base + 60 + u16::from(n - 8) };
+                let code = if n < 8 {
+                    base + u16::from(n)
+                } else {
+                    base + 60 + u16::from(n - 8)
+                };
                 out.push(code.to_string());
                 changed = true;
                 at += 3;
@@ -118,7 +123,10 @@ mod tests {
 
     #[test]
     fn sequences_split_across_writes_are_rewritten() {
-        assert_eq!(through(&[b"x\x1b[", b"38;", b"5;3", b"m", b"y"]), b"x\x1b[33my");
+        assert_eq!(
+            through(&[b"x\x1b[", b"38;", b"5;3", b"m", b"y"]),
+            b"x\x1b[33my"
+        );
     }
 
     #[test]

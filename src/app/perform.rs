@@ -26,7 +26,12 @@ impl Link {
             return;
         };
         let loaded = (|| -> Result<_, crate::store::StoreError> {
-            Ok((store.marks()?, store.tags()?, store.saved_searches()?, store.history()?))
+            Ok((
+                store.marks()?,
+                store.tags()?,
+                store.saved_searches()?,
+                store.history()?,
+            ))
         })();
         match loaded {
             Ok((marks, tags, saved, history)) => {
@@ -76,7 +81,7 @@ impl Link {
                 Ok(())
             }),
             Effect::History(query) => store.push_history(&query),
-            Effect::Copy(_) | Effect::Suspend => Ok(()),
+            Effect::Copy(_) | Effect::Suspend | Effect::Reload => Ok(()),
         };
         if let Err(err) = result {
             state.report(format!("cannot save: {err}"));
@@ -89,19 +94,28 @@ pub struct RealTerminal {
     pub mouse: bool,
     pub multiplexer: Multiplexer,
     pub link: Link,
+    /// The archive watcher, which also reloads on request.
+    pub watch: Option<crate::watch::ArchiveWatch>,
 }
 
 impl<B: Backend> Perform<B> for RealTerminal
 where
     B::Error: Send + Sync + 'static,
 {
-    fn perform(&mut self, terminal: &mut Terminal<B>, state: &mut State, effect: Effect) -> anyhow::Result<()> {
+    fn perform(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        state: &mut State,
+        effect: Effect,
+    ) -> anyhow::Result<()> {
         match effect {
             Effect::Copy(text) => {
                 let outcome = match clipboard::osc52(&text, self.multiplexer) {
                     Ok(bytes) => {
                         let mut stdout = std::io::stdout().lock();
-                        stdout.write_all(&bytes).context("writing to the terminal")?;
+                        stdout
+                            .write_all(&bytes)
+                            .context("writing to the terminal")?;
                         stdout.flush().context("writing to the terminal")?;
                         clipboard::describe(&text, self.multiplexer)
                     }
@@ -112,10 +126,15 @@ where
             Effect::Suspend => {
                 super::leave_terminal(self.mouse);
                 // Stop like a shell job; execution continues here on `fg`.
-                signal_hook::low_level::raise(signal_hook::consts::SIGTSTP).context("suspending")?;
+                signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)
+                    .context("suspending")?;
                 super::enter_terminal(self.mouse)?;
                 terminal.clear()?;
             }
+            Effect::Reload => match &self.watch {
+                Some(watch) => watch.request(),
+                None => state.report("cannot reload: the archive is not being watched".into()),
+            },
             store_effect => self.link.apply(state, store_effect),
         }
         Ok(())

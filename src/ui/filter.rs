@@ -38,7 +38,14 @@ pub(super) fn render(screen: &Screen, panel: &FilterPanel, area: Rect, buf: &mut
     };
     let name_rows = usize::from(names.height);
     let first_facet = panel.facet.saturating_sub(name_rows.saturating_sub(1));
-    for (y, (position, facet)) in panel.facets.iter().enumerate().skip(first_facet).take(name_rows).enumerate() {
+    for (y, (position, facet)) in panel
+        .facets
+        .iter()
+        .enumerate()
+        .skip(first_facet)
+        .take(name_rows)
+        .enumerate()
+    {
         let Ok(y) = u16::try_from(y) else { break };
         let style = if position == panel.facet {
             theme.selection()

@@ -68,8 +68,12 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     };
     let problems = match state.problems {
         0 => String::new(),
-        1 => "1 problem (communique check) ".to_owned(),
-        n => format!("{n} problems (communique check) "),
+        1 => "1 problem (P) ".to_owned(),
+        n => format!("{n} problems (P) "),
+    };
+    let problems = match state.arrived.len() {
+        0 => problems,
+        n => format!("{n} new · {problems}"),
     };
     screen.bar(&header, &problems, row(area, 0), buf);
 
@@ -165,19 +169,26 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
             || state.triage.anchor.is_some_and(|anchor| {
                 (anchor.min(state.selected)..=anchor.max(state.selected)).contains(&line)
             });
-        let cursor = match (selected, chosen) {
-            (true, true) => "▌*",
-            (true, false) => "▌ ",
-            (false, true) => " *",
-            (false, false) => "  ",
-        };
-        let mut pieces: Vec<(String, Style)> = vec![(cursor.into(), base)];
+        let arrived = state.arrived.contains(&statement.id);
+        let cursor = format!(
+            "{}{}",
+            if selected { '▌' } else { ' ' },
+            if chosen {
+                '*'
+            } else if arrived {
+                '•'
+            } else {
+                ' '
+            }
+        );
+        let mut pieces: Vec<(String, Style)> = vec![(cursor, base)];
         for &(column, column_width) in &columns {
             if column == Column::Title {
                 let title = clean_line(&statement.title);
                 let positions = title_positions(&state.query, &title);
                 pieces.extend(highlighted(&title, &positions, base, theme.matched()));
-                if let Some(signatory) = hit.signatory.and_then(|at| statement.signatories.get(at)) {
+                if let Some(signatory) = hit.signatory.and_then(|at| statement.signatories.get(at))
+                {
                     pieces.push((
                         format!("  · matched: {}", clean_line(&signatory.label())),
                         secondary,
@@ -187,8 +198,16 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
             }
             let text = cell_text(column, state, hit);
             let cell = fit(&[(&text, base)], column_width, true);
-            let cell: String = cell.spans.iter().map(|span| span.content.as_ref()).collect();
-            let style = if column == Column::Date { secondary } else { base };
+            let cell: String = cell
+                .spans
+                .iter()
+                .map(|span| span.content.as_ref())
+                .collect();
+            let style = if column == Column::Date {
+                secondary
+            } else {
+                base
+            };
             pieces.push((format!("{cell} "), style));
         }
         let borrowed: Vec<(&str, Style)> = pieces.iter().map(|(t, s)| (t.as_str(), *s)).collect();

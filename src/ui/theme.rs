@@ -86,9 +86,7 @@ impl Theme {
     #[must_use]
     pub fn bar(self) -> Style {
         self.pick(
-            Style::new()
-                .fg(self.palette.bar_fg)
-                .bg(self.palette.bar_bg),
+            Style::new().fg(self.palette.bar_fg).bg(self.palette.bar_bg),
             Style::new().add_modifier(Modifier::BOLD),
         )
     }

@@ -1,0 +1,167 @@
+//! Watching the archive while the browser is open. File events (from the
+//! system's notifier, or polling on network filesystems) wake a worker that
+//! reloads the archive off the drawing thread and hands the result over. A
+//! file caught half-written is retried, not reported: its problems are held
+//! back while the file is still changing.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, SystemTime};
+
+use anyhow::Context as _;
+use notify::{RecursiveMode, Watcher};
+
+use crate::loader::{Archive, LoadOptions, Problem, load};
+use crate::search::Index;
+
+/// How long events must be quiet before reloading, so a burst of copies is
+/// read once.
+const SETTLE: Duration = Duration::from_millis(300);
+/// A file changed more recently than this may still be being written.
+const FRESH: Duration = Duration::from_secs(2);
+/// How often a held-back file is retried.
+const RETRY: Duration = Duration::from_millis(700);
+/// How often the polling fallback looks at the files.
+const POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+/// A freshly loaded archive, ready to replace the one on screen.
+pub struct Reloaded {
+    pub archive: Archive,
+    pub index: Index,
+    /// Files held back because they are still being written.
+    pub held_back: usize,
+}
+
+impl std::fmt::Debug for Reloaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reloaded")
+            .field("statements", &self.archive.statements.len())
+            .field("problems", &self.archive.problems.len())
+            .field("held_back", &self.held_back)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Keeps the watcher alive; dropping it stops watching.
+pub struct ArchiveWatch {
+    _watcher: Box<dyn Watcher + Send>,
+    requests: Sender<()>,
+}
+
+impl ArchiveWatch {
+    /// Starts watching `root`, sending each reload to `reloaded`. `poll`
+    /// forces polling (for network filesystems, where change events do not
+    /// arrive); when the system watcher cannot start, polling is used too.
+    ///
+    /// # Errors
+    /// When neither watcher can watch the path.
+    pub fn start(root: &Path, poll: bool, reloaded: Sender<Reloaded>) -> anyhow::Result<Self> {
+        let (requests, changes) = mpsc::channel::<()>();
+        let notify_requests = requests.clone();
+        let handler = move |event: notify::Result<notify::Event>| {
+            if event.is_ok_and(|event| is_relevant(&event)) {
+                let _ = notify_requests.send(());
+            }
+        };
+        let mut watcher: Box<dyn Watcher + Send> = if poll {
+            Box::new(poll_watcher(handler)?)
+        } else {
+            match notify::recommended_watcher(handler.clone()) {
+                Ok(watcher) => Box::new(watcher),
+                Err(_) => Box::new(poll_watcher(handler)?),
+            }
+        };
+        watcher
+            .watch(root, RecursiveMode::Recursive)
+            .with_context(|| format!("watching {}", root.display()))?;
+        let root = root.to_path_buf();
+        std::thread::spawn(move || reload_worker(&root, &changes, &reloaded));
+        Ok(Self {
+            _watcher: watcher,
+            requests,
+        })
+    }
+
+    /// Asks for a reload now (the reload key).
+    pub fn request(&self) {
+        let _ = self.requests.send(());
+    }
+}
+
+fn poll_watcher(handler: impl notify::EventHandler) -> anyhow::Result<notify::PollWatcher> {
+    notify::PollWatcher::new(
+        handler,
+        notify::Config::default().with_poll_interval(POLL_INTERVAL),
+    )
+    .context("starting the polling watcher")
+}
+
+/// Events on record files (or folders, which may hold them), not on the
+/// editor swap files and state files that share a folder.
+fn is_relevant(event: &notify::Event) -> bool {
+    !event.kind.is_access()
+        && event.paths.iter().any(|path| {
+            path.extension().is_none()
+                || matches!(
+                    path.extension().and_then(|ext| ext.to_str()),
+                    Some("json" | "jsonl" | "ndjson")
+                )
+        })
+}
+
+/// Waits for changes, lets them settle, reloads, and retries while a file
+/// is still being written.
+fn reload_worker(root: &Path, changes: &Receiver<()>, reloaded: &Sender<Reloaded>) {
+    let mut retry_in: Option<Duration> = None;
+    loop {
+        let woke = match retry_in {
+            Some(wait) => match changes.recv_timeout(wait) {
+                Ok(()) | Err(RecvTimeoutError::Timeout) => true,
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
+            None => changes.recv().is_ok(),
+        };
+        if !woke {
+            return;
+        }
+        // Let a burst of events settle into one reload.
+        loop {
+            match changes.recv_timeout(SETTLE) {
+                Ok(()) => {}
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        let Ok(mut archive) = load(root, LoadOptions::default()) else {
+            retry_in = Some(RETRY);
+            continue;
+        };
+        let held_back = hold_back_fresh_problems(&mut archive.problems, SystemTime::now());
+        retry_in = (held_back > 0).then_some(RETRY);
+        let index = Index::new(&archive.statements);
+        let update = Reloaded {
+            archive,
+            index,
+            held_back,
+        };
+        if reloaded.send(update).is_err() {
+            return;
+        }
+    }
+}
+
+/// Removes problems in files changed within [`FRESH`] of `now` (they are
+/// probably still being written) and returns how many files that was.
+pub fn hold_back_fresh_problems(problems: &mut Vec<Problem>, now: SystemTime) -> usize {
+    let mut held: Vec<PathBuf> = Vec::new();
+    problems.retain(|problem| {
+        let fresh = std::fs::metadata(&problem.path)
+            .and_then(|meta| meta.modified())
+            .is_ok_and(|modified| now.duration_since(modified).unwrap_or_default() < FRESH);
+        if fresh && !held.contains(&problem.path) {
+            held.push(problem.path.clone());
+        }
+        !fresh
+    });
+    held.len()
+}
