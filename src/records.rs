@@ -280,7 +280,10 @@ mod tests {
     #[test]
     fn published_accepts_date_and_rfc3339() {
         let date = Published::parse("2024-01-12").expect("date");
-        assert_eq!(date.date(), NaiveDate::from_ymd_opt(2024, 1, 12).expect("ymd"));
+        assert_eq!(
+            date.date(),
+            NaiveDate::from_ymd_opt(2024, 1, 12).expect("ymd")
+        );
         let time = Published::parse("2016-12-28T00:00:19.000+00:00").expect("datetime");
         assert_eq!(time.as_str(), "2016-12-28T00:00:19.000+00:00");
         assert!(time < date);
