@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::records::{MediaContact, Published, Signatory, Statement};
-use crate::store::{Marks, Stamp};
 use crate::sanitize::{clean_line, clean_text};
+use crate::store::{Marks, Stamp};
 
 /// What a block is, which decides how it is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,7 +251,9 @@ pub struct DisplayLine {
 #[must_use]
 pub fn stamp_text(stamp: &Stamp) -> String {
     let when = chrono::DateTime::from_timestamp(stamp.at, 0).map_or_else(String::new, |at| {
-        at.with_timezone(&chrono::Local).format("%-d %b %Y %H:%M").to_string()
+        at.with_timezone(&chrono::Local)
+            .format("%-d %b %Y %H:%M")
+            .to_string()
     });
     format!("{}, {when}", clean_line(&stamp.by))
 }
@@ -281,7 +283,11 @@ pub fn triage_blocks(marks: &Marks) -> Vec<Block> {
     }
     if let Some((note, stamp)) = &marks.note {
         blocks.push(Block::field("Note", format!("by {}", stamp_text(stamp))));
-        blocks.extend(clean_text(note).lines().map(|line| Block::new(Role::Item, format!("  {line}"))));
+        blocks.extend(
+            clean_text(note)
+                .lines()
+                .map(|line| Block::new(Role::Item, format!("  {line}"))),
+        );
     }
     blocks
 }
@@ -313,7 +319,10 @@ pub fn layout_with(statement: &Statement, marks: Option<&Marks>, width: usize) -
     };
     let mut all = blocks(statement);
     if let Some(marks) = marks {
-        let at = all.iter().position(|block| block.role == Role::Byline).map_or(0, |at| at + 1);
+        let at = all
+            .iter()
+            .position(|block| block.role == Role::Byline)
+            .map_or(0, |at| at + 1);
         all.splice(at..at, triage_blocks(marks));
     }
     for block in all {

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use communique::config::{Column, Config, ConfigProblem, Palette, ThemeChoice, default_config_text};
+use communique::config::{
+    Column, Config, ConfigProblem, Palette, ThemeChoice, default_config_text,
+};
 use communique::keymap::{Action, Context, DEFAULT_BINDINGS, Key};
 use communique::state::{Sort, State};
 use communique::ui::{Screen, Theme};
@@ -351,10 +353,28 @@ fn the_default_text_names_every_context_and_default_binding() {
 #[test]
 fn none_and_no_color_mean_no_colour() {
     let (config, _) = parse("[theme]\nname = \"none\"\n");
-    assert_eq!(config.theme(false), Theme { color: false, palette: Palette::dark() });
+    assert_eq!(
+        config.theme(false),
+        Theme {
+            color: false,
+            palette: Palette::dark()
+        }
+    );
     let (config, _) = parse("");
-    assert_eq!(config.theme(false), Theme { color: true, palette: Palette::dark() });
-    assert_eq!(config.theme(true), Theme { color: false, palette: Palette::dark() });
+    assert_eq!(
+        config.theme(false),
+        Theme {
+            color: true,
+            palette: Palette::dark()
+        }
+    );
+    assert_eq!(
+        config.theme(true),
+        Theme {
+            color: false,
+            palette: Palette::dark()
+        }
+    );
 }
 
 #[test]

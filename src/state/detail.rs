@@ -3,10 +3,10 @@
 
 use super::{LineEditor, State, View};
 use crate::document::{DisplayLine, layout_with};
-use crate::store::Marks;
 use crate::keymap::Action;
 use crate::records::Statement;
 use crate::search::fold;
+use crate::store::Marks;
 
 /// Rows the detail view spends on its header and footer.
 pub const DETAIL_CHROME_ROWS: u16 = 3;
@@ -59,8 +59,16 @@ impl Detail {
 
     /// The statement's lines, with its marks, at this terminal size.
     #[must_use]
-    pub fn lines(statement: &Statement, marks: Option<&Marks>, size: (u16, u16)) -> Vec<DisplayLine> {
-        layout_with(statement, Some(marks.unwrap_or(&Marks::default())), Self::text_width(size))
+    pub fn lines(
+        statement: &Statement,
+        marks: Option<&Marks>,
+        size: (u16, u16),
+    ) -> Vec<DisplayLine> {
+        layout_with(
+            statement,
+            Some(marks.unwrap_or(&Marks::default())),
+            Self::text_width(size),
+        )
     }
 
     /// Lines holding a match of the find text.
@@ -124,7 +132,11 @@ impl Detail {
 impl State {
     pub(super) fn update_detail(&mut self, mut detail: Detail, action: Action) {
         let size = self.size;
-        let lines = Detail::lines(&self.statements[detail.statement], self.marks_of(detail.statement), size);
+        let lines = Detail::lines(
+            &self.statements[detail.statement],
+            self.marks_of(detail.statement),
+            size,
+        );
         if let Some(mut find) = detail.find_line.take() {
             match action {
                 Action::Submit => {

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::{LineEditor, State, View};
 use crate::keymap::Action;
 use crate::records::Statement;
-use crate::store::Marks;
 use crate::search::{self, fold};
+use crate::store::Marks;
 
 /// The facets, in panel order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +86,14 @@ impl FacetKind {
         let marks = marks.unwrap_or(&default);
         match self {
             Self::Triage => {
-                let mut values = vec![if marks.read.is_some() { "read" } else { "unread" }.to_owned()];
+                let mut values = vec![
+                    if marks.read.is_some() {
+                        "read"
+                    } else {
+                        "unread"
+                    }
+                    .to_owned(),
+                ];
                 if marks.flagged.is_some() {
                     values.push("flagged".to_owned());
                 }

@@ -29,7 +29,10 @@ impl TextArea {
     pub fn cursor_position(&self) -> (usize, usize) {
         let before: String = self.text.chars().take(self.cursor).collect();
         let line = before.matches('\n').count();
-        let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count());
+        let column = before
+            .rsplit('\n')
+            .next()
+            .map_or(0, |tail| tail.chars().count());
         (line, column)
     }
 

@@ -112,7 +112,13 @@ impl State {
         let mut targets = self.triage.chosen.clone();
         if let Some(anchor) = self.triage.anchor {
             let (from, to) = (anchor.min(self.selected), anchor.max(self.selected));
-            targets.extend(self.hits.iter().skip(from).take(to - from + 1).map(|hit| hit.index));
+            targets.extend(
+                self.hits
+                    .iter()
+                    .skip(from)
+                    .take(to - from + 1)
+                    .map(|hit| hit.index),
+            );
         }
         if targets.is_empty() {
             targets.extend(self.selected_hit().map(|hit| hit.index));
@@ -121,7 +127,10 @@ impl State {
     }
 
     fn ids(&self, targets: &[usize]) -> Vec<String> {
-        targets.iter().map(|&index| self.statements[index].id.clone()).collect()
+        targets
+            .iter()
+            .map(|&index| self.statements[index].id.clone())
+            .collect()
     }
 
     /// Handles a triage action in the list or detail view; returns false for
@@ -139,12 +148,18 @@ impl State {
             Action::ToggleRead => {
                 let read = !all(&|marks| marks.read.is_some());
                 let what = if read { "read" } else { "unread" };
-                self.ask(Change::Read { ids, read }, format!("marked {} {what}", plural(count)));
+                self.ask(
+                    Change::Read { ids, read },
+                    format!("marked {} {what}", plural(count)),
+                );
             }
             Action::ToggleFlag => {
                 let flagged = !all(&|marks| marks.flagged.is_some());
                 let what = if flagged { "flagged" } else { "unflagged" };
-                self.ask(Change::Flag { ids, flagged }, format!("{what} {}", plural(count)));
+                self.ask(
+                    Change::Flag { ids, flagged },
+                    format!("{what} {}", plural(count)),
+                );
             }
             Action::CycleStatus => {
                 let current = targets
@@ -212,7 +227,14 @@ impl State {
                         });
                     }
                     None => {
-                        self.status = Some(format!("nothing to {}", if origin == Origin::Undo { "undo" } else { "redo" }));
+                        self.status = Some(format!(
+                            "nothing to {}",
+                            if origin == Origin::Undo {
+                                "undo"
+                            } else {
+                                "redo"
+                            }
+                        ));
                     }
                 }
             }
@@ -233,7 +255,12 @@ impl State {
         });
     }
 
-    pub(super) fn open_prompt(&mut self, purpose: PromptPurpose, targets: Vec<String>, candidates: Vec<String>) {
+    pub(super) fn open_prompt(
+        &mut self,
+        purpose: PromptPurpose,
+        targets: Vec<String>,
+        candidates: Vec<String>,
+    ) {
         let under = Box::new(std::mem::replace(&mut self.view, View::List));
         self.view = View::Prompt(Prompt {
             purpose,
@@ -324,7 +351,14 @@ impl State {
                         } else {
                             format!("removed tag {text} from {}", plural(count))
                         };
-                        self.ask(Change::Tag { ids: prompt.targets, tag: text, add }, done);
+                        self.ask(
+                            Change::Tag {
+                                ids: prompt.targets,
+                                tag: text,
+                                add,
+                            },
+                            done,
+                        );
                     }
                     PromptPurpose::SaveSearch => {
                         self.effects.push(Effect::SaveSearch {
@@ -345,16 +379,24 @@ impl State {
                 let matching: Vec<&String> = prompt
                     .candidates
                     .iter()
-                    .filter(|tag| tag.to_lowercase().starts_with(&typed) || prompt.offered.is_some())
+                    .filter(|tag| {
+                        tag.to_lowercase().starts_with(&typed) || prompt.offered.is_some()
+                    })
                     .collect();
                 if !matching.is_empty() {
-                    let next = prompt.offered.map_or(0, |at| (at + 1) % prompt.candidates.len());
+                    let next = prompt
+                        .offered
+                        .map_or(0, |at| (at + 1) % prompt.candidates.len());
                     let pick = if prompt.offered.is_some() {
                         &prompt.candidates[next]
                     } else {
                         matching[0]
                     };
-                    let at = prompt.candidates.iter().position(|c| c == pick).unwrap_or(0);
+                    let at = prompt
+                        .candidates
+                        .iter()
+                        .position(|c| c == pick)
+                        .unwrap_or(0);
                     prompt.offered = Some(at);
                     prompt.editor = LineEditor::with_text(pick);
                 }
@@ -384,7 +426,13 @@ impl State {
                 self.triage.unsaved_note = Some((note.targets.clone(), text.clone()));
                 let note_text = (!text.trim().is_empty()).then_some(text);
                 self.view = *note.under;
-                self.ask(Change::Note { ids: note.targets, note: note_text }, done);
+                self.ask(
+                    Change::Note {
+                        ids: note.targets,
+                        note: note_text,
+                    },
+                    done,
+                );
                 self.clear_chosen_after_bulk(count);
                 return;
             }
@@ -394,7 +442,8 @@ impl State {
                     return;
                 }
                 note.warned = true;
-                self.status = Some("the note is not saved: Ctrl-s saves it, Esc again throws it away".into());
+                self.status =
+                    Some("the note is not saved: Ctrl-s saves it, Esc again throws it away".into());
             }
             Action::Type(c) => {
                 note.area.insert(c);
@@ -492,7 +541,12 @@ impl State {
         if origin != Origin::Quiet {
             self.status = Some(done);
         }
-        if self.query.filters.iter().any(|f| matches!(f.condition, crate::search::Condition::Mark(_))) {
+        if self
+            .query
+            .filters
+            .iter()
+            .any(|f| matches!(f.condition, crate::search::Condition::Mark(_)))
+        {
             self.refresh_hits();
         }
     }
@@ -505,7 +559,11 @@ impl State {
 
     /// Opening a statement marks it read.
     pub(super) fn mark_opened_read(&mut self, index: usize) {
-        if self.marks_of(index).is_some_and(|marks| marks.read.is_some()) || self.triage.unavailable.is_some() {
+        if self
+            .marks_of(index)
+            .is_some_and(|marks| marks.read.is_some())
+            || self.triage.unavailable.is_some()
+        {
             return;
         }
         // Reading is not an undoable step: undo would only re-mark it unread.
