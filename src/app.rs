@@ -55,6 +55,7 @@ pub fn handle(state: &mut State, input: Input) {
     if let Input::Reloaded(reloaded) = input {
         let lines = problem_lines(&reloaded.archive);
         let held = reloaded.held_back;
+        state.set_directory(crate::contacts::Directory::from_archive(&reloaded.archive));
         state.replace_archive(reloaded.archive.statements, reloaded.index, lines);
         if held > 0 {
             state.report(format!("{held} file(s) still being written: retrying"));
@@ -312,8 +313,11 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     };
     let archive = load(&archive_path, LoadOptions::default())?;
     let lines = problem_lines(&archive);
+    let directory = crate::contacts::Directory::from_archive(&archive);
     let mut state = State::new(archive.name(), archive.statements, lines.len());
     state.problem_lines = lines;
+    state.set_directory(directory);
+    state.today = chrono::Local::now().date_naive();
     state.mouse = cli.mouse;
     state.restricted = cli.restricted;
     state.keymap = config.keymap.clone();

@@ -29,6 +29,8 @@ pub struct Block {
     pub role: Role,
     pub label: Option<&'static str>,
     pub text: String,
+    /// Which media contact (position in the statement's list) the line shows.
+    pub contact: Option<usize>,
 }
 
 impl Block {
@@ -37,6 +39,7 @@ impl Block {
             role,
             label: None,
             text: text.into(),
+            contact: None,
         }
     }
 
@@ -45,6 +48,7 @@ impl Block {
             role: Role::Field,
             label: Some(label),
             text: text.into(),
+            contact: None,
         }
     }
 }
@@ -52,7 +56,13 @@ impl Block {
 /// "12 January 2024".
 #[must_use]
 pub fn long_date(published: &Published) -> String {
-    published.date().format("%-d %B %Y").to_string()
+    long_date_of(published.date())
+}
+
+/// "12 January 2024" for a calendar date.
+#[must_use]
+pub fn long_date_of(date: chrono::NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
 }
 
 /// The blocks of a statement, in reading order.
@@ -242,6 +252,8 @@ fn plural_role(role: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayLine {
     pub role: Role,
+    /// The media contact this line shows, if any.
+    pub contact: Option<usize>,
     /// For `Role::Field`, how many leading characters are the label.
     pub label_chars: usize,
     pub text: String,
@@ -312,6 +324,7 @@ pub fn layout_with(statement: &Statement, marks: Option<&Marks>, width: usize) -
         {
             lines.push(DisplayLine {
                 role: Role::Paragraph,
+                contact: None,
                 label_chars: 0,
                 text: String::new(),
             });
@@ -350,6 +363,7 @@ pub fn layout_with(statement: &Statement, marks: Option<&Marks>, width: usize) -
             {
                 lines.push(DisplayLine {
                     role: block.role,
+                    contact: block.contact,
                     label_chars: if part == 0 { label_chars } else { 0 },
                     text: piece.into_owned(),
                 });

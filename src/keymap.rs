@@ -17,6 +17,10 @@ pub enum Context {
     Help,
     /// The problems panel.
     Problems,
+    /// The contacts directory (typing searches it).
+    Contacts,
+    /// A value shown alone for mouse selection.
+    Alone,
     /// Writing a note (a multi-line editor).
     Note,
     /// Choosing from a short list (saved searches).
@@ -24,6 +28,12 @@ pub enum Context {
 }
 
 impl Context {
+    /// Contexts where plain characters are typed text, never key bindings.
+    #[must_use]
+    pub fn is_typing(self) -> bool {
+        matches!(self, Self::Input | Self::Note | Self::Contacts)
+    }
+
     #[must_use]
     pub fn title(self) -> &'static str {
         match self {
@@ -34,6 +44,8 @@ impl Context {
             Self::Filter => "Filters",
             Self::Help => "Help",
             Self::Problems => "Problems",
+            Self::Contacts => "Contacts",
+            Self::Alone => "Value shown alone",
             Self::Note => "Writing a note",
             Self::Picker => "Saved searches",
         }
@@ -89,6 +101,15 @@ pub enum Action {
     // The archive.
     Reload,
     Problems,
+    // Contacts.
+    ShowContacts,
+    NextContact,
+    PreviousContact,
+    CopyEmail,
+    CopyPhone,
+    CopyOutOfHours,
+    CopyContact,
+    ShowAlone,
     // Line editing.
     Submit,
     Cancel,
@@ -161,6 +182,14 @@ impl Action {
             Self::Delete => "delete",
             Self::Reload => "reload the archive now",
             Self::Problems => "problems found in the archive",
+            Self::ShowContacts => "media contacts directory",
+            Self::NextContact => "next contact",
+            Self::PreviousContact => "previous contact",
+            Self::CopyEmail => "copy the email address",
+            Self::CopyPhone => "copy the phone number",
+            Self::CopyOutOfHours => "copy the out-of-hours number",
+            Self::CopyContact => "copy the whole contact",
+            Self::ShowAlone => "show the email or number alone, to select with the mouse",
             Self::Submit => "keep and close the line",
             Self::Cancel => "cancel",
             Self::DeleteBack => "delete a character",
@@ -288,6 +317,7 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Global, Key::ctrl('z'), A::Suspend),
     bind(C::Global, Key::ch('?'), A::Help),
     bind(C::Global, Key::plain(K::F(1)), A::Help),
+    bind(C::Global, Key::ch('c'), A::ShowContacts),
     // List.
     bind(C::List, Key::ch('q'), A::Quit),
     bind(C::List, Key::ch('j'), A::Down),
@@ -403,6 +433,13 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Detail, Key::ch('t'), A::AddTag),
     bind(C::Detail, Key::ch('T'), A::RemoveTag),
     bind(C::Detail, Key::ch('e'), A::EditNote),
+    bind(C::Detail, Key::plain(K::Tab), A::NextContact),
+    bind(C::Detail, Key::plain(K::BackTab), A::PreviousContact),
+    bind(C::Detail, Key::ch('y'), A::CopyEmail),
+    bind(C::Detail, Key::ch('Y'), A::CopyPhone),
+    bind(C::Detail, Key::ch('o'), A::CopyOutOfHours),
+    bind(C::Detail, Key::ctrl('y'), A::CopyContact),
+    bind(C::Detail, Key::ch('v'), A::ShowAlone),
     bind(C::Detail, Key::ch('u'), A::Undo),
     bind(C::Detail, Key::ctrl('r'), A::Redo),
     // Facet panel.
@@ -440,6 +477,28 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Help, Key::plain(K::PageUp), A::PageUp),
     bind(C::Help, Key::ch('g'), A::Top),
     bind(C::Help, Key::ch('G'), A::Bottom),
+    // Contacts: typing searches, so actions are on named and Ctrl keys.
+    bind(C::Contacts, Key::plain(K::Esc), A::Back),
+    bind(C::Contacts, Key::plain(K::Enter), A::Open),
+    bind(C::Contacts, Key::plain(K::Down), A::Down),
+    bind(C::Contacts, Key::ctrl('n'), A::Down),
+    bind(C::Contacts, Key::plain(K::Up), A::Up),
+    bind(C::Contacts, Key::ctrl('p'), A::Up),
+    bind(C::Contacts, Key::plain(K::PageDown), A::PageDown),
+    bind(C::Contacts, Key::plain(K::PageUp), A::PageUp),
+    bind(C::Contacts, Key::plain(K::Backspace), A::DeleteBack),
+    bind(C::Contacts, Key::ctrl('w'), A::DeleteWord),
+    bind(C::Contacts, Key::ctrl('u'), A::ClearLine),
+    bind(C::Contacts, Key::plain(K::Left), A::CursorLeft),
+    bind(C::Contacts, Key::plain(K::Right), A::CursorRight),
+    bind(C::Contacts, Key::ctrl('e'), A::CopyEmail),
+    bind(C::Contacts, Key::ctrl('t'), A::CopyPhone),
+    bind(C::Contacts, Key::ctrl('o'), A::CopyOutOfHours),
+    bind(C::Contacts, Key::ctrl('y'), A::CopyContact),
+    bind(C::Contacts, Key::ctrl('g'), A::ShowAlone),
+    bind(C::Alone, Key::plain(K::Esc), A::Back),
+    bind(C::Alone, Key::ch('q'), A::Back),
+    bind(C::Alone, Key::plain(K::Enter), A::Back),
     // Problems panel.
     bind(C::Problems, Key::ch('q'), A::Back),
     bind(C::Problems, Key::plain(K::Esc), A::Back),
@@ -490,9 +549,8 @@ impl Keymap {
                 .find(|binding| binding.context == context && binding.key == key)
                 .map(|binding| binding.action)
         };
-        let typing_text = matches!(context, Context::Input | Context::Note)
-            && matches!(key.code, KeyCode::Char(_))
-            && key.modifiers.is_empty();
+        let typing_text =
+            context.is_typing() && matches!(key.code, KeyCode::Char(_)) && key.modifiers.is_empty();
         find(context).or_else(|| {
             if typing_text {
                 None

@@ -131,6 +131,17 @@ impl Index {
                 for person in &statement.people {
                     add(Field::Person, person);
                 }
+                for contact in &statement.media_contacts {
+                    let parts = [
+                        &contact.email,
+                        &contact.phone,
+                        &contact.name,
+                        &contact.organisation,
+                    ];
+                    for part in parts.into_iter().flatten() {
+                        add(Field::Contact, part);
+                    }
+                }
                 Entry {
                     title: statement.title.clone(),
                     folded_title: fold(&statement.title),

@@ -1,6 +1,7 @@
 //! The browser's state machine. [`State::update`] applies one [`Action`] and
 //! is pure: no I/O, no clock, no terminal. Views read the state to draw it.
 
+pub mod contacts;
 mod detail;
 pub mod facets;
 mod line;
@@ -9,6 +10,7 @@ pub mod triage;
 
 use std::cmp::Reverse;
 
+pub use contacts::{Alone, ContactsView};
 pub use detail::{Detail, FindLine};
 pub use facets::{Facet, FacetKind, FilterPanel};
 pub use line::LineEditor;
@@ -86,6 +88,8 @@ pub enum View {
     Picker(Picker),
     /// The problems panel, scrolled.
     Problems(usize),
+    Contacts(ContactsView),
+    Alone(Alone),
 }
 
 /// Something the loop must do outside the state: the state asks, the loop
@@ -153,6 +157,12 @@ pub struct State {
     /// Restricted mode (a forced SSH command): nothing may leave the browser.
     pub restricted: bool,
     pub triage: Triage,
+    /// Every media contact of the archive, merged.
+    pub directory: crate::contacts::Directory,
+    pub contact_index: crate::search::contacts::ContactIndex,
+    /// Today's date, for telling stale contacts (set by the loop: the state
+    /// reads no clock).
+    pub today: chrono::NaiveDate,
     /// Effects asked for and not yet performed.
     pub effects: Vec<Effect>,
     pub quit: bool,
@@ -188,6 +198,11 @@ impl State {
             status: None,
             restricted: false,
             triage: Triage::default(),
+            directory: crate::contacts::Directory::default(),
+            contact_index: crate::search::contacts::ContactIndex::new(
+                &crate::contacts::Directory::default(),
+            ),
+            today: chrono::NaiveDate::MIN,
             effects: Vec::new(),
             quit: false,
         }
@@ -208,6 +223,8 @@ impl State {
             View::Note(_) => Context::Note,
             View::Picker(_) => Context::Picker,
             View::Problems(_) => Context::Problems,
+            View::Contacts(_) => Context::Contacts,
+            View::Alone(_) => Context::Alone,
         }
     }
 
@@ -217,8 +234,7 @@ impl State {
         let context = self.context();
         self.keymap.action(context, key).or_else(|| match key.code {
             ratatui::crossterm::event::KeyCode::Char(c)
-                if matches!(context, Context::Input | Context::Note)
-                    && key.modifiers.is_empty() =>
+                if context.is_typing() && key.modifiers.is_empty() =>
             {
                 Some(Action::Type(c))
             }
@@ -290,6 +306,10 @@ impl State {
         if !matches!(action, Action::Type(_)) {
             self.status = None;
         }
+        if action == Action::ShowContacts && !matches!(self.view, View::Contacts(_)) {
+            self.open_contacts();
+            return;
+        }
         if action == Action::Help && !matches!(self.view, View::Help(_)) {
             let under = std::mem::replace(&mut self.view, View::List);
             self.view = View::Help(Help {
@@ -308,7 +328,15 @@ impl State {
             View::Note(note) => self.update_note(note, action),
             View::Picker(picker) => self.update_picker(picker, action),
             View::Problems(scroll) => self.update_problems(scroll, action),
+            View::Contacts(view) => self.update_contacts(view, action),
+            View::Alone(alone) => self.update_alone(alone, action),
         }
+    }
+
+    /// Sets the contacts directory (built with the archive).
+    pub fn set_directory(&mut self, directory: crate::contacts::Directory) {
+        self.contact_index = crate::search::contacts::ContactIndex::new(&directory);
+        self.directory = directory;
     }
 
     /// Records the outcome of an effect for the status line.
@@ -404,7 +432,7 @@ impl State {
         self.offset = self.offset.min(self.hits.len().saturating_sub(rows));
     }
 
-    fn open_selected(&mut self) {
+    pub(crate) fn open_selected(&mut self) {
         if let Some(index) = self.selected_hit().map(|hit| hit.index) {
             self.view = View::Detail(Detail::new(index));
             self.mark_opened_read(index);

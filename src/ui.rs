@@ -1,6 +1,7 @@
 //! Drawing. [`Screen`] is a widget over an immutable [`State`]: each view is a
 //! function from state to cells, and nothing here changes the state.
 
+mod contacts;
 mod detail;
 mod filter;
 mod help;
@@ -60,6 +61,8 @@ impl Screen<'_> {
             View::Note(note) => triage::render_note(self, note, area, buf),
             View::Picker(picker) => triage::render_picker(self, picker, area, buf),
             View::Problems(scroll) => self.render_problems(*scroll, area, buf),
+            View::Contacts(view) => contacts::render(self, view, area, buf),
+            View::Alone(alone) => contacts::render_alone(self, alone, area, buf),
         }
     }
 

@@ -20,7 +20,7 @@ use crate::keymap::{Action, Binding, Context, Key, Keymap};
 
 /// Context names as written after `keys.`, in the order the default config
 /// lists them.
-pub const CONTEXTS: [(&str, Context); 8] = [
+pub const CONTEXTS: [(&str, Context); 11] = [
     ("global", Context::Global),
     ("list", Context::List),
     ("input", Context::Input),
@@ -28,6 +28,9 @@ pub const CONTEXTS: [(&str, Context); 8] = [
     ("detail", Context::Detail),
     ("filter", Context::Filter),
     ("picker", Context::Picker),
+    ("contacts", Context::Contacts),
+    ("alone", Context::Alone),
+    ("problems", Context::Problems),
     ("help", Context::Help),
 ];
 
@@ -178,7 +181,7 @@ fn read_key(
     let plain_character =
         matches!(key.code, ratatui::crossterm::event::KeyCode::Char(_)) && key.modifiers.is_empty();
     // As in `Keymap::action`: there, plain characters are text.
-    let typing = matches!(context, Context::Input | Context::Note);
+    let typing = context.is_typing();
     if typing && plain_character {
         source.problem(
             span,

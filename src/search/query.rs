@@ -19,6 +19,8 @@ pub enum Field {
     Person,
     Government,
     Id,
+    /// A media contact's email, number, name or organisation.
+    Contact,
 }
 
 impl Field {
@@ -41,6 +43,11 @@ impl Field {
         (Self::Person, &["person", "people"], "person named"),
         (Self::Government, &["gov", "government"], "government"),
         (Self::Id, &["id"], "record id"),
+        (
+            Self::Contact,
+            &["contact"],
+            "a media contact's email, number or name",
+        ),
     ];
 
     fn from_keyword(keyword: &str) -> Option<Self> {

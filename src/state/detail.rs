@@ -22,6 +22,8 @@ pub struct Detail {
     pub find: String,
     /// The line of the match last jumped to.
     pub found: Option<usize>,
+    /// The media contact chosen for copying (Tab moves), if any.
+    pub contact: Option<usize>,
     /// The find line while it is being typed.
     pub find_line: Option<FindLine>,
 }
@@ -41,6 +43,7 @@ impl Detail {
             scroll: 0,
             find: String::new(),
             found: None,
+            contact: None,
             find_line: None,
         }
     }
@@ -87,6 +90,22 @@ impl Detail {
 
     fn max_scroll(line_count: usize, size: (u16, u16)) -> usize {
         line_count.saturating_sub(Self::text_rows(size))
+    }
+
+    /// Scrolls so the chosen contact's lines are on screen.
+    pub(super) fn show_contact(&mut self, lines: &[DisplayLine], size: (u16, u16)) {
+        let Some(first) = lines
+            .iter()
+            .position(|line| line.contact.is_some() && line.contact == self.contact)
+        else {
+            return;
+        };
+        let rows = Self::text_rows(size);
+        if first < self.scroll || first + 4 > self.scroll + rows {
+            self.scroll = first
+                .saturating_sub(2)
+                .min(Self::max_scroll(lines.len(), size));
+        }
     }
 
     pub(super) fn clamp(&mut self, statement: &Statement, marks: Option<&Marks>, size: (u16, u16)) {
@@ -169,6 +188,12 @@ impl State {
         let rows = Detail::text_rows(size);
         let max = Detail::max_scroll(lines.len(), size);
         self.view = View::Detail(detail.clone());
+        if self.update_detail_contacts(&mut detail, action) {
+            if matches!(self.view, View::Detail(_)) {
+                self.view = View::Detail(detail);
+            }
+            return;
+        }
         if self.update_triage(action) {
             return;
         }

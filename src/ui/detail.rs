@@ -107,6 +107,10 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
             height: 1,
         };
         styled_line(screen, line, &detail.find, width).render(target, buf);
+        if line.contact.is_some() && line.contact == detail.contact {
+            // The contact that y / Y / o copy from.
+            buf.set_string(area.x, target.y, "▌", screen.theme.key());
+        }
     }
 
     let status_row = row(area, area.height - 2);
