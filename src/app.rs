@@ -59,6 +59,10 @@ pub fn handle(state: &mut State, input: Input) {
         state.replace_archive(reloaded.archive.statements, reloaded.index, lines);
         if held > 0 {
             state.report(format!("{held} file(s) still being written: retrying"));
+        } else if state.status.as_deref().is_some_and(|status| {
+            status.starts_with("reloading") || status.contains("still being written")
+        }) {
+            state.status = None;
         }
         return;
     }

@@ -92,6 +92,35 @@ pub enum View {
     Alone(Alone),
 }
 
+impl View {
+    /// The view this one is drawn over, if any.
+    fn under_mut(&mut self) -> Option<&mut View> {
+        match self {
+            View::Help(help) => Some(&mut help.under),
+            View::Prompt(prompt) => Some(&mut prompt.under),
+            View::Note(note) => Some(&mut note.under),
+            View::Picker(picker) => Some(&mut picker.under),
+            View::Contacts(contacts) => Some(&mut contacts.under),
+            View::Alone(alone) => Some(&mut alone.under),
+            View::List
+            | View::Search(_)
+            | View::Detail(_)
+            | View::Filter(_)
+            | View::Problems(_) => None,
+        }
+    }
+
+    /// Calls `visit` on every open statement, this view's and those under it.
+    pub fn for_each_detail(&mut self, visit: &mut dyn FnMut(&mut Detail)) {
+        if let View::Detail(detail) = self {
+            visit(detail);
+        }
+        if let Some(under) = self.under_mut() {
+            under.for_each_detail(visit);
+        }
+    }
+}
+
 /// Something the loop must do outside the state: the state asks, the loop
 /// performs it and reports back through [`State::report`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -597,21 +626,23 @@ impl State {
         index: Index,
         problem_lines: Vec<String>,
     ) {
-        let id_at =
-            |statements: &[Statement], index: usize| statements.get(index).map(|s| s.id.clone());
-        let selected_id = self
-            .selected_hit()
-            .and_then(|hit| id_at(&self.statements, hit.index));
+        let id_of = |at: usize| self.statements.get(at).map(|s| s.id.clone());
+        let selected_id = self.selected_hit().and_then(|hit| id_of(hit.index));
+        let anchor_id = self
+            .triage
+            .anchor
+            .and_then(|anchor| self.hits.get(anchor))
+            .and_then(|hit| id_of(hit.index));
         let chosen_ids: Vec<String> = self
             .triage
             .chosen
             .iter()
-            .filter_map(|&index| id_at(&self.statements, index))
+            .filter_map(|&at| id_of(at))
             .collect();
-        let open_id = match &self.view {
-            View::Detail(detail) => id_at(&self.statements, detail.statement),
-            _ => None,
-        };
+        let mut open_ids = Vec::new();
+        self.view
+            .for_each_detail(&mut |detail| open_ids.push(id_of(detail.statement)));
+
         let known: std::collections::HashSet<&str> =
             self.statements.iter().map(|s| s.id.as_str()).collect();
         let arrived: Vec<String> = statements
@@ -619,42 +650,54 @@ impl State {
             .filter(|statement| !known.contains(statement.id.as_str()))
             .map(|statement| statement.id.clone())
             .collect();
-        // The first load is not "arrival".
-        if !self.statements.is_empty() {
-            self.arrived.extend(arrived);
-        }
+        self.arrived.extend(arrived);
         self.statements = statements;
         self.index = index;
         self.problems = problem_lines.len();
         self.problem_lines = problem_lines;
-        let positions: std::collections::HashMap<&str, usize> = self
+
+        let positions: std::collections::HashMap<String, usize> = self
             .statements
             .iter()
             .enumerate()
-            .map(|(index, statement)| (statement.id.as_str(), index))
+            .map(|(at, statement)| (statement.id.clone(), at))
             .collect();
+        let position = |id: &Option<String>| id.as_ref().and_then(|id| positions.get(id).copied());
+        // Arrivals that left again are no longer new.
+        self.arrived.retain(|id| positions.contains_key(id));
         self.triage.chosen = chosen_ids
             .iter()
-            .filter_map(|id| positions.get(id.as_str()).copied())
+            .filter_map(|id| positions.get(id).copied())
             .collect();
-        let selected_index = selected_id.and_then(|id| positions.get(id.as_str()).copied());
-        drop(positions);
+        let selected_index = position(&selected_id);
+        let anchor_index = position(&anchor_id);
+        let open: Vec<Option<usize>> = open_ids.iter().map(|id| position(id)).collect();
+
         let offset = self.offset;
         self.hits = self.search();
         self.apply_sort();
-        let selected = selected_index
-            .and_then(|index| self.hits.iter().position(|hit| hit.index == index))
-            .unwrap_or(self.selected);
+        let list_position = |index: Option<usize>, hits: &[Hit]| {
+            index.and_then(|index| hits.iter().position(|hit| hit.index == index))
+        };
+        self.triage.anchor = self
+            .triage
+            .anchor
+            .and(list_position(anchor_index, &self.hits));
+        let selected = list_position(selected_index, &self.hits).unwrap_or(self.selected);
         self.offset = offset;
         self.select(selected);
-        if let View::Detail(detail) = &mut self.view {
-            match open_id.and_then(|id| self.statements.iter().position(|s| s.id == id)) {
-                Some(index) => detail.statement = index,
-                None => {
-                    self.view = View::List;
-                    self.status = Some("the open statement left the archive".into());
+
+        if open.iter().any(Option::is_none) {
+            // A statement open on screen (perhaps under help or a prompt) left.
+            self.view = View::List;
+            self.status = Some("the open statement left the archive".into());
+        } else {
+            let mut open = open.into_iter().flatten();
+            self.view.for_each_detail(&mut |detail| {
+                if let Some(index) = open.next() {
+                    detail.statement = index;
                 }
-            }
+            });
         }
         if let View::Filter(_) = self.view {
             self.view = View::Filter(FilterPanel::new(self));

@@ -59,7 +59,9 @@ impl ArchiveWatch {
         let (requests, changes) = mpsc::channel::<()>();
         let notify_requests = requests.clone();
         let handler = move |event: notify::Result<notify::Event>| {
-            if event.is_ok_and(|event| is_relevant(&event)) {
+            // A watcher error or an overflowed queue may hide changes: reload.
+            if event.is_err() || event.is_ok_and(|event| event.need_rescan() || is_relevant(&event))
+            {
                 let _ = notify_requests.send(());
             }
         };
@@ -71,8 +73,19 @@ impl ArchiveWatch {
                 Err(_) => Box::new(poll_watcher(handler)?),
             }
         };
+        // An archive that is one file is watched through its folder, so an
+        // editor's save (a new file renamed over it) is still seen.
+        let (watched, mode) = if root.is_file() {
+            let folder = root
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            (folder, RecursiveMode::NonRecursive)
+        } else {
+            (root, RecursiveMode::Recursive)
+        };
         watcher
-            .watch(root, RecursiveMode::Recursive)
+            .watch(watched, mode)
             .with_context(|| format!("watching {}", root.display()))?;
         let root = root.to_path_buf();
         std::thread::spawn(move || reload_worker(&root, &changes, &reloaded));
@@ -155,9 +168,11 @@ fn reload_worker(root: &Path, changes: &Receiver<()>, reloaded: &Sender<Reloaded
 pub fn hold_back_fresh_problems(problems: &mut Vec<Problem>, now: SystemTime) -> usize {
     let mut held: Vec<PathBuf> = Vec::new();
     problems.retain(|problem| {
+        // A modification time in the future (a skewed clock, `touch -d`)
+        // does not count as fresh, or the file would be held back forever.
         let fresh = std::fs::metadata(&problem.path)
             .and_then(|meta| meta.modified())
-            .is_ok_and(|modified| now.duration_since(modified).unwrap_or_default() < FRESH);
+            .is_ok_and(|modified| now.duration_since(modified).is_ok_and(|age| age < FRESH));
         if fresh && !held.contains(&problem.path) {
             held.push(problem.path.clone());
         }
