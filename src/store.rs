@@ -19,8 +19,9 @@
 //! store.push_history / history                           per user, oldest first, last 500
 //! ```
 //!
-//! Undo is `apply(&Change::Restore { marks: applied.before })`, redo the same
-//! with `applied.after`; both put stamps back exactly.
+//! Undo is `apply(&Change::Revert { marks: applied.before, field })`, redo
+//! the same with `applied.after`: the one field the change touched goes back,
+//! stamps included, and marks made since (by anyone) stay.
 //!
 //! Attribution: each mark keeps who set it and when. Repeating a change
 //! (flagging a flagged statement, re-adding a tag, setting the same status or
@@ -55,7 +56,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 
 pub use error::StoreError;
 use marks::Target;
-pub use marks::{Change, Marks, Stamp, Status};
+pub use marks::{Change, MarkField, Marks, Stamp, Status};
 
 /// How many queries of history are kept for each user.
 pub const HISTORY_LIMIT: usize = 500;
@@ -209,6 +210,13 @@ impl Store {
             let after = match target {
                 Target::Edit => change.edit(&before, &stamp),
                 Target::Exact(marks) => marks.clone(),
+                Target::Field(marks) => {
+                    let mut after = before.clone();
+                    if let Some(field) = change.field() {
+                        field.copy(marks, &mut after);
+                    }
+                    after
+                }
             };
             if after != before {
                 rows::save(&tx, id, &before, &after).map_err(fail)?;

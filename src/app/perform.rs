@@ -37,7 +37,14 @@ impl Link {
             Ok((marks, tags, saved, history)) => {
                 state.triage.tags = tags.into_iter().map(|(tag, _)| tag).collect();
                 state.triage.saved = saved;
+                // A read-only store never saved this session's queries:
+                // keep them after the ones on disk.
+                let session: Vec<String> = std::mem::take(&mut state.history)
+                    .into_iter()
+                    .filter(|query| !history.contains(query))
+                    .collect();
                 state.history = history;
+                state.history.extend(session);
                 state.set_marks(marks);
             }
             Err(err) => state.report(format!("cannot read the state file: {err}")),
@@ -67,9 +74,16 @@ impl Link {
                 change,
                 origin,
                 done,
-            } => store.apply(&change).map(|applied| {
-                state.triage_applied(origin, applied, done);
-            }),
+            } => match store.apply(&change) {
+                Ok(applied) => {
+                    state.triage_applied(origin, change.field(), applied, done);
+                    Ok(())
+                }
+                // Opening a statement on a read-only store is not an error
+                // worth a message: browsing goes on.
+                Err(_) if origin == crate::state::Origin::Quiet => Ok(()),
+                Err(err) => Err(err),
+            },
             Effect::SaveSearch { name, query } => store.save_search(&name, &query).and_then(|()| {
                 state.triage.saved = store.saved_searches()?;
                 state.report(format!("saved the query as {name}"));
@@ -80,11 +94,17 @@ impl Link {
                 state.report(format!("deleted the saved search {name}"));
                 Ok(())
             }),
-            Effect::History(query) => store.push_history(&query),
+            // History that cannot be saved stays in this session's memory.
+            Effect::History(query) => store.push_history(&query).or(Ok(())),
             Effect::Copy(_) | Effect::Suspend | Effect::Reload => Ok(()),
         };
         if let Err(err) = result {
-            state.report(format!("cannot save: {err}"));
+            let message = err.to_string();
+            state.report(if message.starts_with("cannot save") {
+                message
+            } else {
+                format!("cannot save: {message}")
+            });
         }
     }
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use super::note::TextArea;
 use super::{Effect, LineEditor, State, View};
 use crate::keymap::Action;
-use crate::store::{Applied, Change, Marks, Status};
+use crate::store::{Applied, Change, MarkField, Marks, Status};
 
 /// How many triage steps undo remembers.
 pub const UNDO_LIMIT: usize = 200;
@@ -49,8 +49,10 @@ pub struct Prompt {
     pub editor: LineEditor,
     /// Statement ids the prompt acts on (empty for saving a search).
     pub targets: Vec<String>,
-    /// Completion candidates and the one last offered.
+    /// Completion candidates, what was typed before Tab, and which of the
+    /// candidates matching it was offered last.
     pub candidates: Vec<String>,
+    pub prefix: String,
     pub offered: Option<usize>,
     pub under: Box<View>,
 }
@@ -74,6 +76,14 @@ pub struct Picker {
     pub under: Box<View>,
 }
 
+/// One undoable triage step: which field it changed, and that field's
+/// marks before the change (undo) or after it (redo).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoStep {
+    pub field: MarkField,
+    pub marks: Vec<(String, Marks)>,
+}
+
 /// Triage state kept by [`State`].
 #[derive(Debug, Default)]
 pub struct Triage {
@@ -83,9 +93,9 @@ pub struct Triage {
     pub chosen: BTreeSet<usize>,
     /// Where a visual range started (list position), while choosing one.
     pub anchor: Option<usize>,
-    /// Marks before each change, newest last.
-    pub undo: Vec<Vec<(String, Marks)>>,
-    pub redo: Vec<Vec<(String, Marks)>>,
+    /// The field each change touched and the marks before it, newest last.
+    pub undo: Vec<UndoStep>,
+    pub redo: Vec<UndoStep>,
     /// Tags in use, for completion.
     pub tags: Vec<String>,
     pub saved: Vec<(String, String)>,
@@ -136,7 +146,20 @@ impl State {
     /// Handles a triage action in the list or detail view; returns false for
     /// actions that are not triage.
     pub(super) fn update_triage(&mut self, action: Action) -> bool {
+        let is_triage = matches!(
+            action,
+            Action::ToggleRead
+                | Action::ToggleFlag
+                | Action::CycleStatus
+                | Action::AddTag
+                | Action::RemoveTag
+                | Action::EditNote
+        );
         let targets = self.triage_targets();
+        if is_triage && targets.is_empty() {
+            self.status = Some("nothing to mark: the list is empty".into());
+            return true;
+        }
         let ids = self.ids(&targets);
         let count = ids.len();
         let all = |pred: &dyn Fn(&Marks) -> bool| {
@@ -218,10 +241,10 @@ impl State {
                     (&mut self.triage.redo, Origin::Redo, "redid")
                 };
                 match stack.pop() {
-                    Some(marks) => {
+                    Some(UndoStep { field, marks }) => {
                         let done = format!("{word} a change to {}", plural(marks.len()));
                         self.effects.push(Effect::Triage {
-                            change: Change::Restore { marks },
+                            change: Change::Revert { marks, field },
                             origin,
                             done,
                         });
@@ -253,6 +276,9 @@ impl State {
             origin: Origin::Do,
             done,
         });
+        // A choice is spent by the change it was made for, as in mutt.
+        self.triage.chosen.clear();
+        self.triage.anchor = None;
     }
 
     pub(super) fn open_prompt(
@@ -267,6 +293,7 @@ impl State {
             editor: LineEditor::default(),
             targets,
             candidates,
+            prefix: String::new(),
             offered: None,
             under,
         });
@@ -367,7 +394,6 @@ impl State {
                         });
                     }
                 }
-                self.clear_chosen_after_bulk(count);
                 return;
             }
             Action::Cancel => {
@@ -375,30 +401,18 @@ impl State {
                 return;
             }
             Action::Complete => {
-                let typed = prompt.editor.text().to_lowercase();
+                if prompt.offered.is_none() {
+                    prompt.prefix = prompt.editor.text().to_lowercase();
+                }
                 let matching: Vec<&String> = prompt
                     .candidates
                     .iter()
-                    .filter(|tag| {
-                        tag.to_lowercase().starts_with(&typed) || prompt.offered.is_some()
-                    })
+                    .filter(|tag| tag.to_lowercase().starts_with(&prompt.prefix))
                     .collect();
                 if !matching.is_empty() {
-                    let next = prompt
-                        .offered
-                        .map_or(0, |at| (at + 1) % prompt.candidates.len());
-                    let pick = if prompt.offered.is_some() {
-                        &prompt.candidates[next]
-                    } else {
-                        matching[0]
-                    };
-                    let at = prompt
-                        .candidates
-                        .iter()
-                        .position(|c| c == pick)
-                        .unwrap_or(0);
-                    prompt.offered = Some(at);
-                    prompt.editor = LineEditor::with_text(pick);
+                    let next = prompt.offered.map_or(0, |at| (at + 1) % matching.len());
+                    prompt.editor = LineEditor::with_text(matching[next]);
+                    prompt.offered = Some(next);
                 }
             }
             Action::Type(c) => {
@@ -433,7 +447,6 @@ impl State {
                     },
                     done,
                 );
-                self.clear_chosen_after_bulk(count);
                 return;
             }
             Action::Cancel => {
@@ -488,16 +501,15 @@ impl State {
         self.view = View::Picker(picker);
     }
 
-    /// After a bulk change the choice is spent, as in mutt.
-    fn clear_chosen_after_bulk(&mut self, count: usize) {
-        if count > 1 {
-            self.triage.chosen.clear();
-            self.triage.anchor = None;
-        }
-    }
-
-    /// Takes the result of a triage change the loop applied.
-    pub fn triage_applied(&mut self, origin: Origin, applied: Applied, done: String) {
+    /// Takes the result of a triage change the loop applied; `field` is the
+    /// field it touched ([`Change::field`]).
+    pub fn triage_applied(
+        &mut self,
+        origin: Origin,
+        field: Option<MarkField>,
+        applied: Applied,
+        done: String,
+    ) {
         for (id, marks) in &applied.after {
             if marks.is_default() {
                 self.triage.marks.remove(id);
@@ -528,15 +540,16 @@ impl State {
             Origin::Undo => Some(&mut self.triage.redo),
             Origin::Quiet => None,
         };
-        if let Some(stack) = stack {
-            stack.push(applied.before);
-            if stack.len() > UNDO_LIMIT {
-                stack.remove(0);
+        if let (Some(stack), Some(field)) = (stack, field) {
+            if !applied.before.is_empty() {
+                stack.push(UndoStep {
+                    field,
+                    marks: applied.before,
+                });
+                if stack.len() > UNDO_LIMIT {
+                    stack.remove(0);
+                }
             }
-        }
-        if origin == Origin::Do && applied.after.len() > 1 {
-            self.triage.chosen.clear();
-            self.triage.anchor = None;
         }
         if origin != Origin::Quiet {
             self.status = Some(done);

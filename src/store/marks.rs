@@ -128,10 +128,50 @@ pub enum Change {
         ids: Vec<String>,
         note: Option<String>,
     },
-    /// Puts marks back exactly as given, stamps included (undo and redo).
+    /// Puts marks back exactly as given, stamps included.
     Restore {
         marks: Vec<(String, Marks)>,
     },
+    /// Puts one field back as given (stamps included) and leaves the rest as
+    /// it is now: undo and redo, which must not take back other marks made
+    /// since, by this user or another.
+    Revert {
+        marks: Vec<(String, Marks)>,
+        field: MarkField,
+    },
+}
+
+/// One kind of mark, as a change touches it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MarkField {
+    Read,
+    Flag,
+    Status,
+    Tag(String),
+    Note,
+}
+
+impl MarkField {
+    /// Copies this field from `from` into `into`.
+    pub fn copy(&self, from: &Marks, into: &mut Marks) {
+        match self {
+            Self::Read => into.read.clone_from(&from.read),
+            Self::Flag => into.flagged.clone_from(&from.flagged),
+            Self::Status => {
+                into.status = from.status;
+                into.status_set.clone_from(&from.status_set);
+            }
+            Self::Tag(tag) => match from.tags.get(tag) {
+                Some(stamp) => {
+                    into.tags.insert(tag.clone(), stamp.clone());
+                }
+                None => {
+                    into.tags.remove(tag);
+                }
+            },
+            Self::Note => into.note.clone_from(&from.note),
+        }
+    }
 }
 
 /// What one id should become: an edit computed from its current marks, or an
@@ -139,6 +179,8 @@ pub enum Change {
 pub(super) enum Target<'a> {
     Edit,
     Exact(&'a Marks),
+    /// One field taken from these marks (`Revert`).
+    Field(&'a Marks),
 }
 
 impl Change {
@@ -151,15 +193,22 @@ impl Change {
             | Change::Status { ids, .. }
             | Change::Tag { ids, .. }
             | Change::Note { ids, .. } => ids,
-            Change::Restore { marks } => {
+            Change::Restore { marks } | Change::Revert { marks, .. } => {
+                let target = |value| {
+                    if matches!(self, Change::Revert { .. }) {
+                        Target::Field(value)
+                    } else {
+                        Target::Exact(value)
+                    }
+                };
                 let mut plan: Vec<(&str, Target<'_>)> = Vec::with_capacity(marks.len());
                 let mut slot: HashMap<&str, usize> = HashMap::with_capacity(marks.len());
                 for (id, value) in marks {
                     match slot.get(id.as_str()) {
-                        Some(&at) => plan[at].1 = Target::Exact(value),
+                        Some(&at) => plan[at].1 = target(value),
                         None => {
                             slot.insert(id, plan.len());
-                            plan.push((id, Target::Exact(value)));
+                            plan.push((id, target(value)));
                         }
                     }
                 }
@@ -215,9 +264,24 @@ impl Change {
                     }
                 }
             },
-            Change::Restore { .. } => {}
+            Change::Restore { .. } | Change::Revert { .. } => {}
         }
         after
+    }
+
+    /// The one field this change touches (`None` for `Restore`, which
+    /// touches every field).
+    #[must_use]
+    pub fn field(&self) -> Option<MarkField> {
+        match self {
+            Change::Read { .. } => Some(MarkField::Read),
+            Change::Flag { .. } => Some(MarkField::Flag),
+            Change::Status { .. } => Some(MarkField::Status),
+            Change::Tag { tag, .. } => Some(MarkField::Tag(tag.clone())),
+            Change::Note { .. } => Some(MarkField::Note),
+            Change::Revert { field, .. } => Some(field.clone()),
+            Change::Restore { .. } => None,
+        }
     }
 }
 

@@ -53,15 +53,20 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-pub(super) fn render_prompt(screen: &Screen, prompt: &Prompt, area: Rect, buf: &mut Buffer) {
-    screen.render_view(&prompt.under, area, buf);
-    let line = row(area, area.height - 2);
-    buf.set_style(line, screen.theme.normal());
-    for x in line.x..line.x + line.width {
-        if let Some(cell) = buf.cell_mut((x, line.y)) {
+/// Blanks a row of the view underneath before an overlay draws on it.
+fn clear_row(area: Rect, buf: &mut Buffer) {
+    for x in area.x..area.x + area.width {
+        if let Some(cell) = buf.cell_mut((x, area.y)) {
             cell.reset();
         }
     }
+}
+
+pub(super) fn render_prompt(screen: &Screen, prompt: &Prompt, area: Rect, buf: &mut Buffer) {
+    screen.render_view(&prompt.under, area, buf);
+    let line = row(area, area.height - 2);
+    clear_row(line, buf);
+    clear_row(row(area, area.height - 1), buf);
     let text = prompt.editor.text();
     let label = prompt.purpose.label();
     let targets = match prompt.targets.len() {
@@ -119,6 +124,14 @@ pub(super) fn render_note(screen: &Screen, note: &NoteEditor, area: Rect, buf: &
         .border_style(screen.theme.title());
     let inner = block.inner(popup);
     block.render(popup, buf);
+    let hints = row(area, area.height - 1);
+    clear_row(hints, buf);
+    screen.hints(
+        Context::Note,
+        &[Action::Submit, Action::Newline, Action::Cancel],
+        hints,
+        buf,
+    );
     let (cursor_line, cursor_column) = note.area.cursor_position();
     let rows = usize::from(inner.height);
     let first = cursor_line.saturating_sub(rows.saturating_sub(1));
