@@ -287,9 +287,21 @@ impl PtyCommand {
         command.args(&self.args);
         command.cwd(&self.cwd);
         command.env("TERM", "xterm-256color");
-        for key in ["NO_COLOR", "COLUMNS", "LINES", "COMMUNIQUE_ARCHIVE"] {
+        for key in [
+            "NO_COLOR",
+            "COLUMNS",
+            "LINES",
+            "COMMUNIQUE_ARCHIVE",
+            "COMMUNIQUE_STATE",
+            "COMMUNIQUE_RESTRICTED",
+        ] {
             command.env_remove(key);
         }
+        // Never touch the real user's state or configuration: each program
+        // gets fresh XDG folders of its own (a test's .env() still wins).
+        let home = scratch_home();
+        command.env("XDG_STATE_HOME", home.join("state"));
+        command.env("XDG_CONFIG_HOME", home.join("config"));
         for (key, value) in &self.env {
             match value {
                 Some(value) => command.env(key, value),
@@ -787,4 +799,17 @@ impl Drop for Pty {
             }
         }
     }
+}
+
+/// A fresh folder under Cargo's scratch space for one spawned program.
+fn scratch_home() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "pty-home-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::create_dir_all(&path);
+    path
 }
