@@ -79,6 +79,9 @@ pub struct Index {
     /// Distinct signatory labels as written.
     labels: Vec<String>,
     folded_labels: Vec<String>,
+    /// Each label's parts (name, role, country, organisation), folded, for
+    /// exact `sig:=` terms.
+    label_parts: Vec<Vec<String>>,
     values: Vec<String>,
 }
 
@@ -98,6 +101,7 @@ impl Index {
     #[must_use]
     pub fn new(statements: &[Statement]) -> Self {
         let mut labels = Interner::default();
+        let mut label_parts: Vec<Vec<String>> = Vec::new();
         let mut values = Interner::default();
         let entries = statements
             .iter()
@@ -105,7 +109,24 @@ impl Index {
                 let signatories = statement
                     .signatories
                     .iter()
-                    .map(|signatory| labels.intern(signatory.label()))
+                    .map(|signatory| {
+                        let id = labels.intern(signatory.label());
+                        if id as usize == label_parts.len() {
+                            label_parts.push(
+                                [
+                                    &signatory.name,
+                                    &signatory.role,
+                                    &signatory.country,
+                                    &signatory.organisation,
+                                ]
+                                .into_iter()
+                                .flatten()
+                                .map(|part| fold(part))
+                                .collect(),
+                            );
+                        }
+                        id
+                    })
                     .collect();
                 let mut field_values = Vec::new();
                 let mut add = |field: Field, text: &str| {
@@ -156,6 +177,7 @@ impl Index {
             entries,
             labels: labels.strings,
             folded_labels,
+            label_parts,
             values: values.strings,
         }
     }
@@ -242,24 +264,34 @@ impl Index {
     }
 
     fn passes(&self, entry: &Entry, filter: &Filter, marks: Option<&Marks>) -> bool {
-        let matched =
-            match &filter.condition {
-                Condition::Field(Field::Signatory, value) => entry
-                    .signatories
+        let matched = match &filter.condition {
+            Condition::Field(Field::Signatory, value) => entry
+                .signatories
+                .iter()
+                .any(|&label| self.folded_labels[label as usize].contains(value.as_str())),
+            Condition::Field(field, value) => entry
+                .values
+                .iter()
+                .any(|(f, id)| f == field && self.values[*id as usize].contains(value.as_str())),
+            Condition::FieldIs(Field::Signatory, value) => entry.signatories.iter().any(|&label| {
+                self.label_parts[label as usize]
                     .iter()
-                    .any(|&label| self.folded_labels[label as usize].contains(value.as_str())),
-                Condition::Field(field, value) => entry.values.iter().any(|(f, id)| {
-                    f == field && self.values[*id as usize].contains(value.as_str())
-                }),
-                Condition::Exact(text) => {
-                    entry.folded_title.contains(text.as_str())
-                        || entry.signatories.iter().any(|&label| {
-                            self.folded_labels[label as usize].contains(text.as_str())
-                        })
-                }
-                Condition::Published(range) => range.contains(entry.day),
-                Condition::Mark(test) => mark_matches(test, marks),
-            };
+                    .any(|part| part == value)
+            }),
+            Condition::FieldIs(field, value) => entry
+                .values
+                .iter()
+                .any(|(f, id)| f == field && self.values[*id as usize] == *value),
+            Condition::Exact(text) => {
+                entry.folded_title.contains(text.as_str())
+                    || entry
+                        .signatories
+                        .iter()
+                        .any(|&label| self.folded_labels[label as usize].contains(text.as_str()))
+            }
+            Condition::Published(range) => range.contains(entry.day),
+            Condition::Mark(test) => mark_matches(test, marks),
+        };
         matched != filter.negated
     }
 }

@@ -12,7 +12,6 @@ pub mod triage;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
 pub use theme::Theme;
@@ -31,7 +30,14 @@ pub struct Screen<'a> {
 impl Widget for Screen<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-            let notice = format!("terminal too small: {}×{} needed", MIN_SIZE.0, MIN_SIZE.1);
+            let full = format!("terminal too small: {}×{} needed", MIN_SIZE.0, MIN_SIZE.1);
+            let notice = ["terminal too small", "too small", "small"]
+                .into_iter()
+                .map(str::to_owned)
+                .chain(std::iter::once(full.clone()))
+                .filter(|text| text::width(text) <= usize::from(area.width))
+                .max_by_key(|text| text.len())
+                .unwrap_or(full);
             if area.height > 0 {
                 let line = fit(
                     &[(notice.as_str(), self.theme.warning())],
@@ -161,7 +167,7 @@ impl Screen<'_> {
     }
 
     /// A status message, if any, else `fallback`.
-    fn status_line(&self, fallback: Line<'_>, area: Rect, buf: &mut Buffer) {
+    fn status_line(&self, fallback: text::Fitted, area: Rect, buf: &mut Buffer) {
         match &self.state.status {
             Some(status) => fit(
                 &[(status.as_str(), self.theme.key())],
@@ -170,6 +176,23 @@ impl Screen<'_> {
             )
             .render(area, buf),
             None => fallback.render(area, buf),
+        }
+    }
+}
+
+/// Clears an area for a popup. A wide character just left of it would
+/// still paint its right half over the popup's first column (ratatui's diff
+/// does not know), so it is blanked too.
+pub(crate) fn clear_popup(area: Rect, buf: &mut Buffer) {
+    ratatui::widgets::Clear.render(area, buf);
+    if area.x == 0 {
+        return;
+    }
+    for y in area.y..area.y + area.height {
+        if let Some(cell) = buf.cell_mut((area.x - 1, y)) {
+            if text::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
         }
     }
 }

@@ -455,7 +455,6 @@ fn list_into_a_closed_pipe_is_success() {
 }
 
 #[test]
-#[ignore = "bug: `list --json | head -1` exits 1 with \"Broken pipe\": serde_json::Error hides the io::Error from is_broken_pipe (src/cli.rs)"]
 fn list_json_into_a_closed_pipe_is_success() {
     let dir = tempfile::tempdir().expect("tempdir");
     let archive = big_archive(dir.path(), 20_000);

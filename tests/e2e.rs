@@ -89,9 +89,9 @@ fn help_overlay_and_filter_panel() {
         .unwrap_or_else(|| panic!("no facet value on row 2:\n{}", rows.join("\n")));
     assert!(count > 0 && count < 16, "{value} counts {count}");
     let term_text = if value.contains(' ') {
-        format!("kind:\"{value}\"")
+        format!("kind:=\"{value}\"")
     } else {
-        format!("kind:{value}")
+        format!("kind:={value}")
     };
 
     term.send("j ");

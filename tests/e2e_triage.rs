@@ -476,5 +476,5 @@ fn the_tag_prompt_shows_only_its_own_hints() {
     term.expect_text("add tag:");
     let rows = term.rows();
     let last = rows.last().map(|row| row.trim_end()).unwrap_or("");
-    assert_eq!(last, "Enter keep and close the line  Esc cancel");
+    assert_eq!(last, "Enter keep  Esc cancel");
 }

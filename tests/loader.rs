@@ -727,7 +727,6 @@ fn bundled_archive() {
 // ------------------------------------------------- known bugs (see reasons)
 
 #[test]
-#[ignore = "bug: JSON error columns are serde_json byte offsets, the loader's own are characters (src/loader.rs json_position)"]
 fn json_error_columns_count_characters() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("accent.jsonl");
@@ -747,7 +746,6 @@ fn json_error_columns_count_characters() {
 }
 
 #[test]
-#[ignore = "bug: invalid UTF-8 on one JSON Lines line drops every line of the file (src/loader.rs load_file)"]
 fn invalid_utf8_on_one_json_lines_line_keeps_the_other_lines() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("mixed.jsonl");
@@ -784,7 +782,6 @@ fn bad_date_in_the_last_field_points_at_its_line() {
 }
 
 #[test]
-#[ignore = "bug: a record that is a JSON array is read positionally, e.g. [\"a\",\"b\"] becomes a skipped GOV.UK notice (src/loader.rs Probe)"]
 fn a_record_that_is_not_an_object_is_an_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("arrays.jsonl");

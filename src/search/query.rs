@@ -85,6 +85,10 @@ impl DayRange {
 pub enum Condition {
     /// Field value contains the folded text (or matches an organisation's initials).
     Field(Field, String),
+    /// Field value is exactly the folded text (`kind:="news story"`, as the
+    /// filter panel writes); for signatories, one of their name, role,
+    /// country or organisation is.
+    FieldIs(Field, String),
     /// Folded title or a signatory contains the text (`'exact`, `!word`).
     Exact(String),
     Published(DayRange),
@@ -325,11 +329,14 @@ fn parse_term(token: &Token, query: &mut Query) -> Result<(), QueryError> {
                     "unknown field `{keyword}:` (try sig: kind: org: loc: topic: person: gov: after: before: year: is: status: tag: has: by:)"
                 ))
             })?;
-            if value.trim().is_empty() {
+            if value.trim().trim_start_matches('=').is_empty() {
                 // Still being typed: no condition yet, and no error to flash.
                 return Ok(());
             }
-            Condition::Field(field, fold(value.trim()))
+            match value.trim().strip_prefix('=') {
+                Some(exact) => Condition::FieldIs(field, fold(exact.trim())),
+                None => Condition::Field(field, fold(value.trim())),
+            }
         }
     };
     query.filters.push(Filter { negated, condition });
@@ -478,6 +485,18 @@ mod tests {
         );
         assert!(parse("is:sideways").is_err());
         assert!(parse("status:pending").is_err());
+    }
+
+    #[test]
+    fn exact_field_values() {
+        let query = parse(r#"kind:="news story" sig:=Japan"#).expect("parse");
+        assert_eq!(
+            query.filters,
+            [
+                filter(false, Condition::FieldIs(Field::Kind, "news story".into())),
+                filter(false, Condition::FieldIs(Field::Signatory, "japan".into())),
+            ]
+        );
     }
 
     #[test]

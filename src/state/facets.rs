@@ -152,10 +152,21 @@ impl FacetKind {
             .chars()
             .any(|c| c.is_whitespace() || c == '"' || c == ':');
         let value: String = value.chars().filter(|c| *c != '"').collect();
+        // Field facets ask for the exact value (`kind:="news story"` is not
+        // "world news story"); triage keywords match whole words already.
+        let exact = match self {
+            Self::Kind
+            | Self::Organisation
+            | Self::Government
+            | Self::Country
+            | Self::Location
+            | Self::Topic => "=",
+            _ => "",
+        };
         if needs_quotes {
-            format!("{}:\"{value}\"", self.keyword())
+            format!("{}:{exact}\"{value}\"", self.keyword())
         } else {
-            format!("{}:{value}", self.keyword())
+            format!("{}:{exact}{value}", self.keyword())
         }
     }
 }
@@ -443,10 +454,10 @@ mod tests {
     fn terms_quote_values_with_spaces() {
         assert_eq!(
             FacetKind::Kind.term("press release"),
-            "kind:\"press release\""
+            "kind:=\"press release\""
         );
         assert_eq!(FacetKind::Year.term("2024"), "year:2024");
-        assert_eq!(FacetKind::Country.term("Japan"), "sig:Japan");
+        assert_eq!(FacetKind::Country.term("Japan"), "sig:=Japan");
     }
 
     #[test]

@@ -4,10 +4,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
-use super::text::{fit, highlighted};
+use super::text::{Fitted, fit, highlighted};
 use super::{Screen, row};
 use crate::document::{DisplayLine, Role};
 use crate::keymap::{Action, Context};
@@ -16,12 +15,7 @@ use crate::search::fold;
 use crate::state::Detail;
 
 /// One laid-out line in its role's style, with `find` (folded) highlighted.
-pub(super) fn styled_line<'a>(
-    screen: &Screen,
-    line: &DisplayLine,
-    find: &str,
-    width: usize,
-) -> Line<'a> {
+pub(super) fn styled_line(screen: &Screen, line: &DisplayLine, find: &str, width: usize) -> Fitted {
     let theme = screen.theme;
     let style = match line.role {
         Role::Title => theme.title(),
@@ -174,11 +168,10 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
             Context::Detail,
             &[
                 Action::Back,
-                Action::Down,
-                Action::PageDown,
                 Action::Search,
                 Action::NextStatement,
-                Action::PreviousStatement,
+                Action::NextContact,
+                Action::CopyEmail,
                 Action::Help,
             ],
         )

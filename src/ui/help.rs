@@ -3,7 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::widgets::{Block, Borders, Widget};
 
 use super::Screen;
 use super::text::fit;
@@ -71,7 +71,9 @@ pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
 
 pub(super) fn render(screen: &Screen, help: &Help, area: Rect, buf: &mut Buffer) {
     let theme = screen.theme;
-    let width = area.width.saturating_sub(4).clamp(area.width.min(20), 76);
+    // As wide as the screen up to a readable 100 columns; what is beside it
+    // is cleared, so no slivers of the list show through.
+    let width = area.width.min(100);
     let height = area.height.saturating_sub(2);
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
@@ -79,16 +81,34 @@ pub(super) fn render(screen: &Screen, help: &Help, area: Rect, buf: &mut Buffer)
         width,
         height,
     };
-    Clear.render(popup, buf);
+    super::clear_popup(
+        Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(2),
+            ..area
+        },
+        buf,
+    );
+    let lines = help_lines(&screen.state.keymap);
+    let rows = usize::from(height.saturating_sub(2));
+    let scroll = help.scroll.min(lines.len().saturating_sub(rows));
+    let title = if width >= 50 {
+        " Keys and query language (Esc closes) "
+    } else {
+        " Help (Esc closes) "
+    };
+    let more = if scroll + rows < lines.len() {
+        format!(" ↓ j/PgDn: {} more lines ", lines.len() - scroll - rows)
+    } else {
+        String::new()
+    };
     let block = Block::new()
         .borders(Borders::ALL)
-        .title(" Keys and query language (? or Esc closes) ")
+        .title(title)
+        .title_bottom(more)
         .border_style(theme.title());
     let inner = block.inner(popup);
     block.render(popup, buf);
-    let lines = help_lines(&screen.state.keymap);
-    let rows = usize::from(inner.height);
-    let scroll = help.scroll.min(lines.len().saturating_sub(rows));
     let key_width = 22.min(usize::from(inner.width) / 2);
     for (y, (keys, meaning)) in lines.iter().skip(scroll).take(rows).enumerate() {
         let target = Rect {

@@ -152,8 +152,12 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
         } else {
             "No statements match the query. Esc clears it."
         };
-        fit(&[(message, theme.warning())], width, false)
-            .render(row(area, 2.min(area.height - 1)), buf);
+        fit(
+            &[("  ", theme.normal()), (message, theme.warning())],
+            width,
+            false,
+        )
+        .render(row(area, 2.min(area.height - 1)), buf);
         return;
     }
     for (line, hit) in state.hits.iter().enumerate().skip(state.offset).take(rows) {

@@ -2,20 +2,26 @@
 //! width with an ellipsis, never by bytes, and never splitting a wide
 //! character across the edge.
 
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use unicode_width::UnicodeWidthChar;
+use ratatui::text::Span;
+use ratatui::widgets::Widget;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
-/// Display width of a string in terminal columns.
+/// Display width of a string in terminal columns, measured grapheme by
+/// grapheme as ratatui draws it (so "❤️" is 2 and the Arabic lam-alef pair,
+/// two graphemes, is 2 — not unicode-width's 1 for the ligature).
 #[must_use]
 pub fn width(text: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(text)
+    text.graphemes(true).map(UnicodeWidthStr::width).sum()
 }
 
 /// Pieces of text with their styles, cut to `columns` with "…" when too long,
 /// and padded with spaces to exactly `columns` when `pad` is set.
 #[must_use]
-pub fn fit<'a>(pieces: &[(&str, Style)], columns: usize, pad: bool) -> Line<'a> {
+pub fn fit(pieces: &[(&str, Style)], columns: usize, pad: bool) -> Fitted {
     let total: usize = pieces.iter().map(|(text, _)| width(text)).sum();
     let mut spans = Vec::new();
     let mut used = 0;
@@ -28,8 +34,8 @@ pub fn fit<'a>(pieces: &[(&str, Style)], columns: usize, pad: bool) -> Line<'a> 
         let budget = columns - 1;
         'outer: for (text, style) in pieces {
             let mut piece = String::new();
-            for c in text.chars() {
-                let w = c.width().unwrap_or(0);
+            for grapheme in text.graphemes(true) {
+                let w = grapheme.width();
                 if used + w > budget {
                     if !piece.is_empty() {
                         spans.push(Span::styled(std::mem::take(&mut piece), *style));
@@ -45,7 +51,7 @@ pub fn fit<'a>(pieces: &[(&str, Style)], columns: usize, pad: bool) -> Line<'a> 
                     break 'outer;
                 }
                 used += w;
-                piece.push(c);
+                piece.push_str(grapheme);
             }
             if !piece.is_empty() {
                 spans.push(Span::styled(piece, *style));
@@ -53,9 +59,56 @@ pub fn fit<'a>(pieces: &[(&str, Style)], columns: usize, pad: bool) -> Line<'a> 
         }
     }
     if pad && used < columns {
-        spans.push(Span::raw(" ".repeat(columns - used)));
+        // The padding carries the first piece's style, so a selected row is
+        // highlighted to the edge.
+        let style = pieces.first().map_or_else(Style::new, |(_, style)| *style);
+        spans.push(Span::styled(" ".repeat(columns - used), style));
     }
-    Line::from(spans)
+    Fitted { spans }
+}
+
+/// Styled text already cut to its width. It draws grapheme by grapheme at
+/// positions it measures itself, so a piece after Arabic (where a span's
+/// width and its drawn cells disagree) never overwrites the letters before.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fitted {
+    pub spans: Vec<Span<'static>>,
+}
+
+impl Fitted {
+    /// The text without styles.
+    #[must_use]
+    pub fn text(&self) -> String {
+        self.spans
+            .iter()
+            .map(|span| span.content.as_ref())
+            .collect()
+    }
+}
+
+impl Widget for Fitted {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.height == 0 {
+            return;
+        }
+        let right = area.x.saturating_add(area.width);
+        let mut x = area.x;
+        for span in &self.spans {
+            for grapheme in span.content.graphemes(true) {
+                let Ok(w) = u16::try_from(grapheme.width()) else {
+                    return;
+                };
+                if w == 0 {
+                    continue;
+                }
+                if x.saturating_add(w) > right {
+                    return;
+                }
+                buf.set_stringn(x, area.y, grapheme, usize::from(w), span.style);
+                x += w;
+            }
+        }
+    }
 }
 
 /// A string with some character positions in another style (search
@@ -86,7 +139,7 @@ pub fn highlighted(
 mod tests {
     use super::*;
 
-    fn plain(line: &Line) -> String {
+    fn plain(line: &Fitted) -> String {
         line.spans
             .iter()
             .map(|span| span.content.as_ref())

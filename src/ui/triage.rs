@@ -3,7 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::widgets::{Block, Borders, Widget};
 
 use super::text::fit;
 use super::{Screen, row};
@@ -113,7 +113,7 @@ pub(super) fn render_note(screen: &Screen, note: &NoteEditor, area: Rect, buf: &
         area.width.saturating_sub(4).max(20),
         area.height.saturating_sub(2),
     );
-    Clear.render(popup, buf);
+    super::clear_popup(popup, buf);
     let title = match note.targets.len() {
         1 => " Note (Ctrl-s saves, Esc cancels) ".to_owned(),
         n => format!(" Note on {n} statements (Ctrl-s saves, Esc cancels) "),
@@ -178,7 +178,7 @@ pub(super) fn render_picker(screen: &Screen, picker: &Picker, area: Rect, buf: &
         .unwrap_or(u16::MAX)
         .min(area.height.saturating_sub(2));
     let popup = centred(area, area.width.saturating_sub(4).min(70), height);
-    Clear.render(popup, buf);
+    super::clear_popup(popup, buf);
     let block = Block::new()
         .borders(Borders::ALL)
         .title(" Saved searches (Enter use, d delete, Esc close) ")
