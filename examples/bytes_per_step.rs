@@ -1,0 +1,56 @@
+//! Prints how many bytes the browser writes to the terminal for one step down
+//! the list (`j`), through the real crossterm backend at 120×40 over a
+//! generated archive: the figure `docs/benchmarks.md` cites. Steps inside the
+//! page (two rows and the preview change) and steps that scroll the list (every
+//! row changes: ratatui repaints rather than scrolling the terminal) are
+//! counted apart.
+//!
+//! ```sh
+//! cargo run --release --example bytes_per_step -- [COUNT]
+//! ```
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+use communique::keymap::Action;
+
+/// Median and maximum of some byte counts.
+fn spread(mut counts: Vec<usize>) -> String {
+    counts.sort_unstable();
+    match (counts.get(counts.len() / 2), counts.last()) {
+        (Some(median), Some(max)) => format!(
+            "median {median} bytes, max {max} bytes over {} steps",
+            counts.len()
+        ),
+        _ => "no steps".to_owned(),
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let count: usize = match std::env::args().nth(1) {
+        Some(text) => text.parse()?,
+        None => 100_000,
+    };
+    let mut state = common::state(count, 120, 40);
+    for preview in [true, false] {
+        state.preview = preview;
+        state.update(Action::Top);
+        let (mut within, mut scrolling) = (Vec::new(), Vec::new());
+        for _ in 0..80 {
+            let offset = state.offset;
+            let bytes = common::bytes_after(&mut state, Action::Down);
+            if state.offset == offset {
+                within.push(bytes);
+            } else {
+                scrolling.push(bytes);
+            }
+        }
+        println!(
+            "{count} statements, 120x40, preview pane {}: step inside the page {}; step that scrolls {}",
+            if preview { "on" } else { "off" },
+            spread(within),
+            spread(scrolling),
+        );
+    }
+    Ok(())
+}
