@@ -296,9 +296,23 @@ impl Loader {
                 );
             }
         };
+        // Records come in file order, so each position is counted on from
+        // the last one rather than from the start (which made big arrays
+        // quadratic).
+        let mut counted = (0, 1, 1);
         for (index, raw) in records.into_iter().enumerate() {
             let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-            self.load_record(path, raw.get(), position_of(text, offset), index);
+            let (from, line_before, column_before) = counted;
+            let between = &text[from..offset];
+            let (line, column) = match between.rfind('\n') {
+                Some(newline) => (
+                    line_before + between.matches('\n').count(),
+                    between[newline + 1..].chars().count() + 1,
+                ),
+                None => (line_before, column_before + between.chars().count()),
+            };
+            counted = (offset, line, column);
+            self.load_record(path, raw.get(), (line, column), index);
         }
     }
 
