@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod query;
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use fuzzy_matcher::FuzzyMatcher;
@@ -72,9 +73,52 @@ struct Entry {
     values: Vec<(Field, u32)>,
 }
 
+/// Title scores of one fuzzy word over every entry (`None`: no match).
+type TitleScores = Arc<Vec<Option<i64>>>;
+
+/// How many words' title scores are kept between keystrokes.
+const CACHED_WORDS: usize = 16;
+
+/// Title scores of recent words, newest last. Typing extends a word one
+/// character at a time, and a title the shorter word did not match cannot
+/// match the longer one (matching is by subsequence), so only the titles a
+/// cached prefix matched are scored again; words already typed are not
+/// scored again at all.
+#[derive(Debug, Default)]
+struct WordCache {
+    words: Vec<(String, TitleScores)>,
+}
+
+impl WordCache {
+    fn get(&self, word: &str) -> Option<TitleScores> {
+        self.words
+            .iter()
+            .find(|(cached, _)| cached == word)
+            .map(|(_, scores)| Arc::clone(scores))
+    }
+
+    /// The scores of the longest cached word that `word` extends.
+    fn prefix_of(&self, word: &str) -> Option<TitleScores> {
+        self.words
+            .iter()
+            .filter(|(cached, _)| word.starts_with(cached.as_str()))
+            .max_by_key(|(cached, _)| cached.len())
+            .map(|(_, scores)| Arc::clone(scores))
+    }
+
+    fn insert(&mut self, word: &str, scores: TitleScores) {
+        self.words.retain(|(cached, _)| cached != word);
+        self.words.push((word.to_owned(), scores));
+        if self.words.len() > CACHED_WORDS {
+            self.words.remove(0);
+        }
+    }
+}
+
 /// A search index over an archive's statements, in archive order.
 #[derive(Debug)]
 pub struct Index {
+    cache: Mutex<WordCache>,
     entries: Vec<Entry>,
     /// Distinct signatory labels as written.
     labels: Vec<String>,
@@ -174,6 +218,7 @@ impl Index {
             .collect();
         let folded_labels = labels.strings.iter().map(|label| fold(label)).collect();
         Self {
+            cache: Mutex::new(WordCache::default()),
             entries,
             labels: labels.strings,
             folded_labels,
@@ -214,6 +259,11 @@ impl Index {
                     .collect()
             })
             .collect();
+        let title_scores: Vec<TitleScores> = query
+            .fuzzy
+            .iter()
+            .map(|word| self.title_scores(&matcher, word))
+            .collect();
         let mut hits: Vec<Hit> = self
             .entries
             .par_iter()
@@ -227,8 +277,8 @@ impl Index {
             .filter_map(|(index, entry)| {
                 let mut score = 0;
                 let mut signatory = None;
-                for (word, scores) in query.fuzzy.iter().zip(&label_scores) {
-                    let title_score = matcher.fuzzy_match(&entry.title, word);
+                for (scores, titles) in label_scores.iter().zip(&title_scores) {
+                    let title_score = titles[index];
                     let best_signatory = entry
                         .signatories
                         .iter()
@@ -261,6 +311,32 @@ impl Index {
             hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
         }
         hits
+    }
+
+    /// Every title's score for one word, from the cache when it can be.
+    fn title_scores(&self, matcher: &SkimMatcherV2, word: &str) -> TitleScores {
+        let (cached, prefix) = {
+            let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+            (cache.get(word), cache.prefix_of(word))
+        };
+        if let Some(scores) = cached {
+            return scores;
+        }
+        let scores: TitleScores = Arc::new(
+            self.entries
+                .par_iter()
+                .enumerate()
+                .map(|(index, entry)| match &prefix {
+                    Some(prefix) if prefix[index].is_none() => None,
+                    _ => matcher.fuzzy_match(&entry.title, word),
+                })
+                .collect(),
+        );
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(word, Arc::clone(&scores));
+        scores
     }
 
     fn passes(&self, entry: &Entry, filter: &Filter, marks: Option<&Marks>) -> bool {
@@ -439,6 +515,30 @@ mod tests {
         for (input, expected) in cases {
             let hits = index.search(&parse(input).expect(input));
             assert_eq!(ids(&statements, &hits), expected, "{input}");
+        }
+    }
+
+    /// Typing on one index (cached and narrowed) ranks exactly as a fresh
+    /// index does for every prefix, forwards and with backspaces.
+    #[test]
+    fn cached_and_fresh_searches_agree() {
+        let words = ["foreign", "affairs", "japan", "korea", "trade", "missile", "joint", "envoy"];
+        let countries = ["Japan", "Republic of Korea", "France", "Ukraine", "Peru"];
+        let statements: Vec<Statement> = (0..400_usize)
+            .map(|n| {
+                let title: Vec<&str> = (0..5).map(|k| words[(n * 7 + k * 3 + n / 5) % words.len()]).collect();
+                let signed: Vec<&str> = (0..n % 4).map(|k| countries[(n + k) % countries.len()]).collect();
+                statement(&format!("s{n}"), &title.join(" "), "2024-01-01", &signed)
+            })
+            .collect();
+        let typed = "foreign affairs japan";
+        let mut prefixes: Vec<&str> = (1..=typed.len()).map(|end| &typed[..end]).collect();
+        prefixes.extend((1..typed.len()).rev().map(|end| &typed[..end]));
+        let warm = Index::new(&statements);
+        for prefix in prefixes {
+            let query = parse(prefix).expect("parse");
+            let fresh = Index::new(&statements).search(&query);
+            assert_eq!(warm.search(&query), fresh, "{prefix:?}");
         }
     }
 
