@@ -19,6 +19,7 @@ use ratatui::crossterm::execute;
 
 mod ansi16;
 mod perform;
+pub mod searcher;
 
 pub use perform::{Link, RealTerminal};
 
@@ -39,6 +40,8 @@ pub enum Input {
     Tick,
     /// The archive changed on disk and was loaded again.
     Reloaded(Box<Reloaded>),
+    /// A background search finished.
+    Searched(searcher::Found),
 }
 
 /// The problems of an archive as `check` prints them, cleaned for display.
@@ -52,6 +55,10 @@ pub fn problem_lines(archive: &crate::loader::Archive) -> Vec<String> {
 
 /// Applies one input to the state.
 pub fn handle(state: &mut State, input: Input) {
+    if let Input::Searched((generation, hits)) = input {
+        state.search_done(generation, hits);
+        return;
+    }
     if let Input::Reloaded(reloaded) = input {
         let lines = problem_lines(&reloaded.archive);
         let held = reloaded.held_back;
@@ -72,7 +79,7 @@ pub fn handle(state: &mut State, input: Input) {
             state.action_for(Key::from_event(*key))
         }
         Input::Key(_) | Input::Tick => None,
-        Input::Reloaded(_) => None,
+        Input::Reloaded(_) | Input::Searched(_) => None,
         Input::Resize(width, height) => Some(Action::Resize(*width, *height)),
         Input::Mouse(mouse) if state.mouse => match mouse.kind {
             MouseEventKind::ScrollDown => Some(Action::Down),
@@ -200,6 +207,12 @@ pub struct TerminalInputs {
     stop: Arc<AtomicBool>,
     /// Reloaded archives from the watcher.
     pub reloads: Option<std::sync::mpsc::Receiver<Reloaded>>,
+    /// Results from the background search, and how many are awaited.
+    pub searches: Option<(
+        std::sync::mpsc::Receiver<searcher::Found>,
+        Arc<std::sync::atomic::AtomicUsize>,
+    )>,
+    last_tick: std::time::Instant,
 }
 
 impl TerminalInputs {
@@ -221,6 +234,8 @@ impl TerminalInputs {
         Ok(Self {
             stop,
             reloads: None,
+            searches: None,
+            last_tick: std::time::Instant::now(),
         })
     }
 }
@@ -233,11 +248,24 @@ impl Iterator for TerminalInputs {
             if self.stop.load(Ordering::Relaxed) {
                 return None;
             }
+            if let Some(found) = self.searches.as_ref().and_then(|(r, _)| r.try_recv().ok()) {
+                return Some(Input::Searched(found));
+            }
             if let Some(reloaded) = self.reloads.as_ref().and_then(|r| r.try_recv().ok()) {
                 return Some(Input::Reloaded(Box::new(reloaded)));
             }
-            match event::poll(Duration::from_millis(250)) {
-                Ok(false) => return Some(Input::Tick),
+            // While a search runs, look for its results often; else rest.
+            let searching = self
+                .searches
+                .as_ref()
+                .is_some_and(|(_, pending)| pending.load(Ordering::SeqCst) > 0);
+            let wait = if searching { 4 } else { 250 };
+            match event::poll(Duration::from_millis(wait)) {
+                Ok(false) if self.last_tick.elapsed() >= Duration::from_millis(250) => {
+                    self.last_tick = std::time::Instant::now();
+                    return Some(Input::Tick);
+                }
+                Ok(false) => continue,
                 Ok(true) => {}
                 Err(_) => return None,
             }
@@ -329,6 +357,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     state.columns.clone_from(&config.columns);
     let theme = config.theme(!Theme::from_env().color);
     let mut inputs = TerminalInputs::new()?;
+    let (found, found_rx) = std::sync::mpsc::channel();
+    let searcher = searcher::Searcher::start(found);
+    inputs.searches = Some((found_rx, Arc::clone(&searcher.pending)));
+    state.background_search = true;
     let (reloads, reloaded) = std::sync::mpsc::channel();
     let watch = match ArchiveWatch::start(&archive_path, cli.poll, reloads) {
         Ok(watch) => {
@@ -371,6 +403,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         multiplexer,
         link,
         watch,
+        searcher,
     };
     let result = run_loop(&mut terminal, &mut state, theme, inputs, &mut performer);
     leave_terminal(cli.mouse);

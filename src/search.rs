@@ -522,12 +522,18 @@ mod tests {
     /// index does for every prefix, forwards and with backspaces.
     #[test]
     fn cached_and_fresh_searches_agree() {
-        let words = ["foreign", "affairs", "japan", "korea", "trade", "missile", "joint", "envoy"];
+        let words = [
+            "foreign", "affairs", "japan", "korea", "trade", "missile", "joint", "envoy",
+        ];
         let countries = ["Japan", "Republic of Korea", "France", "Ukraine", "Peru"];
         let statements: Vec<Statement> = (0..400_usize)
             .map(|n| {
-                let title: Vec<&str> = (0..5).map(|k| words[(n * 7 + k * 3 + n / 5) % words.len()]).collect();
-                let signed: Vec<&str> = (0..n % 4).map(|k| countries[(n + k) % countries.len()]).collect();
+                let title: Vec<&str> = (0..5)
+                    .map(|k| words[(n * 7 + k * 3 + n / 5) % words.len()])
+                    .collect();
+                let signed: Vec<&str> = (0..n % 4)
+                    .map(|k| countries[(n + k) % countries.len()])
+                    .collect();
                 statement(&format!("s{n}"), &title.join(" "), "2024-01-01", &signed)
             })
             .collect();

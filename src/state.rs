@@ -143,6 +143,12 @@ pub enum Effect {
     DeleteSearch(String),
     /// Remember a query in the lasting history.
     History(String),
+    /// Run a search in the background; report with [`State::search_done`].
+    Search {
+        generation: u64,
+        query: Query,
+        marks: std::collections::HashMap<usize, crate::store::Marks>,
+    },
     /// Reload the archive now.
     Reload,
 }
@@ -152,7 +158,16 @@ pub enum Effect {
 pub struct State {
     pub archive_name: String,
     pub statements: Vec<Statement>,
-    pub index: Index,
+    /// Shared with the background search worker.
+    pub index: std::sync::Arc<Index>,
+    /// Search in the background (the real terminal) rather than inside
+    /// `update` (tests, scripts): typing then never waits for matching.
+    pub background_search: bool,
+    /// The number of the newest search asked for, while its results are
+    /// still coming.
+    pub searching: Option<u64>,
+    /// Numbers searches so late results of an old query are dropped.
+    pub search_generation: u64,
     /// Problems found loading the archive (see `communique check`).
     pub problems: usize,
     /// Those problems as `check` prints them, for the problems panel.
@@ -200,12 +215,15 @@ pub struct State {
 impl State {
     #[must_use]
     pub fn new(archive_name: String, statements: Vec<Statement>, problems: usize) -> Self {
-        let index = Index::new(&statements);
+        let index = std::sync::Arc::new(Index::new(&statements));
         let hits = index.search(&Query::default());
         Self {
             archive_name,
             statements,
             index,
+            background_search: false,
+            searching: None,
+            search_generation: 0,
             problems,
             problem_lines: Vec::new(),
             arrived: std::collections::HashSet::new(),
@@ -494,16 +512,57 @@ impl State {
     fn preview_query(&mut self, text: &str) {
         match search::parse(text) {
             Ok(query) => {
-                let selected_id = self.selected_hit().map(|hit| hit.index);
                 self.query = query;
                 self.query_error = None;
+                if self.background_search {
+                    self.search_generation += 1;
+                    self.searching = Some(self.search_generation);
+                    self.effects.push(Effect::Search {
+                        generation: self.search_generation,
+                        query: self.query.clone(),
+                        marks: self.marks_by_position(),
+                    });
+                    return;
+                }
                 self.hits = self.search();
                 self.apply_sort();
-                let _ = selected_id;
                 self.offset = 0;
                 self.select(0);
             }
             Err(err) => self.query_error = Some(err),
+        }
+    }
+
+    /// Marks keyed by archive position, for a search run elsewhere.
+    fn marks_by_position(&self) -> std::collections::HashMap<usize, crate::store::Marks> {
+        if self.triage.marks.is_empty() {
+            return std::collections::HashMap::new();
+        }
+        self.statements
+            .iter()
+            .enumerate()
+            .filter_map(|(at, statement)| Some((at, self.triage.marks.get(&statement.id)?.clone())))
+            .collect()
+    }
+
+    /// Takes the results of a background search; those of an older query
+    /// than the newest asked for are dropped.
+    pub fn search_done(&mut self, generation: u64, hits: Vec<Hit>) {
+        if self.searching != Some(generation) {
+            return;
+        }
+        self.searching = None;
+        self.hits = hits;
+        self.apply_sort();
+        self.offset = 0;
+        self.select(0);
+        if let View::Filter(panel) = &self.view {
+            // The counts are of the list, which has just changed.
+            let (facet, cursor) = (panel.facet, panel.cursor);
+            let mut fresh = FilterPanel::new(self);
+            fresh.facet = facet;
+            fresh.cursor = cursor;
+            self.view = View::Filter(fresh);
         }
     }
 
@@ -652,7 +711,8 @@ impl State {
             .collect();
         self.arrived.extend(arrived);
         self.statements = statements;
-        self.index = index;
+        self.index = std::sync::Arc::new(index);
+        self.searching = None;
         self.problems = problem_lines.len();
         self.problem_lines = problem_lines;
 

@@ -96,7 +96,7 @@ impl Link {
             }),
             // History that cannot be saved stays in this session's memory.
             Effect::History(query) => store.push_history(&query).or(Ok(())),
-            Effect::Copy(_) | Effect::Suspend | Effect::Reload => Ok(()),
+            Effect::Copy(_) | Effect::Suspend | Effect::Reload | Effect::Search { .. } => Ok(()),
         };
         if let Err(err) = result {
             let message = err.to_string();
@@ -116,6 +116,7 @@ pub struct RealTerminal {
     pub link: Link,
     /// The archive watcher, which also reloads on request.
     pub watch: Option<crate::watch::ArchiveWatch>,
+    pub searcher: super::searcher::Searcher,
 }
 
 impl<B: Backend> Perform<B> for RealTerminal
@@ -151,6 +152,16 @@ where
                 super::enter_terminal(self.mouse)?;
                 terminal.clear()?;
             }
+            Effect::Search {
+                generation,
+                query,
+                marks,
+            } => self.searcher.submit(super::searcher::Job {
+                generation,
+                index: std::sync::Arc::clone(&state.index),
+                query,
+                marks,
+            }),
             Effect::Reload => match &self.watch {
                 Some(watch) => watch.request(),
                 None => state.report("cannot reload: the archive is not being watched".into()),

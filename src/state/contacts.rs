@@ -147,7 +147,7 @@ impl State {
                         .replace('"', "");
                     self.view = View::List;
                     self.set_query(format!("contact:\"{value}\""));
-                    if self.hits.len() == 1 {
+                    if self.searching.is_none() && self.hits.len() == 1 {
                         self.open_selected();
                     }
                     return;

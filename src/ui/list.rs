@@ -285,6 +285,9 @@ fn render_query_line(screen: &Screen, area: Rect, buf: &mut Buffer) {
         } else if state.hits.is_empty() {
             pieces.push(("  no matches", theme.warning()));
         }
+        if state.searching.is_some() {
+            pieces.push(("  searching…", theme.dim()));
+        }
         let matched = matched_label(state);
         if let Some(matched) = &matched {
             pieces.push((matched.as_str(), theme.dim()));
