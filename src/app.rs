@@ -357,6 +357,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     state.columns.clone_from(&config.columns);
     let theme = config.theme(!Theme::from_env().color);
     let mut inputs = TerminalInputs::new()?;
+    // Leave one core to the drawing thread, so typing is echoed at once
+    // while matching runs (on two cores matching then gets one).
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(cores.saturating_sub(1).max(1))
+        .build_global();
     let (found, found_rx) = std::sync::mpsc::channel();
     let searcher = searcher::Searcher::start(found);
     inputs.searches = Some((found_rx, Arc::clone(&searcher.pending)));
