@@ -731,7 +731,7 @@ impl State {
             .collect();
         let selected_index = position(&selected_id);
         let anchor_index = position(&anchor_id);
-        let open: Vec<Option<usize>> = open_ids.iter().map(|id| position(id)).collect();
+        let open: Vec<Option<usize>> = open_ids.iter().map(position).collect();
 
         let offset = self.offset;
         self.hits = self.search();
