@@ -832,3 +832,54 @@ fn emoji_with_variation_selectors_end_with_an_ellipsis_at_the_edge() {
     problems.extend(title_problems("selectors"));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The bundled archive with its contacts directory, as the browser builds it.
+fn browser_with_contacts(width: u16, height: u16) -> State {
+    let mut state = browser(width, height);
+    state.set_directory(communique::contacts::Directory::from_archive(archive()));
+    state.today = chrono::NaiveDate::from_ymd_opt(2024, 6, 1).expect("a date");
+    state
+}
+
+#[test]
+fn snapshots_of_the_contacts_view() {
+    for size in SIZES {
+        let mut state = browser_with_contacts(size.0, size.1);
+        press(&mut state, "c");
+        let all = screen_text(&render(&state, NO_COLOR));
+        assert!(all.contains("Contacts · 4 / 4"), "{all}");
+        insta::assert_snapshot!(format!("contacts_{}x{}", size.0, size.1), all);
+        press(&mut state, "fc");
+        let buffer = render(&state, NO_COLOR);
+        let text = screen_text(&buffer);
+        assert!(text.contains("newsdesk@fcdo.gov.uk"), "{text}");
+        insta::assert_snapshot!(format!("contacts_fc_{}x{}", size.0, size.1), text);
+        // The selected contact's row is reversed, so it shows without colour.
+        let selected_row = (0..size.1)
+            .find(|&y| buffer[(0, y)].symbol() == "▌")
+            .expect("a selected contact row");
+        assert!(
+            buffer[(2, selected_row)]
+                .modifier
+                .contains(ratatui::style::Modifier::REVERSED),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn the_value_shown_alone_is_alone_on_the_screen() {
+    let mut state = browser_with_contacts(80, 24);
+    press(&mut state, "cfcdo<C-g>");
+    let text = screen_text(&render(&state, NO_COLOR));
+    let filled: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.trim_matches(['|', ' ']).is_empty())
+        .collect();
+    assert_eq!(filled.len(), 3, "{text}");
+    assert!(
+        filled[1].trim_matches(['|', ' ']) == "newsdesk@fcdo.gov.uk",
+        "{text}"
+    );
+    insta::assert_snapshot!("contacts_alone_80x24", text);
+}
