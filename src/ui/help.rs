@@ -33,7 +33,10 @@ pub const GRAMMAR: &[(&str, &str)] = &[
     ("tag:urgent has:note", "a tag; has:note or has:tags"),
     ("by:alice", "someone set any mark"),
     ("field:\"two words\"", "quote a value with spaces"),
-    ("field:=value", "exactly this value (as the filter panel writes)"),
+    (
+        "field:=value",
+        "exactly this value (as the filter panel writes)",
+    ),
 ];
 
 /// The overlay's lines as (key column, description); headings have an empty
