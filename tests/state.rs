@@ -2,14 +2,16 @@
 //! browser at a size, press keys, and check the view, the selection and the
 //! query. Pure: no terminal, no drawing.
 
+mod support;
+
 use std::path::Path;
 use std::sync::OnceLock;
+use support::keys::press;
 
-use communique::keymap::{Action, DEFAULT_BINDINGS, Key};
+use communique::keymap::{Action, DEFAULT_BINDINGS};
 use communique::loader::Archive;
 use communique::search::fold;
 use communique::state::{Detail, FacetKind, Sort, State, View};
-use ratatui::crossterm::event::KeyCode;
 
 /// The id of the seed record, the one statement with signatories by country.
 const SEED: &str = "dprk-russia-ballistic-missile-transfers-2024-01-12";
@@ -44,57 +46,6 @@ fn empty_browser(width: u16, height: u16) -> State {
     let mut state = State::new("empty".into(), Vec::new(), 0);
     state.update(Action::Resize(width, height));
     state
-}
-
-/// Keys written vim-style: plain characters are themselves, and `<Enter>`,
-/// `<Esc>`, `<Up>`, `<Down>`, `<Left>`, `<Right>`, `<PgDn>`, `<PgUp>`,
-/// `<Tab>`, `<S-Tab>`, `<BS>`, `<Space>`, `<F1>`, `<C-x>` name the others.
-fn keys(spec: &str) -> Vec<Key> {
-    let mut keys = Vec::new();
-    let mut rest = spec;
-    while let Some(c) = rest.chars().next() {
-        if c == '<' {
-            if let Some(end) = rest.find('>').filter(|&end| end > 1) {
-                let name = &rest[1..end];
-                let key = match name {
-                    "Enter" => Key::plain(KeyCode::Enter),
-                    "Esc" => Key::plain(KeyCode::Esc),
-                    "Up" => Key::plain(KeyCode::Up),
-                    "Down" => Key::plain(KeyCode::Down),
-                    "Left" => Key::plain(KeyCode::Left),
-                    "Right" => Key::plain(KeyCode::Right),
-                    "PgDn" => Key::plain(KeyCode::PageDown),
-                    "PgUp" => Key::plain(KeyCode::PageUp),
-                    "Home" => Key::plain(KeyCode::Home),
-                    "End" => Key::plain(KeyCode::End),
-                    "Tab" => Key::plain(KeyCode::Tab),
-                    "S-Tab" => Key::plain(KeyCode::BackTab),
-                    "BS" => Key::plain(KeyCode::Backspace),
-                    "Space" => Key::ch(' '),
-                    "F1" => Key::plain(KeyCode::F(1)),
-                    ctrl if ctrl.starts_with("C-") && ctrl.chars().count() == 3 => {
-                        Key::ctrl(ctrl.chars().nth(2).expect("a character after C-"))
-                    }
-                    other => panic!("unknown key <{other}> in {spec:?}"),
-                };
-                keys.push(key);
-                rest = &rest[end + 1..];
-                continue;
-            }
-        }
-        keys.push(Key::ch(c));
-        rest = &rest[c.len_utf8()..];
-    }
-    keys
-}
-
-/// Presses keys: each goes through the keymap, as the event loop does.
-fn press(state: &mut State, spec: &str) {
-    for key in keys(spec) {
-        if let Some(action) = state.action_for(key) {
-            state.update(action);
-        }
-    }
 }
 
 /// "list", "search", "detail"…: the variant's name, lower case. Read from

@@ -3,16 +3,18 @@
 //! by a [`Link`] on a SQLite file in a temporary folder, exactly as the event
 //! loop does (`link.apply(&mut state, effect)` for each queued effect).
 
+mod support;
+
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use support::keys::keys;
 
 use communique::app::Link;
-use communique::keymap::{Action, Key};
+use communique::keymap::Action;
 use communique::loader::Archive;
 use communique::state::{State, View};
 use communique::store::{Change, Marks, Status, Store};
-use ratatui::crossterm::event::KeyCode;
 use tempfile::TempDir;
 
 /// Every change is stamped with this time, so stamps compare exactly.
@@ -43,40 +45,6 @@ fn store(path: &Path, user: &str) -> Store {
     let (store, warning) = Store::open(path, user).expect("the state file opens");
     assert_eq!(warning, None, "a fresh state file opens without a warning");
     store.with_clock(|| NOW)
-}
-
-/// Keys written vim-style: plain characters are themselves; `<Enter>`,
-/// `<Esc>`, `<Tab>`, `<BS>`, `<Space>`, `<Up>`, `<Down>` and `<C-x>` name
-/// the others.
-fn keys(spec: &str) -> Vec<Key> {
-    let mut keys = Vec::new();
-    let mut rest = spec;
-    while let Some(c) = rest.chars().next() {
-        if c == '<' {
-            if let Some(end) = rest.find('>').filter(|&end| end > 1) {
-                let name = &rest[1..end];
-                let key = match name {
-                    "Enter" => Key::plain(KeyCode::Enter),
-                    "Esc" => Key::plain(KeyCode::Esc),
-                    "Tab" => Key::plain(KeyCode::Tab),
-                    "BS" => Key::plain(KeyCode::Backspace),
-                    "Up" => Key::plain(KeyCode::Up),
-                    "Down" => Key::plain(KeyCode::Down),
-                    "Space" => Key::ch(' '),
-                    ctrl if ctrl.starts_with("C-") && ctrl.chars().count() == 3 => {
-                        Key::ctrl(ctrl.chars().nth(2).expect("a character after C-"))
-                    }
-                    other => panic!("unknown key <{other}> in {spec:?}"),
-                };
-                keys.push(key);
-                rest = &rest[end + 1..];
-                continue;
-            }
-        }
-        keys.push(Key::ch(c));
-        rest = &rest[c.len_utf8()..];
-    }
-    keys
 }
 
 /// A browser joined to a store on a file of its own.

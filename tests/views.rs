@@ -3,11 +3,13 @@
 //! real event loop driven by scripted keys, and wide characters at every
 //! column edge.
 
+mod support;
+
 use std::path::Path;
 use std::sync::OnceLock;
+use support::keys::press;
 
 use communique::app::{Input, Perform, run_loop};
-use communique::keymap::Key;
 use communique::loader::Archive;
 use communique::records::Statement;
 use communique::state::{Effect, State};
@@ -50,44 +52,6 @@ fn browser(width: u16, height: u16) -> State {
     let mut state = State::new(archive.name(), archive.statements.clone(), 0);
     state.update(communique::keymap::Action::Resize(width, height));
     state
-}
-
-/// Keys written vim-style: characters are themselves; `<Enter>`, `<Esc>`,
-/// `<Down>`, `<PgDn>`, `<F1>` and `<C-x>` name the others.
-fn keys(spec: &str) -> Vec<Key> {
-    let mut keys = Vec::new();
-    let mut rest = spec;
-    while let Some(c) = rest.chars().next() {
-        if c == '<' {
-            if let Some(end) = rest.find('>').filter(|&end| end > 1) {
-                let key = match &rest[1..end] {
-                    "Enter" => Key::plain(KeyCode::Enter),
-                    "Esc" => Key::plain(KeyCode::Esc),
-                    "Down" => Key::plain(KeyCode::Down),
-                    "PgDn" => Key::plain(KeyCode::PageDown),
-                    "F1" => Key::plain(KeyCode::F(1)),
-                    ctrl if ctrl.starts_with("C-") && ctrl.chars().count() == 3 => {
-                        Key::ctrl(ctrl.chars().nth(2).expect("a character after C-"))
-                    }
-                    other => panic!("unknown key <{other}> in {spec:?}"),
-                };
-                keys.push(key);
-                rest = &rest[end + 1..];
-                continue;
-            }
-        }
-        keys.push(Key::ch(c));
-        rest = &rest[c.len_utf8()..];
-    }
-    keys
-}
-
-fn press(state: &mut State, spec: &str) {
-    for key in keys(spec) {
-        if let Some(action) = state.action_for(key) {
-            state.update(action);
-        }
-    }
 }
 
 fn draw(terminal: &mut Terminal<TestBackend>, state: &State, theme: Theme) {

@@ -7,4 +7,5 @@
 #![allow(dead_code)]
 
 pub mod escapes;
+pub mod keys;
 pub mod pty;
