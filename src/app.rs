@@ -321,11 +321,10 @@ fn check_terminal() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the state file named by the command line or configuration, else the default.
+/// Opens the state file as the current user.
 fn open_store(
-    path: Option<std::path::PathBuf>,
+    path: std::path::PathBuf,
 ) -> Result<(crate::store::Store, Option<String>), crate::store::StoreError> {
-    let path = path.unwrap_or_else(crate::store::Store::default_path);
     crate::store::Store::open(&path, &crate::store::Store::user())
 }
 
@@ -384,7 +383,14 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         std::env::var("STY").ok().as_deref(),
     );
     let mut link = Link { store: None };
-    match open_store(cli.state.clone().or_else(|| config.state.clone())) {
+    let state_path = match (&cli.state, &config.state) {
+        (None, Some(configured)) if !cli.restricted => Ok(configured.clone()),
+        _ => cli.state_path(),
+    };
+    match state_path
+        .map_err(|err| err.to_string())
+        .and_then(|path| open_store(path).map_err(|err| err.to_string()))
+    {
         Ok((store, warning)) => {
             link.store = Some(store);
             if let Some(warning) = warning {

@@ -65,6 +65,24 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// The triage state file: `--state` (or `COMMUNIQUE_STATE`), else the
+    /// default. In restricted mode `$XDG_STATE_HOME` (which a user may be
+    /// able to pass over SSH) is not asked: the default is under the home
+    /// directory sshd sets from the password database.
+    ///
+    /// # Errors
+    /// In restricted mode without `--state` and without `$HOME`.
+    pub fn state_path(&self) -> anyhow::Result<PathBuf> {
+        match (&self.state, self.restricted) {
+            (Some(path), _) => Ok(path.clone()),
+            (None, false) => Ok(crate::store::Store::default_path()),
+            (None, true) => match std::env::var_os("HOME").filter(|home| !home.is_empty()) {
+                Some(home) => Ok(PathBuf::from(home).join(".local/state/communique/triage.db")),
+                None => anyhow::bail!("restricted mode: give the state file with --state PATH"),
+            },
+        }
+    }
+
     /// Parses the process arguments, then applies restricted mode: when it is
     /// on, paths given by environment variables are ignored, so only the
     /// command line (which a forced command fixes) can choose them.
@@ -160,22 +178,24 @@ pub enum Command {
 /// When the archive cannot be opened or output cannot be written.
 pub fn run_command(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
     let archive = cli.archive.as_path();
-    let state = cli
-        .state
-        .clone()
-        .unwrap_or_else(crate::store::Store::default_path);
+    let state = cli.state_path();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = match command {
         Command::Check { strict } => check::run(archive, *strict, &mut out)?,
-        Command::List { query, limit, json } => {
-            list::run(archive, &state, query.as_deref(), *limit, *json, &mut out)?
-        }
+        Command::List { query, limit, json } => list::run(
+            archive,
+            state.as_deref().ok(),
+            query.as_deref(),
+            *limit,
+            *json,
+            &mut out,
+        )?,
         Command::Mark {
             ids,
             query,
             options,
-        } => mark::run(archive, &state, ids, query.as_deref(), options, &mut out)?,
+        } => mark::run(archive, &state?, ids, query.as_deref(), options, &mut out)?,
         Command::Show { id, json } => show::run(archive, id, *json, &mut out)?,
         Command::Config { default } => config_command(cli, *default, &mut out)?,
         Command::Contacts { query, json, vcard } => contacts::run(

@@ -192,7 +192,8 @@ pub fn contact_lines(contact: &MediaContact) -> Vec<String> {
 /// others are listed one a line, in their original order after the groups.
 #[must_use]
 pub fn signatory_groups(signatories: &[Signatory]) -> Vec<String> {
-    let mut groups: BTreeMap<&str, (usize, Vec<&str>)> = BTreeMap::new();
+    // Keyed by the cleaned (NFC) role, so one role written two ways is one group.
+    let mut groups: BTreeMap<String, (usize, Vec<&str>)> = BTreeMap::new();
     let mut others = Vec::new();
     for (position, signatory) in signatories.iter().enumerate() {
         match signatory {
@@ -202,7 +203,9 @@ pub fn signatory_groups(signatories: &[Signatory]) -> Vec<String> {
                 country: Some(country),
                 organisation: None,
             } => {
-                let group = groups.entry(role).or_insert((position, Vec::new()));
+                let group = groups
+                    .entry(clean_line(role).into_owned())
+                    .or_insert((position, Vec::new()));
                 group.1.push(country);
             }
             other => others.push(clean_line(&other.label()).into_owned()),
@@ -214,11 +217,11 @@ pub fn signatory_groups(signatories: &[Signatory]) -> Vec<String> {
     for (role, (_, countries)) in grouped {
         let countries: Vec<_> = countries.iter().map(|c| clean_line(c)).collect();
         if countries.len() == 1 {
-            lines.push(format!("{}, {}", clean_line(role), countries[0]));
+            lines.push(format!("{role}, {}", countries[0]));
         } else {
             lines.push(format!(
                 "{} ({}): {}",
-                plural_role(&clean_line(role)),
+                plural_role(&role),
                 countries.len(),
                 countries.join(", ")
             ));

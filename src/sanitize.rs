@@ -71,6 +71,7 @@ fn is_invisible_format(c: char) -> bool {
             | 0x061C
             | 0x06DD
             | 0x070F
+            | 0x0890..=0x0891
             | 0x08E2
             | 0x180E
             | 0x200B..=0x200F

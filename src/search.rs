@@ -154,7 +154,7 @@ impl Index {
                     .signatories
                     .iter()
                     .map(|signatory| {
-                        let id = labels.intern(signatory.label());
+                        let id = labels.intern(signatory.label().nfc().collect());
                         if id as usize == label_parts.len() {
                             label_parts.push(
                                 [
@@ -208,7 +208,8 @@ impl Index {
                     }
                 }
                 Entry {
-                    title: statement.title.clone(),
+                    // NFC, as the screen shows it and as queries are typed.
+                    title: statement.title.nfc().collect(),
                     folded_title: fold(&statement.title),
                     day: statement.published.date(),
                     signatories,

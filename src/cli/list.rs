@@ -17,7 +17,7 @@ use crate::store::{Marks, Stamp, Store};
 
 pub fn run(
     archive: &Path,
-    state: &Path,
+    state: Option<&Path>,
     query: Option<&str>,
     limit: Option<usize>,
     json: bool,
@@ -25,7 +25,7 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let loaded = super::load(archive)?;
     // Marks are read, never written, and only when a state file exists.
-    let marks = if state.exists() {
+    let marks = if let Some(state) = state.filter(|state| state.exists()) {
         Store::open_read_only(state)?.marks()?
     } else {
         HashMap::new()

@@ -240,7 +240,9 @@ fn parse_term(token: &Token, query: &mut Query) -> Result<(), QueryError> {
             let condition = Condition::Exact(fold(text));
             query.filters.push(Filter { negated, condition });
         } else if !text.is_empty() {
-            query.fuzzy.push(text.to_owned());
+            query
+                .fuzzy
+                .push(unicode_normalization::UnicodeNormalization::nfc(text).collect());
         }
         return Ok(());
     };

@@ -9,6 +9,7 @@ use crate::keymap::Action;
 use crate::records::Statement;
 use crate::search::{self, fold};
 use crate::store::Marks;
+use unicode_normalization::UnicodeNormalization;
 
 /// The facets, in panel order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,13 +263,23 @@ fn count_facets(state: &State) -> Vec<Facet> {
         .iter()
         .map(|&kind| {
             let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+            // One value written in NFD here and NFC there is one value.
+            let nfc = |value: String| -> String { value.nfc().collect() };
             for (index, statement) in state.statements.iter().enumerate() {
-                for value in kind.values(statement, state.marks_of(index)) {
+                for value in kind
+                    .values(statement, state.marks_of(index))
+                    .into_iter()
+                    .map(nfc)
+                {
                     counts.entry(value).or_insert(0);
                 }
             }
             for hit in &state.hits {
-                for value in kind.values(&state.statements[hit.index], state.marks_of(hit.index)) {
+                for value in kind
+                    .values(&state.statements[hit.index], state.marks_of(hit.index))
+                    .into_iter()
+                    .map(nfc)
+                {
                     *counts.entry(value).or_insert(0) += 1;
                 }
             }

@@ -67,7 +67,8 @@ pub(super) fn render(screen: &Screen, view: &ContactsView, area: Rect, buf: &mut
     );
     screen.bar(&title, "", row(area, 0), buf);
     let width = usize::from(area.width);
-    let text = view.editor.text();
+    let text = crate::sanitize::clean_line(view.editor.text());
+    let text = text.as_ref();
     let mut line = vec![("> ", theme.key()), (text, theme.normal())];
     if view.hits.is_empty() {
         line.push(("  no contact matches", theme.warning()));

@@ -109,7 +109,8 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
 
     let status_row = row(area, area.height - 2);
     if let Some(find) = &detail.find_line {
-        let text = find.editor.text();
+        let text = crate::sanitize::clean_line(find.editor.text());
+        let text = text.as_ref();
         let mut pieces = vec![
             ("find: ", screen.theme.key()),
             (text, screen.theme.normal()),

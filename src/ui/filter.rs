@@ -144,14 +144,17 @@ pub(super) fn render(screen: &Screen, panel: &FilterPanel, area: Rect, buf: &mut
                 EditTarget::Before => "before: ",
             };
             fit(
-                &[(prompt, theme.key()), (editor.text(), theme.normal())],
+                &[
+                    (prompt, theme.key()),
+                    (&clean_line(editor.text()), theme.normal()),
+                ],
                 usize::from(area.width),
                 false,
             )
             .render(query_row, buf);
         }
         None => {
-            let query = format!("query: {}", state.query_text);
+            let query = format!("query: {}", clean_line(&state.query_text));
             screen.status_line(
                 fit(
                     &[(query.as_str(), theme.dim())],

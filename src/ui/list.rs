@@ -276,7 +276,8 @@ fn render_query_line(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let width = usize::from(area.width);
     let sort = format!("  sort: {}", state.sort().label());
     if let View::Search(line) = &state.view {
-        let text = line.editor.text();
+        let text = clean_line(line.editor.text());
+        let text = text.as_ref();
         let mut pieces = vec![("/ ", theme.key()), (text, theme.normal())];
         let error;
         if let Some(err) = &state.query_error {
@@ -307,7 +308,7 @@ fn render_query_line(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let query = if state.query_text.is_empty() {
         "no query: / to search, f for filters".to_owned()
     } else {
-        format!("query: {}", state.query_text)
+        format!("query: {}", clean_line(&state.query_text))
     };
     let chosen = match state.chosen_count() {
         0 => String::new(),

@@ -67,7 +67,8 @@ pub(super) fn render_prompt(screen: &Screen, prompt: &Prompt, area: Rect, buf: &
     let line = row(area, area.height - 2);
     clear_row(line, buf);
     clear_row(row(area, area.height - 1), buf);
-    let text = prompt.editor.text();
+    let text = clean_line(prompt.editor.text());
+    let text = text.as_ref();
     let label = prompt.purpose.label();
     let targets = match prompt.targets.len() {
         0 => String::new(),
