@@ -25,7 +25,7 @@ use std::io::Write;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use communique::keymap::{Action, Key};
+use communique::keymap::Action;
 use communique::loader::Archive;
 use communique::records::Statement;
 use communique::sanitize::{clean_line, clean_text};
@@ -34,10 +34,10 @@ use communique::store::{Marks, Stamp, Status};
 use communique::ui::{Screen, Theme};
 use ratatui::backend::CrosstermBackend;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use support::escapes::{self, Sequence};
+use support::keys::press;
 use unicode_normalization::UnicodeNormalization;
 use unicode_width::UnicodeWidthStr;
 
@@ -157,45 +157,6 @@ fn hostile_state(size: (u16, u16), spec: &str) -> State {
     let mut state = state_of(archive().statements.clone(), size);
     press(&mut state, spec);
     state
-}
-
-/// Keys written vim-style: characters are themselves; `<Enter>`, `<Esc>`,
-/// `<Tab>`, `<Down>`, `<PgDn>`, `<F1>` and `<C-x>` name the others.
-fn keys(spec: &str) -> Vec<Key> {
-    let mut keys = Vec::new();
-    let mut rest = spec;
-    while let Some(c) = rest.chars().next() {
-        if c == '<' {
-            if let Some(end) = rest.find('>').filter(|&end| end > 1) {
-                let key = match &rest[1..end] {
-                    "Enter" => Key::plain(KeyCode::Enter),
-                    "Esc" => Key::plain(KeyCode::Esc),
-                    "Tab" => Key::plain(KeyCode::Tab),
-                    "Down" => Key::plain(KeyCode::Down),
-                    "PgDn" => Key::plain(KeyCode::PageDown),
-                    "F1" => Key::plain(KeyCode::F(1)),
-                    ctrl if ctrl.starts_with("C-") && ctrl.chars().count() == 3 => {
-                        Key::ctrl(ctrl.chars().nth(2).expect("a character after C-"))
-                    }
-                    other => panic!("unknown key <{other}> in {spec:?}"),
-                };
-                keys.push(key);
-                rest = &rest[end + 1..];
-                continue;
-            }
-        }
-        keys.push(Key::ch(c));
-        rest = &rest[c.len_utf8()..];
-    }
-    keys
-}
-
-fn press(state: &mut State, spec: &str) {
-    for key in keys(spec) {
-        if let Some(action) = state.action_for(key) {
-            state.update(action);
-        }
-    }
 }
 
 /// A tour of every view of the hostile archive, as keys pressed one step
