@@ -35,6 +35,12 @@ fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
             }
             '\t' => out.push_str(if keep_newlines { "    " } else { " " }),
             c if is_invisible_format(c) => {}
+            // Flags (pairs of regional indicators) are one cell or two
+            // depending on the terminal, and a redraw can leave half of one
+            // behind: show them as their letters ("🇺🇦" → "UA").
+            c if is_regional_indicator(c) => {
+                out.push(char::from_u32(u32::from('A') + u32::from(c) - 0x1F1E6).unwrap_or('?'));
+            }
             c if c.is_control() => out.push(placeholder(c)),
             c => out.push(c),
         }
@@ -47,7 +53,14 @@ fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
 }
 
 fn needs_cleaning(c: char) -> bool {
-    c.is_control() || is_invisible_format(c) || matches!(c, '\u{2028}' | '\u{2029}')
+    c.is_control()
+        || is_invisible_format(c)
+        || is_regional_indicator(c)
+        || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+fn is_regional_indicator(c: char) -> bool {
+    ('\u{1F1E6}'..='\u{1F1FF}').contains(&c)
 }
 
 /// A visible stand-in for a control character: the Unicode "control
@@ -117,6 +130,11 @@ mod tests {
         // With U+202E kept, "napaJ" would display reversed as "Japan".
         let spoof = "Minister of \u{202E}napaJ\u{202C}\u{200B}\u{2066}x\u{2069}\u{feff}\u{ad}";
         assert_eq!(clean_line(spoof), "Minister of napaJx");
+    }
+
+    #[test]
+    fn flags_become_their_letters() {
+        assert_eq!(clean_line("Kyiv 🇺🇦 and 🇯🇵"), "Kyiv UA and JP");
     }
 
     #[test]

@@ -224,6 +224,16 @@ fn assert_clean_exit(term: &mut Pty) {
     assert!(!term.cursor_hidden(), "the cursor was left hidden");
 }
 
+/// Waits for the program to end with a failure; every byte it wrote.
+#[track_caller]
+fn expect_failure(term: &mut Pty) -> Vec<u8> {
+    let status = term
+        .wait_exit(EXIT_TIMEOUT)
+        .unwrap_or_else(|| panic!("still running:\n{}", term.screen_text()));
+    assert!(!status.success(), "exit status {status:?}");
+    term.raw_bytes()
+}
+
 /// Every cell of a screen row shows as selected: reverse video or a
 /// background colour.
 fn row_selected(term: &Pty, row: u16) -> Vec<u16> {
@@ -357,11 +367,7 @@ fn a_panic_inside_drawing_restores_the_terminal() {
         .env("COMMUNIQUE_PANIC_IN_DRAW", "1")
         .env("RUST_BACKTRACE", "0")
         .spawn();
-    let status = term
-        .wait_exit(EXIT_TIMEOUT)
-        .unwrap_or_else(|| panic!("still running:\n{}", term.screen_text()));
-    assert!(!status.success(), "exit status {status:?}");
-    let raw = term.raw_bytes();
+    let raw = expect_failure(&mut term);
     let text = String::from_utf8_lossy(&raw).into_owned();
     let entered = text
         .rfind("\x1b[?1049h")
@@ -791,11 +797,7 @@ fn restricted_mode_refuses_a_pipe_and_a_dumb_terminal_too() {
         .arg("--restricted")
         .env("TERM", "dumb")
         .spawn();
-    let status = term
-        .wait_exit(EXIT_TIMEOUT)
-        .unwrap_or_else(|| panic!("still running:\n{}", term.screen_text()));
-    assert!(!status.success(), "exit status {status:?}");
-    let raw = term.raw_bytes();
+    let raw = expect_failure(&mut term);
     assert!(
         String::from_utf8_lossy(&raw).contains("needs a terminal that can move the cursor"),
         "message: {}",

@@ -178,18 +178,11 @@ fn no_key_in_any_view_asks_for_a_forbidden_effect() {
     let mut views = views;
     for (name, spec) in [
         ("Search/Input with text", "/ja"),
-        ("Prompt/Input saving a search", "/ja\rwx"),
+        ("Prompt/Input saving a search", "/ja<Enter>wx"),
         ("Prompt/Input with a tag", "tx"),
         ("Note/Note with text", "ex"),
     ] {
-        let keys = spec
-            .chars()
-            .map(|c| match c {
-                '\r' => Key::plain(KeyCode::Enter),
-                c => Key::ch(c),
-            })
-            .collect();
-        views.insert(name.to_owned(), keys);
+        views.insert(name.to_owned(), support::keys::keys(spec));
     }
     let ctrl_z = Key::ctrl('z');
     let mut forbidden = Vec::new();
