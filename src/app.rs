@@ -108,7 +108,10 @@ pub trait Perform<B: Backend> {
 
     /// Called when no input came for a while: a chance to pick up changes
     /// made by other processes.
-    fn tick(&mut self, _state: &mut State) {}
+    /// Returns whether anything changed (so the frame needs drawing again).
+    fn tick(&mut self, _state: &mut State) -> bool {
+        false
+    }
 }
 
 /// Draws, reads an input, updates, performs effects; until the state says
@@ -129,20 +132,22 @@ where
     let size = terminal.size()?;
     state.update(Action::Resize(size.width, size.height));
     let mut inputs = inputs.into_iter();
+    let mut redraw = true;
     loop {
-        terminal.draw(|frame| {
-            panic_for_tests();
-            frame.render_widget(Screen { state, theme }, frame.area());
-        })?;
+        // An idle tick that changed nothing draws nothing.
+        if redraw {
+            terminal.draw(|frame| {
+                panic_for_tests();
+                frame.render_widget(Screen { state, theme }, frame.area());
+            })?;
+        }
         if state.quit {
             return Ok(());
         }
         let Some(input) = inputs.next() else {
             return Ok(());
         };
-        if matches!(input, Input::Tick) {
-            performer.tick(state);
-        }
+        redraw = !matches!(input, Input::Tick) || performer.tick(state);
         handle(state, input);
         for effect in std::mem::take(&mut state.effects) {
             performer.perform(terminal, state, effect)?;
@@ -179,7 +184,10 @@ pub(crate) fn leave_terminal(mouse: bool) {
     if mouse {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
     }
-    ratatui::restore();
+    // try_restore, not restore: on a terminal that is gone, restore would
+    // print its failure to that same dead terminal, and a panic while the
+    // panic hook runs aborts the process.
+    let _ = ratatui::try_restore();
     let _ = execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
 }
 

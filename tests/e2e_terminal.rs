@@ -504,7 +504,6 @@ fn an_idle_browser_costs_next_to_no_cpu() {
 /// The same on the hostile archive, whose 100,000-character title is on
 /// the first page of the list.
 #[test]
-#[ignore = "bug: the loop redraws the whole frame on every 250 ms tick even when nothing changed (app.rs run_loop draws before each input, Tick included), and each list frame cleans, highlights and measures every visible title in full; with the 100,000-character title on screen the idle browser spends about 20% of a CPU in a debug build and 3% in release (0.3% on the bundled archive)"]
 fn an_idle_browser_on_the_hostile_archive_costs_next_to_no_cpu() {
     assert_idle_is_cheap(Setup::new().open(80, 24));
 }
@@ -589,7 +588,6 @@ fn closing_the_terminal_costs_no_cpu_spin() {
 
 /// A closed terminal ends the process by an exit, never by a signal.
 #[test]
-#[ignore = "bug: in about half the hang-ups the process dies of SIGABRT: the loop's draw fails with EIO, app::run calls leave_terminal, ratatui::restore() cannot restore the dead terminal and eprintln!s the error, eprintln! panics because stderr is the dead terminal too, the panic hook calls leave_terminal again, which panics again inside the hook, and Rust aborts (a core dump where they are kept); with stderr sent to a file the same run exits 1 logging `Failed to restore terminal: No such device or address (os error 6)` and `communique: Input/output error (os error 5)`"]
 fn closing_the_terminal_never_aborts() {
     let mut endings = Vec::new();
     for _ in 0..8 {

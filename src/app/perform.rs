@@ -53,7 +53,8 @@ impl Link {
     }
 
     /// Picks up changes other processes made to the shared state file.
-    pub fn poll(&mut self, state: &mut State) {
+    /// Returns whether it found any.
+    pub fn poll(&mut self, state: &mut State) -> bool {
         let changed = self
             .store
             .as_mut()
@@ -61,6 +62,7 @@ impl Link {
         if changed {
             self.load_into(state);
         }
+        changed
     }
 
     /// Applies a store effect; other effects are not the store's.
@@ -171,7 +173,7 @@ where
         Ok(())
     }
 
-    fn tick(&mut self, state: &mut State) {
-        self.link.poll(state);
+    fn tick(&mut self, state: &mut State) -> bool {
+        self.link.poll(state)
     }
 }
