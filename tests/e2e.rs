@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use support::escapes::{self, colour_sgrs};
+use support::process::assert_clean_exit;
 use support::pty::{ARCHIVE, BINARY, Key, Pty, PtyCommand};
 
 /// Long enough for a loaded machine, short enough to fail fast.
@@ -18,21 +19,6 @@ fn open(cols: u16, rows: u16) -> Pty {
     let mut term = PtyCommand::browser().size(cols, rows).spawn();
     term.expect_text("16 / 16");
     term
-}
-
-/// Waits for the program to end and asserts it ended well and put the
-/// terminal back: main screen, cursor shown.
-#[track_caller]
-fn assert_clean_exit(term: &mut Pty) {
-    let status = term
-        .wait_exit(EXIT_TIMEOUT)
-        .unwrap_or_else(|| panic!("still running:\n{}", term.screen_text()));
-    assert!(status.success(), "exit status {status:?}");
-    assert!(
-        !term.alternate_screen(),
-        "the alternate screen was not left"
-    );
-    assert!(!term.cursor_hidden(), "the cursor was left hidden");
 }
 
 #[test]

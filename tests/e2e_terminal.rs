@@ -18,6 +18,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::escapes::{self, Sequence};
+use support::process::{assert_clean_exit, children};
 use support::pty::{BINARY, Key, Pty, PtyCommand};
 use tempfile::TempDir;
 
@@ -179,22 +180,6 @@ fn ticks_per_second() -> u64 {
         .unwrap_or(100)
 }
 
-/// Child processes of every thread of a process.
-fn children(pid: u32) -> Vec<u32> {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return Vec::new();
-    };
-    tasks
-        .flatten()
-        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
-        .flat_map(|list| {
-            list.split_whitespace()
-                .filter_map(|pid| pid.parse().ok())
-                .collect::<Vec<u32>>()
-        })
-        .collect()
-}
-
 /// Polls until `holds(state)` or the timeout; the last state seen.
 fn wait_state(pid: u32, timeout: Duration, holds: impl Fn(Option<char>) -> bool) -> Option<char> {
     let deadline = Instant::now() + timeout;
@@ -209,20 +194,6 @@ fn wait_state(pid: u32, timeout: Duration, holds: impl Fn(Option<char>) -> bool)
 
 // ---------------------------------------------------------------------------
 // Screens
-
-/// Waits for the program to end well and put the terminal back.
-#[track_caller]
-fn assert_clean_exit(term: &mut Pty) {
-    let status = term
-        .wait_exit(EXIT_TIMEOUT)
-        .unwrap_or_else(|| panic!("still running:\n{}", term.screen_text()));
-    assert!(status.success(), "exit status {status:?}");
-    assert!(
-        !term.alternate_screen(),
-        "the alternate screen was not left"
-    );
-    assert!(!term.cursor_hidden(), "the cursor was left hidden");
-}
 
 /// Waits for the program to end with a failure; every byte it wrote.
 #[track_caller]

@@ -23,6 +23,7 @@ use communique::keymap::{Action, Context, DEFAULT_BINDINGS, Key, Keymap};
 use communique::loader::Archive;
 use communique::state::{Effect, State};
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use support::process::{children, proc_state};
 use support::pty::{BINARY, Pty, PtyCommand};
 use tempfile::TempDir;
 
@@ -439,28 +440,6 @@ fn under_shell(sandbox: &Sandbox, args: &[&std::ffi::OsStr], env: &[(&str, &str)
 struct Browser {
     term: Pty,
     pid: u32,
-}
-
-/// The process state letter from /proc: R, S, T (stopped), Z…
-fn proc_state(pid: u32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat[stat.rfind(')')? + 1..].trim_start().chars().next()
-}
-
-/// Child processes of every thread of a process.
-fn children(pid: u32) -> Vec<u32> {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return Vec::new();
-    };
-    tasks
-        .flatten()
-        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
-        .flat_map(|list| {
-            list.split_whitespace()
-                .filter_map(|pid| pid.parse().ok())
-                .collect::<Vec<u32>>()
-        })
-        .collect()
 }
 
 /// A keymap key as the terminal sends it.

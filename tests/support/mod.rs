@@ -8,4 +8,5 @@
 
 pub mod escapes;
 pub mod keys;
+pub mod process;
 pub mod pty;
