@@ -36,6 +36,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
+use support::cells::visible_cells;
 use support::escapes::{self, Sequence};
 use support::keys::press;
 use unicode_normalization::UnicodeNormalization;
@@ -272,29 +273,6 @@ fn vt100_of(size: (u16, u16), bytes: &[u8]) -> vt100::Parser {
     let mut parser = vt100::Parser::new(size.1, size.0, 0);
     parser.process(bytes);
     parser
-}
-
-/// Each row as a terminal shows it: the visible cells' symbols with their
-/// styles (cells under the right half of a wide character skipped).
-fn visible_cells(buffer: &Buffer) -> Vec<Vec<(String, ratatui::style::Style)>> {
-    let width = usize::from(buffer.area.width);
-    buffer
-        .content
-        .chunks(width.max(1))
-        .map(|cells| {
-            let mut row = Vec::new();
-            let mut hidden = 0;
-            for cell in cells {
-                if hidden == 0 {
-                    row.push((cell.symbol().to_owned(), cell.style()));
-                    hidden = cell.symbol().width().max(1) - 1;
-                } else {
-                    hidden -= 1;
-                }
-            }
-            row
-        })
-        .collect()
 }
 
 fn row_text(row: &[(String, ratatui::style::Style)]) -> String {

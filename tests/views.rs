@@ -7,6 +7,7 @@ mod support;
 
 use std::path::Path;
 use std::sync::OnceLock;
+use support::cells::visible_cells;
 use support::keys::press;
 
 use communique::app::{Input, Perform, run_loop};
@@ -561,28 +562,6 @@ const WIDE_VIEWS: &[&str] = &[
     "flll",
     "?",
 ];
-
-/// Each row as a terminal shows it, with the style of each visible cell.
-fn visible_cells(buffer: &Buffer) -> Vec<Vec<(String, ratatui::style::Style)>> {
-    let width = usize::from(buffer.area.width);
-    buffer
-        .content
-        .chunks(width.max(1))
-        .map(|cells| {
-            let mut row = Vec::new();
-            let mut hidden = 0;
-            for cell in cells {
-                if hidden == 0 {
-                    row.push((cell.symbol().to_owned(), cell.style()));
-                    hidden = cell.symbol().width().max(1) - 1;
-                } else {
-                    hidden -= 1;
-                }
-            }
-            row
-        })
-        .collect()
-}
 
 /// What is wrong with a frame: rows wider or narrower than the terminal,
 /// counting each visible cell's grapheme as the terminal draws it. (Not the

@@ -6,6 +6,7 @@
 //! part, so unused items are not warnings here.
 #![allow(dead_code)]
 
+pub mod cells;
 pub mod escapes;
 pub mod keys;
 pub mod process;
