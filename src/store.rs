@@ -99,6 +99,20 @@ impl fmt::Debug for Store {
     }
 }
 
+/// An exclusive lock on `<state file>.lock`, held while opening.
+fn open_lock(path: &Path) -> Option<std::fs::File> {
+    let mut name = path.file_name()?.to_os_string();
+    name.push(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path.with_file_name(name))
+        .ok()?;
+    file.lock().ok()?;
+    Some(file)
+}
+
 impl Store {
     /// Opens (creating if need be) the state file at `path`, attributing
     /// changes to `user`. The warning, when there is one, says the file was
@@ -109,7 +123,13 @@ impl Store {
     /// from a newer communique, and otherwise whatever stopped the file from
     /// being opened even for reading.
     pub fn open(path: &Path, user: &str) -> Result<(Store, Option<String>), StoreError> {
+        // Processes opening the file at the same moment take turns: one that
+        // found it half-created could otherwise move it aside as damaged
+        // while another already writes to it. (A lock that cannot be had,
+        // in a read-only folder say, is skipped: there is nothing to create.)
+        let guard = open_lock(path);
         let opened = schema::open(path)?;
+        drop(guard);
         let store = Store::new(opened.conn, path, user, opened.read_only)?;
         Ok((store, opened.warning))
     }
