@@ -860,10 +860,10 @@ pub fn write_archive(
             }
             _ => {
                 let path = folder_path(out, n);
-                if n % 1000 == 1 {
-                    if let Some(parent) = path.parent() {
-                        fs::create_dir_all(parent)?;
-                    }
+                if n % 1000 == 1
+                    && let Some(parent) = path.parent()
+                {
+                    fs::create_dir_all(parent)?;
                 }
                 let mut file = BufWriter::new(
                     File::create(&path).with_context(|| format!("creating {}", path.display()))?,

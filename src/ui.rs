@@ -189,10 +189,10 @@ pub(crate) fn clear_popup(area: Rect, buf: &mut Buffer) {
         return;
     }
     for y in area.y..area.y + area.height {
-        if let Some(cell) = buf.cell_mut((area.x - 1, y)) {
-            if text::width(cell.symbol()) > 1 {
-                cell.set_symbol(" ");
-            }
+        if let Some(cell) = buf.cell_mut((area.x - 1, y))
+            && text::width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
         }
     }
 }

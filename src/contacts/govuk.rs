@@ -363,17 +363,16 @@ fn read_phone(entry: &mut Builder, phone: PhoneNumber) {
     let mut description = html_line(phone.description.as_deref(), " ");
     // "Telephone - 020 7271 2492" as the title and a sentence as the number:
     // the number is the title's, the sentence is a description.
-    if let (Some(text), Some(title)) = (&number, &title) {
-        if !is_phone_value(text) {
-            if let Some((title_label, title_number)) = number_in_title(title) {
-                description = Some(match description {
-                    Some(more) => format!("{text} {more}"),
-                    None => text.clone(),
-                });
-                number = Some(title_number);
-                label = (!title_label.is_empty()).then_some(title_label);
-            }
-        }
+    if let (Some(text), Some(title)) = (&number, &title)
+        && !is_phone_value(text)
+        && let Some((title_label, title_number)) = number_in_title(title)
+    {
+        description = Some(match description {
+            Some(more) => format!("{text} {more}"),
+            None => text.clone(),
+        });
+        number = Some(title_number);
+        label = (!title_label.is_empty()).then_some(title_label);
     }
     let mut hours = html_line(phone.open_hours.as_deref(), "; ");
     if let Some(best) = html_line(phone.best_time_to_call.as_deref(), "; ") {

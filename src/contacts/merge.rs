@@ -232,10 +232,10 @@ impl Builder {
 
 /// Appends a text unless one equal to it, ignoring case, is there already.
 fn add_unique(list: &mut Vec<String>, seen: &mut HashSet<String>, text: Option<String>) {
-    if let Some(text) = text {
-        if seen.insert(text.to_lowercase()) {
-            list.push(text);
-        }
+    if let Some(text) = text
+        && seen.insert(text.to_lowercase())
+    {
+        list.push(text);
     }
 }
 

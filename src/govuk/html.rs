@@ -300,10 +300,10 @@ fn render_list(list: ElementRef<'_>) -> String {
             blocks.flush();
             blocks.done
         };
-        if let Some(value) = item.value().attr("value") {
-            if let Ok(value) = value.trim().parse() {
-                number = value;
-            }
+        if let Some(value) = item.value().attr("value")
+            && let Ok(value) = value.trim().parse()
+        {
+            number = value;
         }
         if blocks.is_empty() {
             continue;

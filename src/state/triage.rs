@@ -540,15 +540,15 @@ impl State {
             Origin::Undo => Some(&mut self.triage.redo),
             Origin::Quiet => None,
         };
-        if let (Some(stack), Some(field)) = (stack, field) {
-            if !applied.before.is_empty() {
-                stack.push(UndoStep {
-                    field,
-                    marks: applied.before,
-                });
-                if stack.len() > UNDO_LIMIT {
-                    stack.remove(0);
-                }
+        if let (Some(stack), Some(field)) = (stack, field)
+            && !applied.before.is_empty()
+        {
+            stack.push(UndoStep {
+                field,
+                marks: applied.before,
+            });
+            if stack.len() > UNDO_LIMIT {
+                stack.remove(0);
             }
         }
         if origin != Origin::Quiet {

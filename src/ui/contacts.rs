@@ -76,10 +76,10 @@ pub(super) fn render(screen: &Screen, view: &ContactsView, area: Rect, buf: &mut
     fit(&line, width, false).render(row(area, 1), buf);
     let before: String = text.chars().take(view.editor.cursor()).collect();
     let x = area.x + u16::try_from(2 + super::text::width(&before)).unwrap_or(0);
-    if x < area.x + area.width {
-        if let Some(cell) = buf.cell_mut((x, area.y + 1)) {
-            cell.set_style(theme.selection());
-        }
+    if x < area.x + area.width
+        && let Some(cell) = buf.cell_mut((x, area.y + 1))
+    {
+        cell.set_style(theme.selection());
     }
 
     let body = Rect {

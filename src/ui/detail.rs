@@ -127,10 +127,10 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
         fit(&pieces, usize::from(area.width), false).render(status_row, buf);
         let before: String = text.chars().take(find.editor.cursor()).collect();
         let x = area.x + u16::try_from(6 + super::text::width(&before)).unwrap_or(0);
-        if x < area.x + area.width {
-            if let Some(cell) = buf.cell_mut((x, status_row.y)) {
-                cell.set_style(screen.theme.selection());
-            }
+        if x < area.x + area.width
+            && let Some(cell) = buf.cell_mut((x, status_row.y))
+        {
+            cell.set_style(screen.theme.selection());
         }
     } else {
         let end = (detail.scroll + rows).min(lines.len());

@@ -94,10 +94,10 @@ pub(super) fn render_prompt(screen: &Screen, prompt: &Prompt, area: Rect, buf: &
     let before: String = text.chars().take(prompt.editor.cursor()).collect();
     let x = area.x
         + u16::try_from(super::text::width(label) + super::text::width(&before)).unwrap_or(0);
-    if x < area.x + area.width {
-        if let Some(cell) = buf.cell_mut((x, line.y)) {
-            cell.set_style(screen.theme.selection());
-        }
+    if x < area.x + area.width
+        && let Some(cell) = buf.cell_mut((x, line.y))
+    {
+        cell.set_style(screen.theme.selection());
     }
     screen.hints(
         Context::Input,
@@ -163,10 +163,10 @@ pub(super) fn render_note(screen: &Screen, note: &NoteEditor, area: Rect, buf: &
                 .take(cursor_column - skip)
                 .collect();
             let x = inner.x + u16::try_from(super::text::width(&before)).unwrap_or(0);
-            if x < inner.x + inner.width {
-                if let Some(cell) = buf.cell_mut((x, target.y)) {
-                    cell.set_style(screen.theme.selection());
-                }
+            if x < inner.x + inner.width
+                && let Some(cell) = buf.cell_mut((x, target.y))
+            {
+                cell.set_style(screen.theme.selection());
             }
         }
     }
