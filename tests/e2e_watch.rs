@@ -137,7 +137,13 @@ fn statements_copied_in_appear_counted_and_marked_new_without_losing_the_place()
         .expect("copying a statement in");
     }
     let screen = match term.wait_for(
-        |screen| header(screen).contains("20 new") && header(screen).contains("36 / 36"),
+        // The whole frame, not just its first row: the cursor row is drawn
+        // later in the same frame, and a busy machine can show it half done.
+        |screen| {
+            header(screen).contains("20 new")
+                && header(screen).contains("36 / 36")
+                && cursor_row(screen).is_some()
+        },
         WATCH_TIMEOUT,
     ) {
         Ok(screen) => screen,
