@@ -4,7 +4,11 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -12,7 +16,7 @@ use serde_json::value::RawValue;
 
 use crate::contacts::{self, ContactEntry};
 use crate::govuk::{self, Conversion, ConvertError};
-use crate::records::{NATIVE_FIELDS, Origin, Statement};
+use crate::records::{NATIVE_FIELDS, Origin, Statement, Stored};
 
 /// How serious a problem is. Notices (a GOV.UK item of a kind we do not show)
 /// are not counted as problems by `check`.
@@ -59,11 +63,25 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Options that change what the loader reports, never what it loads.
+/// Options that change what the loader reports or keeps, never which
+/// statements it loads.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
     /// Report fields the native format does not define.
     pub strict: bool,
+    /// Leave bodies in the archive files (noting where each record lies) so
+    /// they are not held in memory: [`read_full`] reads one back.
+    pub bodies_on_disk: bool,
+}
+
+/// How far a load has got, for a progress bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes of record files read so far, and in all.
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    /// Statements loaded so far.
+    pub statements: usize,
 }
 
 /// A loaded archive: its statements newest first, and what went wrong.
@@ -113,6 +131,23 @@ impl Archive {
 /// Only when the path itself cannot be opened; everything inside it that is
 /// wrong becomes a [`Problem`].
 pub fn load(root: &Path, options: LoadOptions) -> anyhow::Result<Archive> {
+    let mut archive = load_with(root, options, &mut |_, _| {})?;
+    archive.statements.sort_by(Statement::newest_first);
+    Ok(archive)
+}
+
+/// Loads a file or folder as [`load`] does, calling `on_batch` each time
+/// more statements have been read (in file order, not yet sorted), with the
+/// progress so far. `on_batch` may take the statements out of the vector;
+/// those it leaves end up in the returned archive, unsorted.
+///
+/// # Errors
+/// Only when the path itself cannot be opened.
+pub fn load_with(
+    root: &Path,
+    options: LoadOptions,
+    on_batch: &mut dyn FnMut(&mut Vec<Statement>, Progress),
+) -> anyhow::Result<Archive> {
     let metadata = std::fs::metadata(root)
         .map_err(|err| anyhow::anyhow!("cannot open archive {}: {err}", root.display()))?;
     let mut loader = Loader {
@@ -122,18 +157,49 @@ pub fn load(root: &Path, options: LoadOptions) -> anyhow::Result<Archive> {
             ..Archive::default()
         },
         seen: HashMap::new(),
+        progress: Progress::default(),
+        loaded: 0,
     };
-    if metadata.is_dir() {
-        for path in archive_files(root, &mut loader.archive.problems) {
-            loader.load_file(&path);
-        }
+    let files: Vec<(PathBuf, u64)> = if metadata.is_dir() {
+        archive_files(root, &mut loader.archive.problems)
+            .into_iter()
+            .map(|path| {
+                let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+                (path, size)
+            })
+            .collect()
     } else {
-        loader.load_file(root);
+        vec![(root.to_path_buf(), metadata.len())]
+    };
+    loader.progress.bytes_total = files.iter().map(|(_, size)| size).sum();
+    // Small files are read whole, many at a time; a big JSON Lines file is
+    // streamed in chunks whose lines are parsed in parallel.
+    let mut pending: Vec<(PathBuf, u64)> = Vec::new();
+    let mut pending_bytes = 0;
+    for (path, size) in files {
+        if size > STREAM_ABOVE && is_lines_file(&path) {
+            loader.flush_files(&mut pending, on_batch);
+            pending_bytes = 0;
+            loader.stream_lines(&path, on_batch);
+        } else {
+            pending_bytes += size;
+            pending.push((path, size));
+            if pending_bytes > CHUNK as u64 || pending.len() >= FILES_PER_BATCH {
+                loader.flush_files(&mut pending, on_batch);
+                pending_bytes = 0;
+            }
+        }
     }
-    let mut archive = loader.archive;
-    archive.statements.sort_by(Statement::newest_first);
-    Ok(archive)
+    loader.flush_files(&mut pending, on_batch);
+    Ok(loader.archive)
 }
+
+/// JSON Lines files bigger than this are streamed rather than read whole.
+const STREAM_ABOVE: u64 = 16 << 20;
+/// Bytes read and parsed at a time.
+const CHUNK: usize = 8 << 20;
+/// Small files parsed in parallel at a time.
+const FILES_PER_BATCH: usize = 256;
 
 /// The files a folder contributes, in a stable (sorted) order.
 fn archive_files(root: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
@@ -185,7 +251,7 @@ fn is_lines_file(path: &Path) -> bool {
     )
 }
 
-/// The fields every record is probed for before it is parsed in full.
+/// The fields a GOV.UK item is probed for before it is parsed in full.
 #[derive(Deserialize)]
 struct Probe {
     #[serde(default)]
@@ -194,16 +260,26 @@ struct Probe {
     id: Option<serde_json::Value>,
 }
 
-struct Loader {
-    options: LoadOptions,
-    archive: Archive,
-    /// Ids already loaded, with where they came from.
-    seen: HashMap<String, Origin>,
+/// What one record's text (or one file's framing) turned into: worked out
+/// in parallel, then taken in file order by [`Loader::accept`].
+#[derive(Debug, Default)]
+struct Parsed {
+    statement: Option<(Statement, RecordRef, (usize, usize))>,
+    contacts: Vec<ContactEntry>,
+    problems: Vec<Problem>,
 }
 
-impl Loader {
-    fn problem(&mut self, path: &Path, (line, column): (usize, usize), message: String) {
-        self.push(path, (line, column), None, message, Severity::Error);
+impl Parsed {
+    fn problem(
+        path: &Path,
+        position: (usize, usize),
+        record: Option<RecordRef>,
+        message: String,
+        severity: Severity,
+    ) -> Self {
+        let mut parsed = Self::default();
+        parsed.push(path, position, record, message, severity);
+        parsed
     }
 
     fn push(
@@ -214,7 +290,7 @@ impl Loader {
         message: String,
         severity: Severity,
     ) {
-        self.archive.problems.push(Problem {
+        self.problems.push(Problem {
             path: path.to_path_buf(),
             line,
             column,
@@ -223,244 +299,603 @@ impl Loader {
             severity,
         });
     }
+}
 
-    fn load_file(&mut self, path: &Path) {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(err) => return self.problem(path, (1, 1), format!("cannot read: {err}")),
+/// One record's text and where it lies.
+struct Located<'a> {
+    text: &'a str,
+    /// (line, column) of its first character.
+    start: (usize, usize),
+    /// Byte offset in the file.
+    offset: u64,
+    /// Position in the file: array index, or line index for JSON Lines.
+    index: usize,
+}
+
+struct Loader {
+    options: LoadOptions,
+    archive: Archive,
+    /// Ids already loaded, with where they came from.
+    seen: HashMap<String, (Arc<Path>, usize)>,
+    progress: Progress,
+    /// Statements not yet handed to the batch callback.
+    loaded: usize,
+}
+
+impl Loader {
+    /// Parses small files in parallel and takes what they hold in order.
+    fn flush_files(
+        &mut self,
+        files: &mut Vec<(PathBuf, u64)>,
+        on_batch: &mut dyn FnMut(&mut Vec<Statement>, Progress),
+    ) {
+        if files.is_empty() {
+            return;
+        }
+        let options = self.options;
+        let parsed: Vec<Vec<Parsed>> = files
+            .par_iter()
+            .map(|(path, _)| parse_file(path, options))
+            .collect();
+        for parsed in parsed.into_iter().flatten() {
+            self.accept(parsed);
+        }
+        self.progress.bytes_done += files.iter().map(|(_, size)| size).sum::<u64>();
+        files.clear();
+        self.batch_done(on_batch);
+    }
+
+    /// Reads a big JSON Lines file a chunk at a time.
+    fn stream_lines(
+        &mut self,
+        path: &Path,
+        on_batch: &mut dyn FnMut(&mut Vec<Statement>, Progress),
+    ) {
+        let shared: Arc<Path> = Arc::from(path);
+        let mut file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(err) => {
+                return self.accept(Parsed::problem(
+                    path,
+                    (1, 1),
+                    None,
+                    format!("cannot read: {err}"),
+                    Severity::Error,
+                ));
+            }
         };
-        let mut body: &[u8] = &bytes;
-        if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF") {
-            self.push(
+        let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK * 2);
+        // Absolute offset of buffer[0], and the line number it starts.
+        let mut base: u64 = 0;
+        let mut line = 1;
+        let mut any_content = false;
+        let mut first = true;
+        loop {
+            let filled = buffer.len();
+            buffer.resize(filled + CHUNK, 0);
+            let read = match read_fully(&mut file, &mut buffer[filled..]) {
+                Ok(read) => read,
+                Err(err) => {
+                    buffer.truncate(filled);
+                    self.accept(Parsed::problem(
+                        path,
+                        (line, 1),
+                        None,
+                        format!("cannot read: {err}"),
+                        Severity::Error,
+                    ));
+                    break;
+                }
+            };
+            buffer.truncate(filled + read);
+            let at_end = read == 0;
+            let mut skip = 0;
+            if first {
+                first = false;
+                if buffer.starts_with(BOM) {
+                    self.accept(bom_warning(path));
+                    skip = BOM.len();
+                }
+            }
+            let end = if at_end {
+                buffer.len()
+            } else {
+                match memchr::memrchr(b'\n', &buffer) {
+                    Some(newline) => newline + 1,
+                    None => continue,
+                }
+            };
+            let lines = &buffer[skip..end];
+            any_content |= !lines.iter().all(u8::is_ascii_whitespace);
+            let parsed = parse_lines(&shared, lines, base + skip as u64, line, self.options);
+            line += memchr::memchr_iter(b'\n', lines).count();
+            for parsed in parsed {
+                self.accept(parsed);
+            }
+            buffer.drain(..end);
+            base += end as u64;
+            self.progress.bytes_done += end as u64;
+            self.batch_done(on_batch);
+            if at_end {
+                break;
+            }
+        }
+        if !any_content {
+            self.accept(Parsed::problem(
                 path,
                 (1, 1),
                 None,
-                "file starts with a UTF-8 byte order mark (ignored)".into(),
-                Severity::Warning,
+                "empty file: no records".into(),
+                Severity::Error,
+            ));
+        }
+    }
+
+    fn batch_done(&mut self, on_batch: &mut dyn FnMut(&mut Vec<Statement>, Progress)) {
+        self.progress.statements += self.loaded;
+        self.loaded = 0;
+        on_batch(&mut self.archive.statements, self.progress);
+    }
+
+    /// Takes one parsed record in file order: its problems, its contacts and
+    /// its statement unless an earlier record had the same id.
+    fn accept(&mut self, parsed: Parsed) {
+        self.archive.problems.extend(parsed.problems);
+        self.archive.contacts.extend(parsed.contacts);
+        let Some((statement, record, start)) = parsed.statement else {
+            return;
+        };
+        if let Some((path, line)) = self.seen.get(&statement.id) {
+            let message = format!(
+                "duplicate id, first loaded from {}:{line}; this copy is not loaded",
+                path.display()
             );
-            body = rest;
-        }
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return self.problem(path, (1, 1), "empty file: no records".into());
-        }
-        if is_lines_file(path) {
-            // Each line stands alone, so a bad byte costs only its own line.
-            for (index, line) in body.split(|&byte| byte == b'\n').enumerate() {
-                match std::str::from_utf8(line) {
-                    Ok(text) if text.trim().is_empty() => {}
-                    Ok(text) => {
-                        let indent = text.len() - text.trim_start().len();
-                        self.load_record(path, text.trim(), (index + 1, indent + 1), index);
-                    }
-                    Err(err) => {
-                        let (_, column) = utf8_error_position(line, &err);
-                        self.push(
-                            path,
-                            (index + 1, column),
-                            Some(RecordRef::Index(index)),
-                            "not valid UTF-8".into(),
-                            Severity::Error,
-                        );
-                    }
-                }
-            }
+            self.archive.problems.push(Problem {
+                path: statement.origin.path.to_path_buf(),
+                line: start.0,
+                column: start.1,
+                record: Some(record),
+                message,
+                severity: Severity::Error,
+            });
             return;
         }
-        match std::str::from_utf8(body) {
-            Ok(text) => self.load_document(path, text),
-            Err(err) => {
-                let position = utf8_error_position(body, &err);
-                self.problem(path, position, "not valid UTF-8".into());
-            }
+        self.seen.insert(
+            statement.id.clone(),
+            (Arc::clone(&statement.origin.path), statement.origin.line),
+        );
+        self.archive.statements.push(statement);
+        self.loaded += 1;
+    }
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn bom_warning(path: &Path) -> Parsed {
+    Parsed::problem(
+        path,
+        (1, 1),
+        None,
+        "file starts with a UTF-8 byte order mark (ignored)".into(),
+        Severity::Warning,
+    )
+}
+
+/// Reads until `buffer` is full or the file ends; returns the bytes read.
+fn read_fully(file: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut read = 0;
+    while read < buffer.len() {
+        match file.read(&mut buffer[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
         }
     }
+    Ok(read)
+}
 
-    fn load_document(&mut self, path: &Path, text: &str) {
-        let located = |err: &serde_json::Error| position_of(text, byte_offset(text, err));
-        let first = text.trim_start().chars().next();
-        let records: Vec<&RawValue> = match first {
-            Some('[') => match serde_json::from_str(text) {
-                Ok(records) => records,
-                Err(err) => return self.problem(path, located(&err), json_message(&err)),
-            },
-            Some('{') => match serde_json::from_str(text) {
-                Ok(record) => vec![record],
-                Err(err) => return self.problem(path, located(&err), json_message(&err)),
-            },
-            _ => {
-                let offset = text.len() - text.trim_start().len();
-                return self.problem(
-                    path,
-                    position_of(text, offset),
-                    "expected a record object or an array of records".into(),
-                );
-            }
-        };
-        // Records come in file order, so each position is counted on from
-        // the last one rather than from the start (which made big arrays
-        // quadratic).
-        let mut counted = (0, 1, 1);
-        for (index, raw) in records.into_iter().enumerate() {
-            let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-            let (from, line_before, column_before) = counted;
-            let between = &text[from..offset];
-            let (line, column) = match between.rfind('\n') {
-                Some(newline) => (
-                    line_before + between.matches('\n').count(),
-                    between[newline + 1..].chars().count() + 1,
-                ),
-                None => (line_before, column_before + between.chars().count()),
-            };
-            counted = (offset, line, column);
-            self.load_record(path, raw.get(), (line, column), index);
-        }
-    }
-
-    /// Parses one record whose text starts at `start` (line, column) in the file.
-    fn load_record(&mut self, path: &Path, text: &str, start: (usize, usize), index: usize) {
-        // serde_json counts columns in bytes; report characters, relative
-        // to the file rather than the record.
-        let located = |err: &serde_json::Error| {
-            let (line, column) = position_of(text, byte_offset(text, err));
-            if line <= 1 {
-                (start.0, start.1 + column - 1)
-            } else {
-                (start.0 + line - 1, column)
-            }
-        };
-        if !text.starts_with('{') {
-            return self.push(
+/// Everything one (small) file holds.
+fn parse_file(path: &Path, options: LoadOptions) -> Vec<Parsed> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            return vec![Parsed::problem(
                 path,
-                start,
-                Some(RecordRef::Index(index)),
-                "a record must be a JSON object".into(),
+                (1, 1),
+                None,
+                format!("cannot read: {err}"),
                 Severity::Error,
+            )];
+        }
+    };
+    let shared: Arc<Path> = Arc::from(path);
+    let mut out = Vec::new();
+    let mut body: &[u8] = &bytes;
+    if let Some(rest) = body.strip_prefix(BOM) {
+        out.push(bom_warning(path));
+        body = rest;
+    }
+    let skip = (bytes.len() - body.len()) as u64;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        out.push(Parsed::problem(
+            path,
+            (1, 1),
+            None,
+            "empty file: no records".into(),
+            Severity::Error,
+        ));
+        return out;
+    }
+    if is_lines_file(path) {
+        out.extend(parse_lines(&shared, body, skip, 1, options));
+        return out;
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => out.extend(parse_document(&shared, text, skip, options)),
+        Err(err) => {
+            let position = utf8_error_position(body, &err);
+            out.push(Parsed::problem(
+                path,
+                position,
+                None,
+                "not valid UTF-8".into(),
+                Severity::Error,
+            ));
+        }
+    }
+    out
+}
+
+/// The records of complete JSON Lines, parsed in parallel. `offset` is the
+/// file offset of `bytes`, `first_line` the line number it starts on.
+fn parse_lines(
+    path: &Arc<Path>,
+    bytes: &[u8],
+    offset: u64,
+    first_line: usize,
+    options: LoadOptions,
+) -> Vec<Parsed> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (number, line) in bytes.split(|&byte| byte == b'\n').enumerate() {
+        lines.push((first_line + number, start, line));
+        start += line.len() + 1;
+    }
+    lines
+        .par_iter()
+        .with_min_len(64)
+        .filter_map(|&(number, start, line)| {
+            let index = number - 1;
+            match std::str::from_utf8(line) {
+                Ok(text) if text.trim().is_empty() => None,
+                Ok(text) => {
+                    let indent = text.len() - text.trim_start().len();
+                    let located = Located {
+                        text: text.trim(),
+                        start: (number, indent + 1),
+                        offset: offset + (start + indent) as u64,
+                        index,
+                    };
+                    Some(parse_record(path, &located, options))
+                }
+                Err(err) => {
+                    let (_, column) = utf8_error_position(line, &err);
+                    Some(Parsed::problem(
+                        path,
+                        (number, column),
+                        Some(RecordRef::Index(index)),
+                        "not valid UTF-8".into(),
+                        Severity::Error,
+                    ))
+                }
+            }
+        })
+        .collect()
+}
+
+/// The records of a JSON document: one record object or an array of them.
+fn parse_document(path: &Arc<Path>, text: &str, skip: u64, options: LoadOptions) -> Vec<Parsed> {
+    let located = |err: &serde_json::Error| position_of(text, byte_offset(text, err));
+    let problem = |position, message| {
+        vec![Parsed::problem(
+            path,
+            position,
+            None,
+            message,
+            Severity::Error,
+        )]
+    };
+    let first = text.trim_start().chars().next();
+    let records: Vec<&RawValue> = match first {
+        Some('[') => match serde_json::from_str(text) {
+            Ok(records) => records,
+            Err(err) => return problem(located(&err), json_message(&err)),
+        },
+        Some('{') => match serde_json::from_str(text) {
+            Ok(record) => vec![record],
+            Err(err) => return problem(located(&err), json_message(&err)),
+        },
+        _ => {
+            let offset = text.len() - text.trim_start().len();
+            return problem(
+                position_of(text, offset),
+                "expected a record object or an array of records".into(),
             );
         }
-        let probe: Probe = match serde_json::from_str(text) {
-            Ok(probe) => probe,
+    };
+    // Records come in file order, so each position is counted on from the
+    // last one rather than from the start (which made big arrays quadratic).
+    let mut counted = (0, 1, 1);
+    let mut places = Vec::with_capacity(records.len());
+    for (index, raw) in records.into_iter().enumerate() {
+        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+        let (from, line_before, column_before) = counted;
+        let between = &text[from..offset];
+        let (line, column) = match between.rfind('\n') {
+            Some(newline) => (
+                line_before + between.matches('\n').count(),
+                between[newline + 1..].chars().count() + 1,
+            ),
+            None => (line_before, column_before + between.chars().count()),
+        };
+        counted = (offset, line, column);
+        places.push(Located {
+            text: raw.get(),
+            start: (line, column),
+            offset: skip + offset as u64,
+            index,
+        });
+    }
+    places
+        .par_iter()
+        .with_min_len(16)
+        .map(|located| parse_record(path, located, options))
+        .collect()
+}
+
+/// Parses one record.
+fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -> Parsed {
+    let Located {
+        text,
+        start,
+        index,
+        offset,
+    } = *located;
+    // serde_json counts columns in bytes; report characters, relative to the
+    // file rather than the record.
+    let at = |err: &serde_json::Error| {
+        let (line, column) = position_of(text, byte_offset(text, err));
+        if line <= 1 {
+            (start.0, start.1 + column - 1)
+        } else {
+            (start.0 + line - 1, column)
+        }
+    };
+    if !text.starts_with('{') {
+        return Parsed::problem(
+            path,
+            start,
+            Some(RecordRef::Index(index)),
+            "a record must be a JSON object".into(),
+            Severity::Error,
+        );
+    }
+    // Only a record that mentions `schema_name` can be a GOV.UK item; the
+    // others are parsed once, straight into a statement.
+    let govuk = memchr::memmem::find(text.as_bytes(), b"schema_name").is_some();
+    let (govuk, record) = if govuk {
+        match serde_json::from_str::<Probe>(text) {
+            Ok(probe) => (probe.schema_name.is_some(), record_ref(probe.id, index)),
             Err(err) => {
-                return self.push(
+                return Parsed::problem(
                     path,
-                    located(&err),
+                    at(&err),
                     Some(RecordRef::Index(index)),
                     json_message(&err),
                     Severity::Error,
                 );
             }
-        };
-        let record = match probe.id {
-            Some(serde_json::Value::String(id)) if !id.is_empty() => RecordRef::Id(id),
-            _ => RecordRef::Index(index),
-        };
-        let parsed = if probe.schema_name.is_some() {
-            match govuk::convert(text) {
-                Ok(Conversion::Statement(statement)) => Ok(*statement),
-                Ok(Conversion::Skipped {
-                    schema_name,
-                    document_type,
-                }) => {
-                    match contacts::read_item(&schema_name, document_type.as_deref(), text) {
-                        Some(Ok(found)) if !found.is_empty() => {
-                            return self.archive.contacts.extend(found);
-                        }
-                        Some(Err(err)) => {
-                            return self.push(
-                                path,
-                                located(&err),
-                                Some(record),
-                                json_message(&err),
-                                Severity::Error,
-                            );
-                        }
-                        Some(Ok(_)) | None => {}
+        }
+    } else {
+        (false, RecordRef::Index(index))
+    };
+    let mut parsed = Parsed::default();
+    let result = if govuk {
+        match govuk::convert(text) {
+            Ok(Conversion::Statement(statement)) => Ok(*statement),
+            Ok(Conversion::Skipped {
+                schema_name,
+                document_type,
+            }) => {
+                match contacts::read_item(&schema_name, document_type.as_deref(), text) {
+                    Some(Ok(found)) if !found.is_empty() => {
+                        parsed.contacts = found;
+                        return parsed;
                     }
-                    let what = document_type.map_or(schema_name.clone(), |document_type| {
-                        format!("{schema_name}/{document_type}")
-                    });
-                    return self.push(
-                        path,
-                        start,
-                        Some(record),
-                        format!("GOV.UK item of type {what} is not a statement; skipped"),
-                        Severity::Notice,
-                    );
+                    Some(Err(err)) => {
+                        parsed.push(
+                            path,
+                            at(&err),
+                            Some(record),
+                            json_message(&err),
+                            Severity::Error,
+                        );
+                        return parsed;
+                    }
+                    Some(Ok(_)) | None => {}
                 }
-                Err(ConvertError::Json(err)) => Err((located(&err), json_message(&err))),
-                Err(err) => Err((start, err.to_string())),
+                let what = document_type.map_or(schema_name.clone(), |document_type| {
+                    format!("{schema_name}/{document_type}")
+                });
+                parsed.push(
+                    path,
+                    start,
+                    Some(record),
+                    format!("GOV.UK item of type {what} is not a statement; skipped"),
+                    Severity::Notice,
+                );
+                return parsed;
             }
-        } else {
-            serde_json::from_str::<Statement>(text)
-                .map_err(|err| (located(&err), json_message(&err)))
-        };
-        let mut statement = match parsed {
-            Ok(statement) => statement,
-            Err((position, message)) => {
-                return self.push(path, position, Some(record), message, Severity::Error);
+            Err(ConvertError::Json(err)) => Err((at(&err), json_message(&err))),
+            Err(err) => Err((start, err.to_string())),
+        }
+    } else {
+        serde_json::from_str::<Statement>(text).map_err(|err| (at(&err), json_message(&err)))
+    };
+    let mut statement = match result {
+        Ok(statement) => statement,
+        Err((position, message)) => {
+            let mut record = record;
+            if !govuk {
+                // A syntax error is reported as such; otherwise the record's
+                // id, if it has one, names it in the problem.
+                match serde_json::from_str::<Probe>(text) {
+                    Ok(probe) => record = record_ref(probe.id, index),
+                    Err(err) => {
+                        return Parsed::problem(
+                            path,
+                            at(&err),
+                            Some(RecordRef::Index(index)),
+                            json_message(&err),
+                            Severity::Error,
+                        );
+                    }
+                }
             }
-        };
-        if statement.id.trim().is_empty() {
-            return self.push(
-                path,
-                start,
-                Some(record),
-                "empty id".into(),
-                Severity::Error,
-            );
+            parsed.push(path, position, Some(record), message, Severity::Error);
+            return parsed;
         }
-        if statement.title.trim().is_empty() {
-            return self.push(
-                path,
-                start,
-                Some(record),
-                "empty title".into(),
-                Severity::Error,
-            );
+    };
+    let record = if govuk || statement.id.is_empty() {
+        record
+    } else {
+        RecordRef::Id(statement.id.clone())
+    };
+    if statement.id.trim().is_empty() {
+        parsed.push(
+            path,
+            start,
+            Some(record),
+            "empty id".into(),
+            Severity::Error,
+        );
+        return parsed;
+    }
+    if statement.title.trim().is_empty() {
+        parsed.push(
+            path,
+            start,
+            Some(record),
+            "empty title".into(),
+            Severity::Error,
+        );
+        return parsed;
+    }
+    if options.strict && !govuk {
+        parsed
+            .problems
+            .extend(unknown_fields(path, text, start, &record));
+        parsed
+            .problems
+            .extend(schema_violations(path, text, start, &record));
+    }
+    statement.origin = Origin {
+        path: Arc::clone(path),
+        line: start.0,
+        stored: None,
+    };
+    if options.bodies_on_disk && statement.body.is_some() {
+        statement.body = None;
+        statement.origin.stored = Some(Stored {
+            offset,
+            len: text.len() as u64,
+        });
+    }
+    parsed.statement = Some((statement, record, start));
+    parsed
+}
+
+fn record_ref(id: Option<serde_json::Value>, index: usize) -> RecordRef {
+    match id {
+        Some(serde_json::Value::String(id)) if !id.is_empty() => RecordRef::Id(id),
+        _ => RecordRef::Index(index),
+    }
+}
+
+/// Reads a statement whose body was left on disk back in full.
+///
+/// # Errors
+/// When the file cannot be read or no longer holds that record there (it
+/// changed since it was loaded).
+pub fn read_full(statement: &Statement) -> anyhow::Result<Statement> {
+    let Some(stored) = statement.origin.stored else {
+        return Ok(statement.clone());
+    };
+    let path = &statement.origin.path;
+    let mut file = std::fs::File::open(path)
+        .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))?;
+    file.seek(std::io::SeekFrom::Start(stored.offset))?;
+    let len = usize::try_from(stored.len)?;
+    let mut bytes = vec![0; len];
+    file.read_exact(&mut bytes).map_err(|_| {
+        anyhow::anyhow!(
+            "{} changed since it was loaded: press L to reload",
+            path.display()
+        )
+    })?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        anyhow::anyhow!(
+            "{} changed since it was loaded: press L to reload",
+            path.display()
+        )
+    })?;
+    let located = Located {
+        text,
+        start: (statement.origin.line, 1),
+        offset: stored.offset,
+        index: 0,
+    };
+    let options = LoadOptions::default();
+    match parse_record(path, &located, options).statement {
+        Some((mut full, _, _)) if full.id == statement.id => {
+            full.origin = statement.origin.clone();
+            full.origin.stored = None;
+            Ok(full)
         }
-        if self.options.strict && probe.schema_name.is_none() {
-            self.report_unknown_fields(path, text, start, &record);
-            self.report_schema_violations(path, text, start, &record);
-        }
-        statement.origin = Origin {
+        _ => anyhow::bail!(
+            "{} changed since it was loaded: press L to reload",
+            path.display()
+        ),
+    }
+}
+
+fn unknown_fields(
+    path: &Path,
+    text: &str,
+    start: (usize, usize),
+    record: &RecordRef,
+) -> Vec<Problem> {
+    let Ok(fields) = serde_json::from_str::<HashMap<String, IgnoredAny>>(text) else {
+        return Vec::new();
+    };
+    let mut unknown: Vec<_> = fields
+        .keys()
+        .filter(|key| !NATIVE_FIELDS.contains(&key.as_str()))
+        .cloned()
+        .collect();
+    unknown.sort();
+    unknown
+        .into_iter()
+        .map(|field| Problem {
             path: path.to_path_buf(),
             line: start.0,
-        };
-        if let Some(first) = self.seen.get(&statement.id) {
-            let message =
-                format!("duplicate id, first loaded from {first}; this copy is not loaded");
-            return self.push(path, start, Some(record), message, Severity::Error);
-        }
-        self.seen
-            .insert(statement.id.clone(), statement.origin.clone());
-        self.archive.statements.push(statement);
-    }
-
-    fn report_unknown_fields(
-        &mut self,
-        path: &Path,
-        text: &str,
-        start: (usize, usize),
-        record: &RecordRef,
-    ) {
-        let Ok(fields) = serde_json::from_str::<HashMap<String, IgnoredAny>>(text) else {
-            return;
-        };
-        let mut unknown: Vec<_> = fields
-            .keys()
-            .filter(|key| !NATIVE_FIELDS.contains(&key.as_str()))
-            .cloned()
-            .collect();
-        unknown.sort();
-        for field in unknown {
-            self.push(
-                path,
-                start,
-                Some(record.clone()),
-                format!("unknown field `{field}`"),
-                Severity::Warning,
-            );
-        }
-    }
+            column: start.1,
+            record: Some(record.clone()),
+            message: format!("unknown field `{field}`"),
+            severity: Severity::Warning,
+        })
+        .collect()
 }
 
 /// The JSON Schema of the native format, compiled once.
@@ -475,44 +910,39 @@ fn schema() -> Option<&'static jsonschema::Validator> {
         .as_ref()
 }
 
-impl Loader {
-    /// `check --strict` holds native records to `archive/statement.schema.json`
-    /// too, which is stricter than loading (no unknown keys in a signatory,
-    /// no `null` for optional fields).
-    fn report_schema_violations(
-        &mut self,
-        path: &Path,
-        text: &str,
-        start: (usize, usize),
-        record: &RecordRef,
-    ) {
-        let (Some(validator), Ok(instance)) =
-            (schema(), serde_json::from_str::<serde_json::Value>(text))
-        else {
-            return;
-        };
-        let messages: Vec<String> = validator
-            .iter_errors(&instance)
-            .map(|err| {
-                let at = err.instance_path.to_string();
-                let at = if at.is_empty() {
-                    "record".to_owned()
-                } else {
-                    at
-                };
-                format!("schema: {at}: {err}")
-            })
-            .collect();
-        for message in messages {
-            self.push(
-                path,
-                start,
-                Some(record.clone()),
-                message,
-                Severity::Warning,
-            );
-        }
-    }
+/// `check --strict` holds native records to `archive/statement.schema.json`
+/// too, which is stricter than loading (no unknown keys in a signatory, no
+/// `null` for optional fields).
+fn schema_violations(
+    path: &Path,
+    text: &str,
+    start: (usize, usize),
+    record: &RecordRef,
+) -> Vec<Problem> {
+    let (Some(validator), Ok(instance)) =
+        (schema(), serde_json::from_str::<serde_json::Value>(text))
+    else {
+        return Vec::new();
+    };
+    validator
+        .iter_errors(&instance)
+        .map(|err| {
+            let at = err.instance_path.to_string();
+            let at = if at.is_empty() {
+                "record".to_owned()
+            } else {
+                at
+            };
+            Problem {
+                path: path.to_path_buf(),
+                line: start.0,
+                column: start.1,
+                record: Some(record.clone()),
+                message: format!("schema: {at}: {err}"),
+                severity: Severity::Warning,
+            }
+        })
+        .collect()
 }
 
 /// The (line, column) of a byte offset, both one-based, columns in characters.

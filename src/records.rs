@@ -3,10 +3,12 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
-use serde::{Deserialize, Serialize};
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// One statement: a press release, joint statement, speech, written statement…
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,10 +68,31 @@ pub const NATIVE_FIELDS: &[&str] = &[
 ];
 
 /// Where a record came from: the file and the line its text starts on.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
-    pub path: PathBuf,
+    /// Shared by every record of the file.
+    pub path: Arc<Path>,
     pub line: usize,
+    /// Where the record's text lies in the file, when the loader left its
+    /// body there (see [`crate::loader::LoadOptions::bodies_on_disk`]).
+    pub stored: Option<Stored>,
+}
+
+impl Default for Origin {
+    fn default() -> Self {
+        Self {
+            path: Arc::from(Path::new("")),
+            line: 0,
+            stored: None,
+        }
+    }
+}
+
+/// A record's text in its file: a byte offset and length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub offset: u64,
+    pub len: u64,
 }
 
 impl fmt::Display for Origin {
@@ -167,9 +190,8 @@ pub struct Update {
 }
 
 /// Who signed or delivered a statement. In JSON either a plain string (taken
-/// as the name) or an object with any of the four fields.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "SignatoryForm")]
+/// as the name) or an object with any of the four fields (others ignored).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Signatory {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -181,41 +203,64 @@ pub struct Signatory {
     pub organisation: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum SignatoryForm {
-    Plain(String),
-    Structured {
-        #[serde(default)]
-        name: Option<String>,
-        #[serde(default)]
-        role: Option<String>,
-        #[serde(default)]
-        country: Option<String>,
-        #[serde(default)]
-        organisation: Option<String>,
-    },
+/// Reads either form in one pass (an untagged enum would buffer every
+/// signatory first, which dominated loading).
+impl<'de> Deserialize<'de> for Signatory {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SignatoryVisitor)
+    }
 }
 
-impl From<SignatoryForm> for Signatory {
-    fn from(form: SignatoryForm) -> Self {
-        match form {
-            SignatoryForm::Plain(name) => Self {
-                name: Some(name),
-                ..Self::default()
-            },
-            SignatoryForm::Structured {
-                name,
-                role,
-                country,
-                organisation,
-            } => Self {
-                name,
-                role,
-                country,
-                organisation,
-            },
+struct SignatoryVisitor;
+
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum SignatoryKey {
+    Name,
+    Role,
+    Country,
+    Organisation,
+    #[serde(other)]
+    Other,
+}
+
+impl<'de> Visitor<'de> for SignatoryVisitor {
+    type Value = Signatory;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a name, or an object with name, role, country and organisation")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Signatory, E> {
+        Ok(Signatory {
+            name: Some(name.to_owned()),
+            ..Signatory::default()
+        })
+    }
+
+    fn visit_string<E: de::Error>(self, name: String) -> Result<Signatory, E> {
+        Ok(Signatory {
+            name: Some(name),
+            ..Signatory::default()
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Signatory, A::Error> {
+        let mut signatory = Signatory::default();
+        while let Some(key) = map.next_key::<SignatoryKey>()? {
+            let slot = match key {
+                SignatoryKey::Name => &mut signatory.name,
+                SignatoryKey::Role => &mut signatory.role,
+                SignatoryKey::Country => &mut signatory.country,
+                SignatoryKey::Organisation => &mut signatory.organisation,
+                SignatoryKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            *slot = map.next_value()?;
         }
+        Ok(signatory)
     }
 }
 
@@ -254,6 +299,13 @@ impl Statement {
     #[must_use]
     pub fn newest_first(a: &Self, b: &Self) -> Ordering {
         b.published.cmp(&a.published).then_with(|| a.id.cmp(&b.id))
+    }
+
+    /// Whether the body was left in the archive file, to be read when the
+    /// statement is shown (see [`crate::loader::read_full`]).
+    #[must_use]
+    pub fn body_on_disk(&self) -> bool {
+        self.body.is_none() && self.origin.stored.is_some()
     }
 
     /// The kind, or "statement" when the record does not say.

@@ -24,8 +24,14 @@ fn broken(name: &str) -> PathBuf {
 }
 
 fn load_with(path: &Path, strict: bool) -> Archive {
-    load(path, LoadOptions { strict })
-        .unwrap_or_else(|err| panic!("{} should open: {err:#}", path.display()))
+    load(
+        path,
+        LoadOptions {
+            strict,
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap_or_else(|err| panic!("{} should open: {err:#}", path.display()))
 }
 
 fn load_ok(path: &Path) -> Archive {
@@ -90,7 +96,7 @@ fn single_object_file() {
     let statement = &archive.statements[0];
     assert_eq!(statement.signatories.len(), 3);
     assert_eq!(statement.updates.len(), 2);
-    assert_eq!(statement.origin.path, native("one.json"));
+    assert_eq!(*statement.origin.path, *native("one.json"));
     assert_eq!(statement.origin.line, 1);
 }
 
@@ -134,8 +140,8 @@ fn nested_folder_is_walked() {
     assert!(archive.problems.is_empty(), "{:#?}", archive.problems);
     assert_eq!(ids(&archive), ["fixture-nested-deep-archive-note"]);
     assert_eq!(
-        archive.statements[0].origin.path,
-        native("nested/a/b/deep.json")
+        *archive.statements[0].origin.path,
+        *native("nested/a/b/deep.json")
     );
 }
 
@@ -354,21 +360,35 @@ fn invalid_utf8_in_the_middle_of_line_3() {
 }
 
 #[test]
-fn nesting_200_deep_stops_at_the_recursion_limit() {
+fn nesting_200_deep_is_refused_at_the_first_wrong_bracket() {
     let path = broken("deep.json");
     let archive = load_ok(&path);
     assert!(archive.statements.is_empty());
-    // Line 5 is `  "signatories": ` (17 characters) then 200 `[`. The record's
-    // `{` and the signatories array use two of the parser's 128 levels, so the
-    // 127th `[` of the run, at column 17 + 127, is one too many.
+    // Line 5 is `  "signatories": ` (17 characters) then 200 `[`. The first
+    // `[` opens the list; the second, at column 19, is not a signatory.
     assert_problem(
         only_problem(&archive),
         &path,
-        (5, 144),
+        (5, 19),
         Some(RecordRef::Id("broken-deep".into())),
         Severity::Error,
-        "recursion limit exceeded",
+        "invalid type: sequence, expected a name, or an object with name, role, country and organisation",
     );
+}
+
+#[test]
+fn nesting_200_deep_in_an_unknown_field_is_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("deep.json");
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    std::fs::write(
+        &path,
+        format!("{{\"id\": \"d\", \"title\": \"t\", \"published\": \"2024-01-01\",\n\"extra\": {deep}}}\n"),
+    )
+    .expect("write");
+    let archive = load_ok(&path);
+    assert!(archive.problems.is_empty(), "{:#?}", archive.problems);
+    assert_eq!(ids(&archive), ["d"]);
 }
 
 #[test]
@@ -467,7 +487,7 @@ fn duplicate_id_across_two_files_is_reported_once_and_never_merged() {
         kept.summary, None,
         "the second copy's summary was merged in"
     );
-    assert_eq!(kept.origin.path, dir.path().join("duplicate-a.json"));
+    assert_eq!(*kept.origin.path, *dir.path().join("duplicate-a.json"));
 
     let problem = only_problem(&archive);
     assert_problem(
@@ -572,7 +592,7 @@ fn broken_folder_loads_every_good_record() {
         ("bad-date.json", 4, 27),
         ("bad-line.jsonl", 4, 81),
         ("bom.json", 1, 1),
-        ("deep.json", 5, 144),
+        ("deep.json", 5, 19),
         ("duplicate-b.jsonl", 2, 1),
         ("empty.json", 1, 1),
         ("huge-number.json", 3, 16),

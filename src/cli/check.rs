@@ -8,7 +8,13 @@ use crate::loader::{LoadOptions, load};
 
 /// Exit 0 when clean, 1 with problems, 2 when the archive cannot be opened.
 pub fn run(archive: &Path, strict: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
-    let loaded = match load(archive, LoadOptions { strict }) {
+    let loaded = match load(
+        archive,
+        LoadOptions {
+            strict,
+            ..LoadOptions::default()
+        },
+    ) {
         Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("communique: {err:#}");
