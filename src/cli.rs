@@ -265,6 +265,15 @@ fn load(archive: &std::path::Path) -> anyhow::Result<crate::loader::Archive> {
     crate::loader::load(archive, crate::loader::LoadOptions::default())
 }
 
+/// As [`load`], leaving bodies on disk (for commands that show none).
+fn load_without_bodies(archive: &std::path::Path) -> anyhow::Result<crate::loader::Archive> {
+    let options = crate::loader::LoadOptions {
+        bodies_on_disk: true,
+        ..crate::loader::LoadOptions::default()
+    };
+    crate::loader::load(archive, options)
+}
+
 /// Writes a line, treating it as untrusted archive text.
 fn write_clean(out: &mut impl Write, text: &str) -> std::io::Result<()> {
     writeln!(out, "{}", crate::sanitize::clean_line(text))

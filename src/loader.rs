@@ -558,9 +558,9 @@ fn parse_lines(
 ) -> Vec<Parsed> {
     let mut lines = Vec::new();
     let mut start = 0;
-    for (number, line) in bytes.split(|&byte| byte == b'\n').enumerate() {
-        lines.push((first_line + number, start, line));
-        start += line.len() + 1;
+    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        lines.push((first_line + lines.len(), start, &bytes[start..end]));
+        start = end + 1;
     }
     lines
         .par_iter()
@@ -741,7 +741,13 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
             Err(err) => Err((start, err.to_string())),
         }
     } else {
-        serde_json::from_str::<Statement>(text).map_err(|err| (at(&err), json_message(&err)))
+        let parse = || serde_json::from_str::<Statement>(text);
+        let parsed = if options.bodies_on_disk {
+            crate::records::without_bodies(parse)
+        } else {
+            parse()
+        };
+        parsed.map_err(|err| (at(&err), json_message(&err)))
     };
     let mut statement = match result {
         Ok(statement) => statement,

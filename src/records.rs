@@ -36,7 +36,11 @@ pub struct Statement {
     pub withdrawn: Option<Withdrawn>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signatories: Vec<Signatory>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "body"
+    )]
     pub body: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media_contacts: Vec<MediaContact>,
@@ -45,6 +49,56 @@ pub struct Statement {
     /// Where the record was read from; filled by the loader, never serialised.
     #[serde(skip)]
     pub origin: Origin,
+}
+
+thread_local! {
+    /// Set while parsing for [`without_bodies`].
+    static SKIP_BODIES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `parse` with statement bodies checked but not kept: a record's body,
+/// when it has one, comes out as an empty string (and is never copied),
+/// which is what loading with bodies left on disk wants.
+pub fn without_bodies<T>(parse: impl FnOnce() -> T) -> T {
+    let before = SKIP_BODIES.replace(true);
+    let parsed = parse();
+    SKIP_BODIES.set(before);
+    parsed
+}
+
+fn body<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    if SKIP_BODIES.get() {
+        deserializer.deserialize_option(SkippedBody)
+    } else {
+        Option::<String>::deserialize(deserializer)
+    }
+}
+
+/// Accepts what `Option<String>` accepts, keeping nothing of the text.
+struct SkippedBody;
+
+impl<'de> Visitor<'de> for SkippedBody {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Some(String::new()))
+    }
 }
 
 /// The names of every field the native format defines, for `check --strict`.

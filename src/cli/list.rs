@@ -23,7 +23,11 @@ pub fn run(
     json: bool,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = super::load(archive)?;
+    let loaded = if json {
+        super::load(archive)?
+    } else {
+        super::load_without_bodies(archive)?
+    };
     // Marks are read, never written, and only when a state file exists.
     let marks = if let Some(state) = state.filter(|state| state.exists()) {
         Store::open_read_only(state)?.marks()?

@@ -86,7 +86,7 @@ pub fn run(
     options: &MarkOptions,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = super::load(archive)?;
+    let loaded = super::load_without_bodies(archive)?;
     let (mut store, warning) = Store::open(state, &Store::user())?;
     if let Some(warning) = warning {
         eprintln!("communique: {warning}");
