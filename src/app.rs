@@ -18,6 +18,7 @@ use ratatui::crossterm::event::{
 use ratatui::crossterm::execute;
 
 mod ansi16;
+pub mod loading;
 mod perform;
 pub mod searcher;
 
@@ -25,7 +26,6 @@ pub use perform::{Link, RealTerminal};
 
 use crate::cli::Cli;
 use crate::keymap::{Action, Key};
-use crate::loader::{LoadOptions, load};
 use crate::state::{Effect, State};
 use crate::ui::{Screen, Theme};
 use crate::watch::{ArchiveWatch, Reloaded};
@@ -42,6 +42,8 @@ pub enum Input {
     Reloaded(Box<Reloaded>),
     /// A background search finished.
     Searched(searcher::Found),
+    /// More of the archive arrived (the first load streams in).
+    Arrived(Box<loading::Arrived>),
 }
 
 /// The problems of an archive as `check` prints them, cleaned for display.
@@ -57,6 +59,22 @@ pub fn problem_lines(archive: &crate::loader::Archive) -> Vec<String> {
 pub fn handle(state: &mut State, input: Input) {
     if let Input::Searched((generation, hits)) = input {
         state.search_done(generation, hits);
+        return;
+    }
+    if let Input::Arrived(arrived) = input {
+        // A batch for an index since replaced (by a reload) is stale.
+        if !Arc::ptr_eq(&arrived.index, &state.index) {
+            return;
+        }
+        let arrived = *arrived;
+        state.statements_arrived(arrived.statements, arrived.progress);
+        if let Some(finished) = arrived.finished {
+            state.set_directory(finished.directory);
+            state.loading_done(finished.problem_lines);
+            if let Some(error) = finished.error {
+                state.report(error);
+            }
+        }
         return;
     }
     if let Input::Reloaded(reloaded) = input {
@@ -79,7 +97,7 @@ pub fn handle(state: &mut State, input: Input) {
             state.action_for(Key::from_event(*key))
         }
         Input::Key(_) | Input::Tick => None,
-        Input::Reloaded(_) | Input::Searched(_) => None,
+        Input::Reloaded(_) | Input::Searched(_) | Input::Arrived(_) => None,
         Input::Resize(width, height) => Some(Action::Resize(*width, *height)),
         Input::Mouse(mouse) if state.mouse => match mouse.kind {
             MouseEventKind::ScrollDown => Some(Action::Down),
@@ -134,6 +152,13 @@ where
     let mut inputs = inputs.into_iter();
     let mut redraw = true;
     loop {
+        // Bodies left on disk are read for what is about to be shown.
+        for at in state.wanted_bodies() {
+            let body = crate::loader::read_full(&state.statements[at])
+                .map(|full| full.body)
+                .map_err(|err| format!("{err:#}"));
+            state.body_read(at, body);
+        }
         // An idle tick that changed nothing draws nothing.
         if redraw {
             terminal.draw(|frame| {
@@ -152,6 +177,16 @@ where
         for effect in std::mem::take(&mut state.effects) {
             performer.perform(terminal, state, effect)?;
         }
+    }
+}
+
+/// Lowers the calling thread's priority (on Linux niceness is per thread),
+/// so the drawing thread goes first while loading and matching keep every
+/// core busy.
+pub(crate) fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10);
     }
 }
 
@@ -215,6 +250,8 @@ pub struct TerminalInputs {
     stop: Arc<AtomicBool>,
     /// Reloaded archives from the watcher.
     pub reloads: Option<std::sync::mpsc::Receiver<Reloaded>>,
+    /// The first load's batches, until it ends.
+    pub arrivals: Option<std::sync::mpsc::Receiver<Input>>,
     /// Results from the background search, and how many are awaited.
     pub searches: Option<(
         std::sync::mpsc::Receiver<searcher::Found>,
@@ -242,6 +279,7 @@ impl TerminalInputs {
         Ok(Self {
             stop,
             reloads: None,
+            arrivals: None,
             searches: None,
             last_tick: std::time::Instant::now(),
         })
@@ -259,6 +297,13 @@ impl Iterator for TerminalInputs {
             if let Some(found) = self.searches.as_ref().and_then(|(r, _)| r.try_recv().ok()) {
                 return Some(Input::Searched(found));
             }
+            if let Some(arrivals) = &self.arrivals {
+                match arrivals.try_recv() {
+                    Ok(input) => return Some(input),
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => self.arrivals = None,
+                    Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                }
+            }
             if let Some(reloaded) = self.reloads.as_ref().and_then(|r| r.try_recv().ok()) {
                 return Some(Input::Reloaded(Box::new(reloaded)));
             }
@@ -267,7 +312,13 @@ impl Iterator for TerminalInputs {
                 .searches
                 .as_ref()
                 .is_some_and(|(_, pending)| pending.load(Ordering::SeqCst) > 0);
-            let wait = if searching { 4 } else { 250 };
+            let wait = if searching {
+                4
+            } else if self.arrivals.is_some() {
+                25
+            } else {
+                250
+            };
             match event::poll(Duration::from_millis(wait)) {
                 Ok(false) if self.last_tick.elapsed() >= Duration::from_millis(250) => {
                     self.last_tick = std::time::Instant::now();
@@ -350,12 +401,15 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         (Some(configured), true) => configured.clone(),
         _ => cli.archive.clone(),
     };
-    let archive = load(&archive_path, LoadOptions::default())?;
-    let lines = problem_lines(&archive);
-    let directory = crate::contacts::Directory::from_archive(&archive);
-    let mut state = State::new(archive.name(), archive.statements, lines.len());
-    state.problem_lines = lines;
-    state.set_directory(directory);
+    std::fs::metadata(&archive_path)
+        .map_err(|err| anyhow::anyhow!("cannot open archive {}: {err}", archive_path.display()))?;
+    let name = crate::loader::Archive {
+        root: archive_path.clone(),
+        ..crate::loader::Archive::default()
+    }
+    .name();
+    let mut state = State::new(name, Vec::new(), 0);
+    state.loading = Some(crate::loader::Progress::default());
     state.today = chrono::Local::now().date_naive();
     state.mouse = cli.mouse;
     state.restricted = cli.restricted;
@@ -364,12 +418,18 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     state.columns.clone_from(&config.columns);
     let theme = config.theme(!Theme::from_env().color);
     let mut inputs = TerminalInputs::new()?;
-    // Leave one core to the drawing thread, so typing is echoed at once
-    // while matching runs (on two cores matching then gets one).
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    // Loading and matching use every core, at a lower priority than the
+    // drawing thread, so typing is echoed at once while they run.
     let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(cores.saturating_sub(1).max(1))
+        .start_handler(|_| lower_priority())
         .build_global();
+    let (arrive, arrivals) = std::sync::mpsc::channel();
+    loading::start(
+        archive_path.clone(),
+        Arc::clone(&state.index),
+        loading::to_channel(arrive),
+    );
+    inputs.arrivals = Some(arrivals);
     let (found, found_rx) = std::sync::mpsc::channel();
     let searcher = searcher::Searcher::start(found);
     inputs.searches = Some((found_rx, Arc::clone(&searcher.pending)));

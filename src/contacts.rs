@@ -301,6 +301,13 @@ impl Directory {
     pub fn build(statements: &[Statement], items: &[ContactEntry]) -> Self {
         let mut raw: Vec<ContactEntry> = statements.iter().flat_map(from_statement).collect();
         raw.extend_from_slice(items);
+        Self::from_entries(raw)
+    }
+
+    /// Builds the directory from contacts not yet merged: those of the
+    /// statements newest first (see [`from_statement`]), then those of items.
+    #[must_use]
+    pub fn from_entries(raw: Vec<ContactEntry>) -> Self {
         let mut entries = merge::merge(raw);
         entries.sort_by(directory_order);
         Self { entries }

@@ -2,12 +2,21 @@
 //! signatories. The only module that uses `fuzzy_matcher`.
 //!
 //! Signatories repeat across statements (the same "Minister of Foreign
-//! Affairs, Japan" signs hundreds), so the index keeps each distinct label once
-//! and a query scores every label once, not once per statement.
+//! Affairs, Japan" signs hundreds), and so do titles, so the index keeps each
+//! distinct label and title once and a word scores each of them once, not once
+//! per statement.
+//!
+//! Typing only narrows: the statements matching the fuzzy words `[w1..wi]`
+//! are kept ([`PartialCache`]), so the next key scores only what the words
+//! before it matched, and of those only the titles and labels a shorter form
+//! of the last word matched (matching is by subsequence, so whatever "japa"
+//! matches, "jap" matched too). Backspacing finds its results kept.
 
 pub mod contacts;
 pub mod query;
 
+use std::borrow::Cow;
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -26,10 +35,24 @@ use crate::store::Marks;
 /// Lower case with accents removed, for case- and accent-insensitive matching.
 #[must_use]
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     text.nfd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// The text in NFC, as the screen shows it and as queries are typed; most
+/// text already is, and is only copied.
+fn nfc(text: &str) -> String {
+    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
+    {
+        text.to_owned()
+    } else {
+        text.nfc().collect()
+    }
 }
 
 /// The initials of an organisation's capitalised words: "Foreign,
@@ -42,30 +65,45 @@ fn initials(name: &str) -> String {
         .collect()
 }
 
+/// The one fuzzy scorer. Each parallel task makes its own: the matcher keeps
+/// scratch space and is not shared between threads.
+fn matcher() -> SkimMatcherV2 {
+    SkimMatcherV2::default().ignore_case()
+}
+
+/// Items a parallel task takes at least, so a task's matcher serves many.
+const MIN_TASK: usize = 256;
+
 /// Distinct strings stored once and referred to by number.
 #[derive(Debug, Default)]
 struct Interner {
-    ids: HashMap<String, u32>,
-    strings: Vec<String>,
+    ids: HashMap<Arc<str>, u32>,
+    strings: Vec<Arc<str>>,
 }
 
 impl Interner {
-    fn intern(&mut self, text: String) -> u32 {
-        if let Some(&id) = self.ids.get(&text) {
-            return id;
+    /// The text's number, and whether the text is new.
+    fn intern(&mut self, text: String) -> (u32, bool) {
+        if let Some(&id) = self.ids.get(text.as_str()) {
+            return (id, false);
         }
         let id = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
-        self.strings.push(text.clone());
+        let text: Arc<str> = text.into();
+        self.strings.push(Arc::clone(&text));
         self.ids.insert(text, id);
-        id
+        (id, true)
+    }
+
+    fn get(&self, id: u32) -> &str {
+        &self.strings[id as usize]
     }
 }
 
 /// What the index keeps of one statement.
 #[derive(Debug)]
 struct Entry {
-    title: String,
-    folded_title: String,
+    /// Title id (NFC, as the screen shows it and as queries are typed).
+    title: u32,
     day: NaiveDate,
     /// Label ids, in the statement's signatory order.
     signatories: Vec<u32>,
@@ -73,60 +111,179 @@ struct Entry {
     values: Vec<(Field, u32)>,
 }
 
-/// Title scores of one fuzzy word over every entry (`None`: no match).
-type TitleScores = Arc<Vec<Option<i64>>>;
-
-/// How many words' title scores are kept between keystrokes.
-const CACHED_WORDS: usize = 16;
-
-/// Title scores of recent words, newest last. Typing extends a word one
-/// character at a time, and a title the shorter word did not match cannot
-/// match the longer one (matching is by subsequence), so only the titles a
-/// cached prefix matched are scored again; words already typed are not
-/// scored again at all.
-#[derive(Debug, Default)]
-struct WordCache {
-    words: Vec<(String, TitleScores)>,
+/// A statement matching some fuzzy words: its position, its score summed
+/// over them, and the signatory position the first word won by a signatory
+/// was won by ([`NO_SIGNATORY`] when none).
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    entry: u32,
+    signatory: u32,
+    score: i64,
 }
 
-impl WordCache {
-    fn get(&self, word: &str) -> Option<TitleScores> {
-        self.words
-            .iter()
-            .find(|(cached, _)| cached == word)
-            .map(|(_, scores)| Arc::clone(scores))
-    }
+const NO_SIGNATORY: u32 = u32::MAX;
 
-    /// The scores of the longest cached word that `word` extends.
-    fn prefix_of(&self, word: &str) -> Option<TitleScores> {
-        self.words
-            .iter()
-            .filter(|(cached, _)| word.starts_with(cached.as_str()))
-            .max_by_key(|(cached, _)| cached.len())
-            .map(|(_, scores)| Arc::clone(scores))
-    }
-
-    fn insert(&mut self, word: &str, scores: TitleScores) {
-        self.words.retain(|(cached, _)| cached != word);
-        self.words.push((word.to_owned(), scores));
-        if self.words.len() > CACHED_WORDS {
-            self.words.remove(0);
+impl Row {
+    fn hit(self) -> Hit {
+        Hit {
+            index: self.entry as usize,
+            score: self.score,
+            signatory: (self.signatory != NO_SIGNATORY).then_some(self.signatory as usize),
         }
     }
 }
 
-/// A search index over an archive's statements, in archive order.
+/// One bit per title or label id.
+#[derive(Debug, Default)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    /// Set where there is a score.
+    fn scored(scores: &[Option<i64>]) -> Self {
+        let mut words = vec![0_u64; scores.len().div_ceil(64)];
+        for (id, score) in scores.iter().enumerate() {
+            if score.is_some() {
+                words[id / 64] |= 1 << (id % 64);
+            }
+        }
+        Self(words)
+    }
+
+    fn get(&self, id: u32) -> bool {
+        let id = id as usize;
+        self.0
+            .get(id / 64)
+            .is_some_and(|word| word >> (id % 64) & 1 == 1)
+    }
+}
+
+/// The statements matching every word of a fuzzy word sequence, in archive
+/// order, and which titles and labels its last word matched. Of titles, the
+/// bits are exact for those of the statements the last word was tried on,
+/// which is all that a longer last word will try.
 #[derive(Debug)]
+struct Partial {
+    rows: Vec<Row>,
+    titles: Bits,
+    labels: Bits,
+}
+
+/// How many word sequences' results are kept between keystrokes, and how many
+/// rows in all (16 bytes each, so at most 32 MiB).
+const CACHED_SEQUENCES: usize = 32;
+const CACHED_ROWS: usize = 2 << 20;
+
+/// Results of recent fuzzy word sequences, least recently used first.
+#[derive(Debug, Default)]
+struct PartialCache {
+    recent: Vec<(Vec<String>, Arc<Partial>)>,
+}
+
+impl PartialCache {
+    /// The results for exactly these words, now the most recently used.
+    fn get(&mut self, words: &[String]) -> Option<Arc<Partial>> {
+        let at = self.recent.iter().position(|(key, _)| key == words)?;
+        let item = self.recent.remove(at);
+        let partial = Arc::clone(&item.1);
+        self.recent.push(item);
+        Some(partial)
+    }
+
+    /// The results for the same words but a shorter form of the last one
+    /// (the longest kept), which hold every statement these words can match.
+    fn shorter(&self, words: &[String]) -> Option<Arc<Partial>> {
+        let (last, before) = words.split_last()?;
+        self.recent
+            .iter()
+            .filter_map(|(key, partial)| {
+                let (key_last, key_before) = key.split_last()?;
+                (key_before == before
+                    && key_last.len() < last.len()
+                    && last.starts_with(key_last.as_str()))
+                .then_some((key_last.len(), partial))
+            })
+            .max_by_key(|(length, _)| *length)
+            .map(|(_, partial)| Arc::clone(partial))
+    }
+
+    fn insert(&mut self, words: Vec<String>, partial: Arc<Partial>) {
+        self.recent.retain(|(key, _)| *key != words);
+        self.recent.push((words, partial));
+        let mut rows: usize = self.recent.iter().map(|(_, kept)| kept.rows.len()).sum();
+        while self.recent.len() > 1 && (self.recent.len() > CACHED_SEQUENCES || rows > CACHED_ROWS)
+        {
+            let (_, oldest) = self.recent.remove(0);
+            rows -= oldest.rows.len();
+        }
+    }
+}
+
+/// A word's bytes with ASCII folded to lower case, for a test the matcher's
+/// own implies: it matches a text only if its characters appear in order,
+/// ASCII letters in either case and every other character exactly, so the
+/// text's bytes contain the word's bytes in order. Most texts that cannot
+/// match are dismissed here without decoding them.
+struct Needle(Vec<u8>);
+
+impl Needle {
+    fn new(word: &str) -> Self {
+        Self(word.bytes().map(|byte| byte.to_ascii_lowercase()).collect())
+    }
+
+    fn may_match(&self, text: &str) -> bool {
+        let mut rest = text.as_bytes();
+        for &byte in &self.0 {
+            let found = if byte.is_ascii_lowercase() {
+                memchr::memchr2(byte, byte.to_ascii_uppercase(), rest)
+            } else {
+                memchr::memchr(byte, rest)
+            };
+            match found {
+                Some(at) => rest = &rest[at + 1..],
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
+/// Each text's score for `word` (`None`: no match, or not `wanted`), on all
+/// of rayon's threads.
+fn score_each(
+    texts: &[Arc<str>],
+    word: &str,
+    wanted: &(dyn Fn(u32) -> bool + Sync),
+) -> Vec<Option<i64>> {
+    let needle = Needle::new(word);
+    texts
+        .par_iter()
+        .enumerate()
+        .with_min_len(MIN_TASK)
+        .map_init(matcher, |matcher, (id, text)| {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            if wanted(id) && needle.may_match(text) {
+                matcher.fuzzy_match(text, word)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// A search index over an archive's statements, in archive order.
+#[derive(Debug, Default)]
 pub struct Index {
-    cache: Mutex<WordCache>,
     entries: Vec<Entry>,
-    /// Distinct signatory labels as written.
-    labels: Vec<String>,
+    titles: Interner,
+    folded_titles: Vec<String>,
+    /// Distinct signatory labels as written (NFC).
+    labels: Interner,
     folded_labels: Vec<String>,
     /// Each label's parts (name, role, country, organisation), folded, for
     /// exact `sig:=` terms.
     label_parts: Vec<Vec<String>>,
-    values: Vec<String>,
+    values: Interner,
+    cache: Mutex<PartialCache>,
 }
 
 /// One statement that matched, with why.
@@ -144,87 +301,104 @@ pub struct Hit {
 impl Index {
     #[must_use]
     pub fn new(statements: &[Statement]) -> Self {
-        let mut labels = Interner::default();
-        let mut label_parts: Vec<Vec<String>> = Vec::new();
-        let mut values = Interner::default();
-        let entries = statements
+        let mut index = Self::default();
+        index.extend(statements);
+        index
+    }
+
+    /// Adds statements after those already indexed (as a streaming load
+    /// delivers them). Kept results cover only the old ones, so they go.
+    pub fn extend(&mut self, statements: &[Statement]) {
+        self.entries.reserve(statements.len());
+        for statement in statements {
+            let entry = self.entry(statement);
+            self.entries.push(entry);
+        }
+        self.cache
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .recent
+            .clear();
+    }
+
+    /// Forgets kept results, so the next search starts cold (for benchmarks).
+    pub fn clear_cache(&self) {
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .recent
+            .clear();
+    }
+
+    fn entry(&mut self, statement: &Statement) -> Entry {
+        let signatories = statement
+            .signatories
             .iter()
-            .map(|statement| {
-                let signatories = statement
-                    .signatories
-                    .iter()
-                    .map(|signatory| {
-                        let id = labels.intern(signatory.label().nfc().collect());
-                        if id as usize == label_parts.len() {
-                            label_parts.push(
-                                [
-                                    &signatory.name,
-                                    &signatory.role,
-                                    &signatory.country,
-                                    &signatory.organisation,
-                                ]
-                                .into_iter()
-                                .flatten()
-                                .map(|part| fold(part))
-                                .collect(),
-                            );
-                        }
-                        id
-                    })
-                    .collect();
-                let mut field_values = Vec::new();
-                let mut add = |field: Field, text: &str| {
-                    field_values.push((field, values.intern(fold(text))));
-                };
-                add(Field::Id, &statement.id);
-                if let Some(kind) = &statement.kind {
-                    add(Field::Kind, kind);
+            .map(|signatory| {
+                let (id, new) = self.labels.intern(nfc(&signatory.label()));
+                if new {
+                    self.folded_labels.push(fold(self.labels.get(id)));
+                    self.label_parts.push(
+                        [
+                            &signatory.name,
+                            &signatory.role,
+                            &signatory.country,
+                            &signatory.organisation,
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .map(|part| fold(part))
+                        .collect(),
+                    );
                 }
-                for organisation in &statement.organisations {
-                    add(Field::Organisation, organisation);
-                    add(Field::Organisation, &initials(organisation));
-                }
-                if let Some(government) = &statement.government {
-                    add(Field::Government, government);
-                }
-                for location in &statement.locations {
-                    add(Field::Location, location);
-                }
-                for topic in &statement.topics {
-                    add(Field::Topic, topic);
-                }
-                for person in &statement.people {
-                    add(Field::Person, person);
-                }
-                for contact in &statement.media_contacts {
-                    let parts = [
-                        &contact.email,
-                        &contact.phone,
-                        &contact.name,
-                        &contact.organisation,
-                    ];
-                    for part in parts.into_iter().flatten() {
-                        add(Field::Contact, part);
-                    }
-                }
-                Entry {
-                    // NFC, as the screen shows it and as queries are typed.
-                    title: statement.title.nfc().collect(),
-                    folded_title: fold(&statement.title),
-                    day: statement.published.date(),
-                    signatories,
-                    values: field_values,
-                }
+                id
             })
             .collect();
-        let folded_labels = labels.strings.iter().map(|label| fold(label)).collect();
-        Self {
-            cache: Mutex::new(WordCache::default()),
-            entries,
-            labels: labels.strings,
-            folded_labels,
-            label_parts,
-            values: values.strings,
+        let mut field_values = Vec::new();
+        let mut add = |field: Field, text: &str| {
+            field_values.push((field, self.values.intern(fold(text)).0));
+        };
+        add(Field::Id, &statement.id);
+        if let Some(kind) = &statement.kind {
+            add(Field::Kind, kind);
+        }
+        for organisation in &statement.organisations {
+            add(Field::Organisation, organisation);
+            add(Field::Organisation, &initials(organisation));
+        }
+        if let Some(government) = &statement.government {
+            add(Field::Government, government);
+        }
+        for location in &statement.locations {
+            add(Field::Location, location);
+        }
+        for topic in &statement.topics {
+            add(Field::Topic, topic);
+        }
+        for person in &statement.people {
+            add(Field::Person, person);
+        }
+        for contact in &statement.media_contacts {
+            let parts = [
+                &contact.email,
+                &contact.phone,
+                &contact.name,
+                &contact.organisation,
+            ];
+            for part in parts.into_iter().flatten() {
+                add(Field::Contact, part);
+            }
+        }
+        let (title, new) = self.titles.intern(nfc(&statement.title));
+        if new {
+            // Folding ignores composition, so the NFC title folds as the raw one.
+            self.folded_titles.push(fold(self.titles.get(title)));
+        }
+        Entry {
+            title,
+            day: statement.published.date(),
+            signatories,
+            values: field_values,
         }
     }
 
@@ -249,95 +423,165 @@ impl Index {
     /// position) for terms such as `is:flagged`.
     #[must_use]
     pub fn search_with(&self, query: &Query, marks: &MarksOf<'_>) -> Vec<Hit> {
-        let matcher = SkimMatcherV2::default().ignore_case();
-        let label_scores: Vec<Vec<Option<i64>>> = query
-            .fuzzy
-            .iter()
-            .map(|word| {
-                self.labels
-                    .iter()
-                    .map(|label| matcher.fuzzy_match(label, word))
-                    .collect()
+        let passes = |entry: u32| {
+            query.filters.iter().all(|filter| {
+                self.passes(&self.entries[entry as usize], filter, marks(entry as usize))
             })
-            .collect();
-        let title_scores: Vec<TitleScores> = query
-            .fuzzy
-            .iter()
-            .map(|word| self.title_scores(&matcher, word))
-            .collect();
-        let mut hits: Vec<Hit> = self
-            .entries
-            .par_iter()
-            .enumerate()
-            .filter(|(index, entry)| {
-                query
-                    .filters
-                    .iter()
-                    .all(|f| self.passes(entry, f, marks(*index)))
-            })
-            .filter_map(|(index, entry)| {
-                let mut score = 0;
-                let mut signatory = None;
-                for (scores, titles) in label_scores.iter().zip(&title_scores) {
-                    let title_score = titles[index];
-                    let best_signatory = entry
-                        .signatories
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(position, &label)| {
-                            scores[label as usize].map(|score| (score, position))
-                        })
-                        .max_by_key(|&(score, position)| (score, std::cmp::Reverse(position)));
-                    match (title_score, best_signatory) {
-                        (Some(title), Some((sig, position))) if sig > title => {
-                            score += sig;
-                            signatory.get_or_insert(position);
-                        }
-                        (Some(title), _) => score += title,
-                        (None, Some((sig, position))) => {
-                            score += sig;
-                            signatory.get_or_insert(position);
-                        }
-                        (None, None) => return None,
-                    }
-                }
-                Some(Hit {
+        };
+        let Some(matched) = self.matching(&query.fuzzy) else {
+            return (0..self.entries.len())
+                .into_par_iter()
+                .with_min_len(MIN_TASK)
+                .filter(|&index| passes(u32::try_from(index).unwrap_or(u32::MAX)))
+                .map(|index| Hit {
                     index,
-                    score,
-                    signatory,
+                    score: 0,
+                    signatory: None,
                 })
-            })
-            .collect();
-        if query.has_fuzzy() {
-            hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
-        }
-        hits
+                .collect();
+        };
+        let mut rows: Vec<Row> = if query.filters.is_empty() {
+            matched.rows.clone()
+        } else {
+            matched
+                .rows
+                .par_iter()
+                .with_min_len(MIN_TASK)
+                .filter(|row| passes(row.entry))
+                .copied()
+                .collect()
+        };
+        rows.par_sort_unstable_by_key(|row| (Reverse(row.score), row.entry));
+        rows.into_par_iter().map(Row::hit).collect()
     }
 
-    /// Every title's score for one word, from the cache when it can be.
-    fn title_scores(&self, matcher: &SkimMatcherV2, word: &str) -> TitleScores {
-        let (cached, prefix) = {
-            let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-            (cache.get(word), cache.prefix_of(word))
-        };
-        if let Some(scores) = cached {
-            return scores;
+    /// The statements matching all of `words` (`None` when there are none),
+    /// built word by word from the longest sequence kept.
+    fn matching(&self, words: &[String]) -> Option<Arc<Partial>> {
+        if words.is_empty() {
+            return None;
         }
-        let scores: TitleScores = Arc::new(
-            self.entries
-                .par_iter()
-                .enumerate()
-                .map(|(index, entry)| match &prefix {
-                    Some(prefix) if prefix[index].is_none() => None,
-                    _ => matcher.fuzzy_match(&entry.title, word),
+        let (mut done, mut partial) = (0, None);
+        {
+            let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+            // Every kept prefix of the query is looked at, so the ones the
+            // next key needs stay recent; the longest is built on.
+            for end in 1..=words.len() {
+                if let Some(kept) = cache.get(&words[..end]) {
+                    (done, partial) = (end, Some(kept));
+                }
+            }
+        }
+        while done < words.len() {
+            done += 1;
+            let key = &words[..done];
+            let shorter = self
+                .cache
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .shorter(key);
+            let next =
+                Arc::new(self.narrow(partial.as_deref(), shorter.as_deref(), &words[done - 1]));
+            self.cache
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key.to_vec(), Arc::clone(&next));
+            partial = Some(next);
+        }
+        partial
+    }
+
+    /// The statements of `previous` (all when `None`) that `word` also
+    /// matches, trying only those `shorter` (the same words with a shorter
+    /// last word) holds.
+    fn narrow(&self, previous: Option<&Partial>, shorter: Option<&Partial>, word: &str) -> Partial {
+        let labels = score_each(&self.labels.strings, word, &|id| {
+            shorter.is_none_or(|shorter| shorter.labels.get(id))
+        });
+        let candidates = self.candidates(previous, shorter);
+        let mut wanted = vec![false; self.titles.strings.len()];
+        for row in candidates.iter() {
+            let title = self.entries[row.entry as usize].title;
+            wanted[title as usize] = shorter.is_none_or(|shorter| shorter.titles.get(title));
+        }
+        let titles = score_each(&self.titles.strings, word, &|id| wanted[id as usize]);
+        let rows = candidates
+            .par_iter()
+            .with_min_len(MIN_TASK)
+            .filter_map(|row| {
+                let entry = &self.entries[row.entry as usize];
+                let title = titles[entry.title as usize];
+                let mut best: Option<(i64, usize)> = None;
+                for (position, &label) in entry.signatories.iter().enumerate() {
+                    if let Some(score) = labels[label as usize]
+                        && best.is_none_or(|(best, _)| score > best)
+                    {
+                        best = Some((score, position));
+                    }
+                }
+                let (score, signatory) = match (title, best) {
+                    (Some(title), Some((label, position))) if label > title => {
+                        (label, Some(position))
+                    }
+                    (Some(title), _) => (title, None),
+                    (None, Some((label, position))) => (label, Some(position)),
+                    (None, None) => return None,
+                };
+                let signatory = match signatory {
+                    Some(position) if row.signatory == NO_SIGNATORY => {
+                        u32::try_from(position).unwrap_or(NO_SIGNATORY)
+                    }
+                    _ => row.signatory,
+                };
+                Some(Row {
+                    entry: row.entry,
+                    signatory,
+                    score: row.score + score,
                 })
-                .collect(),
-        );
-        self.cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(word, Arc::clone(&scores));
-        scores
+            })
+            .collect();
+        Partial {
+            rows,
+            titles: Bits::scored(&titles),
+            labels: Bits::scored(&labels),
+        }
+    }
+
+    /// The statements a word is tried on, with what the words before it
+    /// scored: those of `previous` (every statement when `None`), and of
+    /// them only those in `shorter` when there is one.
+    fn candidates<'a>(
+        &self,
+        previous: Option<&'a Partial>,
+        shorter: Option<&Partial>,
+    ) -> Cow<'a, [Row]> {
+        let fresh = |entry: u32| Row {
+            entry,
+            signatory: NO_SIGNATORY,
+            score: 0,
+        };
+        match (previous, shorter) {
+            (Some(previous), None) => Cow::Borrowed(&previous.rows),
+            (None, None) => {
+                let count = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+                Cow::Owned((0..count).map(fresh).collect())
+            }
+            (None, Some(shorter)) => {
+                Cow::Owned(shorter.rows.iter().map(|row| fresh(row.entry)).collect())
+            }
+            (Some(previous), Some(shorter)) => {
+                // `shorter` holds some of `previous`'s statements, both in
+                // archive order: one walk finds each.
+                let mut before = previous.rows.iter();
+                Cow::Owned(
+                    shorter
+                        .rows
+                        .iter()
+                        .filter_map(|row| before.find(|old| old.entry == row.entry).copied())
+                        .collect(),
+                )
+            }
+        }
     }
 
     fn passes(&self, entry: &Entry, filter: &Filter, marks: Option<&Marks>) -> bool {
@@ -349,7 +593,7 @@ impl Index {
             Condition::Field(field, value) => entry
                 .values
                 .iter()
-                .any(|(f, id)| f == field && self.values[*id as usize].contains(value.as_str())),
+                .any(|(f, id)| f == field && self.values.get(*id).contains(value.as_str())),
             Condition::FieldIs(Field::Signatory, value) => entry.signatories.iter().any(|&label| {
                 self.label_parts[label as usize]
                     .iter()
@@ -358,9 +602,9 @@ impl Index {
             Condition::FieldIs(field, value) => entry
                 .values
                 .iter()
-                .any(|(f, id)| f == field && self.values[*id as usize] == *value),
+                .any(|(f, id)| f == field && self.values.get(*id) == value),
             Condition::Exact(text) => {
-                entry.folded_title.contains(text.as_str())
+                self.folded_titles[entry.title as usize].contains(text.as_str())
                     || entry
                         .signatories
                         .iter()
@@ -405,7 +649,7 @@ fn mark_matches(test: &MarkTest, marks: Option<&Marks>) -> bool {
 /// highlighting. Computed for visible rows only.
 #[must_use]
 pub fn title_positions(query: &Query, title: &str) -> Vec<usize> {
-    let matcher = SkimMatcherV2::default().ignore_case();
+    let matcher = matcher();
     let mut positions: Vec<usize> = query
         .fuzzy
         .iter()
@@ -547,6 +791,72 @@ mod tests {
             let fresh = Index::new(&statements).search(&query);
             assert_eq!(warm.search(&query), fresh, "{prefix:?}");
         }
+    }
+
+    /// The quick test may let through what the matcher rejects, never the
+    /// reverse.
+    #[test]
+    fn needle_never_rejects_a_match() {
+        let texts = [
+            "Minister of Foreign Affairs, Côte d’Ivoire",
+            "JAPAN trade envoy",
+            "São Tomé and Príncipe",
+            "e\u{301}te\u{301} (update)",
+            "été",
+            "fcdo-2024/01",
+        ];
+        let words = [
+            "fa", "FA", "côte", "COTE", "cote", "sao", "são", "tomé", "japan", "jApAn", "’",
+            "e\u{301}", "été", "ete", "/01", "-2", "zz", "ÉTÉ",
+        ];
+        let matcher = matcher();
+        for text in texts {
+            for word in words {
+                if matcher.fuzzy_match(text, word).is_some() {
+                    assert!(Needle::new(word).may_match(text), "{word:?} in {text:?}");
+                }
+            }
+        }
+        assert!(!Needle::new("zz").may_match("JAPAN trade envoy"));
+    }
+
+    #[test]
+    fn kept_results_stay_bounded() {
+        let mut cache = PartialCache::default();
+        let partial = |rows: usize| {
+            Arc::new(Partial {
+                rows: vec![
+                    Row {
+                        entry: 0,
+                        signatory: NO_SIGNATORY,
+                        score: 0,
+                    };
+                    rows
+                ],
+                titles: Bits::default(),
+                labels: Bits::default(),
+            })
+        };
+        for n in 0..100 {
+            cache.insert(vec![format!("w{n}")], partial(1));
+        }
+        assert_eq!(cache.recent.len(), CACHED_SEQUENCES);
+        assert!(cache.get(&["w99".to_owned()]).is_some());
+        assert!(cache.get(&["w0".to_owned()]).is_none());
+        for n in 0..4 {
+            cache.insert(vec![format!("big{n}")], partial(CACHED_ROWS / 3));
+        }
+        let rows: usize = cache.recent.iter().map(|(_, kept)| kept.rows.len()).sum();
+        assert!(rows <= CACHED_ROWS, "{rows}");
+        // The newest is always kept, however big.
+        cache.insert(vec!["huge".to_owned()], partial(CACHED_ROWS + 1));
+        assert_eq!(cache.recent.len(), 1);
+    }
+
+    #[test]
+    fn index_is_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Index>();
     }
 
     #[test]

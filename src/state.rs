@@ -5,6 +5,7 @@ pub mod contacts;
 mod detail;
 pub mod facets;
 mod line;
+mod loading;
 pub mod note;
 pub mod triage;
 
@@ -157,9 +158,24 @@ pub enum Effect {
 #[derive(Debug)]
 pub struct State {
     pub archive_name: String,
+    /// In the order they were loaded: positions in this list are what hits,
+    /// choices and open views refer to.
     pub statements: Vec<Statement>,
-    /// Shared with the background search worker.
-    pub index: std::sync::Arc<Index>,
+    /// Positions of the statements, newest first.
+    pub order: Vec<u32>,
+    /// Each statement's place in `order`.
+    pub rank: Vec<u32>,
+    /// Shared with the background search worker (and, while the archive
+    /// loads, with the loader, which extends it).
+    pub index: std::sync::Arc<std::sync::RwLock<Index>>,
+    /// How far the first load has got, while it runs.
+    pub loading: Option<crate::loader::Progress>,
+    /// The statement to keep the cursor on when the results of a search
+    /// asked for because the archive grew come in.
+    pub keep_on: Option<usize>,
+    /// Statements whose bodies were read from disk for showing, oldest first
+    /// (only the last few are kept).
+    pub bodies_read: Vec<usize>,
     /// Search in the background (the real terminal) rather than inside
     /// `update` (tests, scripts): typing then never waits for matching.
     pub background_search: bool,
@@ -215,12 +231,18 @@ pub struct State {
 impl State {
     #[must_use]
     pub fn new(archive_name: String, statements: Vec<Statement>, problems: usize) -> Self {
-        let index = std::sync::Arc::new(Index::new(&statements));
+        let index = Index::new(&statements);
         let hits = index.search(&Query::default());
-        Self {
+        let (order, rank) = loading::newest_order(&statements);
+        let mut state = Self {
             archive_name,
             statements,
-            index,
+            order,
+            rank,
+            index: std::sync::Arc::new(std::sync::RwLock::new(index)),
+            loading: None,
+            keep_on: None,
+            bodies_read: Vec::new(),
             background_search: false,
             searching: None,
             search_generation: 0,
@@ -252,7 +274,9 @@ impl State {
             today: chrono::NaiveDate::MIN,
             effects: Vec::new(),
             quit: false,
-        }
+        };
+        state.apply_sort();
+        state
     }
 
     /// The context keys are looked up in.
@@ -514,6 +538,7 @@ impl State {
             Ok(query) => {
                 self.query = query;
                 self.query_error = None;
+                self.keep_on = None;
                 if self.background_search {
                     self.search_generation += 1;
                     self.searching = Some(self.search_generation);
@@ -551,11 +576,21 @@ impl State {
         if self.searching != Some(generation) {
             return;
         }
+        // The loader may have grown the index before this side took the
+        // statements: those hits come again with the search that follows.
+        let known = self.statements.len();
+        let mut hits = hits;
+        hits.retain(|hit| hit.index < known);
         self.searching = None;
-        self.hits = hits;
-        self.apply_sort();
-        self.offset = 0;
-        self.select(0);
+        match self.keep_on.take() {
+            Some(statement) => self.take_hits_keeping(hits, Some(statement)),
+            None => {
+                self.hits = hits;
+                self.apply_sort();
+                self.offset = 0;
+                self.select(0);
+            }
+        }
         if let View::Filter(panel) = &self.view {
             // The counts are of the list, which has just changed.
             let (facet, cursor) = (panel.facet, panel.cursor);
@@ -570,32 +605,98 @@ impl State {
         let statements = &self.statements;
         let marks = &self.triage.marks;
         self.index
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .search_with(&self.query, &|index| marks.get(&statements[index].id))
     }
 
-    /// Re-runs the query (marks changed), keeping the cursor on the same
-    /// statement when it is still listed.
+    /// Re-runs the query (marks changed, or the archive grew), keeping the
+    /// cursor on the same statement when it is still listed.
     pub(crate) fn refresh_hits(&mut self) {
         let current = self.selected_hit().map(|hit| hit.index);
-        self.hits = self.search();
+        if self.query.filters.is_empty() && !self.query.has_fuzzy() {
+            // Everything is listed: no need to search.
+            let hits = (0..self.statements.len()).map(loading::plain_hit).collect();
+            self.take_hits_keeping(hits, current);
+        } else if self.background_search {
+            self.search_generation += 1;
+            self.searching = Some(self.search_generation);
+            self.keep_on = current;
+            self.effects.push(Effect::Search {
+                generation: self.search_generation,
+                query: self.query.clone(),
+                marks: self.marks_by_position(),
+            });
+        } else {
+            let hits = self.search();
+            self.take_hits_keeping(hits, current);
+        }
+    }
+
+    /// Shows new results with the cursor on `statement` when it is among
+    /// them, else on the same row.
+    fn take_hits_keeping(&mut self, hits: Vec<Hit>, statement: Option<usize>) {
+        let row = self.selected.saturating_sub(self.offset);
+        self.hits = hits;
         self.apply_sort();
         let position =
-            current.and_then(|index| self.hits.iter().position(|hit| hit.index == index));
-        self.select(position.unwrap_or(self.selected));
+            statement.and_then(|index| self.hits.iter().position(|hit| hit.index == index));
+        match position {
+            Some(position) => {
+                // The cursor stays on the same screen row where it can.
+                self.offset = position.saturating_sub(row);
+                self.select(position);
+            }
+            None => self.select(self.selected),
+        }
     }
 
     fn apply_sort(&mut self) {
         let statements = &self.statements;
+        let rank = &self.rank;
+        let by_rank = |hit: &Hit| rank.get(hit.index).copied().unwrap_or(u32::MAX);
         match self.sort() {
-            Sort::Newest => self.hits.sort_by_key(|hit| hit.index),
-            Sort::Oldest => self.hits.sort_by_key(|hit| Reverse(hit.index)),
-            Sort::Title => self
+            Sort::Newest | Sort::Oldest if !self.query.has_fuzzy() => {
+                // The hits are a subset of the archive: walk it in order.
+                let mut listed = vec![false; statements.len()];
+                for hit in &self.hits {
+                    if let Some(slot) = listed.get_mut(hit.index) {
+                        *slot = true;
+                    }
+                }
+                let newest = self.order.iter().map(|&at| at as usize);
+                let mut hits: Vec<Hit> = if self.sort() == Sort::Newest {
+                    newest
+                        .filter(|&at| listed[at])
+                        .map(loading::plain_hit)
+                        .collect()
+                } else {
+                    newest
+                        .rev()
+                        .filter(|&at| listed[at])
+                        .map(loading::plain_hit)
+                        .collect()
+                };
+                if hits.len() == self.hits.len() {
+                    std::mem::swap(&mut self.hits, &mut hits);
+                } else {
+                    self.hits.sort_unstable_by_key(by_rank);
+                }
+            }
+            Sort::Newest => self.hits.sort_unstable_by_key(by_rank),
+            Sort::Oldest => self.hits.sort_unstable_by_key(|hit| Reverse(by_rank(hit))),
+            Sort::Title => self.hits.sort_by_cached_key(|hit| {
+                (search::fold(&statements[hit.index].title), by_rank(hit))
+            }),
+            Sort::Relevance => self
                 .hits
-                .sort_by_cached_key(|hit| (search::fold(&statements[hit.index].title), hit.index)),
-            Sort::Relevance => self.hits.sort_by_key(|hit| (Reverse(hit.score), hit.index)),
-            Sort::Signatories => self
-                .hits
-                .sort_by_key(|hit| (Reverse(statements[hit.index].signatories.len()), hit.index)),
+                .sort_unstable_by_key(|hit| (Reverse(hit.score), by_rank(hit))),
+            Sort::Signatories => self.hits.sort_unstable_by_key(|hit| {
+                (
+                    Reverse(statements[hit.index].signatories.len()),
+                    by_rank(hit),
+                )
+            }),
         }
     }
 
@@ -711,7 +812,9 @@ impl State {
             .collect();
         self.arrived.extend(arrived);
         self.statements = statements;
-        self.index = std::sync::Arc::new(index);
+        (self.order, self.rank) = loading::newest_order(&self.statements);
+        self.index = std::sync::Arc::new(std::sync::RwLock::new(index));
+        self.bodies_read.clear();
         self.searching = None;
         self.problems = problem_lines.len();
         self.problem_lines = problem_lines;

@@ -145,7 +145,12 @@ fn reload_worker(root: &Path, changes: &Receiver<()>, reloaded: &Sender<Reloaded
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
-        let Ok(mut archive) = load(root, LoadOptions::default()) else {
+        // As the first load does: bodies stay on disk until shown.
+        let options = LoadOptions {
+            bodies_on_disk: true,
+            ..LoadOptions::default()
+        };
+        let Ok(mut archive) = load(root, options) else {
             retry_in = Some(RETRY);
             continue;
         };

@@ -177,7 +177,7 @@ fn a_line_appended_to_a_json_lines_file_is_taken_in() {
         .archive
         .find("line-2")
         .expect("the appended statement");
-    assert_eq!(second.origin.path, feed);
+    assert_eq!(*second.origin.path, *feed);
     assert_eq!(second.origin.line, 2, "read from the appended line");
 }
 
@@ -211,7 +211,7 @@ fn a_file_renamed_within_the_archive_keeps_its_statements() {
     let waited = wait_for(&reloads, "reading a from its new name", TIMEOUT, |r| {
         r.archive
             .find("a")
-            .is_some_and(|a| a.origin.path == renamed)
+            .is_some_and(|a| *a.origin.path == *renamed)
     });
     for reloaded in &waited.seen {
         assert_eq!(

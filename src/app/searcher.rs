@@ -3,9 +3,9 @@
 //! A search asked for while another runs replaces any still waiting.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::search::{Hit, Index, Query};
 use crate::store::Marks;
@@ -13,7 +13,7 @@ use crate::store::Marks;
 /// One search to run.
 pub struct Job {
     pub generation: u64,
-    pub index: Arc<Index>,
+    pub index: Arc<RwLock<Index>>,
     pub query: Query,
     pub marks: HashMap<usize, Marks>,
 }
@@ -36,7 +36,10 @@ impl Searcher {
         let (jobs, queue) = mpsc::channel::<Job>();
         let pending = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&pending);
-        std::thread::spawn(move || work(&queue, &found, &counter));
+        std::thread::spawn(move || {
+            super::lower_priority();
+            work(&queue, &found, &counter);
+        });
         Self { jobs, pending }
     }
 
@@ -56,7 +59,11 @@ fn work(queue: &Receiver<Job>, found: &Sender<Found>, pending: &AtomicUsize) {
             job = newer;
         }
         let marks = &job.marks;
-        let hits = job.index.search_with(&job.query, &|at| marks.get(&at));
+        let hits = job
+            .index
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .search_with(&job.query, &|at| marks.get(&at));
         let sent = found.send((job.generation, hits));
         pending.fetch_sub(1, Ordering::SeqCst);
         if sent.is_err() {

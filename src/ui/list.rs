@@ -75,6 +75,10 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         0 => problems,
         n => format!("{n} new · {problems}"),
     };
+    let problems = match &state.loading {
+        Some(progress) => format!("{}{problems}", loading_gauge(progress, area.width)),
+        None => problems,
+    };
     screen.bar(&header, &problems, row(area, 0), buf);
 
     let body = Rect {
@@ -123,6 +127,25 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     screen.hints(context, hints, row(area, area.height - 1), buf);
 }
 
+/// "loading [#####.....] 52% " while the first load runs: ASCII, so it
+/// reads the same on every terminal and without colour.
+fn loading_gauge(progress: &crate::loader::Progress, width: u16) -> String {
+    let percent = (progress.bytes_done.saturating_mul(100))
+        .checked_div(progress.bytes_total)
+        .map_or(0, |percent| percent.min(100));
+    let percent = usize::try_from(percent).unwrap_or(100);
+    if width < 60 {
+        return format!("loading {percent}% ");
+    }
+    const CELLS: usize = 10;
+    let filled = (percent * CELLS / 100).min(CELLS);
+    format!(
+        "loading [{}{}] {percent}% ",
+        "#".repeat(filled),
+        ".".repeat(CELLS - filled)
+    )
+}
+
 fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let state = screen.state;
     let theme = screen.theme;
@@ -147,7 +170,11 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
 
     let rows = usize::from(area.height.saturating_sub(1));
     if state.hits.is_empty() {
-        let message = if state.statements.is_empty() {
+        let message = if state.loading.is_some() && state.statements.is_empty() {
+            "Loading the archive…"
+        } else if state.loading.is_some() {
+            "No statements match the query yet: the archive is still loading."
+        } else if state.statements.is_empty() {
             "The archive holds no statements. Run `communique check` to see why."
         } else {
             "No statements match the query. Esc clears it."

@@ -1,0 +1,171 @@
+//! The first load, off the drawing thread: the archive is read in batches
+//! which go to the screen as they come (with a progress count), and into the
+//! search index the background search shares. The interface never waits.
+
+use std::path::PathBuf;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::contacts::{ContactEntry, Directory, from_statement};
+use crate::loader::{LoadOptions, Progress, load_with};
+use crate::records::{Published, Statement};
+use crate::search::Index;
+
+/// Statements sent on at least this often while loading…
+const PUBLISH_EVERY: Duration = Duration::from_millis(250);
+/// …or as soon as this many wait (and at least as many as already shown,
+/// so the cost of taking them stays in proportion).
+const PUBLISH_AT: usize = 2_000;
+/// Progress alone is sent this often.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// More of the archive, for [`crate::state::State::statements_arrived`].
+#[derive(Debug)]
+pub struct Arrived {
+    /// The index these statements went into: a batch for an index the
+    /// browser no longer uses (the archive was reloaded) is dropped.
+    pub index: Arc<RwLock<Index>>,
+    pub statements: Vec<Statement>,
+    pub progress: Progress,
+    /// Present on the last message.
+    pub finished: Option<Finished>,
+}
+
+/// What is known once the whole archive is read.
+#[derive(Debug)]
+pub struct Finished {
+    /// Problems as `check` prints them.
+    pub problem_lines: Vec<String>,
+    pub directory: Directory,
+    /// Why the archive could not be opened at all.
+    pub error: Option<String>,
+}
+
+/// Starts loading `root` into `index` on a thread of its own, handing what
+/// arrives to `send` (which returns false once nobody listens).
+pub fn start(
+    root: PathBuf,
+    index: Arc<RwLock<Index>>,
+    send: impl Fn(Arrived) -> bool + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        super::lower_priority();
+        load(&root, &index, &send);
+    });
+}
+
+/// A sender for [`start`] over a channel of the loop's inputs.
+pub fn to_channel(send: Sender<super::Input>) -> impl Fn(Arrived) -> bool + Send + 'static {
+    move |arrived| send.send(super::Input::Arrived(Box::new(arrived))).is_ok()
+}
+
+struct Publisher<'a> {
+    index: &'a Arc<RwLock<Index>>,
+    send: &'a dyn Fn(Arrived) -> bool,
+    waiting: Vec<Statement>,
+    shown: usize,
+    last_batch: Instant,
+    last_progress: Instant,
+    /// Media contacts of the statements, with their dates, for the directory.
+    contacts: Vec<(Published, String, Vec<ContactEntry>)>,
+    gone: bool,
+}
+
+impl Publisher<'_> {
+    fn take(&mut self, statements: &mut Vec<Statement>, progress: Progress) {
+        self.waiting.append(statements);
+        // The first statements go at once, so the list fills right away.
+        let due = self.shown == 0
+            || self.waiting.len() >= PUBLISH_AT.max(self.shown)
+            || (!self.waiting.is_empty() && self.last_batch.elapsed() >= PUBLISH_EVERY);
+        if due {
+            self.publish(progress, None);
+        } else if self.last_progress.elapsed() >= PROGRESS_EVERY {
+            self.last_progress = Instant::now();
+            self.gone |= !(self.send)(Arrived {
+                index: Arc::clone(self.index),
+                statements: Vec::new(),
+                progress,
+                finished: None,
+            });
+        }
+    }
+
+    fn publish(&mut self, progress: Progress, finished: Option<Finished>) {
+        let batch = std::mem::take(&mut self.waiting);
+        for statement in &batch {
+            if !statement.media_contacts.is_empty() {
+                let entries = from_statement(statement);
+                self.contacts
+                    .push((statement.published.clone(), statement.id.clone(), entries));
+            }
+        }
+        // Into the index first: a search that sees them before the screen
+        // has them drops them, and the search after the batch finds them.
+        self.index
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(&batch);
+        self.shown += batch.len();
+        self.last_batch = Instant::now();
+        self.last_progress = self.last_batch;
+        self.gone |= !(self.send)(Arrived {
+            index: Arc::clone(self.index),
+            statements: batch,
+            progress,
+            finished,
+        });
+    }
+}
+
+fn load(root: &std::path::Path, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> bool) {
+    let mut publisher = Publisher {
+        index,
+        send,
+        waiting: Vec::new(),
+        shown: 0,
+        last_batch: Instant::now(),
+        last_progress: Instant::now(),
+        contacts: Vec::new(),
+        gone: false,
+    };
+    let options = LoadOptions {
+        bodies_on_disk: true,
+        ..LoadOptions::default()
+    };
+    let mut last = Progress::default();
+    let loaded = load_with(root, options, &mut |statements, progress| {
+        last = progress;
+        if publisher.gone {
+            statements.clear();
+            return;
+        }
+        publisher.take(statements, progress);
+    });
+    if publisher.gone {
+        return;
+    }
+    let finished = match loaded {
+        Ok(archive) => {
+            let mut contacts = std::mem::take(&mut publisher.contacts);
+            contacts.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            let mut raw: Vec<ContactEntry> = contacts
+                .into_iter()
+                .flat_map(|(_, _, entries)| entries)
+                .collect();
+            raw.extend(archive.contacts.iter().cloned());
+            Finished {
+                problem_lines: super::problem_lines(&archive),
+                directory: Directory::from_entries(raw),
+                error: None,
+            }
+        }
+        Err(err) => Finished {
+            problem_lines: Vec::new(),
+            directory: Directory::default(),
+            error: Some(format!("{err:#}")),
+        },
+    };
+    publisher.publish(last, Some(finished));
+}

@@ -1,0 +1,156 @@
+//! The archive arriving while the browser is open: the first load streams in
+//! batch by batch (the list grows and re-ranks as it does), and bodies left
+//! on disk are asked for when a statement is shown.
+
+use super::{State, View};
+use crate::loader::Progress;
+use crate::records::Statement;
+use crate::search::Hit;
+
+/// How many bodies read back from disk are kept in memory.
+const BODIES_KEPT: usize = 16;
+
+/// A hit for a statement listed without a fuzzy score.
+#[must_use]
+pub fn plain_hit(index: usize) -> Hit {
+    Hit {
+        index,
+        score: 0,
+        signatory: None,
+    }
+}
+
+/// The statements' positions newest first, and each one's place in that
+/// order.
+#[must_use]
+pub fn newest_order(statements: &[Statement]) -> (Vec<u32>, Vec<u32>) {
+    let mut order: Vec<u32> = (0..statements.len()).map(position).collect();
+    order.sort_by(|&a, &b| {
+        Statement::newest_first(&statements[a as usize], &statements[b as usize])
+    });
+    let rank = ranks(&order);
+    (order, rank)
+}
+
+fn position(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
+}
+
+fn ranks(order: &[u32]) -> Vec<u32> {
+    let mut rank = vec![0; order.len()];
+    for (place, &at) in order.iter().enumerate() {
+        rank[at as usize] = position(place);
+    }
+    rank
+}
+
+impl State {
+    /// Takes more statements of the first load: they join the list where
+    /// the sort puts them, and the cursor stays on its statement.
+    pub fn statements_arrived(&mut self, batch: Vec<Statement>, progress: Progress) {
+        self.loading = Some(progress);
+        if batch.is_empty() {
+            return;
+        }
+        let first = self.statements.len();
+        self.statements.extend(batch);
+        // Sort the newcomers, then merge them into the order so far.
+        let statements = &self.statements;
+        let newest = |a: &u32, b: &u32| {
+            Statement::newest_first(&statements[*a as usize], &statements[*b as usize])
+        };
+        let mut arrived: Vec<u32> = (first..statements.len()).map(position).collect();
+        arrived.sort_by(newest);
+        let mut merged = Vec::with_capacity(statements.len());
+        let (mut old, mut new) = (self.order.iter().peekable(), arrived.iter().peekable());
+        loop {
+            let next = match (old.peek(), new.peek()) {
+                (Some(a), Some(b)) if newest(a, b).is_gt() => new.next(),
+                (Some(_), _) => old.next(),
+                (None, _) => new.next(),
+            };
+            match next {
+                Some(&at) => merged.push(at),
+                None => break,
+            }
+        }
+        self.rank = ranks(&merged);
+        self.order = merged;
+        self.refresh_hits();
+        if let View::Filter(_) = self.view {
+            self.view = View::Filter(super::FilterPanel::new(self));
+        }
+    }
+
+    /// The first load has finished.
+    pub fn loading_done(&mut self, problem_lines: Vec<String>) {
+        self.loading = None;
+        self.problems = problem_lines.len();
+        self.problem_lines = problem_lines;
+    }
+
+    /// Statements on screen whose bodies are still on disk: the loop reads
+    /// them before drawing ([`State::body_read`]).
+    #[must_use]
+    pub fn wanted_bodies(&self) -> Vec<usize> {
+        let mut wanted = self.on_screen();
+        wanted.retain(|&at| self.statements.get(at).is_some_and(Statement::body_on_disk));
+        wanted
+    }
+
+    /// Statements whose text is on screen: open ones, and the one previewed.
+    fn on_screen(&self) -> Vec<usize> {
+        let mut wanted = Vec::new();
+        let mut view = &self.view;
+        loop {
+            if let View::Detail(detail) = view {
+                wanted.push(detail.statement);
+            }
+            view = match view {
+                View::Help(help) => &help.under,
+                View::Prompt(prompt) => &prompt.under,
+                View::Note(note) => &note.under,
+                View::Picker(picker) => &picker.under,
+                View::Contacts(contacts) => &contacts.under,
+                View::Alone(alone) => &alone.under,
+                _ => break,
+            };
+        }
+        if self.preview_shown()
+            && let Some(hit) = self.selected_hit()
+        {
+            wanted.push(hit.index);
+        }
+        wanted.dedup();
+        wanted
+    }
+
+    /// Takes a body read back from disk (or why it could not be). Only the
+    /// last few are kept in memory.
+    pub fn body_read(&mut self, at: usize, body: Result<Option<String>, String>) {
+        let Some(statement) = self.statements.get_mut(at) else {
+            return;
+        };
+        match body {
+            Ok(body) => statement.body = Some(body.unwrap_or_default()),
+            Err(err) => {
+                statement.body = Some(String::new());
+                self.status = Some(format!("cannot show the statement's text: {err}"));
+            }
+        }
+        self.bodies_read.retain(|&earlier| earlier != at);
+        self.bodies_read.push(at);
+        if self.bodies_read.len() > BODIES_KEPT {
+            let wanted = self.on_screen();
+            let dropped = self.bodies_read.len() - BODIES_KEPT;
+            let old: Vec<usize> = self.bodies_read.drain(..dropped).collect();
+            for earlier in old {
+                if wanted.contains(&earlier) {
+                    self.bodies_read.push(earlier);
+                } else if let Some(statement) = self.statements.get_mut(earlier) {
+                    statement.body = None;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! The first load streaming in: statements arriving in batches list exactly
+//! as a whole load does, in every sort and for every query; the cursor stays
+//! on its statement while they arrive; bodies stay on disk until shown.
+
+#[path = "../examples/generate.rs"]
+#[allow(dead_code)]
+mod generate;
+
+use std::path::Path;
+use std::sync::mpsc;
+
+use communique::app::{Input, handle, loading};
+use communique::keymap::Action;
+use communique::loader::{LoadOptions, Progress, load, read_full};
+use communique::records::Statement;
+use communique::state::State;
+
+/// `count` generated statements in file order (dates in no order, with
+/// many on the same day).
+fn generated(count: usize) -> Vec<Statement> {
+    (1..=count)
+        .map(|n| {
+            let json = serde_json::to_string(&generate::record(11, n)).expect("serialise");
+            serde_json::from_str(&json).expect("a generated record parses")
+        })
+        .collect()
+}
+
+fn ids(state: &State) -> Vec<String> {
+    state
+        .hits
+        .iter()
+        .map(|hit| state.statements[hit.index].id.clone())
+        .collect()
+}
+
+fn whole(statements: &[Statement]) -> State {
+    let mut sorted = statements.to_vec();
+    sorted.sort_by(Statement::newest_first);
+    let mut state = State::new("whole".into(), sorted, 0);
+    state.update(Action::Resize(100, 30));
+    state
+}
+
+/// A browser whose archive arrives in batches of `size`, as the loader
+/// sends them: into the index first, then to the state.
+fn streamed(statements: &[Statement], size: usize) -> State {
+    let mut state = State::new("streamed".into(), Vec::new(), 0);
+    state.update(Action::Resize(100, 30));
+    state.loading = Some(Progress::default());
+    for batch in statements.chunks(size) {
+        state.index.write().expect("index").extend(batch);
+        state.statements_arrived(batch.to_vec(), Progress::default());
+    }
+    state.loading_done(Vec::new());
+    state
+}
+
+const QUERIES: [&str; 7] = [
+    "",
+    "japan",
+    "foreign affairs",
+    "sig:japan",
+    "year:2010",
+    "minister -kind:speech",
+    "'security council",
+];
+
+#[test]
+fn batches_list_as_a_whole_load_does_in_every_sort() {
+    let statements = generated(1_200);
+    let mut expected = whole(&statements);
+    let mut states = [streamed(&statements, 1), streamed(&statements, 97)];
+    for query in QUERIES {
+        expected.set_query(query.into());
+        for state in &mut states {
+            state.set_query(query.into());
+        }
+        // Every sort the cycle offers for this query, and back.
+        for _ in 0..6 {
+            assert!(
+                !expected.hits.is_empty() || query.starts_with("year"),
+                "{query:?}"
+            );
+            for state in &states {
+                assert_eq!(
+                    ids(state),
+                    ids(&expected),
+                    "{query:?} by {:?}",
+                    expected.sort()
+                );
+            }
+            expected.update(Action::CycleSort);
+            for state in &mut states {
+                state.update(Action::CycleSort);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_cursor_stays_on_its_statement_while_more_arrive() {
+    let statements = generated(900);
+    let mut state = State::new("streamed".into(), Vec::new(), 0);
+    state.update(Action::Resize(100, 30));
+    state.loading = Some(Progress::default());
+    let (first, rest) = statements.split_at(300);
+    state.index.write().expect("index").extend(first);
+    state.statements_arrived(first.to_vec(), Progress::default());
+    for _ in 0..7 {
+        state.update(Action::Down);
+    }
+    let chosen = state.selected_statement().expect("selected").id.clone();
+    let row = state.selected - state.offset;
+    for batch in rest.chunks(100) {
+        state.index.write().expect("index").extend(batch);
+        state.statements_arrived(batch.to_vec(), Progress::default());
+        assert_eq!(state.selected_statement().expect("selected").id, chosen);
+    }
+    assert_eq!(state.statements.len(), 900);
+    assert_eq!(state.hits.len(), 900);
+    assert_eq!(
+        state.selected - state.offset,
+        row,
+        "it stays on its row too"
+    );
+}
+
+/// Writes generated records as JSON Lines.
+fn write_archive(dir: &Path, count: usize) -> std::path::PathBuf {
+    let path = dir.join("archive.jsonl");
+    let lines: Vec<String> = (1..=count)
+        .map(|n| serde_json::to_string(&generate::record(5, n)).expect("serialise"))
+        .collect();
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write");
+    path
+}
+
+#[test]
+fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_archive(dir.path(), 3_000);
+    let full = load(&path, LoadOptions::default()).expect("loads");
+
+    let mut state = State::new("streamed".into(), Vec::new(), 0);
+    state.update(Action::Resize(100, 30));
+    state.loading = Some(Progress::default());
+    let (send, arrivals) = mpsc::channel();
+    loading::start(
+        path.clone(),
+        std::sync::Arc::clone(&state.index),
+        loading::to_channel(send),
+    );
+    let mut last = Progress::default();
+    for input in arrivals {
+        if let Input::Arrived(arrived) = &input {
+            assert!(
+                arrived.progress.bytes_done >= last.bytes_done,
+                "progress only grows"
+            );
+            last = arrived.progress;
+        }
+        handle(&mut state, input);
+    }
+    assert!(
+        state.loading.is_none(),
+        "the last batch says the load is done"
+    );
+    assert_eq!(last.bytes_done, last.bytes_total);
+    assert_eq!(last.statements, 3_000);
+    assert_eq!(state.problems, 0);
+    assert!(
+        !state.directory.entries.is_empty(),
+        "the contacts directory is built"
+    );
+
+    let mut expected = State::new("whole".into(), full.statements.clone(), 0);
+    expected.update(Action::Resize(100, 30));
+    for query in QUERIES {
+        state.set_query(query.into());
+        expected.set_query(query.into());
+        assert_eq!(ids(&state), ids(&expected), "{query:?}");
+    }
+
+    // Bodies are on disk, and read back whole.
+    let on_disk = state.statements.iter().filter(|s| s.body_on_disk()).count();
+    let with_body = full.statements.iter().filter(|s| s.body.is_some()).count();
+    assert_eq!(on_disk, with_body);
+    for statement in state.statements.iter().step_by(97) {
+        let original = full.find(&statement.id).expect("same statements");
+        let read = read_full(statement).expect("read back");
+        assert_eq!(read.body, original.body, "{}", statement.id);
+        assert_eq!(read.title, original.title);
+    }
+}
+
+#[test]
+fn an_opened_statement_asks_for_its_body_and_shows_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_archive(dir.path(), 50);
+    let options = LoadOptions {
+        bodies_on_disk: true,
+        ..LoadOptions::default()
+    };
+    let archive = load(&path, options).expect("loads");
+    let mut state = State::new("lazy".into(), archive.statements, 0);
+    state.update(Action::Resize(80, 24));
+    assert!(
+        state.wanted_bodies().is_empty(),
+        "the list shows no bodies at 80 columns"
+    );
+    state.update(Action::Open);
+    let wanted = state.wanted_bodies();
+    let at = state.hits[0].index;
+    assert_eq!(wanted, [at]);
+    let body = read_full(&state.statements[at])
+        .map(|s| s.body)
+        .map_err(|e| e.to_string());
+    let text = body.clone().expect("reads").expect("a body");
+    state.body_read(at, body);
+    assert!(state.wanted_bodies().is_empty());
+    let first_paragraph = text.split("\n\n").next().expect("paragraph");
+    let shown = communique::state::Detail::lines(&state.statements[at], None, state.size);
+    let words: Vec<&str> = first_paragraph.split_whitespace().take(4).collect();
+    assert!(
+        shown
+            .iter()
+            .any(|line| line.text.contains(&words.join(" "))),
+        "the detail shows the body read from disk"
+    );
+
+    // The file changed under the browser: a clear message, no panic.
+    std::fs::write(&path, "{}\n").expect("truncate");
+    let other = state.hits[1].index;
+    let failed = read_full(&state.statements[other])
+        .map(|s| s.body)
+        .map_err(|e| e.to_string());
+    let message = failed.clone().expect_err("the record is gone");
+    assert!(message.contains("changed since it was loaded"), "{message}");
+    state.body_read(other, failed);
+    assert!(
+        state
+            .status
+            .as_deref()
+            .is_some_and(|s| s.contains("changed since it was loaded"))
+    );
+}
+
+#[test]
+fn a_wide_terminal_previews_with_the_body_read_from_disk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_archive(dir.path(), 40);
+    let options = LoadOptions {
+        bodies_on_disk: true,
+        ..LoadOptions::default()
+    };
+    let archive = load(&path, options).expect("loads");
+    let mut state = State::new("lazy".into(), archive.statements, 0);
+    state.update(Action::Resize(160, 40));
+    let first = state.hits[0].index;
+    assert_eq!(
+        state.wanted_bodies(),
+        [first],
+        "the preview shows the selected body"
+    );
+    for step in 0..30 {
+        for at in state.wanted_bodies() {
+            let body = read_full(&state.statements[at])
+                .map(|s| s.body)
+                .map_err(|e| e.to_string());
+            state.body_read(at, body);
+        }
+        assert!(state.wanted_bodies().is_empty(), "step {step}");
+        state.update(Action::Down);
+    }
+    let in_memory = state.statements.iter().filter(|s| s.body.is_some()).count();
+    assert!(
+        in_memory <= 16,
+        "only the last few bodies read stay in memory: {in_memory}"
+    );
+}
