@@ -474,7 +474,9 @@ fn terminal_key(key: Key) -> Option<support::pty::Key> {
 /// list's own key hints at the bottom.
 fn list_shown(screen: &str) -> bool {
     let rows: Vec<&str> = screen.lines().collect();
-    rows.get(1)
+    // Loaded: the header no longer shows the loading gauge.
+    rows.first().is_some_and(|row| !row.contains("loading"))
+        && rows.get(1)
         .is_some_and(|row| row.contains("Date") && row.contains("Title"))
         && rows.last().is_some_and(|row| row.contains("open"))
 }
