@@ -191,12 +191,12 @@ pub fn contact_lines(contact: &MediaContact) -> Vec<String> {
 /// gathered by role ("Ministers of Foreign Affairs (49): Albania, …"); the
 /// others are listed one a line, in their original order after the groups.
 #[must_use]
-pub fn signatory_groups(signatories: &[Signatory]) -> Vec<String> {
+pub fn signatory_groups(signatories: &[std::sync::Arc<Signatory>]) -> Vec<String> {
     // Keyed by the cleaned (NFC) role, so one role written two ways is one group.
     let mut groups: BTreeMap<String, (usize, Vec<&str>)> = BTreeMap::new();
     let mut others = Vec::new();
     for (position, signatory) in signatories.iter().enumerate() {
-        match signatory {
+        match &**signatory {
             Signatory {
                 name: None,
                 role: Some(role),
@@ -430,12 +430,12 @@ pub fn plain_text(statement: &Statement) -> String {
 mod tests {
     use super::*;
 
-    fn minister(country: &str) -> Signatory {
-        Signatory {
+    fn minister(country: &str) -> std::sync::Arc<Signatory> {
+        std::sync::Arc::new(Signatory {
             role: Some("Minister of Foreign Affairs".into()),
             country: Some(country.into()),
             ..Signatory::default()
-        }
+        })
     }
 
     #[test]
@@ -443,16 +443,16 @@ mod tests {
         let signatories = vec![
             minister("Albania"),
             minister("Japan"),
-            Signatory {
+            std::sync::Arc::new(Signatory {
                 role: Some("High Representative of the European Union".into()),
                 organisation: Some("European Union".into()),
                 ..Signatory::default()
-            },
-            Signatory {
+            }),
+            std::sync::Arc::new(Signatory {
                 role: Some("Secretary of State".into()),
                 country: Some("United States of America".into()),
                 ..Signatory::default()
-            },
+            }),
         ];
         assert_eq!(
             signatory_groups(&signatories),

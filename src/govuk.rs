@@ -307,16 +307,18 @@ fn updates(history: &[Change], id: &str) -> Result<Vec<Update>, ConvertError> {
 }
 
 /// The speakers by name; GOV.UK records no role for them on the item.
-fn signatories(speakers: &[Titled], details: &Details) -> Vec<Signatory> {
+fn signatories(speakers: &[Titled], details: &Details) -> Vec<std::sync::Arc<Signatory>> {
     let mut names = titles([speakers]);
     if names.is_empty() {
         names.extend(details.speaker_without_profile.as_deref().and_then(clean));
     }
     names
         .into_iter()
-        .map(|name| Signatory {
-            name: Some(name),
-            ..Signatory::default()
+        .map(|name| {
+            std::sync::Arc::new(Signatory {
+                name: Some(name),
+                ..Signatory::default()
+            })
         })
         .collect()
 }

@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 
 use crate::contacts::{self, ContactEntry};
 use crate::govuk::{self, Conversion, ConvertError};
-use crate::records::{NATIVE_FIELDS, Origin, Statement, Stored};
+use crate::records::{NATIVE_FIELDS, Origin, Signatory, Statement, Stored};
 
 /// How serious a problem is. Notices (a GOV.UK item of a kind we do not show)
 /// are not counted as problems by `check`.
@@ -159,6 +159,7 @@ pub fn load_with(
         seen: HashMap::new(),
         progress: Progress::default(),
         loaded: 0,
+        signatories: std::collections::HashSet::new(),
     };
     let files: Vec<(PathBuf, u64)> = if metadata.is_dir() {
         archive_files(root, &mut loader.archive.problems)
@@ -320,6 +321,8 @@ struct Loader {
     progress: Progress,
     /// Statements not yet handed to the batch callback.
     loaded: usize,
+    /// One copy of each distinct signatory (they repeat across statements).
+    signatories: std::collections::HashSet<Arc<Signatory>>,
 }
 
 impl Loader {
@@ -442,7 +445,7 @@ impl Loader {
     fn accept(&mut self, parsed: Parsed) {
         self.archive.problems.extend(parsed.problems);
         self.archive.contacts.extend(parsed.contacts);
-        let Some((statement, record, start)) = parsed.statement else {
+        let Some((mut statement, record, start)) = parsed.statement else {
             return;
         };
         if let Some((path, line)) = self.seen.get(&statement.id) {
@@ -459,6 +462,14 @@ impl Loader {
                 severity: Severity::Error,
             });
             return;
+        }
+        for signatory in &mut statement.signatories {
+            match self.signatories.get(signatory) {
+                Some(shared) => *signatory = Arc::clone(shared),
+                None => {
+                    self.signatories.insert(Arc::clone(signatory));
+                }
+            }
         }
         self.seen.insert(
             statement.id.clone(),

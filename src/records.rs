@@ -35,7 +35,8 @@ pub struct Statement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<Withdrawn>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub signatories: Vec<Signatory>,
+    /// Shared: the loader keeps one copy of each distinct signatory.
+    pub signatories: Vec<Arc<Signatory>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
