@@ -10,8 +10,8 @@
 #   - `communique list --query Q` against `fzf --filter Q` on the same text (hyperfine)
 #   - load time: `communique check` (hyperfine)
 #   - a first-frame proxy: `communique list --limit 20` (hyperfine)
-#   - first frame and keystroke echo of the real browser in a pseudo-terminal
-#     (the Python probe PTY_PROBE below)
+#   - first frame, load, keystroke echo and results of the real browser in a
+#     pseudo-terminal (scripts/pty_probe.py, which needs `pip install pyte`)
 #   - peak memory (GNU time, maximum resident set) against size on disk
 # Results land in target/bench-data/results/.
 #
@@ -71,165 +71,6 @@ for estimates in sorted(root.glob("*/**/new/estimates.json")):
 PY
 )
 
-# The pseudo-terminal probe (Python, standard library only).
-PTY_PROBE=$(cat <<'PY'
-#!/usr/bin/env python3
-"""Time to first frame and keystroke echo of the real browser, in a pseudo-terminal.
-
-Usage: pty_first_frame.py BINARY ARCHIVE [RUNS]
-
-Starts `BINARY --archive ARCHIVE` in a 120x40 pseudo-terminal, and measures:
-  - first frame: from spawn to the first byte of the list header the browser
-    draws (" communique · "), i.e. load + index + first draw;
-  - peak memory (VmHWM from /proc) once the first frame is up;
-  - keystroke echo: opens the search line with "/", then types
-    "foreign affairs japan" one key at a time, waiting for the frame that
-    answers each key; the time from writing the key to the first byte of that
-    frame is how long a keystroke takes to show.
-Prints one JSON object. Standard library only.
-"""
-
-import fcntl
-import json
-import os
-import pty
-import re
-import select
-import statistics
-import struct
-import sys
-import termios
-import time
-
-QUERY = "foreign affairs japan"
-HEADER = " communique · ".encode()
-
-
-def spawn(binary, archive):
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.environ["TERM"] = "xterm-256color"
-        os.execv(binary, [binary, "--archive", archive])
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    return pid, fd
-
-
-def read_until(fd, needle, timeout):
-    """Reads until `needle` appears; returns (time it appeared, bytes)."""
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                chunk = os.read(fd, 1 << 16)
-            except OSError:
-                break
-            seen += chunk
-            if needle in seen:
-                return time.monotonic(), seen
-    return None, seen
-
-
-def is_idle(chunk):
-    """Whether output only resets styles and hides the cursor, as the
-    browser's idle redraw (every 250 ms) does. A frame that answers a key
-    moves the cursor or writes text."""
-    return not re.sub(rb"\x1b\[[0-9;]*m|\x1b\[\?25l", b"", chunk)
-
-
-def drain(fd, quiet, limit=5.0):
-    """Reads until no frame (idle redraws aside) arrives for `quiet` seconds."""
-    deadline = time.monotonic() + limit
-    last = time.monotonic()
-    while time.monotonic() < deadline and time.monotonic() - last < quiet:
-        ready, _, _ = select.select([fd], [], [], 0.02)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 1 << 16)
-        except OSError:
-            return
-        if not chunk:
-            return
-        if not is_idle(chunk):
-            last = time.monotonic()
-
-
-def first_byte_after(fd, data, timeout=60.0):
-    """Writes `data`, returns seconds until the first output that is a frame
-    (not an idle redraw)."""
-    sent = time.monotonic()
-    os.write(fd, data)
-    while time.monotonic() - sent < timeout:
-        ready, _, _ = select.select([fd], [], [], 0.5)
-        if not ready:
-            continue
-        arrived = time.monotonic()
-        if not is_idle(os.read(fd, 1 << 16)):
-            return arrived - sent
-    return None
-
-
-def peak_kb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return None
-
-
-def one_run(binary, archive, keys):
-    started = time.monotonic()
-    pid, fd = spawn(binary, archive)
-    shown, _ = read_until(fd, HEADER, 600)
-    result = {"first_frame_s": None if shown is None else shown - started}
-    drain(fd, 0.3)
-    result["peak_kb_after_first_frame"] = peak_kb(pid)
-    if keys:
-        echoes = []
-        first_byte_after(fd, b"/")
-        drain(fd, 0.2)
-        for key in QUERY:
-            echoes.append(first_byte_after(fd, key.encode()))
-            # Let the frame finish before the next key, as a typist's
-            # ~100 ms between keys would.
-            drain(fd, 0.1)
-        result["echo_s"] = echoes
-        result["peak_kb_after_typing"] = peak_kb(pid)
-    os.write(fd, b"\x1b")
-    drain(fd, 0.2)
-    os.write(fd, b"q")
-    os.waitpid(pid, 0)
-    os.close(fd)
-    return result
-
-
-def main():
-    binary, archive = sys.argv[1], sys.argv[2]
-    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-    results = [one_run(binary, archive, keys=(run == 0)) for run in range(runs)]
-    frames = [r["first_frame_s"] for r in results if r["first_frame_s"] is not None]
-    echoes = [e for e in results[0].get("echo_s", []) if e is not None]
-    summary = {
-        "archive": archive,
-        "runs": runs,
-        "first_frame_s": frames,
-        "first_frame_median_s": statistics.median(frames) if frames else None,
-        "peak_kb_after_first_frame": results[0]["peak_kb_after_first_frame"],
-        "peak_kb_after_typing": results[0].get("peak_kb_after_typing"),
-        "echo_s_per_key": echoes,
-        "echo_median_s": statistics.median(echoes) if echoes else None,
-        "echo_max_s": max(echoes) if echoes else None,
-    }
-    print(json.dumps(summary, indent=2))
-
-
-if __name__ == "__main__":
-    main()
-PY
-)
-
 # BENCH_SIZES="1000" scripts/bench.sh: other sizes (a quick smoke test).
 read -r -a SIZES <<<"${BENCH_SIZES:-10000 100000}"
 case "${1:-}" in
@@ -247,6 +88,10 @@ case "${1:-}" in
         ;;
 esac
 
+python3 -c "import pyte" 2>/dev/null || {
+    echo "bench.sh: the pseudo-terminal probe needs pyte (pip install pyte)" >&2
+    exit 1
+}
 for tool in hyperfine fzf python3 /usr/bin/time; do
     command -v "$tool" >/dev/null || {
         echo "bench.sh: $tool is missing (apt-get install -y hyperfine fzf time)" >&2
@@ -330,9 +175,12 @@ for count in "${SIZES[@]}"; do
         echo "$(basename "$archive") list --query: max RSS $(peak_kb "$BIN" --archive "$archive" list --query "$QUERY" --limit 20) KB"
     done | tee "$RESULTS/$name-memory.txt"
 
-    echo "== $name: browser in a pseudo-terminal (first frame, keystroke echo)"
-    python3 -c "$PTY_PROBE" "$BIN" "$jsonl" $((count >= 1000000 ? 1 : 5)) \
+    echo "== $name: browser in a pseudo-terminal (first frame, load, echo and results per key)"
+    python3 scripts/pty_probe.py "$BIN" "$jsonl" --runs $((count >= 1000000 ? 1 : 3)) \
         | tee "$RESULTS/$name-pty.json"
+    echo "== $name: typing while it loads"
+    python3 scripts/pty_probe.py "$BIN" "$jsonl" --while-loading --runs 1 \
+        | tee "$RESULTS/$name-pty-loading.json"
 done
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS/machine.txt"

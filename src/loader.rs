@@ -2,7 +2,7 @@
 //! statements plus a list of problems, each naming the file, line and column.
 //! One bad record never stops the others loading. No terminal code here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
@@ -156,10 +156,10 @@ pub fn load_with(
             root: root.to_path_buf(),
             ..Archive::default()
         },
-        seen: HashMap::new(),
+        seen: HashMap::default(),
         progress: Progress::default(),
         loaded: 0,
-        signatories: std::collections::HashSet::new(),
+        signatories: HashSet::default(),
     };
     let files: Vec<(PathBuf, u64)> = if metadata.is_dir() {
         archive_files(root, &mut loader.archive.problems)
@@ -194,6 +194,9 @@ pub fn load_with(
     loader.flush_files(&mut pending, on_batch);
     Ok(loader.archive)
 }
+
+/// A fast hash, seeded per process so crafted ids cannot make it slow.
+type FastHash = foldhash::fast::RandomState;
 
 /// JSON Lines files bigger than this are streamed rather than read whole.
 const STREAM_ABOVE: u64 = 16 << 20;
@@ -317,12 +320,12 @@ struct Loader {
     options: LoadOptions,
     archive: Archive,
     /// Ids already loaded, with where they came from.
-    seen: HashMap<String, (Arc<Path>, usize)>,
+    seen: HashMap<String, (Arc<Path>, usize), FastHash>,
     progress: Progress,
     /// Statements not yet handed to the batch callback.
     loaded: usize,
     /// One copy of each distinct signatory (they repeat across statements).
-    signatories: std::collections::HashSet<Arc<Signatory>>,
+    signatories: HashSet<Arc<Signatory>, FastHash>,
 }
 
 impl Loader {

@@ -77,7 +77,8 @@ const MIN_TASK: usize = 256;
 /// Distinct strings stored once and referred to by number.
 #[derive(Debug, Default)]
 struct Interner {
-    ids: HashMap<Arc<str>, u32>,
+    /// A fast hash, seeded per process so crafted text cannot make it slow.
+    ids: HashMap<Arc<str>, u32, foldhash::fast::RandomState>,
     strings: Vec<Arc<str>>,
 }
 
@@ -286,6 +287,73 @@ pub struct Index {
     cache: Mutex<PartialCache>,
 }
 
+/// Statements made ready for [`Index::append`] by [`Index::prepare`].
+#[derive(Debug, Default)]
+pub struct Prepared(Vec<PreparedEntry>);
+
+#[derive(Debug)]
+struct PreparedEntry {
+    /// NFC, as the screen shows it and as queries are typed.
+    title: String,
+    folded_title: String,
+    day: NaiveDate,
+    /// Each signatory's label (NFC), with the signatory.
+    labels: Vec<(String, Arc<crate::records::Signatory>)>,
+    /// Folded field values (signatories excepted).
+    values: Vec<(Field, String)>,
+}
+
+fn prepare_entry(statement: &Statement) -> PreparedEntry {
+    let labels = statement
+        .signatories
+        .iter()
+        .map(|signatory| (nfc(&signatory.label()), Arc::clone(signatory)))
+        .collect();
+    let mut values = Vec::new();
+    let mut add = |field: Field, text: &str| values.push((field, fold(text)));
+    add(Field::Id, &statement.id);
+    if let Some(kind) = &statement.kind {
+        add(Field::Kind, kind);
+    }
+    for organisation in &statement.organisations {
+        add(Field::Organisation, organisation);
+        add(Field::Organisation, &initials(organisation));
+    }
+    if let Some(government) = &statement.government {
+        add(Field::Government, government);
+    }
+    for location in &statement.locations {
+        add(Field::Location, location);
+    }
+    for topic in &statement.topics {
+        add(Field::Topic, topic);
+    }
+    for person in &statement.people {
+        add(Field::Person, person);
+    }
+    for contact in &statement.media_contacts {
+        let parts = [
+            &contact.email,
+            &contact.phone,
+            &contact.name,
+            &contact.organisation,
+        ];
+        for part in parts.into_iter().flatten() {
+            add(Field::Contact, part);
+        }
+    }
+    let title = nfc(&statement.title);
+    // Folding ignores composition, so the NFC title folds as the raw one.
+    let folded_title = fold(&title);
+    PreparedEntry {
+        title,
+        folded_title,
+        day: statement.published.date(),
+        labels,
+        values,
+    }
+}
+
 /// One statement that matched, with why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
@@ -309,9 +377,28 @@ impl Index {
     /// Adds statements after those already indexed (as a streaming load
     /// delivers them). Kept results cover only the old ones, so they go.
     pub fn extend(&mut self, statements: &[Statement]) {
-        self.entries.reserve(statements.len());
-        for statement in statements {
-            let entry = self.entry(statement);
+        self.append(Self::prepare(statements));
+    }
+
+    /// The costly part of [`Index::extend`] (normalising and folding text),
+    /// done on all cores and without the index, so a loader can do it
+    /// while searches still read the index.
+    #[must_use]
+    pub fn prepare(statements: &[Statement]) -> Prepared {
+        Prepared(
+            statements
+                .par_iter()
+                .with_min_len(MIN_TASK)
+                .map(prepare_entry)
+                .collect(),
+        )
+    }
+
+    /// Adds prepared statements after those already indexed.
+    pub fn append(&mut self, prepared: Prepared) {
+        self.entries.reserve(prepared.0.len());
+        for entry in prepared.0 {
+            let entry = self.entry(entry);
             self.entries.push(entry);
         }
         self.cache
@@ -330,12 +417,18 @@ impl Index {
             .clear();
     }
 
-    fn entry(&mut self, statement: &Statement) -> Entry {
-        let signatories = statement
-            .signatories
-            .iter()
-            .map(|signatory| {
-                let (id, new) = self.labels.intern(nfc(&signatory.label()));
+    fn entry(&mut self, prepared: PreparedEntry) -> Entry {
+        let PreparedEntry {
+            title,
+            folded_title,
+            day,
+            labels,
+            values,
+        } = prepared;
+        let signatories = labels
+            .into_iter()
+            .map(|(label, signatory)| {
+                let (id, new) = self.labels.intern(label);
                 if new {
                     self.folded_labels.push(fold(self.labels.get(id)));
                     self.label_parts.push(
@@ -354,51 +447,19 @@ impl Index {
                 id
             })
             .collect();
-        let mut field_values = Vec::new();
-        let mut add = |field: Field, text: &str| {
-            field_values.push((field, self.values.intern(fold(text)).0));
-        };
-        add(Field::Id, &statement.id);
-        if let Some(kind) = &statement.kind {
-            add(Field::Kind, kind);
-        }
-        for organisation in &statement.organisations {
-            add(Field::Organisation, organisation);
-            add(Field::Organisation, &initials(organisation));
-        }
-        if let Some(government) = &statement.government {
-            add(Field::Government, government);
-        }
-        for location in &statement.locations {
-            add(Field::Location, location);
-        }
-        for topic in &statement.topics {
-            add(Field::Topic, topic);
-        }
-        for person in &statement.people {
-            add(Field::Person, person);
-        }
-        for contact in &statement.media_contacts {
-            let parts = [
-                &contact.email,
-                &contact.phone,
-                &contact.name,
-                &contact.organisation,
-            ];
-            for part in parts.into_iter().flatten() {
-                add(Field::Contact, part);
-            }
-        }
-        let (title, new) = self.titles.intern(nfc(&statement.title));
+        let values = values
+            .into_iter()
+            .map(|(field, text)| (field, self.values.intern(text).0))
+            .collect();
+        let (title, new) = self.titles.intern(title);
         if new {
-            // Folding ignores composition, so the NFC title folds as the raw one.
-            self.folded_titles.push(fold(self.titles.get(title)));
+            self.folded_titles.push(folded_title);
         }
         Entry {
             title,
-            day: statement.published.date(),
+            day,
             signatories,
-            values: field_values,
+            values,
         }
     }
 

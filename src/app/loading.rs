@@ -4,13 +4,13 @@
 
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock, TryLockError};
 use std::time::{Duration, Instant};
 
 use crate::contacts::{ContactEntry, Directory, from_statement};
 use crate::loader::{LoadOptions, Progress, load_with};
 use crate::records::{Published, Statement};
-use crate::search::Index;
+use crate::search::{Index, Prepared};
 
 /// Statements sent on at least this often while loading…
 const PUBLISH_EVERY: Duration = Duration::from_millis(250);
@@ -64,6 +64,8 @@ struct Publisher<'a> {
     index: &'a Arc<RwLock<Index>>,
     send: &'a dyn Fn(Arrived) -> bool,
     waiting: Vec<Statement>,
+    /// Batches prepared for the index but not yet in it (a search held it).
+    ready: Vec<(Vec<Statement>, Prepared)>,
     shown: usize,
     last_batch: Instant,
     last_progress: Instant,
@@ -92,6 +94,10 @@ impl Publisher<'_> {
         }
     }
 
+    /// Indexes what waits and sends it on. The text is prepared without the
+    /// index; adding it takes the index only for a moment, and not at all
+    /// while a search reads it (it is kept for the next batch then), so
+    /// loading never waits for a search, except at the end.
     fn publish(&mut self, progress: Progress, finished: Option<Finished>) {
         let batch = std::mem::take(&mut self.waiting);
         for statement in &batch {
@@ -101,18 +107,34 @@ impl Publisher<'_> {
                     .push((statement.published.clone(), statement.id.clone(), entries));
             }
         }
-        // Into the index first: a search that sees them before the screen
-        // has them drops them, and the search after the batch finds them.
-        self.index
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend(&batch);
-        self.shown += batch.len();
+        let prepared = Index::prepare(&batch);
+        self.ready.push((batch, prepared));
+        let index = if finished.is_some() {
+            Some(self.index.write().unwrap_or_else(PoisonError::into_inner))
+        } else {
+            match self.index.try_write() {
+                Ok(index) => Some(index),
+                Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                Err(TryLockError::WouldBlock) => None,
+            }
+        };
+        let Some(mut index) = index else {
+            return;
+        };
+        let mut statements = Vec::new();
+        for (batch, prepared) in self.ready.drain(..) {
+            // Into the index first: a search that sees them before the
+            // screen has them drops them, and the search after finds them.
+            index.append(prepared);
+            statements.extend(batch);
+        }
+        drop(index);
+        self.shown += statements.len();
         self.last_batch = Instant::now();
         self.last_progress = self.last_batch;
         self.gone |= !(self.send)(Arrived {
             index: Arc::clone(self.index),
-            statements: batch,
+            statements,
             progress,
             finished,
         });
@@ -124,6 +146,7 @@ fn load(root: &std::path::Path, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrive
         index,
         send,
         waiting: Vec::new(),
+        ready: Vec::new(),
         shown: 0,
         last_batch: Instant::now(),
         last_progress: Instant::now(),

@@ -13,7 +13,8 @@ use super::{Address, ContactEntry, Email, Phone, PhoneKind, Source};
 /// contacts came (so the first source's spelling and labels lead).
 pub(super) fn merge(raw: Vec<ContactEntry>) -> Vec<ContactEntry> {
     let mut sets = DisjointSets::new(raw.len());
-    let mut first_with_key: HashMap<String, usize> = HashMap::new();
+    let mut first_with_key: HashMap<String, usize, foldhash::fast::RandomState> =
+        HashMap::default();
     for (index, entry) in raw.iter().enumerate() {
         for key in keys(entry) {
             match first_with_key.get(&key) {
