@@ -149,6 +149,9 @@ pub enum Effect {
         generation: u64,
         query: Query,
         marks: std::collections::HashMap<usize, crate::store::Marks>,
+        /// When the list is sorted by relevance: each statement's newest-first
+        /// rank, to sort the hits by (score, rank) off the drawing thread.
+        rank: Option<std::sync::Arc<Vec<u32>>>,
     },
     /// Reload the archive now.
     Reload,
@@ -163,8 +166,9 @@ pub struct State {
     pub statements: Vec<Statement>,
     /// Positions of the statements, newest first.
     pub order: Vec<u32>,
-    /// Each statement's place in `order`.
-    pub rank: Vec<u32>,
+    /// Each statement's place in `order` (shared with background searches,
+    /// which sort by it).
+    pub rank: std::sync::Arc<Vec<u32>>,
     /// Shared with the background search worker (and, while the archive
     /// loads, with the loader, which extends it).
     pub index: std::sync::Arc<std::sync::RwLock<Index>>,
@@ -238,7 +242,7 @@ impl State {
             archive_name,
             statements,
             order,
-            rank,
+            rank: std::sync::Arc::new(rank),
             index: std::sync::Arc::new(std::sync::RwLock::new(index)),
             loading: None,
             keep_on: None,
@@ -546,6 +550,7 @@ impl State {
                         generation: self.search_generation,
                         query: self.query.clone(),
                         marks: self.marks_by_position(),
+                        rank: self.rank_for_search(),
                     });
                     return;
                 }
@@ -556,6 +561,13 @@ impl State {
             }
             Err(err) => self.query_error = Some(err),
         }
+    }
+
+    /// The rank a background search sorts its hits by, when the list is
+    /// sorted by relevance (the only sort that needs the whole list sorted
+    /// after every key).
+    fn rank_for_search(&self) -> Option<std::sync::Arc<Vec<u32>>> {
+        (self.sort() == Sort::Relevance).then(|| std::sync::Arc::clone(&self.rank))
     }
 
     /// Marks keyed by archive position, for a search run elsewhere.
@@ -626,6 +638,7 @@ impl State {
                 generation: self.search_generation,
                 query: self.query.clone(),
                 marks: self.marks_by_position(),
+                rank: self.rank_for_search(),
             });
         } else {
             let hits = self.search();
@@ -688,9 +701,13 @@ impl State {
             Sort::Title => self.hits.sort_by_cached_key(|hit| {
                 (search::fold(&statements[hit.index].title), by_rank(hit))
             }),
-            Sort::Relevance => self
-                .hits
-                .sort_unstable_by_key(|hit| (Reverse(hit.score), by_rank(hit))),
+            Sort::Relevance => {
+                // A background search sorted them already (checking is cheap).
+                let key = |hit: &Hit| (Reverse(hit.score), by_rank(hit));
+                if !self.hits.is_sorted_by_key(key) {
+                    self.hits.sort_unstable_by_key(key);
+                }
+            }
             Sort::Signatories => self.hits.sort_unstable_by_key(|hit| {
                 (
                     Reverse(statements[hit.index].signatories.len()),
@@ -812,7 +829,9 @@ impl State {
             .collect();
         self.arrived.extend(arrived);
         self.statements = statements;
-        (self.order, self.rank) = loading::newest_order(&self.statements);
+        let (order, rank) = loading::newest_order(&self.statements);
+        self.order = order;
+        self.rank = std::sync::Arc::new(rank);
         self.index = std::sync::Arc::new(std::sync::RwLock::new(index));
         self.bodies_read.clear();
         self.searching = None;

@@ -158,11 +158,13 @@ where
                 generation,
                 query,
                 marks,
+                rank,
             } => self.searcher.submit(super::searcher::Job {
                 generation,
                 index: std::sync::Arc::clone(&state.index),
                 query,
                 marks,
+                rank,
             }),
             Effect::Reload => match &self.watch {
                 Some(watch) => watch.request(),

@@ -16,6 +16,8 @@ pub struct Job {
     pub index: Arc<RwLock<Index>>,
     pub query: Query,
     pub marks: HashMap<usize, Marks>,
+    /// Sort the hits by (score, this rank) before sending them.
+    pub rank: Option<Arc<Vec<u32>>>,
 }
 
 /// Finished results: the search's number and its hits.
@@ -64,6 +66,11 @@ fn work(queue: &Receiver<Job>, found: &Sender<Found>, pending: &AtomicUsize) {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .search_with(&job.query, &|at| marks.get(&at));
+        let mut hits = hits;
+        if let Some(rank) = &job.rank {
+            let by_rank = |hit: &Hit| rank.get(hit.index).copied().unwrap_or(u32::MAX);
+            hits.sort_unstable_by_key(|hit| (std::cmp::Reverse(hit.score), by_rank(hit)));
+        }
         let sent = found.send((job.generation, hits));
         pending.fetch_sub(1, Ordering::SeqCst);
         if sent.is_err() {

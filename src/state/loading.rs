@@ -74,7 +74,7 @@ impl State {
                 None => break,
             }
         }
-        self.rank = ranks(&merged);
+        self.rank = std::sync::Arc::new(ranks(&merged));
         self.order = merged;
         self.refresh_hits();
         if let View::Filter(_) = self.view {
