@@ -177,6 +177,9 @@ pub struct State {
     /// The statement to keep the cursor on when the results of a search
     /// asked for because the archive grew come in.
     pub keep_on: Option<usize>,
+    /// More statements arrived while a search ran: search again when it ends
+    /// (rather than throwing its work away).
+    pub refresh_wanted: bool,
     /// Statements whose bodies were read from disk for showing, oldest first
     /// (only the last few are kept).
     pub bodies_read: Vec<usize>,
@@ -246,6 +249,7 @@ impl State {
             index: std::sync::Arc::new(std::sync::RwLock::new(index)),
             loading: None,
             keep_on: None,
+            refresh_wanted: false,
             bodies_read: Vec::new(),
             background_search: false,
             searching: None,
@@ -543,6 +547,7 @@ impl State {
                 self.query = query;
                 self.query_error = None;
                 self.keep_on = None;
+                self.refresh_wanted = false;
                 if self.background_search {
                     self.search_generation += 1;
                     self.searching = Some(self.search_generation);
@@ -602,6 +607,9 @@ impl State {
                 self.offset = 0;
                 self.select(0);
             }
+        }
+        if std::mem::take(&mut self.refresh_wanted) {
+            self.refresh_hits();
         }
         if let View::Filter(panel) = &self.view {
             // The counts are of the list, which has just changed.

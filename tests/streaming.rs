@@ -279,3 +279,41 @@ fn a_wide_terminal_previews_with_the_body_read_from_disk() {
         "only the last few bodies read stay in memory: {in_memory}"
     );
 }
+
+#[test]
+fn a_search_running_when_more_arrive_is_shown_then_run_again() {
+    use communique::state::Effect;
+    let statements = generated(600);
+    let (first, rest) = statements.split_at(300);
+    let mut state = State::new("streamed".into(), Vec::new(), 0);
+    state.update(Action::Resize(100, 30));
+    state.loading = Some(Progress::default());
+    state.background_search = true;
+    state.index.write().expect("index").extend(first);
+    state.statements_arrived(first.to_vec(), Progress::default());
+    state.set_query("minister".into());
+    let searches = |state: &mut State| -> Vec<u64> {
+        std::mem::take(&mut state.effects)
+            .into_iter()
+            .filter_map(|effect| match effect {
+                Effect::Search { generation, .. } => Some(generation),
+                _ => None,
+            })
+            .collect()
+    };
+    let asked = searches(&mut state);
+    assert_eq!(asked.len(), 1);
+    // The worker runs it over the first 300 while 300 more arrive.
+    let hits = state.index.read().expect("index").search(&state.query);
+    state.index.write().expect("index").extend(rest);
+    state.statements_arrived(rest.to_vec(), Progress::default());
+    assert!(searches(&mut state).is_empty(), "no search thrown away for a new one");
+    state.search_done(asked[0], hits.clone());
+    assert_eq!(state.hits.len(), hits.len(), "the running search's results show");
+    let again = searches(&mut state);
+    assert_eq!(again.len(), 1, "then it searches again, over all 600");
+    let all = state.index.read().expect("index").search(&state.query);
+    state.search_done(again[0], all.clone());
+    assert_eq!(state.hits.len(), all.len());
+    assert!(all.len() > hits.len());
+}

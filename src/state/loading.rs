@@ -76,7 +76,12 @@ impl State {
         }
         self.rank = std::sync::Arc::new(ranks(&merged));
         self.order = merged;
-        self.refresh_hits();
+        if self.searching.is_some() && self.background_search {
+            // Let the running search finish and show; search again after.
+            self.refresh_wanted = true;
+        } else {
+            self.refresh_hits();
+        }
         if let View::Filter(_) = self.view {
             self.view = View::Filter(super::FilterPanel::new(self));
         }
