@@ -180,6 +180,10 @@ pub struct State {
     /// More statements arrived while a search ran: search again when it ends
     /// (rather than throwing its work away).
     pub refresh_wanted: bool,
+    /// How many statements there were when the last background search was
+    /// asked for: while loading, the next waits until they have doubled,
+    /// so searching does not starve loading.
+    pub searched_over: usize,
     /// Statements whose bodies were read from disk for showing, oldest first
     /// (only the last few are kept).
     pub bodies_read: Vec<usize>,
@@ -250,6 +254,7 @@ impl State {
             loading: None,
             keep_on: None,
             refresh_wanted: false,
+            searched_over: 0,
             bodies_read: Vec::new(),
             background_search: false,
             searching: None,
@@ -551,6 +556,7 @@ impl State {
                 if self.background_search {
                     self.search_generation += 1;
                     self.searching = Some(self.search_generation);
+                    self.searched_over = self.statements.len();
                     self.effects.push(Effect::Search {
                         generation: self.search_generation,
                         query: self.query.clone(),
@@ -608,9 +614,7 @@ impl State {
                 self.select(0);
             }
         }
-        if std::mem::take(&mut self.refresh_wanted) {
-            self.refresh_hits();
-        }
+        self.maybe_refresh();
         if let View::Filter(panel) = &self.view {
             // The counts are of the list, which has just changed.
             let (facet, cursor) = (panel.facet, panel.cursor);
@@ -641,6 +645,7 @@ impl State {
         } else if self.background_search {
             self.search_generation += 1;
             self.searching = Some(self.search_generation);
+            self.searched_over = self.statements.len();
             self.keep_on = current;
             self.effects.push(Effect::Search {
                 generation: self.search_generation,

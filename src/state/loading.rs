@@ -76,20 +76,34 @@ impl State {
         }
         self.rank = std::sync::Arc::new(ranks(&merged));
         self.order = merged;
-        if self.searching.is_some() && self.background_search {
-            // Let the running search finish and show; search again after.
-            self.refresh_wanted = true;
-        } else {
+        let everything = self.query.filters.is_empty() && !self.query.has_fuzzy();
+        if everything || !self.background_search {
             self.refresh_hits();
+        } else {
+            self.refresh_wanted = true;
+            self.maybe_refresh();
         }
         if let View::Filter(_) = self.view {
             self.view = View::Filter(super::FilterPanel::new(self));
         }
     }
 
+    /// Searches again for statements that arrived since the last search,
+    /// once no search runs and (while loading) their number has doubled: a
+    /// running search is shown rather than thrown away, and searching does
+    /// not take the cores from loading.
+    pub(crate) fn maybe_refresh(&mut self) {
+        let grown = self.statements.len() >= 2 * self.searched_over.max(1);
+        if self.refresh_wanted && self.searching.is_none() && (self.loading.is_none() || grown) {
+            self.refresh_wanted = false;
+            self.refresh_hits();
+        }
+    }
+
     /// The first load has finished.
     pub fn loading_done(&mut self, problem_lines: Vec<String>) {
         self.loading = None;
+        self.maybe_refresh();
         self.problems = problem_lines.len();
         self.problem_lines = problem_lines;
     }
