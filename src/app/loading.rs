@@ -99,7 +99,9 @@ impl Publisher<'_> {
     /// while a search reads it (it is kept for the next batch then), so
     /// loading never waits for a search, except at the end.
     fn publish(&mut self, progress: Progress, finished: Option<Finished>) {
-        let batch = std::mem::take(&mut self.waiting);
+        let mut batch = std::mem::take(&mut self.waiting);
+        // Sorted here, the browser only merges them into its order.
+        batch.sort_by(Statement::newest_first);
         for statement in &batch {
             if !statement.media_contacts.is_empty() {
                 let entries = from_statement(statement);

@@ -60,7 +60,10 @@ impl State {
             Statement::newest_first(&statements[*a as usize], &statements[*b as usize])
         };
         let mut arrived: Vec<u32> = (first..statements.len()).map(position).collect();
-        arrived.sort_by(newest);
+        // The loader sends them sorted; checking is cheap.
+        if !arrived.is_sorted_by(|a, b| newest(a, b).is_le()) {
+            arrived.sort_by(newest);
+        }
         let mut merged = Vec::with_capacity(statements.len());
         let (mut old, mut new) = (self.order.iter().peekable(), arrived.iter().peekable());
         loop {
