@@ -476,8 +476,9 @@ fn list_shown(screen: &str) -> bool {
     let rows: Vec<&str> = screen.lines().collect();
     // Loaded: the header no longer shows the loading gauge.
     rows.first().is_some_and(|row| !row.contains("loading"))
-        && rows.get(1)
-        .is_some_and(|row| row.contains("Date") && row.contains("Title"))
+        && rows
+            .get(1)
+            .is_some_and(|row| row.contains("Date") && row.contains("Title"))
         && rows.last().is_some_and(|row| row.contains("open"))
 }
 

@@ -307,9 +307,16 @@ fn a_search_running_when_more_arrive_is_shown_then_run_again() {
     let hits = state.index.read().expect("index").search(&state.query);
     state.index.write().expect("index").extend(rest);
     state.statements_arrived(rest.to_vec(), Progress::default());
-    assert!(searches(&mut state).is_empty(), "no search thrown away for a new one");
+    assert!(
+        searches(&mut state).is_empty(),
+        "no search thrown away for a new one"
+    );
     state.search_done(asked[0], hits.clone());
-    assert_eq!(state.hits.len(), hits.len(), "the running search's results show");
+    assert_eq!(
+        state.hits.len(),
+        hits.len(),
+        "the running search's results show"
+    );
     let again = searches(&mut state);
     assert_eq!(again.len(), 1, "then it searches again, over all 600");
     let all = state.index.read().expect("index").search(&state.query);
