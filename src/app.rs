@@ -294,6 +294,17 @@ impl Iterator for TerminalInputs {
             if self.stop.load(Ordering::Relaxed) {
                 return None;
             }
+            // Keys first: a key that waits while results arrive is answered
+            // before them (and usually makes them stale).
+            match event::poll(Duration::ZERO) {
+                Ok(true) => match read_event() {
+                    Ok(Some(input)) => return Some(input),
+                    Ok(None) => continue,
+                    Err(()) => return None,
+                },
+                Ok(false) => {}
+                Err(_) => return None,
+            }
             if let Some(found) = self.searches.as_ref().and_then(|(r, _)| r.try_recv().ok()) {
                 return Some(Input::Searched(found));
             }
@@ -328,14 +339,24 @@ impl Iterator for TerminalInputs {
                 Ok(true) => {}
                 Err(_) => return None,
             }
-            match event::read() {
-                Ok(Event::Key(key)) => return Some(Input::Key(key)),
-                Ok(Event::Resize(width, height)) => return Some(Input::Resize(width, height)),
-                Ok(Event::Mouse(mouse)) => return Some(Input::Mouse(mouse)),
-                Ok(_) => {}
-                Err(_) => return None,
+            match read_event() {
+                Ok(Some(input)) => return Some(input),
+                Ok(None) => {}
+                Err(()) => return None,
             }
         }
+    }
+}
+
+/// Reads one terminal event that is ready: `Ok(None)` for events the loop
+/// does not use, `Err` when the terminal cannot be read.
+fn read_event() -> Result<Option<Input>, ()> {
+    match event::read() {
+        Ok(Event::Key(key)) => Ok(Some(Input::Key(key))),
+        Ok(Event::Resize(width, height)) => Ok(Some(Input::Resize(width, height))),
+        Ok(Event::Mouse(mouse)) => Ok(Some(Input::Mouse(mouse))),
+        Ok(_) => Ok(None),
+        Err(_) => Err(()),
     }
 }
 
