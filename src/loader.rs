@@ -46,6 +46,25 @@ pub struct Problem {
     pub severity: Severity,
 }
 
+impl Problem {
+    fn new(
+        path: &Path,
+        (line, column): (usize, usize),
+        record: Option<RecordRef>,
+        message: String,
+        severity: Severity,
+    ) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            line,
+            column,
+            record,
+            message,
+            severity,
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}: ", self.path.display(), self.line, self.column)?;
@@ -219,14 +238,13 @@ fn archive_files(root: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
                 files.push(entry.into_path());
             }
             Ok(_) => {}
-            Err(err) => problems.push(Problem {
-                path: err.path().unwrap_or(root).to_path_buf(),
-                line: 1,
-                column: 1,
-                record: None,
-                message: format!("cannot read: {err}"),
-                severity: Severity::Error,
-            }),
+            Err(err) => problems.push(Problem::new(
+                err.path().unwrap_or(root),
+                (1, 1),
+                None,
+                format!("cannot read: {err}"),
+                Severity::Error,
+            )),
         }
     }
     files
@@ -289,19 +307,13 @@ impl Parsed {
     fn push(
         &mut self,
         path: &Path,
-        (line, column): (usize, usize),
+        position: (usize, usize),
         record: Option<RecordRef>,
         message: String,
         severity: Severity,
     ) {
-        self.problems.push(Problem {
-            path: path.to_path_buf(),
-            line,
-            column,
-            record,
-            message,
-            severity,
-        });
+        self.problems
+            .push(Problem::new(path, position, record, message, severity));
     }
 }
 
@@ -456,14 +468,13 @@ impl Loader {
                 "duplicate id, first loaded from {}:{line}; this copy is not loaded",
                 path.display()
             );
-            self.archive.problems.push(Problem {
-                path: statement.origin.path.to_path_buf(),
-                line: start.0,
-                column: start.1,
-                record: Some(record),
+            self.archive.problems.push(Problem::new(
+                &statement.origin.path,
+                start,
+                Some(record),
                 message,
-                severity: Severity::Error,
-            });
+                Severity::Error,
+            ));
             return;
         }
         for signatory in &mut statement.signatories {
@@ -907,13 +918,14 @@ fn unknown_fields(
     unknown.sort();
     unknown
         .into_iter()
-        .map(|field| Problem {
-            path: path.to_path_buf(),
-            line: start.0,
-            column: start.1,
-            record: Some(record.clone()),
-            message: format!("unknown field `{field}`"),
-            severity: Severity::Warning,
+        .map(|field| {
+            Problem::new(
+                path,
+                start,
+                Some(record.clone()),
+                format!("unknown field `{field}`"),
+                Severity::Warning,
+            )
         })
         .collect()
 }
@@ -953,14 +965,13 @@ fn schema_violations(
             } else {
                 at
             };
-            Problem {
-                path: path.to_path_buf(),
-                line: start.0,
-                column: start.1,
-                record: Some(record.clone()),
-                message: format!("schema: {at}: {err}"),
-                severity: Severity::Warning,
-            }
+            Problem::new(
+                path,
+                start,
+                Some(record.clone()),
+                format!("schema: {at}: {err}"),
+                Severity::Warning,
+            )
         })
         .collect()
 }
