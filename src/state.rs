@@ -95,6 +95,23 @@ pub enum View {
 
 impl View {
     /// The view this one is drawn over, if any.
+    fn under(&self) -> Option<&View> {
+        match self {
+            View::Help(help) => Some(&help.under),
+            View::Prompt(prompt) => Some(&prompt.under),
+            View::Note(note) => Some(&note.under),
+            View::Picker(picker) => Some(&picker.under),
+            View::Contacts(contacts) => Some(&contacts.under),
+            View::Alone(alone) => Some(&alone.under),
+            View::List
+            | View::Search(_)
+            | View::Detail(_)
+            | View::Filter(_)
+            | View::Problems(_) => None,
+        }
+    }
+
+    /// As [`View::under`], to change it.
     fn under_mut(&mut self) -> Option<&mut View> {
         match self {
             View::Help(help) => Some(&mut help.under),
@@ -155,6 +172,17 @@ pub enum Effect {
     },
     /// Reload the archive now.
     Reload,
+}
+
+/// A statement's place newest first (statements unknown to `rank` last).
+fn rank_of(rank: &[u32], hit: &Hit) -> u32 {
+    rank.get(hit.index).copied().unwrap_or(u32::MAX)
+}
+
+/// The order of the relevance sort: best score first, then newest first.
+/// Background searches sort by it too.
+pub fn by_relevance(rank: &[u32], hit: &Hit) -> (Reverse<i64>, u32) {
+    (Reverse(hit.score), rank_of(rank, hit))
 }
 
 /// Everything the browser knows.
@@ -554,15 +582,7 @@ impl State {
                 self.keep_on = None;
                 self.refresh_wanted = false;
                 if self.background_search {
-                    self.search_generation += 1;
-                    self.searching = Some(self.search_generation);
-                    self.searched_over = self.statements.len();
-                    self.effects.push(Effect::Search {
-                        generation: self.search_generation,
-                        query: self.query.clone(),
-                        marks: self.marks_by_position(),
-                        rank: self.rank_for_search(),
-                    });
+                    self.search_in_background();
                     return;
                 }
                 self.hits = self.search();
@@ -572,6 +592,20 @@ impl State {
             }
             Err(err) => self.query_error = Some(err),
         }
+    }
+
+    /// Asks for the query to be run in the background; the results come to
+    /// [`State::search_done`].
+    fn search_in_background(&mut self) {
+        self.search_generation += 1;
+        self.searching = Some(self.search_generation);
+        self.searched_over = self.statements.len();
+        self.effects.push(Effect::Search {
+            generation: self.search_generation,
+            query: self.query.clone(),
+            marks: self.marks_by_position(),
+            rank: self.rank_for_search(),
+        });
     }
 
     /// The rank a background search sorts its hits by, when the list is
@@ -643,16 +677,8 @@ impl State {
             let hits = (0..self.statements.len()).map(loading::plain_hit).collect();
             self.take_hits_keeping(hits, current);
         } else if self.background_search {
-            self.search_generation += 1;
-            self.searching = Some(self.search_generation);
-            self.searched_over = self.statements.len();
+            self.search_in_background();
             self.keep_on = current;
-            self.effects.push(Effect::Search {
-                generation: self.search_generation,
-                query: self.query.clone(),
-                marks: self.marks_by_position(),
-                rank: self.rank_for_search(),
-            });
         } else {
             let hits = self.search();
             self.take_hits_keeping(hits, current);
@@ -680,8 +706,9 @@ impl State {
     fn apply_sort(&mut self) {
         let statements = &self.statements;
         let rank = &self.rank;
-        let by_rank = |hit: &Hit| rank.get(hit.index).copied().unwrap_or(u32::MAX);
-        match self.sort() {
+        let by_rank = |hit: &Hit| rank_of(rank, hit);
+        let sort = self.sort();
+        match sort {
             Sort::Newest | Sort::Oldest if !self.query.has_fuzzy() => {
                 // The hits are a subset of the archive: walk it in order.
                 let mut listed = vec![false; statements.len()];
@@ -690,23 +717,20 @@ impl State {
                         *slot = true;
                     }
                 }
-                let newest = self.order.iter().map(|&at| at as usize);
-                let mut hits: Vec<Hit> = if self.sort() == Sort::Newest {
-                    newest
-                        .filter(|&at| listed[at])
-                        .map(loading::plain_hit)
-                        .collect()
-                } else {
-                    newest
-                        .rev()
-                        .filter(|&at| listed[at])
-                        .map(loading::plain_hit)
-                        .collect()
-                };
+                let mut hits: Vec<Hit> = self
+                    .order
+                    .iter()
+                    .map(|&at| at as usize)
+                    .filter(|&at| listed[at])
+                    .map(loading::plain_hit)
+                    .collect();
                 if hits.len() == self.hits.len() {
                     std::mem::swap(&mut self.hits, &mut hits);
                 } else {
                     self.hits.sort_unstable_by_key(by_rank);
+                }
+                if sort == Sort::Oldest {
+                    self.hits.reverse();
                 }
             }
             Sort::Newest => self.hits.sort_unstable_by_key(by_rank),
@@ -716,7 +740,7 @@ impl State {
             }),
             Sort::Relevance => {
                 // A background search sorted them already (checking is cheap).
-                let key = |hit: &Hit| (Reverse(hit.score), by_rank(hit));
+                let key = |hit: &Hit| by_relevance(rank, hit);
                 if !self.hits.is_sorted_by_key(key) {
                     self.hits.sort_unstable_by_key(key);
                 }

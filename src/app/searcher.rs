@@ -61,15 +61,13 @@ fn work(queue: &Receiver<Job>, found: &Sender<Found>, pending: &AtomicUsize) {
             job = newer;
         }
         let marks = &job.marks;
-        let hits = job
+        let mut hits = job
             .index
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .search_with(&job.query, &|at| marks.get(&at));
-        let mut hits = hits;
         if let Some(rank) = &job.rank {
-            let by_rank = |hit: &Hit| rank.get(hit.index).copied().unwrap_or(u32::MAX);
-            hits.sort_unstable_by_key(|hit| (std::cmp::Reverse(hit.score), by_rank(hit)));
+            hits.sort_unstable_by_key(|hit| crate::state::by_relevance(rank, hit));
         }
         let sent = found.send((job.generation, hits));
         pending.fetch_sub(1, Ordering::SeqCst);

@@ -123,20 +123,12 @@ impl State {
     /// Statements whose text is on screen: open ones, and the one previewed.
     fn on_screen(&self) -> Vec<usize> {
         let mut wanted = Vec::new();
-        let mut view = &self.view;
-        loop {
-            if let View::Detail(detail) = view {
+        let mut view = Some(&self.view);
+        while let Some(shown) = view {
+            if let View::Detail(detail) = shown {
                 wanted.push(detail.statement);
             }
-            view = match view {
-                View::Help(help) => &help.under,
-                View::Prompt(prompt) => &prompt.under,
-                View::Note(note) => &note.under,
-                View::Picker(picker) => &picker.under,
-                View::Contacts(contacts) => &contacts.under,
-                View::Alone(alone) => &alone.under,
-                _ => break,
-            };
+            view = shown.under();
         }
         if self.preview_shown()
             && let Some(hit) = self.selected_hit()
