@@ -154,9 +154,7 @@ where
     loop {
         // Bodies left on disk are read for what is about to be shown.
         for at in state.wanted_bodies() {
-            let body = crate::loader::read_full(&state.statements[at])
-                .map(|full| full.body)
-                .map_err(|err| format!("{err:#}"));
+            let body = crate::loader::read_body(&state.statements[at]);
             state.body_read(at, body);
         }
         // An idle tick that changed nothing draws nothing.

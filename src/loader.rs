@@ -901,6 +901,17 @@ pub fn read_full(statement: &Statement) -> anyhow::Result<Statement> {
     }
 }
 
+/// The body of a statement whose body was left on disk, as the browser
+/// shows it: read back, or why it could not be.
+///
+/// # Errors
+/// As [`read_full`], as a message for the status line.
+pub fn read_body(statement: &Statement) -> Result<Option<String>, String> {
+    read_full(statement)
+        .map(|full| full.body)
+        .map_err(|err| format!("{err:#}"))
+}
+
 fn unknown_fields(
     path: &Path,
     text: &str,

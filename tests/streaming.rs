@@ -11,7 +11,7 @@ use std::sync::mpsc;
 
 use communique::app::{Input, handle, loading};
 use communique::keymap::Action;
-use communique::loader::{LoadOptions, Progress, load, read_full};
+use communique::loader::{LoadOptions, Progress, load, read_body, read_full};
 use communique::records::Statement;
 use communique::state::State;
 
@@ -194,17 +194,24 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
     }
 }
 
-#[test]
-fn an_opened_statement_asks_for_its_body_and_shows_it() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = write_archive(dir.path(), 50);
+/// A browser over `count` generated statements whose bodies stay on disk,
+/// at `size`; and the archive's path.
+fn lazy_browser(dir: &Path, count: usize, size: (u16, u16)) -> (std::path::PathBuf, State) {
+    let path = write_archive(dir, count);
     let options = LoadOptions {
         bodies_on_disk: true,
         ..LoadOptions::default()
     };
     let archive = load(&path, options).expect("loads");
     let mut state = State::new("lazy".into(), archive.statements, 0);
-    state.update(Action::Resize(80, 24));
+    state.update(Action::Resize(size.0, size.1));
+    (path, state)
+}
+
+#[test]
+fn an_opened_statement_asks_for_its_body_and_shows_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, mut state) = lazy_browser(dir.path(), 50, (80, 24));
     assert!(
         state.wanted_bodies().is_empty(),
         "the list shows no bodies at 80 columns"
@@ -213,9 +220,7 @@ fn an_opened_statement_asks_for_its_body_and_shows_it() {
     let wanted = state.wanted_bodies();
     let at = state.hits[0].index;
     assert_eq!(wanted, [at]);
-    let body = read_full(&state.statements[at])
-        .map(|s| s.body)
-        .map_err(|e| e.to_string());
+    let body = read_body(&state.statements[at]);
     let text = body.clone().expect("reads").expect("a body");
     state.body_read(at, body);
     assert!(state.wanted_bodies().is_empty());
@@ -232,9 +237,7 @@ fn an_opened_statement_asks_for_its_body_and_shows_it() {
     // The file changed under the browser: a clear message, no panic.
     std::fs::write(&path, "{}\n").expect("truncate");
     let other = state.hits[1].index;
-    let failed = read_full(&state.statements[other])
-        .map(|s| s.body)
-        .map_err(|e| e.to_string());
+    let failed = read_body(&state.statements[other]);
     let message = failed.clone().expect_err("the record is gone");
     assert!(message.contains("changed since it was loaded"), "{message}");
     state.body_read(other, failed);
@@ -249,14 +252,7 @@ fn an_opened_statement_asks_for_its_body_and_shows_it() {
 #[test]
 fn a_wide_terminal_previews_with_the_body_read_from_disk() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = write_archive(dir.path(), 40);
-    let options = LoadOptions {
-        bodies_on_disk: true,
-        ..LoadOptions::default()
-    };
-    let archive = load(&path, options).expect("loads");
-    let mut state = State::new("lazy".into(), archive.statements, 0);
-    state.update(Action::Resize(160, 40));
+    let (_, mut state) = lazy_browser(dir.path(), 40, (160, 40));
     let first = state.hits[0].index;
     assert_eq!(
         state.wanted_bodies(),
@@ -265,9 +261,7 @@ fn a_wide_terminal_previews_with_the_body_read_from_disk() {
     );
     for step in 0..30 {
         for at in state.wanted_bodies() {
-            let body = read_full(&state.statements[at])
-                .map(|s| s.body)
-                .map_err(|e| e.to_string());
+            let body = read_body(&state.statements[at]);
             state.body_read(at, body);
         }
         assert!(state.wanted_bodies().is_empty(), "step {step}");
