@@ -16,6 +16,10 @@ use std::time::Instant;
 use communique::loader::{LoadOptions, load};
 use communique::search::{Index, parse};
 
+/// The browser's allocator, so the figures are the browser's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ROUNDS: usize = 5;
 
 fn main() -> anyhow::Result<()> {

@@ -2,7 +2,7 @@
 //! `Backend` and fed an iterator of [`Input`]s, so tests drive the real loop
 //! on a `TestBackend`; [`run`] wires it to the real terminal.
 
-use std::io::IsTerminal;
+use std::io::{BufWriter, IsTerminal};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -224,11 +224,15 @@ pub(crate) fn leave_terminal(mouse: bool) {
     let _ = execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
 }
 
+/// Bytes a frame is gathered in before it is written: a full redraw of a
+/// wide, colourful screen fits.
+const FRAME_BUFFER: usize = 1 << 16;
+
 /// The terminal the browser draws on: stdout through [`ansi16::Ansi16`], in
 /// raw mode on the alternate screen, restored by a panic too.
 fn open_terminal(
     mouse: bool,
-) -> anyhow::Result<Terminal<CrosstermBackend<ansi16::Ansi16<std::io::Stdout>>>> {
+) -> anyhow::Result<Terminal<CrosstermBackend<ansi16::Ansi16<BufWriter<std::io::Stdout>>>>> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         leave_terminal(mouse);
@@ -236,7 +240,10 @@ fn open_terminal(
     }));
     enter_terminal(mouse)?;
     Terminal::new(CrosstermBackend::new(
-        ansi16::Ansi16::new(std::io::stdout()),
+        // Each frame leaves in one write (ratatui flushes after drawing):
+        // stdout alone would send it in 1 KiB pieces, each a packet over SSH
+        // and a moment where the terminal shows half a frame.
+        ansi16::Ansi16::new(BufWriter::with_capacity(FRAME_BUFFER, std::io::stdout())),
     ))
     .context("opening the terminal")
 }

@@ -106,8 +106,9 @@ struct Entry {
     /// Title id (NFC, as the screen shows it and as queries are typed).
     title: u32,
     day: NaiveDate,
-    /// Label ids, in the statement's signatory order.
-    signatories: Vec<u32>,
+    /// Where the statement's label ids, in its signatory order, are in
+    /// [`Index::signatory_labels`].
+    signatories: std::ops::Range<u32>,
     /// Folded value ids per field, in `Field` order (signatories excepted).
     values: Vec<(Field, u32)>,
 }
@@ -275,6 +276,9 @@ fn score_each(
 #[derive(Debug, Default)]
 pub struct Index {
     entries: Vec<Entry>,
+    /// Every statement's signatory label ids, one after another in archive
+    /// order, so a search walking the statements walks this in order too.
+    signatory_labels: Vec<u32>,
     titles: Interner,
     folded_titles: Vec<String>,
     /// Distinct signatory labels as written (NFC).
@@ -425,28 +429,27 @@ impl Index {
             labels,
             values,
         } = prepared;
-        let signatories = labels
-            .into_iter()
-            .map(|(label, signatory)| {
-                let (id, new) = self.labels.intern(label);
-                if new {
-                    self.folded_labels.push(fold(self.labels.get(id)));
-                    self.label_parts.push(
-                        [
-                            &signatory.name,
-                            &signatory.role,
-                            &signatory.country,
-                            &signatory.organisation,
-                        ]
-                        .into_iter()
-                        .flatten()
-                        .map(|part| fold(part))
-                        .collect(),
-                    );
-                }
-                id
-            })
-            .collect();
+        let start = u32::try_from(self.signatory_labels.len()).unwrap_or(u32::MAX);
+        for (label, signatory) in labels {
+            let (id, new) = self.labels.intern(label);
+            if new {
+                self.folded_labels.push(fold(self.labels.get(id)));
+                self.label_parts.push(
+                    [
+                        &signatory.name,
+                        &signatory.role,
+                        &signatory.country,
+                        &signatory.organisation,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .map(|part| fold(part))
+                    .collect(),
+                );
+            }
+            self.signatory_labels.push(id);
+        }
+        let end = u32::try_from(self.signatory_labels.len()).unwrap_or(u32::MAX);
         let values = values
             .into_iter()
             .map(|(field, text)| (field, self.values.intern(text).0))
@@ -458,9 +461,17 @@ impl Index {
         Entry {
             title,
             day,
-            signatories,
+            signatories: start..end,
             values,
         }
+    }
+
+    /// A statement's signatory label ids, in its signatory order.
+    fn labels_of(&self, entry: &Entry) -> &[u32] {
+        let std::ops::Range { start, end } = entry.signatories;
+        self.signatory_labels
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 
     #[must_use]
@@ -484,13 +495,29 @@ impl Index {
     /// position) for terms such as `is:flagged`.
     #[must_use]
     pub fn search_with(&self, query: &Query, marks: &MarksOf<'_>) -> Vec<Hit> {
+        self.search_ordered(query, marks, None)
+    }
+
+    /// As [`Index::search_with`], with equal scores (and every hit when the
+    /// query has no fuzzy words) in the order of `rank`, each statement's
+    /// place by archive position: one parallel sort instead of two.
+    #[must_use]
+    pub fn search_ranked(&self, query: &Query, marks: &MarksOf<'_>, rank: &[u32]) -> Vec<Hit> {
+        self.search_ordered(query, marks, Some(rank))
+    }
+
+    fn search_ordered(&self, query: &Query, marks: &MarksOf<'_>, rank: Option<&[u32]>) -> Vec<Hit> {
+        let tie = |entry: u32| match rank {
+            Some(rank) => rank.get(entry as usize).copied().unwrap_or(u32::MAX),
+            None => entry,
+        };
         let passes = |entry: u32| {
             query.filters.iter().all(|filter| {
                 self.passes(&self.entries[entry as usize], filter, marks(entry as usize))
             })
         };
         let Some(matched) = self.matching(&query.fuzzy) else {
-            return (0..self.entries.len())
+            let mut hits: Vec<Hit> = (0..self.entries.len())
                 .into_par_iter()
                 .with_min_len(MIN_TASK)
                 .filter(|&index| passes(u32::try_from(index).unwrap_or(u32::MAX)))
@@ -500,6 +527,12 @@ impl Index {
                     signatory: None,
                 })
                 .collect();
+            if rank.is_some() {
+                hits.par_sort_unstable_by_key(|hit| {
+                    tie(u32::try_from(hit.index).unwrap_or(u32::MAX))
+                });
+            }
+            return hits;
         };
         let mut rows: Vec<Row> = if query.filters.is_empty() {
             matched.rows.clone()
@@ -512,7 +545,7 @@ impl Index {
                 .copied()
                 .collect()
         };
-        rows.par_sort_unstable_by_key(|row| (Reverse(row.score), row.entry));
+        rows.par_sort_unstable_by_key(|row| (Reverse(row.score), tie(row.entry)));
         rows.into_par_iter().map(Row::hit).collect()
     }
 
@@ -573,7 +606,7 @@ impl Index {
                 let entry = &self.entries[row.entry as usize];
                 let title = titles[entry.title as usize];
                 let mut best: Option<(i64, usize)> = None;
-                for (position, &label) in entry.signatories.iter().enumerate() {
+                for (position, &label) in self.labels_of(entry).iter().enumerate() {
                     if let Some(score) = labels[label as usize]
                         && best.is_none_or(|(best, _)| score > best)
                     {
@@ -647,27 +680,29 @@ impl Index {
 
     fn passes(&self, entry: &Entry, filter: &Filter, marks: Option<&Marks>) -> bool {
         let matched = match &filter.condition {
-            Condition::Field(Field::Signatory, value) => entry
-                .signatories
+            Condition::Field(Field::Signatory, value) => self
+                .labels_of(entry)
                 .iter()
                 .any(|&label| self.folded_labels[label as usize].contains(value.as_str())),
             Condition::Field(field, value) => entry
                 .values
                 .iter()
                 .any(|(f, id)| f == field && self.values.get(*id).contains(value.as_str())),
-            Condition::FieldIs(Field::Signatory, value) => entry.signatories.iter().any(|&label| {
-                self.label_parts[label as usize]
-                    .iter()
-                    .any(|part| part == value)
-            }),
+            Condition::FieldIs(Field::Signatory, value) => {
+                self.labels_of(entry).iter().any(|&label| {
+                    self.label_parts[label as usize]
+                        .iter()
+                        .any(|part| part == value)
+                })
+            }
             Condition::FieldIs(field, value) => entry
                 .values
                 .iter()
                 .any(|(f, id)| f == field && self.values.get(*id) == value),
             Condition::Exact(text) => {
                 self.folded_titles[entry.title as usize].contains(text.as_str())
-                    || entry
-                        .signatories
+                    || self
+                        .labels_of(entry)
                         .iter()
                         .any(|&label| self.folded_labels[label as usize].contains(text.as_str()))
             }

@@ -16,7 +16,7 @@ pub struct Job {
     pub index: Arc<RwLock<Index>>,
     pub query: Query,
     pub marks: HashMap<usize, Marks>,
-    /// Sort the hits by (score, this rank) before sending them.
+    /// Sort the hits by (score, this rank): see [`Index::search_ranked`].
     pub rank: Option<Arc<Vec<u32>>>,
 }
 
@@ -61,14 +61,13 @@ fn work(queue: &Receiver<Job>, found: &Sender<Found>, pending: &AtomicUsize) {
             job = newer;
         }
         let marks = &job.marks;
-        let mut hits = job
-            .index
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .search_with(&job.query, &|at| marks.get(&at));
-        if let Some(rank) = &job.rank {
-            hits.sort_unstable_by_key(|hit| crate::state::by_relevance(rank, hit));
-        }
+        let marks_of = |at| marks.get(&at);
+        let index = job.index.read().unwrap_or_else(PoisonError::into_inner);
+        let hits = match &job.rank {
+            Some(rank) => index.search_ranked(&job.query, &marks_of, rank),
+            None => index.search_with(&job.query, &marks_of),
+        };
+        drop(index);
         let sent = found.send((job.generation, hits));
         pending.fetch_sub(1, Ordering::SeqCst);
         if sent.is_err() {
