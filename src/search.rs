@@ -1,5 +1,5 @@
 //! Search: the query language ([`query`]) and the fuzzy matcher over titles and
-//! signatories. The only module that uses `fuzzy_matcher`.
+//! signatories. The only module that uses `fuzzy_matcher` ([`score`]).
 //!
 //! Signatories repeat across statements (the same "Minister of Foreign
 //! Affairs, Japan" signs hundreds), and so do titles, so the index keeps each
@@ -17,7 +17,7 @@ pub mod query;
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
@@ -65,38 +65,85 @@ fn initials(name: &str) -> String {
         .collect()
 }
 
-/// The one fuzzy scorer. Each parallel task makes its own: the matcher keeps
-/// scratch space and is not shared between threads.
-fn matcher() -> SkimMatcherV2 {
-    SkimMatcherV2::default().ignore_case()
+/// The one fuzzy scorer, made fresh for each text it scores.
+///
+/// fuzzy-matcher 0.3.7's `SkimMatcherV2` reuses its score matrix between
+/// calls without clearing it and, after a match, reads one cell's bonus
+/// before writing it, so a matcher that has scored other texts can score the
+/// same text and word differently (and `use_cache(false)`, meant to avoid
+/// this, panics). A fresh matcher allocates its few small buffers anew and
+/// scores every text by its text and word alone, whatever thread or order
+/// (`tests::windows_score_as_whole_texts` found this).
+pub(crate) fn score(text: &str, word: &str) -> Option<i64> {
+    SkimMatcherV2::default()
+        .ignore_case()
+        .fuzzy_match(text, word)
+}
+
+/// The score and the matched character positions of `word` in `text`, from
+/// a fresh matcher as [`score`].
+pub(crate) fn score_positions(text: &str, word: &str) -> Option<(i64, Vec<usize>)> {
+    SkimMatcherV2::default()
+        .ignore_case()
+        .fuzzy_indices(text, word)
 }
 
 /// Items a parallel task takes at least, so a task's matcher serves many.
 const MIN_TASK: usize = 256;
 
-/// Distinct strings stored once and referred to by number.
+/// Distinct strings stored once and referred to by number, one after
+/// another in one block of memory: a search reads every title in order, and
+/// titles allocated one by one while an archive loads would be scattered over
+/// it (a cache miss each).
 #[derive(Debug, Default)]
 struct Interner {
-    /// A fast hash, seeded per process so crafted text cannot make it slow.
-    ids: HashMap<Arc<str>, u32, foldhash::fast::RandomState>,
-    strings: Vec<Arc<str>>,
+    /// Seeded per process, so crafted text cannot make the table slow.
+    hasher: foldhash::fast::RandomState,
+    /// Ids, found by their text's hash.
+    ids: hashbrown::HashTable<u32>,
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<usize>,
 }
 
 impl Interner {
     /// The text's number, and whether the text is new.
-    fn intern(&mut self, text: String) -> (u32, bool) {
-        if let Some(&id) = self.ids.get(text.as_str()) {
+    fn intern(&mut self, text: &str) -> (u32, bool) {
+        let Self {
+            hasher,
+            ids,
+            text: all,
+            ends,
+        } = self;
+        let slice = |id: u32| {
+            let id = id as usize;
+            let start = id.checked_sub(1).map_or(0, |before| ends[before]);
+            &all[start..ends[id]]
+        };
+        let hash = hasher.hash_one(text);
+        if let Some(&id) = ids.find(hash, |&id| slice(id) == text) {
             return (id, false);
         }
-        let id = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
-        let text: Arc<str> = text.into();
-        self.strings.push(Arc::clone(&text));
-        self.ids.insert(text, id);
+        let id = u32::try_from(ends.len()).unwrap_or(u32::MAX);
+        all.push_str(text);
+        ends.push(all.len());
+        let (all, ends) = (&*all, &*ends);
+        ids.insert_unique(hash, id, |&id| {
+            let id = id as usize;
+            let start = id.checked_sub(1).map_or(0, |before| ends[before]);
+            hasher.hash_one(&all[start..ends[id]])
+        });
         (id, true)
     }
 
     fn get(&self, id: u32) -> &str {
-        &self.strings[id as usize]
+        let id = id as usize;
+        let start = id.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.text[start..self.ends[id]]
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
     }
 }
 
@@ -227,47 +274,97 @@ impl PartialCache {
 /// match are dismissed here without decoding them.
 struct Needle(Vec<u8>);
 
+/// Where an ASCII byte (a letter in either case) is in `text`.
+fn find_ascii(byte: u8, text: &[u8]) -> Option<usize> {
+    if byte.is_ascii_lowercase() {
+        memchr::memchr2(byte, byte.to_ascii_uppercase(), text)
+    } else {
+        memchr::memchr(byte, text)
+    }
+}
+
+/// Where an ASCII byte (a letter in either case) is last in `text`.
+fn find_ascii_last(byte: u8, text: &[u8]) -> Option<usize> {
+    if byte.is_ascii_lowercase() {
+        memchr::memrchr2(byte, byte.to_ascii_uppercase(), text)
+    } else {
+        memchr::memrchr(byte, text)
+    }
+}
+
 impl Needle {
     fn new(word: &str) -> Self {
         Self(word.bytes().map(|byte| byte.to_ascii_lowercase()).collect())
     }
 
+    #[cfg(test)]
     fn may_match(&self, text: &str) -> bool {
-        let mut rest = text.as_bytes();
+        self.window(text).is_some()
+    }
+
+    /// The part of `text` the matcher needs to score the word exactly as
+    /// over the whole text (`None`: the word cannot match). The matcher's
+    /// work and setup grow with the text's length, and most of a title lies
+    /// before the first place the word's first letter is or after the last
+    /// place its last letter is. Such a stretch changes no score: the
+    /// matcher scores a match only by the letters matched and the character
+    /// just before each (kept here), and no gap is counted before the first
+    /// letter or after the last. `tests::windows_score_as_whole_texts`
+    /// checks this against the matcher.
+    fn window<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let bytes = text.as_bytes();
+        let (mut rest, mut first) = (bytes, None);
         for &byte in &self.0 {
-            let found = if byte.is_ascii_lowercase() {
-                memchr::memchr2(byte, byte.to_ascii_uppercase(), rest)
+            let found = if byte.is_ascii() {
+                find_ascii(byte, rest)
             } else {
                 memchr::memchr(byte, rest)
-            };
-            match found {
-                Some(at) => rest = &rest[at + 1..],
-                None => return false,
-            }
+            }?;
+            first.get_or_insert(bytes.len() - rest.len() + found);
+            rest = &rest[found + 1..];
         }
-        true
+        let (Some(&head), Some(&tail), Some(first)) = (self.0.first(), self.0.last(), first) else {
+            return Some(text);
+        };
+        let start = if head.is_ascii() {
+            // From the character before the first letter's first place.
+            text[..first]
+                .char_indices()
+                .next_back()
+                .map_or(0, |(at, _)| at)
+        } else {
+            0
+        };
+        let end = if tail.is_ascii() {
+            // The last letter's last place is at or after where the scan
+            // above found it, so after `start`.
+            find_ascii_last(tail, bytes).map_or(bytes.len(), |at| at + 1)
+        } else {
+            bytes.len()
+        };
+        text.get(start..end)
     }
 }
 
 /// Each text's score for `word` (`None`: no match, or not `wanted`), on all
 /// of rayon's threads.
 fn score_each(
-    texts: &[Arc<str>],
+    texts: &Interner,
     word: &str,
     wanted: &(dyn Fn(u32) -> bool + Sync),
 ) -> Vec<Option<i64>> {
     let needle = Needle::new(word);
-    texts
-        .par_iter()
-        .enumerate()
+    let count = u32::try_from(texts.len()).unwrap_or(u32::MAX);
+    (0..count)
+        .into_par_iter()
         .with_min_len(MIN_TASK)
-        .map_init(matcher, |matcher, (id, text)| {
-            let id = u32::try_from(id).unwrap_or(u32::MAX);
-            if wanted(id) && needle.may_match(text) {
-                matcher.fuzzy_match(text, word)
-            } else {
-                None
+        .map(|id| {
+            if !wanted(id) {
+                return None;
             }
+            needle
+                .window(texts.get(id))
+                .and_then(|window| score(window, word))
         })
         .collect()
 }
@@ -431,7 +528,7 @@ impl Index {
         } = prepared;
         let start = u32::try_from(self.signatory_labels.len()).unwrap_or(u32::MAX);
         for (label, signatory) in labels {
-            let (id, new) = self.labels.intern(label);
+            let (id, new) = self.labels.intern(&label);
             if new {
                 self.folded_labels.push(fold(self.labels.get(id)));
                 self.label_parts.push(
@@ -452,9 +549,9 @@ impl Index {
         let end = u32::try_from(self.signatory_labels.len()).unwrap_or(u32::MAX);
         let values = values
             .into_iter()
-            .map(|(field, text)| (field, self.values.intern(text).0))
+            .map(|(field, text)| (field, self.values.intern(&text).0))
             .collect();
-        let (title, new) = self.titles.intern(title);
+        let (title, new) = self.titles.intern(&title);
         if new {
             self.folded_titles.push(folded_title);
         }
@@ -507,10 +604,6 @@ impl Index {
     }
 
     fn search_ordered(&self, query: &Query, marks: &MarksOf<'_>, rank: Option<&[u32]>) -> Vec<Hit> {
-        let tie = |entry: u32| match rank {
-            Some(rank) => rank.get(entry as usize).copied().unwrap_or(u32::MAX),
-            None => entry,
-        };
         let passes = |entry: u32| {
             query.filters.iter().all(|filter| {
                 self.passes(&self.entries[entry as usize], filter, marks(entry as usize))
@@ -527,14 +620,12 @@ impl Index {
                     signatory: None,
                 })
                 .collect();
-            if rank.is_some() {
-                hits.par_sort_unstable_by_key(|hit| {
-                    tie(u32::try_from(hit.index).unwrap_or(u32::MAX))
-                });
+            if let Some(rank) = rank {
+                hits = counting_sort(&hits, rank.len() + 1, |hit| place(rank, hit.index));
             }
             return hits;
         };
-        let mut rows: Vec<Row> = if query.filters.is_empty() {
+        let rows: Vec<Row> = if query.filters.is_empty() {
             matched.rows.clone()
         } else {
             matched
@@ -545,8 +636,10 @@ impl Index {
                 .copied()
                 .collect()
         };
-        rows.par_sort_unstable_by_key(|row| (Reverse(row.score), tie(row.entry)));
-        rows.into_par_iter().map(Row::hit).collect()
+        best_first(rows, rank)
+            .into_par_iter()
+            .map(Row::hit)
+            .collect()
     }
 
     /// The statements matching all of `words` (`None` when there are none),
@@ -589,16 +682,16 @@ impl Index {
     /// matches, trying only those `shorter` (the same words with a shorter
     /// last word) holds.
     fn narrow(&self, previous: Option<&Partial>, shorter: Option<&Partial>, word: &str) -> Partial {
-        let labels = score_each(&self.labels.strings, word, &|id| {
+        let labels = score_each(&self.labels, word, &|id| {
             shorter.is_none_or(|shorter| shorter.labels.get(id))
         });
         let candidates = self.candidates(previous, shorter);
-        let mut wanted = vec![false; self.titles.strings.len()];
+        let mut wanted = vec![false; self.titles.len()];
         for row in candidates.iter() {
             let title = self.entries[row.entry as usize].title;
             wanted[title as usize] = shorter.is_none_or(|shorter| shorter.titles.get(title));
         }
-        let titles = score_each(&self.titles.strings, word, &|id| wanted[id as usize]);
+        let titles = score_each(&self.titles, word, &|id| wanted[id as usize]);
         let rows = candidates
             .par_iter()
             .with_min_len(MIN_TASK)
@@ -713,6 +806,63 @@ impl Index {
     }
 }
 
+/// A statement's place in `rank` (by archive position); those it does not
+/// cover go last.
+fn place(rank: &[u32], entry: usize) -> usize {
+    rank.get(entry).map_or(rank.len(), |&place| place as usize)
+}
+
+/// Rows best score first; equal scores in `rank`'s order, or archive order
+/// (the order rows are kept in) without one. Scores span a few hundred
+/// values, so two stable counting sorts (by place, then by score) do it in
+/// linear time; a wider span falls back to a comparison sort.
+fn best_first(mut rows: Vec<Row>, rank: Option<&[u32]>) -> Vec<Row> {
+    let Some((low, high)) =
+        rows.iter()
+            .map(|row| row.score)
+            .fold(None, |span: Option<(i64, i64)>, score| {
+                Some(span.map_or((score, score), |(low, high)| {
+                    (low.min(score), high.max(score))
+                }))
+            })
+    else {
+        return rows;
+    };
+    let span = usize::try_from(high.abs_diff(low)).unwrap_or(usize::MAX);
+    if span >= COUNTING_SPAN.max(rows.len()) {
+        let tie = |entry: u32| rank.map_or(entry as usize, |rank| place(rank, entry as usize));
+        rows.par_sort_unstable_by_key(|row| (Reverse(row.score), tie(row.entry)));
+        return rows;
+    }
+    if let Some(rank) = rank {
+        rows = counting_sort(&rows, rank.len() + 1, |row| place(rank, row.entry as usize));
+    }
+    counting_sort(&rows, span + 1, |row| {
+        usize::try_from(high.abs_diff(row.score)).unwrap_or(span)
+    })
+}
+
+/// The widest span of keys [`best_first`] sorts by counting.
+const COUNTING_SPAN: usize = 1 << 16;
+
+/// `items` ordered by `key` (below `buckets`), equal keys in their order.
+fn counting_sort<T: Clone>(items: &[T], buckets: usize, key: impl Fn(&T) -> usize) -> Vec<T> {
+    let mut next = vec![0_usize; buckets + 1];
+    for item in items {
+        next[key(item).min(buckets - 1) + 1] += 1;
+    }
+    for at in 1..next.len() {
+        next[at] += next[at - 1];
+    }
+    let mut sorted = items.to_vec();
+    for item in items {
+        let slot = &mut next[key(item).min(buckets - 1)];
+        sorted[*slot] = item.clone();
+        *slot += 1;
+    }
+    sorted
+}
+
 /// Looks up a statement's marks by its position in the archive.
 pub type MarksOf<'a> = dyn Fn(usize) -> Option<&'a Marks> + Sync + 'a;
 
@@ -745,11 +895,10 @@ fn mark_matches(test: &MarkTest, marks: Option<&Marks>) -> bool {
 /// highlighting. Computed for visible rows only.
 #[must_use]
 pub fn title_positions(query: &Query, title: &str) -> Vec<usize> {
-    let matcher = matcher();
     let mut positions: Vec<usize> = query
         .fuzzy
         .iter()
-        .filter_map(|word| matcher.fuzzy_indices(title, word))
+        .filter_map(|word| score_positions(title, word))
         .flat_map(|(_, indices)| indices)
         .collect();
     positions.sort_unstable();
@@ -905,15 +1054,63 @@ mod tests {
             "fa", "FA", "côte", "COTE", "cote", "sao", "são", "tomé", "japan", "jApAn", "’",
             "e\u{301}", "été", "ete", "/01", "-2", "zz", "ÉTÉ",
         ];
-        let matcher = matcher();
         for text in texts {
             for word in words {
-                if matcher.fuzzy_match(text, word).is_some() {
+                if score(text, word).is_some() {
                     assert!(Needle::new(word).may_match(text), "{word:?} in {text:?}");
                 }
             }
         }
         assert!(!Needle::new("zz").may_match("JAPAN trade envoy"));
+    }
+
+    /// The matcher scores a word over a [`Needle::window`] exactly as over
+    /// the whole text, on many generated texts and words (matching ones
+    /// among them) mixing cases, separators, digits and accents.
+    #[test]
+    fn windows_score_as_whole_texts() {
+        const PIECES: &[&str] = &[
+            "a", "A", "b", "F", "f", "o", "O", "r", " ", "-", "_", "/", ".", "(", ":", "1", "é",
+            "É", "’", "x", "e\u{301}", "Fo", "oo", "JAPAN", "Japan",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |below: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(seed >> 33).expect("31 bits fit") % below
+        };
+        let (mut matched, mut trimmed) = (0, 0);
+        for _ in 0..20_000 {
+            let text: String = (0..1 + next(30))
+                .map(|_| PIECES[next(PIECES.len())])
+                .collect();
+            let word: String = if next(2) == 0 {
+                // Some of the text's own characters, in order: a match.
+                text.chars().filter(|_| next(4) == 0).take(5).collect()
+            } else {
+                (0..1 + next(4))
+                    .map(|_| PIECES[next(PIECES.len())])
+                    .collect()
+            };
+            if word.is_empty() {
+                continue;
+            }
+            let whole = score(&text, &word);
+            let window = Needle::new(&word).window(&text);
+            assert_eq!(
+                window.and_then(|window| score(window, &word)),
+                whole,
+                "{word:?} in {text:?} (window {window:?})"
+            );
+            matched += usize::from(whole.is_some());
+            trimmed += usize::from(window.is_some_and(|window| window.len() < text.len()));
+        }
+        // Enough of both kinds, or agreeing would prove little.
+        assert!(
+            matched > 5_000 && trimmed > 2_000,
+            "{matched} matched, {trimmed} trimmed"
+        );
     }
 
     #[test]

@@ -267,6 +267,23 @@ fn keystrokes(typed: &str) -> Vec<(&str, Query)> {
         .collect()
 }
 
+/// Each statement's place when the archive is listed newest first (ties by
+/// archive position), as the browser ranks ties.
+fn newest_first_places(statements: &[Statement]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..statements.len()).collect();
+    order.sort_by(|&a, &b| {
+        statements[b]
+            .published
+            .cmp(&statements[a].published)
+            .then(a.cmp(&b))
+    });
+    let mut places = vec![0_u32; statements.len()];
+    for (place, at) in order.into_iter().enumerate() {
+        places[at] = u32::try_from(place).expect("fits");
+    }
+    places
+}
+
 fn query(text: &str) -> Query {
     parse(text).unwrap_or_else(|err| panic!("{text:?}: {err}"))
 }
@@ -281,6 +298,8 @@ fn every_path_agrees_with_the_reference() -> Result<(), Box<dyn std::error::Erro
     let mut extended = Index::new(first);
     extended.extend(rest);
     let mut reference = Reference::new(&statements);
+    // A browser's newest-first order: statement i's place in it.
+    let rank = newest_first_places(&statements);
     let mut nonempty = 0;
     for typed in TYPED {
         // Kept results from a half index must not survive `extend`.
@@ -308,6 +327,13 @@ fn every_path_agrees_with_the_reference() -> Result<(), Box<dyn std::error::Erro
                 grown.search(&query),
                 expected,
                 "extend after typing: {prefix:?}"
+            );
+            let mut by_rank = expected.clone();
+            by_rank.sort_by_key(|hit| (std::cmp::Reverse(hit.score), rank[hit.index]));
+            assert_eq!(
+                warm.search_ranked(&query, &|_| None, &rank),
+                by_rank,
+                "ranked, ties newest first: {prefix:?}"
             );
         }
     }

@@ -3,9 +3,6 @@
 //! (also as bare digits, so "0207008" finds "020 7008 3100"), labels,
 //! addresses and notes. Every space-separated word must match somewhere.
 
-use fuzzy_matcher::FuzzyMatcher;
-use fuzzy_matcher::skim::SkimMatcherV2;
-
 use crate::contacts::{ContactEntry, Directory, phone_keys};
 
 use super::{fold, initials};
@@ -43,7 +40,6 @@ impl ContactIndex {
         if words.is_empty() {
             return (0..self.haystacks.len()).map(|index| (index, 0)).collect();
         }
-        let matcher = SkimMatcherV2::default().ignore_case();
         let mut hits: Vec<(usize, i64)> = self
             .haystacks
             .iter()
@@ -51,7 +47,7 @@ impl ContactIndex {
             .filter_map(|(index, haystack)| {
                 let mut total = 0;
                 for word in &words {
-                    total += best_score(&matcher, haystack, word)?;
+                    total += best_score(haystack, word)?;
                 }
                 Some((index, total))
             })
@@ -67,18 +63,18 @@ pub fn search_contacts(directory: &Directory, query: &str) -> Vec<(usize, i64)> 
     ContactIndex::new(directory).search(query)
 }
 
-fn best_score(matcher: &SkimMatcherV2, haystack: &Haystack, word: &str) -> Option<i64> {
+fn best_score(haystack: &Haystack, word: &str) -> Option<i64> {
     let texts = haystack
         .texts
         .iter()
-        .filter_map(|text| compact_match(matcher, text, word));
+        .filter_map(|text| compact_match(text, word));
     // "020 7008", "020-7008" and "(020) 7008" are all typed as digits.
     let digits = typed_digits(word);
     let numbers = haystack
         .digits
         .iter()
         .filter(|_| !digits.is_empty())
-        .filter_map(|number| compact_match(matcher, number, &digits));
+        .filter_map(|number| compact_match(number, &digits));
     texts.chain(numbers).max()
 }
 
@@ -86,8 +82,8 @@ fn best_score(matcher: &SkimMatcherV2, haystack: &Haystack, word: &str) -> Optio
 /// (within twice the word's length, or three letters more). Letters strewn
 /// across a long note match almost any short word ("phe" in "Republic of
 /// Ireland, Netherlands") and would bury the contact being looked for.
-fn compact_match(matcher: &SkimMatcherV2, text: &str, word: &str) -> Option<i64> {
-    let (score, positions) = matcher.fuzzy_indices(text, word)?;
+fn compact_match(text: &str, word: &str) -> Option<i64> {
+    let (score, positions) = super::score_positions(text, word)?;
     let span = match (positions.first(), positions.last()) {
         (Some(first), Some(last)) => last - first + 1,
         _ => 0,
