@@ -67,7 +67,7 @@ pub fn handle(state: &mut State, input: Input) {
             return;
         }
         let arrived = *arrived;
-        state.statements_arrived(arrived.statements, arrived.progress);
+        state.statements_arrived(arrived.statements, arrived.progress, arrived.order);
         if let Some(finished) = arrived.finished {
             state.set_directory(finished.directory);
             state.loading_done(finished.problem_lines);

@@ -349,11 +349,18 @@ pub struct MediaContact {
     pub notes: Option<String>,
 }
 
+/// The list's order by what it compares, a statement's date and id: newest
+/// first, then by id so the order is stable.
+#[must_use]
+pub fn newest_first(a: (&Published, &str), b: (&Published, &str)) -> Ordering {
+    b.0.cmp(a.0).then_with(|| a.1.cmp(b.1))
+}
+
 impl Statement {
     /// Newest first, then by id so the order is stable.
     #[must_use]
     pub fn newest_first(a: &Self, b: &Self) -> Ordering {
-        b.published.cmp(&a.published).then_with(|| a.id.cmp(&b.id))
+        newest_first((&a.published, &a.id), (&b.published, &b.id))
     }
 
     /// Whether the body was left in the archive file, to be read when the

@@ -5,7 +5,7 @@ pub mod contacts;
 mod detail;
 pub mod facets;
 mod line;
-mod loading;
+pub(crate) mod loading;
 pub mod note;
 pub mod triage;
 
@@ -15,6 +15,7 @@ pub use contacts::{Alone, ContactsView};
 pub use detail::{Detail, FindLine};
 pub use facets::{Facet, FacetKind, FilterPanel};
 pub use line::LineEditor;
+pub use loading::Order;
 pub use triage::{NoteEditor, Origin, Picker, Prompt, PromptPurpose, Triage};
 
 use crate::keymap::{Action, Context, Key, Keymap};
@@ -608,11 +609,12 @@ impl State {
         });
     }
 
-    /// The rank a background search sorts its hits by, when the list is
-    /// sorted by relevance (the only sort that needs the whole list sorted
-    /// after every key).
+    /// The rank a background search sorts its hits by (best score first,
+    /// then newest), when that is the list's order or (oldest first) its
+    /// reverse: the list then takes them as they come.
     fn rank_for_search(&self) -> Option<std::sync::Arc<Vec<u32>>> {
-        (self.sort() == Sort::Relevance).then(|| std::sync::Arc::clone(&self.rank))
+        matches!(self.sort(), Sort::Relevance | Sort::Newest | Sort::Oldest)
+            .then(|| std::sync::Arc::clone(&self.rank))
     }
 
     /// Marks keyed by archive position, for a search run elsewhere.
@@ -674,8 +676,12 @@ impl State {
         let current = self.selected_hit().map(|hit| hit.index);
         if self.query.filters.is_empty() && !self.query.has_fuzzy() {
             // Everything is listed: no need to search.
-            let hits = (0..self.statements.len()).map(loading::plain_hit).collect();
-            self.take_hits_keeping(hits, current);
+            if matches!(self.sort(), Sort::Newest | Sort::Oldest) {
+                self.list_everything(current);
+            } else {
+                let hits = (0..self.statements.len()).map(loading::plain_hit).collect();
+                self.take_hits_keeping(hits, current);
+            }
         } else if self.background_search {
             self.search_in_background();
             self.keep_on = current;
@@ -693,6 +699,41 @@ impl State {
         self.apply_sort();
         let position =
             statement.and_then(|index| self.hits.iter().position(|hit| hit.index == index));
+        self.keep_cursor(row, position);
+    }
+
+    /// Lists every statement, newest or oldest first, straight from the
+    /// order (in the list's own memory: while a million statements stream
+    /// in, this runs for each batch), the cursor kept on `statement`.
+    fn list_everything(&mut self, statement: Option<usize>) {
+        let row = self.selected.saturating_sub(self.offset);
+        let oldest = self.sort() == Sort::Oldest;
+        let mut hits = std::mem::take(&mut self.hits);
+        hits.clear();
+        // Room for as many as the statements have (all of a loading
+        // archive, as far as known), so the list is not copied as it grows.
+        hits.reserve(self.statements.capacity());
+        hits.extend(self.order.iter().map(|&at| loading::plain_hit(at as usize)));
+        if oldest {
+            hits.reverse();
+        }
+        self.hits = hits;
+        let last = self.hits.len().saturating_sub(1);
+        let position = statement
+            .and_then(|index| self.rank.get(index))
+            .map(|&place| {
+                if oldest {
+                    last - place as usize
+                } else {
+                    place as usize
+                }
+            });
+        self.keep_cursor(row, position);
+    }
+
+    /// Puts the cursor on `position` (on the same screen row where it
+    /// can), or where it was when there is none.
+    fn keep_cursor(&mut self, row: usize, position: Option<usize>) {
         match position {
             Some(position) => {
                 // The cursor stays on the same screen row where it can.
@@ -709,6 +750,15 @@ impl State {
         let by_rank = |hit: &Hit| rank_of(rank, hit);
         let sort = self.sort();
         match sort {
+            Sort::Newest | Sort::Oldest
+                if !self.query.has_fuzzy() && self.hits.is_sorted_by_key(by_rank) =>
+            {
+                // A background search ranked them already (checking is
+                // cheap; building the list again at a million is not).
+                if sort == Sort::Oldest {
+                    self.hits.reverse();
+                }
+            }
             Sort::Newest | Sort::Oldest if !self.query.has_fuzzy() => {
                 // The hits are a subset of the archive: walk it in order.
                 let mut listed = vec![false; statements.len()];

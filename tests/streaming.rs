@@ -50,7 +50,7 @@ fn streamed(statements: &[Statement], size: usize) -> State {
     state.loading = Some(Progress::default());
     for batch in statements.chunks(size) {
         state.index.write().expect("index").extend(batch);
-        state.statements_arrived(batch.to_vec(), Progress::default());
+        state.statements_arrived(batch.to_vec(), Progress::default(), None);
     }
     state.loading_done(Vec::new());
     state
@@ -106,7 +106,7 @@ fn the_cursor_stays_on_its_statement_while_more_arrive() {
     state.loading = Some(Progress::default());
     let (first, rest) = statements.split_at(300);
     state.index.write().expect("index").extend(first);
-    state.statements_arrived(first.to_vec(), Progress::default());
+    state.statements_arrived(first.to_vec(), Progress::default(), None);
     for _ in 0..7 {
         state.update(Action::Down);
     }
@@ -114,7 +114,7 @@ fn the_cursor_stays_on_its_statement_while_more_arrive() {
     let row = state.selected - state.offset;
     for batch in rest.chunks(100) {
         state.index.write().expect("index").extend(batch);
-        state.statements_arrived(batch.to_vec(), Progress::default());
+        state.statements_arrived(batch.to_vec(), Progress::default(), None);
         assert_eq!(state.selected_statement().expect("selected").id, chosen);
     }
     assert_eq!(state.statements.len(), 900);
@@ -139,7 +139,8 @@ fn write_archive(dir: &Path, count: usize) -> std::path::PathBuf {
 #[test]
 fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = write_archive(dir.path(), 3_000);
+    // More than one message holds, so the loader merges runs into the order.
+    let path = write_archive(dir.path(), 10_000);
     let full = load(&path, LoadOptions::default()).expect("loads");
 
     let mut state = State::new("streamed".into(), Vec::new(), 0);
@@ -152,8 +153,10 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
         loading::to_channel(send),
     );
     let mut last = Progress::default();
+    let mut messages = 0;
     for input in arrivals {
         if let Input::Arrived(arrived) = &input {
+            messages += usize::from(!arrived.statements.is_empty());
             assert!(
                 arrived.progress.bytes_done >= last.bytes_done,
                 "progress only grows"
@@ -167,7 +170,8 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
         "the last batch says the load is done"
     );
     assert_eq!(last.bytes_done, last.bytes_total);
-    assert_eq!(last.statements, 3_000);
+    assert_eq!(last.statements, 10_000);
+    assert!(messages > 2, "{messages} messages");
     assert_eq!(state.problems, 0);
     assert!(
         !state.directory.entries.is_empty(),
@@ -284,7 +288,7 @@ fn a_search_running_when_more_arrive_is_shown_then_run_again() {
     state.loading = Some(Progress::default());
     state.background_search = true;
     state.index.write().expect("index").extend(first);
-    state.statements_arrived(first.to_vec(), Progress::default());
+    state.statements_arrived(first.to_vec(), Progress::default(), None);
     state.set_query("minister".into());
     let searches = |state: &mut State| -> Vec<u64> {
         std::mem::take(&mut state.effects)
@@ -300,7 +304,7 @@ fn a_search_running_when_more_arrive_is_shown_then_run_again() {
     // The worker runs it over the first 300 while 300 more arrive.
     let hits = state.index.read().expect("index").search(&state.query);
     state.index.write().expect("index").extend(rest);
-    state.statements_arrived(rest.to_vec(), Progress::default());
+    state.statements_arrived(rest.to_vec(), Progress::default(), None);
     assert!(
         searches(&mut state).is_empty(),
         "no search thrown away for a new one"

@@ -11,12 +11,18 @@ use crate::contacts::{ContactEntry, Directory, from_statement};
 use crate::loader::{LoadOptions, Progress, load_with};
 use crate::records::{Published, Statement};
 use crate::search::{Index, Prepared};
+use crate::state::loading::{Order, merge_newest, ranks};
 
 /// Statements sent on at least this often while loading…
 const PUBLISH_EVERY: Duration = Duration::from_millis(250);
 /// …or as soon as this many wait (and at least as many as already shown,
 /// so the cost of taking them stays in proportion).
 const PUBLISH_AT: usize = 2_000;
+/// Statements in one message at most: the browser copies them into its
+/// list, and the first write to fresh memory is slow (on a virtual machine,
+/// 12,000 statements took 45 ms), so messages stay small enough that a key
+/// never waits long behind one.
+const MESSAGE_AT_MOST: usize = 4_096;
 /// Progress alone is sent this often.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -28,6 +34,9 @@ pub struct Arrived {
     pub index: Arc<RwLock<Index>>,
     pub statements: Vec<Statement>,
     pub progress: Progress,
+    /// The order of every statement sent so far, these included (none when
+    /// there are none).
+    pub order: Option<Order>,
     /// Present on the last message.
     pub finished: Option<Finished>,
 }
@@ -71,6 +80,10 @@ struct Publisher<'a> {
     last_progress: Instant,
     /// Media contacts of the statements, with their dates, for the directory.
     contacts: Vec<(Published, String, Vec<ContactEntry>)>,
+    /// What the newest-first order compares of each statement sent, by
+    /// position, and that order: kept here so the browser need not merge.
+    keys: Vec<(Published, Box<str>)>,
+    order: Vec<u32>,
     gone: bool,
 }
 
@@ -89,6 +102,7 @@ impl Publisher<'_> {
                 index: Arc::clone(self.index),
                 statements: Vec::new(),
                 progress,
+                order: None,
                 finished: None,
             });
         }
@@ -131,15 +145,62 @@ impl Publisher<'_> {
             statements.extend(batch);
         }
         drop(index);
-        self.shown += statements.len();
         self.last_batch = Instant::now();
         self.last_progress = self.last_batch;
-        self.gone |= !(self.send)(Arrived {
-            index: Arc::clone(self.index),
-            statements,
-            progress,
-            finished,
-        });
+        let mut finished = finished;
+        loop {
+            let rest = statements.split_off(statements.len().min(MESSAGE_AT_MOST));
+            let order = self.order_with(&statements);
+            self.shown += statements.len();
+            self.gone |= !(self.send)(Arrived {
+                index: Arc::clone(self.index),
+                statements,
+                progress,
+                order,
+                finished: if rest.is_empty() {
+                    finished.take()
+                } else {
+                    None
+                },
+            });
+            if rest.is_empty() || self.gone {
+                return;
+            }
+            statements = rest;
+        }
+    }
+
+    /// The order once `statements` (sorted runs, newest first, as sent) are
+    /// after those sent before: their runs merged into the order so far.
+    fn order_with(&mut self, statements: &[Statement]) -> Option<Order> {
+        if statements.is_empty() {
+            return None;
+        }
+        let mut run_start = 0;
+        for (at, statement) in statements.iter().enumerate() {
+            let ends_run = statements
+                .get(at + 1)
+                .is_none_or(|next| Statement::newest_first(statement, next).is_gt());
+            self.keys
+                .push((statement.published.clone(), statement.id.as_str().into()));
+            if !ends_run {
+                continue;
+            }
+            let first = self.keys.len() - (at + 1 - run_start);
+            let arrived: Vec<u32> = (first..self.keys.len())
+                .map(|position| u32::try_from(position).unwrap_or(u32::MAX))
+                .collect();
+            let keys = &self.keys;
+            self.order = merge_newest(&self.order, &arrived, |a, b| {
+                let (a, b) = (&keys[a as usize], &keys[b as usize]);
+                crate::records::newest_first((&a.0, &a.1), (&b.0, &b.1)).is_lt()
+            });
+            run_start = at + 1;
+        }
+        Some(Order {
+            order: self.order.clone(),
+            rank: Arc::new(ranks(&self.order)),
+        })
     }
 }
 
@@ -153,6 +214,8 @@ fn load(root: &std::path::Path, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrive
         last_batch: Instant::now(),
         last_progress: Instant::now(),
         contacts: Vec::new(),
+        keys: Vec::new(),
+        order: Vec::new(),
         gone: false,
     };
     let options = LoadOptions {
@@ -174,7 +237,7 @@ fn load(root: &std::path::Path, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrive
     let finished = match loaded {
         Ok(archive) => {
             let mut contacts = std::mem::take(&mut publisher.contacts);
-            contacts.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            contacts.sort_by(|a, b| crate::records::newest_first((&a.0, &a.1), (&b.0, &b.1)));
             let mut raw: Vec<ContactEntry> = contacts
                 .into_iter()
                 .flat_map(|(_, _, entries)| entries)

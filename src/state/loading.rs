@@ -2,6 +2,8 @@
 //! batch by batch (the list grows and re-ranks as it does), and bodies left
 //! on disk are asked for when a statement is shown.
 
+use std::sync::Arc;
+
 use super::{State, View};
 use crate::loader::Progress;
 use crate::records::Statement;
@@ -17,6 +19,36 @@ pub fn plain_hit(index: usize) -> Hit {
         index,
         score: 0,
         signatory: None,
+    }
+}
+
+/// The newest-first order of every statement so far (positions, as
+/// [`State::order`]) and each one's place in it (as [`State::rank`]), worked
+/// out by whoever sends a batch: at a million statements, merging on the
+/// drawing thread would hold the screen for a second.
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub order: Vec<u32>,
+    pub rank: Arc<Vec<u32>>,
+}
+
+/// `order` (positions newest first) with `arrived` (newest first too)
+/// merged in; `newer(a, b)`: whether `a` goes before `b`. Equal ones keep
+/// the old first.
+#[must_use]
+pub fn merge_newest(order: &[u32], arrived: &[u32], newer: impl Fn(u32, u32) -> bool) -> Vec<u32> {
+    let mut merged = Vec::with_capacity(order.len() + arrived.len());
+    let (mut old, mut new) = (order.iter().peekable(), arrived.iter().peekable());
+    loop {
+        let next = match (old.peek(), new.peek()) {
+            (Some(&&a), Some(&&b)) if newer(b, a) => new.next(),
+            (Some(_), _) => old.next(),
+            (None, _) => new.next(),
+        };
+        match next {
+            Some(&at) => merged.push(at),
+            None => return merged,
+        }
     }
 }
 
@@ -36,7 +68,9 @@ fn position(at: usize) -> u32 {
     u32::try_from(at).unwrap_or(u32::MAX)
 }
 
-fn ranks(order: &[u32]) -> Vec<u32> {
+/// Each position's place in `order`.
+#[must_use]
+pub fn ranks(order: &[u32]) -> Vec<u32> {
     let mut rank = vec![0; order.len()];
     for (place, &at) in order.iter().enumerate() {
         rank[at as usize] = position(place);
@@ -47,38 +81,54 @@ fn ranks(order: &[u32]) -> Vec<u32> {
 impl State {
     /// Takes more statements of the first load: they join the list where
     /// the sort puts them, and the cursor stays on its statement.
-    pub fn statements_arrived(&mut self, batch: Vec<Statement>, progress: Progress) {
+    ///
+    /// `order` is the order with them, when the sender worked it out (the
+    /// loader does); without it they are merged here.
+    pub fn statements_arrived(
+        &mut self,
+        batch: Vec<Statement>,
+        progress: Progress,
+        order: Option<Order>,
+    ) {
         self.loading = Some(progress);
         if batch.is_empty() {
             return;
         }
         let first = self.statements.len();
-        self.statements.extend(batch);
-        // Sort the newcomers, then merge them into the order so far.
-        let statements = &self.statements;
-        let newest = |a: &u32, b: &u32| {
-            Statement::newest_first(&statements[*a as usize], &statements[*b as usize])
-        };
-        let mut arrived: Vec<u32> = (first..statements.len()).map(position).collect();
-        // The loader sends them sorted; checking is cheap.
-        if !arrived.is_sorted_by(|a, b| newest(a, b).is_le()) {
-            arrived.sort_by(newest);
-        }
-        let mut merged = Vec::with_capacity(statements.len());
-        let (mut old, mut new) = (self.order.iter().peekable(), arrived.iter().peekable());
-        loop {
-            let next = match (old.peek(), new.peek()) {
-                (Some(a), Some(b)) if newest(a, b).is_gt() => new.next(),
-                (Some(_), _) => old.next(),
-                (None, _) => new.next(),
+        let wanted = first + batch.len();
+        if wanted > self.statements.capacity() {
+            // Room for the whole archive as far as the progress tells, so
+            // a million statements are not copied each time the list grows.
+            let expected = match (progress.bytes_done, progress.bytes_total) {
+                (done, total) if done > 0 && total > done => {
+                    let ratio = total as f64 / done as f64;
+                    (progress.statements.max(wanted) as f64 * ratio * 1.25) as usize
+                }
+                _ => wanted,
             };
-            match next {
-                Some(&at) => merged.push(at),
-                None => break,
+            self.statements.reserve(expected.max(wanted) - first);
+        }
+        self.statements.extend(batch);
+        match order {
+            Some(Order { order, rank }) if order.len() == self.statements.len() => {
+                self.order = order;
+                self.rank = rank;
+            }
+            _ => {
+                // Sort the newcomers, then merge them into the order so far.
+                let statements = &self.statements;
+                let newest = |a: &u32, b: &u32| {
+                    Statement::newest_first(&statements[*a as usize], &statements[*b as usize])
+                };
+                let mut arrived: Vec<u32> = (first..statements.len()).map(position).collect();
+                if !arrived.is_sorted_by(|a, b| newest(a, b).is_le()) {
+                    arrived.sort_by(newest);
+                }
+                let merged = merge_newest(&self.order, &arrived, |a, b| newest(&a, &b).is_lt());
+                self.rank = Arc::new(ranks(&merged));
+                self.order = merged;
             }
         }
-        self.rank = std::sync::Arc::new(ranks(&merged));
-        self.order = merged;
         let everything = self.query.filters.is_empty() && !self.query.has_fuzzy();
         if everything || !self.background_search {
             self.refresh_hits();
