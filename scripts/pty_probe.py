@@ -17,8 +17,9 @@ key at a time. For each key:
     "searching…" left (the fully re-ranked list is up).
 The next key is typed once the results are up (plus 50 ms), as a typist who
 reads as they go. With --while-loading the keys are typed at once, one every
-100 ms, while the archive is still loading, and the results time is measured
-from the last key.
+100 ms, while the archive is still loading; then the last letter is deleted
+and typed again every 100 ms until loading ends (so every moment of the load
+has a key to echo), and the results time is measured from the last key.
 Prints one JSON object.
 """
 
@@ -114,8 +115,20 @@ def statements_listed(lines):
 
 
 def typed(prefix):
-    """The search line (one of the last two rows) shows `prefix`."""
-    return lambda lines: any(("/" + prefix) in line or ("/ " + prefix) in line for line in lines[-2:])
+    """The search line (one of the last two rows) shows `prefix`, and no
+    more of the query after it (but for a space, which padding looks like)."""
+
+    def shows(line):
+        for start in ("/" + prefix, "/ " + prefix):
+            at = line.find(start)
+            if at >= 0:
+                after = line[at + len(start) : at + len(start) + 1]
+                # A space after it may be the line's padding: taken as shown.
+                if after in ("", " ") or not QUERY.startswith(prefix + after):
+                    return True
+        return False
+
+    return lambda lines: any(shows(line) for line in lines[-2:])
 
 
 def results_up(prefix):
@@ -143,6 +156,17 @@ def one_run(binary, archive, while_loading):
                 while time.monotonic() < sent + 0.1:
                     browser.pump(0.005)
             last_key = sent
+            # Then, until the archive is loaded, the last letter is taken
+            # back and typed again every 100 ms: every key while it loads
+            # is timed, to the end.
+            while "loading" in header(browser.screen.display):
+                for data, prefix in ((b"\x7f", QUERY[:-1]), (QUERY[-1].encode(), QUERY)):
+                    sent = browser.write(data)
+                    seen = browser.wait_for(typed(prefix), 10)
+                    echoes.append(seen - sent if seen else None)
+                    while time.monotonic() < sent + 0.1:
+                        browser.pump(0.005)
+                last_key = sent
         loaded = browser.wait_for(lambda lines: "loading" not in header(lines) and statements_listed(lines))
         result["loaded_s"] = loaded - t0 if loaded else None
         if while_loading:
