@@ -62,13 +62,27 @@ class Browser:
         ready, _, _ = select.select([self.fd], [], [], wait)
         if not ready:
             return False
-        read_at = time.monotonic()
-        try:
-            chunk = os.read(self.fd, 1 << 20)
-        except OSError:
+        # A frame larger than the pseudo-terminal's buffer comes in pieces,
+        # and the browser's write waits while this side digests one: read
+        # every piece that follows within a millisecond first, then digest,
+        # so the emulator's own slowness is not counted as the browser's.
+        chunks = []
+        while True:
+            read_at = time.monotonic()
+            try:
+                chunk = os.read(self.fd, 1 << 20)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            self.read_at = read_at
+            more, _, _ = select.select([self.fd], [], [], 0.001)
+            if not more:
+                break
+        if not chunks:
             return False
-        self.read_at = read_at
-        self.stream.feed(chunk)
+        self.stream.feed(b"".join(chunks))
         return True
 
     def wait_for(self, predicate, timeout=600.0):

@@ -17,6 +17,7 @@ pub mod query;
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
+use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -449,9 +450,36 @@ pub struct Index {
     /// Each label's parts (name, role, country, organisation), folded, for
     /// exact `sig:=` terms.
     label_parts: Vec<Vec<String>>,
+    /// Label ids by signatory: a loaded archive shares one `Signatory` among
+    /// all the statements it signs, so its label is made and looked up once.
+    label_of: HashMap<SameSignatory, u32, foldhash::fast::RandomState>,
     values: Interner,
     cache: Mutex<PartialCache>,
 }
+
+/// A signatory known by its address (kept alive here, so the address is
+/// never another's).
+#[derive(Debug)]
+struct SameSignatory(Arc<crate::records::Signatory>);
+
+impl PartialEq for SameSignatory {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for SameSignatory {}
+
+impl std::hash::Hash for SameSignatory {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::ptr::hash(Arc::as_ptr(&self.0), state);
+    }
+}
+
+/// Statements indexed at a time by [`Index::extend`]: their prepared text is
+/// dropped before the next lot is made, so building the index never holds
+/// the whole archive's twice.
+const EXTEND_AT_ONCE: usize = 8_192;
 
 /// Statements made ready for [`Index::append`] by [`Index::prepare`].
 #[derive(Debug, Default)]
@@ -463,18 +491,15 @@ struct PreparedEntry {
     title: String,
     folded_title: String,
     day: NaiveDate,
-    /// Each signatory's label (NFC), with the signatory.
-    labels: Vec<(String, Arc<crate::records::Signatory>)>,
+    /// The signatories (their labels are made when the index meets one
+    /// the first time).
+    signatories: Vec<Arc<crate::records::Signatory>>,
     /// Folded field values (signatories excepted).
     values: Vec<(Field, String)>,
 }
 
 fn prepare_entry(statement: &Statement) -> PreparedEntry {
-    let labels = statement
-        .signatories
-        .iter()
-        .map(|signatory| (nfc(&signatory.label()), Arc::clone(signatory)))
-        .collect();
+    let signatories = statement.signatories.clone();
     let mut values = Vec::new();
     let mut add = |field: Field, text: &str| values.push((field, fold(text)));
     add(Field::Id, &statement.id);
@@ -515,7 +540,7 @@ fn prepare_entry(statement: &Statement) -> PreparedEntry {
         title,
         folded_title,
         day: statement.published.date(),
-        labels,
+        signatories,
         values,
     }
 }
@@ -543,7 +568,9 @@ impl Index {
     /// Adds statements after those already indexed (as a streaming load
     /// delivers them). Kept results cover only the old ones, so they go.
     pub fn extend(&mut self, statements: &[Statement]) {
-        self.append(Self::prepare(statements));
+        for lot in statements.chunks(EXTEND_AT_ONCE) {
+            self.append(Self::prepare(lot));
+        }
     }
 
     /// The costly part of [`Index::extend`] (normalising and folding text),
@@ -588,20 +615,25 @@ impl Index {
             title,
             folded_title,
             day,
-            labels,
+            signatories,
             values,
         } = prepared;
         let start = u32::try_from(self.signatory_labels.len()).unwrap_or(u32::MAX);
-        for (label, signatory) in labels {
-            let (id, new) = self.labels.intern(&label);
+        for signatory in signatories {
+            let signatory = SameSignatory(signatory);
+            if let Some(&id) = self.label_of.get(&signatory) {
+                self.signatory_labels.push(id);
+                continue;
+            }
+            let (id, new) = self.labels.intern(&nfc(&signatory.0.label()));
             if new {
                 self.folded_labels.push(fold(self.labels.get(id)));
                 self.label_parts.push(
                     [
-                        &signatory.name,
-                        &signatory.role,
-                        &signatory.country,
-                        &signatory.organisation,
+                        &signatory.0.name,
+                        &signatory.0.role,
+                        &signatory.0.country,
+                        &signatory.0.organisation,
                     ]
                     .into_iter()
                     .flatten()
@@ -609,6 +641,7 @@ impl Index {
                     .collect(),
                 );
             }
+            self.label_of.insert(signatory, id);
             self.signatory_labels.push(id);
         }
         let end = u32::try_from(self.signatory_labels.len()).unwrap_or(u32::MAX);
