@@ -419,6 +419,13 @@ fn open_store(
 /// No terminal, an archive that cannot be opened, or a terminal failure.
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     check_terminal()?;
+    // Loading and matching use every core, at a lower priority than the
+    // drawing thread, so typing is echoed at once while they run. First
+    // thing: anything parallel (an empty index is built below) would start
+    // rayon's pool with its defaults, and this would be refused.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .start_handler(|_| lower_priority())
+        .build_global();
     let (config, config_problems) =
         crate::config::Config::resolve_path(cli.config.as_deref(), cli.restricted)
             .map(|path| crate::config::Config::load(&path))
@@ -444,11 +451,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     state.columns.clone_from(&config.columns);
     let theme = config.theme(!Theme::from_env().color);
     let mut inputs = TerminalInputs::new()?;
-    // Loading and matching use every core, at a lower priority than the
-    // drawing thread, so typing is echoed at once while they run.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .start_handler(|_| lower_priority())
-        .build_global();
     let (arrive, arrivals) = std::sync::mpsc::channel();
     loading::start(
         archive_path.clone(),

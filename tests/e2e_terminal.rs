@@ -465,6 +465,45 @@ fn assert_idle_is_cheap(mut term: Pty) {
     assert_clean_exit(&mut term);
 }
 
+/// The niceness of each of a process's threads (field 19 of
+/// /proc/<pid>/task/<tid>/stat).
+fn thread_niceness(pid: u32) -> Vec<i64> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|task| {
+            let tid: u32 = task.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).ok()?;
+            let after = &stat[stat.rfind(')')? + 1..];
+            after.split_whitespace().nth(16)?.parse().ok()
+        })
+        .collect()
+}
+
+/// Loading and matching run on threads of lower priority than the drawing
+/// thread, so a key is drawn at once while they use both cores: the drawing
+/// thread keeps its niceness, and the matching pool (one thread a core, at
+/// least two here) and the search worker run at 10.
+#[test]
+fn matching_threads_give_way_to_the_drawing_thread() {
+    let mut term = Setup::bundled().open(80, 24);
+    let pid = term.pid().expect("a process id");
+    let niceness = thread_niceness(pid);
+    let main = stat_fields(pid)
+        .and_then(|fields| fields.get(16)?.parse::<i64>().ok())
+        .expect("the process's niceness");
+    let lowered = niceness.iter().filter(|&&nice| nice == main + 10).count();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    assert!(
+        lowered > cores.min(2),
+        "threads' niceness {niceness:?}, the drawing thread's {main}"
+    );
+    term.send("q");
+    assert_clean_exit(&mut term);
+}
+
 /// Waiting for a key costs next to nothing, on the bundled archive
 /// (measured: about 3% of a CPU in a debug build, 0.3% in release).
 #[test]
