@@ -234,6 +234,9 @@ struct Row {
     entry: u32,
     signatory: u32,
     score: i64,
+    /// Which word (its place in the query) `signatory` was won by: words
+    /// need not be matched in the query's order.
+    word: u32,
 }
 
 const NO_SIGNATORY: u32 = u32::MAX;
@@ -757,6 +760,9 @@ impl Index {
                 }
             }
         }
+        if words.len() - done >= 2 {
+            return Some(self.match_fresh(partial.as_deref(), words, done));
+        }
         while done < words.len() {
             done += 1;
             let key = &words[..done];
@@ -765,8 +771,12 @@ impl Index {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .shorter(key);
-            let next =
-                Arc::new(self.narrow(partial.as_deref(), shorter.as_deref(), &words[done - 1]));
+            let next = Arc::new(self.narrow(
+                partial.as_deref(),
+                shorter.as_deref(),
+                &words[done - 1],
+                done - 1,
+            ));
             self.cache
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -776,10 +786,68 @@ impl Index {
         partial
     }
 
-    /// The statements of `previous` (all when `None`) that `word` also
-    /// matches, trying only those `shorter` (the same words with a shorter
-    /// last word) holds.
-    fn narrow(&self, previous: Option<&Partial>, shorter: Option<&Partial>, word: &str) -> Partial {
+    /// The statements matching `words`, of which `previous` holds those
+    /// matching the first `done` (all statements when `None`), when two or
+    /// more words are new (a query pasted, or typed while the archive
+    /// loaded): the words likely to match fewest statements go first, so
+    /// the others are tried on fewer. The result is the same in any order;
+    /// it is kept for the whole query (so a longer last word narrows it),
+    /// with what the query's last word matched.
+    fn match_fresh(
+        &self,
+        previous: Option<&Partial>,
+        words: &[String],
+        done: usize,
+    ) -> Arc<Partial> {
+        let mut order: Vec<usize> = (done..words.len()).collect();
+        order.sort_by_cached_key(|&at| self.estimate(&words[at]));
+        let last = words.len() - 1;
+        let mut rows: Option<Partial> = None;
+        let mut last_matched = (Bits::default(), Bits::default());
+        for at in order {
+            let mut next = self.narrow(rows.as_ref().or(previous), None, &words[at], at);
+            if at == last {
+                last_matched = (
+                    std::mem::take(&mut next.titles),
+                    std::mem::take(&mut next.labels),
+                );
+            }
+            rows = Some(next);
+        }
+        let partial = Arc::new(Partial {
+            rows: rows.map(|partial| partial.rows).unwrap_or_default(),
+            titles: last_matched.0,
+            labels: last_matched.1,
+        });
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(words.to_vec(), Arc::clone(&partial));
+        partial
+    }
+
+    /// About how many titles `word` can match, from one in 16 (a quick
+    /// look, for [`Index::match_fresh`]'s order).
+    fn estimate(&self, word: &str) -> usize {
+        let needle = Needle::new(word);
+        let count = u32::try_from(self.titles.len()).unwrap_or(u32::MAX);
+        (0..count)
+            .step_by(16)
+            .filter(|&id| needle.window(self.titles.get(id)).is_some())
+            .count()
+    }
+
+    /// The statements of `previous` (all when `None`) that `word` (the
+    /// query's word number `at`) also matches, trying only those `shorter`
+    /// (the same words with a shorter last word) holds.
+    fn narrow(
+        &self,
+        previous: Option<&Partial>,
+        shorter: Option<&Partial>,
+        word: &str,
+        at: usize,
+    ) -> Partial {
+        let at = u32::try_from(at).unwrap_or(u32::MAX);
         let labels = score_each(&self.labels, word, &|id| {
             shorter.is_none_or(|shorter| shorter.labels.get(id))
         });
@@ -812,16 +880,19 @@ impl Index {
                     (None, Some((label, position))) => (label, Some(position)),
                     (None, None) => return None,
                 };
-                let signatory = match signatory {
-                    Some(position) if row.signatory == NO_SIGNATORY => {
-                        u32::try_from(position).unwrap_or(NO_SIGNATORY)
+                // The signatory shown is the one the query's first word won
+                // by a signatory was won by.
+                let (signatory, word) = match signatory {
+                    Some(position) if at < row.word => {
+                        (u32::try_from(position).unwrap_or(NO_SIGNATORY), at)
                     }
-                    _ => row.signatory,
+                    _ => (row.signatory, row.word),
                 };
                 Some(Row {
                     entry: row.entry,
                     signatory,
                     score: row.score + score,
+                    word,
                 })
             })
             .collect();
@@ -844,6 +915,7 @@ impl Index {
             entry,
             signatory: NO_SIGNATORY,
             score: 0,
+            word: u32::MAX,
         };
         match (previous, shorter) {
             (Some(previous), None) => Cow::Borrowed(&previous.rows),
@@ -1266,6 +1338,7 @@ mod tests {
                         entry: 0,
                         signatory: NO_SIGNATORY,
                         score: 0,
+                        word: u32::MAX,
                     };
                     rows
                 ],
