@@ -242,6 +242,16 @@ struct Row {
 const NO_SIGNATORY: u32 = u32::MAX;
 
 impl Row {
+    /// A statement before any word is matched.
+    fn fresh(entry: u32) -> Self {
+        Self {
+            entry,
+            signatory: NO_SIGNATORY,
+            score: 0,
+            word: u32::MAX,
+        }
+    }
+
     fn hit(self) -> Hit {
         Hit {
             index: self.entry as usize,
@@ -267,6 +277,20 @@ impl Bits {
         Self(words)
     }
 
+    /// Set where either is.
+    fn union(&self, other: &Self) -> Self {
+        let (long, short) = if self.0.len() >= other.0.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let mut words = long.0.clone();
+        for (word, more) in words.iter_mut().zip(&short.0) {
+            *word |= more;
+        }
+        Self(words)
+    }
+
     fn get(&self, id: u32) -> bool {
         let id = id as usize;
         self.0
@@ -279,11 +303,16 @@ impl Bits {
 /// order, and which titles and labels its last word matched. Of titles, the
 /// bits are exact for those of the statements the last word was tried on,
 /// which is all that a longer last word will try.
+///
+/// `covered` is how many statements the index held when it was worked out:
+/// statements added since (an archive loading) are matched on their own
+/// and added to it when it is next used ([`Index::catch_up`]).
 #[derive(Debug)]
 struct Partial {
     rows: Vec<Row>,
     titles: Bits,
     labels: Bits,
+    covered: usize,
 }
 
 /// How many word sequences' results are kept between keystrokes, and how many
@@ -569,7 +598,7 @@ impl Index {
     }
 
     /// Adds statements after those already indexed (as a streaming load
-    /// delivers them). Kept results cover only the old ones, so they go.
+    /// delivers them). Kept results catch up with them when next used.
     pub fn extend(&mut self, statements: &[Statement]) {
         for lot in statements.chunks(EXTEND_AT_ONCE) {
             self.append(Self::prepare(lot));
@@ -597,11 +626,8 @@ impl Index {
             let entry = self.entry(entry);
             self.entries.push(entry);
         }
-        self.cache
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .recent
-            .clear();
+        // Kept results stay: they cover the statements before these, and
+        // catch up when next used.
     }
 
     /// Forgets kept results, so the next search starts cold (for benchmarks).
@@ -760,17 +786,28 @@ impl Index {
                 }
             }
         }
+        if let Some(kept) = partial.take_if(|kept| kept.covered < self.entries.len()) {
+            let caught_up = Arc::new(self.catch_up(&kept, &words[..done]));
+            self.cache
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(words[..done].to_vec(), Arc::clone(&caught_up));
+            partial = Some(caught_up);
+        }
         if words.len() - done >= 2 {
             return Some(self.match_fresh(partial.as_deref(), words, done));
         }
         while done < words.len() {
             done += 1;
             let key = &words[..done];
+            // Kept from before statements were added, it would leave them
+            // out: it is only a shortcut, so go without.
             let shorter = self
                 .cache
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .shorter(key);
+                .shorter(key)
+                .filter(|shorter| shorter.covered == self.entries.len());
             let next = Arc::new(self.narrow(
                 partial.as_deref(),
                 shorter.as_deref(),
@@ -818,12 +855,40 @@ impl Index {
             rows: rows.map(|partial| partial.rows).unwrap_or_default(),
             titles: last_matched.0,
             labels: last_matched.1,
+            covered: self.entries.len(),
         });
         self.cache
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(words.to_vec(), Arc::clone(&partial));
         partial
+    }
+
+    /// `kept` (the statements matching `words`, worked out before more
+    /// were added) with the added statements that match them too: only those
+    /// are matched now, so a search while an archive streams in costs what
+    /// arrived since the last one.
+    fn catch_up(&self, kept: &Partial, words: &[String]) -> Partial {
+        let first = u32::try_from(kept.covered).unwrap_or(u32::MAX);
+        let count = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        let mut added = Partial {
+            rows: (first..count).map(Row::fresh).collect(),
+            titles: Bits::default(),
+            labels: Bits::default(),
+            covered: self.entries.len(),
+        };
+        for (at, word) in words.iter().enumerate() {
+            added = self.narrow(Some(&added), None, word, at);
+        }
+        let mut rows = Vec::with_capacity(kept.rows.len() + added.rows.len());
+        rows.extend_from_slice(&kept.rows);
+        rows.extend_from_slice(&added.rows);
+        Partial {
+            rows,
+            titles: kept.titles.union(&added.titles),
+            labels: kept.labels.union(&added.labels),
+            covered: self.entries.len(),
+        }
     }
 
     /// About how many titles `word` can match, from one in 16 (a quick
@@ -900,6 +965,7 @@ impl Index {
             rows,
             titles: Bits::scored(&titles),
             labels: Bits::scored(&labels),
+            covered: self.entries.len(),
         }
     }
 
@@ -911,12 +977,7 @@ impl Index {
         previous: Option<&'a Partial>,
         shorter: Option<&Partial>,
     ) -> Cow<'a, [Row]> {
-        let fresh = |entry: u32| Row {
-            entry,
-            signatory: NO_SIGNATORY,
-            score: 0,
-            word: u32::MAX,
-        };
+        let fresh = Row::fresh;
         match (previous, shorter) {
             (Some(previous), None) => Cow::Borrowed(&previous.rows),
             (None, None) => {
@@ -1344,6 +1405,7 @@ mod tests {
                 ],
                 titles: Bits::default(),
                 labels: Bits::default(),
+                covered: 1,
             })
         };
         for n in 0..100 {

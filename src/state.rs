@@ -210,7 +210,7 @@ pub struct State {
     /// (rather than throwing its work away).
     pub refresh_wanted: bool,
     /// How many statements there were when the last background search was
-    /// asked for: while loading, the next waits until they have doubled,
+    /// asked for: while loading, the next waits until they have grown by a quarter,
     /// so searching does not starve loading.
     pub searched_over: usize,
     /// Statements whose bodies were read from disk for showing, oldest first

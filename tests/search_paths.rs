@@ -368,6 +368,38 @@ fn an_empty_index_grows() {
     );
 }
 
+/// Typing on while statements stream in, as the browser does: each key is
+/// searched, then more statements arrive and the same query is searched
+/// again (its kept results catch up with the new statements), and the next
+/// key narrows from those (a longer last word tries only what the shorter
+/// one matched, old statements and new).
+#[test]
+fn typing_while_statements_arrive_agrees() {
+    let statements = statements();
+    let mut reference = Reference::new(&statements);
+    for typed in TYPED {
+        let mut index = Index::new(&statements[..COUNT / 20]);
+        let mut arrived = COUNT / 20;
+        for (prefix, query) in keystrokes(typed) {
+            let first = index.search(&query);
+            if arrived == COUNT {
+                assert_eq!(first, reference.search(&query), "{typed:?} at {prefix:?}");
+            }
+            let more = (arrived + COUNT / 20).min(COUNT);
+            index.extend(&statements[arrived..more]);
+            arrived = more;
+            let again = index.search(&query);
+            if arrived == COUNT {
+                assert_eq!(
+                    again,
+                    reference.search(&query),
+                    "{typed:?} at {prefix:?}, again"
+                );
+            }
+        }
+    }
+}
+
 /// Editing an earlier word (the cursor moved back) must not narrow by kept
 /// results whose earlier words differ.
 #[test]

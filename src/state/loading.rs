@@ -142,11 +142,13 @@ impl State {
     }
 
     /// Searches again for statements that arrived since the last search,
-    /// once no search runs and (while loading) their number has doubled: a
-    /// running search is shown rather than thrown away, and searching does
-    /// not take the cores from loading.
+    /// once no search runs and (while loading) their number has grown by a
+    /// quarter: a running search is shown rather than thrown away, and
+    /// searching does not take the cores from loading (the index matches
+    /// only what arrived since, so the search after the last batch is
+    /// short).
     pub(crate) fn maybe_refresh(&mut self) {
-        let grown = self.statements.len() >= 2 * self.searched_over.max(1);
+        let grown = self.statements.len() >= self.searched_over.max(1) * 5 / 4;
         if self.refresh_wanted && self.searching.is_none() && (self.loading.is_none() || grown) {
             self.refresh_wanted = false;
             self.refresh_hits();
