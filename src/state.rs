@@ -723,7 +723,7 @@ impl State {
             .and_then(|index| self.rank.get(index))
             .map(|&place| {
                 if oldest {
-                    last - place as usize
+                    last.saturating_sub(place as usize)
                 } else {
                     place as usize
                 }
