@@ -78,10 +78,17 @@ pub fn handle(state: &mut State, input: Input) {
         return;
     }
     if let Input::Reloaded(reloaded) = input {
-        let lines = problem_lines(&reloaded.archive);
-        let held = reloaded.held_back;
-        state.set_directory(crate::contacts::Directory::from_archive(&reloaded.archive));
-        state.replace_archive(reloaded.archive.statements, reloaded.index, lines);
+        let Reloaded {
+            archive,
+            index,
+            held_back: held,
+            directory,
+            problem_lines,
+            order,
+        } = *reloaded;
+        state.set_directory(directory);
+        let retired = state.replace_archive(archive.statements, index, problem_lines, order);
+        std::thread::spawn(move || drop(retired));
         if held > 0 {
             state.report(format!("{held} file(s) still being written: retrying"));
         } else if state.status.as_deref().is_some_and(|status| {

@@ -15,7 +15,7 @@ pub use contacts::{Alone, ContactsView};
 pub use detail::{Detail, FindLine};
 pub use facets::{Facet, FacetKind, FilterPanel};
 pub use line::LineEditor;
-pub use loading::Order;
+pub use loading::{Order, newest_order};
 pub use triage::{NoteEditor, Origin, Picker, Prompt, PromptPurpose, Triage};
 
 use crate::keymap::{Action, Context, Key, Keymap};
@@ -184,6 +184,14 @@ fn rank_of(rank: &[u32], hit: &Hit) -> u32 {
 /// Background searches sort by it too.
 pub fn by_relevance(rank: &[u32], hit: &Hit) -> (Reverse<i64>, u32) {
     (Reverse(hit.score), rank_of(rank, hit))
+}
+
+/// An archive the browser no longer shows, given back by
+/// [`State::replace_archive`] to be freed off the drawing thread.
+#[derive(Debug)]
+pub struct Retired {
+    pub statements: Vec<Statement>,
+    pub index: std::sync::Arc<std::sync::RwLock<Index>>,
 }
 
 /// Everything the browser knows.
@@ -883,13 +891,17 @@ impl State {
 
     /// Takes a reloaded archive: statements not seen before are marked new;
     /// the query, sort, cursor (on the same statement), choice and open
-    /// statement stay where they were.
+    /// statement stay where they were. Gives back the old archive, for the
+    /// caller to free where it will not hold up drawing (a hundred thousand
+    /// statements take a tenth of a second to free).
+    #[must_use = "the old archive is given back to be freed elsewhere"]
     pub fn replace_archive(
         &mut self,
         statements: Vec<Statement>,
         index: Index,
         problem_lines: Vec<String>,
-    ) {
+        order: Order,
+    ) -> Retired {
         let id_of = |at: usize| self.statements.get(at).map(|s| s.id.clone());
         let selected_id = self.selected_hit().and_then(|hit| id_of(hit.index));
         let anchor_id = self
@@ -907,7 +919,7 @@ impl State {
         self.view
             .for_each_detail(&mut |detail| open_ids.push(id_of(detail.statement)));
 
-        let known: std::collections::HashSet<&str> =
+        let known: std::collections::HashSet<&str, foldhash::fast::RandomState> =
             self.statements.iter().map(|s| s.id.as_str()).collect();
         let arrived: Vec<String> = statements
             .iter()
@@ -915,28 +927,41 @@ impl State {
             .map(|statement| statement.id.clone())
             .collect();
         self.arrived.extend(arrived);
-        self.statements = statements;
-        let (order, rank) = loading::newest_order(&self.statements);
-        self.order = order;
-        self.rank = std::sync::Arc::new(rank);
-        self.index = std::sync::Arc::new(std::sync::RwLock::new(index));
+        drop(known);
+        let old_statements = std::mem::replace(&mut self.statements, statements);
+        if order.order.len() == self.statements.len() {
+            self.order = order.order;
+            self.rank = order.rank;
+        } else {
+            let (order, rank) = loading::newest_order(&self.statements);
+            self.order = order;
+            self.rank = std::sync::Arc::new(rank);
+        }
+        let old_index = std::mem::replace(
+            &mut self.index,
+            std::sync::Arc::new(std::sync::RwLock::new(index)),
+        );
         self.bodies_read.clear();
         self.searching = None;
         self.problems = problem_lines.len();
         self.problem_lines = problem_lines;
 
-        let positions: std::collections::HashMap<String, usize> = self
+        let positions: std::collections::HashMap<&str, usize, foldhash::fast::RandomState> = self
             .statements
             .iter()
             .enumerate()
-            .map(|(at, statement)| (statement.id.clone(), at))
+            .map(|(at, statement)| (statement.id.as_str(), at))
             .collect();
-        let position = |id: &Option<String>| id.as_ref().and_then(|id| positions.get(id).copied());
+        let position = |id: &Option<String>| {
+            id.as_ref()
+                .and_then(|id| positions.get(id.as_str()).copied())
+        };
         // Arrivals that left again are no longer new.
-        self.arrived.retain(|id| positions.contains_key(id));
+        self.arrived
+            .retain(|id| positions.contains_key(id.as_str()));
         self.triage.chosen = chosen_ids
             .iter()
-            .filter_map(|id| positions.get(id).copied())
+            .filter_map(|id| positions.get(id.as_str()).copied())
             .collect();
         let selected_index = position(&selected_id);
         let anchor_index = position(&anchor_id);
@@ -970,6 +995,10 @@ impl State {
         }
         if let View::Filter(_) = self.view {
             self.view = View::Filter(FilterPanel::new(self));
+        }
+        Retired {
+            statements: old_statements,
+            index: old_index,
         }
     }
 

@@ -635,11 +635,7 @@ fn reload(state: &mut State, dir: &Path) {
     let index = Index::new(&archive.statements);
     app::handle(
         state,
-        Input::Reloaded(Box::new(Reloaded {
-            archive,
-            index,
-            held_back: 0,
-        })),
+        Input::Reloaded(Box::new(Reloaded::new(archive, index, 0))),
     );
 }
 
@@ -842,11 +838,7 @@ fn a_reload_with_files_held_back_says_so() {
     let index = Index::new(&archive.statements);
     app::handle(
         &mut state,
-        Input::Reloaded(Box::new(Reloaded {
-            archive,
-            index,
-            held_back: 2,
-        })),
+        Input::Reloaded(Box::new(Reloaded::new(archive, index, 2))),
     );
     let status = state.status.clone().unwrap_or_default();
     assert!(
@@ -1018,11 +1010,7 @@ fn the_retrying_status_goes_once_the_file_is_reported() {
     held_archive.problems.clear();
     app::handle(
         &mut state,
-        Input::Reloaded(Box::new(Reloaded {
-            archive: held_archive,
-            index,
-            held_back: 1,
-        })),
+        Input::Reloaded(Box::new(Reloaded::new(held_archive, index, 1))),
     );
     assert!(
         state
