@@ -10,7 +10,14 @@
 //! are kept ([`PartialCache`]), so the next key scores only what the words
 //! before it matched, and of those only the titles and labels a shorter form
 //! of the last word matched (matching is by subsequence, so whatever "japa"
-//! matches, "jap" matched too). Backspacing finds its results kept.
+//! matches, "jap" matched too). Backspacing finds its results kept. Kept
+//! results outlive statements being added (an archive streaming in) and
+//! catch up with only the new ones; two or more new words at once are
+//! matched rarest first.
+//!
+//! Every score is the one a fresh `SkimMatcherV2` gives (see [`Scorer`]), and
+//! a text is scored only over the part its word can match
+//! ([`Needle::window`]), so results are the same on every path and thread.
 
 pub mod contacts;
 pub mod query;
