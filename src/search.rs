@@ -1,5 +1,5 @@
 //! Search: the query language ([`query`]) and the fuzzy matcher over titles and
-//! signatories. The only module that uses `fuzzy_matcher` ([`score`]).
+//! signatories. The only module that uses `fuzzy_matcher` (`score`).
 //!
 //! Signatories repeat across statements (the same "Minister of Foreign
 //! Affairs, Japan" signs hundreds), and so do titles, so the index keeps each
@@ -7,7 +7,7 @@
 //! per statement.
 //!
 //! Typing only narrows: the statements matching the fuzzy words `[w1..wi]`
-//! are kept ([`PartialCache`]), so the next key scores only what the words
+//! are kept (`PartialCache`), so the next key scores only what the words
 //! before it matched, and of those only the titles and labels a shorter form
 //! of the last word matched (matching is by subsequence, so whatever "japa"
 //! matches, "jap" matched too). Backspacing finds its results kept. Kept
@@ -15,9 +15,9 @@
 //! catch up with only the new ones; two or more new words at once are
 //! matched rarest first.
 //!
-//! Every score is the one a fresh `SkimMatcherV2` gives (see [`Scorer`]), and
+//! Every score is the one a fresh `SkimMatcherV2` gives (see `Scorer`), and
 //! a text is scored only over the part its word can match
-//! ([`Needle::window`]), so results are the same on every path and thread.
+//! (`Needle::window`), so results are the same on every path and thread.
 
 pub mod contacts;
 pub mod query;

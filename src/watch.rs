@@ -189,7 +189,7 @@ fn reload_worker(root: &Path, changes: &Receiver<()>, reloaded: &Sender<Reloaded
     }
 }
 
-/// Removes problems in files changed within [`FRESH`] of `now` (they are
+/// Removes problems in files changed within `FRESH` of `now` (they are
 /// probably still being written) and returns how many files that was.
 pub fn hold_back_fresh_problems(problems: &mut Vec<Problem>, now: SystemTime) -> usize {
     let mut held: Vec<PathBuf> = Vec::new();
