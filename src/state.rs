@@ -968,7 +968,32 @@ impl State {
         let open: Vec<Option<usize>> = open_ids.iter().map(position).collect();
 
         let offset = self.offset;
-        self.hits = self.search();
+        let everything = self.query.filters.is_empty() && !self.query.has_fuzzy();
+        let in_background = self.background_search && !everything;
+        if in_background {
+            // Searching a large archive again here would hold the screen:
+            // the list keeps its statements, at their new places (those
+            // gone left out), until the search below is in.
+            let statements = &self.statements;
+            let old_hits = std::mem::take(&mut self.hits);
+            self.hits = old_hits
+                .into_iter()
+                .filter_map(|hit| {
+                    let id = old_statements.get(hit.index)?.id.as_str();
+                    let index = *positions.get(id)?;
+                    let signatory = hit
+                        .signatory
+                        .filter(|&at| at < statements[index].signatories.len());
+                    Some(Hit {
+                        index,
+                        score: hit.score,
+                        signatory,
+                    })
+                })
+                .collect();
+        } else {
+            self.hits = self.search();
+        }
         self.apply_sort();
         let list_position = |index: Option<usize>, hits: &[Hit]| {
             index.and_then(|index| hits.iter().position(|hit| hit.index == index))
@@ -980,6 +1005,10 @@ impl State {
         let selected = list_position(selected_index, &self.hits).unwrap_or(self.selected);
         self.offset = offset;
         self.select(selected);
+        if in_background {
+            self.search_in_background();
+            self.keep_on = self.selected_hit().map(|hit| hit.index);
+        }
 
         if open.iter().any(Option::is_none) {
             // A statement open on screen (perhaps under help or a prompt) left.

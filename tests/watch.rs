@@ -692,6 +692,56 @@ fn busy_state(dir: &Path) -> State {
     state
 }
 
+/// As the browser runs it, a reload does not search the new archive on the
+/// drawing thread: the list keeps its statements at their new places (one
+/// gone, left out; the cursor on the same statement) and a search is asked
+/// for; its results give the list a reload searched at once gives.
+#[test]
+fn a_reload_searches_in_the_background_and_lists_as_a_searched_one() {
+    use communique::state::Effect;
+    let dir = state_folder();
+    let mut background = busy_state(dir.path());
+    background.background_search = true;
+    let mut at_once = busy_state(dir.path());
+    fs::remove_file(dir.path().join("h4.json")).expect("remove");
+    write_record(
+        dir.path(),
+        "h5.json",
+        "h5",
+        "Harbour accord: fifth round",
+        "2024-01-17",
+    );
+
+    reload(&mut background, dir.path());
+    assert_eq!(
+        listed_ids(&background),
+        ["h1", "h2", "h3"],
+        "h4 gone, h5 not yet searched"
+    );
+    assert_eq!(selected_id(&background), "h2");
+    let asked: Vec<u64> = std::mem::take(&mut background.effects)
+        .into_iter()
+        .filter_map(|effect| match effect {
+            Effect::Search { generation, .. } => Some(generation),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked.len(), 1, "one search asked for");
+    let hits = background
+        .index
+        .read()
+        .expect("index")
+        .search(&background.query);
+    background.search_done(asked[0], hits);
+
+    reload(&mut at_once, dir.path());
+    assert_eq!(listed_ids(&background), listed_ids(&at_once));
+    assert_eq!(listed_ids(&background), ["h5", "h1", "h2", "h3"]);
+    assert_eq!(selected_id(&background), selected_id(&at_once));
+    assert_eq!(chosen_ids(&background), chosen_ids(&at_once));
+    assert_eq!(open_id(&background), open_id(&at_once));
+}
+
 #[test]
 fn new_statements_are_marked_new_and_the_place_is_kept() {
     let dir = state_folder();
