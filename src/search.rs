@@ -83,9 +83,12 @@ fn initials(name: &str) -> String {
 /// scores every text by its text and word alone, whatever thread or order
 /// (`tests::windows_score_as_whole_texts` found this).
 pub(crate) fn score(text: &str, word: &str) -> Option<i64> {
-    SkimMatcherV2::default()
-        .ignore_case()
-        .fuzzy_match(text, word)
+    matcher().fuzzy_match(text, word)
+}
+
+/// The matcher as every search uses it: case ignored.
+fn matcher() -> SkimMatcherV2 {
+    SkimMatcherV2::default().ignore_case()
 }
 
 /// A matcher reused for many texts, where that gives the score a fresh one
@@ -104,7 +107,7 @@ struct Scorer(SkimMatcherV2);
 
 impl Scorer {
     fn new() -> Self {
-        Self(SkimMatcherV2::default().ignore_case())
+        Self(matcher())
     }
 
     fn score(&self, text: &str, word: &str) -> Option<i64> {
@@ -156,9 +159,7 @@ fn reuse_scores_as_fresh(text: &str, word: &str) -> bool {
 /// The score and the matched character positions of `word` in `text`, from
 /// a fresh matcher as [`score`].
 pub(crate) fn score_positions(text: &str, word: &str) -> Option<(i64, Vec<usize>)> {
-    SkimMatcherV2::default()
-        .ignore_case()
-        .fuzzy_indices(text, word)
+    matcher().fuzzy_indices(text, word)
 }
 
 /// Items a parallel task takes at least, so a task's matcher serves many.
@@ -179,6 +180,13 @@ struct Interner {
     ends: Vec<usize>,
 }
 
+/// String `id` of a block of strings that end at `ends`.
+fn nth<'a>(all: &'a str, ends: &[usize], id: u32) -> &'a str {
+    let id = id as usize;
+    let start = id.checked_sub(1).map_or(0, |before| ends[before]);
+    &all[start..ends[id]]
+}
+
 impl Interner {
     /// The text's number, and whether the text is new.
     fn intern(&mut self, text: &str) -> (u32, bool) {
@@ -188,31 +196,20 @@ impl Interner {
             text: all,
             ends,
         } = self;
-        let slice = |id: u32| {
-            let id = id as usize;
-            let start = id.checked_sub(1).map_or(0, |before| ends[before]);
-            &all[start..ends[id]]
-        };
         let hash = hasher.hash_one(text);
-        if let Some(&id) = ids.find(hash, |&id| slice(id) == text) {
+        if let Some(&id) = ids.find(hash, |&id| nth(all, ends, id) == text) {
             return (id, false);
         }
         let id = u32::try_from(ends.len()).unwrap_or(u32::MAX);
         all.push_str(text);
         ends.push(all.len());
         let (all, ends) = (&*all, &*ends);
-        ids.insert_unique(hash, id, |&id| {
-            let id = id as usize;
-            let start = id.checked_sub(1).map_or(0, |before| ends[before]);
-            hasher.hash_one(&all[start..ends[id]])
-        });
+        ids.insert_unique(hash, id, |&id| hasher.hash_one(nth(all, ends, id)));
         (id, true)
     }
 
     fn get(&self, id: u32) -> &str {
-        let id = id as usize;
-        let start = id.checked_sub(1).map_or(0, |before| self.ends[before]);
-        &self.text[start..self.ends[id]]
+        nth(&self.text, &self.ends, id)
     }
 
     fn len(&self) -> usize {
@@ -637,13 +634,15 @@ impl Index {
         // catch up when next used.
     }
 
+    /// The kept results (still usable after a search panicked holding them,
+    /// as before).
+    fn kept(&self) -> std::sync::MutexGuard<'_, PartialCache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Forgets kept results, so the next search starts cold (for benchmarks).
     pub fn clear_cache(&self) {
-        self.cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .recent
-            .clear();
+        self.kept().recent.clear();
     }
 
     fn entry(&mut self, prepared: PreparedEntry) -> Entry {
@@ -784,7 +783,7 @@ impl Index {
         }
         let (mut done, mut partial) = (0, None);
         {
-            let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut cache = self.kept();
             // Every kept prefix of the query is looked at, so the ones the
             // next key needs stay recent; the longest is built on.
             for end in 1..=words.len() {
@@ -795,9 +794,7 @@ impl Index {
         }
         if let Some(kept) = partial.take_if(|kept| kept.covered < self.entries.len()) {
             let caught_up = Arc::new(self.catch_up(&kept, &words[..done]));
-            self.cache
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
+            self.kept()
                 .insert(words[..done].to_vec(), Arc::clone(&caught_up));
             partial = Some(caught_up);
         }
@@ -810,9 +807,7 @@ impl Index {
             // Kept from before statements were added, it would leave them
             // out: it is only a shortcut, so go without.
             let shorter = self
-                .cache
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
+                .kept()
                 .shorter(key)
                 .filter(|shorter| shorter.covered == self.entries.len());
             let next = Arc::new(self.narrow(
@@ -821,10 +816,7 @@ impl Index {
                 &words[done - 1],
                 done - 1,
             ));
-            self.cache
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(key.to_vec(), Arc::clone(&next));
+            self.kept().insert(key.to_vec(), Arc::clone(&next));
             partial = Some(next);
         }
         partial
@@ -864,10 +856,7 @@ impl Index {
             labels: last_matched.1,
             covered: self.entries.len(),
         });
-        self.cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(words.to_vec(), Arc::clone(&partial));
+        self.kept().insert(words.to_vec(), Arc::clone(&partial));
         partial
     }
 
@@ -1055,15 +1044,8 @@ fn place(rank: &[u32], entry: usize) -> usize {
 /// values, so two stable counting sorts (by place, then by score) do it in
 /// linear time; a wider span falls back to a comparison sort.
 fn best_first(mut rows: Vec<Row>, rank: Option<&[u32]>) -> Vec<Row> {
-    let Some((low, high)) =
-        rows.iter()
-            .map(|row| row.score)
-            .fold(None, |span: Option<(i64, i64)>, score| {
-                Some(span.map_or((score, score), |(low, high)| {
-                    (low.min(score), high.max(score))
-                }))
-            })
-    else {
+    let scores = || rows.iter().map(|row| row.score);
+    let (Some(low), Some(high)) = (scores().min(), scores().max()) else {
         return rows;
     };
     let span = usize::try_from(high.abs_diff(low)).unwrap_or(usize::MAX);
@@ -1302,6 +1284,43 @@ mod tests {
         assert!(!Needle::new("zz").may_match("JAPAN trade envoy"));
     }
 
+    /// Texts and words made of pieces, the same every run (the numbers of a
+    /// 64-bit linear congruential generator).
+    struct Generated(u64);
+
+    impl Generated {
+        /// A number below `below`.
+        fn below(&mut self, below: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(self.0 >> 33).expect("31 bits fit") % below
+        }
+
+        /// One to `most` pieces.
+        fn text(&mut self, pieces: &[&str], most: usize) -> String {
+            let count = 1 + self.below(most);
+            (0..count)
+                .map(|_| pieces[self.below(pieces.len())])
+                .collect()
+        }
+
+        /// Half the time some of `text`'s own characters in order (each
+        /// kept one time in `one_in`, at most `most`): a match; else one to
+        /// four pieces.
+        fn word(&mut self, pieces: &[&str], text: &str, one_in: usize, most: usize) -> String {
+            if self.below(2) == 0 {
+                text.chars()
+                    .filter(|_| self.below(one_in) == 0)
+                    .take(most)
+                    .collect()
+            } else {
+                self.text(pieces, 4)
+            }
+        }
+    }
+
     /// The matcher scores a word over a [`Needle::window`] exactly as over
     /// the whole text, on many generated texts and words (matching ones
     /// among them) mixing cases, separators, digits and accents.
@@ -1311,26 +1330,11 @@ mod tests {
             "a", "A", "b", "F", "f", "o", "O", "r", " ", "-", "_", "/", ".", "(", ":", "1", "é",
             "É", "’", "x", "e\u{301}", "Fo", "oo", "JAPAN", "Japan",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |below: usize| {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            usize::try_from(seed >> 33).expect("31 bits fit") % below
-        };
+        let mut generated = Generated(0x9e37_79b9_7f4a_7c15);
         let (mut matched, mut trimmed) = (0, 0);
         for _ in 0..20_000 {
-            let text: String = (0..1 + next(30))
-                .map(|_| PIECES[next(PIECES.len())])
-                .collect();
-            let word: String = if next(2) == 0 {
-                // Some of the text's own characters, in order: a match.
-                text.chars().filter(|_| next(4) == 0).take(5).collect()
-            } else {
-                (0..1 + next(4))
-                    .map(|_| PIECES[next(PIECES.len())])
-                    .collect()
-            };
+            let text = generated.text(PIECES, 30);
+            let word = generated.word(PIECES, &text, 4, 5);
             if word.is_empty() {
                 continue;
             }
@@ -1359,27 +1363,12 @@ mod tests {
             "f", "F", "ff", "fF", "o", "oo", "a", "A", "aa", "r", "i", " ", "-", ".", "é", "É",
             "Affairs", "office", "Foo", "foreign", "x", "1",
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |below: usize| {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            usize::try_from(seed >> 33).expect("31 bits fit") % below
-        };
+        let mut generated = Generated(0x2545_f491_4f6c_dd1d);
         let scorer = Scorer::new();
         let (mut matched, mut reused) = (0, 0);
         for _ in 0..50_000 {
-            let text: String = (0..1 + next(24))
-                .map(|_| PIECES[next(PIECES.len())])
-                .collect();
-            let word: String = if next(2) == 0 {
-                // Some of the text's own characters, in order: a match.
-                text.chars().filter(|_| next(3) == 0).take(7).collect()
-            } else {
-                (0..1 + next(4))
-                    .map(|_| PIECES[next(PIECES.len())])
-                    .collect()
-            };
+            let text = generated.text(PIECES, 24);
+            let word = generated.word(PIECES, &text, 3, 7);
             let fresh = score(&text, &word);
             assert_eq!(scorer.score(&text, &word), fresh, "{word:?} in {text:?}");
             matched += usize::from(fresh.is_some());
@@ -1401,15 +1390,7 @@ mod tests {
         let mut cache = PartialCache::default();
         let partial = |rows: usize| {
             Arc::new(Partial {
-                rows: vec![
-                    Row {
-                        entry: 0,
-                        signatory: NO_SIGNATORY,
-                        score: 0,
-                        word: u32::MAX,
-                    };
-                    rows
-                ],
+                rows: vec![Row::fresh(0); rows],
                 titles: Bits::default(),
                 labels: Bits::default(),
                 covered: 1,
