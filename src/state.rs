@@ -281,12 +281,12 @@ impl State {
     pub fn new(archive_name: String, statements: Vec<Statement>, problems: usize) -> Self {
         let index = Index::new(&statements);
         let hits = index.search(&Query::default());
-        let (order, rank) = loading::newest_order(&statements);
+        let Order { order, rank } = loading::newest_order(&statements);
         let mut state = Self {
             archive_name,
             statements,
             order,
-            rank: std::sync::Arc::new(rank),
+            rank,
             index: std::sync::Arc::new(std::sync::RwLock::new(index)),
             loading: None,
             keep_on: None,
@@ -682,7 +682,7 @@ impl State {
     /// cursor on the same statement when it is still listed.
     pub(crate) fn refresh_hits(&mut self) {
         let current = self.selected_hit().map(|hit| hit.index);
-        if self.query.filters.is_empty() && !self.query.has_fuzzy() {
+        if self.lists_everything() {
             // Everything is listed: no need to search.
             if matches!(self.sort(), Sort::Newest | Sort::Oldest) {
                 self.list_everything(current);
@@ -708,6 +708,11 @@ impl State {
         let position =
             statement.and_then(|index| self.hits.iter().position(|hit| hit.index == index));
         self.keep_cursor(row, position);
+    }
+
+    /// Whether the query lists every statement (it has no words or terms).
+    fn lists_everything(&self) -> bool {
+        self.query.filters.is_empty() && !self.query.has_fuzzy()
     }
 
     /// Lists every statement, newest or oldest first, straight from the
@@ -929,14 +934,12 @@ impl State {
         self.arrived.extend(arrived);
         drop(known);
         let old_statements = std::mem::replace(&mut self.statements, statements);
-        if order.order.len() == self.statements.len() {
-            self.order = order.order;
-            self.rank = order.rank;
+        let order = if order.order.len() == self.statements.len() {
+            order
         } else {
-            let (order, rank) = loading::newest_order(&self.statements);
-            self.order = order;
-            self.rank = std::sync::Arc::new(rank);
-        }
+            loading::newest_order(&self.statements)
+        };
+        (self.order, self.rank) = (order.order, order.rank);
         let old_index = std::mem::replace(
             &mut self.index,
             std::sync::Arc::new(std::sync::RwLock::new(index)),
@@ -968,8 +971,7 @@ impl State {
         let open: Vec<Option<usize>> = open_ids.iter().map(position).collect();
 
         let offset = self.offset;
-        let everything = self.query.filters.is_empty() && !self.query.has_fuzzy();
-        let in_background = self.background_search && !everything;
+        let in_background = self.background_search && !self.lists_everything();
         if in_background {
             // Searching a large archive again here would hold the screen:
             // the list keeps its statements, at their new places (those

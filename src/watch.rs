@@ -42,14 +42,10 @@ impl Reloaded {
     /// prints them, and newest-first order.
     #[must_use]
     pub fn new(archive: Archive, index: Index, held_back: usize) -> Self {
-        let (order, rank) = crate::state::newest_order(&archive.statements);
         Self {
             directory: crate::contacts::Directory::from_archive(&archive),
             problem_lines: crate::app::problem_lines(&archive),
-            order: crate::state::Order {
-                order,
-                rank: std::sync::Arc::new(rank),
-            },
+            order: crate::state::newest_order(&archive.statements),
             archive,
             index,
             held_back,

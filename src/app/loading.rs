@@ -176,18 +176,18 @@ impl Publisher<'_> {
         if statements.is_empty() {
             return None;
         }
-        let mut run_start = 0;
+        // Where the run being read began, by position.
+        let mut run = self.keys.len();
         for (at, statement) in statements.iter().enumerate() {
+            self.keys
+                .push((statement.published.clone(), statement.id.as_str().into()));
             let ends_run = statements
                 .get(at + 1)
                 .is_none_or(|next| Statement::newest_first(statement, next).is_gt());
-            self.keys
-                .push((statement.published.clone(), statement.id.as_str().into()));
             if !ends_run {
                 continue;
             }
-            let first = self.keys.len() - (at + 1 - run_start);
-            let arrived: Vec<u32> = (first..self.keys.len())
+            let arrived: Vec<u32> = (run..self.keys.len())
                 .map(|position| u32::try_from(position).unwrap_or(u32::MAX))
                 .collect();
             let keys = &self.keys;
@@ -195,7 +195,7 @@ impl Publisher<'_> {
                 let (a, b) = (&keys[a as usize], &keys[b as usize]);
                 crate::records::newest_first((&a.0, &a.1), (&b.0, &b.1)).is_lt()
             });
-            run_start = at + 1;
+            run = self.keys.len();
         }
         Some(Order {
             order: self.order.clone(),

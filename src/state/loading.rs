@@ -55,13 +55,13 @@ pub fn merge_newest(order: &[u32], arrived: &[u32], newer: impl Fn(u32, u32) -> 
 /// The statements' positions newest first, and each one's place in that
 /// order.
 #[must_use]
-pub fn newest_order(statements: &[Statement]) -> (Vec<u32>, Vec<u32>) {
+pub fn newest_order(statements: &[Statement]) -> Order {
     let mut order: Vec<u32> = (0..statements.len()).map(position).collect();
     order.sort_by(|&a, &b| {
         Statement::newest_first(&statements[a as usize], &statements[b as usize])
     });
-    let rank = ranks(&order);
-    (order, rank)
+    let rank = Arc::new(ranks(&order));
+    Order { order, rank }
 }
 
 fn position(at: usize) -> u32 {
@@ -129,8 +129,7 @@ impl State {
                 self.order = merged;
             }
         }
-        let everything = self.query.filters.is_empty() && !self.query.has_fuzzy();
-        if everything || !self.background_search {
+        if self.lists_everything() || !self.background_search {
             self.refresh_hits();
         } else {
             self.refresh_wanted = true;
