@@ -12,8 +12,8 @@ use anyhow::Context as _;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEvent, KeyEventKind, MouseEvent,
-    MouseEventKind,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind,
 };
 use ratatui::crossterm::execute;
 
@@ -34,6 +34,11 @@ use crate::watch::{ArchiveWatch, Reloaded};
 #[derive(Debug)]
 pub enum Input {
     Key(KeyEvent),
+    /// Keys that arrived together (a burst over SSH): handled in order, then
+    /// one frame is drawn.
+    Keys(Vec<KeyEvent>),
+    /// Text pasted into the terminal (bracketed paste), as one event.
+    Paste(String),
     Resize(u16, u16),
     Mouse(MouseEvent),
     /// Nothing happened for a while (a chance to poll for outside changes).
@@ -98,25 +103,32 @@ pub fn handle(state: &mut State, input: Input) {
         }
         return;
     }
-    let input = &input;
-    let action = match input {
-        Input::Key(key) if key.kind == KeyEventKind::Press => {
-            state.action_for(Key::from_event(*key))
+    match input {
+        Input::Key(key) if key.kind == KeyEventKind::Press => state.press(Key::from_event(key)),
+        Input::Keys(keys) => {
+            let keys: Vec<Key> = keys
+                .into_iter()
+                .filter(|key| key.kind == KeyEventKind::Press)
+                .map(Key::from_event)
+                .collect();
+            state.press_all(&keys);
         }
-        Input::Key(_) | Input::Tick => None,
-        Input::Reloaded(_) | Input::Searched(_) | Input::Arrived(_) => None,
-        Input::Resize(width, height) => Some(Action::Resize(*width, *height)),
+        Input::Paste(text) => state.paste(&text),
+        Input::Resize(width, height) => state.update(Action::Resize(width, height)),
         Input::Mouse(mouse) if state.mouse => match mouse.kind {
-            MouseEventKind::ScrollDown => Some(Action::Down),
-            MouseEventKind::ScrollUp => Some(Action::Up),
-            MouseEventKind::Down(_) => Some(Action::Click(mouse.row)),
-            _ => None,
+            MouseEventKind::ScrollDown => state.mouse(Action::Down),
+            MouseEventKind::ScrollUp => state.mouse(Action::Up),
+            MouseEventKind::Down(_) => state.mouse(Action::Click(mouse.row)),
+            _ => {}
         },
-        Input::Mouse(_) => None,
-    };
-    if let Some(action) = action {
-        state.update(action);
+        Input::Key(_)
+        | Input::Mouse(_)
+        | Input::Tick
+        | Input::Reloaded(_)
+        | Input::Searched(_)
+        | Input::Arrived(_) => {}
     }
+    state.settle();
 }
 
 /// Performs the effects the state asks for (triage, clipboard, suspend) and
@@ -214,6 +226,8 @@ pub(crate) fn enter_terminal(mouse: bool) -> anyhow::Result<()> {
         ratatui::crossterm::terminal::EnterAlternateScreen
     )
     .context("entering the alternate screen")?;
+    // A paste arrives as one event, not as keys (each of which would act).
+    execute!(std::io::stdout(), EnableBracketedPaste).context("enabling bracketed paste")?;
     if mouse {
         execute!(std::io::stdout(), EnableMouseCapture).context("enabling the mouse")?;
     }
@@ -224,6 +238,7 @@ pub(crate) fn leave_terminal(mouse: bool) {
     if mouse {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
     }
+    let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     // try_restore, not restore: on a terminal that is gone, restore would
     // print its failure to that same dead terminal, and a panic while the
     // panic hook runs aborts the process.
@@ -270,7 +285,17 @@ pub struct TerminalInputs {
         Arc<std::sync::atomic::AtomicUsize>,
     )>,
     last_tick: std::time::Instant,
+    /// An event read after a burst of keys, given next.
+    held: Option<Input>,
 }
+
+/// How long "is a key already waiting?" looks. Not zero: crossterm's
+/// /dev/tty reader (see Cargo.toml) does not look at the terminal at all
+/// when given no time.
+const AT_ONCE: Duration = Duration::from_millis(1);
+
+/// The most keys taken as one burst (one frame is drawn after each burst).
+const MAX_BURST: usize = 1_024;
 
 impl TerminalInputs {
     /// Watches SIGTERM, SIGHUP and SIGINT.
@@ -294,6 +319,31 @@ impl TerminalInputs {
             arrivals: None,
             searches: None,
             last_tick: std::time::Instant::now(),
+            held: None,
+        })
+    }
+
+    /// After a key: every key already waiting is read too, so a burst is
+    /// handled as one (each key still acts in order) and drawn once.
+    fn burst(&mut self, first: Input) -> Option<Input> {
+        let Input::Key(first) = first else {
+            return Some(first);
+        };
+        let mut keys = vec![first];
+        while keys.len() < MAX_BURST && matches!(event::poll(AT_ONCE), Ok(true)) {
+            match read_event() {
+                Ok(Some(Input::Key(key))) => keys.push(key),
+                Ok(Some(other)) => {
+                    self.held = Some(other);
+                    break;
+                }
+                Ok(None) => {}
+                Err(()) => break,
+            }
+        }
+        Some(match keys.len() {
+            1 => Input::Key(first),
+            _ => Input::Keys(keys),
         })
     }
 }
@@ -306,11 +356,14 @@ impl Iterator for TerminalInputs {
             if self.stop.load(Ordering::Relaxed) {
                 return None;
             }
+            if let Some(held) = self.held.take() {
+                return Some(held);
+            }
             // Keys first: a key that waits while results arrive is answered
             // before them (and usually makes them stale).
-            match event::poll(Duration::ZERO) {
+            match event::poll(AT_ONCE) {
                 Ok(true) => match read_event() {
-                    Ok(Some(input)) => return Some(input),
+                    Ok(Some(input)) => return self.burst(input),
                     Ok(None) => continue,
                     Err(()) => return None,
                 },
@@ -352,7 +405,7 @@ impl Iterator for TerminalInputs {
                 Err(_) => return None,
             }
             match read_event() {
-                Ok(Some(input)) => return Some(input),
+                Ok(Some(input)) => return self.burst(input),
                 Ok(None) => {}
                 Err(()) => return None,
             }
@@ -367,6 +420,7 @@ fn read_event() -> Result<Option<Input>, ()> {
         Ok(Event::Key(key)) => Ok(Some(Input::Key(key))),
         Ok(Event::Resize(width, height)) => Ok(Some(Input::Resize(width, height))),
         Ok(Event::Mouse(mouse)) => Ok(Some(Input::Mouse(mouse))),
+        Ok(Event::Paste(text)) => Ok(Some(Input::Paste(text))),
         Ok(_) => Ok(None),
         Err(_) => Err(()),
     }

@@ -1111,13 +1111,23 @@ fn mark_matches(test: &MarkTest, marks: Option<&Marks>) -> bool {
     }
 }
 
+/// The most fuzzy words highlighted in a title: the drawing thread does this
+/// for every visible row at every frame, so a pasted wall of words must not
+/// make it slow (matching still uses every word, off the drawing thread).
+pub const MAX_HIGHLIGHTED_WORDS: usize = 16;
+
 /// Character positions in `title` that the query's fuzzy words matched, for
-/// highlighting. Computed for visible rows only.
+/// highlighting. Computed for visible rows only, for at most
+/// [`MAX_HIGHLIGHTED_WORDS`] words, each no longer than the title (a longer
+/// one cannot match it).
 #[must_use]
 pub fn title_positions(query: &Query, title: &str) -> Vec<usize> {
+    let length = title.chars().count();
     let mut positions: Vec<usize> = query
         .fuzzy
         .iter()
+        .take(MAX_HIGHLIGHTED_WORDS)
+        .filter(|word| word.chars().count() <= length)
         .filter_map(|word| score_positions(title, word))
         .flat_map(|(_, indices)| indices)
         .collect();

@@ -4,6 +4,7 @@
 pub mod contacts;
 mod detail;
 pub mod facets;
+mod keys;
 mod line;
 pub(crate) mod loading;
 pub mod note;
@@ -14,6 +15,7 @@ use std::cmp::Reverse;
 pub use contacts::{Alone, ContactsView};
 pub use detail::{Detail, FindLine};
 pub use facets::{Facet, FacetKind, FilterPanel};
+pub use keys::{Waiting, WaitingQueue};
 pub use line::LineEditor;
 pub use loading::{Order, newest_order};
 pub use triage::{NoteEditor, Origin, Picker, Prompt, PromptPurpose, Triage};
@@ -232,6 +234,11 @@ pub struct State {
     pub searching: Option<u64>,
     /// Numbers searches so late results of an old query are dropped.
     pub search_generation: u64,
+    /// The user changed the query and its results are not in yet: keys that
+    /// act on the list wait in `waiting` until they are.
+    pub settling: bool,
+    /// Keys (and pastes, clicks) held back until the list settles.
+    pub waiting: WaitingQueue,
     /// Problems found loading the archive (see `communique check`).
     pub problems: usize,
     /// Those problems as `check` prints them, for the problems panel.
@@ -296,6 +303,8 @@ impl State {
             background_search: false,
             searching: None,
             search_generation: 0,
+            settling: false,
+            waiting: WaitingQueue::new(),
             problems,
             problem_lines: Vec::new(),
             arrived: std::collections::HashSet::new(),
@@ -592,6 +601,7 @@ impl State {
                 self.refresh_wanted = false;
                 if self.background_search {
                     self.search_in_background();
+                    self.settling = true;
                     return;
                 }
                 self.hits = self.search();
@@ -649,6 +659,7 @@ impl State {
         let mut hits = hits;
         hits.retain(|hit| hit.index < known);
         self.searching = None;
+        self.settling = false;
         match self.keep_on.take() {
             Some(statement) => self.take_hits_keeping(hits, Some(statement)),
             None => {
@@ -667,6 +678,7 @@ impl State {
             fresh.cursor = cursor;
             self.view = View::Filter(fresh);
         }
+        self.settle();
     }
 
     fn search(&self) -> Vec<Hit> {
@@ -848,9 +860,15 @@ impl State {
                 return;
             }
             Action::Type(c) => {
-                line.editor.insert(c);
-                line.recalled = None;
-                self.preview_query(line.editor.text());
+                if line.editor.insert(c) {
+                    line.recalled = None;
+                    self.preview_query(line.editor.text());
+                } else if !c.is_control() {
+                    self.status = Some(format!(
+                        "the search line holds at most {} characters",
+                        LineEditor::MAX_CHARS
+                    ));
+                }
             }
             Action::HistoryPrevious | Action::HistoryNext if !self.history.is_empty() => {
                 let last = self.history.len() - 1;
@@ -995,6 +1013,7 @@ impl State {
                 .collect();
         } else {
             self.hits = self.search();
+            self.settling = false;
         }
         self.apply_sort();
         let list_position = |index: Option<usize>, hits: &[Hit]| {
@@ -1027,6 +1046,7 @@ impl State {
         if let View::Filter(_) = self.view {
             self.view = View::Filter(FilterPanel::new(self));
         }
+        self.settle();
         Retired {
             statements: old_statements,
             index: old_index,

@@ -11,6 +11,11 @@ pub struct LineEditor {
 }
 
 impl LineEditor {
+    /// The longest line a user can type or paste: far beyond any query, tag
+    /// or name, and short enough that matching and highlighting it for every
+    /// row on screen stays quick.
+    pub const MAX_CHARS: usize = 1_000;
+
     #[must_use]
     pub fn with_text(text: &str) -> Self {
         Self {
@@ -36,13 +41,29 @@ impl LineEditor {
             .map_or(self.text.len(), |(byte, _)| byte)
     }
 
-    pub fn insert(&mut self, c: char) {
-        if c.is_control() {
-            return;
-        }
+    /// Inserts a character at the cursor. Control characters are refused, and
+    /// so is anything past [`LineEditor::MAX_CHARS`]; returns whether the
+    /// character went in.
+    pub fn insert(&mut self, c: char) -> bool {
+        let mut buffer = [0; 4];
+        self.insert_str(c.encode_utf8(&mut buffer)) == 1
+    }
+
+    /// Inserts text at the cursor in one step (a paste), leaving out control
+    /// characters and whatever would go past [`LineEditor::MAX_CHARS`];
+    /// returns how many characters went in.
+    pub fn insert_str(&mut self, text: &str) -> usize {
+        let room = Self::MAX_CHARS.saturating_sub(self.text.chars().count());
+        let accepted: String = text
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(room)
+            .collect();
+        let count = accepted.chars().count();
         let at = self.byte_at(self.cursor);
-        self.text.insert(at, c);
-        self.cursor += 1;
+        self.text.insert_str(at, &accepted);
+        self.cursor += count;
+        count
     }
 
     /// Applies an editing action; returns whether the text changed.
@@ -117,6 +138,19 @@ mod tests {
         assert!(!line.edit(Action::DeleteBack));
         assert!(line.edit(Action::ClearLine));
         assert_eq!((line.text(), line.cursor()), ("", 0));
+    }
+
+    #[test]
+    fn a_paste_goes_in_at_the_cursor_up_to_the_limit() {
+        let mut line = LineEditor::with_text("ab");
+        line.edit(Action::CursorLeft);
+        assert_eq!(line.insert_str("x\u{1b}y"), 2);
+        assert_eq!((line.text(), line.cursor()), ("axyb", 3));
+        let long = "z".repeat(LineEditor::MAX_CHARS * 3);
+        assert_eq!(line.insert_str(&long), LineEditor::MAX_CHARS - 4);
+        assert_eq!(line.text().chars().count(), LineEditor::MAX_CHARS);
+        assert!(!line.insert('q'));
+        assert_eq!(line.text().chars().count(), LineEditor::MAX_CHARS);
     }
 
     #[test]

@@ -11,6 +11,10 @@ pub struct TextArea {
 }
 
 impl TextArea {
+    /// The longest note: several pages of text, small enough to lay out and
+    /// store at once.
+    pub const MAX_CHARS: usize = 20_000;
+
     #[must_use]
     pub fn with_text(text: &str) -> Self {
         Self {
@@ -46,12 +50,28 @@ impl TextArea {
     /// Inserts a character (a newline too); other control characters are
     /// refused so a note can never carry an escape sequence.
     pub fn insert(&mut self, c: char) {
-        if c.is_control() && c != '\n' {
-            return;
-        }
+        let mut buffer = [0; 4];
+        self.insert_str(c.encode_utf8(&mut buffer));
+    }
+
+    /// Inserts text at the cursor in one step (a paste): newlines kept (a
+    /// pasted `\r\n` or `\r` becomes one), other control characters left
+    /// out, nothing past [`TextArea::MAX_CHARS`]. Returns how many
+    /// characters went in.
+    pub fn insert_str(&mut self, text: &str) -> usize {
+        let room = Self::MAX_CHARS.saturating_sub(self.text.chars().count());
+        let accepted: String = text
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .chars()
+            .filter(|&c| c == '\n' || !c.is_control())
+            .take(room)
+            .collect();
+        let count = accepted.chars().count();
         let at = self.byte_at(self.cursor);
-        self.text.insert(at, c);
-        self.cursor += 1;
+        self.text.insert_str(at, &accepted);
+        self.cursor += count;
+        count
     }
 
     /// The character index of (line, column), clamped to the line's length.

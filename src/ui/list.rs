@@ -124,7 +124,18 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     } else {
         Context::List
     };
-    screen.hints(context, hints, row(area, area.height - 1), buf);
+    let hints_row = row(area, area.height - 1);
+    match &state.status {
+        // Typing hides the status line: what just happened (a paste cut
+        // short, say) shows in place of the hints.
+        Some(status) if context == Context::Input => fit(
+            &[(status.as_str(), screen.theme.key())],
+            usize::from(area.width),
+            false,
+        )
+        .render(hints_row, buf),
+        _ => screen.hints(context, hints, hints_row, buf),
+    }
 }
 
 /// "loading [#####.....] 52% " while the first load runs: ASCII, so it
@@ -304,7 +315,10 @@ fn render_query_line(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let sort = format!("  sort: {}", state.sort().label());
     if let View::Search(line) = &state.view {
         let text = clean_line(line.editor.text());
-        let text = text.as_ref();
+        // A line longer than the screen scrolls so the cursor stays in view.
+        let (text, cursor) =
+            scrolled_to_cursor(&text, line.editor.cursor(), width.saturating_sub(4));
+        let text = text.as_str();
         let mut pieces = vec![("/ ", theme.key()), (text, theme.normal())];
         let error;
         if let Some(err) = &state.query_error {
@@ -322,7 +336,7 @@ fn render_query_line(screen: &Screen, area: Rect, buf: &mut Buffer) {
         }
         fit(&pieces, width, false).render(area, buf);
         // The cursor cell, drawn as reverse video so it shows in every mode.
-        let before: String = text.chars().take(line.editor.cursor()).collect();
+        let before: String = text.chars().take(cursor).collect();
         let x = 2 + super::text::width(&before);
         if x < width {
             let x = area.x + u16::try_from(x).unwrap_or(0);
@@ -353,6 +367,40 @@ fn render_query_line(screen: &Screen, area: Rect, buf: &mut Buffer) {
         pieces.push((matched.as_str(), theme.dim()));
     }
     screen.status_line(fit(&pieces, width, false), area, buf);
+}
+
+/// The part of `text` to show in `room` columns so the cursor (in
+/// characters) is on screen, with `…` where the start is cut; and the
+/// cursor's place in that part.
+fn scrolled_to_cursor(text: &str, cursor: usize, room: usize) -> (String, usize) {
+    let chars: Vec<char> = text.chars().collect();
+    let cursor = cursor.min(chars.len());
+    let mut start = 0;
+    let width_of = |from: usize| {
+        chars[from..cursor]
+            .iter()
+            .map(|&c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+            .sum::<usize>()
+    };
+    if width_of(0) >= room {
+        start = cursor;
+        let mut used = 1; // the `…`
+        while start > 0 {
+            let width = unicode_width::UnicodeWidthChar::width(chars[start - 1]).unwrap_or(0);
+            if used + width >= room {
+                break;
+            }
+            used += width;
+            start -= 1;
+        }
+    }
+    if start == 0 {
+        return (text.to_owned(), cursor);
+    }
+    let shown: String = std::iter::once('…')
+        .chain(chars[start..].iter().copied())
+        .collect();
+    (shown, cursor - start + 1)
 }
 
 /// "  · matched: Minister of Foreign Affairs, Japan" when the selected row was
