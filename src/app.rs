@@ -167,7 +167,7 @@ where
     B::Error: Send + Sync + 'static,
 {
     let size = terminal.size()?;
-    state.update(Action::Resize(size.width, size.height));
+    fit_terminal(terminal, state, size.width, size.height)?;
     let mut inputs = inputs.into_iter();
     let mut redraw = true;
     loop {
@@ -190,11 +190,33 @@ where
             return Ok(());
         };
         redraw = !matches!(input, Input::Tick) || performer.tick(state);
+        if let Input::Resize(width, height) = input {
+            fit_terminal(terminal, state, width, height)?;
+            continue;
+        }
         handle(state, input);
         for effect in std::mem::take(&mut state.effects) {
             performer.perform(terminal, state, effect)?;
         }
     }
+}
+
+/// Sizes the drawing area (and the state's layout) to the terminal, at most
+/// [`crate::state::MAX_SIZE`]: ratatui keeps two buffers of the area, so an
+/// SSH client claiming 20000×20000 must not decide how much memory is used.
+fn fit_terminal<B: Backend>(
+    terminal: &mut Terminal<B>,
+    state: &mut State,
+    width: u16,
+    height: u16,
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let (width, height) = crate::state::clamped_size(width, height);
+    terminal.resize(ratatui::layout::Rect::new(0, 0, width, height))?;
+    state.update(Action::Resize(width, height));
+    Ok(())
 }
 
 /// Lowers the calling thread's priority (on Linux niceness is per thread),
@@ -261,12 +283,22 @@ fn open_terminal(
         hook(info);
     }));
     enter_terminal(mouse)?;
-    Terminal::new(CrosstermBackend::new(
+    let backend = CrosstermBackend::new(
         // Each frame leaves in one write (ratatui flushes after drawing):
         // stdout alone would send it in 1 KiB pieces, each a packet over SSH
         // and a moment where the terminal shows half a frame.
         ansi16::Ansi16::new(BufWriter::with_capacity(FRAME_BUFFER, std::io::stdout())),
-    ))
+    );
+    // A fixed viewport, sized by the loop (clamped): a full-screen one
+    // would follow whatever size the terminal claims.
+    let size = backend.size().context("reading the terminal size")?;
+    let (width, height) = crate::state::clamped_size(size.width, size.height);
+    Terminal::with_options(
+        backend,
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, width, height)),
+        },
+    )
     .context("opening the terminal")
 }
 
@@ -298,7 +330,7 @@ const AT_ONCE: Duration = Duration::from_millis(1);
 const MAX_BURST: usize = 1_024;
 
 impl TerminalInputs {
-    /// Watches SIGTERM, SIGHUP and SIGINT.
+    /// Watches SIGTERM, SIGHUP, SIGINT and SIGQUIT.
     ///
     /// # Errors
     /// When the signal handlers cannot be installed.
@@ -308,6 +340,9 @@ impl TerminalInputs {
             signal_hook::consts::SIGTERM,
             signal_hook::consts::SIGHUP,
             signal_hook::consts::SIGINT,
+            // Its default ends the process (with a core) and leaves the
+            // terminal raw: end cleanly instead.
+            signal_hook::consts::SIGQUIT,
         ] {
             signal_hook::flag::register(signal, Arc::clone(&stop))
                 .context("installing signal handlers")?;
@@ -443,6 +478,8 @@ fn spawn_watchdog(stop: Arc<AtomicBool>) {
                 stopping_for += 1;
                 // The loop answers within one poll (250 ms); give it twice that.
                 if stopping_for >= 6 {
+                    // Whatever holds the loop up, the terminal is given back.
+                    leave_terminal(true);
                     std::process::exit(143);
                 }
             }

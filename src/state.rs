@@ -31,6 +31,16 @@ pub const LIST_CHROME_ROWS: u16 = 4;
 pub const PREVIEW_MIN_WIDTH: u16 = 120;
 /// Below this the browser shows only "terminal too small".
 pub const MIN_SIZE: (u16, u16) = (24, 6);
+/// The most the browser draws on, whatever size the terminal claims (an SSH
+/// client sets it: at 20000×20000 the two frame buffers alone would take
+/// many gigabytes). A bigger terminal shows the browser in its top left.
+pub const MAX_SIZE: (u16, u16) = (1000, 500);
+
+/// A terminal size as the browser uses it: at most [`MAX_SIZE`].
+#[must_use]
+pub fn clamped_size(width: u16, height: u16) -> (u16, u16) {
+    (width.min(MAX_SIZE.0), height.min(MAX_SIZE.1))
+}
 
 /// How the list is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -413,7 +423,7 @@ impl State {
     /// Applies one action.
     pub fn update(&mut self, action: Action) {
         if let Action::Resize(width, height) = action {
-            self.size = (width, height);
+            self.size = clamped_size(width, height);
             self.scroll_list_to_selection();
             if let View::Detail(detail) = &mut self.view {
                 let marks = self.triage.marks.get(&self.statements[detail.statement].id);

@@ -690,6 +690,27 @@ impl Pty {
             .map_err(|err| format!("resizing to {cols}×{rows}: {err:#}"))
     }
 
+    /// Tells the program its terminal is `cols`×`rows` (SIGWINCH) while the
+    /// parsed screen stays at most `parsed`: a huge size an SSH client may
+    /// claim, without this test allocating a screen that big itself.
+    ///
+    /// # Errors
+    /// When the pseudo-terminal refuses the size.
+    pub fn claim_size(&mut self, cols: u16, rows: u16, parsed: (u16, u16)) -> Result<(), String> {
+        let master = self
+            .master
+            .as_ref()
+            .ok_or("the test hung up the terminal")?;
+        let mut output = lock(&self.output);
+        output
+            .parser
+            .screen_mut()
+            .set_size(rows.clamp(1, parsed.1), cols.clamp(1, parsed.0));
+        master
+            .resize(pty_size(cols, rows))
+            .map_err(|err| format!("resizing to {cols}×{rows}: {err:#}"))
+    }
+
     /// Whether the program is still running.
     pub fn is_running(&mut self) -> bool {
         self.poll_status().is_none()
