@@ -526,6 +526,32 @@ fn file_names_are_cleaned_in_check_and_in_the_browser() {
     assert!(term.recorded().titles.is_empty());
 }
 
+/// Notes, tags and user names from the shared state file, on every screen
+/// that shows them: the list with its preview, the statement, the filter
+/// panel's tags.
+#[test]
+fn state_file_strings_reach_the_screen_cleaned() {
+    let setup = Setup::new(&json_archive());
+    poison_state(&setup);
+    let mut term = setup.browser(160, 50);
+    term.expect_text("1 / 1");
+    term.send("p");
+    term.key(Key::Enter);
+    term.expect_text("Note");
+    term.expect_text("User");
+    term.key(Key::Esc);
+    term.expect_text("Mark Date");
+    term.send("f");
+    term.expect_text("Filters ·");
+    // Tab moves from facet to facet: the tags, then who marked.
+    term.keys(&[Key::Tab; 10]);
+    term.expect_text("[ ] Tag ");
+    term.key(Key::Tab);
+    term.expect_text("[ ] User ");
+    assert_eq!(raw_hidden_text(&term.raw_bytes()), Vec::<char>::new());
+    assert!(term.recorded().titles.is_empty());
+}
+
 /// The status line echoes names from the shared state file (a saved
 /// search a teammate named), typed text and errors: cleaned.
 #[test]
