@@ -236,7 +236,7 @@ fn config_command(cli: &Cli, default: bool, out: &mut impl Write) -> anyhow::Res
         1 => "1 problem".to_owned(),
         n => format!("{n} problems"),
     };
-    writeln!(out, "{}{state}: {count}", path.display())?;
+    write_clean(out, &format!("{}{state}: {count}", path.display()))?;
     Ok(if problems.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -277,4 +277,10 @@ fn load_without_bodies(archive: &std::path::Path) -> anyhow::Result<crate::loade
 /// Writes a line, treating it as untrusted archive text.
 fn write_clean(out: &mut impl Write, text: &str) -> std::io::Result<()> {
     writeln!(out, "{}", crate::sanitize::clean_line(text))
+}
+
+/// Prints a message to stderr as `communique: …`, cleaned as one line: a
+/// message may echo a path, an id or a query that holds terminal controls.
+pub fn warn(message: &str) {
+    eprintln!("communique: {}", crate::sanitize::clean_line(message));
 }

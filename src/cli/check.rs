@@ -17,7 +17,7 @@ pub fn run(archive: &Path, strict: bool, out: &mut impl Write) -> anyhow::Result
     ) {
         Ok(loaded) => loaded,
         Err(err) => {
-            eprintln!("communique: {err:#}");
+            super::warn(&format!("{err:#}"));
             return Ok(ExitCode::from(2));
         }
     };

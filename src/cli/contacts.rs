@@ -46,16 +46,16 @@ pub fn run(
         .collect();
     if chosen.is_empty() {
         if query.trim().is_empty() {
-            eprintln!("communique: no contacts in {}", archive.display());
+            super::warn(&format!("no contacts in {}", archive.display()));
         } else {
-            eprintln!("communique: no contact matches {:?}", clean_line(query));
+            super::warn(&format!("no contact matches {:?}", clean_line(query)));
         }
         return Ok(ExitCode::from(1));
     }
     match format {
         Format::Json => {
-            let json = serde_json::to_string_pretty(&chosen)?;
-            writeln!(out, "{}", escape_json_controls(&json))?;
+            crate::sanitize::json::to_writer_pretty(&mut *out, &chosen)?;
+            writeln!(out)?;
         }
         Format::Vcard => out.write_all(vcard::vcards(chosen).as_bytes())?,
         Format::Text => {
@@ -109,50 +109,4 @@ fn seen(entry: &ContactEntry, today: NaiveDate) -> String {
         None => line.push_str(", date unknown"),
     }
     line
-}
-
-/// JSON with DEL, C1 controls and invisible format characters written as
-/// `\u` escapes: the same data, but nothing a terminal could act on or hide.
-/// serde_json already escapes C0, and outside strings JSON text is ASCII, so
-/// this is safe anywhere in it.
-fn escape_json_controls(json: &str) -> std::borrow::Cow<'_, str> {
-    // Whatever `clean_line` would change: controls, bidi and zero-width
-    // characters, line separators.
-    let risky = |c: char| {
-        c == '\u{7f}'
-            || (!c.is_ascii() && {
-                let mut buffer = [0; 4];
-                let text: &str = c.encode_utf8(&mut buffer);
-                clean_line(text) != text
-            })
-    };
-    if !json.chars().any(risky) {
-        return std::borrow::Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if risky(c) {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_escapes_what_a_terminal_would_act_on() {
-        let json = serde_json::to_string("a\u{9b}b\u{202e}c\u{1b}").expect("json");
-        let escaped = escape_json_controls(&json);
-        assert_eq!(escaped, r#""a\u009bb\u202ec\u001b""#);
-        let back: String = serde_json::from_str(&escaped).expect("still JSON");
-        assert_eq!(back, "a\u{9b}b\u{202e}c\u{1b}");
-    }
 }

@@ -53,7 +53,7 @@ pub fn run(
             .iter()
             .map(|statement| with_marks(statement, marks.get(&statement.id)))
             .collect::<serde_json::Result<Vec<_>>>()?;
-        serde_json::to_writer_pretty(&mut *out, &records)?;
+        crate::sanitize::json::to_writer_pretty(&mut *out, &records)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -89,7 +89,7 @@ pub fn run(
     let loaded = super::load_without_bodies(archive)?;
     let (mut store, warning) = Store::open(state, &Store::user())?;
     if let Some(warning) = warning {
-        eprintln!("communique: {warning}");
+        super::warn(&warning);
     }
     let chosen: Vec<String> = match query {
         Some(text) => {

@@ -16,7 +16,7 @@ pub fn run(archive: &Path, id: &str, json: bool, out: &mut impl Write) -> anyhow
         );
     };
     if json {
-        serde_json::to_writer_pretty(&mut *out, statement)?;
+        crate::sanitize::json::to_writer_pretty(&mut *out, statement)?;
         writeln!(out)?;
     } else {
         out.write_all(plain_text(statement).as_bytes())?;

@@ -55,30 +55,40 @@ impl Part {
         }
     }
 
-    /// The part of a directory entry.
-    fn of_entry(self, entry: &ContactEntry) -> Option<String> {
+    /// The part of a directory entry, as the contacts view draws it: a value
+    /// is one line, the whole contact the lines of its detail pane.
+    fn of_entry(self, entry: &ContactEntry) -> Option<Vec<String>> {
         match self {
-            Self::Email => entry.primary_email().map(str::to_owned),
-            Self::Phone => entry.primary_phone().map(str::to_owned),
-            Self::OutOfHours => entry.out_of_hours_phone().map(|phone| phone.number.clone()),
-            Self::Whole => Some(entry.as_text()),
+            Self::Email => entry.primary_email().map(|email| vec![email.to_owned()]),
+            Self::Phone => entry.primary_phone().map(|phone| vec![phone.to_owned()]),
+            Self::OutOfHours => entry
+                .out_of_hours_phone()
+                .map(|phone| vec![phone.number.clone()]),
+            Self::Whole => Some(entry.text_lines()),
         }
     }
 
-    /// The part of a statement's own contact.
-    fn of_contact(self, contact: &MediaContact) -> Option<String> {
+    /// The part of a statement's own contact, as the detail view draws it
+    /// (see [`crate::document::contact_lines`]).
+    fn of_contact(self, contact: &MediaContact) -> Option<Vec<String>> {
         match self {
-            Self::Email => contact.email.clone(),
-            Self::Phone => contact.phone.clone(),
-            Self::OutOfHours => contact.notes.as_deref().and_then(out_of_hours_line),
-            Self::Whole => Some(crate::document::contact_lines(contact).join("\n")),
+            Self::Email => contact.email.clone().map(|email| vec![email]),
+            Self::Phone => contact.phone.clone().map(|phone| vec![phone]),
+            Self::OutOfHours => contact
+                .notes
+                .as_deref()
+                .and_then(out_of_hours_line)
+                .map(|number| vec![number]),
+            Self::Whole => Some(crate::document::contact_lines(contact)),
         }
     }
 }
 
-/// The number on an "Out of hours: 020 …" line of a contact's notes.
+/// The number on an "Out of hours: 020 …" line of a contact's notes, read
+/// from the lines the detail view shows (the notes are drawn cleaned, so a
+/// separator such as U+2028 breaks a line there too).
 fn out_of_hours_line(notes: &str) -> Option<String> {
-    notes.lines().find_map(|line| {
+    crate::sanitize::clean_text(notes).lines().find_map(|line| {
         let (label, number) = line.split_once(':')?;
         fold(label)
             .contains("out of hours")
@@ -159,10 +169,14 @@ impl State {
                     .get(view.cursor)
                     .and_then(|&i| self.directory.get(i));
                 let shown = entry.and_then(|entry| {
-                    Part::Email
-                        .of_entry(entry)
-                        .map(|text| ("Email", text))
-                        .or_else(|| Part::Phone.of_entry(entry).map(|text| ("Telephone", text)))
+                    entry
+                        .primary_email()
+                        .map(|text| ("Email", text.to_owned()))
+                        .or_else(|| {
+                            entry
+                                .primary_phone()
+                                .map(|text| ("Telephone", text.to_owned()))
+                        })
                 });
                 if let Some((label, text)) = shown {
                     let label =
@@ -207,9 +221,13 @@ impl State {
         view.cursor = 0;
     }
 
-    fn copy(&mut self, part: Part, value: Option<String>) {
-        match value.filter(|value| !value.trim().is_empty()) {
-            Some(value) => self.effects.push(Effect::Copy(value)),
+    /// The one way anything reaches the clipboard: the lines as the screen
+    /// shows them ([`crate::sanitize::clean_copy`]), so what is pasted is what
+    /// was read, and an address or a number is one line.
+    fn copy(&mut self, part: Part, lines: Option<Vec<String>>) {
+        let text = lines.map(|lines| crate::sanitize::clean_copy(&lines));
+        match text.filter(|text| !text.is_empty()) {
+            Some(text) => self.effects.push(Effect::Copy(text)),
             None => self.status = Some(format!("this contact has no {}", part.name())),
         }
     }
