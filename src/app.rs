@@ -18,6 +18,7 @@ use ratatui::crossterm::event::{
 use ratatui::crossterm::execute;
 
 mod ansi16;
+pub mod finder;
 pub mod loading;
 mod perform;
 pub mod searcher;
@@ -49,6 +50,8 @@ pub enum Input {
     Searched(searcher::Found),
     /// More of the archive arrived (the first load streams in).
     Arrived(Box<loading::Arrived>),
+    /// A find on the pages of a long statement finished.
+    PageFound(finder::PageFound),
 }
 
 /// The problems of an archive as `check` prints them, cleaned for display.
@@ -64,6 +67,10 @@ pub fn problem_lines(archive: &crate::loader::Archive) -> Vec<String> {
 pub fn handle(state: &mut State, input: Input) {
     if let Input::Searched((generation, hits)) = input {
         state.search_done(generation, hits);
+        return;
+    }
+    if let Input::PageFound((generation, forward, page)) = input {
+        state.page_found(generation, forward, page);
         return;
     }
     if let Input::Arrived(arrived) = input {
@@ -126,6 +133,7 @@ pub fn handle(state: &mut State, input: Input) {
         | Input::Tick
         | Input::Reloaded(_)
         | Input::Searched(_)
+        | Input::PageFound(_)
         | Input::Arrived(_) => {}
     }
     state.settle();
@@ -311,6 +319,11 @@ pub struct TerminalInputs {
     pub reloads: Option<std::sync::mpsc::Receiver<Reloaded>>,
     /// The first load's batches, until it ends.
     pub arrivals: Option<std::sync::mpsc::Receiver<Input>>,
+    /// Pages found by the find worker.
+    pub finds: Option<(
+        std::sync::mpsc::Receiver<finder::PageFound>,
+        Arc<std::sync::atomic::AtomicUsize>,
+    )>,
     /// Results from the background search, and how many are awaited.
     pub searches: Option<(
         std::sync::mpsc::Receiver<searcher::Found>,
@@ -353,6 +366,7 @@ impl TerminalInputs {
             reloads: None,
             arrivals: None,
             searches: None,
+            finds: None,
             last_tick: std::time::Instant::now(),
             held: None,
         })
@@ -408,6 +422,9 @@ impl Iterator for TerminalInputs {
             if let Some(found) = self.searches.as_ref().and_then(|(r, _)| r.try_recv().ok()) {
                 return Some(Input::Searched(found));
             }
+            if let Some(found) = self.finds.as_ref().and_then(|(r, _)| r.try_recv().ok()) {
+                return Some(Input::PageFound(found));
+            }
             if let Some(arrivals) = &self.arrivals {
                 match arrivals.try_recv() {
                     Ok(input) => return Some(input),
@@ -419,10 +436,16 @@ impl Iterator for TerminalInputs {
                 return Some(Input::Reloaded(Box::new(reloaded)));
             }
             // While a search runs, look for its results often; else rest.
+            let busy =
+                |pending: &std::sync::atomic::AtomicUsize| pending.load(Ordering::SeqCst) > 0;
             let searching = self
                 .searches
                 .as_ref()
-                .is_some_and(|(_, pending)| pending.load(Ordering::SeqCst) > 0);
+                .is_some_and(|(_, pending)| busy(pending))
+                || self
+                    .finds
+                    .as_ref()
+                    .is_some_and(|(_, pending)| busy(pending));
             let wait = if searching {
                 4
             } else if self.arrivals.is_some() {
@@ -560,6 +583,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let searcher = searcher::Searcher::start(found);
     inputs.searches = Some((found_rx, Arc::clone(&searcher.pending)));
     state.background_search = true;
+    let (pages_found, pages_found_rx) = std::sync::mpsc::channel();
+    let finder = finder::Finder::start(pages_found);
+    inputs.finds = Some((pages_found_rx, Arc::clone(&finder.pending)));
     let (reloads, reloaded) = std::sync::mpsc::channel();
     let watch = match ArchiveWatch::start(&archive_path, cli.poll, reloads) {
         Ok(watch) => {
@@ -610,6 +636,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         link,
         watch,
         searcher,
+        finder,
     };
     let result = run_loop(&mut terminal, &mut state, theme, inputs, &mut performer);
     leave_terminal(cli.mouse);

@@ -65,9 +65,116 @@ pub fn long_date_of(date: chrono::NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
 }
 
+/// Bodies longer than this many bytes are laid out a page at a time: laying
+/// out a 150 MB body whole took gigabytes and seconds for every key.
+pub const PAGE_BYTES: usize = 256 * 1024;
+
+/// One page of a long body, as the detail view shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page<'a> {
+    pub text: &'a str,
+    /// Counted from 0.
+    pub number: usize,
+    pub count: usize,
+}
+
+/// The byte ranges of a body's pages: each at most `max` bytes (when it can
+/// be cut there), ending after a blank line where one falls in its second
+/// half, else after a line, else at a character. A body of at most `max`
+/// bytes is one page.
+#[must_use]
+pub fn page_ranges(body: &str, max: usize) -> Vec<std::ops::Range<usize>> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    loop {
+        let end = page_end(body, start, max);
+        pages.push(start..end);
+        if end >= body.len() {
+            return pages;
+        }
+        start = end;
+    }
+}
+
+/// Where the page that starts at `start` ends (see [`page_ranges`]).
+fn page_end(body: &str, start: usize, max: usize) -> usize {
+    let max = max.max(16);
+    if body.len() - start <= max {
+        return body.len();
+    }
+    let mut limit = start + max;
+    while !body.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let window = &body.as_bytes()[start..limit];
+    let half = window.len() / 2;
+    let cut = memchr::memmem::rfind(window, b"\n\n")
+        .filter(|&at| at >= half)
+        .map(|at| at + 2)
+        .or_else(|| {
+            memchr::memrchr(b'\n', window)
+                .filter(|&at| at >= half)
+                .map(|at| at + 1)
+        })
+        .unwrap_or(window.len());
+    start + cut.max(1)
+}
+
+/// A statement as a preview shows it: its first lines, from at most the
+/// first page of its body (a preview never lays out all of a long one).
+#[must_use]
+pub fn layout_preview(statement: &Statement, width: usize) -> Vec<DisplayLine> {
+    let body = statement.body.as_deref().unwrap_or_default();
+    let end = page_end(body, 0, PAGE_BYTES);
+    let page = (end < body.len()).then(|| Page {
+        text: &body[..end],
+        number: 0,
+        count: 1,
+    });
+    layout_page(statement, None, width, page)
+}
+
+/// The first page (counted from `from`, wrapping around, forwards or
+/// backwards) whose text holds `needle` (folded, as find-in-text folds).
+/// Runs off the drawing thread: it may read the whole body.
+#[must_use]
+pub fn page_with(
+    body: &str,
+    pages: &[std::ops::Range<usize>],
+    needle: &str,
+    from: usize,
+    forward: bool,
+) -> Option<usize> {
+    let count = pages.len();
+    if count == 0 || needle.is_empty() {
+        return None;
+    }
+    (0..count)
+        .map(|step| {
+            if forward {
+                (from + step) % count
+            } else {
+                (from + count - step % count) % count
+            }
+        })
+        .find(|&page| {
+            body.get(pages[page].clone()).is_some_and(|text| {
+                text.lines()
+                    .any(|line| crate::search::fold(line).contains(needle))
+            })
+        })
+}
+
 /// The blocks of a statement, in reading order.
 #[must_use]
 pub fn blocks(statement: &Statement) -> Vec<Block> {
+    blocks_of(statement, None)
+}
+
+/// The blocks of a statement, or of one page of it: every page has the
+/// title, its place among the pages and the contacts; the first the fields.
+fn blocks_of(statement: &Statement, page: Option<Page>) -> Vec<Block> {
+    let first_page = page.is_none_or(|page| page.number == 0);
     let mut blocks = vec![
         Block::new(Role::Title, clean_line(&statement.title)),
         Block::new(
@@ -92,6 +199,16 @@ pub fn blocks(statement: &Statement) -> Vec<Block> {
                 .to_owned(),
         ));
     }
+    if let Some(page) = page.filter(|page| page.count > 1) {
+        blocks.push(Block::field(
+            "Page",
+            format!(
+                "{} of {} (a long statement: scrolling past the end turns the page)",
+                page.number + 1,
+                page.count
+            ),
+        ));
+    }
     let joined = |values: &[String]| {
         values
             .iter()
@@ -99,10 +216,10 @@ pub fn blocks(statement: &Statement) -> Vec<Block> {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    if !statement.organisations.is_empty() {
+    if first_page && !statement.organisations.is_empty() {
         blocks.push(Block::field("From", joined(&statement.organisations)));
     }
-    if let Some(government) = &statement.government {
+    if let Some(government) = statement.government.as_ref().filter(|_| first_page) {
         blocks.push(Block::field("Government", clean_line(government)));
     }
     for (label, values) in [
@@ -110,14 +227,14 @@ pub fn blocks(statement: &Statement) -> Vec<Block> {
         ("Locations", &statement.locations),
         ("Topics", &statement.topics),
     ] {
-        if !values.is_empty() {
+        if first_page && !values.is_empty() {
             blocks.push(Block::field(label, joined(values)));
         }
     }
-    if let Some(summary) = &statement.summary {
+    if let Some(summary) = statement.summary.as_ref().filter(|_| first_page) {
         blocks.push(Block::new(Role::Paragraph, clean_text(summary)));
     }
-    if !statement.signatories.is_empty() {
+    if first_page && !statement.signatories.is_empty() {
         blocks.push(Block::new(
             Role::Heading,
             format!("Signatories ({})", statement.signatories.len()),
@@ -128,7 +245,15 @@ pub fn blocks(statement: &Statement) -> Vec<Block> {
                 .map(|line| Block::new(Role::Item, line)),
         );
     }
-    let paragraphs: Vec<_> = statement.paragraphs().collect();
+    let paragraphs: Vec<_> = match page {
+        Some(page) => page
+            .text
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect(),
+        None => statement.paragraphs().collect(),
+    };
     if !paragraphs.is_empty() {
         blocks.push(Block::new(Role::Heading, "Statement"));
         blocks.extend(
@@ -318,6 +443,17 @@ pub fn layout(statement: &Statement, width: usize) -> Vec<DisplayLine> {
 /// As [`layout`], with the statement's triage marks under the byline.
 #[must_use]
 pub fn layout_with(statement: &Statement, marks: Option<&Marks>, width: usize) -> Vec<DisplayLine> {
+    layout_page(statement, marks, width, None)
+}
+
+/// As [`layout_with`], showing one page of the body (`None`: all of it).
+#[must_use]
+pub fn layout_page(
+    statement: &Statement,
+    marks: Option<&Marks>,
+    width: usize,
+    page: Option<Page>,
+) -> Vec<DisplayLine> {
     let width = width.max(8);
     let mut lines = Vec::new();
     let blank = |lines: &mut Vec<DisplayLine>| {
@@ -333,8 +469,8 @@ pub fn layout_with(statement: &Statement, marks: Option<&Marks>, width: usize) -
             });
         }
     };
-    let mut all = blocks(statement);
-    if let Some(marks) = marks {
+    let mut all = blocks_of(statement, page);
+    if let Some(marks) = marks.filter(|_| page.is_none_or(|page| page.number == 0)) {
         let at = all
             .iter()
             .position(|block| block.role == Role::Byline)
@@ -429,6 +565,92 @@ pub fn plain_text(statement: &Statement) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A body of `paragraphs` numbered paragraphs of about 200 bytes.
+    fn long_body(paragraphs: usize) -> String {
+        (0..paragraphs)
+            .map(|n| format!("Paragraph {n}. {}", "Words of a long statement. ".repeat(7)))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    #[test]
+    fn pages_cover_the_body_in_order_cut_after_blank_lines() {
+        let body = long_body(5_000);
+        let pages = page_ranges(&body, 64 * 1024);
+        assert!(pages.len() > 10, "{} pages", pages.len());
+        assert_eq!(pages[0].start, 0);
+        assert_eq!(pages.last().map(|page| page.end), Some(body.len()));
+        for pair in pages.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start, "no gap, no overlap");
+        }
+        for page in &pages {
+            assert!(page.len() <= 64 * 1024);
+            assert!(page.len() > 32 * 1024 || page.end == body.len());
+            if page.end < body.len() {
+                assert!(body[..page.end].ends_with("\n\n"), "cut after a blank line");
+            }
+        }
+        assert_eq!(
+            page_ranges("short", PAGE_BYTES),
+            vec![std::ops::Range { start: 0, end: 5 }]
+        );
+        assert_eq!(page_ranges("", PAGE_BYTES).len(), 1);
+    }
+
+    #[test]
+    fn pages_of_text_without_blank_lines_or_newlines_cut_on_characters() {
+        let body = "é".repeat(100_000);
+        let pages = page_ranges(&body, 1_001);
+        assert!(pages.iter().all(|page| body.is_char_boundary(page.start)));
+        assert_eq!(
+            pages.iter().map(std::ops::Range::len).sum::<usize>(),
+            body.len()
+        );
+    }
+
+    #[test]
+    fn page_with_finds_the_next_page_holding_the_text_round_the_end() {
+        let mut body = long_body(5_000);
+        let pages = page_ranges(&body, 64 * 1024);
+        let needle_page = |n: usize| {
+            pages
+                .iter()
+                .position(|page| body[page.clone()].contains(&format!("Paragraph {n}.")))
+                .expect("a page")
+        };
+        let (early, late) = (needle_page(100), needle_page(4_000));
+        body = body
+            .replace("Paragraph 100.", "Paragraph 100. Kherson")
+            .replace("Paragraph 4000.", "Paragraph 4000. KHERSON");
+        let pages = page_ranges(&body, 64 * 1024);
+        assert_eq!(
+            page_with(&body, &pages, "kherson", early + 1, true),
+            Some(late)
+        );
+        assert_eq!(
+            page_with(&body, &pages, "kherson", late + 1, true),
+            Some(early),
+            "wraps round"
+        );
+        assert_eq!(
+            page_with(&body, &pages, "kherson", late - 1, false),
+            Some(early)
+        );
+        assert_eq!(page_with(&body, &pages, "odesa", 0, true), None);
+    }
+
+    #[test]
+    fn a_long_body_is_laid_out_a_page_at_a_time() {
+        let statement: Statement = serde_json::from_value(serde_json::json!({
+            "id": "long", "title": "Long", "published": "2024-01-01",
+            "body": long_body(20_000),
+        }))
+        .expect("statement");
+        let whole = layout(&statement, 80).len();
+        let preview = layout_preview(&statement, 80).len();
+        assert!(preview * 10 < whole, "preview {preview} lines of {whole}");
+    }
 
     fn minister(country: &str) -> std::sync::Arc<Signatory> {
         std::sync::Arc::new(Signatory {

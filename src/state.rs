@@ -185,6 +185,16 @@ pub enum Effect {
     },
     /// Reload the archive now.
     Reload,
+    /// Look for `needle` on the pages of a long statement, off the drawing
+    /// thread; report with [`State::page_found`].
+    FindPage {
+        generation: u64,
+        text: std::sync::Arc<str>,
+        pages: std::sync::Arc<[std::ops::Range<usize>]>,
+        needle: String,
+        from: usize,
+        forward: bool,
+    },
 }
 
 /// A statement's place newest first (statements unknown to `rank` last).
@@ -249,6 +259,16 @@ pub struct State {
     pub settling: bool,
     /// Keys (and pastes, clicks) held back until the list settles.
     pub waiting: WaitingQueue,
+    /// Numbers finds on the other pages of a long statement.
+    pub find_generation: u64,
+    /// The find on other pages still running, if any.
+    pub finding: Option<u64>,
+    /// A find on other pages done at once (no background), to show once
+    /// the action is applied.
+    pending_page: Option<(u64, bool, Option<usize>)>,
+    /// The long statement last searched page by page, shared with the
+    /// finder thread.
+    long_text: Option<(usize, std::sync::Arc<str>)>,
     /// Problems found loading the archive (see `communique check`).
     pub problems: usize,
     /// Those problems as `check` prints them, for the problems panel.
@@ -315,6 +335,10 @@ impl State {
             search_generation: 0,
             settling: false,
             waiting: WaitingQueue::new(),
+            find_generation: 0,
+            finding: None,
+            pending_page: None,
+            long_text: None,
             problems,
             problem_lines: Vec::new(),
             arrived: std::collections::HashSet::new(),
@@ -422,6 +446,25 @@ impl State {
 
     /// Applies one action.
     pub fn update(&mut self, action: Action) {
+        self.apply(action);
+        self.paginate_open();
+        if let Some((generation, forward, page)) = self.pending_page.take() {
+            self.page_found(generation, forward, page);
+        }
+    }
+
+    /// Works out the pages of every open statement whose body changed (or
+    /// was just read).
+    pub(crate) fn paginate_open(&mut self) {
+        let statements = &self.statements;
+        self.view.for_each_detail(&mut |detail| {
+            if let Some(statement) = statements.get(detail.statement) {
+                detail.paginate(statement);
+            }
+        });
+    }
+
+    fn apply(&mut self, action: Action) {
         if let Action::Resize(width, height) = action {
             self.size = clamped_size(width, height);
             self.scroll_list_to_selection();

@@ -69,6 +69,8 @@ fn allowed(effect: &Effect) -> bool {
         // Searching and re-reading the archive the command line chose stay
         // inside the browser.
         Effect::Search { .. } | Effect::Reload => true,
+        // Finding in the open statement's text, in memory.
+        Effect::FindPage { .. } => true,
         Effect::Suspend => false,
     }
 }

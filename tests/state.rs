@@ -68,8 +68,9 @@ fn detail(state: &State) -> &Detail {
 
 /// The open statement's lines as the detail view lays them out.
 fn open_lines(state: &State) -> Vec<communique::document::DisplayLine> {
-    let index = detail(state).statement;
-    Detail::lines(&state.statements[index], state.marks_of(index), state.size)
+    let open = detail(state);
+    let index = open.statement;
+    open.lines(&state.statements[index], state.marks_of(index), state.size)
 }
 
 fn search_text(state: &State) -> &str {

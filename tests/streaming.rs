@@ -229,7 +229,7 @@ fn an_opened_statement_asks_for_its_body_and_shows_it() {
     state.body_read(at, body);
     assert!(state.wanted_bodies().is_empty());
     let first_paragraph = text.split("\n\n").next().expect("paragraph");
-    let shown = communique::state::Detail::lines(&state.statements[at], None, state.size);
+    let shown = communique::state::Detail::new(at).lines(&state.statements[at], None, state.size);
     let words: Vec<&str> = first_paragraph.split_whitespace().take(4).collect();
     assert!(
         shown

@@ -98,7 +98,11 @@ impl Link {
             }),
             // History that cannot be saved stays in this session's memory.
             Effect::History(query) => store.push_history(&query).or(Ok(())),
-            Effect::Copy(_) | Effect::Suspend | Effect::Reload | Effect::Search { .. } => Ok(()),
+            Effect::Copy(_)
+            | Effect::Suspend
+            | Effect::Reload
+            | Effect::Search { .. }
+            | Effect::FindPage { .. } => Ok(()),
         };
         if let Err(err) = result {
             let message = err.to_string();
@@ -119,6 +123,7 @@ pub struct RealTerminal {
     /// The archive watcher, which also reloads on request.
     pub watch: Option<crate::watch::ArchiveWatch>,
     pub searcher: super::searcher::Searcher,
+    pub finder: super::finder::Finder,
 }
 
 impl<B: Backend> Perform<B> for RealTerminal
@@ -165,6 +170,21 @@ where
                 query,
                 marks,
                 rank,
+            }),
+            Effect::FindPage {
+                generation,
+                text,
+                pages,
+                needle,
+                from,
+                forward,
+            } => self.finder.submit(super::finder::Job {
+                generation,
+                text,
+                pages,
+                needle,
+                from,
+                forward,
             }),
             Effect::Reload => match &self.watch {
                 Some(watch) => watch.request(),

@@ -253,7 +253,7 @@ impl State {
                     (Some(at), Action::NextContact) => (at + 1) % count,
                     (Some(at), _) => (at + count - 1) % count,
                 });
-                let lines = super::Detail::lines(
+                let lines = detail.lines(
                     &self.statements[detail.statement],
                     self.marks_of(detail.statement),
                     self.size,

@@ -1,8 +1,12 @@
 //! The detail view: one statement, scrolled, with find-in-text and moving to
 //! the next or previous statement of the list without leaving.
 
-use super::{LineEditor, State, View};
-use crate::document::{DisplayLine, layout_with};
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::{Effect, LineEditor, State, View};
+
+use crate::document::{DisplayLine, PAGE_BYTES, Page, layout_page, page_ranges};
 use crate::keymap::Action;
 use crate::records::Statement;
 use crate::search::fold;
@@ -26,6 +30,12 @@ pub struct Detail {
     pub contact: Option<usize>,
     /// The find line while it is being typed.
     pub find_line: Option<FindLine>,
+    /// The page on screen of a long body (see [`PAGE_BYTES`]).
+    pub page: usize,
+    /// The byte ranges of the body's pages, and the body length they were
+    /// worked out for (a body read from disk later gets them anew).
+    pub pages: Arc<[Range<usize>]>,
+    pub paged_len: Option<usize>,
 }
 
 /// The find line being typed, and where the view was before it opened.
@@ -45,7 +55,28 @@ impl Detail {
             found: None,
             contact: None,
             find_line: None,
+            page: 0,
+            pages: Arc::from(Vec::new()),
+            paged_len: None,
         }
+    }
+
+    /// Works out the pages of `statement`'s body if they are not known for
+    /// the body it has now.
+    pub(super) fn paginate(&mut self, statement: &Statement) {
+        let body = statement.body.as_deref().unwrap_or_default();
+        if self.paged_len == Some(body.len()) {
+            return;
+        }
+        self.pages = page_ranges(body, PAGE_BYTES).into();
+        self.paged_len = Some(body.len());
+        self.page = self.page.min(self.pages.len().saturating_sub(1));
+    }
+
+    /// How many pages the body has (1 for all but very long ones).
+    #[must_use]
+    pub fn page_count(&self) -> usize {
+        self.pages.len().max(1)
     }
 
     /// Columns the text is wrapped to, for a terminal size.
@@ -60,17 +91,38 @@ impl Detail {
         usize::from(size.1.saturating_sub(DETAIL_CHROME_ROWS)).max(1)
     }
 
-    /// The statement's lines, with its marks, at this terminal size.
+    /// The lines on screen: the statement, or the page of it shown, with
+    /// its marks, at this terminal size. Never the whole of a long body.
     #[must_use]
     pub fn lines(
+        &self,
         statement: &Statement,
         marks: Option<&Marks>,
         size: (u16, u16),
     ) -> Vec<DisplayLine> {
-        layout_with(
+        let body = statement.body.as_deref().unwrap_or_default();
+        let fresh;
+        let pages: &[Range<usize>] = if self.paged_len == Some(body.len()) {
+            &self.pages
+        } else {
+            // Not worked out yet for this body (just read): do it now
+            // rather than lay out all of it.
+            fresh = page_ranges(body, PAGE_BYTES);
+            &fresh
+        };
+        let page = (pages.len() > 1).then(|| {
+            let number = self.page.min(pages.len() - 1);
+            Page {
+                text: body.get(pages[number].clone()).unwrap_or_default(),
+                number,
+                count: pages.len(),
+            }
+        });
+        layout_page(
             statement,
             Some(marks.unwrap_or(&Marks::default())),
             Self::text_width(size),
+            page,
         )
     }
 
@@ -109,7 +161,7 @@ impl Detail {
     }
 
     pub(super) fn clamp(&mut self, statement: &Statement, marks: Option<&Marks>, size: (u16, u16)) {
-        let count = Self::lines(statement, marks, size).len();
+        let count = self.lines(statement, marks, size).len();
         self.scroll = self.scroll.min(Self::max_scroll(count, size));
     }
 
@@ -122,18 +174,21 @@ impl Detail {
         forward: bool,
         size: (u16, u16),
     ) -> bool {
+        // A page of a long body does not wrap around onto itself: the next
+        // match may be on another page.
+        let wrap = self.page_count() == 1;
         let matches = self.matching_lines(lines);
         let target = if forward {
             matches
                 .iter()
                 .find(|&&line| line >= from)
-                .or(matches.first())
+                .or(matches.first().filter(|_| wrap))
         } else {
             matches
                 .iter()
                 .rev()
                 .find(|&&line| line <= from)
-                .or(matches.last())
+                .or(matches.last().filter(|_| wrap))
         };
         let Some(&target) = target else {
             self.found = None;
@@ -149,9 +204,96 @@ impl Detail {
 }
 
 impl State {
+    /// Shows page `page` of the open statement, from its top or its end.
+    fn turn_page(&self, detail: &mut Detail, page: usize, at_end: bool) {
+        detail.page = page.min(detail.page_count() - 1);
+        detail.found = None;
+        detail.scroll = if at_end { usize::MAX } else { 0 };
+        let statement = &self.statements[detail.statement];
+        detail.clamp(statement, self.marks_of(detail.statement), self.size);
+    }
+
+    /// Looks for the find text on the other pages of a long body, from the
+    /// next page in `forward`'s direction round to this one. The text is
+    /// searched off the drawing thread (the result comes to
+    /// [`State::page_found`]); tests and scripts search at once. Returns
+    /// false when the body has one page (nothing more to look at).
+    fn find_on_other_pages(&mut self, detail: &Detail, forward: bool) -> bool {
+        let count = detail.page_count();
+        if count == 1 || detail.find.is_empty() {
+            return false;
+        }
+        let from = if forward {
+            (detail.page + 1) % count
+        } else {
+            (detail.page + count - 1) % count
+        };
+        let statement = detail.statement;
+        let body = self.statements[statement]
+            .body
+            .as_deref()
+            .unwrap_or_default();
+        self.find_generation += 1;
+        let generation = self.find_generation;
+        if !self.background_search {
+            let page = crate::document::page_with(body, &detail.pages, &detail.find, from, forward);
+            self.finding = Some(generation);
+            self.pending_page = Some((generation, forward, page));
+            return true;
+        }
+        let text = match &self.long_text {
+            Some((at, text)) if *at == statement && text.len() == body.len() => Arc::clone(text),
+            _ => {
+                // Copied once per statement, for the finder thread to share.
+                let text: Arc<str> = Arc::from(body);
+                self.long_text = Some((statement, Arc::clone(&text)));
+                text
+            }
+        };
+        self.finding = Some(generation);
+        self.status = Some("finding in the other pages…".into());
+        self.effects.push(Effect::FindPage {
+            generation,
+            text,
+            pages: Arc::clone(&detail.pages),
+            needle: detail.find.clone(),
+            from,
+            forward,
+        });
+        true
+    }
+
+    /// The page a find on the other pages found (`None`: the text is on no
+    /// page). Dropped when another find was asked for since, or the
+    /// statement is no longer open.
+    pub fn page_found(&mut self, generation: u64, forward: bool, page: Option<usize>) {
+        if self.finding != Some(generation) {
+            return;
+        }
+        self.finding = None;
+        if self.status.as_deref() == Some("finding in the other pages…") {
+            self.status = None;
+        }
+        let View::Detail(detail) = &mut self.view else {
+            return;
+        };
+        let Some(page) = page else {
+            self.status = Some("not found".into());
+            return;
+        };
+        let mut detail = detail.clone();
+        self.turn_page(&mut detail, page, false);
+        let statement = &self.statements[detail.statement];
+        let lines = detail.lines(statement, self.marks_of(detail.statement), self.size);
+        let from = if forward { 0 } else { lines.len() };
+        detail.jump(&lines, from, forward, self.size);
+        self.view = View::Detail(detail);
+    }
+
     pub(super) fn update_detail(&mut self, mut detail: Detail, action: Action) {
         let size = self.size;
-        let lines = Detail::lines(
+        detail.paginate(&self.statements[detail.statement]);
+        let lines = detail.lines(
             &self.statements[detail.statement],
             self.marks_of(detail.statement),
             size,
@@ -171,13 +313,17 @@ impl State {
                 Action::Type(c) => {
                     find.editor.insert(c);
                     detail.find = fold(find.editor.text());
-                    detail.jump(&lines, find.scroll_before, true, size);
+                    if !detail.jump(&lines, find.scroll_before, true, size) {
+                        self.find_on_other_pages(&detail, true);
+                    }
                     detail.find_line = Some(find);
                 }
                 edit => {
                     if find.editor.edit(edit) {
                         detail.find = fold(find.editor.text());
-                        detail.jump(&lines, find.scroll_before, true, size);
+                        if !detail.jump(&lines, find.scroll_before, true, size) {
+                            self.find_on_other_pages(&detail, true);
+                        }
                     }
                     detail.find_line = Some(find);
                 }
@@ -206,6 +352,23 @@ impl State {
                 self.quit = true;
                 return;
             }
+            Action::Down | Action::PageDown | Action::HalfPageDown
+                if detail.scroll >= max && detail.page + 1 < detail.page_count() =>
+            {
+                let next = detail.page + 1;
+                self.turn_page(&mut detail, next, false);
+            }
+            Action::Up | Action::PageUp | Action::HalfPageUp
+                if detail.scroll == 0 && detail.page > 0 =>
+            {
+                let previous = detail.page - 1;
+                self.turn_page(&mut detail, previous, true);
+            }
+            Action::Top if detail.page > 0 => self.turn_page(&mut detail, 0, false),
+            Action::Bottom if detail.page + 1 < detail.page_count() => {
+                let last = detail.page_count() - 1;
+                self.turn_page(&mut detail, last, true);
+            }
             Action::Down => detail.scroll = (detail.scroll + 1).min(max),
             Action::Up => detail.scroll = detail.scroll.saturating_sub(1),
             Action::PageDown => detail.scroll = (detail.scroll + rows).min(max),
@@ -231,7 +394,9 @@ impl State {
                         (Some(found), false) => found.checked_sub(1).unwrap_or(usize::MAX),
                         (None, _) => detail.scroll,
                     };
-                    if !detail.jump(&lines, from, forward, size) {
+                    if !detail.jump(&lines, from, forward, size)
+                        && !self.find_on_other_pages(&detail, forward)
+                    {
                         self.status = Some("not found".into());
                     }
                 }

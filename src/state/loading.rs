@@ -203,6 +203,7 @@ impl State {
                 self.status = Some(format!("cannot show the statement's text: {err}"));
             }
         }
+        self.paginate_open();
         self.bodies_read.retain(|&earlier| earlier != at);
         self.bodies_read.push(at);
         if self.bodies_read.len() > BODIES_KEPT {

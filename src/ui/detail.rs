@@ -90,7 +90,7 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
         buf,
     );
 
-    let lines = Detail::lines(statement, state.marks_of(detail.statement), state.size);
+    let lines = detail.lines(statement, state.marks_of(detail.statement), state.size);
     let rows = usize::from(area.height.saturating_sub(3));
     let width = Detail::text_width((area.width, area.height));
     for (y, line) in lines.iter().skip(detail.scroll).take(rows).enumerate() {
@@ -120,6 +120,8 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
             String::new()
         } else if count == 0 {
             "  not found".to_owned()
+        } else if detail.page_count() > 1 {
+            format!("  {count} lines match on this page")
         } else {
             format!("  {count} lines match")
         };
@@ -139,8 +141,12 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
         } else {
             end * 100 / lines.len()
         };
+        let page = match detail.page_count() {
+            1 => String::new(),
+            count => format!("page {} of {count} · ", detail.page + 1),
+        };
         let progress = format!(
-            "lines {}–{end} of {} ({percent}%)",
+            "{page}lines {}–{end} of {} ({percent}%)",
             detail.scroll + 1,
             lines.len()
         );

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Widget};
 use super::text::{fit, highlighted};
 use super::{Screen, row};
 use crate::config::Column;
-use crate::document::layout;
+use crate::document::layout_preview;
 use crate::keymap::{Action, Context};
 use crate::sanitize::clean_line;
 use crate::search::title_positions;
@@ -288,7 +288,7 @@ fn render_preview(screen: &Screen, area: Rect, buf: &mut Buffer) {
             false,
         ));
     }
-    for line in layout(statement, usize::from(inner.width)) {
+    for line in layout_preview(statement, usize::from(inner.width)) {
         lines.push(super::detail::styled_line(
             screen,
             &line,
