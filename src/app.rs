@@ -237,8 +237,9 @@ pub(crate) fn lower_priority() {
     }
 }
 
-/// Debug builds only: `COMMUNIQUE_PANIC_IN_DRAW=1` panics inside drawing, so
-/// the end-to-end tests can prove the terminal is restored after a panic.
+/// Debug builds only: `COMMUNIQUE_PANIC_IN_DRAW=1` panics inside drawing and
+/// `COMMUNIQUE_FAIL_ALLOCATION_IN_DRAW=1` fails an allocation there, so the
+/// end-to-end tests can prove the terminal is restored after either.
 fn panic_for_tests() {
     #[cfg(debug_assertions)]
     {
@@ -246,6 +247,12 @@ fn panic_for_tests() {
             std::env::var_os("COMMUNIQUE_PANIC_IN_DRAW").is_none(),
             "COMMUNIQUE_PANIC_IN_DRAW is set: panicking inside drawing as asked"
         );
+        if std::env::var_os("COMMUNIQUE_FAIL_ALLOCATION_IN_DRAW").is_some() {
+            // More than any address space: the allocator fails and Rust
+            // aborts the process at once, with no hook run.
+            let huge: Vec<u8> = Vec::with_capacity(1 << 50);
+            std::hint::black_box(huge);
+        }
     }
 }
 

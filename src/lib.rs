@@ -8,6 +8,7 @@ pub mod config;
 pub mod contacts;
 pub mod document;
 pub mod govuk;
+pub mod guard;
 pub mod keymap;
 pub mod loader;
 pub mod records;

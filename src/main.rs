@@ -14,6 +14,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse_resolved();
     let result = match &cli.command {
         Some(command) => run_command(&cli, command),
+        // The browser runs under a guard that restores the terminal however
+        // it ends (see guard.rs); the guarded child runs the browser itself.
+        None if communique::guard::wanted(true) => communique::guard::run(),
         None => communique::app::run(&cli),
     };
     match result {

@@ -13,7 +13,7 @@ const EXIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most memory the browser may ever have held (its peak resident set),
 /// in KiB, read from /proc.
 fn peak_kib(term: &Pty) -> u64 {
-    let pid = term.pid().expect("the browser's process id");
+    let pid = term.browser_pid().expect("the browser's process id");
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
     status
         .lines()
@@ -84,4 +84,54 @@ fn sigquit_ends_the_browser_with_the_terminal_restored() {
         .expect("the browser ends on SIGQUIT");
     assert!(!term.alternate_screen(), "left on the alternate screen");
     assert!(!term.cursor_hidden(), "left with the cursor hidden");
+}
+
+/// What a browser that dies at once leaves behind: the guard it runs under
+/// gives the terminal back and says what happened.
+#[track_caller]
+fn assert_restored_after_sudden_end(term: &mut Pty, what: &str) {
+    let status = term.wait_exit(EXIT_TIMEOUT).expect("the program ends");
+    assert!(!status.success(), "{what}: {status:?}");
+    assert!(
+        !term.alternate_screen(),
+        "{what}: left on the alternate screen"
+    );
+    assert!(!term.cursor_hidden(), "{what}: left with the cursor hidden");
+    let screen = term.screen_text();
+    assert!(
+        screen.contains("the browser ended unexpectedly")
+            && screen.contains("the terminal was restored"),
+        "{what}: {screen}"
+    );
+}
+
+#[test]
+fn an_allocation_failure_leaves_the_terminal_restored() {
+    let state = tempfile::tempdir().expect("a temporary folder");
+    let mut term = PtyCommand::browser()
+        .arg("--state")
+        .arg(state.path().join("t.db"))
+        .env("COMMUNIQUE_FAIL_ALLOCATION_IN_DRAW", "1")
+        .size(80, 24)
+        .spawn();
+    assert_restored_after_sudden_end(&mut term, "an allocation failure");
+    assert!(
+        term.screen_text().contains("SIGABRT"),
+        "{}",
+        term.screen_text()
+    );
+}
+
+#[test]
+fn sigkill_of_the_browser_leaves_the_terminal_restored() {
+    let mut term = browser();
+    assert!(term.alternate_screen());
+    let pid = term.browser_pid().expect("the browser's process id");
+    assert_ne!(Some(pid), term.pid(), "the browser runs under its guard");
+    let sent = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    assert_restored_after_sudden_end(&mut term, "SIGKILL");
 }

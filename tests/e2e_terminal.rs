@@ -454,7 +454,7 @@ fn idle_cpu(pid: u32, window: Duration) -> Duration {
 /// The loop redraws on every 250 ms tick, so some cost remains: see the
 /// ignored test below.)
 fn assert_idle_is_cheap(mut term: Pty) {
-    let pid = term.pid().expect("a process id");
+    let pid = term.browser_pid().expect("a process id");
     std::thread::sleep(Duration::from_millis(500));
     let spent = idle_cpu(pid, Duration::from_secs(1));
     assert!(
@@ -489,7 +489,7 @@ fn thread_niceness(pid: u32) -> Vec<i64> {
 #[test]
 fn matching_threads_give_way_to_the_drawing_thread() {
     let mut term = Setup::bundled().open(80, 24);
-    let pid = term.pid().expect("a process id");
+    let pid = term.browser_pid().expect("a process id");
     let niceness = thread_niceness(pid);
     let main = stat_fields(pid)
         .and_then(|fields| fields.get(16)?.parse::<i64>().ok())
@@ -530,7 +530,9 @@ fn hang_up_and_measure() -> (Duration, Duration, Option<portable_pty::ExitStatus
     let setup = Setup::bundled();
     let mut term = setup.open(80, 24);
     flag_first(&mut term);
-    let pid = term.pid().expect("a process id");
+    // The browser's own process: it must go, without spinning (its guard
+    // follows it).
+    let pid = term.browser_pid().expect("a process id");
     // Hang up (the last handle on the terminal's other side closes as
     // hang_up returns), then watch the process until it is gone: a zombie
     // or reaped.

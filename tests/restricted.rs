@@ -429,13 +429,28 @@ fn under_shell(sandbox: &Sandbox, args: &[&std::ffi::OsStr], env: &[(&str, &str)
     term.expect_text(" / ");
     let shell = term.pid().expect("the shell's process id");
     let deadline = Instant::now() + EXIT_TIMEOUT;
-    let pid = loop {
-        if let Some(&pid) = children(shell).first() {
+    // The shell starts the guard, which starts the browser itself (the same
+    // program: the guard only restores the terminal when it ends).
+    let child_of = |parent: u32, what: &str| loop {
+        if let Some(&pid) = children(parent).first() {
             break pid;
         }
-        assert!(Instant::now() < deadline, "the shell started no browser");
+        assert!(Instant::now() < deadline, "{what}");
         std::thread::sleep(Duration::from_millis(10));
     };
+    let guard = child_of(shell, "the shell started no browser");
+    let pid = child_of(guard, "the guard started no browser");
+    assert_eq!(
+        children(guard),
+        [pid],
+        "the guard starts the browser and nothing else"
+    );
+    let program = |pid: u32| std::fs::read_link(format!("/proc/{pid}/exe")).expect("/proc exe");
+    assert_eq!(
+        program(pid),
+        program(guard),
+        "the guard runs communique itself"
+    );
     Browser { term, pid }
 }
 

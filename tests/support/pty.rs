@@ -440,6 +440,31 @@ impl Pty {
         self.child.process_id()
     }
 
+    /// The process that runs the browser: the browser runs as the child of
+    /// a guard process (which restores the terminal however it ends), so
+    /// this is the spawned program's child when it has one. Waits a little
+    /// for the guard to start it.
+    #[must_use]
+    pub fn browser_pid(&self) -> Option<u32> {
+        let pid = self.pid()?;
+        let deadline = Instant::now() + DEFAULT_TIMEOUT;
+        loop {
+            let children: Vec<u32> =
+                std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .filter_map(|child| child.parse().ok())
+                    .collect();
+            if let Some(&child) = children.first() {
+                return Some(child);
+            }
+            if Instant::now() > deadline {
+                return Some(pid);
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
     // ---- Typing ----
 
     /// Types text as it is (UTF-8).
