@@ -74,6 +74,11 @@ pub fn handle(state: &mut State, input: Input) {
             if let Some(error) = finished.error {
                 state.report(error);
             }
+            // A duplicated id's first copy is already on screen: reload, and
+            // the reloaded archive holds no copy of it.
+            if !finished.withdrawn.is_empty() {
+                state.effects.push(Effect::Reload);
+            }
         }
         return;
     }

@@ -113,6 +113,10 @@ pub struct Archive {
     /// merged: see [`crate::contacts::Directory`].
     pub contacts: Vec<ContactEntry>,
     pub problems: Vec<Problem>,
+    /// Ids found in more than one record, so not loaded at all. A caller of
+    /// [`load_with`] that took statements as they came must drop these ids
+    /// (their first copy came before the second was read).
+    pub withdrawn: Vec<String>,
 }
 
 impl Archive {
@@ -176,6 +180,7 @@ pub fn load_with(
             ..Archive::default()
         },
         seen: HashMap::default(),
+        collided: HashSet::default(),
         progress: Progress::default(),
         loaded: 0,
         signatories: HashSet::default(),
@@ -211,7 +216,12 @@ pub fn load_with(
         }
     }
     loader.flush_files(&mut pending, on_batch);
-    Ok(loader.archive)
+    Ok(loader.finish())
+}
+
+/// The problem reported for each copy of a duplicated id.
+fn duplicate_message(other: &str) -> String {
+    format!("duplicate id, also at {other}: no copy of this id is loaded")
 }
 
 /// A fast hash, seeded per process so crafted ids cannot make it slow.
@@ -331,8 +341,10 @@ struct Located<'a> {
 struct Loader {
     options: LoadOptions,
     archive: Archive,
-    /// Ids already loaded, with where they came from.
-    seen: HashMap<String, (Arc<Path>, usize), FastHash>,
+    /// Ids already read, with where they came from (line and column).
+    seen: HashMap<String, (Arc<Path>, (usize, usize)), FastHash>,
+    /// Ids read more than once: no copy of them is loaded.
+    collided: HashSet<String, FastHash>,
     progress: Progress,
     /// Statements not yet handed to the batch callback.
     loaded: usize,
@@ -449,6 +461,24 @@ impl Loader {
         }
     }
 
+    /// The archive, without the first copies of ids read again later.
+    fn finish(self) -> Archive {
+        let Self {
+            mut archive,
+            collided,
+            ..
+        } = self;
+        if !collided.is_empty() {
+            archive
+                .statements
+                .retain(|statement| !collided.contains(&statement.id));
+            let mut withdrawn: Vec<String> = collided.into_iter().collect();
+            withdrawn.sort();
+            archive.withdrawn = withdrawn;
+        }
+        archive
+    }
+
     fn batch_done(&mut self, on_batch: &mut dyn FnMut(&mut Vec<Statement>, Progress)) {
         self.progress.statements += self.loaded;
         self.loaded = 0;
@@ -463,16 +493,28 @@ impl Loader {
         let Some((mut statement, record, start)) = parsed.statement else {
             return;
         };
-        if let Some((path, line)) = self.seen.get(&statement.id) {
-            let message = format!(
-                "duplicate id, first loaded from {}:{line}; this copy is not loaded",
-                path.display()
-            );
+        if let Some((first_path, first_start)) = self.seen.get(&statement.id) {
+            // Neither copy is loaded: whichever won, marks made on the one
+            // would pass to the other (a file that sorts first could take a
+            // statement's place and its marks).
+            let this_path = &statement.origin.path;
+            let at = |path: &Path, (line, column): (usize, usize)| {
+                format!("{}:{line}:{column}", path.display())
+            };
+            if self.collided.insert(statement.id.clone()) {
+                self.archive.problems.push(Problem::new(
+                    first_path,
+                    *first_start,
+                    Some(RecordRef::Id(statement.id.clone())),
+                    duplicate_message(&at(this_path, start)),
+                    Severity::Error,
+                ));
+            }
             self.archive.problems.push(Problem::new(
-                &statement.origin.path,
+                this_path,
                 start,
                 Some(record),
-                message,
+                duplicate_message(&at(first_path, *first_start)),
                 Severity::Error,
             ));
             return;
@@ -487,7 +529,7 @@ impl Loader {
         }
         self.seen.insert(
             statement.id.clone(),
-            (Arc::clone(&statement.origin.path), statement.origin.line),
+            (Arc::clone(&statement.origin.path), start),
         );
         self.archive.statements.push(statement);
         self.loaded += 1;
@@ -727,13 +769,33 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
     };
     let mut parsed = Parsed::default();
     let result = if govuk {
-        match govuk::convert(text) {
+        let ((converted, item_contacts), flattened) = govuk::counting_flattened(|| {
+            let converted = govuk::convert(text);
+            let item_contacts = match &converted {
+                Ok(Conversion::Skipped {
+                    schema_name,
+                    document_type,
+                }) => contacts::read_item(schema_name, document_type.as_deref(), text),
+                _ => None,
+            };
+            (converted, item_contacts)
+        });
+        if flattened > 0 {
+            parsed.push(
+                path,
+                start,
+                Some(record.clone()),
+                govuk::flattened_message(),
+                Severity::Warning,
+            );
+        }
+        match converted {
             Ok(Conversion::Statement(statement)) => Ok(*statement),
             Ok(Conversion::Skipped {
                 schema_name,
                 document_type,
             }) => {
-                match contacts::read_item(&schema_name, document_type.as_deref(), text) {
+                match item_contacts {
                     Some(Ok(found)) if !found.is_empty() => {
                         parsed.contacts = found;
                         return parsed;
@@ -811,6 +873,10 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
             "empty id".into(),
             Severity::Error,
         );
+        return parsed;
+    }
+    if let Some(why) = crate::records::id_problem(&statement.id) {
+        parsed.push(path, start, Some(record), why, Severity::Error);
         return parsed;
     }
     if statement.title.trim().is_empty() {

@@ -10,6 +10,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
+mod ids;
+
+pub use ids::id_problem;
+
 /// One statement: a press release, joint statement, speech, written statement…
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Statement {

@@ -49,6 +49,9 @@ pub struct Finished {
     pub directory: Directory,
     /// Why the archive could not be opened at all.
     pub error: Option<String>,
+    /// Ids that turned out to be duplicated after their first copy was sent:
+    /// they must leave the list (see [`crate::loader::Archive::withdrawn`]).
+    pub withdrawn: Vec<String>,
 }
 
 /// Starts loading `root` into `index` on a thread of its own, handing what
@@ -247,12 +250,14 @@ fn load(root: &std::path::Path, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrive
                 problem_lines: super::problem_lines(&archive),
                 directory: Directory::from_entries(raw),
                 error: None,
+                withdrawn: archive.withdrawn,
             }
         }
         Err(err) => Finished {
             problem_lines: Vec::new(),
             directory: Directory::default(),
             error: Some(format!("{err:#}")),
+            withdrawn: Vec::new(),
         },
     };
     publisher.publish(last, Some(finished));
