@@ -431,6 +431,7 @@ fn open_store(
 /// No terminal, an archive that cannot be opened, or a terminal failure.
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     check_terminal()?;
+    let policy = cli.read_policy()?;
     // Loading and matching use every core, at a lower priority than the
     // drawing thread, so typing is echoed at once while they run. First
     // thing: anything parallel (an empty index is built below) would start
@@ -466,6 +467,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let (arrive, arrivals) = std::sync::mpsc::channel();
     loading::start(
         archive_path.clone(),
+        policy,
         Arc::clone(&state.index),
         loading::to_channel(arrive),
     );
@@ -475,7 +477,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     inputs.searches = Some((found_rx, Arc::clone(&searcher.pending)));
     state.background_search = true;
     let (reloads, reloaded) = std::sync::mpsc::channel();
-    let watch = match ArchiveWatch::start(&archive_path, cli.poll, reloads) {
+    let watch = match ArchiveWatch::start(&archive_path, cli.poll, policy, reloads) {
         Ok(watch) => {
             inputs.reloads = Some(reloaded);
             Some(watch)

@@ -14,6 +14,10 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
+mod files;
+
+pub use files::{DEFAULT_MAX_RECORD_SIZE, ReadPolicy, open_regular, parse_size};
+
 use crate::contacts::{self, ContactEntry};
 use crate::govuk::{self, Conversion, ConvertError};
 use crate::records::{NATIVE_FIELDS, Origin, Signatory, Statement, Stored};
@@ -91,6 +95,8 @@ pub struct LoadOptions {
     /// Leave bodies in the archive files (noting where each record lies) so
     /// they are not held in memory: [`read_full`] reads one back.
     pub bodies_on_disk: bool,
+    /// Which links are followed, and how big a record may be.
+    pub policy: ReadPolicy,
 }
 
 /// How far a load has got, for a progress bar.
@@ -173,6 +179,14 @@ pub fn load_with(
 ) -> anyhow::Result<Archive> {
     let metadata = std::fs::metadata(root)
         .map_err(|err| anyhow::anyhow!("cannot open archive {}: {err}", root.display()))?;
+    if !metadata.is_dir() && !metadata.is_file() {
+        // A FIFO would never end (or never start), nor would `/dev/zero`.
+        anyhow::bail!(
+            "cannot open archive {}: it is {}, not a file or folder",
+            root.display(),
+            files::kind_of(metadata.file_type())
+        );
+    }
     let mut loader = Loader {
         options,
         archive: Archive {
@@ -185,30 +199,29 @@ pub fn load_with(
         loaded: 0,
         signatories: HashSet::default(),
     };
-    let files: Vec<(PathBuf, u64)> = if metadata.is_dir() {
-        archive_files(root, &mut loader.archive.problems)
-            .into_iter()
-            .map(|path| {
-                let size = std::fs::metadata(&path).map_or(0, |m| m.len());
-                (path, size)
-            })
-            .collect()
+    let found = if metadata.is_dir() {
+        files::archive_files(root, options.policy, &mut loader.archive.problems)
     } else {
-        vec![(root.to_path_buf(), metadata.len())]
+        // A file named on the command line is read wherever it leads.
+        vec![files::Found {
+            path: root.to_path_buf(),
+            size: metadata.len(),
+            via_link: true,
+        }]
     };
-    loader.progress.bytes_total = files.iter().map(|(_, size)| size).sum();
+    loader.progress.bytes_total = found.iter().map(|file| file.size).sum();
     // Small files are read whole, many at a time; a big JSON Lines file is
     // streamed in chunks whose lines are parsed in parallel.
-    let mut pending: Vec<(PathBuf, u64)> = Vec::new();
+    let mut pending: Vec<files::Found> = Vec::new();
     let mut pending_bytes = 0;
-    for (path, size) in files {
-        if size > STREAM_ABOVE && is_lines_file(&path) {
+    for file in found {
+        if file.size > STREAM_ABOVE && is_lines_file(&file.path) {
             loader.flush_files(&mut pending, on_batch);
             pending_bytes = 0;
-            loader.stream_lines(&path, on_batch);
+            loader.stream_lines(&file, on_batch);
         } else {
-            pending_bytes += size;
-            pending.push((path, size));
+            pending_bytes += file.size;
+            pending.push(file);
             if pending_bytes > CHUNK as u64 || pending.len() >= FILES_PER_BATCH {
                 loader.flush_files(&mut pending, on_batch);
                 pending_bytes = 0;
@@ -233,48 +246,6 @@ const STREAM_ABOVE: u64 = 16 << 20;
 const CHUNK: usize = 8 << 20;
 /// Small files parsed in parallel at a time.
 const FILES_PER_BATCH: usize = 256;
-
-/// The files a folder contributes, in a stable (sorted) order.
-fn archive_files(root: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let walk = walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
-    for entry in walk {
-        match entry {
-            Ok(entry) if entry.file_type().is_file() && is_record_file(entry.path()) => {
-                files.push(entry.into_path());
-            }
-            Ok(_) => {}
-            Err(err) => problems.push(Problem::new(
-                err.path().unwrap_or(root),
-                (1, 1),
-                None,
-                format!("cannot read: {err}"),
-                Severity::Error,
-            )),
-        }
-    }
-    files
-}
-
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_string_lossy().starts_with('.')
-}
-
-fn is_record_file(path: &Path) -> bool {
-    // The archive folder carries its own JSON Schema, which is not a record.
-    let is_schema = path
-        .file_name()
-        .is_some_and(|name| name.to_string_lossy().ends_with(".schema.json"));
-    !is_schema
-        && matches!(
-            path.extension().and_then(|ext| ext.to_str()),
-            Some("json" | "jsonl" | "ndjson")
-        )
-}
 
 fn is_lines_file(path: &Path) -> bool {
     matches!(
@@ -356,7 +327,7 @@ impl Loader {
     /// Parses small files in parallel and takes what they hold in order.
     fn flush_files(
         &mut self,
-        files: &mut Vec<(PathBuf, u64)>,
+        files: &mut Vec<files::Found>,
         on_batch: &mut dyn FnMut(&mut Vec<Statement>, Progress),
     ) {
         if files.is_empty() {
@@ -365,25 +336,32 @@ impl Loader {
         let options = self.options;
         let parsed: Vec<Vec<Parsed>> = files
             .par_iter()
-            .map(|(path, _)| parse_file(path, options))
+            .map(|file| {
+                let mut parsed = parse_file(&file.path, file.via_link, options);
+                note_link(&mut parsed, file.via_link);
+                parsed
+            })
             .collect();
         for parsed in parsed.into_iter().flatten() {
             self.accept(parsed);
         }
-        self.progress.bytes_done += files.iter().map(|(_, size)| size).sum::<u64>();
+        self.progress.bytes_done += files.iter().map(|file| file.size).sum::<u64>();
         files.clear();
         self.batch_done(on_batch);
     }
 
-    /// Reads a big JSON Lines file a chunk at a time.
+    /// Reads a big JSON Lines file a chunk at a time (up to the size it had
+    /// when opened). A line longer than the record limit is reported and
+    /// skipped without being held.
     fn stream_lines(
         &mut self,
-        path: &Path,
+        found: &files::Found,
         on_batch: &mut dyn FnMut(&mut Vec<Statement>, Progress),
     ) {
+        let path = found.path.as_path();
         let shared: Arc<Path> = Arc::from(path);
-        let mut file = match std::fs::File::open(path) {
-            Ok(file) => file,
+        let mut file = match files::open_regular(path, found.via_link) {
+            Ok((file, size)) => file.take(size),
             Err(err) => {
                 return self.accept(Parsed::problem(
                     path,
@@ -394,16 +372,19 @@ impl Loader {
                 ));
             }
         };
+        let max = self.options.policy.max_record_size;
         let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK * 2);
         // Absolute offset of buffer[0], and the line number it starts.
         let mut base: u64 = 0;
         let mut line = 1;
         let mut any_content = false;
         let mut first = true;
+        // Inside a line too long to keep: read on to its end.
+        let mut skipping = false;
         loop {
             let filled = buffer.len();
             buffer.resize(filled + CHUNK, 0);
-            let read = match read_fully(&mut file, &mut buffer[filled..]) {
+            let read = match files::read_some(&mut file, &mut buffer[filled..]) {
                 Ok(read) => read,
                 Err(err) => {
                     buffer.truncate(filled);
@@ -427,11 +408,38 @@ impl Loader {
                     skip = BOM.len();
                 }
             }
+            if skipping {
+                let Some(newline) = memchr::memchr(b'\n', &buffer) else {
+                    self.skipped(&mut buffer, &mut base);
+                    if at_end {
+                        break;
+                    }
+                    continue;
+                };
+                buffer.drain(..=newline);
+                base += newline as u64 + 1;
+                self.progress.bytes_done += newline as u64 + 1;
+                line += 1;
+                skipping = false;
+            }
             let end = if at_end {
                 buffer.len()
             } else {
                 match memchr::memrchr(b'\n', &buffer) {
                     Some(newline) => newline + 1,
+                    None if (buffer.len() - skip) as u64 > max => {
+                        any_content = true;
+                        self.accept(Parsed::problem(
+                            path,
+                            (line, 1),
+                            Some(RecordRef::Index(line - 1)),
+                            files::too_long(self.options.policy),
+                            Severity::Error,
+                        ));
+                        self.skipped(&mut buffer, &mut base);
+                        skipping = true;
+                        continue;
+                    }
                     None => continue,
                 }
             };
@@ -439,7 +447,8 @@ impl Loader {
             any_content |= !lines.iter().all(u8::is_ascii_whitespace);
             let parsed = parse_lines(&shared, lines, base + skip as u64, line, self.options);
             line += memchr::memchr_iter(b'\n', lines).count();
-            for parsed in parsed {
+            for mut parsed in parsed {
+                note_link(std::slice::from_mut(&mut parsed), found.via_link);
                 self.accept(parsed);
             }
             buffer.drain(..end);
@@ -459,6 +468,13 @@ impl Loader {
                 Severity::Error,
             ));
         }
+    }
+
+    /// Drops what the buffer holds of a line too long to keep.
+    fn skipped(&mut self, buffer: &mut Vec<u8>, base: &mut u64) {
+        *base += buffer.len() as u64;
+        self.progress.bytes_done += buffer.len() as u64;
+        buffer.clear();
     }
 
     /// The archive, without the first copies of ids read again later.
@@ -548,30 +564,31 @@ fn bom_warning(path: &Path) -> Parsed {
     )
 }
 
-/// Reads until `buffer` is full or the file ends; returns the bytes read.
-fn read_fully(file: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
-    let mut read = 0;
-    while read < buffer.len() {
-        match file.read(&mut buffer[read..]) {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
+/// Notes on records read through a symbolic link that reading them back
+/// must follow it ([`read_full`]).
+fn note_link(parsed: &mut [Parsed], via_link: bool) {
+    if !via_link {
+        return;
+    }
+    for parsed in parsed {
+        if let Some((statement, _, _)) = &mut parsed.statement
+            && let Some(stored) = &mut statement.origin.stored
+        {
+            stored.via_link = true;
         }
     }
-    Ok(read)
 }
 
 /// Everything one (small) file holds.
-fn parse_file(path: &Path, options: LoadOptions) -> Vec<Parsed> {
-    let bytes = match std::fs::read(path) {
+fn parse_file(path: &Path, via_link: bool, options: LoadOptions) -> Vec<Parsed> {
+    let bytes = match files::read_whole(path, via_link, options.policy) {
         Ok(bytes) => bytes,
-        Err(err) => {
+        Err(message) => {
             return vec![Parsed::problem(
                 path,
                 (1, 1),
                 None,
-                format!("cannot read: {err}"),
+                message,
                 Severity::Error,
             )];
         }
@@ -634,6 +651,15 @@ fn parse_lines(
         .with_min_len(64)
         .filter_map(|&(number, start, line)| {
             let index = number - 1;
+            if line.len() as u64 > options.policy.max_record_size {
+                return Some(Parsed::problem(
+                    path,
+                    (number, 1),
+                    Some(RecordRef::Index(index)),
+                    files::too_big(line.len() as u64, options.policy),
+                    Severity::Error,
+                ));
+            }
             match std::str::from_utf8(line) {
                 Ok(text) if text.trim().is_empty() => None,
                 Ok(text) => {
@@ -745,6 +771,15 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
             start,
             Some(RecordRef::Index(index)),
             "a record must be a JSON object".into(),
+            Severity::Error,
+        );
+    }
+    if text.len() as u64 > options.policy.max_record_size {
+        return Parsed::problem(
+            path,
+            start,
+            Some(RecordRef::Index(index)),
+            files::too_big(text.len() as u64, options.policy),
             Severity::Error,
         );
     }
@@ -907,6 +942,7 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
         statement.origin.stored = Some(Stored {
             offset,
             len: text.len() as u64,
+            via_link: false,
         });
     }
     parsed.statement = Some((statement, record, start));
@@ -930,7 +966,9 @@ pub fn read_full(statement: &Statement) -> anyhow::Result<Statement> {
         return Ok(statement.clone());
     };
     let path = &statement.origin.path;
-    let mut file = std::fs::File::open(path)
+    // Never a FIFO (which would hold the screen) nor a link planted in the
+    // file's place since it was loaded.
+    let (mut file, _) = files::open_regular(path, stored.via_link)
         .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))?;
     file.seek(std::io::SeekFrom::Start(stored.offset))?;
     let len = usize::try_from(stored.len)?;

@@ -152,6 +152,9 @@ impl Default for Origin {
 pub struct Stored {
     pub offset: u64,
     pub len: u64,
+    /// The file was reached through a symbolic link inside the archive, so
+    /// reading it back follows that link (any other is refused).
+    pub via_link: bool,
 }
 
 impl fmt::Display for Origin {

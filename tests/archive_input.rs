@@ -54,11 +54,16 @@ impl Workspace {
     }
 
     fn command(&self) -> Command {
+        self.command_on(&self.archive())
+    }
+
+    /// A command on another archive, with this workspace's state file.
+    fn command_on(&self, archive: &Path) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_communique"));
         command
             .current_dir(self.dir.path())
             .arg("--archive")
-            .arg(self.archive())
+            .arg(archive)
             .arg("--state")
             .arg(self.path("state.db"))
             .arg("--config")
@@ -330,4 +335,332 @@ fn ids_with_invisible_characters_are_refused_so_every_id_shown_can_be_typed() {
     assert!(stdout(&show).contains("The one to keep"));
     let mark = workspace.run(["mark", "same", "--read"]);
     assert_exit(&mark, 0);
+}
+
+/// Runs the binary with `args`, its memory capped at 2 GB and killed after
+/// 20 s: a command that reads a device without end or waits on a FIFO
+/// fails this test instead of taking the machine or the test run with it.
+fn run_bounded(workspace: &Workspace, args: &[&str]) -> Output {
+    run_bounded_on(workspace, &workspace.archive(), args)
+}
+
+fn run_bounded_on(workspace: &Workspace, archive: &Path, args: &[&str]) -> Output {
+    let binary = env!("CARGO_BIN_EXE_communique");
+    let command = workspace.command_on(archive);
+    let inner: Vec<String> = command
+        .get_args()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .chain(args.iter().map(|arg| (*arg).to_owned()))
+        .collect();
+    let mut bounded = Command::new("sh");
+    bounded
+        .arg("-c")
+        .arg("ulimit -v 2000000 && exec \"$0\" \"$@\"")
+        .arg(binary)
+        .args(inner)
+        .current_dir(workspace.dir.path())
+        .envs(
+            command
+                .get_envs()
+                .filter_map(|(key, value)| Some((key.to_owned(), value?.to_owned()))),
+        )
+        .env_remove("COMMUNIQUE_ARCHIVE")
+        .env_remove("COMMUNIQUE_STATE")
+        .env_remove("COMMUNIQUE_RESTRICTED")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = bounded.spawn().expect("run communique");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().expect("waiting").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("the killed command");
+            panic!(
+                "communique {args:?} did not finish in 20 s\nstdout:\n{}\nstderr:\n{}",
+                stdout(&output),
+                stderr(&output)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("the command's output")
+}
+
+fn make_fifo(path: &Path) {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+}
+
+#[test]
+fn links_out_of_the_archive_are_reported_not_followed_and_never_echoed() {
+    let workspace = Workspace::new();
+    let outside = workspace.path("outside");
+    fs::create_dir_all(outside.join("folder")).expect("a folder outside");
+    fs::write(
+        outside.join("secret.json"),
+        json!({"id": "secret", "title": "SECRET-TITLE", "published": "2024-01-01"}).to_string(),
+    )
+    .expect("a record outside");
+    fs::write(
+        outside.join("passwd.json"),
+        "root:x:0:0:SECRET-CONTENT:/root:/bin/sh\n",
+    )
+    .expect("a private file outside");
+    fs::write(
+        outside.join("folder/more.json"),
+        record("more", "SECRET-MORE"),
+    )
+    .expect("a record in a folder outside");
+    let inside = workspace.write("inside.json", &record("inside", "Inside the archive"));
+    let link = |target: &Path, name: &str| {
+        let at = workspace.archive().join(name);
+        std::os::unix::fs::symlink(target, &at).expect("a link");
+        at
+    };
+    let to_secret = link(&outside.join("secret.json"), "secret.json");
+    let to_passwd = link(&outside.join("passwd.json"), "passwd.json");
+    let to_folder = link(&outside.join("folder"), "folder");
+    let to_usr = link(Path::new("/usr"), "usr");
+    // Links that stay inside are read, and a file reached twice once.
+    fs::create_dir(workspace.archive().join("sub")).expect("a folder inside");
+    link(&inside, "sub/again.json");
+    link(&workspace.archive().join("sub"), "sub-again");
+
+    for restricted in [false, true] {
+        let mut command = workspace.command();
+        if restricted {
+            command.env("COMMUNIQUE_RESTRICTED", "1");
+        }
+        let check = command.arg("check").output().expect("check runs");
+        assert_exit(&check, 1);
+        for at in [&to_folder, &to_passwd, &to_secret, &to_usr] {
+            assert_eq!(
+                problems_in(&check, at),
+                [format!(
+                    "{}:1:1: links outside the archive: skipped (--follow-links reads it)",
+                    at.display()
+                )],
+                "{}",
+                stdout(&check)
+            );
+        }
+        assert!(
+            stdout(&check).ends_with("1 statement, 4 problems\n"),
+            "{}",
+            stdout(&check)
+        );
+        assert!(!stdout(&check).contains("SECRET") && !stderr(&check).contains("SECRET"));
+    }
+    assert_eq!(listed_ids(&workspace), ["inside"]);
+    let list = workspace.run(["list", "--json"]);
+    assert!(!stdout(&list).contains("SECRET"));
+
+    // Asked for, links out are followed (the private file is not a record,
+    // and its problem does not quote it)…
+    std::fs::remove_file(&to_usr).expect("removing the link to /usr");
+    let check = workspace.run(["--follow-links", "check"]);
+    assert_exit(&check, 1);
+    assert!(
+        !stdout(&check).contains("SECRET-CONTENT"),
+        "{}",
+        stdout(&check)
+    );
+    let list = workspace.run(["--follow-links", "list"]);
+    assert_exit(&list, 0);
+    for title in ["SECRET-TITLE", "SECRET-MORE", "Inside the archive"] {
+        assert!(stdout(&list).contains(title), "{}", stdout(&list));
+    }
+    // …but never in restricted mode.
+    let refused = workspace
+        .command()
+        .env("COMMUNIQUE_RESTRICTED", "1")
+        .args(["--follow-links", "list"])
+        .output()
+        .expect("list runs");
+    assert_exit(&refused, 1);
+    assert!(stdout(&refused).is_empty());
+    assert!(
+        stderr(&refused).contains("--follow-links is not allowed in restricted mode"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn fifos_devices_and_sockets_are_never_read() {
+    let workspace = Workspace::new();
+    workspace.write("fine.json", &record("fine", "A statement like any other"));
+    let fifo = workspace.archive().join("feed.jsonl");
+    make_fifo(&fifo);
+    let socket = workspace.archive().join("socket.json");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).expect("a socket");
+
+    let check = run_bounded(&workspace, &["check"]);
+    assert_exit(&check, 1);
+    assert_eq!(
+        problems_in(&check, &fifo),
+        [format!(
+            "{}:1:1: a FIFO, not a regular file: skipped",
+            fifo.display()
+        )]
+    );
+    assert_eq!(
+        problems_in(&check, &socket),
+        [format!(
+            "{}:1:1: a socket, not a regular file: skipped",
+            socket.display()
+        )]
+    );
+    assert!(stdout(&check).ends_with("1 statement, 2 problems\n"));
+
+    // Given as the archive itself: a clear refusal at once.
+    for (given, what) in [
+        (fifo.as_path(), "a FIFO"),
+        (Path::new("/dev/zero"), "a character device"),
+    ] {
+        for command in [&["check"][..], &["list"], &["show", "fine"]] {
+            let output = run_bounded_on(&workspace, given, command);
+            let code = if command == ["check"] { 2 } else { 1 };
+            assert_exit(&output, code);
+            assert!(
+                stderr(&output).contains(&format!("it is {what}, not a file or folder")),
+                "{}",
+                stderr(&output)
+            );
+        }
+    }
+}
+
+#[test]
+fn records_over_the_size_limit_are_reported_and_the_rest_load() {
+    let workspace = Workspace::new();
+    let long = "x".repeat(3000);
+    let single = workspace.write("single.json", &record("single", &long));
+    let array = workspace.write(
+        "array.json",
+        &format!(
+            "[{},\n{}]",
+            record("in-array", "Small"),
+            record("big-in-array", &long)
+        ),
+    );
+    let lines = workspace.write(
+        "lines.jsonl",
+        &format!(
+            "{}\n{}\n",
+            record("big-line", &long),
+            record("small-line", "Small")
+        ),
+    );
+    let check = workspace.run(["--max-record-size", "2K", "check"]);
+    assert_exit(&check, 1);
+    let too_big = "more than the limit of 2 KiB (--max-record-size): skipped";
+    for (file, at) in [
+        (&single, "1:1: record is 3.0 KiB"),
+        (&array, "2:1: record #2: record is 3"),
+        (&lines, "1:1: record #1: record is 3"),
+    ] {
+        let found = problems_in(&check, file);
+        assert_eq!(found.len(), 1, "{}", stdout(&check));
+        assert!(
+            found[0].starts_with(&format!("{}:{at}", file.display()))
+                && found[0].ends_with(too_big),
+            "{found:?}"
+        );
+    }
+    assert!(
+        stdout(&check).ends_with("2 statements, 3 problems\n"),
+        "{}",
+        stdout(&check)
+    );
+    // The default limit takes them all.
+    let check = workspace.run(["check"]);
+    assert_exit(&check, 0);
+    assert!(
+        workspace
+            .run(["--max-record-size", "lots", "check"])
+            .status
+            .code()
+            == Some(2)
+    );
+}
+
+#[test]
+fn a_line_longer_than_the_limit_in_a_streamed_file_is_skipped_without_being_held() {
+    let workspace = Workspace::new();
+    // Over 16 MiB, so the file is streamed in chunks: one line of 17 MiB.
+    let huge = format!(
+        "{}\n{{\"id\": \"huge\", \"title\": \"{}\", \"published\": \"2024-01-01\"}}\n{}\n",
+        record("before", "Before the long line"),
+        "y".repeat(17 << 20),
+        record("after", "After the long line")
+    );
+    let file = workspace.write("stream.jsonl", &huge);
+    let check = run_bounded(&workspace, &["--max-record-size", "1M", "check"]);
+    assert_exit(&check, 1);
+    assert_eq!(
+        problems_in(&check, &file),
+        [format!(
+            "{}:2:1: record #2: record is longer than the limit of 1 MiB (--max-record-size): skipped",
+            file.display()
+        )],
+        "{}",
+        stdout(&check)
+    );
+    assert!(
+        stdout(&check).ends_with("2 statements, 1 problem\n"),
+        "{}",
+        stdout(&check)
+    );
+}
+
+/// Runs `read` on a thread of its own, failing the test if it hangs.
+fn within_ten_seconds<T: Send + 'static>(read: impl FnOnce() -> T + Send + 'static) -> T {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || send.send(read()));
+    receive
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("finished in 10 s, without hanging")
+}
+
+#[test]
+fn a_body_read_back_from_a_file_replaced_by_a_fifo_or_a_link_is_refused_at_once() {
+    use communique::loader::{LoadOptions, load, read_body};
+
+    let workspace = Workspace::new();
+    let file = workspace.write("one.json", &record("one", "One"));
+    let options = LoadOptions {
+        bodies_on_disk: true,
+        ..LoadOptions::default()
+    };
+    let archive = load(&workspace.archive(), options).expect("the archive loads");
+    let statement = archive.find("one").expect("loaded").clone();
+    assert!(statement.body_on_disk());
+    let read = statement.clone();
+    assert_eq!(
+        within_ten_seconds(move || read_body(&read)),
+        Ok(Some("Text.".to_owned()))
+    );
+
+    fs::remove_file(&file).expect("removing the file");
+    make_fifo(&file);
+    let read = statement.clone();
+    let refused = within_ten_seconds(move || read_body(&read)).expect_err("a FIFO is refused");
+    assert!(
+        refused.contains("is a FIFO, not a regular file"),
+        "{refused}"
+    );
+
+    // The same record outside, linked in its place: not followed either.
+    fs::remove_file(&file).expect("removing the FIFO");
+    let outside = workspace.path("one.json");
+    fs::write(&outside, record("one", "One")).expect("a copy outside");
+    std::os::unix::fs::symlink(&outside, &file).expect("a link in its place");
+    let read = statement.clone();
+    let refused = within_ten_seconds(move || read_body(&read)).expect_err("a link is refused");
+    assert!(refused.contains("is a symbolic link"), "{refused}");
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, PoisonError, RwLock, TryLockError};
 use std::time::{Duration, Instant};
 
 use crate::contacts::{ContactEntry, Directory, from_statement};
-use crate::loader::{LoadOptions, Progress, load_with};
+use crate::loader::{LoadOptions, Progress, ReadPolicy, load_with};
 use crate::records::{Published, Statement};
 use crate::search::{Index, Prepared};
 use crate::state::loading::{Order, merge_newest, ranks};
@@ -58,12 +58,13 @@ pub struct Finished {
 /// arrives to `send` (which returns false once nobody listens).
 pub fn start(
     root: PathBuf,
+    policy: ReadPolicy,
     index: Arc<RwLock<Index>>,
     send: impl Fn(Arrived) -> bool + Send + 'static,
 ) {
     std::thread::spawn(move || {
         super::lower_priority();
-        load(&root, &index, &send);
+        load(&root, policy, &index, &send);
     });
 }
 
@@ -207,7 +208,12 @@ impl Publisher<'_> {
     }
 }
 
-fn load(root: &std::path::Path, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> bool) {
+fn load(
+    root: &std::path::Path,
+    policy: ReadPolicy,
+    index: &Arc<RwLock<Index>>,
+    send: &dyn Fn(Arrived) -> bool,
+) {
     let mut publisher = Publisher {
         index,
         send,
@@ -223,6 +229,7 @@ fn load(root: &std::path::Path, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrive
     };
     let options = LoadOptions {
         bodies_on_disk: true,
+        policy,
         ..LoadOptions::default()
     };
     let mut last = Progress::default();
