@@ -1084,11 +1084,21 @@ fn schema_violations(
                 path,
                 start,
                 Some(record.clone()),
-                format!("schema: {at}: {err}"),
+                format!("schema: {at}: {}", shortened(&err.to_string())),
                 Severity::Warning,
             )
         })
         .collect()
+}
+
+/// A message cut to a few hundred characters: the schema's messages quote
+/// the value they reject, which may be a whole body.
+fn shortened(message: &str) -> String {
+    const KEEP: usize = 300;
+    match message.char_indices().nth(KEEP) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message.to_owned(),
+    }
 }
 
 /// The (line, column) of a byte offset, both one-based, columns in characters.
@@ -1132,6 +1142,15 @@ fn json_message(err: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_messages_are_shortened() {
+        assert_eq!(shortened("short"), "short");
+        let long = "é".repeat(1_000);
+        let cut = shortened(&long);
+        assert_eq!(cut.chars().count(), 301);
+        assert!(cut.ends_with('…'));
+    }
 
     #[test]
     fn position_counts_lines_and_characters() {
