@@ -86,6 +86,11 @@ pub fn handle(state: &mut State, input: Input) {
             if let Some(error) = finished.error {
                 state.report(error);
             }
+            // A duplicated id's first copy is already on screen: reload, and
+            // the reloaded archive holds no copy of it.
+            if !finished.withdrawn.is_empty() {
+                state.effects.push(Effect::Reload);
+            }
         }
         return;
     }
@@ -547,6 +552,7 @@ fn open_store(
 /// No terminal, an archive that cannot be opened, or a terminal failure.
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     check_terminal()?;
+    let policy = cli.read_policy()?;
     // Loading and matching use every core, at a lower priority than the
     // drawing thread, so typing is echoed at once while they run. First
     // thing: anything parallel (an empty index is built below) would start
@@ -582,6 +588,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let (arrive, arrivals) = std::sync::mpsc::channel();
     loading::start(
         archive_path.clone(),
+        policy,
         Arc::clone(&state.index),
         loading::to_channel(arrive),
     );
@@ -594,7 +601,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let finder = finder::Finder::start(pages_found);
     inputs.finds = Some((pages_found_rx, Arc::clone(&finder.pending)));
     let (reloads, reloaded) = std::sync::mpsc::channel();
-    let watch = match ArchiveWatch::start(&archive_path, cli.poll, reloads) {
+    let watch = match ArchiveWatch::start(&archive_path, cli.poll, policy, reloads) {
         Ok(watch) => {
             inputs.reloads = Some(reloaded);
             Some(watch)

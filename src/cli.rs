@@ -49,6 +49,24 @@ pub struct Cli {
     #[arg(long)]
     pub mouse: bool,
 
+    /// Follow symbolic links in the archive that lead out of its folder (by
+    /// default only links to files and folders inside it are read, and one
+    /// leading out is reported). Not allowed in restricted mode.
+    #[arg(long, global = true)]
+    pub follow_links: bool,
+
+    /// The largest record read: a single-record .json file, one element of
+    /// an array, or one line of JSON Lines (bytes, or with K, M or G). A
+    /// bigger one is reported and skipped.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SIZE",
+        default_value = "64M",
+        value_parser = crate::loader::parse_size
+    )]
+    pub max_record_size: u64,
+
     /// Restricted mode, for a forced SSH command: no shell, no suspend, and
     /// paths come from the command line only. Also on when the environment
     /// variable COMMUNIQUE_RESTRICTED is set (to anything); nothing turns it off.
@@ -81,6 +99,24 @@ impl Cli {
                 None => anyhow::bail!("restricted mode: give the state file with --state PATH"),
             },
         }
+    }
+
+    /// How the archive's files are read: which links are followed, how big
+    /// a record may be.
+    ///
+    /// # Errors
+    /// `--follow-links` in restricted mode.
+    pub fn read_policy(&self) -> anyhow::Result<crate::loader::ReadPolicy> {
+        if self.restricted && self.follow_links {
+            anyhow::bail!(
+                "--follow-links is not allowed in restricted mode: \
+                 links out of the archive are never followed there"
+            );
+        }
+        Ok(crate::loader::ReadPolicy {
+            follow_links: self.follow_links,
+            max_record_size: self.max_record_size,
+        })
     }
 
     /// Parses the process arguments, then applies restricted mode: when it is
@@ -178,13 +214,15 @@ pub enum Command {
 /// When the archive cannot be opened or output cannot be written.
 pub fn run_command(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
     let archive = cli.archive.as_path();
+    let policy = cli.read_policy()?;
     let state = cli.state_path();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = match command {
-        Command::Check { strict } => check::run(archive, *strict, &mut out)?,
+        Command::Check { strict } => check::run(archive, policy, *strict, &mut out)?,
         Command::List { query, limit, json } => list::run(
             archive,
+            policy,
             state.as_deref().ok(),
             query.as_deref(),
             *limit,
@@ -195,11 +233,20 @@ pub fn run_command(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
             ids,
             query,
             options,
-        } => mark::run(archive, &state?, ids, query.as_deref(), options, &mut out)?,
-        Command::Show { id, json } => show::run(archive, id, *json, &mut out)?,
+        } => mark::run(
+            archive,
+            policy,
+            &state?,
+            ids,
+            query.as_deref(),
+            options,
+            &mut out,
+        )?,
+        Command::Show { id, json } => show::run(archive, policy, id, *json, &mut out)?,
         Command::Config { default } => config_command(cli, *default, &mut out)?,
         Command::Contacts { query, json, vcard } => contacts::run(
             archive,
+            policy,
             &query.join(" "),
             contacts::Format::from_flags(*json, *vcard),
             &mut out,
@@ -261,14 +308,25 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 /// Loads the archive for a command, reporting problems only through `check`.
-fn load(archive: &std::path::Path) -> anyhow::Result<crate::loader::Archive> {
-    crate::loader::load(archive, crate::loader::LoadOptions::default())
+fn load(
+    archive: &std::path::Path,
+    policy: crate::loader::ReadPolicy,
+) -> anyhow::Result<crate::loader::Archive> {
+    let options = crate::loader::LoadOptions {
+        policy,
+        ..crate::loader::LoadOptions::default()
+    };
+    crate::loader::load(archive, options)
 }
 
 /// As [`load`], leaving bodies on disk (for commands that show none).
-fn load_without_bodies(archive: &std::path::Path) -> anyhow::Result<crate::loader::Archive> {
+fn load_without_bodies(
+    archive: &std::path::Path,
+    policy: crate::loader::ReadPolicy,
+) -> anyhow::Result<crate::loader::Archive> {
     let options = crate::loader::LoadOptions {
         bodies_on_disk: true,
+        policy,
         ..crate::loader::LoadOptions::default()
     };
     crate::loader::load(archive, options)

@@ -12,7 +12,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer};
 
-pub use html::{contacts_from_html, html_to_text};
+pub use html::{contacts_from_html, counting_flattened, flattened_message, html_to_text};
 
 use crate::records::{Published, Signatory, Statement, Update, Withdrawn};
 

@@ -14,6 +14,10 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
+mod files;
+
+pub use files::{DEFAULT_MAX_RECORD_SIZE, ReadPolicy, open_regular, parse_size};
+
 use crate::contacts::{self, ContactEntry};
 use crate::govuk::{self, Conversion, ConvertError};
 use crate::records::{NATIVE_FIELDS, Origin, Signatory, Statement, Stored};
@@ -91,6 +95,8 @@ pub struct LoadOptions {
     /// Leave bodies in the archive files (noting where each record lies) so
     /// they are not held in memory: [`read_full`] reads one back.
     pub bodies_on_disk: bool,
+    /// Which links are followed, and how big a record may be.
+    pub policy: ReadPolicy,
 }
 
 /// How far a load has got, for a progress bar.
@@ -113,6 +119,10 @@ pub struct Archive {
     /// merged: see [`crate::contacts::Directory`].
     pub contacts: Vec<ContactEntry>,
     pub problems: Vec<Problem>,
+    /// Ids found in more than one record, so not loaded at all. A caller of
+    /// [`load_with`] that took statements as they came must drop these ids
+    /// (their first copy came before the second was read).
+    pub withdrawn: Vec<String>,
 }
 
 impl Archive {
@@ -169,6 +179,14 @@ pub fn load_with(
 ) -> anyhow::Result<Archive> {
     let metadata = std::fs::metadata(root)
         .map_err(|err| anyhow::anyhow!("cannot open archive {}: {err}", root.display()))?;
+    if !metadata.is_dir() && !metadata.is_file() {
+        // A FIFO would never end (or never start), nor would `/dev/zero`.
+        anyhow::bail!(
+            "cannot open archive {}: it is {}, not a file or folder",
+            root.display(),
+            files::kind_of(metadata.file_type())
+        );
+    }
     let mut loader = Loader {
         options,
         archive: Archive {
@@ -176,34 +194,34 @@ pub fn load_with(
             ..Archive::default()
         },
         seen: HashMap::default(),
+        collided: HashSet::default(),
         progress: Progress::default(),
         loaded: 0,
         signatories: HashSet::default(),
     };
-    let files: Vec<(PathBuf, u64)> = if metadata.is_dir() {
-        archive_files(root, &mut loader.archive.problems)
-            .into_iter()
-            .map(|path| {
-                let size = std::fs::metadata(&path).map_or(0, |m| m.len());
-                (path, size)
-            })
-            .collect()
+    let found = if metadata.is_dir() {
+        files::archive_files(root, options.policy, &mut loader.archive.problems)
     } else {
-        vec![(root.to_path_buf(), metadata.len())]
+        // A file named on the command line is read wherever it leads.
+        vec![files::Found {
+            path: root.to_path_buf(),
+            size: metadata.len(),
+            via_link: true,
+        }]
     };
-    loader.progress.bytes_total = files.iter().map(|(_, size)| size).sum();
+    loader.progress.bytes_total = found.iter().map(|file| file.size).sum();
     // Small files are read whole, many at a time; a big JSON Lines file is
     // streamed in chunks whose lines are parsed in parallel.
-    let mut pending: Vec<(PathBuf, u64)> = Vec::new();
+    let mut pending: Vec<files::Found> = Vec::new();
     let mut pending_bytes = 0;
-    for (path, size) in files {
-        if size > STREAM_ABOVE && is_lines_file(&path) {
+    for file in found {
+        if file.size > STREAM_ABOVE && is_lines_file(&file.path) {
             loader.flush_files(&mut pending, on_batch);
             pending_bytes = 0;
-            loader.stream_lines(&path, on_batch);
+            loader.stream_lines(&file, on_batch);
         } else {
-            pending_bytes += size;
-            pending.push((path, size));
+            pending_bytes += file.size;
+            pending.push(file);
             if pending_bytes > CHUNK as u64 || pending.len() >= FILES_PER_BATCH {
                 loader.flush_files(&mut pending, on_batch);
                 pending_bytes = 0;
@@ -211,7 +229,12 @@ pub fn load_with(
         }
     }
     loader.flush_files(&mut pending, on_batch);
-    Ok(loader.archive)
+    Ok(loader.finish())
+}
+
+/// The problem reported for each copy of a duplicated id.
+fn duplicate_message(other: &str) -> String {
+    format!("duplicate id, also at {other}: no copy of this id is loaded")
 }
 
 /// A fast hash, seeded per process so crafted ids cannot make it slow.
@@ -223,48 +246,6 @@ const STREAM_ABOVE: u64 = 16 << 20;
 const CHUNK: usize = 8 << 20;
 /// Small files parsed in parallel at a time.
 const FILES_PER_BATCH: usize = 256;
-
-/// The files a folder contributes, in a stable (sorted) order.
-fn archive_files(root: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let walk = walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
-    for entry in walk {
-        match entry {
-            Ok(entry) if entry.file_type().is_file() && is_record_file(entry.path()) => {
-                files.push(entry.into_path());
-            }
-            Ok(_) => {}
-            Err(err) => problems.push(Problem::new(
-                err.path().unwrap_or(root),
-                (1, 1),
-                None,
-                format!("cannot read: {err}"),
-                Severity::Error,
-            )),
-        }
-    }
-    files
-}
-
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_string_lossy().starts_with('.')
-}
-
-fn is_record_file(path: &Path) -> bool {
-    // The archive folder carries its own JSON Schema, which is not a record.
-    let is_schema = path
-        .file_name()
-        .is_some_and(|name| name.to_string_lossy().ends_with(".schema.json"));
-    !is_schema
-        && matches!(
-            path.extension().and_then(|ext| ext.to_str()),
-            Some("json" | "jsonl" | "ndjson")
-        )
-}
 
 fn is_lines_file(path: &Path) -> bool {
     matches!(
@@ -331,8 +312,10 @@ struct Located<'a> {
 struct Loader {
     options: LoadOptions,
     archive: Archive,
-    /// Ids already loaded, with where they came from.
-    seen: HashMap<String, (Arc<Path>, usize), FastHash>,
+    /// Ids already read, with where they came from (line and column).
+    seen: HashMap<String, (Arc<Path>, (usize, usize)), FastHash>,
+    /// Ids read more than once: no copy of them is loaded.
+    collided: HashSet<String, FastHash>,
     progress: Progress,
     /// Statements not yet handed to the batch callback.
     loaded: usize,
@@ -344,7 +327,7 @@ impl Loader {
     /// Parses small files in parallel and takes what they hold in order.
     fn flush_files(
         &mut self,
-        files: &mut Vec<(PathBuf, u64)>,
+        files: &mut Vec<files::Found>,
         on_batch: &mut dyn FnMut(&mut Vec<Statement>, Progress),
     ) {
         if files.is_empty() {
@@ -353,25 +336,32 @@ impl Loader {
         let options = self.options;
         let parsed: Vec<Vec<Parsed>> = files
             .par_iter()
-            .map(|(path, _)| parse_file(path, options))
+            .map(|file| {
+                let mut parsed = parse_file(&file.path, file.via_link, options);
+                note_link(&mut parsed, file.via_link);
+                parsed
+            })
             .collect();
         for parsed in parsed.into_iter().flatten() {
             self.accept(parsed);
         }
-        self.progress.bytes_done += files.iter().map(|(_, size)| size).sum::<u64>();
+        self.progress.bytes_done += files.iter().map(|file| file.size).sum::<u64>();
         files.clear();
         self.batch_done(on_batch);
     }
 
-    /// Reads a big JSON Lines file a chunk at a time.
+    /// Reads a big JSON Lines file a chunk at a time (up to the size it had
+    /// when opened). A line longer than the record limit is reported and
+    /// skipped without being held.
     fn stream_lines(
         &mut self,
-        path: &Path,
+        found: &files::Found,
         on_batch: &mut dyn FnMut(&mut Vec<Statement>, Progress),
     ) {
+        let path = found.path.as_path();
         let shared: Arc<Path> = Arc::from(path);
-        let mut file = match std::fs::File::open(path) {
-            Ok(file) => file,
+        let mut file = match files::open_regular(path, found.via_link) {
+            Ok((file, size)) => file.take(size),
             Err(err) => {
                 return self.accept(Parsed::problem(
                     path,
@@ -382,16 +372,19 @@ impl Loader {
                 ));
             }
         };
+        let max = self.options.policy.max_record_size;
         let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK * 2);
         // Absolute offset of buffer[0], and the line number it starts.
         let mut base: u64 = 0;
         let mut line = 1;
         let mut any_content = false;
         let mut first = true;
+        // Inside a line too long to keep: read on to its end.
+        let mut skipping = false;
         loop {
             let filled = buffer.len();
             buffer.resize(filled + CHUNK, 0);
-            let read = match read_fully(&mut file, &mut buffer[filled..]) {
+            let read = match files::read_some(&mut file, &mut buffer[filled..]) {
                 Ok(read) => read,
                 Err(err) => {
                     buffer.truncate(filled);
@@ -415,11 +408,38 @@ impl Loader {
                     skip = BOM.len();
                 }
             }
+            if skipping {
+                let Some(newline) = memchr::memchr(b'\n', &buffer) else {
+                    self.skipped(&mut buffer, &mut base);
+                    if at_end {
+                        break;
+                    }
+                    continue;
+                };
+                buffer.drain(..=newline);
+                base += newline as u64 + 1;
+                self.progress.bytes_done += newline as u64 + 1;
+                line += 1;
+                skipping = false;
+            }
             let end = if at_end {
                 buffer.len()
             } else {
                 match memchr::memrchr(b'\n', &buffer) {
                     Some(newline) => newline + 1,
+                    None if (buffer.len() - skip) as u64 > max => {
+                        any_content = true;
+                        self.accept(Parsed::problem(
+                            path,
+                            (line, 1),
+                            Some(RecordRef::Index(line - 1)),
+                            files::too_long(self.options.policy),
+                            Severity::Error,
+                        ));
+                        self.skipped(&mut buffer, &mut base);
+                        skipping = true;
+                        continue;
+                    }
                     None => continue,
                 }
             };
@@ -427,7 +447,8 @@ impl Loader {
             any_content |= !lines.iter().all(u8::is_ascii_whitespace);
             let parsed = parse_lines(&shared, lines, base + skip as u64, line, self.options);
             line += memchr::memchr_iter(b'\n', lines).count();
-            for parsed in parsed {
+            for mut parsed in parsed {
+                note_link(std::slice::from_mut(&mut parsed), found.via_link);
                 self.accept(parsed);
             }
             buffer.drain(..end);
@@ -449,6 +470,31 @@ impl Loader {
         }
     }
 
+    /// Drops what the buffer holds of a line too long to keep.
+    fn skipped(&mut self, buffer: &mut Vec<u8>, base: &mut u64) {
+        *base += buffer.len() as u64;
+        self.progress.bytes_done += buffer.len() as u64;
+        buffer.clear();
+    }
+
+    /// The archive, without the first copies of ids read again later.
+    fn finish(self) -> Archive {
+        let Self {
+            mut archive,
+            collided,
+            ..
+        } = self;
+        if !collided.is_empty() {
+            archive
+                .statements
+                .retain(|statement| !collided.contains(&statement.id));
+            let mut withdrawn: Vec<String> = collided.into_iter().collect();
+            withdrawn.sort();
+            archive.withdrawn = withdrawn;
+        }
+        archive
+    }
+
     fn batch_done(&mut self, on_batch: &mut dyn FnMut(&mut Vec<Statement>, Progress)) {
         self.progress.statements += self.loaded;
         self.loaded = 0;
@@ -463,16 +509,28 @@ impl Loader {
         let Some((mut statement, record, start)) = parsed.statement else {
             return;
         };
-        if let Some((path, line)) = self.seen.get(&statement.id) {
-            let message = format!(
-                "duplicate id, first loaded from {}:{line}; this copy is not loaded",
-                path.display()
-            );
+        if let Some((first_path, first_start)) = self.seen.get(&statement.id) {
+            // Neither copy is loaded: whichever won, marks made on the one
+            // would pass to the other (a file that sorts first could take a
+            // statement's place and its marks).
+            let this_path = &statement.origin.path;
+            let at = |path: &Path, (line, column): (usize, usize)| {
+                format!("{}:{line}:{column}", path.display())
+            };
+            if self.collided.insert(statement.id.clone()) {
+                self.archive.problems.push(Problem::new(
+                    first_path,
+                    *first_start,
+                    Some(RecordRef::Id(statement.id.clone())),
+                    duplicate_message(&at(this_path, start)),
+                    Severity::Error,
+                ));
+            }
             self.archive.problems.push(Problem::new(
-                &statement.origin.path,
+                this_path,
                 start,
                 Some(record),
-                message,
+                duplicate_message(&at(first_path, *first_start)),
                 Severity::Error,
             ));
             return;
@@ -487,7 +545,7 @@ impl Loader {
         }
         self.seen.insert(
             statement.id.clone(),
-            (Arc::clone(&statement.origin.path), statement.origin.line),
+            (Arc::clone(&statement.origin.path), start),
         );
         self.archive.statements.push(statement);
         self.loaded += 1;
@@ -506,30 +564,31 @@ fn bom_warning(path: &Path) -> Parsed {
     )
 }
 
-/// Reads until `buffer` is full or the file ends; returns the bytes read.
-fn read_fully(file: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
-    let mut read = 0;
-    while read < buffer.len() {
-        match file.read(&mut buffer[read..]) {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
+/// Notes on records read through a symbolic link that reading them back
+/// must follow it ([`read_full`]).
+fn note_link(parsed: &mut [Parsed], via_link: bool) {
+    if !via_link {
+        return;
+    }
+    for parsed in parsed {
+        if let Some((statement, _, _)) = &mut parsed.statement
+            && let Some(stored) = &mut statement.origin.stored
+        {
+            stored.via_link = true;
         }
     }
-    Ok(read)
 }
 
 /// Everything one (small) file holds.
-fn parse_file(path: &Path, options: LoadOptions) -> Vec<Parsed> {
-    let bytes = match std::fs::read(path) {
+fn parse_file(path: &Path, via_link: bool, options: LoadOptions) -> Vec<Parsed> {
+    let bytes = match files::read_whole(path, via_link, options.policy) {
         Ok(bytes) => bytes,
-        Err(err) => {
+        Err(message) => {
             return vec![Parsed::problem(
                 path,
                 (1, 1),
                 None,
-                format!("cannot read: {err}"),
+                message,
                 Severity::Error,
             )];
         }
@@ -592,6 +651,15 @@ fn parse_lines(
         .with_min_len(64)
         .filter_map(|&(number, start, line)| {
             let index = number - 1;
+            if line.len() as u64 > options.policy.max_record_size {
+                return Some(Parsed::problem(
+                    path,
+                    (number, 1),
+                    Some(RecordRef::Index(index)),
+                    files::too_big(line.len() as u64, options.policy),
+                    Severity::Error,
+                ));
+            }
             match std::str::from_utf8(line) {
                 Ok(text) if text.trim().is_empty() => None,
                 Ok(text) => {
@@ -706,6 +774,15 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
             Severity::Error,
         );
     }
+    if text.len() as u64 > options.policy.max_record_size {
+        return Parsed::problem(
+            path,
+            start,
+            Some(RecordRef::Index(index)),
+            files::too_big(text.len() as u64, options.policy),
+            Severity::Error,
+        );
+    }
     // Only a record that mentions `schema_name` can be a GOV.UK item; the
     // others are parsed once, straight into a statement.
     let govuk = memchr::memmem::find(text.as_bytes(), b"schema_name").is_some();
@@ -727,13 +804,33 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
     };
     let mut parsed = Parsed::default();
     let result = if govuk {
-        match govuk::convert(text) {
+        let ((converted, item_contacts), flattened) = govuk::counting_flattened(|| {
+            let converted = govuk::convert(text);
+            let item_contacts = match &converted {
+                Ok(Conversion::Skipped {
+                    schema_name,
+                    document_type,
+                }) => contacts::read_item(schema_name, document_type.as_deref(), text),
+                _ => None,
+            };
+            (converted, item_contacts)
+        });
+        if flattened > 0 {
+            parsed.push(
+                path,
+                start,
+                Some(record.clone()),
+                govuk::flattened_message(),
+                Severity::Warning,
+            );
+        }
+        match converted {
             Ok(Conversion::Statement(statement)) => Ok(*statement),
             Ok(Conversion::Skipped {
                 schema_name,
                 document_type,
             }) => {
-                match contacts::read_item(&schema_name, document_type.as_deref(), text) {
+                match item_contacts {
                     Some(Ok(found)) if !found.is_empty() => {
                         parsed.contacts = found;
                         return parsed;
@@ -813,6 +910,10 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
         );
         return parsed;
     }
+    if let Some(why) = crate::records::id_problem(&statement.id) {
+        parsed.push(path, start, Some(record), why, Severity::Error);
+        return parsed;
+    }
     if statement.title.trim().is_empty() {
         parsed.push(
             path,
@@ -841,6 +942,7 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
         statement.origin.stored = Some(Stored {
             offset,
             len: text.len() as u64,
+            via_link: false,
         });
     }
     parsed.statement = Some((statement, record, start));
@@ -864,7 +966,9 @@ pub fn read_full(statement: &Statement) -> anyhow::Result<Statement> {
         return Ok(statement.clone());
     };
     let path = &statement.origin.path;
-    let mut file = std::fs::File::open(path)
+    // Never a FIFO (which would hold the screen) nor a link planted in the
+    // file's place since it was loaded.
+    let (mut file, _) = files::open_regular(path, stored.via_link)
         .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))?;
     file.seek(std::io::SeekFrom::Start(stored.offset))?;
     let len = usize::try_from(stored.len)?;
@@ -980,11 +1084,21 @@ fn schema_violations(
                 path,
                 start,
                 Some(record.clone()),
-                format!("schema: {at}: {err}"),
+                format!("schema: {at}: {}", shortened(&err.to_string())),
                 Severity::Warning,
             )
         })
         .collect()
+}
+
+/// A message cut to a few hundred characters: the schema's messages quote
+/// the value they reject, which may be a whole body.
+fn shortened(message: &str) -> String {
+    const KEEP: usize = 300;
+    match message.char_indices().nth(KEEP) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message.to_owned(),
+    }
 }
 
 /// The (line, column) of a byte offset, both one-based, columns in characters.
@@ -1028,6 +1142,15 @@ fn json_message(err: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_messages_are_shortened() {
+        assert_eq!(shortened("short"), "short");
+        let long = "é".repeat(1_000);
+        let cut = shortened(&long);
+        assert_eq!(cut.chars().count(), 301);
+        assert!(cut.ends_with('…'));
+    }
 
     #[test]
     fn position_counts_lines_and_characters() {

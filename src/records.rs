@@ -10,6 +10,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
+mod ids;
+
+pub use ids::id_problem;
+
 /// One statement: a press release, joint statement, speech, written statement…
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Statement {
@@ -148,6 +152,9 @@ impl Default for Origin {
 pub struct Stored {
     pub offset: u64,
     pub len: u64,
+    /// The file was reached through a symbolic link inside the archive, so
+    /// reading it back follows that link (any other is refused).
+    pub via_link: bool,
 }
 
 impl fmt::Display for Origin {

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::Context as _;
 use notify::{RecursiveMode, Watcher};
 
-use crate::loader::{Archive, LoadOptions, Problem, load};
+use crate::loader::{Archive, LoadOptions, Problem, ReadPolicy, load};
 use crate::search::Index;
 
 /// How long events must be quiet before reloading, so a burst of copies is
@@ -73,10 +73,16 @@ impl ArchiveWatch {
     /// Starts watching `root`, sending each reload to `reloaded`. `poll`
     /// forces polling (for network filesystems, where change events do not
     /// arrive); when the system watcher cannot start, polling is used too.
+    /// `policy` says which links are followed, for watching as for loading.
     ///
     /// # Errors
     /// When neither watcher can watch the path.
-    pub fn start(root: &Path, poll: bool, reloaded: Sender<Reloaded>) -> anyhow::Result<Self> {
+    pub fn start(
+        root: &Path,
+        poll: bool,
+        policy: ReadPolicy,
+        reloaded: Sender<Reloaded>,
+    ) -> anyhow::Result<Self> {
         let (requests, changes) = mpsc::channel::<()>();
         let notify_requests = requests.clone();
         let handler = move |event: notify::Result<notify::Event>| {
@@ -86,12 +92,15 @@ impl ArchiveWatch {
                 let _ = notify_requests.send(());
             }
         };
+        // A link out of the archive is not walked for watching either (one
+        // to /usr would add a watch for every folder under it).
+        let config = notify::Config::default().with_follow_symlinks(policy.follow_links);
         let mut watcher: Box<dyn Watcher + Send> = if poll {
-            Box::new(poll_watcher(handler)?)
+            Box::new(poll_watcher(handler, config)?)
         } else {
-            match notify::recommended_watcher(handler.clone()) {
+            match notify::RecommendedWatcher::new(handler.clone(), config) {
                 Ok(watcher) => Box::new(watcher),
-                Err(_) => Box::new(poll_watcher(handler)?),
+                Err(_) => Box::new(poll_watcher(handler, config)?),
             }
         };
         // An archive that is one file is watched through its folder, so an
@@ -109,7 +118,7 @@ impl ArchiveWatch {
             .watch(watched, mode)
             .with_context(|| format!("watching {}", root.display()))?;
         let root = root.to_path_buf();
-        std::thread::spawn(move || reload_worker(&root, &changes, &reloaded));
+        std::thread::spawn(move || reload_worker(&root, policy, &changes, &reloaded));
         Ok(Self {
             _watcher: watcher,
             requests,
@@ -122,12 +131,12 @@ impl ArchiveWatch {
     }
 }
 
-fn poll_watcher(handler: impl notify::EventHandler) -> anyhow::Result<notify::PollWatcher> {
-    notify::PollWatcher::new(
-        handler,
-        notify::Config::default().with_poll_interval(POLL_INTERVAL),
-    )
-    .context("starting the polling watcher")
+fn poll_watcher(
+    handler: impl notify::EventHandler,
+    config: notify::Config,
+) -> anyhow::Result<notify::PollWatcher> {
+    notify::PollWatcher::new(handler, config.with_poll_interval(POLL_INTERVAL))
+        .context("starting the polling watcher")
 }
 
 /// Events on record files (or folders, which may hold them), not on the
@@ -145,7 +154,12 @@ fn is_relevant(event: &notify::Event) -> bool {
 
 /// Waits for changes, lets them settle, reloads, and retries while a file
 /// is still being written.
-fn reload_worker(root: &Path, changes: &Receiver<()>, reloaded: &Sender<Reloaded>) {
+fn reload_worker(
+    root: &Path,
+    policy: ReadPolicy,
+    changes: &Receiver<()>,
+    reloaded: &Sender<Reloaded>,
+) {
     let mut retry_in: Option<Duration> = None;
     loop {
         let woke = match retry_in {
@@ -169,6 +183,7 @@ fn reload_worker(root: &Path, changes: &Receiver<()>, reloaded: &Sender<Reloaded
         // As the first load does: bodies stay on disk until shown.
         let options = LoadOptions {
             bodies_on_disk: true,
+            policy,
             ..LoadOptions::default()
         };
         let Ok(mut archive) = load(root, options) else {

@@ -41,7 +41,13 @@ impl Workspace {
 
     /// The browser on the copy, its first frame drawn.
     fn browser(&self) -> Pty {
+        self.browser_with(&[], "16 / 16 statements")
+    }
+
+    /// The browser on the copy with more arguments, once `shown` is on screen.
+    fn browser_with(&self, args: &[&str], shown: &str) -> Pty {
         let mut term = PtyCommand::new()
+            .args(args)
             .arg("--archive")
             .arg(self.archive())
             .arg("--state")
@@ -52,7 +58,7 @@ impl Workspace {
             .env_remove("COMMUNIQUE_STATE")
             .size(80, 24)
             .spawn();
-        term.expect_text("16 / 16 statements");
+        term.expect_text(shown);
         term
     }
 }
@@ -100,15 +106,16 @@ fn header(screen: &str) -> &str {
 #[test]
 fn statements_copied_in_appear_counted_and_marked_new_without_losing_the_place() {
     let workspace = Workspace::new();
-    // A record linked in from outside the archive: edits to it raise no
-    // event in the archive folder, so only the reload key picks them up.
+    // A record linked in from outside the archive (read because of
+    // --follow-links): edits to it raise no event in the archive folder, so
+    // only the reload key picks them up.
     fs::create_dir(workspace.outside()).expect("a folder");
     let linked = workspace.outside().join("linked.json");
     fs::write(&linked, "[]").expect("writing the linked record");
     #[cfg(unix)]
     std::os::unix::fs::symlink(&linked, workspace.archive().join("linked.json")).expect("linking");
 
-    let mut term = workspace.browser();
+    let mut term = workspace.browser_with(&["--follow-links"], "16 / 16 statements");
 
     // Down three rows and remember the statement there.
     term.send("jjj");
@@ -223,6 +230,110 @@ fn statements_copied_in_appear_counted_and_marked_new_without_losing_the_place()
         );
     }
 
+    term.send("q");
+    let status = term
+        .wait_exit(Duration::from_secs(5))
+        .expect("the browser quits");
+    assert!(status.success(), "{status:?}");
+}
+
+/// The seed statement's id, and a GOV.UK item whose body is `html`.
+const SEED_ID: &str = "dprk-russia-ballistic-missile-transfers-2024-01-12";
+
+fn govuk_item(content_id: &str, title: &str, html: &str) -> String {
+    serde_json::json!({
+        "schema_name": "news_article",
+        "document_type": "press_release",
+        "content_id": content_id,
+        "title": title,
+        "first_published_at": "2024-02-01T09:00:00Z",
+        "details": {"body": html},
+    })
+    .to_string()
+}
+
+#[test]
+fn deep_html_and_a_planted_duplicate_copied_in_are_reported_and_the_browser_lives_on() {
+    let workspace = Workspace::new();
+    let mut term = workspace.browser();
+
+    // Markup that overflowed the stack of every open browser.
+    fs::write(
+        workspace.archive().join("bold.json"),
+        govuk_item(
+            "deep-bold",
+            "Twenty thousand bold tags",
+            &"<b>".repeat(20_000),
+        ),
+    )
+    .expect("copying a file in");
+    fs::write(
+        workspace.archive().join("divs.json"),
+        govuk_item("deep-divs", "Fifty thousand divs", &"<div>".repeat(50_000)),
+    )
+    .expect("copying a file in");
+    let screen = match term.wait_for(
+        |screen| header(screen).contains("18 / 18") && header(screen).contains("2 problems"),
+        WATCH_TIMEOUT,
+    ) {
+        Ok(screen) => screen,
+        Err(err) => panic!("waiting for the deep files: {err}"),
+    };
+    assert!(term.is_running(), "{screen}");
+
+    // A copy of the seed statement's id in a file that sorts first: the seed
+    // leaves the list (neither copy is shown) and both files are named.
+    fs::write(
+        workspace.archive().join("000.json"),
+        record(SEED_ID, "A planted statement", "2030-01-01"),
+    )
+    .expect("planting a duplicate");
+    if let Err(err) = term.wait_for(
+        |screen| header(screen).contains("17 / 17") && header(screen).contains("4 problems"),
+        WATCH_TIMEOUT,
+    ) {
+        panic!("waiting for the duplicate: {err}");
+    }
+    term.send("P");
+    // Lines are cut at 80 columns: `check` prints them whole.
+    let panel = term.expect_text("Problems in the archive: 4");
+    for file in [
+        "bold.json:1:1: warning: record #1: HTML nested more tha",
+        "divs.json:1:1: warning: record #1: HTML nested more tha",
+        "000.json:1:1: record \"dprk-russia",
+        "dprk-russia-joint-statement-2024-01-12.json:1:1: record",
+    ] {
+        assert!(panel.contains(file), "{file}\n{panel}");
+    }
+    term.send("P");
+    term.expect_text("17 / 17");
+
+    term.send("q");
+    let status = term
+        .wait_exit(Duration::from_secs(5))
+        .expect("the browser quits");
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn a_duplicate_present_at_start_is_not_shown_once_loading_ends() {
+    let workspace = Workspace::new();
+    fs::write(
+        workspace.archive().join("000.json"),
+        record(SEED_ID, "A planted statement", "2030-01-01"),
+    )
+    .expect("planting a duplicate");
+    // The planted copy is read first and shown while loading; once the
+    // second copy is read, neither may stay.
+    let mut term = workspace.browser_with(&[], "problems");
+    let screen = match term.wait_for(
+        |screen| header(screen).contains("15 / 15") && header(screen).contains("2 problems"),
+        WATCH_TIMEOUT,
+    ) {
+        Ok(screen) => screen,
+        Err(err) => panic!("waiting for the duplicate to leave the list: {err}"),
+    };
+    assert!(!screen.contains("A planted statement"), "{screen}");
     term.send("q");
     let status = term
         .wait_exit(Duration::from_secs(5))

@@ -228,18 +228,28 @@ fn folder_walk_is_sorted_and_skips_hidden_and_non_record_files() {
     write(root, "sub/other.schema.json", r#"{"$schema": "x"}"#);
 
     let archive = load_ok(root);
-    assert_eq!(ids(&archive), ["walk-deep", "walk-dup"]);
-    // "a" < "a.json" < "b.json": the copy inside the folder a/ comes first.
-    assert_eq!(
-        archive.find("walk-dup").expect("kept").title,
-        "From a/z.json"
-    );
+    // A duplicated id loads no copy at all.
+    assert_eq!(ids(&archive), ["walk-deep"]);
+    // "a" < "a.json" < "b.json": the copy inside the folder a/ is read
+    // first, and every other copy is reported against it.
     let paths: Vec<&Path> = archive.problems.iter().map(|p| p.path.as_path()).collect();
-    assert_eq!(paths, [root.join("a.json"), root.join("b.json")]);
-    for problem in &archive.problems {
+    assert_eq!(
+        paths,
+        [
+            root.join("a/z.json"),
+            root.join("a.json"),
+            root.join("b.json")
+        ]
+    );
+    for problem in &archive.problems[1..] {
         assert!(problem.message.contains("duplicate id"), "{problem:?}");
-        assert!(problem.message.contains("z.json:1"), "{problem:?}");
+        assert!(problem.message.contains("z.json:1:1"), "{problem:?}");
     }
+    assert!(
+        archive.problems[0].message.contains("a.json:1:1"),
+        "{:?}",
+        archive.problems[0]
+    );
 
     // The same folder loads the same way every time.
     let again = load_ok(root);
@@ -470,39 +480,43 @@ fn bad_date_names_the_record() {
 }
 
 #[test]
-fn duplicate_id_across_two_files_is_reported_once_and_never_merged() {
+fn duplicate_id_across_two_files_loads_neither_and_names_both() {
     let dir = tempfile::tempdir().expect("tempdir");
     for name in ["duplicate-a.json", "duplicate-b.jsonl"] {
         fs::copy(broken(name), dir.path().join(name)).expect("copy fixture");
     }
     let archive = load_ok(dir.path());
-    assert_eq!(
-        ids(&archive),
-        ["broken-duplicate-neighbour", "broken-duplicate"]
-    );
-    let kept = archive.find("broken-duplicate").expect("first copy kept");
-    assert_eq!(kept.title, "First copy of a duplicated id (kept)");
-    assert_eq!(kept.published.as_str(), "2024-04-01");
-    assert_eq!(
-        kept.summary, None,
-        "the second copy's summary was merged in"
-    );
-    assert_eq!(*kept.origin.path, *dir.path().join("duplicate-a.json"));
+    assert_eq!(ids(&archive), ["broken-duplicate-neighbour"]);
+    assert_eq!(archive.withdrawn, ["broken-duplicate"]);
 
-    let problem = only_problem(&archive);
-    assert_problem(
-        problem,
-        &dir.path().join("duplicate-b.jsonl"),
-        (2, 1),
-        Some(RecordRef::Id("broken-duplicate".into())),
-        Severity::Error,
-        "duplicate id",
-    );
-    let first = format!("{}:1", dir.path().join("duplicate-a.json").display());
-    assert!(
-        problem.message.contains(&first),
-        "{problem:?} should name {first}"
-    );
+    let first = dir.path().join("duplicate-a.json");
+    let second = dir.path().join("duplicate-b.jsonl");
+    assert_eq!(archive.problems.len(), 2, "{:?}", archive.problems);
+    for (problem, (path, position), other) in [
+        (
+            &archive.problems[0],
+            (&first, (1, 1)),
+            format!("{}:2:1", second.display()),
+        ),
+        (
+            &archive.problems[1],
+            (&second, (2, 1)),
+            format!("{}:1:1", first.display()),
+        ),
+    ] {
+        assert_problem(
+            problem,
+            path,
+            position,
+            Some(RecordRef::Id("broken-duplicate".into())),
+            Severity::Error,
+            "duplicate id",
+        );
+        assert!(
+            problem.message.contains(&other),
+            "{problem:?} should name {other}"
+        );
+    }
 }
 
 #[test]
@@ -570,7 +584,6 @@ fn broken_folder_loads_every_good_record() {
         loaded,
         [
             "broken-bom",
-            "broken-duplicate",
             "broken-duplicate-neighbour",
             "broken-huge-number-unknown-field",
             "broken-lines-1",
@@ -593,6 +606,7 @@ fn broken_folder_loads_every_good_record() {
         ("bad-line.jsonl", 4, 81),
         ("bom.json", 1, 1),
         ("deep.json", 5, 19),
+        ("duplicate-a.json", 1, 1),
         ("duplicate-b.jsonl", 2, 1),
         ("empty.json", 1, 1),
         ("huge-number.json", 3, 16),
@@ -605,7 +619,7 @@ fn broken_folder_loads_every_good_record() {
     ]
     .map(|(name, line, column)| (name.to_owned(), line, column));
     assert_eq!(found, expected);
-    assert_eq!(archive.counted_problems().count(), 13);
+    assert_eq!(archive.counted_problems().count(), 14);
     let warnings = archive
         .problems
         .iter()

@@ -11,7 +11,7 @@ use std::sync::mpsc;
 
 use communique::app::{Input, handle, loading};
 use communique::keymap::Action;
-use communique::loader::{LoadOptions, Progress, load, read_body, read_full};
+use communique::loader::{LoadOptions, Progress, ReadPolicy, load, read_body, read_full};
 use communique::records::Statement;
 use communique::state::State;
 
@@ -149,6 +149,7 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
     let (send, arrivals) = mpsc::channel();
     loading::start(
         path.clone(),
+        ReadPolicy::default(),
         std::sync::Arc::clone(&state.index),
         loading::to_channel(send),
     );

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use communique::app::{self, Input};
 use communique::keymap::Action;
-use communique::loader::{self, Archive, LoadOptions, Problem, Severity};
+use communique::loader::{self, Archive, LoadOptions, Problem, ReadPolicy, Severity};
 use communique::search::Index;
 use communique::state::{Sort, State, View};
 use communique::watch::{ArchiveWatch, Reloaded, hold_back_fresh_problems};
@@ -54,7 +54,8 @@ fn load(dir: &Path) -> Archive {
 
 fn watch(dir: &Path, poll: bool) -> (ArchiveWatch, Receiver<Reloaded>) {
     let (sender, receiver) = mpsc::channel();
-    let watch = ArchiveWatch::start(dir, poll, sender).expect("the watcher starts");
+    let watch =
+        ArchiveWatch::start(dir, poll, ReadPolicy::default(), sender).expect("the watcher starts");
     (watch, receiver)
 }
 

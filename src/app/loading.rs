@@ -8,7 +8,7 @@ use std::sync::{Arc, PoisonError, RwLock, TryLockError};
 use std::time::{Duration, Instant};
 
 use crate::contacts::{ContactEntry, Directory, from_statement};
-use crate::loader::{LoadOptions, Progress, load_with};
+use crate::loader::{LoadOptions, Progress, ReadPolicy, load_with};
 use crate::records::{Published, Statement};
 use crate::search::{Index, Prepared};
 use crate::state::loading::{Order, merge_newest, ranks};
@@ -49,18 +49,22 @@ pub struct Finished {
     pub directory: Directory,
     /// Why the archive could not be opened at all.
     pub error: Option<String>,
+    /// Ids that turned out to be duplicated after their first copy was sent:
+    /// they must leave the list (see [`crate::loader::Archive::withdrawn`]).
+    pub withdrawn: Vec<String>,
 }
 
 /// Starts loading `root` into `index` on a thread of its own, handing what
 /// arrives to `send` (which returns false once nobody listens).
 pub fn start(
     root: PathBuf,
+    policy: ReadPolicy,
     index: Arc<RwLock<Index>>,
     send: impl Fn(Arrived) -> bool + Send + 'static,
 ) {
     std::thread::spawn(move || {
         super::lower_priority();
-        load(&root, &index, &send);
+        load(&root, policy, &index, &send);
     });
 }
 
@@ -204,7 +208,12 @@ impl Publisher<'_> {
     }
 }
 
-fn load(root: &std::path::Path, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> bool) {
+fn load(
+    root: &std::path::Path,
+    policy: ReadPolicy,
+    index: &Arc<RwLock<Index>>,
+    send: &dyn Fn(Arrived) -> bool,
+) {
     let mut publisher = Publisher {
         index,
         send,
@@ -220,6 +229,7 @@ fn load(root: &std::path::Path, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrive
     };
     let options = LoadOptions {
         bodies_on_disk: true,
+        policy,
         ..LoadOptions::default()
     };
     let mut last = Progress::default();
@@ -247,12 +257,14 @@ fn load(root: &std::path::Path, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrive
                 problem_lines: super::problem_lines(&archive),
                 directory: Directory::from_entries(raw),
                 error: None,
+                withdrawn: archive.withdrawn,
             }
         }
         Err(err) => Finished {
             problem_lines: Vec::new(),
             directory: Directory::default(),
             error: Some(format!("{err:#}")),
+            withdrawn: Vec::new(),
         },
     };
     publisher.publish(last, Some(finished));

@@ -4,14 +4,20 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::loader::{LoadOptions, load};
+use crate::loader::{LoadOptions, ReadPolicy, load};
 
 /// Exit 0 when clean, 1 with problems, 2 when the archive cannot be opened.
-pub fn run(archive: &Path, strict: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+pub fn run(
+    archive: &Path,
+    policy: ReadPolicy,
+    strict: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
     let loaded = match load(
         archive,
         LoadOptions {
             strict,
+            policy,
             ..LoadOptions::default()
         },
     ) {

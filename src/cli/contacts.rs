@@ -34,11 +34,12 @@ impl Format {
 
 pub fn run(
     archive: &Path,
+    policy: crate::loader::ReadPolicy,
     query: &str,
     format: Format,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = super::load(archive)?;
+    let loaded = super::load(archive, policy)?;
     let directory = Directory::from_archive(&loaded);
     let chosen: Vec<&ContactEntry> = search_contacts(&directory, query)
         .into_iter()

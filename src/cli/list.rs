@@ -17,6 +17,7 @@ use crate::store::{Marks, Stamp, Store};
 
 pub fn run(
     archive: &Path,
+    policy: crate::loader::ReadPolicy,
     state: Option<&Path>,
     query: Option<&str>,
     limit: Option<usize>,
@@ -24,9 +25,9 @@ pub fn run(
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
     let loaded = if json {
-        super::load(archive)?
+        super::load(archive, policy)?
     } else {
-        super::load_without_bodies(archive)?
+        super::load_without_bodies(archive, policy)?
     };
     // Marks are read, never written, and only when a state file exists.
     let marks = if let Some(state) = state.filter(|state| state.exists()) {

@@ -80,13 +80,14 @@ impl MarkOptions {
 
 pub fn run(
     archive: &Path,
+    policy: crate::loader::ReadPolicy,
     state: &Path,
     ids: &[String],
     query: Option<&str>,
     options: &MarkOptions,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = super::load_without_bodies(archive)?;
+    let loaded = super::load_without_bodies(archive, policy)?;
     let (mut store, warning) = Store::open(state, &Store::user())?;
     if let Some(warning) = warning {
         super::warn(&warning);

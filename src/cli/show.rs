@@ -6,8 +6,14 @@ use std::process::ExitCode;
 
 use crate::document::plain_text;
 
-pub fn run(archive: &Path, id: &str, json: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
-    let loaded = super::load(archive)?;
+pub fn run(
+    archive: &Path,
+    policy: crate::loader::ReadPolicy,
+    id: &str,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let loaded = super::load(archive, policy)?;
     let Some(statement) = loaded.find(id) else {
         anyhow::bail!(
             "no statement with id {:?} in {} (see `communique list`)",

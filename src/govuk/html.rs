@@ -5,25 +5,99 @@
 //! The text form follows the record format's convention that paragraphs are
 //! separated by blank lines, so a block never contains "\n\n" itself.
 
+mod flat;
+
+use std::cell::Cell;
+use std::collections::HashMap;
+
 use scraper::{CaseSensitivity, ElementRef, Html, Node};
 
 use crate::records::MediaContact;
 
+/// Elements nested deeper than this are read as flat paragraphs: the
+/// renderer below recurses a few calls per level, and a thread's stack
+/// (2 MiB for the loader's threads) must hold the deepest walk.
+const MAX_DEPTH: usize = 128;
+/// Unclosed start tags deeper than this are not even given to the tree
+/// builder, whose work grows with the number of tags times their depth
+/// (50,000 nested `<div>`s took it 4 s). Counted before HTML's implied end
+/// tags apply, so this is looser than [`MAX_DEPTH`].
+const MAX_TAG_NESTING: usize = 1024;
+
+thread_local! {
+    /// Fragments read as flat paragraphs on this thread, for
+    /// [`counting_flattened`].
+    static FLATTENED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Runs `convert` and counts the HTML fragments it met that were nested too
+/// deep to be read with their layout (read as flat paragraphs instead, with
+/// no contact blocks taken from them), so the caller can report the record.
+pub fn counting_flattened<T>(convert: impl FnOnce() -> T) -> (T, usize) {
+    let before = FLATTENED.replace(0);
+    let converted = convert();
+    let flattened = FLATTENED.replace(before);
+    (converted, flattened)
+}
+
+/// The problem reported for a record whose HTML was flattened.
+#[must_use]
+pub fn flattened_message() -> String {
+    format!(
+        "HTML nested more than {MAX_DEPTH} elements deep: read as plain paragraphs, \
+         without its lists, tables and contact blocks"
+    )
+}
+
+/// The fragment as a tree, or `None` (and counted) when it nests too deep
+/// to walk: see [`MAX_DEPTH`].
+fn parse_shallow(html: &str) -> Option<Html> {
+    let shallow = if flat::nests_deeper_than(html, MAX_TAG_NESTING) {
+        None
+    } else {
+        Some(Html::parse_fragment(html)).filter(|fragment| depth(fragment) <= MAX_DEPTH)
+    };
+    if shallow.is_none() {
+        FLATTENED.set(FLATTENED.get() + 1);
+    }
+    shallow
+}
+
+/// How deep the fragment's tree is, worked out without recursion.
+fn depth(fragment: &Html) -> usize {
+    let mut depths = HashMap::new();
+    let mut deepest = 0;
+    for node in fragment.tree.root().descendants() {
+        let depth = node
+            .parent()
+            .and_then(|parent| depths.get(&parent.id()))
+            .map_or(0, |depth| depth + 1);
+        deepest = deepest.max(depth);
+        depths.insert(node.id(), depth);
+    }
+    deepest
+}
+
 /// Renders an HTML fragment as plain text: paragraphs and headings separated
 /// by blank lines, list items as "• item" / "1. item" lines, block quotes
 /// prefixed with "> ", table rows as cells joined by " | ". Images and
-/// govspeak contact blocks are left out (see [`contacts_from_html`]).
+/// govspeak contact blocks are left out (see [`contacts_from_html`]). HTML
+/// nested too deep is read as flat paragraphs ([`counting_flattened`]).
 #[must_use]
 pub fn html_to_text(html: &str) -> String {
-    let fragment = Html::parse_fragment(html);
-    render_blocks(fragment.root_element()).join("\n\n")
+    match parse_shallow(html) {
+        Some(fragment) => render_blocks(fragment.root_element()).join("\n\n"),
+        None => flat::flat_text(html),
+    }
 }
 
 /// Every govspeak contact block (`<div class="contact">`) in an HTML fragment,
-/// in document order.
+/// in document order; none from HTML nested too deep.
 #[must_use]
 pub fn contacts_from_html(html: &str) -> Vec<MediaContact> {
-    let fragment = Html::parse_fragment(html);
+    let Some(fragment) = parse_shallow(html) else {
+        return Vec::new();
+    };
     fragment
         .root_element()
         .descendent_elements()
@@ -589,6 +663,72 @@ mod tests {
         assert_eq!(contacts[0].name.as_deref(), Some("Press office"));
         assert_eq!(contacts[0].phone.as_deref(), Some("020 0000 0000"));
         assert_eq!(contacts[0].notes.as_deref(), Some("Main: 020 0000 0000"));
+    }
+
+    /// The deepest markup still walked as a tree, in each of the shapes
+    /// that take the most stack per level.
+    fn deepest_walked() -> Vec<String> {
+        let nest = |open: &str, close: &str, levels: usize| {
+            format!("{}x{}", open.repeat(levels), close.repeat(levels))
+        };
+        vec![
+            nest("<sup id=\"fnref:1\">", "</sup>", MAX_DEPTH - 2),
+            nest("<ul><li>", "</li></ul>", MAX_DEPTH / 2 - 1),
+            nest("<table><tr><td>", "</td></tr></table>", MAX_DEPTH / 4 - 1),
+            nest("<blockquote>", "</blockquote>", MAX_DEPTH - 2),
+            nest(
+                "<div class=\"contact\"><p class=\"email\">",
+                "</p></div>",
+                MAX_DEPTH / 2 - 1,
+            ),
+        ]
+    }
+
+    #[test]
+    fn the_deepest_tree_walked_fits_a_small_stack() {
+        // Half the stack the loader's threads have (2 MiB), in a debug build.
+        let walked = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(|| {
+                let (texts, flattened) = counting_flattened(|| {
+                    deepest_walked()
+                        .iter()
+                        .map(|html| (html_to_text(html), contacts_from_html(html).len()))
+                        .collect::<Vec<_>>()
+                });
+                (texts, flattened)
+            })
+            .expect("a thread")
+            .join()
+            .expect("no stack overflow");
+        assert_eq!(walked.1, 0, "walked as trees");
+        assert!(
+            walked
+                .0
+                .iter()
+                .all(|(text, contacts)| text.contains('x') || *contacts > 0),
+            "{walked:?}"
+        );
+    }
+
+    #[test]
+    fn deeper_html_is_read_flat_and_counted() {
+        for html in [
+            "<b>".repeat(20_000) + "bold",
+            "<div>".repeat(50_000) + "deep",
+            format!("{}<p>{}</p>", "<ul><li>".repeat(MAX_DEPTH), "listed"),
+        ] {
+            let ((text, contacts), flattened) =
+                counting_flattened(|| (html_to_text(&html), contacts_from_html(&html)));
+            assert_eq!(flattened, 2, "both readings flattened");
+            assert!(contacts.is_empty());
+            assert!(
+                text.ends_with("bold") || text.ends_with("deep") || text.ends_with("listed"),
+                "{text:?}"
+            );
+        }
+        // Shallow HTML is not counted.
+        assert_eq!(counting_flattened(|| html_to_text("<p>a</p>")).1, 0);
     }
 
     #[test]
