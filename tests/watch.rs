@@ -491,9 +491,9 @@ fn a_request_reloads_with_no_file_changed() {
 #[cfg(unix)]
 #[test]
 fn a_request_reads_what_the_watcher_cannot_see() {
-    // A record linked in from outside the folder: the loader follows the
-    // link, but editing its target raises no event in the archive, so only
-    // a reload by hand picks the edit up.
+    // A record linked in from outside the folder (read with --follow-links):
+    // the loader follows the link, but editing its target raises no event
+    // in the archive, so only a reload by hand picks the edit up.
     let dir = archive_folder();
     let outside = tempfile::tempdir().expect("a temporary folder");
     let target = write_record(
@@ -504,7 +504,13 @@ fn a_request_reads_what_the_watcher_cannot_see() {
         "2024-06-01",
     );
     std::os::unix::fs::symlink(&target, dir.path().join("linked.json")).expect("linking");
-    let (watch, reloads) = watch(dir.path(), false);
+    let (sender, reloads) = mpsc::channel();
+    let following = ReadPolicy {
+        follow_links: true,
+        ..ReadPolicy::default()
+    };
+    let watch =
+        ArchiveWatch::start(dir.path(), false, following, sender).expect("the watcher starts");
     write_record(
         outside.path(),
         "linked.json",
