@@ -108,10 +108,10 @@ impl Setup {
             .cwd(self.dir.path())
     }
 
-    /// The browser at a size, its first frame drawn.
+    /// The browser at a size, the archive loaded.
     fn open(&self, cols: u16, rows: u16) -> Pty {
         let mut term = self.command().size(cols, rows).spawn();
-        term.expect_text(&self.header);
+        expect_loaded(&mut term, &self.header);
         term
     }
 
@@ -143,6 +143,22 @@ impl Setup {
 fn header() -> String {
     let count = records::records().len();
     format!("{count} / {count}")
+}
+
+/// Waits until the header counts `header` and the loading gauge is gone.
+/// On a busy machine every record can arrive in a batch before the message
+/// that ends the load, so the count alone would let a test take a screen
+/// that the end of the load still changes (the gauge goes).
+fn expect_loaded(term: &mut Pty, header: &str) -> String {
+    term.expect_screen(
+        &format!("{header} listed and the load finished"),
+        |screen| {
+            screen
+                .lines()
+                .next()
+                .is_some_and(|top| top.contains(header) && !top.contains("loading"))
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -230,18 +246,6 @@ fn expect_selected(term: &mut Pty, row: usize) -> String {
             .nth(row)
             .is_some_and(|line| line.starts_with('▌'))
     })
-}
-
-/// The screen's rows with trailing blanks trimmed: a cell a frame wrote a
-/// space into and a cell cleared look the same.
-fn trimmed(screen: &str) -> String {
-    screen
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim_end()
-        .to_owned()
 }
 
 /// Control sequences in the bytes that data could have written: any OSC,
@@ -634,7 +638,7 @@ const JOB_CONTROL: &str = r#"set -m; "$0" "$@"; status=$?; while [ "$status" = 1
 fn ctrl_z_suspends_and_fg_redraws_everything() {
     let setup = Setup::new();
     let mut shell = setup.shell("bash", JOB_CONTROL).size(80, 24).spawn();
-    shell.expect_text(&header());
+    expect_loaded(&mut shell, &header());
     shell.send("jj");
     let before = expect_selected(&mut shell, 4);
     let bash = shell.pid().expect("the shell's process id");
@@ -671,10 +675,7 @@ fn ctrl_z_suspends_and_fg_redraws_everything() {
     shell.key(Key::Enter);
     let state = wait_state(browser, EXIT_TIMEOUT, |state| state != Some('T'));
     assert_ne!(state, Some('T'), "fg did not resume the browser");
-    let before = trimmed(&before);
-    shell.expect_screen("the whole screen drawn again", |screen| {
-        trimmed(screen) == before
-    });
+    shell.expect_same_screen("the whole screen drawn again", &before);
     assert!(shell.alternate_screen(), "resumed off the alternate screen");
     shell.send("j");
     expect_selected(&mut shell, 5);
@@ -704,8 +705,7 @@ fn ctrl_z_without_job_control_leaves_the_browser_working() {
         let state = wait_state(pid, EXIT_TIMEOUT, |state| state != Some('T'));
         assert_ne!(state, Some('T'), "kill -CONT did not resume it");
     }
-    let before = trimmed(&before);
-    term.expect_screen("the list drawn again", |screen| trimmed(screen) == before);
+    term.expect_same_screen("the list drawn again", &before);
     assert!(term.alternate_screen(), "left the alternate screen");
     assert!(term.is_running(), "Ctrl-Z ended the browser");
     term.send("j");

@@ -655,6 +655,26 @@ impl Pty {
         }
     }
 
+    /// Waits until the screen shows `expected` again (rows compared with
+    /// trailing blanks trimmed: a cell a frame wrote a space into and a
+    /// cleared cell look the same); panics with `what`, the last screen and
+    /// the rows that differ when it does not in time.
+    #[track_caller]
+    pub fn expect_same_screen(&mut self, what: &str, expected: &str) -> String {
+        let expected = trimmed(expected);
+        match self.wait_for(|screen| trimmed(screen) == expected, DEFAULT_TIMEOUT) {
+            Ok(screen) => screen,
+            Err(err) => {
+                let differences = row_differences(&expected, &trimmed(&self.screen_text()));
+                panic!(
+                    "waiting for {what}: {err}
+rows that differ (expected, then shown):
+{differences}"
+                )
+            }
+        }
+    }
+
     fn failure(&self, reason: &str, screen: &str) -> String {
         let (rows, cols) = self.with_screen(vt100::Screen::size);
         let raw = self.raw_bytes();
@@ -833,4 +853,33 @@ fn scratch_home() -> std::path::PathBuf {
     ));
     let _ = std::fs::create_dir_all(&path);
     path
+}
+
+/// The screen's rows with trailing blanks trimmed.
+#[must_use]
+pub fn trimmed(screen: &str) -> String {
+    screen
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim_end()
+        .to_owned()
+}
+
+/// Each row that differs between two screens, numbered from 0, as the
+/// expected row (`-`) then the shown one (`+`), with `{:?}` quoting so
+/// invisible and wide characters can be told apart.
+#[must_use]
+pub fn row_differences(expected: &str, shown: &str) -> String {
+    let expected: Vec<&str> = expected.lines().collect();
+    let shown: Vec<&str> = shown.lines().collect();
+    let mut out = String::new();
+    for row in 0..expected.len().max(shown.len()) {
+        let (want, got) = (expected.get(row), shown.get(row));
+        if want != got {
+            out.push_str(&format!("{row:>3} - {want:?}\n{row:>3} + {got:?}\n"));
+        }
+    }
+    out
 }
