@@ -183,6 +183,7 @@ where
     fit_terminal(terminal, state, size.width, size.height)?;
     let mut inputs = inputs.into_iter();
     let mut redraw = true;
+    let mut wide = crate::ui::wide::WideCells::default();
     loop {
         // Bodies left on disk are read for what is about to be shown.
         for at in state.wanted_bodies() {
@@ -193,7 +194,7 @@ where
         if redraw {
             terminal.draw(|frame| {
                 panic_for_tests();
-                frame.render_widget(Screen { state, theme }, frame.area());
+                wide.render(frame, Screen { state, theme });
             })?;
         }
         if state.quit {

@@ -9,6 +9,7 @@ mod list;
 pub mod text;
 pub mod theme;
 pub mod triage;
+pub mod wide;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

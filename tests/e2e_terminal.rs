@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use support::escapes::{self, Sequence};
 use support::process::{assert_clean_exit, children};
-use support::pty::{BINARY, Key, Pty, PtyCommand};
+use support::pty::{BINARY, Key, Pty, PtyCommand, one_cell_replacements, row_differences, trimmed};
 use tempfile::TempDir;
 
 /// Long enough for a loaded machine, short enough to fail fast.
@@ -108,10 +108,10 @@ impl Setup {
             .cwd(self.dir.path())
     }
 
-    /// The browser at a size, its first frame drawn.
+    /// The browser at a size, the archive loaded.
     fn open(&self, cols: u16, rows: u16) -> Pty {
         let mut term = self.command().size(cols, rows).spawn();
-        term.expect_text(&self.header);
+        expect_loaded(&mut term, &self.header);
         term
     }
 
@@ -143,6 +143,22 @@ impl Setup {
 fn header() -> String {
     let count = records::records().len();
     format!("{count} / {count}")
+}
+
+/// Waits until the header counts `header` and the loading gauge is gone.
+/// On a busy machine every record can arrive in a batch before the message
+/// that ends the load, so the count alone would let a test take a screen
+/// that the end of the load still changes (the gauge goes).
+fn expect_loaded(term: &mut Pty, header: &str) -> String {
+    term.expect_screen(
+        &format!("{header} listed and the load finished"),
+        |screen| {
+            screen
+                .lines()
+                .next()
+                .is_some_and(|top| top.contains(header) && !top.contains("loading"))
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -224,24 +240,12 @@ fn row_selected(term: &Pty, row: u16) -> Vec<u16> {
 /// holds the cursor mark; the screen then.
 #[track_caller]
 fn expect_selected(term: &mut Pty, row: usize) -> String {
-    term.expect_screen(&format!("the cursor on screen row {row}"), |screen| {
+    term.expect_frame(&format!("the cursor on screen row {row}"), |screen| {
         screen
             .lines()
             .nth(row)
             .is_some_and(|line| line.starts_with('▌'))
     })
-}
-
-/// The screen's rows with trailing blanks trimmed: a cell a frame wrote a
-/// space into and a cell cleared look the same.
-fn trimmed(screen: &str) -> String {
-    screen
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim_end()
-        .to_owned()
 }
 
 /// Control sequences in the bytes that data could have written: any OSC,
@@ -636,7 +640,7 @@ const JOB_CONTROL: &str = r#"set -m; "$0" "$@"; status=$?; while [ "$status" = 1
 fn ctrl_z_suspends_and_fg_redraws_everything() {
     let setup = Setup::new();
     let mut shell = setup.shell("bash", JOB_CONTROL).size(80, 24).spawn();
-    shell.expect_text(&header());
+    expect_loaded(&mut shell, &header());
     shell.send("jj");
     let before = expect_selected(&mut shell, 4);
     let bash = shell.pid().expect("the shell's process id");
@@ -673,10 +677,7 @@ fn ctrl_z_suspends_and_fg_redraws_everything() {
     shell.key(Key::Enter);
     let state = wait_state(browser, EXIT_TIMEOUT, |state| state != Some('T'));
     assert_ne!(state, Some('T'), "fg did not resume the browser");
-    let before = trimmed(&before);
-    shell.expect_screen("the whole screen drawn again", |screen| {
-        trimmed(screen) == before
-    });
+    shell.expect_same_screen("the whole screen drawn again", &before);
     assert!(shell.alternate_screen(), "resumed off the alternate screen");
     shell.send("j");
     expect_selected(&mut shell, 5);
@@ -706,14 +707,71 @@ fn ctrl_z_without_job_control_leaves_the_browser_working() {
         let state = wait_state(pid, EXIT_TIMEOUT, |state| state != Some('T'));
         assert_ne!(state, Some('T'), "kill -CONT did not resume it");
     }
-    let before = trimmed(&before);
-    term.expect_screen("the list drawn again", |screen| trimmed(screen) == before);
+    term.expect_same_screen("the list drawn again", &before);
     assert!(term.alternate_screen(), "left the alternate screen");
     assert!(term.is_running(), "Ctrl-Z ended the browser");
     term.send("j");
     expect_selected(&mut term, 4);
     term.send("q");
     assert_clean_exit(&mut term);
+}
+
+/// Display 3 end to end, at the size of a report (160×50, the preview pane
+/// open): opening each of the first statements of the hostile archive and
+/// going back to the list shows what the browser draws on a cleared
+/// terminal, nothing left over from the view before. (The stray `e` in the
+/// header and `한]국` reported were the test terminal's: vt100 drew U+FFFD
+/// in no cell; `support::pty` now gives it one, as a terminal does.)
+#[test]
+fn moving_between_the_list_and_statements_leaves_nothing_behind() {
+    let setup = Setup::new();
+    let mut term = setup.open(160, 50);
+    // Up to the NFC Korean record: controls, U+FFFD, bidi, zero-width
+    // characters and both Korean forms, in the list, preview and statement.
+    for statement in 0..11 {
+        let list_row = statement + 2;
+        for (view, key) in [("the statement", Key::Enter), ("the list", Key::Char('q'))] {
+            term.key(key);
+            let shown = term.expect_frame(&format!("{view} of statement {statement}"), |screen| {
+                let rows: Vec<&str> = screen.lines().collect();
+                if key == Key::Enter {
+                    rows.iter().any(|row| row.contains("lines 1–"))
+                } else {
+                    rows.get(list_row).is_some_and(|row| row.starts_with('▌'))
+                }
+            });
+            let whole = term.redraw_whole();
+            let (shown, whole) = (trimmed(&shown), trimmed(&whole));
+            assert!(
+                shown == whole,
+                "{view} of statement {statement} differs from it drawn afresh \
+                 (- afresh, + shown):\n{}",
+                row_differences(&whole, &shown)
+            );
+        }
+        term.send("j");
+    }
+}
+
+/// The test terminal draws U+FFFD in one cell, as a terminal does (vt100
+/// alone drops it), also when it arrives split between two reads.
+#[test]
+fn the_test_terminal_gives_a_replacement_character_one_cell() {
+    let text = "a\u{FFFD}b\u{FFFD}";
+    let bytes = text.as_bytes();
+    let shown = support::pty::REPLACEMENT_SHOWN.to_string();
+    let expected = text.replace('\u{FFFD}', &shown);
+    for cut_at in 0..=bytes.len() {
+        let mut held = Vec::new();
+        let mut out = one_cell_replacements(&mut held, &bytes[..cut_at]);
+        out.extend(one_cell_replacements(&mut held, &bytes[cut_at..]));
+        assert_eq!(String::from_utf8_lossy(&out), expected, "cut at {cut_at}");
+    }
+    // The start of another character is only held back until it completes.
+    let mut held = Vec::new();
+    let mut out = one_cell_replacements(&mut held, &"！".as_bytes()[..1]);
+    out.extend(one_cell_replacements(&mut held, &"！".as_bytes()[1..]));
+    assert_eq!(String::from_utf8_lossy(&out), "！");
 }
 
 // ---------------------------------------------------------------------------
@@ -842,12 +900,10 @@ fn no_color_and_16_colours_keep_the_selection_visible() {
         }
         let mut term = command.spawn();
         term.expect_text(&header());
-        // Rows 2, 3 and 5: row 4 holds U+FFFD (the placeholder for a C1
-        // control), which vt100 drops instead of drawing, so the rest of
-        // that row lands one cell short of where a terminal draws it.
-        for row in [2u16, 3, 5] {
+        // Row 4 holds U+FFFD (the placeholder for a C1 control).
+        for row in [2u16, 3, 4, 5] {
             if row > 2 {
-                term.send(if row == 5 { "jj" } else { "j" });
+                term.send("j");
                 expect_selected(&mut term, usize::from(row));
             }
             let unselected = row_selected(&term, row);

@@ -31,6 +31,7 @@ use communique::records::Statement;
 use communique::sanitize::{clean_line, clean_text};
 use communique::state::State;
 use communique::store::{Marks, Stamp, Status};
+use communique::ui::wide::WideCells;
 use communique::ui::{Screen, Theme};
 use ratatui::backend::CrosstermBackend;
 use ratatui::buffer::Buffer;
@@ -234,10 +235,12 @@ impl Write for Bytes {
     }
 }
 
-/// A terminal on the real crossterm backend writing into memory.
+/// A terminal on the real crossterm backend writing into memory, drawn on
+/// as the browser draws (`app::run_loop`).
 struct Real {
     terminal: Terminal<CrosstermBackend<Bytes>>,
     bytes: Bytes,
+    wide: WideCells,
 }
 
 impl Real {
@@ -250,14 +253,18 @@ impl Real {
             },
         )
         .expect("a crossterm terminal in memory");
-        Self { terminal, bytes }
+        Self {
+            terminal,
+            bytes,
+            wide: WideCells::default(),
+        }
     }
 
     /// Draws a state; returns the bytes written and the frame's buffer.
     fn draw(&mut self, state: &State, theme: Theme) -> (Vec<u8>, Buffer) {
         let frame = self
             .terminal
-            .draw(|frame| frame.render_widget(Screen { state, theme }, frame.area()))
+            .draw(|frame| self.wide.render(frame, Screen { state, theme }))
             .expect("drawing into memory");
         let buffer = frame.buffer.clone();
         (self.bytes.take(), buffer)
@@ -747,13 +754,13 @@ fn redraws_leave_no_half_flags() {
     assert_none(|report| &report.stale_flags, "rows with half a flag left");
 }
 
-/// Display 3: where a later frame writes a narrow character over the left
-/// half of a wide one, the terminal blanks the right half with the pen of
-/// that moment (vt100 does, as xterm does), and ratatui 0.30 does not
-/// rewrite the right half when the cell there is unchanged in its buffer;
-/// so a reverse-video or coloured blank is left on screen.
+/// Display 3: where a later frame writes over part of a wide character,
+/// the terminal blanks the rest of it with the pen of that moment (vt100
+/// does, as xterm does), and ratatui 0.30 does not rewrite a cell that is
+/// unchanged in its buffer: a reverse-video or underlined blank was left
+/// (80×24 no colour, filter panel, q, Enter: cell (52,18) stayed reversed).
+/// `ui::wide::WideCells` has those cells sent again.
 #[test]
-#[ignore = "bug: when a frame writes a narrow character over the left half of a wide one, the terminal blanks the right half with the pen of that moment (vt100 does), and ratatui 0.30 does not rewrite that cell because its buffer holds a plain space there both times; with NO_COLOR a reverse-video blank is left after the Withdrawn line (warning style) or an underlined one after a heading — e.g. 80×24 no colour, filter panel, q, Enter: cell (52,18) stays reversed"]
 fn redraws_leave_no_stale_attributes_on_blank_cells() {
     assert_none(
         |report| &report.stale_attributes,

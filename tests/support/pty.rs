@@ -33,6 +33,8 @@ use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often waits look at the screen.
 const POLL: Duration = Duration::from_millis(20);
+/// How ratatui ends a frame drawn with the cursor hidden: hide the cursor.
+const FRAME_END: &[u8] = b"\x1b[?25l";
 
 /// The binary under test.
 pub const BINARY: &str = env!("CARGO_BIN_EXE_communique");
@@ -172,6 +174,8 @@ impl vt100::Callbacks for Recorded {
 struct Output {
     parser: vt100::Parser<Recorded>,
     raw: Vec<u8>,
+    /// The start of a U+FFFD cut off at the end of the last read.
+    replacement_cut: Vec<u8>,
     /// Where the search for cursor-position requests resumes in `raw`.
     scanned: usize,
     /// The program's side of the terminal is closed: no more output.
@@ -332,6 +336,7 @@ impl PtyCommand {
                 Recorded::default(),
             ),
             raw: Vec::new(),
+            replacement_cut: Vec::new(),
             scanned: 0,
             eof: false,
             hanging_up: false,
@@ -372,7 +377,8 @@ fn read_output(reader: &mut dyn Read, output: &Mutex<Output>, writer: &Writer) {
             if output.hanging_up {
                 break;
             }
-            output.parser.process(&buffer[..count]);
+            let shown = one_cell_replacements(&mut output.replacement_cut, &buffer[..count]);
+            output.parser.process(&shown);
             output.raw.extend_from_slice(&buffer[..count]);
             let mut from = output.scanned;
             while let Some(found) = find(&output.raw[from..], REQUEST) {
@@ -390,6 +396,39 @@ fn read_output(reader: &mut dyn Read, output: &Mutex<Output>, writer: &Writer) {
         }
     }
     lock(output).eof = true;
+}
+
+/// U+FFFD in UTF-8.
+const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
+/// What the parser is given for U+FFFD: a character a terminal draws in one
+/// cell, as it draws U+FFFD.
+pub const REPLACEMENT_SHOWN: char = '¤';
+
+/// The bytes with each U+FFFD (the placeholder the browser shows for
+/// undecodable or C1 text) turned into [`REPLACEMENT_SHOWN`]. vt100 drops
+/// U+FFFD without moving the cursor, where a terminal draws it in one cell,
+/// so the rest of a row written in one go would land a cell short of where
+/// the program put it, and cells written later at their own place would
+/// seem stray. A U+FFFD split between two reads is kept in `cut`.
+pub fn one_cell_replacements(cut: &mut Vec<u8>, bytes: &[u8]) -> Vec<u8> {
+    let mut input = std::mem::take(cut);
+    input.extend_from_slice(bytes);
+    // Hold back a tail that could be the start of a U+FFFD.
+    let keep = (1..REPLACEMENT.len())
+        .rev()
+        .find(|&len| input.ends_with(&REPLACEMENT[..len]))
+        .unwrap_or(0);
+    cut.extend_from_slice(&input[input.len() - keep..]);
+    input.truncate(input.len() - keep);
+    let mut shown = Vec::with_capacity(input.len());
+    let mut rest = input.as_slice();
+    while let Some(at) = find(rest, REPLACEMENT) {
+        shown.extend_from_slice(&rest[..at]);
+        shown.extend_from_slice(REPLACEMENT_SHOWN.to_string().as_bytes());
+        rest = &rest[at + REPLACEMENT.len()..];
+    }
+    shown.extend_from_slice(rest);
+    shown
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -625,13 +664,26 @@ impl Pty {
         mut holds: impl FnMut(&str) -> bool,
         timeout: Duration,
     ) -> Result<String, String> {
+        self.wait_on_output(|output| holds(&output.parser.screen().contents()), timeout)
+    }
+
+    /// As [`Pty::wait_for`], with the predicate given the screen and the
+    /// bytes together (under one lock, so they agree).
+    fn wait_on_output(
+        &mut self,
+        mut holds: impl FnMut(&Output) -> bool,
+        timeout: Duration,
+    ) -> Result<String, String> {
         let deadline = Instant::now() + timeout;
         loop {
             // Read `eof` before the screen: after end of file the screen is
             // final, so one more look settles it.
             let closed = self.output_closed();
-            let screen = self.screen_text();
-            if holds(&screen) {
+            let (held, screen) = {
+                let output = lock(&self.output);
+                (holds(&output), output.parser.screen().contents())
+            };
+            if held {
                 return Ok(screen);
             }
             if closed {
@@ -649,6 +701,48 @@ impl Pty {
             }
             std::thread::sleep(POLL);
         }
+    }
+
+    /// Waits for a predicate on a whole frame: the screen is looked at only
+    /// when the output so far ends a frame drawn with the cursor hidden
+    /// (every view but the line editors), never half-way through a frame
+    /// the terminal received in pieces. Panics as [`Pty::expect_screen`].
+    #[track_caller]
+    pub fn expect_frame(&mut self, what: &str, mut holds: impl FnMut(&str) -> bool) -> String {
+        let result = self.wait_on_output(
+            |output| output.raw.ends_with(FRAME_END) && holds(&output.parser.screen().contents()),
+            DEFAULT_TIMEOUT,
+        );
+        result.unwrap_or_else(|err| panic!("waiting for {what}: {err}"))
+    }
+
+    /// Has the program draw its whole screen again on a cleared terminal, by
+    /// a resize one column wider and back (each redraw waited for), and
+    /// returns that screen: what the current view looks like drawn afresh.
+    #[track_caller]
+    pub fn redraw_whole(&mut self) -> String {
+        /// What the browser's fixed viewport writes when it clears on a
+        /// resize (`ESC [ J`, erase below): only a clear writes it.
+        const CLEARED: &[u8] = b"\x1b[J";
+        let (rows, cols) = self.with_screen(vt100::Screen::size);
+        let mut screen = String::new();
+        for width in [cols + 1, cols] {
+            let mark = self.raw_len();
+            if let Err(err) = self.resize(width, rows) {
+                panic!("{err}");
+            }
+            let result = self.wait_on_output(
+                |output| {
+                    let since = output.raw.get(mark..).unwrap_or_default();
+                    find(since, CLEARED).is_some() && since.ends_with(FRAME_END)
+                },
+                DEFAULT_TIMEOUT,
+            );
+            screen = result.unwrap_or_else(|err| {
+                panic!("waiting for the screen redrawn at {width}×{rows}: {err}")
+            });
+        }
+        screen
     }
 
     /// Waits (up to [`DEFAULT_TIMEOUT`]) for `needle` on the screen.
@@ -677,6 +771,26 @@ impl Pty {
         match self.wait_for(holds, DEFAULT_TIMEOUT) {
             Ok(screen) => screen,
             Err(err) => panic!("waiting for {what}: {err}"),
+        }
+    }
+
+    /// Waits until the screen shows `expected` again (rows compared with
+    /// trailing blanks trimmed: a cell a frame wrote a space into and a
+    /// cleared cell look the same); panics with `what`, the last screen and
+    /// the rows that differ when it does not in time.
+    #[track_caller]
+    pub fn expect_same_screen(&mut self, what: &str, expected: &str) -> String {
+        let expected = trimmed(expected);
+        match self.wait_for(|screen| trimmed(screen) == expected, DEFAULT_TIMEOUT) {
+            Ok(screen) => screen,
+            Err(err) => {
+                let differences = row_differences(&expected, &trimmed(&self.screen_text()));
+                panic!(
+                    "waiting for {what}: {err}
+rows that differ (expected, then shown):
+{differences}"
+                )
+            }
         }
     }
 
@@ -858,4 +972,33 @@ fn scratch_home() -> std::path::PathBuf {
     ));
     let _ = std::fs::create_dir_all(&path);
     path
+}
+
+/// The screen's rows with trailing blanks trimmed.
+#[must_use]
+pub fn trimmed(screen: &str) -> String {
+    screen
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim_end()
+        .to_owned()
+}
+
+/// Each row that differs between two screens, numbered from 0, as the
+/// expected row (`-`) then the shown one (`+`), with `{:?}` quoting so
+/// invisible and wide characters can be told apart.
+#[must_use]
+pub fn row_differences(expected: &str, shown: &str) -> String {
+    let expected: Vec<&str> = expected.lines().collect();
+    let shown: Vec<&str> = shown.lines().collect();
+    let mut out = String::new();
+    for row in 0..expected.len().max(shown.len()) {
+        let (want, got) = (expected.get(row), shown.get(row));
+        if want != got {
+            out.push_str(&format!("{row:>3} - {want:?}\n{row:>3} + {got:?}\n"));
+        }
+    }
+    out
 }
