@@ -687,8 +687,41 @@ fn a_writer_killed_with_sigkill_keeps_every_committed_change() {
 
 // ------------------------------------------------------------------ faults
 
+/// Each name in `dir` with the bytes of a regular file (nothing for a
+/// folder or a FIFO, which would not end).
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files_in(dir)
+        .into_iter()
+        .map(|name| {
+            let path = dir.join(&name);
+            let regular = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+            let bytes = if regular {
+                fs::read(&path).expect("read")
+            } else {
+                Vec::new()
+            };
+            (name, bytes)
+        })
+        .collect()
+}
+
+/// Opening `path` is refused, naming `cause`, and the folder is exactly as
+/// it was: nothing moved, created or written.
+#[track_caller]
+fn assert_refused_untouched(dir: &Path, path: &Path, cause: &str) {
+    let before = contents(dir);
+    let error = Store::open(path, "alice").expect_err("refused");
+    assert!(matches!(error, StoreError::Refused { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains(cause), "{message}");
+    assert!(!message.contains("I/O error"), "{message}");
+    let reading = Store::open_read_only(path).expect_err("refused for reading too");
+    assert!(reading.to_string().contains(cause), "{reading}");
+    assert_eq!(contents(dir), before, "the folder was changed");
+}
+
 #[test]
-fn a_garbage_file_is_moved_aside_and_a_fresh_one_started() {
+fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
     let (dir, path) = temp_db();
     let garbage: Vec<u8> = b"not a database \x00\xff\x13"
         .iter()
@@ -697,29 +730,24 @@ fn a_garbage_file_is_moved_aside_and_a_fresh_one_started() {
         .take(8192)
         .collect();
     fs::write(&path, &garbage).expect("write garbage");
+    assert_refused_untouched(dir.path(), &path, "is not a communique state file");
 
-    let (mut store, warning) = Store::open(&path, "alice").expect("open over garbage");
-    let warning = warning.expect("a warning is returned");
-    let aside = aside_file(dir.path());
-    assert!(
-        warning.contains("moved aside") && warning.contains(&aside.display().to_string()),
-        "{warning}"
-    );
-    assert_eq!(
-        fs::read(&aside).expect("aside"),
-        garbage,
-        "the aside file holds the original bytes"
-    );
+    // Someone's notes given as --state by mistake.
+    fs::write(&path, "call the embassy back\n").expect("write notes");
+    assert_refused_untouched(dir.path(), &path, "is not a communique state file");
+}
 
-    store
-        .apply(&Change::Flag {
-            ids: one("a"),
-            flagged: true,
-        })
-        .expect("fresh db works");
-    drop(store);
-    let again = store_at(&path, "alice", 1);
-    assert_eq!(again.marks().expect("marks").len(), 1);
+#[test]
+fn a_folder_or_a_fifo_as_the_state_path_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("triage.db");
+    fs::create_dir(&folder).expect("mkdir");
+    assert_refused_untouched(dir.path(), &folder, "is a directory");
+
+    let fifo = dir.path().join("fifo.db");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    assert_refused_untouched(dir.path(), &fifo, "is not a regular file");
 }
 
 #[test]
@@ -760,7 +788,7 @@ fn a_truncated_database_is_moved_aside() {
 }
 
 #[test]
-fn a_foreign_sqlite_database_is_moved_aside_untouched() {
+fn a_foreign_sqlite_database_is_refused_and_left_alone() {
     let (dir, path) = temp_db();
     {
         let other = rusqlite::Connection::open(&path).expect("create foreign db");
@@ -771,27 +799,20 @@ fn a_foreign_sqlite_database_is_moved_aside_untouched() {
             )
             .expect("foreign schema");
     }
-    let original = fs::read(&path).expect("read foreign db");
-
-    let (mut store, warning) = Store::open(&path, "alice").expect("open over foreign db");
-    assert!(warning.is_some_and(|w| w.contains("not a communique state file")));
-    let aside = aside_file(dir.path());
-    assert_eq!(
-        fs::read(&aside).expect("aside"),
-        original,
-        "moved exactly as found"
-    );
-    let kept: String = rusqlite::Connection::open(&aside)
-        .expect("open aside")
+    assert_refused_untouched(dir.path(), &path, "is not a communique state file");
+    let kept: String = rusqlite::Connection::open(&path)
+        .expect("open it again")
         .query_row("SELECT url FROM bookmarks", [], |row| row.get(0))
         .expect("the other program's data");
     assert_eq!(kept, "https://www.gov.uk");
-    store
-        .apply(&Change::Flag {
-            ids: one("a"),
-            flagged: true,
-        })
-        .expect("fresh db works");
+
+    // Another program's database with an application id of its own.
+    let (dir, path) = temp_db();
+    rusqlite::Connection::open(&path)
+        .expect("create")
+        .execute_batch("PRAGMA application_id = 1234; CREATE TABLE t (x);")
+        .expect("schema");
+    assert_refused_untouched(dir.path(), &path, "is not a communique state file");
 }
 
 #[test]

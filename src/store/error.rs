@@ -21,6 +21,10 @@ pub enum StoreError {
     Busy(PathBuf),
     /// The file could not be opened or created at all.
     CannotOpen { path: PathBuf, reason: String },
+    /// What is at the path is not a communique state file (a folder, a FIFO,
+    /// another program's file or database), or a link is planted beside it:
+    /// it is left exactly as it is.
+    Refused { path: PathBuf, reason: String },
     /// The file went bad while open (it is moved aside on the next open).
     Corrupt(PathBuf),
     /// A newer communique wrote this file; it is left alone.
@@ -63,9 +67,16 @@ impl fmt::Display for StoreError {
             StoreError::CannotOpen { path, reason } => {
                 write!(f, "cannot open the state file {}: {reason}", path.display())
             }
+            StoreError::Refused { path, reason } => {
+                write!(
+                    f,
+                    "cannot use {} as the state file: it {reason}",
+                    path.display()
+                )
+            }
             StoreError::Corrupt(path) => write!(
                 f,
-                "the state file {} is damaged; restart communique to move it aside and start a fresh one",
+                "the state file {} is damaged; the next browser or `communique mark` to open it moves it aside and starts a fresh one",
                 path.display()
             ),
             StoreError::Newer {

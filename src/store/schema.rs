@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use super::StoreError;
+use super::files::{self, Found, Sharing};
 
 /// Written into the SQLite header (`PRAGMA application_id`) so a file can be
 /// told apart from any other SQLite database: "Comq".
@@ -80,21 +81,41 @@ enum Verdict {
 }
 
 /// Opens `path` for reading and writing, creating it and its folders; falls
-/// back to reading when it cannot be written; moves a damaged or foreign file
-/// aside and starts afresh.
+/// back to reading when it cannot be written; moves a damaged communique
+/// file aside and starts afresh. Anything else found at the path (a folder,
+/// a FIFO, another program's file or database) is refused and left alone.
 pub(super) fn open(path: &Path) -> Result<Opened, StoreError> {
-    refuse_symlink(path)?;
+    files::refuse_links(path)?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|e| StoreError::CannotOpen {
             path: path.to_path_buf(),
             reason: format!("its folder could not be created ({e})"),
         })?;
     }
+    // Refuse what is plainly not a state file before making a lock beside it.
+    if files::examine(path)? == (Found::Sqlite { application_id: 0 }) && has_foreign_tables(path) {
+        return Err(files::not_ours(path));
+    }
+    let sharing = Sharing::of(path);
+    // Processes opening the file at the same moment take turns: one that
+    // found it half-created could otherwise move it aside as damaged while
+    // another already writes to it.
+    let _guard = files::lock(path, sharing)?;
+    let opened = open_locked(path, sharing)?;
+    files::share_ours(path, sharing);
+    Ok(opened)
+}
+
+fn open_locked(path: &Path, sharing: Sharing) -> Result<Opened, StoreError> {
     let mut moved_aside = None;
     // Another process may find the same damage and move the file first; then
     // the next attempt simply opens the fresh file it made.
     for _attempt in 0..3 {
-        let found = identity(path);
+        let found = files::identity(path);
+        let kind = files::examine(path)?;
+        if kind == Found::Missing {
+            files::create(path, sharing)?;
+        }
         match open_writable(path) {
             Ok(conn) => {
                 let warning = moved_aside.map(|(aside, reason): (PathBuf, String)| {
@@ -111,7 +132,21 @@ pub(super) fn open(path: &Path) -> Result<Opened, StoreError> {
                 });
             }
             Err(Failure::Unusable(reason)) => {
-                if found.is_some() && found == identity(path) {
+                // Only a file whose header says it is ours is moved: a
+                // damaged header could be anyone's file.
+                if kind
+                    != (Found::Sqlite {
+                        application_id: APPLICATION_ID,
+                    })
+                {
+                    return Err(StoreError::Refused {
+                        path: path.to_path_buf(),
+                        reason: format!(
+                            "{reason}, and is not recognisably a communique state file, so it was left as it is"
+                        ),
+                    });
+                }
+                if found.is_some() && found == files::identity(path) {
                     let aside = move_aside(path, &reason)?;
                     moved_aside = Some((aside, reason));
                 }
@@ -136,17 +171,19 @@ pub(super) fn open(path: &Path) -> Result<Opened, StoreError> {
     })
 }
 
-/// Opens an existing state file without ever writing to it.
+/// Opens an existing state file without ever writing to it; in a team
+/// folder a `-shm` this makes is left writable for the team.
 pub(super) fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
-    refuse_symlink(path)?;
-    open_readable(path)
-}
-
-fn refuse_symlink(path: &Path) -> Result<(), StoreError> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => Err(StoreError::Symlink(path.to_path_buf())),
-        _ => Ok(()),
+    files::refuse_links(path)?;
+    if files::examine(path)? == Found::Missing {
+        return Err(StoreError::CannotOpen {
+            path: path.to_path_buf(),
+            reason: "there is no such file".to_owned(),
+        });
     }
+    let conn = open_readable(path)?;
+    files::share_ours(path, Sharing::of(path));
+    Ok(conn)
 }
 
 fn open_writable(path: &Path) -> Result<Connection, Failure> {
@@ -209,7 +246,7 @@ fn open_readable(path: &Path) -> Result<Connection, StoreError> {
         // writer has the file open, so read it as immutable: a writer that
         // starts later is seen only on the next open.
         Err(Failure::Store(StoreError::ReadOnly(_)))
-            if fs::symlink_metadata(with_suffix(path, "-wal")).is_err() =>
+            if fs::symlink_metadata(files::with_suffix(path, "-wal")).is_err() =>
         {
             let conn = Connection::open_with_flags(
                 immutable_uri(path),
@@ -227,6 +264,27 @@ fn open_readable(path: &Path) -> Result<Connection, StoreError> {
         Err(Failure::Unusable(_)) => Err(StoreError::Corrupt(path.to_path_buf())),
         Err(Failure::Store(error)) => Err(error),
     }
+}
+
+/// Whether a database whose header has no application id holds tables:
+/// then it is another program's (ours sets the id in the transaction that
+/// makes its tables). Read as immutable, so nothing (not even a `-shm`) is
+/// made beside it; a file it cannot read is left for the real open to judge.
+fn has_foreign_tables(path: &Path) -> bool {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW
+        | OpenFlags::SQLITE_OPEN_URI;
+    Connection::open_with_flags(immutable_uri(path), flags)
+        .and_then(|conn| {
+            conn.query_row(
+                "SELECT (SELECT count(*) FROM sqlite_master) > 0 AND application_id = 0 \
+                 FROM pragma_application_id",
+                [],
+                |row| row.get(0),
+            )
+        })
+        .unwrap_or(false)
 }
 
 /// `file:<path>?immutable=1`, with the path percent-encoded as URIs need.
@@ -267,9 +325,7 @@ fn inspect(conn: &Connection, path: &Path) -> Result<Verdict, Failure> {
         return Ok(Verdict::Fresh);
     }
     if application_id != APPLICATION_ID || version == 0 {
-        return Err(Failure::Unusable(
-            "is not a communique state file (it is some other SQLite database)".to_owned(),
-        ));
+        return Err(Failure::Store(files::not_ours(path)));
     }
     if version > VERSION {
         return Err(Failure::Store(StoreError::Newer {
@@ -328,15 +384,6 @@ fn failure(path: &Path, error: &rusqlite::Error) -> Failure {
     }
 }
 
-/// Which file is at `path` (device and inode), to tell whether another
-/// process has already replaced it.
-fn identity(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    fs::symlink_metadata(path)
-        .ok()
-        .map(|meta| (meta.dev(), meta.ino()))
-}
-
 /// Renames the file (and any `-wal`, `-shm`, `-journal` beside it, which
 /// belong to it and must not be read as part of the fresh file) to
 /// `<name>.corrupt-<YYYYMMDDTHHMMSS>`, adding `-2`, `-3`… if that is taken.
@@ -357,19 +404,13 @@ fn move_aside(path: &Path, reason: &str) -> Result<PathBuf, StoreError> {
         n += 1;
     }
     for suffix in ["-wal", "-shm", "-journal"] {
-        let companion = with_suffix(path, suffix);
+        let companion = files::with_suffix(path, suffix);
         if fs::symlink_metadata(&companion).is_ok() {
-            fs::rename(&companion, with_suffix(&aside, suffix)).map_err(cannot)?;
+            fs::rename(&companion, files::with_suffix(&aside, suffix)).map_err(cannot)?;
         }
     }
     fs::rename(path, &aside).map_err(cannot)?;
     Ok(aside)
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
 }
 
 #[cfg(test)]
