@@ -187,7 +187,7 @@ impl Store {
         self.file = files::identity(&self.path);
         self.last_seen = Seen::DataVersion(-1);
         let mut notice = format!(
-            "the state file {} was replaced by another (moved aside by another communique?): reopened it, and marks now come from the new file",
+            "reopened the state file {}: it had been replaced (moved aside by another communique?), and marks now come from the new one",
             self.path.display()
         );
         if let Some(warning) = warning {

@@ -478,3 +478,44 @@ fn the_tag_prompt_shows_only_its_own_hints() {
     let last = rows.last().map(|row| row.trim_end()).unwrap_or("");
     assert_eq!(last, "Enter keep  Esc cancel");
 }
+
+#[test]
+fn a_browser_whose_state_file_is_moved_aside_saves_into_the_new_one() {
+    let state = state_file();
+    let mut term = browser(&state.path, "alice");
+    term.send("F");
+    term.expect_text("flagged 1 statement");
+
+    // Another process found the file damaged and moved it aside, with its
+    // -wal and -shm, as communique does.
+    let aside = state.path.with_file_name("t.db.corrupt-20260101T000000");
+    for suffix in ["-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", state.path.display()));
+        if from.exists() {
+            std::fs::rename(&from, format!("{}{suffix}", aside.display())).expect("move");
+        }
+    }
+    std::fs::rename(&state.path, &aside).expect("move aside");
+
+    // Within a poll the browser notices, reopens the path (a fresh file:
+    // the first row's flag is gone) and says what happened; the next change
+    // lands in the file at the path.
+    term.expect_text("reopened");
+    expect_marks(&mut term, 0, "no flag", SHARED_TIMEOUT, |m| {
+        !m.contains('!')
+    });
+    term.send("j");
+    term.send("F");
+    term.expect_text("flagged 1 statement");
+    quit(&mut term);
+    let records = list_json(&state.path);
+    assert_eq!(
+        ids_where(&records, |m| m["flagged"]["by"] == "alice").len(),
+        1,
+        "the flag after the move is in the file at the path"
+    );
+    assert!(
+        !ids_where(&records, |m| !m["flagged"].is_null()).contains(FIRST_ID),
+        "a fresh file: the first flag stayed in the moved one"
+    );
+}

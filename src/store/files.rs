@@ -22,13 +22,7 @@ use std::time::{Duration, Instant};
 use rustix::fs::OFlags;
 
 use super::StoreError;
-use super::schema::{APPLICATION_ID, BUSY_TIMEOUT};
-
-/// The first 16 bytes of every SQLite database.
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
-
-/// Where the header keeps `PRAGMA application_id` (big-endian).
-const APPLICATION_ID_OFFSET: usize = 68;
+use super::schema::BUSY_TIMEOUT;
 
 /// Files SQLite or communique keep beside the state file.
 pub(super) const COMPANIONS: [&str; 4] = ["-wal", "-shm", "-journal", ".lock"];
@@ -62,17 +56,14 @@ impl Sharing {
     }
 }
 
-/// What is at the state path, judged from its metadata and first bytes.
+/// What is at the state path, judged from its metadata alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Found {
     Missing,
     /// A regular file of no bytes: ours to initialise.
     Empty,
-    /// A SQLite database carrying this application id in its header (0 when
-    /// none is set yet, or when the header is in the `-wal`).
-    Sqlite {
-        application_id: i32,
-    },
+    /// A regular file with something in it, for SQLite to judge.
+    File,
 }
 
 /// `<path><suffix>`, e.g. `triage.db-wal`.
@@ -125,9 +116,10 @@ fn open_regular(path: &Path, options: &mut OpenOptions) -> std::io::Result<File>
     }
 }
 
-/// What is at `path`. Refuses a folder, a FIFO, device or socket, and any
-/// file that is not a SQLite database: none of these is a state file, and
-/// none is ever moved or written.
+/// What is at `path`. Refuses a folder, a FIFO, device or socket: none is
+/// a state file, and none is ever opened, moved or written. Only metadata
+/// is read: opening and closing a file of the store here would drop the
+/// POSIX locks SQLite holds on it in this process.
 pub(super) fn examine(path: &Path) -> Result<Found, StoreError> {
     let meta = match fs::symlink_metadata(path) {
         Ok(meta) => meta,
@@ -146,36 +138,41 @@ pub(super) fn examine(path: &Path) -> Result<Found, StoreError> {
             "is not a regular file (a FIFO, device or socket)",
         ));
     }
-    if meta.len() == 0 {
-        return Ok(Found::Empty);
-    }
+    Ok(if meta.len() == 0 {
+        Found::Empty
+    } else {
+        Found::File
+    })
+}
+
+/// The application id in the header of a file SQLite cannot read, or
+/// `None` when it does not even start as a SQLite database does. Only for
+/// a file SQLite has failed on: opening and closing it here drops any locks
+/// this process holds on it, which do not matter on a file no one can use.
+pub(super) fn damaged_header_id(path: &Path) -> Option<i32> {
+    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+    const APPLICATION_ID_AT: usize = 68;
     let mut header = Vec::with_capacity(100);
-    let read = open_regular(path, OpenOptions::new().read(true))
-        .and_then(|file| file.take(100).read_to_end(&mut header));
-    match read {
-        Ok(_) => {}
-        Err(e) if e.kind() == ErrorKind::PermissionDenied => {
-            return Err(StoreError::CannotOpen {
-                path: path.to_path_buf(),
-                reason: "permission denied: you may not read it".to_owned(),
-            });
-        }
-        Err(e) => return Err(refused(path, format!("cannot be read ({e})"))),
+    open_regular(path, OpenOptions::new().read(true))
+        .and_then(|file| file.take(100).read_to_end(&mut header))
+        .ok()?;
+    if !header.starts_with(MAGIC) {
+        return None;
     }
-    if !header.starts_with(SQLITE_MAGIC) {
-        return Err(refused(
-            path,
-            "is not a communique state file (it is not a SQLite database); it was left as it is",
-        ));
-    }
-    let application_id = header
-        .get(APPLICATION_ID_OFFSET..APPLICATION_ID_OFFSET + 4)
-        .and_then(|bytes| bytes.try_into().ok())
-        .map_or(0, i32::from_be_bytes);
-    if application_id != 0 && application_id != APPLICATION_ID {
-        return Err(not_ours(path));
-    }
-    Ok(Found::Sqlite { application_id })
+    Some(
+        header
+            .get(APPLICATION_ID_AT..APPLICATION_ID_AT + 4)
+            .and_then(|bytes| bytes.try_into().ok())
+            .map_or(0, i32::from_be_bytes),
+    )
+}
+
+/// The refusal for a file that is not a SQLite database at all.
+pub(super) fn not_a_database(path: &Path) -> StoreError {
+    refused(
+        path,
+        "is not a communique state file (it is not a SQLite database); it was left as it is",
+    )
 }
 
 /// The refusal for another program's SQLite database.
@@ -199,30 +196,46 @@ pub(super) fn create(path: &Path, sharing: Sharing) -> Result<(), StoreError> {
             .create_new(true)
             .mode(TEAM_MODE),
     );
-    match created {
-        Ok(file) => {
-            share(&file, gid);
-            Ok(())
-        }
-        // There already, or not creatable (a read-only folder, say), which
-        // SQLite then reports in its own words.
-        Err(_) => Ok(()),
+    // There already, or not creatable (a read-only folder, say), which
+    // SQLite then reports in its own words.
+    if created.is_ok() {
+        share(path, gid);
     }
+    Ok(())
 }
 
 /// Gives a file of ours in a team folder the folder's group and group
 /// write. Another's file cannot be changed (only its owner may): that
-/// failure is left for SQLite to report.
-fn share(file: &File, gid: u32) {
-    let Ok(meta) = file.metadata() else {
+/// failure is left for SQLite to report. The file is reached through an
+/// `O_PATH` descriptor: it follows no link, and closing it (unlike closing
+/// a descriptor opened for reading) leaves SQLite's locks on the file alone.
+fn share(path: &Path, gid: u32) {
+    use rustix::fs::{AtFlags, FileType, Gid, Mode};
+    let Ok(fd) = rustix::fs::open(
+        path,
+        OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    ) else {
         return;
     };
-    if meta.gid() != gid {
-        let _ = std::os::unix::fs::fchown(file, None, Some(gid));
+    let Ok(stat) = rustix::fs::fstat(&fd) else {
+        return;
+    };
+    if !FileType::from_raw_mode(stat.st_mode).is_file() {
+        return;
     }
-    let mode = meta.mode() & 0o7777;
+    if stat.st_gid != gid {
+        let _ = rustix::fs::chownat(&fd, "", None, Some(Gid::from_raw(gid)), AtFlags::EMPTY_PATH);
+    }
+    let mode = stat.st_mode & 0o7777;
     if mode & TEAM_MODE != TEAM_MODE {
-        let _ = file.set_permissions(fs::Permissions::from_mode(mode | TEAM_MODE));
+        // chmod has no "this descriptor" form for O_PATH; its /proc link
+        // names exactly the file opened.
+        use std::os::fd::AsRawFd;
+        let _ = fs::set_permissions(
+            format!("/proc/self/fd/{}", fd.as_raw_fd()),
+            fs::Permissions::from_mode(mode | TEAM_MODE),
+        );
     }
 }
 
@@ -234,9 +247,7 @@ pub(super) fn share_ours(path: &Path, sharing: Sharing) {
         return;
     };
     for suffix in ["", "-wal", "-shm", ".lock"] {
-        if let Ok(file) = open_regular(&with_suffix(path, suffix), OpenOptions::new().read(true)) {
-            share(&file, gid);
-        }
+        share(&with_suffix(path, suffix), gid);
     }
 }
 
@@ -285,7 +296,7 @@ pub(super) fn lock(path: &Path, sharing: Sharing) -> Result<Option<File>, StoreE
         }
     };
     if let Sharing::Team { gid } = sharing {
-        share(&file, gid);
+        share(&lock_path, gid);
     }
     let deadline = Instant::now() + BUSY_TIMEOUT;
     loop {

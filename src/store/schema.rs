@@ -93,8 +93,8 @@ pub(super) fn open(path: &Path) -> Result<Opened, StoreError> {
         })?;
     }
     // Refuse what is plainly not a state file before making a lock beside it.
-    if files::examine(path)? == (Found::Sqlite { application_id: 0 }) && has_foreign_tables(path) {
-        return Err(files::not_ours(path));
+    if files::examine(path)? == Found::File {
+        recognise(path)?;
     }
     let sharing = Sharing::of(path);
     // Processes opening the file at the same moment take turns: one that
@@ -112,8 +112,7 @@ fn open_locked(path: &Path, sharing: Sharing) -> Result<Opened, StoreError> {
     // the next attempt simply opens the fresh file it made.
     for _attempt in 0..3 {
         let found = files::identity(path);
-        let kind = files::examine(path)?;
-        if kind == Found::Missing {
+        if files::examine(path)? == Found::Missing {
             files::create(path, sharing)?;
         }
         match open_writable(path) {
@@ -134,11 +133,7 @@ fn open_locked(path: &Path, sharing: Sharing) -> Result<Opened, StoreError> {
             Err(Failure::Unusable(reason)) => {
                 // Only a file whose header says it is ours is moved: a
                 // damaged header could be anyone's file.
-                if kind
-                    != (Found::Sqlite {
-                        application_id: APPLICATION_ID,
-                    })
-                {
+                if recognise(path)? != Header::Ours {
                     return Err(StoreError::Refused {
                         path: path.to_path_buf(),
                         reason: format!(
@@ -175,11 +170,17 @@ fn open_locked(path: &Path, sharing: Sharing) -> Result<Opened, StoreError> {
 /// folder a `-shm` this makes is left writable for the team.
 pub(super) fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
     files::refuse_links(path)?;
-    if files::examine(path)? == Found::Missing {
-        return Err(StoreError::CannotOpen {
-            path: path.to_path_buf(),
-            reason: "there is no such file".to_owned(),
-        });
+    match files::examine(path)? {
+        Found::Missing => {
+            return Err(StoreError::CannotOpen {
+                path: path.to_path_buf(),
+                reason: "there is no such file".to_owned(),
+            });
+        }
+        Found::File => {
+            recognise(path)?;
+        }
+        Found::Empty => {}
     }
     let conn = open_readable(path)?;
     files::share_ours(path, Sharing::of(path));
@@ -266,25 +267,69 @@ fn open_readable(path: &Path) -> Result<Connection, StoreError> {
     }
 }
 
-/// Whether a database whose header has no application id holds tables:
-/// then it is another program's (ours sets the id in the transaction that
-/// makes its tables). Read as immutable, so nothing (not even a `-shm`) is
-/// made beside it; a file it cannot read is left for the real open to judge.
-fn has_foreign_tables(path: &Path) -> bool {
+/// What a file's header says, as far as telling ours from others goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Header {
+    /// It carries communique's application id.
+    Ours,
+    /// A SQLite database with no application id and no tables: being
+    /// created (ours keeps its header in the `-wal` until a checkpoint).
+    Unmarked,
+}
+
+/// Tells a communique state file from any other file before anything is
+/// written, from the header and table list alone: a file that is not a
+/// SQLite database, or another program's database (one with another
+/// application id, or with tables but none), is refused. SQLite reads it
+/// (as immutable, so nothing, not even a `-shm`, is made beside it): it
+/// never closes a file on which this process holds locks, which reading
+/// the header by hand would drop.
+fn recognise(path: &Path) -> Result<Header, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_NOFOLLOW
         | OpenFlags::SQLITE_OPEN_URI;
-    Connection::open_with_flags(immutable_uri(path), flags)
-        .and_then(|conn| {
-            conn.query_row(
-                "SELECT (SELECT count(*) FROM sqlite_master) > 0 AND application_id = 0 \
-                 FROM pragma_application_id",
-                [],
-                |row| row.get(0),
-            )
-        })
-        .unwrap_or(false)
+    let read = || -> rusqlite::Result<(i32, rusqlite::Result<i64>)> {
+        let conn = Connection::open_with_flags(immutable_uri(path), flags)?;
+        let id = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+        let tables = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0));
+        Ok((id, tables))
+    };
+    // Read as immutable, a header a writer is just checkpointing could be
+    // seen half-written: a refusal is only given when a second look agrees.
+    let mut verdict = judge(path, read());
+    if verdict.is_err() {
+        thread::sleep(Duration::from_millis(20));
+        verdict = judge(path, read());
+    }
+    verdict
+}
+
+fn judge(
+    path: &Path,
+    read: rusqlite::Result<(i32, rusqlite::Result<i64>)>,
+) -> Result<Header, StoreError> {
+    match read {
+        Ok((APPLICATION_ID, _)) => Ok(Header::Ours),
+        Ok((0, Ok(0) | Err(_))) => Ok(Header::Unmarked),
+        Ok(_) => Err(files::not_ours(path)),
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+            ) =>
+        {
+            match files::damaged_header_id(path) {
+                Some(APPLICATION_ID) => Ok(Header::Ours),
+                Some(_) => Err(StoreError::Refused {
+                    path: path.to_path_buf(),
+                    reason: "is damaged, and is not recognisably a communique state file, so it was left as it is".to_owned(),
+                }),
+                None => Err(files::not_a_database(path)),
+            }
+        }
+        Err(e) => Err(StoreError::from_sqlite(path, &e)),
+    }
 }
 
 /// `file:<path>?immutable=1`, with the path percent-encoded as URIs need.
