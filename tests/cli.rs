@@ -842,3 +842,20 @@ fn every_headless_command_fails_with_stdout_closed_and_mark_saves_nothing() {
     assert!(status.success());
     assert_eq!(marks_of(&state, SEED_ID)["flagged"]["by"], "alice");
 }
+
+#[test]
+fn mark_never_follows_a_lock_file_planted_as_a_symlink() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("triage.db");
+    let elsewhere = tempfile::tempdir().expect("another folder");
+    let target = elsewhere.path().join("nologin");
+    std::os::unix::fs::symlink(&target, dir.path().join("triage.db.lock")).expect("plant");
+    let output = with_state(&state, "alice", &["mark", SEED_ID, "--flag"]);
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains("symbolic link"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!target.exists(), "mark created the link's target");
+}

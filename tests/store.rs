@@ -1236,3 +1236,59 @@ fn names_with_invisible_characters_are_refused_or_cleaned() {
         "the user's name is kept without its invisible characters"
     );
 }
+
+#[test]
+fn moving_a_damaged_file_aside_never_replaces_what_is_there() {
+    let (dir, path) = temp_db();
+    let mut store = store_at(&path, "alice", 1);
+    store
+        .apply(&Change::Note {
+            ids: ids("s", 200),
+            note: Some("x".repeat(500)),
+        })
+        .expect("fill");
+    drop(store);
+    // Another process still has it open, so its -wal stays beside it.
+    let other = rusqlite::Connection::open(&path).expect("another connection");
+    let _: i64 = other
+        .query_row("SELECT count(*) FROM marks", [], |row| row.get(0))
+        .expect("read");
+    let bytes = fs::read(&path).expect("read db");
+    fs::write(&path, &bytes[..bytes.len() / 2]).expect("truncate");
+    assert!(dir.path().join("triage.db-wal").exists());
+
+    // Links planted where the moved -wal would go, for the next seconds.
+    let elsewhere = tempfile::tempdir().expect("another folder");
+    let now = chrono::Local::now();
+    let planted: Vec<PathBuf> = (0..5)
+        .map(|s| {
+            let stamp = (now + chrono::Duration::seconds(s)).format("%Y%m%dT%H%M%S");
+            let link = dir.path().join(format!("triage.db.corrupt-{stamp}-wal"));
+            symlink(elsewhere.path().join(format!("{s}")), &link).expect("plant");
+            link
+        })
+        .collect();
+
+    let (_store, warning) = Store::open(&path, "alice").expect("open");
+    assert!(warning.is_some_and(|w| w.contains("moved aside")));
+    for link in &planted {
+        let meta = fs::symlink_metadata(link).expect("the planted link is still there");
+        assert!(
+            meta.file_type().is_symlink(),
+            "{} was replaced",
+            link.display()
+        );
+    }
+    assert!(
+        files_in(dir.path())
+            .iter()
+            .filter(|name| name.ends_with("-wal") && name.contains("corrupt"))
+            .any(|name| !fs::symlink_metadata(dir.path().join(name))
+                .expect("stat")
+                .file_type()
+                .is_symlink()),
+        "the -wal was not moved aside with its file: {:?}",
+        files_in(dir.path())
+    );
+    drop(other);
+}

@@ -314,6 +314,24 @@ pub(super) fn lock(path: &Path, sharing: Sharing) -> Result<Option<File>, StoreE
     }
 }
 
+/// Renames `from` to `to` only if nothing is at `to` (a link there is not
+/// replaced either).
+pub(super) fn rename_new(from: &Path, to: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags};
+    match rustix::fs::renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+        Ok(()) => Ok(()),
+        // A filesystem without RENAME_NOREPLACE: look, then rename.
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => {
+            if fs::symlink_metadata(to).is_ok() {
+                Err(ErrorKind::AlreadyExists.into())
+            } else {
+                fs::rename(from, to)
+            }
+        }
+        Err(errno) => Err(errno.into()),
+    }
+}
+
 /// Which file is at `path` (device and inode), without following a link.
 pub(super) fn identity(path: &Path) -> Option<(u64, u64)> {
     fs::symlink_metadata(path)

@@ -443,18 +443,24 @@ fn move_aside(path: &Path, reason: &str) -> Result<PathBuf, StoreError> {
     );
     let stamp = chrono::Local::now().format("%Y%m%dT%H%M%S");
     let mut aside = path.with_file_name(format!("{name}.corrupt-{stamp}"));
+    let taken = |aside: &Path| {
+        ["", "-wal", "-shm", "-journal"]
+            .iter()
+            .any(|suffix| fs::symlink_metadata(files::with_suffix(aside, suffix)).is_ok())
+    };
     let mut n = 2;
-    while fs::symlink_metadata(&aside).is_ok() {
+    while taken(&aside) {
         aside = path.with_file_name(format!("{name}.corrupt-{stamp}-{n}"));
         n += 1;
     }
+    // Never over anything: a name taken meanwhile (or planted) is an error.
     for suffix in ["-wal", "-shm", "-journal"] {
         let companion = files::with_suffix(path, suffix);
         if fs::symlink_metadata(&companion).is_ok() {
-            fs::rename(&companion, files::with_suffix(&aside, suffix)).map_err(cannot)?;
+            files::rename_new(&companion, &files::with_suffix(&aside, suffix)).map_err(cannot)?;
         }
     }
-    fs::rename(path, &aside).map_err(cannot)?;
+    files::rename_new(path, &aside).map_err(cannot)?;
     Ok(aside)
 }
 
