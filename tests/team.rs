@@ -441,4 +441,37 @@ fn two_users_in_one_group_both_mark_as_the_guide_sets_them_up() {
     assert_eq!(marks["status"], "actioned");
     assert_eq!(by(&marks, "status_set").as_deref(), Some(alice.as_str()));
     assert_eq!(by(&marks, "read").as_deref(), Some(bob.as_str()));
+
+    // Files an older communique left (Alice's killed browser's -wal and
+    // -shm without group write): Bob is told which file stops him, and
+    // Alice's next use gives the group its write back.
+    let mut term = team.browser(alice);
+    term.send("j");
+    term.send("F");
+    term.expect_text("flagged 1 statement");
+    term.signal("KILL");
+    assert!(term.wait_exit(Duration::from_secs(5)).is_some());
+    let alice_uid = fs::metadata(team.state()).expect("the state file").uid();
+    for suffix in ["-wal", "-shm"] {
+        let file = format!("{}{suffix}", team.state().display());
+        std::os::unix::fs::chown(&file, Some(alice_uid), None).expect("chown");
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).expect("chmod");
+    }
+    let output = team
+        .spawn_headless(bob, &format!("mark {SEED_ID} --read"))
+        .wait_with_output()
+        .expect("mark ran");
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "Bob wrote a file he may not");
+    assert!(
+        message.contains("triage.db-wal") && message.contains("chmod g+w"),
+        "{message}"
+    );
+    team.records(alice);
+    team.assert_shared_modes();
+    team.headless(bob, &format!("mark {SEED_ID} --read"));
+    assert_eq!(
+        by(&team.marks(alice, SEED_ID), "read").as_deref(),
+        Some(bob.as_str())
+    );
 }

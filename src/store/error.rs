@@ -15,6 +15,9 @@ pub enum StoreError {
     Symlink(PathBuf),
     /// The file, its folder or the filesystem cannot be written.
     ReadOnly(PathBuf),
+    /// The file could be written, but not its `-wal` or `-shm` (`blocker`),
+    /// left by a teammate without group write.
+    ReadOnlyFor { path: PathBuf, blocker: PathBuf },
     /// The disk (or a quota) is full.
     Full(PathBuf),
     /// Another process held the database locked past the busy timeout.
@@ -54,6 +57,12 @@ impl fmt::Display for StoreError {
                     path.display()
                 )
             }
+            StoreError::ReadOnlyFor { path, blocker } => write!(
+                f,
+                "cannot save: the state file {} is read-only for you, because you may not write {} (its owner opening communique once, or `chmod g+w` on it, lets the team in)",
+                path.display(),
+                blocker.display()
+            ),
             StoreError::Full(path) => write!(
                 f,
                 "cannot save: the disk holding the state file {} is full",
@@ -99,11 +108,15 @@ impl fmt::Display for StoreError {
 impl std::error::Error for StoreError {}
 
 impl StoreError {
-    /// Sorts a SQLite failure on the file at `path` into a variant.
+    /// Sorts a SQLite failure on the file at `path` into a variant; for
+    /// "read-only", looks for the teammate's file that makes it so.
     pub(super) fn from_sqlite(path: &Path, error: &rusqlite::Error) -> StoreError {
         let path = path.to_path_buf();
         match error.sqlite_error_code() {
-            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(path),
+            Some(ErrorCode::ReadOnly) => match super::files::unwritable_companion(&path) {
+                Some(blocker) => StoreError::ReadOnlyFor { path, blocker },
+                None => StoreError::ReadOnly(path),
+            },
             Some(ErrorCode::DiskFull) => StoreError::Full(path),
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy(path),
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt(path),
@@ -132,7 +145,9 @@ impl StoreError {
     pub(super) fn is_unwritable(&self) -> bool {
         matches!(
             self,
-            StoreError::ReadOnly(_) | StoreError::CannotOpen { .. }
+            StoreError::ReadOnly(_)
+                | StoreError::ReadOnlyFor { .. }
+                | StoreError::CannotOpen { .. }
         )
     }
 }

@@ -251,6 +251,19 @@ pub(super) fn share_ours(path: &Path, sharing: Sharing) {
     }
 }
 
+/// The first of the state file's `-wal` and `-shm` that is there and that
+/// this user may not write: a teammate's leftover that makes the whole
+/// store read-only, worth naming.
+pub(super) fn unwritable_companion(path: &Path) -> Option<PathBuf> {
+    use rustix::fs::Access;
+    ["-wal", "-shm"]
+        .iter()
+        .map(|suffix| with_suffix(path, suffix))
+        .find(|companion| {
+            companion.exists() && rustix::fs::access(companion, Access::WRITE_OK).is_err()
+        })
+}
+
 /// An exclusive lock on `<state file>.lock`, held while opening, so that
 /// processes opening at the same moment take turns. Never follows a link;
 /// refuses anything but a regular file there; waits at most

@@ -151,10 +151,15 @@ fn open_locked(path: &Path, sharing: Sharing) -> Result<Opened, StoreError> {
                 return Ok(Opened {
                     conn,
                     read_only: true,
-                    warning: Some(format!(
-                        "the state file {} cannot be written: marks are shown, but changes cannot be saved",
-                        path.display()
-                    )),
+                    warning: Some(match error {
+                        StoreError::ReadOnlyFor { .. } => {
+                            format!("{error}; marks are shown, but changes cannot be saved")
+                        }
+                        _ => format!(
+                            "the state file {} cannot be written: marks are shown, but changes cannot be saved",
+                            path.display()
+                        ),
+                    }),
                 });
             }
             Err(Failure::Store(error)) => return Err(error),
@@ -246,7 +251,7 @@ fn open_readable(path: &Path) -> Result<Connection, StoreError> {
         // create in a folder it may not write. With no `-wal` beside it no
         // writer has the file open, so read it as immutable: a writer that
         // starts later is seen only on the next open.
-        Err(Failure::Store(StoreError::ReadOnly(_)))
+        Err(Failure::Store(StoreError::ReadOnly(_) | StoreError::ReadOnlyFor { .. }))
             if fs::symlink_metadata(files::with_suffix(path, "-wal")).is_err() =>
         {
             let conn = Connection::open_with_flags(
