@@ -455,9 +455,11 @@ fn mark_by_query_marks_exactly_the_matches() {
         ids_where(&records, |m| m["flagged"]["by"] == "bob"),
         speeches
     );
-    // No match: nothing to change, and it says so.
-    let out = run(&state.path, "bob", &["mark", "-q", "zzqqxx", "--flag"]);
-    assert_eq!(out.trim(), "no statements matched; nothing changed");
+    // No match: nothing to change, and it says so, failing (issue 13).
+    let (ok, out, stderr) = try_run(&state.path, "bob", &["mark", "-q", "zzqqxx", "--flag"]);
+    assert!(!ok, "a query matching nothing succeeded");
+    assert_eq!(out, "");
+    assert!(stderr.contains("no statement matches"), "{stderr}");
     // A bad status is refused.
     let (ok, _, stderr) = try_run(
         &state.path,
