@@ -30,9 +30,15 @@
 //!
 //! On disk: WAL journal, `synchronous = FULL`, a 5 s busy timeout, the schema
 //! version in `PRAGMA user_version` and our mark in `PRAGMA application_id`.
-//! A path that is a symlink is refused. A file that is damaged, or is some
-//! other SQLite database, is renamed to `<name>.corrupt-<YYYYMMDDTHHMMSS>`
-//! (with its `-wal`/`-shm`) and a fresh one started, with a warning. A file
+//! A path that is a symlink, or has one planted as its `-wal`, `-shm` or
+//! `.lock`, is refused (see `files`, which also makes files in a team folder
+//! group-writable). A communique file that is damaged is renamed to
+//! `<name>.corrupt-<YYYYMMDDTHHMMSS>` (with its `-wal`/`-shm`, never over
+//! anything) and a fresh one started, with a warning; anything else (a
+//! folder, a FIFO, another program's file or database) is refused with
+//! [`StoreError::Refused`] and left as it is. A store whose file is replaced
+//! under it (moved aside by another process) reopens the path before its
+//! next change or at its next poll, and says so ([`Store::take_notice`]). A file
 //! from a newer communique is left alone ([`StoreError::Newer`]): others may
 //! be using it. A file that cannot be written opens read-only, with a
 //! warning, and every change then fails with [`StoreError::ReadOnly`] (if its
