@@ -642,6 +642,17 @@ fn list_with_a_damaged_state_file_lists_without_marks_and_warns_once() {
 }
 
 #[test]
+fn list_with_an_empty_state_file_lists_quietly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("triage.db");
+    fs::write(&state, b"").expect("empty file");
+    let output = with_state(&state, "reader", &["list"]);
+    assert_exit(&output, 0);
+    assert_eq!(stderr(&output), "");
+    assert_eq!(lines(&output).len(), 16);
+}
+
+#[test]
 fn a_folder_or_another_file_as_the_state_is_named_for_what_it_is() {
     let dir = tempfile::tempdir().expect("tempdir");
     let folder = dir.path().join("state-folder");

@@ -78,7 +78,10 @@ pub fn run(
 /// folder…) is named in one warning on stderr, and the list goes on
 /// without marks.
 fn read_marks(state: &Path) -> HashMap<String, Marks> {
-    if std::fs::symlink_metadata(state).is_err() {
+    // Nothing there, or an empty file no one has initialised: no marks.
+    if std::fs::symlink_metadata(state).is_ok_and(|meta| meta.is_file() && meta.len() == 0)
+        || std::fs::symlink_metadata(state).is_err()
+    {
         return HashMap::new();
     }
     match Store::open_read_only(state).and_then(|store| store.marks()) {
