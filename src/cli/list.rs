@@ -79,10 +79,10 @@ pub fn run(
 /// without marks.
 fn read_marks(state: &Path) -> HashMap<String, Marks> {
     // Nothing there, or an empty file no one has initialised: no marks.
-    if std::fs::symlink_metadata(state).is_ok_and(|meta| meta.is_file() && meta.len() == 0)
-        || std::fs::symlink_metadata(state).is_err()
-    {
-        return HashMap::new();
+    match std::fs::symlink_metadata(state) {
+        Err(_) => return HashMap::new(),
+        Ok(meta) if meta.is_file() && meta.len() == 0 => return HashMap::new(),
+        Ok(_) => {}
     }
     match Store::open_read_only(state).and_then(|store| store.marks()) {
         Ok(marks) => marks,
