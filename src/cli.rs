@@ -3,6 +3,7 @@
 //! or JSON to stdout, so it works in pipes and scripts.
 
 mod check;
+mod closed_stdout;
 mod contacts;
 mod list;
 mod mark;
@@ -211,8 +212,10 @@ pub enum Command {
 /// Runs a headless command, returning the process's exit code.
 ///
 /// # Errors
-/// When the archive cannot be opened or output cannot be written.
+/// When standard output is closed, the archive cannot be opened or output
+/// cannot be written.
 pub fn run_command(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
+    closed_stdout::refuse()?;
     let archive = cli.archive.as_path();
     let policy = cli.read_policy()?;
     let state = cli.state_path();

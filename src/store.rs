@@ -30,9 +30,15 @@
 //!
 //! On disk: WAL journal, `synchronous = FULL`, a 5 s busy timeout, the schema
 //! version in `PRAGMA user_version` and our mark in `PRAGMA application_id`.
-//! A path that is a symlink is refused. A file that is damaged, or is some
-//! other SQLite database, is renamed to `<name>.corrupt-<YYYYMMDDTHHMMSS>`
-//! (with its `-wal`/`-shm`) and a fresh one started, with a warning. A file
+//! A path that is a symlink, or has one planted as its `-wal`, `-shm` or
+//! `.lock`, is refused (see `files`, which also makes files in a team folder
+//! group-writable). A communique file that is damaged is renamed to
+//! `<name>.corrupt-<YYYYMMDDTHHMMSS>` (with its `-wal`/`-shm`, never over
+//! anything) and a fresh one started, with a warning; anything else (a
+//! folder, a FIFO, another program's file or database) is refused with
+//! [`StoreError::Refused`] and left as it is. A store whose file is replaced
+//! under it (moved aside by another process) reopens the path before its
+//! next change or at its next poll, and says so ([`Store::take_notice`]). A file
 //! from a newer communique is left alone ([`StoreError::Newer`]): others may
 //! be using it. A file that cannot be written opens read-only, with a
 //! warning, and every change then fails with [`StoreError::ReadOnly`] (if its
@@ -42,6 +48,7 @@
 //! `schema::wait_for_lock`), so a busy shared file does not starve anyone.
 
 mod error;
+mod files;
 mod marks;
 mod rows;
 mod schema;
@@ -75,9 +82,23 @@ pub struct Store {
     path: PathBuf,
     user: String,
     read_only: bool,
+    /// How it was opened, to open it the same way again.
+    opening: Opening,
+    /// The file this connection has open (device, inode).
+    file: Option<(u64, u64)>,
+    /// Something to tell the person (see [`Store::take_notice`]).
+    notice: Option<String>,
     clock: Box<dyn Fn() -> i64 + Send>,
     /// What `changed_since_last_check` saw last time.
     last_seen: Seen,
+}
+
+/// How a store was opened: with [`Store::open`] (and whether that gave
+/// only reading), or [`Store::open_read_only`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opening {
+    Writable(bool),
+    ReadOnly,
 }
 
 /// A cheap sign of other writers. SQLite's `data_version` is exact, but a
@@ -99,20 +120,6 @@ impl fmt::Debug for Store {
     }
 }
 
-/// An exclusive lock on `<state file>.lock`, held while opening.
-fn open_lock(path: &Path) -> Option<std::fs::File> {
-    let mut name = path.file_name()?.to_os_string();
-    name.push(".lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path.with_file_name(name))
-        .ok()?;
-    file.lock().ok()?;
-    Some(file)
-}
-
 impl Store {
     /// Opens (creating if need be) the state file at `path`, attributing
     /// changes to `user`. The warning, when there is one, says the file was
@@ -123,14 +130,8 @@ impl Store {
     /// from a newer communique, and otherwise whatever stopped the file from
     /// being opened even for reading.
     pub fn open(path: &Path, user: &str) -> Result<(Store, Option<String>), StoreError> {
-        // Processes opening the file at the same moment take turns: one that
-        // found it half-created could otherwise move it aside as damaged
-        // while another already writes to it. (A lock that cannot be had,
-        // in a read-only folder say, is skipped: there is nothing to create.)
-        let guard = open_lock(path);
         let opened = schema::open(path)?;
-        drop(guard);
-        let store = Store::new(opened.conn, path, user, opened.read_only)?;
+        let store = Store::new(opened.conn, path, user, Opening::Writable(opened.read_only))?;
         Ok((store, opened.warning))
     }
 
@@ -141,25 +142,71 @@ impl Store {
     /// When the file is missing, a symlink, damaged or not ours.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
         let conn = schema::open_read_only(path)?;
-        Store::new(conn, path, &Store::user(), true)
+        Store::new(conn, path, &Store::user(), Opening::ReadOnly)
     }
 
     fn new(
         conn: Connection,
         path: &Path,
         user: &str,
-        read_only: bool,
+        opening: Opening,
     ) -> Result<Store, StoreError> {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            user: user.to_owned(),
-            read_only,
+            user: Some(marks::clean_name(user))
+                .filter(|name| !name.is_empty())
+                .unwrap_or_else(|| "unknown".to_owned()),
+            read_only: opening != Opening::Writable(false),
+            opening,
+            file: files::identity(path),
+            notice: None,
             clock: Box::new(system_clock),
             last_seen: Seen::DataVersion(0),
         };
         store.last_seen = store.seen()?;
         Ok(store)
+    }
+
+    /// Opens the path again when the file there is no longer the one this
+    /// store has open: another process moved a damaged file aside (and
+    /// perhaps started a fresh one), or someone replaced or removed it.
+    /// Without this, changes would go on into the moved file, reported as
+    /// saved, where no one would ever see them. The notice says what
+    /// happened; [`Store::take_notice`] hands it over.
+    fn follow_path(&mut self) -> Result<bool, StoreError> {
+        if files::identity(&self.path) == self.file {
+            return Ok(false);
+        }
+        let (conn, read_only, warning) = match self.opening {
+            Opening::ReadOnly => (schema::open_read_only(&self.path)?, true, None),
+            Opening::Writable(_) => {
+                let opened = schema::open(&self.path)?;
+                (opened.conn, opened.read_only, opened.warning)
+            }
+        };
+        self.conn = conn;
+        self.read_only = read_only;
+        if let Opening::Writable(_) = self.opening {
+            self.opening = Opening::Writable(read_only);
+        }
+        self.file = files::identity(&self.path);
+        self.last_seen = Seen::DataVersion(-1);
+        let mut notice = format!(
+            "reopened the state file {}: it had been replaced (moved aside by another communique?), and marks now come from the new one",
+            self.path.display()
+        );
+        if let Some(warning) = warning {
+            notice = format!("{notice}; {warning}");
+        }
+        self.notice = Some(notice);
+        Ok(true)
+    }
+
+    /// What the person should be told about the file since the last call
+    /// (it was replaced and reopened), if anything.
+    pub fn take_notice(&mut self) -> Option<String> {
+        self.notice.take()
     }
 
     /// Stamps changes with `clock()` (unix seconds) instead of the system clock.
@@ -178,7 +225,9 @@ impl Store {
     }
 
     /// Who changes are attributed to: `$COMMUNIQUE_USER` (for staff sharing
-    /// one login), else `$USER`, else `$LOGNAME`, else `unknown`.
+    /// one login), else `$USER`, else `$LOGNAME`, else `unknown`; without
+    /// characters the screen would not show (bidi overrides, zero-width
+    /// characters, controls), so no name can pass for another.
     #[must_use]
     pub fn user() -> String {
         user_from(|name| std::env::var(name).ok())
@@ -203,11 +252,24 @@ impl Store {
     /// [`StoreError::Full`], [`StoreError::Busy`]… when it cannot be saved, in
     /// which case nothing of it was saved.
     pub fn apply(&mut self, change: &Change) -> Result<Applied, StoreError> {
-        change.check()?;
-        let plan = change.plan();
-        if plan.is_empty() {
-            return Ok(Applied::default());
+        let mut applied = self.apply_all(std::slice::from_ref(change))?;
+        Ok(applied.pop().unwrap_or_default())
+    }
+
+    /// Applies several changes, in order, in one transaction: every one is
+    /// checked first, and either all are saved or none is (`mark` with
+    /// several options). Gives what each change did.
+    ///
+    /// # Errors
+    /// As [`Store::apply`]; nothing is saved when any change is refused.
+    pub fn apply_all(&mut self, changes: &[Change]) -> Result<Vec<Applied>, StoreError> {
+        for change in changes {
+            change.check()?;
         }
+        if changes.iter().all(|change| change.plan().is_empty()) {
+            return Ok(vec![Applied::default(); changes.len()]);
+        }
+        self.follow_path()?;
         if self.read_only {
             return Err(StoreError::ReadOnly(self.path.clone()));
         }
@@ -221,31 +283,12 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
-        let mut applied = Applied {
-            before: Vec::with_capacity(plan.len()),
-            after: Vec::with_capacity(plan.len()),
-        };
-        for (id, target) in plan {
-            let before = rows::load(&tx, id).map_err(fail)?;
-            let after = match target {
-                Target::Edit => change.edit(&before, &stamp),
-                Target::Exact(marks) => marks.clone(),
-                Target::Field(marks) => {
-                    let mut after = before.clone();
-                    if let Some(field) = change.field() {
-                        field.copy(marks, &mut after);
-                    }
-                    after
-                }
-            };
-            if after != before {
-                rows::save(&tx, id, &before, &after).map_err(fail)?;
-            }
-            applied.before.push((id.to_owned(), before));
-            applied.after.push((id.to_owned(), after));
+        let mut all = Vec::with_capacity(changes.len());
+        for change in changes {
+            all.push(apply_in(&tx, change, &stamp).map_err(fail)?);
         }
         tx.commit().map_err(fail)?;
-        Ok(applied)
+        Ok(all)
     }
 
     /// Every statement that has any mark.
@@ -284,10 +327,11 @@ impl Store {
     /// # Errors
     /// When the file cannot be read.
     pub fn changed_since_last_check(&mut self) -> Result<bool, StoreError> {
+        let reopened = self.follow_path()?;
         let now = self.seen()?;
         let changed = now != self.last_seen;
         self.last_seen = now;
-        Ok(changed)
+        Ok(changed || reopened)
     }
 
     /// Tags in use, alphabetically, with how many statements carry each.
@@ -301,7 +345,8 @@ impl Store {
     /// Saves `query` under `name`, replacing a search of that name.
     ///
     /// # Errors
-    /// [`StoreError::Invalid`] for a blank name; otherwise when it cannot be saved.
+    /// [`StoreError::Invalid`] for a blank name or one with invisible
+    /// characters; otherwise when it cannot be saved.
     pub fn save_search(&mut self, name: &str, query: &str) -> Result<(), StoreError> {
         let name = name.trim();
         if name.is_empty() {
@@ -309,9 +354,11 @@ impl Store {
                 "a saved search needs a name".to_owned(),
             ));
         }
+        marks::check_shown_as_written("a saved search's name", name)?;
+        let (by, at) = (self.user.clone(), (self.clock)());
         self.write(
             "INSERT OR REPLACE INTO saved_searches (name, query, by, at) VALUES (?1, ?2, ?3, ?4)",
-            params![name, query, self.user, (self.clock)()],
+            params![name, query, by, at],
         )
     }
 
@@ -334,6 +381,7 @@ impl Store {
     /// # Errors
     /// When it cannot be saved.
     pub fn delete_search(&mut self, name: &str) -> Result<bool, StoreError> {
+        self.follow_path()?;
         if self.read_only {
             return Err(StoreError::ReadOnly(self.path.clone()));
         }
@@ -352,6 +400,7 @@ impl Store {
         if query.trim().is_empty() {
             return Ok(());
         }
+        self.follow_path()?;
         if self.read_only {
             return Err(StoreError::ReadOnly(self.path.clone()));
         }
@@ -392,7 +441,8 @@ impl Store {
             .map_err(|e| self.fail(&e))
     }
 
-    fn write(&self, sql: &str, params: impl rusqlite::Params) -> Result<(), StoreError> {
+    fn write(&mut self, sql: &str, params: impl rusqlite::Params) -> Result<(), StoreError> {
+        self.follow_path()?;
         if self.read_only {
             return Err(StoreError::ReadOnly(self.path.clone()));
         }
@@ -424,6 +474,35 @@ impl Store {
     }
 }
 
+/// One change inside an open transaction.
+fn apply_in(tx: &Connection, change: &Change, stamp: &Stamp) -> rusqlite::Result<Applied> {
+    let plan = change.plan();
+    let mut applied = Applied {
+        before: Vec::with_capacity(plan.len()),
+        after: Vec::with_capacity(plan.len()),
+    };
+    for (id, target) in plan {
+        let before = rows::load(tx, id)?;
+        let after = match target {
+            Target::Edit => change.edit(&before, stamp),
+            Target::Exact(marks) => marks.clone(),
+            Target::Field(marks) => {
+                let mut after = before.clone();
+                if let Some(field) = change.field() {
+                    field.copy(marks, &mut after);
+                }
+                after
+            }
+        };
+        if after != before {
+            rows::save(tx, id, &before, &after)?;
+        }
+        applied.before.push((id.to_owned(), before));
+        applied.after.push((id.to_owned(), after));
+    }
+    Ok(applied)
+}
+
 fn system_clock() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -447,7 +526,7 @@ fn user_from(var: impl Fn(&str) -> Option<String>) -> String {
     ["COMMUNIQUE_USER", "USER", "LOGNAME"]
         .iter()
         .filter_map(|name| var(name))
-        .map(|value| value.trim().to_owned())
+        .map(|value| marks::clean_name(&value))
         .find(|value| !value.is_empty())
         .unwrap_or_else(|| "unknown".to_owned())
 }

@@ -566,3 +566,309 @@ fn error_messages_do_not_echo_control_characters() {
         assert_eq!(stderr(&output).lines().count(), 1, "{}", stderr(&output));
     }
 }
+
+// ------------------------------------------------------- the state file
+
+/// `communique --state STATE ARGS` on the bundled archive, as `user`.
+fn with_state(state: &Path, user: &str, args: &[&str]) -> Output {
+    communique()
+        .arg("--archive")
+        .arg(repo("archive"))
+        .arg("--state")
+        .arg(state)
+        .args(args)
+        .env("COMMUNIQUE_USER", user)
+        .env_remove("COMMUNIQUE_STATE")
+        .output()
+        .expect("run communique")
+}
+
+/// The `marks` object of statement `id` in `list --json`.
+fn marks_of(state: &Path, id: &str) -> Value {
+    let output = with_state(state, "reader", &["list", "--json"]);
+    assert_exit(&output, 0);
+    array(&json(&output))
+        .iter()
+        .find(|record| record["id"] == id)
+        .map(|record| record["marks"].clone())
+        .unwrap_or_else(|| panic!("no statement {id}"))
+}
+
+/// A state file with one mark in it, then damaged past its header (the
+/// header still says it is communique's).
+fn damaged_state(dir: &Path) -> PathBuf {
+    let state = dir.join("triage.db");
+    assert_exit(
+        &with_state(&state, "alice", &["mark", SEED_ID, "--flag"]),
+        0,
+    );
+    let bytes = fs::read(&state).expect("read state");
+    let mut damaged = bytes[..bytes.len() / 2].to_vec();
+    damaged.extend(std::iter::repeat_n(0xA5, bytes.len() / 2));
+    damaged[100..].iter_mut().step_by(7).for_each(|b| *b = 0xFF);
+    fs::write(&state, &damaged).expect("damage");
+    state
+}
+
+#[test]
+fn list_with_a_damaged_state_file_lists_without_marks_and_warns_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = damaged_state(dir.path());
+    let before = fs::read(&state).expect("read");
+    for args in [&["list"][..], &["list", "--json"], &["list", "-q", "japan"]] {
+        let output = with_state(&state, "reader", args);
+        assert_exit(&output, 0);
+        let warning = stderr(&output);
+        assert_eq!(warning.lines().count(), 1, "{args:?}: {warning}");
+        assert!(
+            warning.contains("damaged") && warning.contains("without marks"),
+            "{warning}"
+        );
+        assert!(!stdout(&output).is_empty(), "{args:?} listed nothing");
+    }
+    assert_eq!(lines(&with_state(&state, "reader", &["list"])).len(), 16);
+    assert_eq!(
+        fs::read(&state).expect("read"),
+        before,
+        "list changed the file"
+    );
+
+    // A writer still moves the damaged file aside and starts afresh.
+    let output = with_state(&state, "alice", &["mark", SEED_ID, "--read"]);
+    assert_exit(&output, 0);
+    assert!(
+        stderr(&output).contains("moved aside"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn list_with_an_empty_state_file_lists_quietly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("triage.db");
+    fs::write(&state, b"").expect("empty file");
+    let output = with_state(&state, "reader", &["list"]);
+    assert_exit(&output, 0);
+    assert_eq!(stderr(&output), "");
+    assert_eq!(lines(&output).len(), 16);
+}
+
+#[test]
+fn a_folder_or_another_file_as_the_state_is_named_for_what_it_is() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("state-folder");
+    fs::create_dir(&folder).expect("mkdir");
+    let notes = dir.path().join("notes.txt");
+    fs::write(&notes, "call the embassy back\n").expect("write");
+    for (state, cause) in [
+        (&folder, "is a directory"),
+        (&notes, "is not a communique state file"),
+    ] {
+        let output = with_state(state, "alice", &["mark", SEED_ID, "--flag"]);
+        assert_exit(&output, 1);
+        assert!(stderr(&output).contains(cause), "{}", stderr(&output));
+        assert!(
+            !stderr(&output).contains("I/O error"),
+            "{}",
+            stderr(&output)
+        );
+        let output = with_state(state, "alice", &["list"]);
+        assert_exit(&output, 0);
+        assert!(stderr(&output).contains(cause), "{}", stderr(&output));
+    }
+    assert_eq!(
+        fs::read_to_string(&notes).expect("read"),
+        "call the embassy back\n"
+    );
+    let mut names: Vec<String> = fs::read_dir(dir.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["notes.txt", "state-folder"],
+        "files were made or moved"
+    );
+}
+
+#[test]
+fn mark_with_one_bad_option_saves_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("triage.db");
+    assert_exit(
+        &with_state(&state, "alice", &["mark", SEED_ID, "--read"]),
+        0,
+    );
+    let output = with_state(
+        &state,
+        "alice",
+        &[
+            "mark",
+            SEED_ID,
+            "--flag",
+            "--status",
+            "actioned",
+            "--tag",
+            "ok",
+            "--tag",
+            "two words",
+        ],
+    );
+    assert_exit(&output, 1);
+    assert!(stderr(&output).contains("one word"), "{}", stderr(&output));
+    let marks = marks_of(&state, SEED_ID);
+    assert!(marks["flagged"].is_null(), "the flag was saved: {marks}");
+    assert_eq!(marks["status"], "new", "the status was saved: {marks}");
+    assert_eq!(marks["tags"], serde_json::json!({}), "a tag was saved");
+
+    // All of them good: all saved, at once.
+    let output = with_state(
+        &state,
+        "alice",
+        &[
+            "mark", SEED_ID, "--flag", "--status", "actioned", "--tag", "ok",
+        ],
+    );
+    assert_exit(&output, 0);
+    let marks = marks_of(&state, SEED_ID);
+    assert_eq!(marks["flagged"]["by"], "alice");
+    assert_eq!(marks["status"], "actioned");
+    assert_eq!(marks["tags"]["ok"]["by"], "alice");
+}
+
+#[test]
+fn mark_with_a_query_that_matches_nothing_fails_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("triage.db");
+    let output = with_state(
+        &state,
+        "alice",
+        &["mark", "--query", "sig:nobody-signed-this", "--flag"],
+    );
+    assert_exit(&output, 1);
+    assert_eq!(stdout(&output), "");
+    assert!(
+        stderr(&output).contains("no statement matches") && stderr(&output).contains("nothing"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn tags_with_invisible_characters_are_refused_and_user_names_cleaned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("triage.db");
+    for (tag, hidden) in [
+        ("urgent\u{202e}", '\u{202e}'),
+        ("\u{2067}urgent", '\u{2067}'),
+        ("ur\u{200b}gent", '\u{200b}'),
+        ("urgent\u{feff}", '\u{feff}'),
+        ("ur\u{ad}gent", '\u{ad}'),
+    ] {
+        let output = with_state(&state, "alice", &["mark", SEED_ID, "--tag", tag]);
+        assert_exit(&output, 1);
+        let message = stderr(&output);
+        assert!(message.contains("invisible"), "{tag:?}: {message}");
+        assert!(
+            message.contains(&format!("U+{:04X}", u32::from(hidden))),
+            "the character is not named: {message}"
+        );
+        assert!(
+            !message.contains(hidden),
+            "the message carries the character raw: {message:?}"
+        );
+    }
+    assert_eq!(marks_of(&state, SEED_ID)["tags"], serde_json::json!({}));
+
+    let output = with_state(
+        &state,
+        "ali\u{202e}ce\u{200b}",
+        &["mark", SEED_ID, "--flag"],
+    );
+    assert_exit(&output, 0);
+    assert_eq!(marks_of(&state, SEED_ID)["flagged"]["by"], "alice");
+}
+
+// ------------------------------------------------------ a closed stdout
+
+/// Runs communique with standard output closed (`>&-`), as a shell does.
+fn with_stdout_closed(state: &Path, args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(r#"exec "$@" >&-"#)
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_communique"))
+        .arg("--archive")
+        .arg(repo("archive"))
+        .arg("--state")
+        .arg(state)
+        .args(args)
+        .env_remove("COMMUNIQUE_ARCHIVE")
+        .env_remove("COMMUNIQUE_STATE")
+        .env("COMMUNIQUE_USER", "alice")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run communique")
+}
+
+#[test]
+fn every_headless_command_fails_with_stdout_closed_and_mark_saves_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("triage.db");
+    let commands: [&[&str]; 7] = [
+        &["list"],
+        &["list", "--json"],
+        &["show", SEED_ID],
+        &["contacts"],
+        &["check"],
+        &["mark", SEED_ID, "--flag"],
+        &["config", "--default"],
+    ];
+    for args in commands {
+        let output = with_stdout_closed(&state, args);
+        assert_ne!(output.status.code(), Some(0), "{args:?} succeeded");
+        assert_no_panic(&output);
+        assert!(
+            stderr(&output).contains("standard output is closed"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert!(!state.exists(), "mark saved something");
+
+    // Output sent to /dev/null on purpose is not closed.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(r#"exec "$@" >/dev/null"#)
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_communique"))
+        .arg("--archive")
+        .arg(repo("archive"))
+        .arg("--state")
+        .arg(&state)
+        .args(["mark", SEED_ID, "--flag"])
+        .env("COMMUNIQUE_USER", "alice")
+        .status()
+        .expect("run");
+    assert!(status.success());
+    assert_eq!(marks_of(&state, SEED_ID)["flagged"]["by"], "alice");
+}
+
+#[test]
+fn mark_never_follows_a_lock_file_planted_as_a_symlink() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("triage.db");
+    let elsewhere = tempfile::tempdir().expect("another folder");
+    let target = elsewhere.path().join("nologin");
+    std::os::unix::fs::symlink(&target, dir.path().join("triage.db.lock")).expect("plant");
+    let output = with_state(&state, "alice", &["mark", SEED_ID, "--flag"]);
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains("symbolic link"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!target.exists(), "mark created the link's target");
+}

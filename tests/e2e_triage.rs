@@ -455,9 +455,11 @@ fn mark_by_query_marks_exactly_the_matches() {
         ids_where(&records, |m| m["flagged"]["by"] == "bob"),
         speeches
     );
-    // No match: nothing to change, and it says so.
-    let out = run(&state.path, "bob", &["mark", "-q", "zzqqxx", "--flag"]);
-    assert_eq!(out.trim(), "no statements matched; nothing changed");
+    // No match: nothing to change, and it says so, failing (issue 13).
+    let (ok, out, stderr) = try_run(&state.path, "bob", &["mark", "-q", "zzqqxx", "--flag"]);
+    assert!(!ok, "a query matching nothing succeeded");
+    assert_eq!(out, "");
+    assert!(stderr.contains("no statement matches"), "{stderr}");
     // A bad status is refused.
     let (ok, _, stderr) = try_run(
         &state.path,
@@ -477,4 +479,45 @@ fn the_tag_prompt_shows_only_its_own_hints() {
     let rows = term.rows();
     let last = rows.last().map(|row| row.trim_end()).unwrap_or("");
     assert_eq!(last, "Enter keep  Esc cancel");
+}
+
+#[test]
+fn a_browser_whose_state_file_is_moved_aside_saves_into_the_new_one() {
+    let state = state_file();
+    let mut term = browser(&state.path, "alice");
+    term.send("F");
+    term.expect_text("flagged 1 statement");
+
+    // Another process found the file damaged and moved it aside, with its
+    // -wal and -shm, as communique does.
+    let aside = state.path.with_file_name("t.db.corrupt-20260101T000000");
+    for suffix in ["-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", state.path.display()));
+        if from.exists() {
+            std::fs::rename(&from, format!("{}{suffix}", aside.display())).expect("move");
+        }
+    }
+    std::fs::rename(&state.path, &aside).expect("move aside");
+
+    // Within a poll the browser notices, reopens the path (a fresh file:
+    // the first row's flag is gone) and says what happened; the next change
+    // lands in the file at the path.
+    term.expect_text("reopened");
+    expect_marks(&mut term, 0, "no flag", SHARED_TIMEOUT, |m| {
+        !m.contains('!')
+    });
+    term.send("j");
+    term.send("F");
+    term.expect_text("flagged 1 statement");
+    quit(&mut term);
+    let records = list_json(&state.path);
+    assert_eq!(
+        ids_where(&records, |m| m["flagged"]["by"] == "alice").len(),
+        1,
+        "the flag after the move is in the file at the path"
+    );
+    assert!(
+        !ids_where(&records, |m| !m["flagged"].is_null()).contains(FIRST_ID),
+        "a fresh file: the first flag stayed in the moved one"
+    );
 }

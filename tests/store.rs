@@ -1,7 +1,8 @@
 //! The triage store against a real file: every change kind, undo by restore,
 //! bulk changes, tags, saved searches and history; several real processes
 //! writing at once; a writer killed with SIGKILL; damaged, foreign, newer,
-//! read-only and symlinked state files.
+//! read-only and symlinked state files, links and FIFOs planted beside
+//! them, a file moved aside from under an open store, a team folder.
 //!
 //! The multi-process tests re-run this test binary as the writer: with
 //! `STORE_TEST_ROLE` set, `writer_child` does the writing, otherwise it
@@ -687,8 +688,41 @@ fn a_writer_killed_with_sigkill_keeps_every_committed_change() {
 
 // ------------------------------------------------------------------ faults
 
+/// Each name in `dir` with the bytes of a regular file (nothing for a
+/// folder or a FIFO, which would not end).
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files_in(dir)
+        .into_iter()
+        .map(|name| {
+            let path = dir.join(&name);
+            let regular = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+            let bytes = if regular {
+                fs::read(&path).expect("read")
+            } else {
+                Vec::new()
+            };
+            (name, bytes)
+        })
+        .collect()
+}
+
+/// Opening `path` is refused, naming `cause`, and the folder is exactly as
+/// it was: nothing moved, created or written.
+#[track_caller]
+fn assert_refused_untouched(dir: &Path, path: &Path, cause: &str) {
+    let before = contents(dir);
+    let error = Store::open(path, "alice").expect_err("refused");
+    assert!(matches!(error, StoreError::Refused { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains(cause), "{message}");
+    assert!(!message.contains("I/O error"), "{message}");
+    let reading = Store::open_read_only(path).expect_err("refused for reading too");
+    assert!(reading.to_string().contains(cause), "{reading}");
+    assert_eq!(contents(dir), before, "the folder was changed");
+}
+
 #[test]
-fn a_garbage_file_is_moved_aside_and_a_fresh_one_started() {
+fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
     let (dir, path) = temp_db();
     let garbage: Vec<u8> = b"not a database \x00\xff\x13"
         .iter()
@@ -697,29 +731,24 @@ fn a_garbage_file_is_moved_aside_and_a_fresh_one_started() {
         .take(8192)
         .collect();
     fs::write(&path, &garbage).expect("write garbage");
+    assert_refused_untouched(dir.path(), &path, "is not a communique state file");
 
-    let (mut store, warning) = Store::open(&path, "alice").expect("open over garbage");
-    let warning = warning.expect("a warning is returned");
-    let aside = aside_file(dir.path());
-    assert!(
-        warning.contains("moved aside") && warning.contains(&aside.display().to_string()),
-        "{warning}"
-    );
-    assert_eq!(
-        fs::read(&aside).expect("aside"),
-        garbage,
-        "the aside file holds the original bytes"
-    );
+    // Someone's notes given as --state by mistake.
+    fs::write(&path, "call the embassy back\n").expect("write notes");
+    assert_refused_untouched(dir.path(), &path, "is not a communique state file");
+}
 
-    store
-        .apply(&Change::Flag {
-            ids: one("a"),
-            flagged: true,
-        })
-        .expect("fresh db works");
-    drop(store);
-    let again = store_at(&path, "alice", 1);
-    assert_eq!(again.marks().expect("marks").len(), 1);
+#[test]
+fn a_folder_or_a_fifo_as_the_state_path_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("triage.db");
+    fs::create_dir(&folder).expect("mkdir");
+    assert_refused_untouched(dir.path(), &folder, "is a directory");
+
+    let fifo = dir.path().join("fifo.db");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    assert_refused_untouched(dir.path(), &fifo, "is not a regular file");
 }
 
 #[test]
@@ -760,7 +789,7 @@ fn a_truncated_database_is_moved_aside() {
 }
 
 #[test]
-fn a_foreign_sqlite_database_is_moved_aside_untouched() {
+fn a_foreign_sqlite_database_is_refused_and_left_alone() {
     let (dir, path) = temp_db();
     {
         let other = rusqlite::Connection::open(&path).expect("create foreign db");
@@ -771,27 +800,20 @@ fn a_foreign_sqlite_database_is_moved_aside_untouched() {
             )
             .expect("foreign schema");
     }
-    let original = fs::read(&path).expect("read foreign db");
-
-    let (mut store, warning) = Store::open(&path, "alice").expect("open over foreign db");
-    assert!(warning.is_some_and(|w| w.contains("not a communique state file")));
-    let aside = aside_file(dir.path());
-    assert_eq!(
-        fs::read(&aside).expect("aside"),
-        original,
-        "moved exactly as found"
-    );
-    let kept: String = rusqlite::Connection::open(&aside)
-        .expect("open aside")
+    assert_refused_untouched(dir.path(), &path, "is not a communique state file");
+    let kept: String = rusqlite::Connection::open(&path)
+        .expect("open it again")
         .query_row("SELECT url FROM bookmarks", [], |row| row.get(0))
         .expect("the other program's data");
     assert_eq!(kept, "https://www.gov.uk");
-    store
-        .apply(&Change::Flag {
-            ids: one("a"),
-            flagged: true,
-        })
-        .expect("fresh db works");
+
+    // Another program's database with an application id of its own.
+    let (dir, path) = temp_db();
+    rusqlite::Connection::open(&path)
+        .expect("create")
+        .execute_batch("PRAGMA application_id = 1234; CREATE TABLE t (x);")
+        .expect("schema");
+    assert_refused_untouched(dir.path(), &path, "is not a communique state file");
 }
 
 #[test]
@@ -952,4 +974,321 @@ fn a_missing_file_in_a_read_only_folder_is_a_clear_error() {
         "{error}"
     );
     set_mode(&locked, 0o755);
+}
+
+// ------------------------------------------------------- links and the lock
+
+#[test]
+fn a_lock_file_planted_as_a_symlink_is_refused_and_its_target_never_made() {
+    let (dir, path) = temp_db();
+    let elsewhere = tempfile::tempdir().expect("another folder");
+    let target = elsewhere.path().join("nologin");
+    symlink(&target, dir.path().join("triage.db.lock")).expect("plant the link");
+
+    let error = Store::open(&path, "alice").expect_err("refused");
+    assert!(matches!(error, StoreError::Refused { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("symbolic link") && error.to_string().contains(".lock"),
+        "{error}"
+    );
+    assert!(!target.exists(), "the link's target was created");
+    assert!(!path.exists(), "the state file was created");
+}
+
+#[test]
+fn a_wal_or_shm_planted_as_a_symlink_is_refused_by_name() {
+    for suffix in ["-wal", "-shm"] {
+        let (dir, path) = temp_db();
+        drop(store_at(&path, "alice", 1));
+        let elsewhere = tempfile::tempdir().expect("another folder");
+        let target = elsewhere.path().join("target");
+        symlink(&target, dir.path().join(format!("triage.db{suffix}"))).expect("plant");
+
+        let error = Store::open(&path, "alice").expect_err("refused");
+        assert!(
+            error.to_string().contains(&format!("triage.db{suffix}")),
+            "{error}"
+        );
+        assert!(matches!(
+            Store::open_read_only(&path),
+            Err(StoreError::Refused { .. })
+        ));
+        assert!(!target.exists(), "{suffix}: the link's target was created");
+    }
+}
+
+#[test]
+fn a_fifo_as_the_lock_file_is_refused_without_waiting() {
+    let (dir, path) = temp_db();
+    let lock = dir.path().join("triage.db.lock");
+    let made = Command::new("mkfifo").arg(&lock).status().expect("mkfifo");
+    assert!(made.success());
+    // Opening a FIFO for writing waits for a reader: a hang, were it opened
+    // as a lock file is.
+    let (done, finished) = std::sync::mpsc::channel();
+    let opening = path.clone();
+    thread::spawn(move || {
+        let _ = done.send(Store::open(&opening, "alice").map(drop));
+    });
+    let result = finished
+        .recv_timeout(Duration::from_secs(30))
+        .expect("Store::open hung on a FIFO lock file");
+    let error = result.expect_err("refused");
+    assert!(error.to_string().contains("not a regular file"), "{error}");
+}
+
+#[test]
+fn a_lock_held_by_another_is_waited_for_then_reported_busy() {
+    let (dir, path) = temp_db();
+    drop(store_at(&path, "alice", 1));
+    let held = fs::File::open(dir.path().join("triage.db.lock")).expect("the lock file");
+    held.lock().expect("hold the lock");
+    let error = Store::open(&path, "bob").expect_err("busy");
+    assert!(matches!(error, StoreError::Busy(_)), "{error:?}");
+    held.unlock().expect("release");
+    store_at(&path, "bob", 2);
+}
+
+// ------------------------------------------------------------ a team folder
+
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    fs::symlink_metadata(path).expect("stat").mode() & 0o7777
+}
+
+#[test]
+fn in_a_folder_its_group_may_write_every_file_is_made_group_writable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let team = dir.path().join("team");
+    fs::create_dir(&team).expect("mkdir");
+    set_mode(&team, 0o2770);
+    let path = team.join("triage.db");
+    let mut store = store_at(&path, "alice", 1);
+    store
+        .apply(&Change::Flag {
+            ids: one("a"),
+            flagged: true,
+        })
+        .expect("flag");
+    for name in [
+        "triage.db",
+        "triage.db-wal",
+        "triage.db-shm",
+        "triage.db.lock",
+    ] {
+        let file = team.join(name);
+        assert!(file.exists(), "{name} was not made");
+        assert_eq!(
+            mode_of(&file) & 0o660,
+            0o660,
+            "{name}: {:o}",
+            mode_of(&file)
+        );
+    }
+    drop(store);
+
+    // Files made before (by an older communique, under umask 022) get group
+    // write back when their owner next opens the file.
+    for name in ["triage.db", "triage.db.lock"] {
+        set_mode(&team.join(name), 0o644);
+    }
+    drop(store_at(&path, "alice", 1));
+    for name in ["triage.db", "triage.db.lock"] {
+        assert_eq!(mode_of(&team.join(name)) & 0o660, 0o660, "{name}");
+    }
+}
+
+// ------------------------------------------------------ moved from under us
+
+/// Moves the state file and its companions aside, as another process that
+/// found it damaged does; returns where it went.
+fn move_aside_by_hand(path: &Path) -> PathBuf {
+    let aside = path.with_file_name("triage.db.corrupt-20260101T000000");
+    for suffix in ["-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", path.display()));
+        if from.exists() {
+            fs::rename(&from, format!("{}{suffix}", aside.display())).expect("move companion");
+        }
+    }
+    fs::rename(path, &aside).expect("move aside");
+    aside
+}
+
+#[test]
+fn a_store_whose_file_was_moved_aside_reopens_the_path_before_writing() {
+    let (_dir, path) = temp_db();
+    let mut store = store_at(&path, "alice", 1);
+    store
+        .apply(&Change::Flag {
+            ids: one("before"),
+            flagged: true,
+        })
+        .expect("flag");
+    let aside = move_aside_by_hand(&path);
+
+    store
+        .apply(&Change::Flag {
+            ids: one("after"),
+            flagged: true,
+        })
+        .expect("saved into a fresh file at the path");
+    let notice = store.take_notice().expect("the person is told");
+    assert!(
+        notice.contains("replaced") && notice.contains("reopened"),
+        "{notice}"
+    );
+    assert_eq!(store.take_notice(), None, "told once");
+
+    let at_path = Store::open_read_only(&path).expect("a file at the path");
+    let marks = at_path.marks().expect("marks");
+    assert!(
+        marks["after"].flagged.is_some(),
+        "the change is at the path"
+    );
+    assert!(!marks.contains_key("before"), "a fresh file");
+    let moved = Store::open_read_only(&aside).expect("the moved file");
+    assert!(
+        !moved.marks().expect("marks").contains_key("after"),
+        "the change went into the moved file"
+    );
+}
+
+#[test]
+fn polling_notices_the_file_was_replaced() {
+    let (_dir, path) = temp_db();
+    let mut store = store_at(&path, "alice", 1);
+    assert!(!store.changed_since_last_check().expect("check"));
+    move_aside_by_hand(&path);
+    let mut other = store_at(&path, "bob", 2);
+    other
+        .apply(&Change::Read {
+            ids: one("x"),
+            read: true,
+        })
+        .expect("bob writes the fresh file");
+    assert!(store.changed_since_last_check().expect("check"));
+    assert!(store.take_notice().is_some());
+    assert!(store.marks().expect("marks")["x"].read.is_some());
+}
+
+// ------------------------------------------------ several changes, one save
+
+#[test]
+fn apply_all_saves_every_change_or_none() {
+    let (_dir, path) = temp_db();
+    let mut store = store_at(&path, "alice", 1);
+    let changes = [
+        Change::Flag {
+            ids: one("a"),
+            flagged: true,
+        },
+        Change::Status {
+            ids: one("a"),
+            status: Status::Actioned,
+        },
+        Change::Tag {
+            ids: one("a"),
+            tag: "bad tag".to_owned(),
+            add: true,
+        },
+    ];
+    let error = store.apply_all(&changes).expect_err("a bad tag");
+    assert!(matches!(error, StoreError::Invalid(_)), "{error:?}");
+    assert!(
+        store.marks().expect("marks").is_empty(),
+        "something was saved"
+    );
+
+    let applied = store.apply_all(&changes[..2]).expect("both");
+    assert_eq!(applied.len(), 2);
+    let marks = &store.marks().expect("marks")["a"];
+    assert!(marks.flagged.is_some());
+    assert_eq!(marks.status, Status::Actioned);
+}
+
+// ------------------------------------------------------ invisible characters
+
+#[test]
+fn names_with_invisible_characters_are_refused_or_cleaned() {
+    let (_dir, path) = temp_db();
+    let mut store = store_at(&path, "al\u{202e}ice\u{200b}", 1);
+    for name in ["urgent\u{202e}", "\u{2066}mine", "zero\u{200b}width"] {
+        let error = store.save_search(name, "is:flagged").expect_err(name);
+        assert!(matches!(error, StoreError::Invalid(_)), "{error:?}");
+        assert!(error.to_string().contains("invisible"), "{error}");
+        assert!(
+            !error
+                .to_string()
+                .contains(['\u{202e}', '\u{2066}', '\u{200b}']),
+            "the message carries the character raw: {error}"
+        );
+    }
+    assert!(store.saved_searches().expect("list").is_empty());
+    store
+        .apply(&Change::Flag {
+            ids: one("a"),
+            flagged: true,
+        })
+        .expect("flag");
+    assert_eq!(
+        store.marks().expect("marks")["a"].flagged,
+        Some(stamp("alice", 1)),
+        "the user's name is kept without its invisible characters"
+    );
+}
+
+#[test]
+fn moving_a_damaged_file_aside_never_replaces_what_is_there() {
+    let (dir, path) = temp_db();
+    let mut store = store_at(&path, "alice", 1);
+    store
+        .apply(&Change::Note {
+            ids: ids("s", 200),
+            note: Some("x".repeat(500)),
+        })
+        .expect("fill");
+    drop(store);
+    // Another process still has it open, so its -wal stays beside it.
+    let other = rusqlite::Connection::open(&path).expect("another connection");
+    let _: i64 = other
+        .query_row("SELECT count(*) FROM marks", [], |row| row.get(0))
+        .expect("read");
+    let bytes = fs::read(&path).expect("read db");
+    fs::write(&path, &bytes[..bytes.len() / 2]).expect("truncate");
+    assert!(dir.path().join("triage.db-wal").exists());
+
+    // Links planted where the moved -wal would go, for the next seconds.
+    let elsewhere = tempfile::tempdir().expect("another folder");
+    let now = chrono::Local::now();
+    let planted: Vec<PathBuf> = (0..5)
+        .map(|s| {
+            let stamp = (now + chrono::Duration::seconds(s)).format("%Y%m%dT%H%M%S");
+            let link = dir.path().join(format!("triage.db.corrupt-{stamp}-wal"));
+            symlink(elsewhere.path().join(format!("{s}")), &link).expect("plant");
+            link
+        })
+        .collect();
+
+    let (_store, warning) = Store::open(&path, "alice").expect("open");
+    assert!(warning.is_some_and(|w| w.contains("moved aside")));
+    for link in &planted {
+        let meta = fs::symlink_metadata(link).expect("the planted link is still there");
+        assert!(
+            meta.file_type().is_symlink(),
+            "{} was replaced",
+            link.display()
+        );
+    }
+    assert!(
+        files_in(dir.path())
+            .iter()
+            .filter(|name| name.ends_with("-wal") && name.contains("corrupt"))
+            .any(|name| !fs::symlink_metadata(dir.path().join(name))
+                .expect("stat")
+                .file_type()
+                .is_symlink()),
+        "the -wal was not moved aside with its file: {:?}",
+        files_in(dir.path())
+    );
+    drop(other);
 }

@@ -62,7 +62,16 @@ impl Link {
         if changed {
             self.load_into(state);
         }
+        self.tell_notice(state);
         changed
+    }
+
+    /// Shows what the store has to say about its file (it was replaced by
+    /// another and reopened), after whatever the last action reported.
+    fn tell_notice(&mut self, state: &mut State) {
+        if let Some(notice) = self.store.as_mut().and_then(Store::take_notice) {
+            state.report(notice);
+        }
     }
 
     /// Applies a store effect; other effects are not the store's.
@@ -112,6 +121,7 @@ impl Link {
                 format!("cannot save: {message}")
             });
         }
+        self.tell_notice(state);
     }
 }
 

@@ -29,12 +29,7 @@ pub fn run(
     } else {
         super::load_without_bodies(archive, policy)?
     };
-    // Marks are read, never written, and only when a state file exists.
-    let marks = if let Some(state) = state.filter(|state| state.exists()) {
-        Store::open_read_only(state)?.marks()?
-    } else {
-        HashMap::new()
-    };
+    let marks = state.map(read_marks).unwrap_or_default();
     let chosen: Vec<&Statement> = match query.filter(|q| !q.trim().is_empty()) {
         Some(text) => {
             let query = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
@@ -76,6 +71,27 @@ pub fn run(
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The marks in the state file, read and never written (nothing is created,
+/// moved or migrated), and only when a file is there. Listing never needs a
+/// healthy state file: one that cannot be read (damaged, not ours, a
+/// folder…) is named in one warning on stderr, and the list goes on
+/// without marks.
+fn read_marks(state: &Path) -> HashMap<String, Marks> {
+    // Nothing there, or an empty file no one has initialised: no marks.
+    match std::fs::symlink_metadata(state) {
+        Err(_) => return HashMap::new(),
+        Ok(meta) if meta.is_file() && meta.len() == 0 => return HashMap::new(),
+        Ok(_) => {}
+    }
+    match Store::open_read_only(state).and_then(|store| store.marks()) {
+        Ok(marks) => marks,
+        Err(err) => {
+            eprintln!("communique: warning: {err}; listing without marks");
+            HashMap::new()
+        }
+    }
 }
 
 /// A native record with a `marks` object (triage), for `list --json`.

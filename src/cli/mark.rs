@@ -78,6 +78,9 @@ impl MarkOptions {
     }
 }
 
+/// Marks the chosen statements. Everything is checked before anything is
+/// saved (the options, the ids, the query), and all the options are applied
+/// in one transaction: either every change is saved or none is.
 pub fn run(
     archive: &Path,
     policy: crate::loader::ReadPolicy,
@@ -87,47 +90,60 @@ pub fn run(
     options: &MarkOptions,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = super::load_without_bodies(archive, policy)?;
-    let (mut store, warning) = Store::open(state, &Store::user())?;
-    if let Some(warning) = warning {
-        super::warn(&warning);
-    }
-    let chosen: Vec<String> = match query {
-        Some(text) => {
-            let query = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
-            let marks = store.marks()?;
-            let index = Index::new(&loaded.statements);
-            let statements = &loaded.statements;
-            index
-                .search_with(&query, &|at| marks.get(&statements[at].id))
-                .into_iter()
-                .map(|hit| statements[hit.index].id.clone())
-                .collect()
-        }
-        None => {
-            if let Some(unknown) = ids.iter().find(|id| loaded.find(id).is_none()) {
-                anyhow::bail!(
-                    "no statement with id {:?} in {} (see `communique list`)",
-                    crate::sanitize::clean_line(unknown),
-                    archive.display()
-                );
-            }
-            ids.to_vec()
-        }
-    };
-    let changes = options.changes(&chosen);
-    if changes.is_empty() {
+    // Checked on a stand-in id: whether a change is valid does not depend
+    // on which statements it goes to.
+    let planned = options.changes(&[String::new()]);
+    if planned.is_empty() {
         anyhow::bail!(
             "nothing to do: give --read, --unread, --flag, --unflag, --status, --tag, --untag or --note"
         );
     }
-    if chosen.is_empty() {
-        writeln!(out, "no statements matched; nothing changed")?;
-        return Ok(ExitCode::SUCCESS);
+    for change in &planned {
+        change.check()?;
     }
-    for change in &changes {
-        store.apply(change)?;
+    let query = query
+        .map(|text| {
+            parse(text)
+                .map(|parsed| (text, parsed))
+                .map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))
+        })
+        .transpose()?;
+    let loaded = super::load_without_bodies(archive, policy)?;
+    if query.is_none()
+        && let Some(unknown) = ids.iter().find(|id| loaded.find(id).is_none())
+    {
+        anyhow::bail!(
+            "no statement with id {:?} in {} (see `communique list`)",
+            crate::sanitize::clean_line(unknown),
+            archive.display()
+        );
     }
+    let (mut store, warning) = Store::open(state, &Store::user())?;
+    if let Some(warning) = warning {
+        super::warn(&warning);
+    }
+    let chosen: Vec<String> = match &query {
+        Some((text, parsed)) => {
+            let marks = store.marks()?;
+            let index = Index::new(&loaded.statements);
+            let statements = &loaded.statements;
+            let chosen: Vec<String> = index
+                .search_with(parsed, &|at| marks.get(&statements[at].id))
+                .into_iter()
+                .map(|hit| statements[hit.index].id.clone())
+                .collect();
+            if chosen.is_empty() {
+                anyhow::bail!(
+                    "no statement matches the query {:?}; nothing changed",
+                    crate::sanitize::clean_line(text)
+                );
+            }
+            chosen
+        }
+        None => ids.to_vec(),
+    };
+    let changes = options.changes(&chosen);
+    store.apply_all(&changes)?;
     writeln!(
         out,
         "{} to {} statement{}",

@@ -15,12 +15,19 @@ pub enum StoreError {
     Symlink(PathBuf),
     /// The file, its folder or the filesystem cannot be written.
     ReadOnly(PathBuf),
+    /// The file could be written, but not its `-wal` or `-shm` (`blocker`),
+    /// left by a teammate without group write.
+    ReadOnlyFor { path: PathBuf, blocker: PathBuf },
     /// The disk (or a quota) is full.
     Full(PathBuf),
     /// Another process held the database locked past the busy timeout.
     Busy(PathBuf),
     /// The file could not be opened or created at all.
     CannotOpen { path: PathBuf, reason: String },
+    /// What is at the path is not a communique state file (a folder, a FIFO,
+    /// another program's file or database), or a link is planted beside it:
+    /// it is left exactly as it is.
+    Refused { path: PathBuf, reason: String },
     /// The file went bad while open (it is moved aside on the next open).
     Corrupt(PathBuf),
     /// A newer communique wrote this file; it is left alone.
@@ -50,6 +57,12 @@ impl fmt::Display for StoreError {
                     path.display()
                 )
             }
+            StoreError::ReadOnlyFor { path, blocker } => write!(
+                f,
+                "cannot save: the state file {} is read-only for you, because you may not write {} (its owner opening communique once, or `chmod g+w` on it, lets the team in)",
+                path.display(),
+                blocker.display()
+            ),
             StoreError::Full(path) => write!(
                 f,
                 "cannot save: the disk holding the state file {} is full",
@@ -63,9 +76,16 @@ impl fmt::Display for StoreError {
             StoreError::CannotOpen { path, reason } => {
                 write!(f, "cannot open the state file {}: {reason}", path.display())
             }
+            StoreError::Refused { path, reason } => {
+                write!(
+                    f,
+                    "cannot use {} as the state file: it {reason}",
+                    path.display()
+                )
+            }
             StoreError::Corrupt(path) => write!(
                 f,
-                "the state file {} is damaged; restart communique to move it aside and start a fresh one",
+                "the state file {} is damaged; the next browser or `communique mark` to open it moves it aside and starts a fresh one",
                 path.display()
             ),
             StoreError::Newer {
@@ -88,11 +108,15 @@ impl fmt::Display for StoreError {
 impl std::error::Error for StoreError {}
 
 impl StoreError {
-    /// Sorts a SQLite failure on the file at `path` into a variant.
+    /// Sorts a SQLite failure on the file at `path` into a variant; for
+    /// "read-only", looks for the teammate's file that makes it so.
     pub(super) fn from_sqlite(path: &Path, error: &rusqlite::Error) -> StoreError {
         let path = path.to_path_buf();
         match error.sqlite_error_code() {
-            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(path),
+            Some(ErrorCode::ReadOnly) => match super::files::unwritable_companion(&path) {
+                Some(blocker) => StoreError::ReadOnlyFor { path, blocker },
+                None => StoreError::ReadOnly(path),
+            },
             Some(ErrorCode::DiskFull) => StoreError::Full(path),
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy(path),
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt(path),
@@ -121,7 +145,9 @@ impl StoreError {
     pub(super) fn is_unwritable(&self) -> bool {
         matches!(
             self,
-            StoreError::ReadOnly(_) | StoreError::CannotOpen { .. }
+            StoreError::ReadOnly(_)
+                | StoreError::ReadOnlyFor { .. }
+                | StoreError::CannotOpen { .. }
         )
     }
 }

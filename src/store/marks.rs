@@ -222,9 +222,13 @@ impl Change {
             .collect()
     }
 
-    /// Rejects input the store should never hold: an empty tag, or one with
-    /// spaces or control characters (it could not be written as `tag:WORD`).
-    pub(super) fn check(&self) -> Result<(), StoreError> {
+    /// Rejects input the store should never hold: an empty tag, one with
+    /// spaces (it could not be written as `tag:WORD`), or one with control
+    /// or invisible characters (it would not show as written).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`], saying what is wrong.
+    pub fn check(&self) -> Result<(), StoreError> {
         if let Change::Tag { tag, .. } = self {
             check_tag(tag)?;
         }
@@ -297,12 +301,47 @@ fn check_tag(tag: &str) -> Result<(), StoreError> {
     if tag.is_empty() {
         return Err(StoreError::Invalid("a tag cannot be empty".to_owned()));
     }
-    if tag.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    check_shown_as_written("a tag", tag)?;
+    if tag.chars().any(char::is_whitespace) {
         return Err(StoreError::Invalid(format!(
-            "a tag is one word: {tag:?} has spaces or control characters"
+            "a tag is one word: \"{tag}\" has spaces"
         )));
     }
     Ok(())
+}
+
+/// Whether the screen would not show `c` as itself: a control character, a
+/// line or paragraph separator, or an invisible format character (a bidi
+/// override, a zero-width space…), which the display drops.
+fn is_hidden(c: char) -> bool {
+    let mut buffer = [0; 4];
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}')
+        || crate::sanitize::clean_line(c.encode_utf8(&mut buffer)).is_empty()
+}
+
+/// Refuses a name (a tag, a saved search's name) holding a character the
+/// screen would not show as written: two names that look the same would be
+/// different, and one could reorder the text around it.
+pub(super) fn check_shown_as_written(what: &str, text: &str) -> Result<(), StoreError> {
+    match text.chars().find(|&c| is_hidden(c)) {
+        Some(c) => Err(StoreError::Invalid(format!(
+            "{what} cannot hold invisible, direction-changing or control characters: \"{}\" has U+{:04X}",
+            crate::sanitize::clean_line(text),
+            u32::from(c)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A person's name as marks record it: without the characters the screen
+/// would not show, and trimmed.
+pub(super) fn clean_name(name: &str) -> String {
+    name.chars()
+        .filter(|&c| !is_hidden(c))
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -415,8 +454,25 @@ mod tests {
     }
 
     #[test]
+    fn names_lose_what_the_screen_would_not_show() {
+        assert_eq!(clean_name(" al\u{202e}ice\u{200b}\u{7} "), "alice");
+        assert_eq!(clean_name("Jane Doe"), "Jane Doe");
+        assert_eq!(clean_name("\u{2066}\u{feff}"), "");
+    }
+
+    #[test]
     fn tags_must_be_one_word() {
-        for bad in ["", "two words", "tab\there", "bell\u{7}"] {
+        for bad in [
+            "",
+            "two words",
+            "tab\there",
+            "bell\u{7}",
+            "urgent\u{202e}",
+            "zero\u{200b}width",
+            "soft\u{ad}hyphen",
+            "line\u{2028}break",
+            "c1\u{9b}",
+        ] {
             let change = Change::Tag {
                 ids: ids(&["a"]),
                 tag: bad.to_owned(),

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use super::StoreError;
+use super::files::{self, Found, Sharing};
 
 /// Written into the SQLite header (`PRAGMA application_id`) so a file can be
 /// told apart from any other SQLite database: "Comq".
@@ -80,21 +81,40 @@ enum Verdict {
 }
 
 /// Opens `path` for reading and writing, creating it and its folders; falls
-/// back to reading when it cannot be written; moves a damaged or foreign file
-/// aside and starts afresh.
+/// back to reading when it cannot be written; moves a damaged communique
+/// file aside and starts afresh. Anything else found at the path (a folder,
+/// a FIFO, another program's file or database) is refused and left alone.
 pub(super) fn open(path: &Path) -> Result<Opened, StoreError> {
-    refuse_symlink(path)?;
+    files::refuse_links(path)?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|e| StoreError::CannotOpen {
             path: path.to_path_buf(),
             reason: format!("its folder could not be created ({e})"),
         })?;
     }
+    // Refuse what is plainly not a state file before making a lock beside it.
+    if files::examine(path)? == Found::File {
+        recognise(path)?;
+    }
+    let sharing = Sharing::of(path);
+    // Processes opening the file at the same moment take turns: one that
+    // found it half-created could otherwise move it aside as damaged while
+    // another already writes to it.
+    let _guard = files::lock(path, sharing)?;
+    let opened = open_locked(path, sharing)?;
+    files::share_ours(path, sharing);
+    Ok(opened)
+}
+
+fn open_locked(path: &Path, sharing: Sharing) -> Result<Opened, StoreError> {
     let mut moved_aside = None;
     // Another process may find the same damage and move the file first; then
     // the next attempt simply opens the fresh file it made.
     for _attempt in 0..3 {
-        let found = identity(path);
+        let found = files::identity(path);
+        if files::examine(path)? == Found::Missing {
+            files::create(path, sharing)?;
+        }
         match open_writable(path) {
             Ok(conn) => {
                 let warning = moved_aside.map(|(aside, reason): (PathBuf, String)| {
@@ -111,7 +131,17 @@ pub(super) fn open(path: &Path) -> Result<Opened, StoreError> {
                 });
             }
             Err(Failure::Unusable(reason)) => {
-                if found.is_some() && found == identity(path) {
+                // Only a file whose header says it is ours is moved: a
+                // damaged header could be anyone's file.
+                if recognise(path)? != Header::Ours {
+                    return Err(StoreError::Refused {
+                        path: path.to_path_buf(),
+                        reason: format!(
+                            "{reason}, and is not recognisably a communique state file, so it was left as it is"
+                        ),
+                    });
+                }
+                if found.is_some() && found == files::identity(path) {
                     let aside = move_aside(path, &reason)?;
                     moved_aside = Some((aside, reason));
                 }
@@ -121,10 +151,15 @@ pub(super) fn open(path: &Path) -> Result<Opened, StoreError> {
                 return Ok(Opened {
                     conn,
                     read_only: true,
-                    warning: Some(format!(
-                        "the state file {} cannot be written: marks are shown, but changes cannot be saved",
-                        path.display()
-                    )),
+                    warning: Some(match error {
+                        StoreError::ReadOnlyFor { .. } => {
+                            format!("{error}; marks are shown, but changes cannot be saved")
+                        }
+                        _ => format!(
+                            "the state file {} cannot be written: marks are shown, but changes cannot be saved",
+                            path.display()
+                        ),
+                    }),
                 });
             }
             Err(Failure::Store(error)) => return Err(error),
@@ -136,17 +171,25 @@ pub(super) fn open(path: &Path) -> Result<Opened, StoreError> {
     })
 }
 
-/// Opens an existing state file without ever writing to it.
+/// Opens an existing state file without ever writing to it; in a team
+/// folder a `-shm` this makes is left writable for the team.
 pub(super) fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
-    refuse_symlink(path)?;
-    open_readable(path)
-}
-
-fn refuse_symlink(path: &Path) -> Result<(), StoreError> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => Err(StoreError::Symlink(path.to_path_buf())),
-        _ => Ok(()),
+    files::refuse_links(path)?;
+    match files::examine(path)? {
+        Found::Missing => {
+            return Err(StoreError::CannotOpen {
+                path: path.to_path_buf(),
+                reason: "there is no such file".to_owned(),
+            });
+        }
+        Found::File => {
+            recognise(path)?;
+        }
+        Found::Empty => {}
     }
+    let conn = open_readable(path)?;
+    files::share_ours(path, Sharing::of(path));
+    Ok(conn)
 }
 
 fn open_writable(path: &Path) -> Result<Connection, Failure> {
@@ -208,8 +251,8 @@ fn open_readable(path: &Path) -> Result<Connection, StoreError> {
         // create in a folder it may not write. With no `-wal` beside it no
         // writer has the file open, so read it as immutable: a writer that
         // starts later is seen only on the next open.
-        Err(Failure::Store(StoreError::ReadOnly(_)))
-            if fs::symlink_metadata(with_suffix(path, "-wal")).is_err() =>
+        Err(Failure::Store(StoreError::ReadOnly(_) | StoreError::ReadOnlyFor { .. }))
+            if fs::symlink_metadata(files::with_suffix(path, "-wal")).is_err() =>
         {
             let conn = Connection::open_with_flags(
                 immutable_uri(path),
@@ -226,6 +269,71 @@ fn open_readable(path: &Path) -> Result<Connection, StoreError> {
         Ok(_) => Err(StoreError::ReadOnly(path.to_path_buf())),
         Err(Failure::Unusable(_)) => Err(StoreError::Corrupt(path.to_path_buf())),
         Err(Failure::Store(error)) => Err(error),
+    }
+}
+
+/// What a file's header says, as far as telling ours from others goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Header {
+    /// It carries communique's application id.
+    Ours,
+    /// A SQLite database with no application id and no tables: being
+    /// created (ours keeps its header in the `-wal` until a checkpoint).
+    Unmarked,
+}
+
+/// Tells a communique state file from any other file before anything is
+/// written, from the header and table list alone: a file that is not a
+/// SQLite database, or another program's database (one with another
+/// application id, or with tables but none), is refused. SQLite reads it
+/// (as immutable, so nothing, not even a `-shm`, is made beside it): it
+/// never closes a file on which this process holds locks, which reading
+/// the header by hand would drop.
+fn recognise(path: &Path) -> Result<Header, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW
+        | OpenFlags::SQLITE_OPEN_URI;
+    let read = || -> rusqlite::Result<(i32, rusqlite::Result<i64>)> {
+        let conn = Connection::open_with_flags(immutable_uri(path), flags)?;
+        let id = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+        let tables = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0));
+        Ok((id, tables))
+    };
+    // Read as immutable, a header a writer is just checkpointing could be
+    // seen half-written: a refusal is only given when a second look agrees.
+    let mut verdict = judge(path, read());
+    if verdict.is_err() {
+        thread::sleep(Duration::from_millis(20));
+        verdict = judge(path, read());
+    }
+    verdict
+}
+
+fn judge(
+    path: &Path,
+    read: rusqlite::Result<(i32, rusqlite::Result<i64>)>,
+) -> Result<Header, StoreError> {
+    match read {
+        Ok((APPLICATION_ID, _)) => Ok(Header::Ours),
+        Ok((0, Ok(0) | Err(_))) => Ok(Header::Unmarked),
+        Ok(_) => Err(files::not_ours(path)),
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+            ) =>
+        {
+            match files::damaged_header_id(path) {
+                Some(APPLICATION_ID) => Ok(Header::Ours),
+                Some(_) => Err(StoreError::Refused {
+                    path: path.to_path_buf(),
+                    reason: "is damaged, and is not recognisably a communique state file, so it was left as it is".to_owned(),
+                }),
+                None => Err(files::not_a_database(path)),
+            }
+        }
+        Err(e) => Err(StoreError::from_sqlite(path, &e)),
     }
 }
 
@@ -267,9 +375,7 @@ fn inspect(conn: &Connection, path: &Path) -> Result<Verdict, Failure> {
         return Ok(Verdict::Fresh);
     }
     if application_id != APPLICATION_ID || version == 0 {
-        return Err(Failure::Unusable(
-            "is not a communique state file (it is some other SQLite database)".to_owned(),
-        ));
+        return Err(Failure::Store(files::not_ours(path)));
     }
     if version > VERSION {
         return Err(Failure::Store(StoreError::Newer {
@@ -328,15 +434,6 @@ fn failure(path: &Path, error: &rusqlite::Error) -> Failure {
     }
 }
 
-/// Which file is at `path` (device and inode), to tell whether another
-/// process has already replaced it.
-fn identity(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    fs::symlink_metadata(path)
-        .ok()
-        .map(|meta| (meta.dev(), meta.ino()))
-}
-
 /// Renames the file (and any `-wal`, `-shm`, `-journal` beside it, which
 /// belong to it and must not be read as part of the fresh file) to
 /// `<name>.corrupt-<YYYYMMDDTHHMMSS>`, adding `-2`, `-3`… if that is taken.
@@ -351,25 +448,25 @@ fn move_aside(path: &Path, reason: &str) -> Result<PathBuf, StoreError> {
     );
     let stamp = chrono::Local::now().format("%Y%m%dT%H%M%S");
     let mut aside = path.with_file_name(format!("{name}.corrupt-{stamp}"));
+    let taken = |aside: &Path| {
+        ["", "-wal", "-shm", "-journal"]
+            .iter()
+            .any(|suffix| fs::symlink_metadata(files::with_suffix(aside, suffix)).is_ok())
+    };
     let mut n = 2;
-    while fs::symlink_metadata(&aside).is_ok() {
+    while taken(&aside) {
         aside = path.with_file_name(format!("{name}.corrupt-{stamp}-{n}"));
         n += 1;
     }
+    // Never over anything: a name taken meanwhile (or planted) is an error.
     for suffix in ["-wal", "-shm", "-journal"] {
-        let companion = with_suffix(path, suffix);
+        let companion = files::with_suffix(path, suffix);
         if fs::symlink_metadata(&companion).is_ok() {
-            fs::rename(&companion, with_suffix(&aside, suffix)).map_err(cannot)?;
+            files::rename_new(&companion, &files::with_suffix(&aside, suffix)).map_err(cannot)?;
         }
     }
-    fs::rename(path, &aside).map_err(cannot)?;
+    files::rename_new(path, &aside).map_err(cannot)?;
     Ok(aside)
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
 }
 
 #[cfg(test)]
