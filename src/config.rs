@@ -5,6 +5,7 @@
 
 mod bindings;
 mod default_text;
+mod file;
 mod key_names;
 mod list;
 mod palette;
@@ -18,6 +19,7 @@ use toml::de::DeTable;
 
 pub use bindings::{action_name, actions};
 pub use default_text::default_config_text;
+pub use file::MAX_BYTES as MAX_CONFIG_BYTES;
 pub use key_names::{UnknownKey, key_name};
 pub use list::Column;
 pub use palette::{Palette, ThemeChoice};
@@ -81,19 +83,20 @@ const SECTIONS: [&str; 4] = ["keys", "theme", "list", "paths"];
 
 impl Config {
     /// Reads a config file. A missing file is the defaults; an unreadable
-    /// one is the defaults and a problem; in a readable one every good
+    /// one, or one that is not a regular file of at most
+    /// [`MAX_CONFIG_BYTES`], is the defaults and a problem; in a readable one every good
     /// setting is kept and every bad one reported and left at its default.
     #[must_use]
     pub fn load(path: &Path) -> (Self, Vec<ConfigProblem>) {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(path, &text),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => (Self::default(), vec![]),
-            Err(err) => {
+        match file::read(path) {
+            Ok(Some(text)) => Self::parse(path, &text),
+            Ok(None) => (Self::default(), vec![]),
+            Err(message) => {
                 let problem = ConfigProblem {
                     path: path.to_path_buf(),
                     line: 1,
                     column: 1,
-                    message: format!("cannot read the config file: {err}"),
+                    message,
                 };
                 (Self::default(), vec![problem])
             }

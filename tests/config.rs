@@ -304,9 +304,9 @@ fn an_unreadable_file_is_the_defaults_and_a_problem() {
     let (config, problems) = Config::load(folder.path());
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(
-        problems[0]
-            .to_string()
-            .contains(":1:1: cannot read the config file"),
+        problems[0].to_string().contains(
+            ":1:1: the config file is a directory, not a regular file; the defaults apply"
+        ),
         "{}",
         problems[0]
     );

@@ -321,3 +321,69 @@ fn config_names_the_source_of_each_path() {
         ]
     );
 }
+
+/// Runs `communique ARGS` in the sandbox; `None` if it has not ended within
+/// `EXIT_TIMEOUT` (then it is killed).
+fn run_or_hang(sandbox: &Sandbox, args: &[&str]) -> Option<Output> {
+    let mut command = Command::new(BINARY);
+    command
+        .current_dir(sandbox.dir.path())
+        .env_clear()
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (name, value) in sandbox.base_env() {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("communique starts");
+    let deadline = std::time::Instant::now() + EXIT_TIMEOUT;
+    while child.try_wait().expect("waiting").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().expect("its output"))
+}
+
+fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// A FIFO as the configuration file (named by `--config` or at the default
+/// place) is not read: a clear problem, the defaults, no hang. Before, the
+/// read waited for a writer for ever.
+#[test]
+fn a_fifo_as_the_configuration_is_refused_without_hanging() {
+    let sandbox = Sandbox::new();
+    sandbox.archive("archive", "The default archive");
+    let fifo = sandbox.path("config.fifo");
+    mkfifo(&fifo);
+    mkfifo(&sandbox.path("xdg-config/communique/config.toml"));
+    let fifo = fifo.to_string_lossy().into_owned();
+    for args in [&["--config", &fifo, "config"][..], &["config"], &["list"]] {
+        let output = run_or_hang(&sandbox, args)
+            .unwrap_or_else(|| panic!("communique {args:?} hung on a FIFO"));
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            all.contains("the config file is a FIFO, not a regular file; the defaults apply"),
+            "{args:?}: {all}"
+        );
+    }
+    let listed = run_or_hang(&sandbox, &["list"]).expect("list ends");
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("The default archive"));
+
+    let mut term = sandbox.browser(&[], &[]);
+    term.expect_text("config.toml:1:1: the config file is a FIFO");
+    quit(&mut term);
+}
