@@ -134,7 +134,7 @@ fn a_wrong_key_name_is_reported_and_the_rest_kept() {
     assert_eq!(
         located(&problems),
         [
-            "3:9: unknown key name `ctrl-`",
+            "3:9: key name `ctrl-` has no key after its modifiers",
             "4:7: unknown key name `pgdwn`"
         ]
     );
@@ -279,6 +279,38 @@ fn plain_characters_cannot_be_bound_while_typing() {
         config.keymap.keys_for(Context::Input, Action::Submit),
         [Key::ctrl('j')]
     );
+}
+
+/// Every way to quit unbound, and Ctrl-c given to another action: each
+/// attempt is a located problem, and Ctrl-c still quits the list (and
+/// everywhere else).
+#[test]
+fn ctrl_c_always_quits() {
+    let (config, problems) = parse(
+        "[keys.global]\nforce_quit = []\n[keys.list]\nquit = []\nup = [\"k\", \"ctrl-c\"]\n[keys.input]\ncancel = \"C-c\"\n",
+    );
+    assert_eq!(
+        located(&problems),
+        [
+            "2:1: `force_quit` in [keys.global] keeps `ctrl-c`: it always quits",
+            "5:12: `ctrl-c` always quits; it cannot be bound to `up`",
+            "7:10: `C-c` always quits; it cannot be bound to `cancel`",
+        ]
+    );
+    let keymap = &config.keymap;
+    assert_eq!(
+        keymap.keys_for(Context::Global, Action::ForceQuit),
+        [Key::ctrl('c')],
+        "the help overlay still shows it"
+    );
+    assert_eq!(keymap.keys_for(Context::List, Action::Up), [Key::ch('k')]);
+    let mut state = State::new("test".into(), Vec::new(), 0);
+    state.keymap = config.keymap;
+    state.update(Action::Resize(80, 24));
+    assert_eq!(state.action_for(Key::ch('q')), None, "quit is unbound");
+    let quit = state.action_for(Key::ctrl('c')).expect("ctrl-c acts");
+    state.update(quit);
+    assert!(state.quit, "ctrl-c did not quit the list");
 }
 
 #[test]

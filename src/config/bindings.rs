@@ -16,7 +16,7 @@ use serde::de::IntoDeserializer;
 use toml::de::DeTable;
 
 use super::source::{Entry, Source};
-use crate::keymap::{Action, Binding, Context, Key, Keymap};
+use crate::keymap::{ALWAYS_QUITS, Action, Binding, Context, Key, Keymap};
 
 /// Context names as written after `keys.`, in the order the default config
 /// lists them.
@@ -143,7 +143,13 @@ fn read_context(
         };
         let mut keys = Vec::new();
         for (text, span) in texts {
-            if let Some(key) = read_key(source, context, section, text, span.clone()) {
+            let key = read_key(source, context, section, text, span.clone());
+            if key == Some(ALWAYS_QUITS) && *action != Action::ForceQuit {
+                source.problem(
+                    span,
+                    format!("`{text}` always quits; it cannot be bound to `{action_name}`"),
+                );
+            } else if let Some(key) = key {
                 if let Some((_, first, line)) = claimed.iter().find(|(taken, ..)| *taken == key) {
                     let message = format!(
                         "`{text}` is bound to both `{first}` and `{action_name}` in {section}; \
@@ -155,6 +161,15 @@ fn read_context(
                     keys.push(key);
                 }
             }
+        }
+        if (context, *action) == (Context::Global, Action::ForceQuit)
+            && !keys.contains(&ALWAYS_QUITS)
+        {
+            source.problem(
+                span,
+                format!("`{action_name}` in {section} keeps `ctrl-c`: it always quits"),
+            );
+            keys.insert(0, ALWAYS_QUITS);
         }
         rebindings.push(Rebinding {
             context,
