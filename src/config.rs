@@ -7,6 +7,7 @@ mod bindings;
 mod default_text;
 mod file;
 mod key_names;
+mod lines;
 mod list;
 mod palette;
 mod repair;
@@ -134,7 +135,7 @@ impl Config {
                 _ => config.read_paths(&mut source, table),
             }
         }
-        (config, source.problems)
+        (config, source.into_problems())
     }
 
     /// The theme to draw with: no colour when `NO_COLOR` is set (which

@@ -256,6 +256,19 @@ fn a_key_bound_twice_in_a_context_is_a_conflict_at_the_second_line() {
 }
 
 #[test]
+fn a_key_listed_twice_for_one_action_is_reported_once() {
+    let (config, problems) = parse("[keys.list]\ndown = [\"j\", \"down\", \"j\"]\n");
+    assert_eq!(
+        located(&problems),
+        ["2:22: `j` is listed twice for `down` in [keys.list] (line 2)"]
+    );
+    assert_eq!(
+        config.keymap.keys_for(Context::List, Action::Down),
+        [Key::ch('j'), Key::plain(KeyCode::Down)]
+    );
+}
+
+#[test]
 fn the_same_key_in_two_contexts_is_no_conflict() {
     let (config, problems) = parse("[keys.list]\nup = \"j\"\n[keys.detail]\nup = \"j\"\n");
     assert_eq!(located(&problems), Vec::<String>::new());
@@ -311,6 +324,37 @@ fn ctrl_c_always_quits() {
     let quit = state.action_for(Key::ctrl('c')).expect("ctrl-c acts");
     state.update(quit);
     assert!(state.quit, "ctrl-c did not quit the list");
+}
+
+/// Thousands of mistakes: the first hundred are listed with their places,
+/// the rest counted in one last problem (each listed one costs a look-up
+/// and a suggestion; the counted ones cost nothing).
+#[test]
+fn past_a_hundred_problems_the_rest_are_counted() {
+    let text: String = std::iter::once("[keys.list]\n".to_owned())
+        .chain((0..5_000).map(|n| format!("dwon{n} = \"j\"\n")))
+        .collect();
+    let (config, problems) = parse(&text);
+    let located = located(&problems);
+    assert_eq!(located.len(), 101);
+    assert!(
+        located[0].starts_with("2:1: unknown action `dwon0` in [keys.list]; expected one of"),
+        "{}",
+        located[0]
+    );
+    assert!(
+        located[99].starts_with("101:1: unknown action `dwon99`"),
+        "{}",
+        located[99]
+    );
+    assert_eq!(
+        located[100],
+        "1:1: 4900 more problems not listed (only the first 100 are)"
+    );
+    assert_eq!(
+        config.keymap.action(Context::List, Key::ch('j')),
+        Some(Action::Down)
+    );
 }
 
 #[test]
