@@ -25,8 +25,8 @@ pub mod searcher;
 
 pub use perform::{Link, RealTerminal};
 
-use crate::cli::Cli;
 use crate::keymap::{Action, Key};
+use crate::settings::Settings;
 use crate::state::{Effect, State};
 use crate::ui::{Screen, Theme};
 use crate::watch::{ArchiveWatch, Reloaded};
@@ -547,13 +547,13 @@ fn open_store(
     crate::store::Store::open(&path, &crate::store::Store::user())
 }
 
-/// Opens the browser on the archive.
+/// Opens the browser on the archive, as the settings say.
 ///
 /// # Errors
 /// No terminal, an archive that cannot be opened, or a terminal failure.
-pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     check_terminal()?;
-    let policy = cli.read_policy()?;
+    let policy = settings.read_policy.clone().map_err(anyhow::Error::msg)?;
     // Loading and matching use every core, at a lower priority than the
     // drawing thread, so typing is echoed at once while they run. First
     // thing: anything parallel (an empty index is built below) would start
@@ -561,14 +561,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let _ = rayon::ThreadPoolBuilder::new()
         .start_handler(|_| lower_priority())
         .build_global();
-    let (config, config_problems) =
-        crate::config::Config::resolve_path(cli.config.as_deref(), cli.restricted)
-            .map(|path| crate::config::Config::load(&path))
-            .unwrap_or_default();
-    let archive_path = match (&config.archive, cli.archive_is_default) {
-        (Some(configured), true) => configured.clone(),
-        _ => cli.archive.clone(),
-    };
+    let archive_path = settings.archive.value.clone();
     std::fs::metadata(&archive_path)
         .map_err(|err| anyhow::anyhow!("cannot open archive {}: {err}", archive_path.display()))?;
     let name = crate::loader::Archive {
@@ -579,12 +572,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let mut state = State::new(name, Vec::new(), 0);
     state.loading = Some(crate::loader::Progress::default());
     state.today = chrono::Local::now().date_naive();
-    state.mouse = cli.mouse;
-    state.restricted = cli.restricted;
-    state.keymap = config.keymap.clone();
-    state.default_sort = config.default_sort;
-    state.columns.clone_from(&config.columns);
-    let theme = config.theme(!Theme::from_env().color);
+    state.mouse = settings.mouse;
+    state.restricted = settings.restricted.value;
+    state.keymap = settings.keymap.clone();
+    state.default_sort = settings.sort;
+    state.columns.clone_from(&settings.columns);
+    let theme = settings.theme;
     let mut inputs = TerminalInputs::new()?;
     let (arrive, arrivals) = std::sync::mpsc::channel();
     loading::start(
@@ -602,7 +595,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let finder = finder::Finder::start(pages_found);
     inputs.finds = Some((pages_found_rx, Arc::clone(&finder.pending)));
     let (reloads, reloaded) = std::sync::mpsc::channel();
-    let watch = match ArchiveWatch::start(&archive_path, cli.poll, policy, reloads) {
+    let watch = match ArchiveWatch::start(&archive_path, settings.poll, policy, reloads) {
         Ok(watch) => {
             inputs.reloads = Some(reloaded);
             Some(watch)
@@ -612,19 +605,16 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             None
         }
     };
-    let mut terminal = open_terminal(cli.mouse)?;
+    let mut terminal = open_terminal(settings.mouse)?;
     let multiplexer = crate::clipboard::Multiplexer::from_env(
         std::env::var("TMUX").ok().as_deref(),
         std::env::var("STY").ok().as_deref(),
     );
     let mut link = Link { store: None };
-    let state_path = match (&cli.state, &config.state) {
-        (None, Some(configured)) if !cli.restricted => Ok(configured.clone()),
-        _ => cli.state_path(),
-    };
-    match state_path
-        .map_err(|err| err.to_string())
-        .and_then(|path| open_store(path).map_err(|err| err.to_string()))
+    match settings
+        .state
+        .clone()
+        .and_then(|path| open_store(path.value).map_err(|err| err.to_string()))
     {
         Ok((store, warning)) => {
             link.store = Some(store);
@@ -638,15 +628,11 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
     }
     link.load_into(&mut state);
-    if let Some(first) = config_problems.first() {
-        let more = match config_problems.len() {
-            1 => String::new(),
-            n => format!(" (and {} more: communique config)", n - 1),
-        };
-        state.report(format!("{first}{more}"));
+    if let Some(summary) = crate::cli::problems_summary(&settings.problems) {
+        state.report(summary);
     }
     let mut performer = RealTerminal {
-        mouse: cli.mouse,
+        mouse: settings.mouse,
         multiplexer,
         link,
         watch,
@@ -654,6 +640,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         finder,
     };
     let result = run_loop(&mut terminal, &mut state, theme, inputs, &mut performer);
-    leave_terminal(cli.mouse);
+    leave_terminal(settings.mouse);
     result.map(|()| ExitCode::SUCCESS)
 }

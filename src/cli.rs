@@ -15,23 +15,23 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::settings::{Chosen, Settings};
+
 /// Browse, search and triage archives of official statements.
 #[derive(Debug, Parser)]
 #[command(name = "communique", version, about, long_about = None)]
 pub struct Cli {
-    /// The archive: a folder of statement files, or one file.
-    #[arg(
-        long,
-        global = true,
-        env = "COMMUNIQUE_ARCHIVE",
-        default_value = "archive",
-        value_name = "PATH"
-    )]
-    pub archive: PathBuf,
+    /// The archive: a folder of statement files, or one file. Else
+    /// $COMMUNIQUE_ARCHIVE, else `[paths] archive` in the configuration,
+    /// else ./archive (in restricted mode: this flag, else ./archive).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub archive: Option<PathBuf>,
 
     /// The triage state file (SQLite). Point several staff at one file to
-    /// triage together. Default: $XDG_STATE_HOME/communique/triage.db.
-    #[arg(long, global = true, env = "COMMUNIQUE_STATE", value_name = "PATH")]
+    /// triage together. Else $COMMUNIQUE_STATE, else `[paths] state` in the
+    /// configuration, else $XDG_STATE_HOME/communique/triage.db (in
+    /// restricted mode: this flag, else ~/.local/state/communique/triage.db).
+    #[arg(long, global = true, value_name = "PATH")]
     pub state: Option<PathBuf>,
 
     /// The configuration file (keys, colours, columns, sort, paths).
@@ -76,39 +76,16 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
-
-    /// Whether `archive` is only the built-in default (so a configured one
-    /// may replace it).
-    #[arg(skip)]
-    pub archive_is_default: bool,
 }
 
 impl Cli {
-    /// The triage state file: `--state` (or `COMMUNIQUE_STATE`), else the
-    /// default. In restricted mode `$XDG_STATE_HOME` (which a user may be
-    /// able to pass over SSH) is not asked: the default is under the home
-    /// directory sshd sets from the password database.
-    ///
-    /// # Errors
-    /// In restricted mode without `--state` and without `$HOME`.
-    pub fn state_path(&self) -> anyhow::Result<PathBuf> {
-        match (&self.state, self.restricted) {
-            (Some(path), _) => Ok(path.clone()),
-            (None, false) => Ok(crate::store::Store::default_path()),
-            (None, true) => match std::env::var_os("HOME").filter(|home| !home.is_empty()) {
-                Some(home) => Ok(PathBuf::from(home).join(".local/state/communique/triage.db")),
-                None => anyhow::bail!("restricted mode: give the state file with --state PATH"),
-            },
-        }
-    }
-
     /// How the archive's files are read: which links are followed, how big
     /// a record may be.
     ///
     /// # Errors
-    /// `--follow-links` in restricted mode.
-    pub fn read_policy(&self) -> anyhow::Result<crate::loader::ReadPolicy> {
-        if self.restricted && self.follow_links {
+    /// `--follow-links` in restricted mode (as resolved in [`Settings`]).
+    pub fn read_policy(&self, restricted: bool) -> anyhow::Result<crate::loader::ReadPolicy> {
+        if restricted && self.follow_links {
             anyhow::bail!(
                 "--follow-links is not allowed in restricted mode: \
                  links out of the archive are never followed there"
@@ -118,26 +95,6 @@ impl Cli {
             follow_links: self.follow_links,
             max_record_size: self.max_record_size,
         })
-    }
-
-    /// Parses the process arguments, then applies restricted mode: when it is
-    /// on, paths given by environment variables are ignored, so only the
-    /// command line (which a forced command fixes) can choose them.
-    #[must_use]
-    pub fn parse_resolved() -> Self {
-        use clap::{CommandFactory, FromArgMatches};
-        let matches = Self::command().get_matches();
-        let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
-        cli.restricted |= std::env::var_os("COMMUNIQUE_RESTRICTED").is_some();
-        let from_env =
-            |name: &str| matches.value_source(name) == Some(clap::parser::ValueSource::EnvVariable);
-        if cli.restricted && from_env("archive") {
-            cli.archive = PathBuf::from("archive");
-        }
-        if cli.restricted && from_env("state") {
-            cli.state = None;
-        }
-        cli
     }
 }
 
@@ -209,16 +166,23 @@ pub enum Command {
     },
 }
 
-/// Runs a headless command, returning the process's exit code.
+/// Runs a headless command with the resolved settings, returning the
+/// process's exit code. Problems in the configuration are one line on
+/// stderr (all of them from `communique config`).
 ///
 /// # Errors
 /// When standard output is closed, the archive cannot be opened or output
 /// cannot be written.
-pub fn run_command(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
+pub fn run_command(settings: &Settings, command: &Command) -> anyhow::Result<ExitCode> {
+    if !matches!(command, Command::Config { .. })
+        && let Some(summary) = problems_summary(&settings.problems)
+    {
+        eprintln!("communique: {summary}");
+    }
     closed_stdout::refuse()?;
-    let archive = cli.archive.as_path();
-    let policy = cli.read_policy()?;
-    let state = cli.state_path();
+    let archive = settings.archive.value.as_path();
+    let policy = settings.read_policy.clone().map_err(anyhow::Error::msg)?;
+    let state = settings.state.as_ref().map(|chosen| chosen.value.as_path());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = match command {
@@ -226,7 +190,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::List { query, limit, json } => list::run(
             archive,
             policy,
-            state.as_deref().ok(),
+            state.ok(),
             query.as_deref(),
             *limit,
             *json,
@@ -239,14 +203,14 @@ pub fn run_command(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         } => mark::run(
             archive,
             policy,
-            &state?,
+            state.map_err(|err| anyhow::anyhow!("{err}"))?,
             ids,
             query.as_deref(),
             options,
             &mut out,
         )?,
         Command::Show { id, json } => show::run(archive, policy, id, *json, &mut out)?,
-        Command::Config { default } => config_command(cli, *default, &mut out)?,
+        Command::Config { default } => config_command(settings, *default, &mut out)?,
         Command::Contacts { query, json, vcard } => contacts::run(
             archive,
             policy,
@@ -259,39 +223,64 @@ pub fn run_command(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
-/// `communique config`: the default text, or the problems of the file in use.
-fn config_command(cli: &Cli, default: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+/// The first problem, and how many more there are, in one line.
+#[must_use]
+pub fn problems_summary(problems: &[String]) -> Option<String> {
+    let first = problems.first()?;
+    let more = match problems.len() {
+        1 => String::new(),
+        n => format!(" (and {} more: communique config)", n - 1),
+    };
+    Some(format!("{first}{more}"))
+}
+
+/// `communique config`: the default text; or the problems of the file in
+/// use, then where each path comes from.
+fn config_command(
+    settings: &Settings,
+    default: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
     if default {
         out.write_all(crate::config::default_config_text().as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(path) = crate::config::Config::resolve_path(cli.config.as_deref(), cli.restricted)
-    else {
-        writeln!(
-            out,
-            "no configuration file (restricted mode reads only --config)"
-        )?;
-        return Ok(ExitCode::SUCCESS);
-    };
-    let (_, problems) = crate::config::Config::load(&path);
-    for problem in &problems {
-        write_clean(out, &problem.to_string())?;
+    for problem in &settings.problems {
+        write_clean(out, problem)?;
     }
-    let state = if path.exists() {
-        ""
-    } else {
-        " (not there: defaults apply)"
-    };
-    let count = match problems.len() {
+    let count = match settings.problems.len() {
         1 => "1 problem".to_owned(),
         n => format!("{n} problems"),
     };
-    write_clean(out, &format!("{}{state}: {count}", path.display()))?;
-    Ok(if problems.is_empty() {
+    match &settings.config_file {
+        Some(file) => {
+            let state = if file.value.exists() {
+                ""
+            } else {
+                " (not there: defaults apply)"
+            };
+            write_clean(out, &format!("{}{state}: {count}", file.value.display()))?;
+        }
+        None => writeln!(
+            out,
+            "no configuration file (restricted mode reads only --config): {count}"
+        )?,
+    }
+    write_clean(out, &chosen_line("archive", &settings.archive))?;
+    match &settings.state {
+        Ok(state) => write_clean(out, &chosen_line("state", state))?,
+        Err(err) => write_clean(out, &format!("state: none ({err})"))?,
+    }
+    Ok(if settings.problems.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// "archive: /srv/statements ($COMMUNIQUE_ARCHIVE)".
+fn chosen_line(name: &str, chosen: &Chosen<PathBuf>) -> String {
+    format!("{name}: {} ({})", chosen.value.display(), chosen.origin)
 }
 
 /// Whether an error is only a closed pipe (`communique list | head`), which is

@@ -5,13 +5,14 @@
 
 mod bindings;
 mod default_text;
+mod file;
 mod key_names;
+mod lines;
 mod list;
 mod palette;
 mod repair;
 mod source;
 
-use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,7 @@ use toml::de::DeTable;
 
 pub use bindings::{action_name, actions};
 pub use default_text::default_config_text;
+pub use file::MAX_BYTES as MAX_CONFIG_BYTES;
 pub use key_names::{UnknownKey, key_name};
 pub use list::Column;
 pub use palette::{Palette, ThemeChoice};
@@ -81,42 +83,21 @@ impl fmt::Display for ConfigProblem {
 const SECTIONS: [&str; 4] = ["keys", "theme", "list", "paths"];
 
 impl Config {
-    /// `$XDG_CONFIG_HOME/communique/config.toml`, else
-    /// `~/.config/communique/config.toml`; `None` without a home.
-    #[must_use]
-    pub fn path_from_env() -> Option<PathBuf> {
-        path_from(
-            std::env::var_os("XDG_CONFIG_HOME"),
-            std::env::var_os("HOME"),
-        )
-    }
-
-    /// The file to read: `--config` if given; else, outside restricted
-    /// mode, the usual place. In restricted mode the environment chooses no
-    /// path, so without `--config` there is no config.
-    #[must_use]
-    pub fn resolve_path(flag: Option<&Path>, restricted: bool) -> Option<PathBuf> {
-        match flag {
-            Some(path) => Some(path.to_path_buf()),
-            None if restricted => None,
-            None => Self::path_from_env(),
-        }
-    }
-
     /// Reads a config file. A missing file is the defaults; an unreadable
-    /// one is the defaults and a problem; in a readable one every good
+    /// one, or one that is not a regular file of at most
+    /// [`MAX_CONFIG_BYTES`], is the defaults and a problem; in a readable one every good
     /// setting is kept and every bad one reported and left at its default.
     #[must_use]
     pub fn load(path: &Path) -> (Self, Vec<ConfigProblem>) {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(path, &text),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => (Self::default(), vec![]),
-            Err(err) => {
+        match file::read(path) {
+            Ok(Some(text)) => Self::parse(path, &text),
+            Ok(None) => (Self::default(), vec![]),
+            Err(message) => {
                 let problem = ConfigProblem {
                     path: path.to_path_buf(),
                     line: 1,
                     column: 1,
-                    message: format!("cannot read the config file: {err}"),
+                    message,
                 };
                 (Self::default(), vec![problem])
             }
@@ -154,7 +135,7 @@ impl Config {
                 _ => config.read_paths(&mut source, table),
             }
         }
-        (config, source.problems)
+        (config, source.into_problems())
     }
 
     /// The theme to draw with: no colour when `NO_COLOR` is set (which
@@ -179,38 +160,20 @@ impl Config {
                 }
             };
             if let Some(text) = source.string(value, &what) {
-                *slot = Some(resolve(source.path, text, std::env::var_os("HOME")));
+                *slot = Some(resolve(source.path, text));
             }
         }
     }
 }
 
-fn path_from(xdg_config_home: Option<OsString>, home: Option<OsString>) -> Option<PathBuf> {
-    // The XDG spec says a relative value is to be ignored.
-    let base = xdg_config_home
-        .map(PathBuf::from)
-        .filter(|path| path.is_absolute())
-        .or_else(|| {
-            home.filter(|home| !home.is_empty())
-                .map(|home| PathBuf::from(home).join(".config"))
-        })?;
-    Some(base.join("communique").join("config.toml"))
-}
-
-/// A path as written in the file: `~/` is the home folder, and a relative
-/// path is taken from the config file's folder (not wherever the browser
-/// happens to be started).
-fn resolve(config_path: &Path, text: &str, home: Option<OsString>) -> PathBuf {
-    let home = home.filter(|home| !home.is_empty()).map(PathBuf::from);
-    if let (Some(rest), Some(home)) = (text.strip_prefix("~/"), &home) {
-        return home.join(rest);
-    }
-    if let (true, Some(home)) = (text == "~", &home) {
-        return home.clone();
-    }
+/// A path as written in the file, a relative one taken from the config
+/// file's folder (not wherever the browser happens to be started). One
+/// starting with `~` is kept as written: the settings put `$HOME` there, so
+/// reading the file needs no environment.
+fn resolve(config_path: &Path, text: &str) -> PathBuf {
     let path = PathBuf::from(text);
     match config_path.parent() {
-        Some(folder) if path.is_relative() => folder.join(path),
+        Some(folder) if path.is_relative() && !path.starts_with("~") => folder.join(path),
         _ => path,
     }
 }
@@ -220,43 +183,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_file_lives_under_xdg_config_home_else_home() {
-        let expected = PathBuf::from("/x/communique/config.toml");
-        assert_eq!(
-            path_from(Some("/x".into()), Some("/h".into())),
-            Some(expected)
-        );
-        let under_home = PathBuf::from("/h/.config/communique/config.toml");
-        assert_eq!(path_from(None, Some("/h".into())), Some(under_home.clone()));
-        assert_eq!(
-            path_from(Some("rel".into()), Some("/h".into())),
-            Some(under_home)
-        );
-        assert_eq!(path_from(None, None), None);
-    }
-
-    #[test]
-    fn restricted_mode_reads_only_the_flag() {
-        let flag = Path::new("/etc/communique.toml");
-        assert_eq!(
-            Config::resolve_path(Some(flag), true),
-            Some(flag.to_path_buf())
-        );
-        assert_eq!(Config::resolve_path(None, true), None);
-    }
-
-    #[test]
-    fn paths_are_from_home_or_the_config_folder() {
+    fn paths_are_from_the_config_folder_and_home_is_left_for_the_settings() {
         let config = Path::new("/etc/communique/config.toml");
-        let home = Some(OsString::from("/home/ann"));
+        assert_eq!(resolve(config, "~/a"), PathBuf::from("~/a"));
+        assert_eq!(resolve(config, "~"), PathBuf::from("~"));
         assert_eq!(
-            resolve(config, "~/a", home.clone()),
-            PathBuf::from("/home/ann/a")
-        );
-        assert_eq!(
-            resolve(config, "data", home.clone()),
+            resolve(config, "data"),
             PathBuf::from("/etc/communique/data")
         );
-        assert_eq!(resolve(config, "/srv/s", home), PathBuf::from("/srv/s"));
+        assert_eq!(resolve(config, "/srv/s"), PathBuf::from("/srv/s"));
     }
 }

@@ -311,9 +311,14 @@ use Action as A;
 use Context as C;
 use KeyCode as K;
 
+/// The key that quits everywhere. No table can take it away (a
+/// configuration that tries is told so), so a keymap can never leave the
+/// user without a way out.
+pub const ALWAYS_QUITS: Key = Key::ctrl('c');
+
 /// The default bindings: vim keys and plain keys side by side.
 pub const DEFAULT_BINDINGS: &[Binding] = &[
-    bind(C::Global, Key::ctrl('c'), A::ForceQuit),
+    bind(C::Global, ALWAYS_QUITS, A::ForceQuit),
     bind(C::Global, Key::ctrl('z'), A::Suspend),
     bind(C::Global, Key::ch('?'), A::Help),
     bind(C::Global, Key::plain(K::F(1)), A::Help),
@@ -541,8 +546,12 @@ impl Keymap {
 
     /// The action a key asks for in a context, falling back to global keys.
     /// In a text line, printable characters are text, never global keys.
+    /// [`ALWAYS_QUITS`] quits whatever the table says.
     #[must_use]
     pub fn action(&self, context: Context, key: Key) -> Option<Action> {
+        if key == ALWAYS_QUITS {
+            return Some(Action::ForceQuit);
+        }
         let find = |context: Context| {
             self.bindings
                 .iter()
@@ -622,6 +631,14 @@ mod tests {
         assert_eq!(keymap.action(C::List, Key::ch('q')), Some(A::Quit));
         assert_eq!(keymap.action(C::Detail, Key::ch('q')), Some(A::Back));
         assert_eq!(keymap.action(C::Detail, Key::ctrl('c')), Some(A::ForceQuit));
+    }
+
+    #[test]
+    fn ctrl_c_quits_whatever_the_table_says() {
+        let keymap = Keymap::from_bindings(vec![bind(C::List, Key::ctrl('c'), A::Up)]);
+        for context in [C::List, C::Input, C::Note, C::Detail, C::Help] {
+            assert_eq!(keymap.action(context, ALWAYS_QUITS), Some(A::ForceQuit));
+        }
     }
 
     #[test]

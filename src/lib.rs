@@ -14,6 +14,7 @@ pub mod loader;
 pub mod records;
 pub mod sanitize;
 pub mod search;
+pub mod settings;
 pub mod state;
 pub mod store;
 pub mod ui;

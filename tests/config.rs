@@ -134,7 +134,7 @@ fn a_wrong_key_name_is_reported_and_the_rest_kept() {
     assert_eq!(
         located(&problems),
         [
-            "3:9: unknown key name `ctrl-`",
+            "3:9: key name `ctrl-` has no key after its modifiers",
             "4:7: unknown key name `pgdwn`"
         ]
     );
@@ -256,6 +256,19 @@ fn a_key_bound_twice_in_a_context_is_a_conflict_at_the_second_line() {
 }
 
 #[test]
+fn a_key_listed_twice_for_one_action_is_reported_once() {
+    let (config, problems) = parse("[keys.list]\ndown = [\"j\", \"down\", \"j\"]\n");
+    assert_eq!(
+        located(&problems),
+        ["2:22: `j` is listed twice for `down` in [keys.list] (line 2)"]
+    );
+    assert_eq!(
+        config.keymap.keys_for(Context::List, Action::Down),
+        [Key::ch('j'), Key::plain(KeyCode::Down)]
+    );
+}
+
+#[test]
 fn the_same_key_in_two_contexts_is_no_conflict() {
     let (config, problems) = parse("[keys.list]\nup = \"j\"\n[keys.detail]\nup = \"j\"\n");
     assert_eq!(located(&problems), Vec::<String>::new());
@@ -278,6 +291,69 @@ fn plain_characters_cannot_be_bound_while_typing() {
     assert_eq!(
         config.keymap.keys_for(Context::Input, Action::Submit),
         [Key::ctrl('j')]
+    );
+}
+
+/// Every way to quit unbound, and Ctrl-c given to another action: each
+/// attempt is a located problem, and Ctrl-c still quits the list (and
+/// everywhere else).
+#[test]
+fn ctrl_c_always_quits() {
+    let (config, problems) = parse(
+        "[keys.global]\nforce_quit = []\n[keys.list]\nquit = []\nup = [\"k\", \"ctrl-c\"]\n[keys.input]\ncancel = \"C-c\"\n",
+    );
+    assert_eq!(
+        located(&problems),
+        [
+            "2:1: `force_quit` in [keys.global] keeps `ctrl-c`: it always quits",
+            "5:12: `ctrl-c` always quits; it cannot be bound to `up`",
+            "7:10: `C-c` always quits; it cannot be bound to `cancel`",
+        ]
+    );
+    let keymap = &config.keymap;
+    assert_eq!(
+        keymap.keys_for(Context::Global, Action::ForceQuit),
+        [Key::ctrl('c')],
+        "the help overlay still shows it"
+    );
+    assert_eq!(keymap.keys_for(Context::List, Action::Up), [Key::ch('k')]);
+    let mut state = State::new("test".into(), Vec::new(), 0);
+    state.keymap = config.keymap;
+    state.update(Action::Resize(80, 24));
+    assert_eq!(state.action_for(Key::ch('q')), None, "quit is unbound");
+    let quit = state.action_for(Key::ctrl('c')).expect("ctrl-c acts");
+    state.update(quit);
+    assert!(state.quit, "ctrl-c did not quit the list");
+}
+
+/// Thousands of mistakes: the first hundred are listed with their places,
+/// the rest counted in one last problem (each listed one costs a look-up
+/// and a suggestion; the counted ones cost nothing).
+#[test]
+fn past_a_hundred_problems_the_rest_are_counted() {
+    let text: String = std::iter::once("[keys.list]\n".to_owned())
+        .chain((0..5_000).map(|n| format!("dwon{n} = \"j\"\n")))
+        .collect();
+    let (config, problems) = parse(&text);
+    let located = located(&problems);
+    assert_eq!(located.len(), 101);
+    assert!(
+        located[0].starts_with("2:1: unknown action `dwon0` in [keys.list]; expected one of"),
+        "{}",
+        located[0]
+    );
+    assert!(
+        located[99].starts_with("101:1: unknown action `dwon99`"),
+        "{}",
+        located[99]
+    );
+    assert_eq!(
+        located[100],
+        "1:1: 4900 more problems not listed (only the first 100 are)"
+    );
+    assert_eq!(
+        config.keymap.action(Context::List, Key::ch('j')),
+        Some(Action::Down)
     );
 }
 
@@ -304,9 +380,9 @@ fn an_unreadable_file_is_the_defaults_and_a_problem() {
     let (config, problems) = Config::load(folder.path());
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(
-        problems[0]
-            .to_string()
-            .contains(":1:1: cannot read the config file"),
+        problems[0].to_string().contains(
+            ":1:1: the config file is a directory, not a regular file; the defaults apply"
+        ),
         "{}",
         problems[0]
     );

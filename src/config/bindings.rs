@@ -8,7 +8,7 @@
 //! to two actions in one context is a conflict, reported at the second, which
 //! loses it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use serde::Deserialize;
@@ -16,7 +16,7 @@ use serde::de::IntoDeserializer;
 use toml::de::DeTable;
 
 use super::source::{Entry, Source};
-use crate::keymap::{Action, Binding, Context, Key, Keymap};
+use crate::keymap::{ALWAYS_QUITS, Action, Binding, Context, Key, Keymap};
 
 /// Context names as written after `keys.`, in the order the default config
 /// lists them.
@@ -124,8 +124,9 @@ fn read_context(
 ) {
     let actions = actions();
     let action_names: Vec<&str> = actions.iter().map(|(name, _)| *name).collect();
-    // Keys already bound here by the file: (key, action name, line).
-    let mut claimed: Vec<(Key, &str, usize)> = Vec::new();
+    // Keys already bound here by the file, with the action and line: a
+    // table, so a file of thousands of keys is checked in one pass.
+    let mut claimed: HashMap<Key, (&str, usize)> = HashMap::new();
     for Entry { name, span, value } in Source::entries(table) {
         let Some((action_name, action)) = actions.iter().find(|(known, _)| *known == name) else {
             source.unknown(
@@ -143,18 +144,37 @@ fn read_context(
         };
         let mut keys = Vec::new();
         for (text, span) in texts {
-            if let Some(key) = read_key(source, context, section, text, span.clone()) {
-                if let Some((_, first, line)) = claimed.iter().find(|(taken, ..)| *taken == key) {
-                    let message = format!(
-                        "`{text}` is bound to both `{first}` and `{action_name}` in {section}; \
-                         keeping `{first}` (line {line})"
-                    );
+            let key = read_key(source, context, section, text, span.clone());
+            if key == Some(ALWAYS_QUITS) && *action != Action::ForceQuit {
+                source.problem(
+                    span,
+                    format!("`{text}` always quits; it cannot be bound to `{action_name}`"),
+                );
+            } else if let Some(key) = key {
+                if let Some((first, line)) = claimed.get(&key) {
+                    let message = if first == action_name {
+                        format!("`{text}` is listed twice for `{first}` in {section} (line {line})")
+                    } else {
+                        format!(
+                            "`{text}` is bound to both `{first}` and `{action_name}` in {section}; \
+                             keeping `{first}` (line {line})"
+                        )
+                    };
                     source.problem(span, message);
-                } else if !keys.contains(&key) {
-                    claimed.push((key, action_name, source.line(span.start)));
+                } else {
+                    claimed.insert(key, (action_name, source.line(span.start)));
                     keys.push(key);
                 }
             }
+        }
+        if (context, *action) == (Context::Global, Action::ForceQuit)
+            && !keys.contains(&ALWAYS_QUITS)
+        {
+            source.problem(
+                span,
+                format!("`{action_name}` in {section} keeps `ctrl-c`: it always quits"),
+            );
+            keys.insert(0, ALWAYS_QUITS);
         }
         rebindings.push(Rebinding {
             context,

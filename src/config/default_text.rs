@@ -25,10 +25,13 @@ const PREAMBLE: &str = "\
 # context is reported, and the second binding is ignored. Keys not bound in a
 # context fall back to [keys.global]. In [keys.input] and [keys.note] plain
 # characters are always typed, so bind only named keys or ctrl-/alt- keys.
+# ctrl-c always quits, everywhere: it cannot be bound to another action, and
+# force_quit keeps it.
 #
 # Key names: a character (\"j\", \"G\", \"?\"), space, enter, esc, tab, backtab,
 # backspace, delete, insert, up, down, left, right, pgup, pgdn, home, end,
-# f1 to f12; with ctrl-, alt- or shift- in front (\"ctrl-d\").
+# f1 to f12; with ctrl-, alt- or shift- in front (\"ctrl-d\"), each at most
+# once.
 ";
 
 /// The commented default config file.

@@ -39,13 +39,55 @@ const MODIFIERS: &[(KeyModifiers, &[&str])] = &[
     (KeyModifiers::SHIFT, &["shift", "s"]),
 ];
 
-/// A key name that names no key.
+/// A key name that names no key, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownKey(pub String);
+pub struct UnknownKey {
+    /// The name as written.
+    pub name: String,
+    problem: NameProblem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum NameProblem {
+    /// Neither a character nor a known name.
+    Unknown,
+    /// Modifiers with nothing after them (`ctrl-`).
+    NoKey,
+    /// A modifier given twice (`ctrl-ctrl-c`, `C-c-x`).
+    Repeated(&'static str),
+    /// A prefix that is no modifier before a real key (`hyper-x`).
+    UnknownModifier(String),
+    /// Nothing between two `-` (`-x`, `ctrl--x`).
+    EmptyPart,
+    /// Nothing at all.
+    Empty,
+}
+
+impl UnknownKey {
+    fn new(name: &str, problem: NameProblem) -> Self {
+        Self {
+            name: name.to_owned(),
+            problem,
+        }
+    }
+}
 
 impl fmt::Display for UnknownKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown key name `{}`", self.0)
+        let name = &self.name;
+        match &self.problem {
+            NameProblem::Unknown => write!(f, "unknown key name `{name}`"),
+            NameProblem::NoKey => write!(f, "key name `{name}` has no key after its modifiers"),
+            NameProblem::Repeated(modifier) => {
+                write!(f, "key name `{name}` gives `{modifier}` twice")
+            }
+            NameProblem::UnknownModifier(prefix) => write!(
+                f,
+                "unknown modifier `{prefix}` in key name `{name}`; expected ctrl, alt or shift"
+            ),
+            NameProblem::EmptyPart => write!(f, "key name `{name}` has an empty part"),
+            NameProblem::Empty => write!(f, "empty key name"),
+        }
     }
 }
 
@@ -57,29 +99,52 @@ impl FromStr for Key {
     /// Characters are case-sensitive (`g` and `G` differ); names and
     /// modifiers are not (`Ctrl-d`, `PgDn`). Shift is folded into a
     /// character (`shift-g` is `G`) and turns Tab into Shift-Tab, as the
-    /// terminal reports them.
+    /// terminal reports them. Strict: each modifier at most once, each part
+    /// non-empty, every prefix a modifier.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let unknown = || UnknownKey(text.to_owned());
+        if text.is_empty() {
+            return Err(UnknownKey::new(text, NameProblem::Empty));
+        }
         let mut modifiers = KeyModifiers::NONE;
         let mut rest = text;
         while let Some((prefix, after)) = rest.split_once('-') {
-            let Some(modifier) = modifier_named(prefix) else {
+            let Some((modifier, name)) = modifier_named(prefix) else {
                 break;
             };
+            if modifiers.contains(modifier) {
+                return Err(UnknownKey::new(text, NameProblem::Repeated(name)));
+            }
             modifiers |= modifier;
             rest = after;
         }
-        let code = code_named(rest).ok_or_else(unknown)?;
-        Ok(normalise(code, modifiers))
+        match code_named(rest) {
+            Some(code) => Ok(normalise(code, modifiers)),
+            None => Err(UnknownKey::new(text, why_unknown(rest))),
+        }
     }
 }
 
-fn modifier_named(prefix: &str) -> Option<KeyModifiers> {
+/// Why the part after the modifiers names no key.
+fn why_unknown(rest: &str) -> NameProblem {
+    if rest.is_empty() {
+        return NameProblem::NoKey;
+    }
+    match rest.split_once('-') {
+        Some(("", _)) => NameProblem::EmptyPart,
+        Some((prefix, after)) if code_named(after).is_some() => {
+            NameProblem::UnknownModifier(prefix.to_owned())
+        }
+        _ => NameProblem::Unknown,
+    }
+}
+
+/// The modifier a prefix names, with the modifier's own name.
+fn modifier_named(prefix: &str) -> Option<(KeyModifiers, &'static str)> {
     let prefix = prefix.to_ascii_lowercase();
     MODIFIERS
         .iter()
         .find(|(_, names)| names.contains(&prefix.as_str()))
-        .map(|(modifier, _)| *modifier)
+        .map(|(modifier, names)| (*modifier, names[0]))
 }
 
 fn code_named(name: &str) -> Option<KeyCode> {
@@ -203,14 +268,59 @@ mod tests {
         }
     }
 
+    /// The message for a name, or the key it parsed to.
+    fn problem(text: &str) -> String {
+        parse(text).map_or_else(|err| err.to_string(), |key| format!("{key:?}"))
+    }
+
     #[test]
     fn unknown_names() {
-        for text in ["ctrl-", "", "f13", "f0", "hyper-x", "pgdwn", "ctrl-pgdwn"] {
-            assert_eq!(parse(text), Err(UnknownKey(text.to_owned())), "{text}");
+        assert_eq!(problem(""), "empty key name");
+        for text in ["f13", "f0", "pgdwn", "ctrl-pgdwn", "page-dwn", "jj"] {
+            assert_eq!(problem(text), format!("unknown key name `{text}`"));
         }
+    }
+
+    #[test]
+    fn names_are_strict() {
+        let cases = [
+            ("ctrl-", "key name `ctrl-` has no key after its modifiers"),
+            ("ctrl-ctrl-c", "key name `ctrl-ctrl-c` gives `ctrl` twice"),
+            ("C-c-x", "key name `C-c-x` gives `ctrl` twice"),
+            (
+                "alt-shift-meta-x",
+                "key name `alt-shift-meta-x` gives `alt` twice",
+            ),
+            ("shift-s-x", "key name `shift-s-x` gives `shift` twice"),
+            (
+                "hyper-x",
+                "unknown modifier `hyper` in key name `hyper-x`; expected ctrl, alt or shift",
+            ),
+            (
+                "ctrl-super-pgdn",
+                "unknown modifier `super` in key name `ctrl-super-pgdn`; expected ctrl, alt or shift",
+            ),
+            ("-x", "key name `-x` has an empty part"),
+            ("ctrl--x", "key name `ctrl--x` has an empty part"),
+        ];
+        for (text, message) in cases {
+            assert_eq!(problem(text), message, "{text}");
+        }
+        // A dash alone is a key, with or without modifiers.
+        assert_eq!(parse("-"), Ok(Key::ch('-')));
         assert_eq!(
-            UnknownKey("ctrl-".into()).to_string(),
-            "unknown key name `ctrl-`"
+            parse("alt--"),
+            Ok(Key {
+                code: KeyCode::Char('-'),
+                modifiers: KeyModifiers::ALT
+            })
+        );
+        assert_eq!(
+            parse("ctrl-page-down"),
+            Ok(Key {
+                code: KeyCode::PageDown,
+                modifiers: KeyModifiers::CONTROL
+            })
         );
     }
 

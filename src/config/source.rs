@@ -9,7 +9,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::ConfigProblem;
-use super::repair::position;
+use super::lines::LineIndex;
 
 /// A key of a table with its value, both with their places in the file.
 pub(super) struct Entry<'t, 'i> {
@@ -20,25 +20,64 @@ pub(super) struct Entry<'t, 'i> {
 
 pub(super) struct Source<'a> {
     pub path: &'a Path,
-    pub text: &'a str,
-    pub problems: Vec<ConfigProblem>,
+    lines: LineIndex<'a>,
+    problems: Vec<ConfigProblem>,
+    /// Problems found past [`MAX_PROBLEMS`]: counted, not located.
+    unlisted: usize,
 }
+
+/// The most problems listed from one file. Nobody reads more, and past it
+/// the rest are only counted, so a file of thousands of mistakes costs no
+/// more than one pass (each listed problem is located and, for an unknown
+/// name, given a suggestion).
+pub(super) const MAX_PROBLEMS: usize = 100;
 
 impl<'a> Source<'a> {
     pub fn new(path: &'a Path, text: &'a str) -> Self {
         Self {
             path,
-            text,
+            lines: LineIndex::new(text),
             problems: Vec::new(),
+            unlisted: 0,
         }
     }
 
+    /// Whether the next problem would only be counted.
+    fn full(&self) -> bool {
+        self.problems.len() >= MAX_PROBLEMS
+    }
+
+    /// The problems listed, then one saying how many more were found.
+    pub fn into_problems(mut self) -> Vec<ConfigProblem> {
+        if self.unlisted > 0 {
+            let message = format!(
+                "{} more problems not listed (only the first {MAX_PROBLEMS} are)",
+                self.unlisted
+            );
+            self.problems.push(ConfigProblem {
+                path: self.path.to_path_buf(),
+                line: 1,
+                column: 1,
+                message,
+            });
+        }
+        self.problems
+    }
+
     pub fn problem(&mut self, span: Range<usize>, message: impl Into<String>) {
-        let (line, column) = position(self.text, span.start);
+        if self.full() {
+            self.unlisted += 1;
+            return;
+        }
+        let (line, column) = self.lines.position(span.start);
         self.problem_at(line, column, message);
     }
 
     pub fn problem_at(&mut self, line: usize, column: usize, message: impl Into<String>) {
+        if self.full() {
+            self.unlisted += 1;
+            return;
+        }
         self.problems.push(ConfigProblem {
             path: self.path.to_path_buf(),
             line,
@@ -48,8 +87,8 @@ impl<'a> Source<'a> {
     }
 
     /// The one-based line of a byte offset.
-    pub fn line(&self, offset: usize) -> usize {
-        position(self.text, offset).0
+    pub fn line(&mut self, offset: usize) -> usize {
+        self.lines.position(offset).0
     }
 
     /// A table's entries in the order they are written (the parser keeps
@@ -152,6 +191,10 @@ impl<'a> Source<'a> {
         place: &str,
         known: &[&str],
     ) {
+        if self.full() {
+            self.unlisted += 1;
+            return;
+        }
         let place = if place.is_empty() {
             String::new()
         } else {
@@ -179,11 +222,18 @@ fn article(type_name: &str) -> String {
 /// slip (about one edit in three characters).
 pub(super) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     let name = name.to_lowercase();
+    let length = name.chars().count();
     known
         .iter()
-        .map(|candidate| (edit_distance(&name, candidate), *candidate))
-        .filter(|(distance, candidate)| {
-            *distance <= (candidate.chars().count().max(name.chars().count()) / 3).max(1)
+        .filter_map(|candidate| {
+            let their_length = candidate.chars().count();
+            let allowed = (their_length.max(length) / 3).max(1);
+            // Lengths further apart than that cannot be near: no table.
+            if their_length.abs_diff(length) > allowed {
+                return None;
+            }
+            let distance = edit_distance(&name, candidate);
+            (distance <= allowed).then_some((distance, *candidate))
         })
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate)
