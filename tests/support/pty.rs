@@ -930,7 +930,9 @@ rows that differ (expected, then shown):
     /// # Panics
     /// When the program has no process id or `kill` fails.
     pub fn signal(&mut self, name: &str) {
-        let pid = self.pid().expect("the program has a process id");
+        // The browser itself, not the guard it runs under (which could
+        // not pass SIGKILL on).
+        let pid = self.browser_pid().expect("the program has a process id");
         let status = std::process::Command::new("kill")
             .arg(format!("-{name}"))
             .arg(pid.to_string())
