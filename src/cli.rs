@@ -242,7 +242,9 @@ pub fn run_command(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
             options,
             &mut out,
         )?,
-        Command::Show { id, json } => show::run(archive, policy, id, *json, &mut out)?,
+        Command::Show { id, json } => {
+            show::run(archive, policy, state.as_deref().ok(), id, *json, &mut out)?
+        }
         Command::Config { default } => config_command(cli, *default, &mut out)?,
         Command::Contacts { query, json, vcard } => contacts::run(
             archive,

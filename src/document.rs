@@ -432,6 +432,16 @@ pub fn triage_blocks(marks: &Marks) -> Vec<Block> {
     blocks
 }
 
+/// Puts the triage marks' lines under the byline, where the browser and
+/// `show` both give them.
+fn insert_triage(blocks: &mut Vec<Block>, marks: &Marks) {
+    let at = blocks
+        .iter()
+        .position(|block| block.role == Role::Byline)
+        .map_or(0, |at| at + 1);
+    blocks.splice(at..at, triage_blocks(marks));
+}
+
 /// The statement wrapped to `width` columns, with blank lines between
 /// paragraphs and before headings. The detail view draws these lines as they
 /// are, and scrolling and find-in-text count them.
@@ -471,11 +481,7 @@ pub fn layout_page(
     };
     let mut all = blocks_of(statement, page);
     if let Some(marks) = marks.filter(|_| page.is_none_or(|page| page.number == 0)) {
-        let at = all
-            .iter()
-            .position(|block| block.role == Role::Byline)
-            .map_or(0, |at| at + 1);
-        all.splice(at..at, triage_blocks(marks));
+        insert_triage(&mut all, marks);
     }
     for block in all {
         if matches!(block.role, Role::Heading | Role::Paragraph | Role::Warning) {
@@ -518,11 +524,22 @@ pub fn layout_page(
     lines
 }
 
-/// The statement as plain text, for `communique show`.
+/// The statement as plain text.
 #[must_use]
 pub fn plain_text(statement: &Statement) -> String {
+    plain_text_with(statement, None)
+}
+
+/// The statement as plain text with its triage marks under the byline, as
+/// the browser shows them, for `communique show`.
+#[must_use]
+pub fn plain_text_with(statement: &Statement, marks: Option<&Marks>) -> String {
     let mut out = String::new();
-    for block in blocks(statement) {
+    let mut all = blocks(statement);
+    if let Some(marks) = marks {
+        insert_triage(&mut all, marks);
+    }
+    for block in all {
         match block.role {
             Role::Title => {
                 out.push_str(&block.text);

@@ -29,12 +29,7 @@ pub fn run(
     } else {
         super::load_without_bodies(archive, policy)?
     };
-    // Marks are read, never written, and only when a state file exists.
-    let marks = if let Some(state) = state.filter(|state| state.exists()) {
-        Store::open_read_only(state)?.marks()?
-    } else {
-        HashMap::new()
-    };
+    let marks = read_marks(state)?;
     let chosen: Vec<&Statement> = match query.filter(|q| !q.trim().is_empty()) {
         Some(text) => {
             let query = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
@@ -78,24 +73,46 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// A native record with a `marks` object (triage), for `list --json`.
-fn with_marks(statement: &Statement, marks: Option<&Marks>) -> serde_json::Result<Value> {
+/// Every statement's marks, by id. Read, never written, and only when a
+/// state file exists (none means nothing is marked yet).
+pub(super) fn read_marks(state: Option<&Path>) -> anyhow::Result<HashMap<String, Marks>> {
+    match state.filter(|state| state.exists()) {
+        Some(state) => Ok(Store::open_read_only(state)?.marks()?),
+        None => Ok(HashMap::new()),
+    }
+}
+
+/// When a mark was set, as ISO 8601 with its offset (UTC), which every JSON
+/// reader parses; `null` for a time that cannot be a date.
+fn iso_time(at: i64) -> Value {
+    chrono::DateTime::from_timestamp(at, 0).map_or(Value::Null, |at| {
+        Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+    })
+}
+
+/// Who made a mark and when, as JSON.
+fn stamp_json(stamp: &Stamp) -> Value {
+    json!({"by": stamp.by, "at": iso_time(stamp.at)})
+}
+
+/// A native record with a `marks` object (triage), for `list --json` and
+/// `show --json`.
+pub(super) fn with_marks(
+    statement: &Statement,
+    marks: Option<&Marks>,
+) -> serde_json::Result<Value> {
     let mut record = serde_json::to_value(statement)?;
     let default = Marks::default();
     let marks = marks.unwrap_or(&default);
-    let stamp = |stamp: &Option<Stamp>| {
-        stamp
-            .as_ref()
-            .map_or(Value::Null, |stamp| json!({"by": stamp.by, "at": stamp.at}))
-    };
+    let stamp = |stamp: &Option<Stamp>| stamp.as_ref().map_or(Value::Null, stamp_json);
     let tags: serde_json::Map<String, Value> = marks
         .tags
         .iter()
-        .map(|(tag, by)| (tag.clone(), json!({"by": by.by, "at": by.at})))
+        .map(|(tag, by)| (tag.clone(), stamp_json(by)))
         .collect();
     let note = marks.note.as_ref().map_or(
         Value::Null,
-        |(text, by)| json!({"text": text, "by": by.by, "at": by.at}),
+        |(text, by)| json!({"text": text, "by": by.by, "at": iso_time(by.at)}),
     );
     if let Value::Object(fields) = &mut record {
         fields.insert(
@@ -111,4 +128,15 @@ fn with_marks(statement: &Statement, marks: Option<&Marks>) -> serde_json::Resul
         );
     }
     Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mark_times_are_iso_8601_with_an_offset() {
+        assert_eq!(iso_time(1_796_462_043), json!("2026-12-05T09:14:03+00:00"));
+        assert_eq!(iso_time(i64::MAX), Value::Null);
+    }
 }
