@@ -264,12 +264,13 @@ fn blocks_of(statement: &Statement, page: Option<Page>) -> Vec<Block> {
     }
     if !statement.media_contacts.is_empty() {
         blocks.push(Block::new(Role::Heading, "Media contacts"));
-        for contact in &statement.media_contacts {
-            blocks.extend(
-                contact_lines(contact)
-                    .into_iter()
-                    .map(|line| Block::new(Role::Item, line)),
-            );
+        for (position, contact) in statement.media_contacts.iter().enumerate() {
+            // Each line knows its contact, so the detail view can mark the
+            // one the copy keys take.
+            blocks.extend(contact_lines(contact).into_iter().map(|line| Block {
+                contact: Some(position),
+                ..Block::new(Role::Item, line)
+            }));
         }
     }
     if !statement.updates.is_empty() {

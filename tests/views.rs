@@ -826,3 +826,68 @@ fn the_value_shown_alone_is_alone_on_the_screen() {
     );
     insta::assert_snapshot!("contacts_alone_80x24", text);
 }
+
+/// A statement with two press offices, open in the detail view at 80×24.
+fn two_contacts(width: u16, height: u16) -> State {
+    let statement: Statement = serde_json::from_value(serde_json::json!({
+        "id": "two", "title": "Two press offices", "published": "2024-03-01",
+        "body": "A short statement.",
+        "media_contacts": [
+            {"name": "Press office", "organisation": "FCDO", "email": "press@fcdo.example"},
+            {"name": "Newsdesk", "organisation": "Home Office", "email": "news@ho.example"},
+        ],
+    }))
+    .expect("a valid statement");
+    let mut state = State::new("two".into(), vec![statement], 0);
+    state.update(communique::keymap::Action::Resize(width, height));
+    press(&mut state, "<Enter>");
+    state
+}
+
+/// The row holding `needle`, if on screen.
+fn row_of(buffer: &Buffer, needle: &str) -> Option<u16> {
+    visible_rows(buffer)
+        .iter()
+        .position(|row| row.contains(needle))
+        .and_then(|at| u16::try_from(at).ok())
+}
+
+#[test]
+fn the_contact_the_copy_keys_take_is_marked_and_named() {
+    let mut state = two_contacts(80, 24);
+    let first = render(&state, NO_COLOR);
+    press(&mut state, "<Tab><Tab>");
+    let second = render(&state, NO_COLOR);
+    let text = screen_text(&second);
+    assert_ne!(screen_text(&first), text, "Tab must change the screen");
+    insta::assert_snapshot!("detail_second_contact_80x24", text);
+    // Without colour: the chosen contact's first line is reversed, the
+    // other's is not, and the bar is beside the chosen one only.
+    for (buffer, chosen, other) in [
+        (&first, "Press office, FCDO", "Newsdesk, Home Office"),
+        (&second, "Newsdesk, Home Office", "Press office, FCDO"),
+    ] {
+        let (chosen, other) = (
+            row_of(buffer, chosen).expect("chosen contact on screen"),
+            row_of(buffer, other).expect("other contact on screen"),
+        );
+        assert!(buffer[(3, chosen)].modifier.contains(Modifier::REVERSED));
+        assert!(!buffer[(3, other)].modifier.contains(Modifier::REVERSED));
+        assert_eq!(buffer[(0, chosen)].symbol(), "▌");
+        assert_ne!(buffer[(0, other)].symbol(), "▌");
+    }
+    // The status line says which one y / Y / o copy.
+    assert!(
+        text.contains("y/Y/o copy contact 2 of 2: Newsdesk, Home Office"),
+        "{text}"
+    );
+    press(&mut state, "y");
+    assert!(
+        state
+            .effects
+            .iter()
+            .any(|effect| *effect == Effect::Copy("news@ho.example".into())),
+        "{:?}",
+        state.effects
+    );
+}
