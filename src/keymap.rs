@@ -212,6 +212,36 @@ impl Action {
     }
 }
 
+/// The actions staff use most, most used first: help lists a view's keys in
+/// this order (the rest follow in table order), so the first screen of help
+/// answers the common questions.
+pub const MOST_USED: &[Action] = &[
+    Action::Open,
+    Action::Back,
+    Action::Search,
+    Action::Down,
+    Action::Up,
+    Action::NextStatement,
+    Action::PreviousStatement,
+    Action::CopyEmail,
+    Action::CopyPhone,
+    Action::NextContact,
+    Action::ToggleFlag,
+    Action::ToggleRead,
+    Action::CycleStatus,
+    Action::AddTag,
+    Action::EditNote,
+    Action::Filter,
+    Action::FindNext,
+    Action::FindPrevious,
+    Action::Submit,
+    Action::Cancel,
+    Action::Toggle,
+    Action::Undo,
+    Action::Help,
+    Action::Quit,
+];
+
 /// A key with its modifiers, as bound in the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -477,6 +507,7 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Help, Key::plain(K::PageUp), A::PageUp),
     bind(C::Help, Key::ch('g'), A::Top),
     bind(C::Help, Key::ch('G'), A::Bottom),
+    bind(C::Help, Key::ch('/'), A::Search),
     // Contacts: typing searches, so actions are on named and Ctrl keys.
     bind(C::Contacts, Key::plain(K::Esc), A::Back),
     bind(C::Contacts, Key::plain(K::Enter), A::Open),

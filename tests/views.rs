@@ -891,3 +891,35 @@ fn the_contact_the_copy_keys_take_is_marked_and_named() {
         state.effects
     );
 }
+
+#[test]
+fn help_opens_at_the_views_keys_and_filters_with_slash() {
+    // From a statement, its keys come first, the most used at the top.
+    let state = view_state("jj<Enter>?", (80, 24));
+    let text = screen_text(&render(&state, NO_COLOR));
+    let rows: Vec<&str> = text.lines().collect();
+    assert!(rows[2].contains("Statement"), "{text}");
+    assert!(
+        rows[3].contains("Esc") && rows[3].contains("back"),
+        "{text}"
+    );
+    assert!(text.contains("copy email"), "{text}");
+    insta::assert_snapshot!("help_over_detail_80x24", text);
+
+    // `/` narrows every view's rows to those that match.
+    let mut state = view_state("jj<Enter>?/copy", (80, 24));
+    let text = screen_text(&render(&state, NO_COLOR));
+    insta::assert_snapshot!("help_filtered_80x24", text);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|row| row.contains(" copy") || row.contains("Statement"))
+        .collect();
+    assert!(rows.len() >= 5, "{text}");
+    assert!(!text.contains("next match"), "{text}");
+    assert!(text.contains("/copy"), "{text}");
+    // Esc clears the filter, a second closes help.
+    press(&mut state, "<Esc>");
+    assert!(screen_text(&render(&state, NO_COLOR)).contains("next match"));
+    press(&mut state, "<Esc>");
+    assert!(!screen_text(&render(&state, NO_COLOR)).contains("next match"));
+}
