@@ -110,6 +110,8 @@ pub enum Action {
     CopyOutOfHours,
     CopyContact,
     ShowAlone,
+    CopyLink,
+    CopyUrl,
     // Line editing.
     Submit,
     Cancel,
@@ -190,6 +192,8 @@ impl Action {
             Self::CopyOutOfHours => "copy out-of-hours",
             Self::CopyContact => "copy whole contact",
             Self::ShowAlone => "show alone (mouse select)",
+            Self::CopyLink => "copy a link by its [number]",
+            Self::CopyUrl => "copy the statement's URL",
             Self::Submit => "keep",
             Self::Cancel => "cancel",
             Self::DeleteBack => "delete a character",
@@ -470,6 +474,8 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Detail, Key::ch('o'), A::CopyOutOfHours),
     bind(C::Detail, Key::ctrl('y'), A::CopyContact),
     bind(C::Detail, Key::ch('v'), A::ShowAlone),
+    bind(C::Detail, Key::ch('#'), A::CopyLink),
+    bind(C::Detail, Key::ch('U'), A::CopyUrl),
     bind(C::Detail, Key::ch('u'), A::Undo),
     bind(C::Detail, Key::ctrl('r'), A::Redo),
     // Facet panel.

@@ -383,7 +383,7 @@ impl State {
         match &self.view {
             View::List => Context::List,
             View::Search(_) => Context::Input,
-            View::Detail(detail) if detail.find_line.is_some() => Context::Input,
+            View::Detail(detail) if detail.typing() => Context::Input,
             View::Detail(_) => Context::Detail,
             View::Filter(panel) if panel.editing.is_some() => Context::Input,
             View::Filter(_) => Context::Filter,

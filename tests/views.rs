@@ -923,3 +923,78 @@ fn help_opens_at_the_views_keys_and_filters_with_slash() {
     press(&mut state, "<Esc>");
     assert!(!screen_text(&render(&state, NO_COLOR)).contains("next match"));
 }
+
+const LONG_URL: &str = "https://www.gov.uk/government/news/dprk-russia-ballistic-missile-transfers-joint-statement-12-january-2024";
+
+/// A statement whose body holds two links (one longer than the screen).
+fn with_links(body: &str) -> State {
+    let statement: Statement = serde_json::from_value(serde_json::json!({
+        "id": "links", "title": "Links", "published": "2024-03-01",
+        "url": "https://www.gov.uk/government/news/links",
+        "body": body,
+    }))
+    .expect("a valid statement");
+    let mut state = State::new("links".into(), vec![statement], 0);
+    state.update(communique::keymap::Action::Resize(80, 24));
+    press(&mut state, "<Enter>");
+    state
+}
+
+fn copied(state: &State) -> Vec<String> {
+    state
+        .effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::Copy(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn links_are_numbered_never_broken_and_copied_by_number() {
+    let mut state = with_links(&format!(
+        "Read the full text at {LONG_URL} today.\n\nSee also https://example.org/a, the annex."
+    ));
+    let text = screen_text(&render(&state, NO_COLOR));
+    insta::assert_snapshot!("detail_links_80x24", text);
+    // No row carries the rest of a broken address.
+    assert!(!text.contains("\n oint-statement"), "{text}");
+    assert!(
+        text.contains("https://example.org/a [2], the annex."),
+        "{text}"
+    );
+    assert!(
+        text.contains("[1] https://www.gov.uk/government/news/"),
+        "{text}"
+    );
+    assert!(text.contains("[2] https://example.org/a"), "{text}");
+    press(&mut state, "#2<Enter>");
+    press(&mut state, "#1<Enter>");
+    press(&mut state, "U");
+    assert_eq!(
+        copied(&state),
+        [
+            "https://example.org/a",
+            LONG_URL,
+            "https://www.gov.uk/government/news/links"
+        ]
+    );
+    press(&mut state, "#7<Enter>");
+    assert_eq!(
+        state.status.as_deref(),
+        Some("no link [7] on this page (1–2)")
+    );
+}
+
+#[test]
+fn the_links_of_a_page_of_a_long_statement_are_its_own() {
+    let filler = "Words of a long statement. ".repeat(40);
+    let mut body: Vec<String> = (0..3_000).map(|n| format!("{n}. {filler}")).collect();
+    body.push("The last page cites https://example.org/last-page.".into());
+    let mut state = with_links(&body.join("\n\n"));
+    press(&mut state, "#");
+    assert_eq!(state.status.as_deref(), Some("this page has no links"));
+    press(&mut state, "G#");
+    assert_eq!(copied(&state), ["https://example.org/last-page"]);
+}

@@ -144,6 +144,19 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
         {
             cell.set_style(screen.theme.selection());
         }
+    } else if let Some(editor) = &detail.link_line {
+        let prompt = format!("copy link [1–{}]: ", detail.links(statement).len());
+        let text = crate::sanitize::clean_line(editor.text());
+        fit(
+            &[
+                (prompt.as_str(), screen.theme.key()),
+                (text.as_ref(), screen.theme.normal()),
+                ("▏", screen.theme.key()),
+            ],
+            usize::from(area.width),
+            false,
+        )
+        .render(status_row, buf);
     } else {
         let end = (detail.scroll + rows).min(lines.len());
         let percent = if lines.is_empty() {
@@ -182,7 +195,7 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
             buf,
         );
     }
-    let (context, hints): (Context, &[Action]) = if detail.find_line.is_some() {
+    let (context, hints): (Context, &[Action]) = if detail.typing() {
         (Context::Input, &[Action::Submit, Action::Cancel])
     } else {
         (
