@@ -102,18 +102,25 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
             width: u16::try_from(width).unwrap_or(area.width),
             height: 1,
         };
-        styled_line(screen, line, &detail.find, width).render(target, buf);
-        if line.contact.is_some() && line.contact == chosen {
-            // A bar beside every line of it, and its first line (who) in
-            // reverse video, which shows without colour too.
-            buf.set_string(area.x, target.y, "▌", screen.theme.key());
-            let first = lines
+        let mut fitted = styled_line(screen, line, &detail.find, width);
+        let is_chosen = line.contact.is_some() && line.contact == chosen;
+        // The chosen contact's first line (who) in reverse video, which
+        // shows without colour too. Styled in its spans, not over the row:
+        // cells under the right half of a wide character stay untouched.
+        if is_chosen
+            && lines
                 .iter()
                 .position(|other| other.contact == chosen)
-                .is_some_and(|at| at == detail.scroll + y);
-            if first {
-                buf.set_style(target, screen.theme.selection());
+                .is_some_and(|at| at == detail.scroll + y)
+        {
+            for span in &mut fitted.spans {
+                span.style = span.style.patch(screen.theme.selection());
             }
+        }
+        fitted.render(target, buf);
+        if is_chosen {
+            // A bar beside every line of it.
+            buf.set_string(area.x, target.y, "▌", screen.theme.key());
         }
     }
 
