@@ -146,7 +146,7 @@ pub(super) fn render(screen: &Screen, help: &Help, area: Rect, buf: &mut Buffer)
     let title = if width >= 50 {
         " Keys and query language (/ filters, Esc closes) "
     } else {
-        " Help (Esc closes) "
+        " Help (/ filters, Esc closes) "
     };
     let more = if scroll + rows < lines.len() {
         format!(" ↓ j/PgDn: {} more lines ", lines.len() - scroll - rows)
