@@ -209,7 +209,7 @@ pub fn run_command(settings: &Settings, command: &Command) -> anyhow::Result<Exi
             options,
             &mut out,
         )?,
-        Command::Show { id, json } => show::run(archive, policy, id, *json, &mut out)?,
+        Command::Show { id, json } => show::run(archive, policy, state.ok(), id, *json, &mut out)?,
         Command::Config { default } => config_command(settings, *default, &mut out)?,
         Command::Contacts { query, json, vcard } => contacts::run(
             archive,

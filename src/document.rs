@@ -171,9 +171,72 @@ pub fn blocks(statement: &Statement) -> Vec<Block> {
     blocks_of(statement, None)
 }
 
+/// The blocks of a statement, or of one page of it, with its links numbered.
+fn blocks_of(statement: &Statement, page: Option<Page>) -> Vec<Block> {
+    blocks_and_links(statement, page).0
+}
+
+/// The links of a statement, or of the page of it shown, as numbered in its
+/// text (`[1]` is the first): what the copy-link key chooses from.
+#[must_use]
+pub fn links(statement: &Statement, page: Option<Page>) -> Vec<String> {
+    blocks_and_links(statement, page).1
+}
+
+/// Finds the web addresses in text. A maintained finder (linkify) rather
+/// than a pattern of our own: trailing punctuation and brackets are its job.
+fn link_finder() -> linkify::LinkFinder {
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    finder
+}
+
+/// Numbers the links in the text of `blocks` as newsboat and w3m do: `[3]`
+/// after each address, and the list under a "Links" heading at the end. An
+/// address found twice keeps its first number.
+fn number_links(blocks: &mut Vec<Block>) -> Vec<String> {
+    let finder = link_finder();
+    let mut links: Vec<String> = Vec::new();
+    for block in blocks.iter_mut() {
+        if !matches!(block.role, Role::Paragraph | Role::Item) {
+            continue;
+        }
+        let mut text = String::with_capacity(block.text.len());
+        let mut last = 0;
+        for link in finder.links(&block.text) {
+            let url = link.as_str();
+            let number = match links.iter().position(|known| known == url) {
+                Some(at) => at + 1,
+                None => {
+                    links.push(url.to_owned());
+                    links.len()
+                }
+            };
+            text.push_str(&block.text[last..link.end()]);
+            text.push_str(&format!(" [{number}]"));
+            last = link.end();
+        }
+        if last > 0 {
+            text.push_str(&block.text[last..]);
+            block.text = text;
+        }
+    }
+    if !links.is_empty() {
+        blocks.push(Block::new(Role::Heading, "Links"));
+        blocks.extend(
+            links
+                .iter()
+                .enumerate()
+                .map(|(at, url)| Block::new(Role::Item, format!("[{}] {url}", at + 1))),
+        );
+    }
+    links
+}
+
 /// The blocks of a statement, or of one page of it: every page has the
 /// title, its place among the pages and the contacts; the first the fields.
-fn blocks_of(statement: &Statement, page: Option<Page>) -> Vec<Block> {
+/// The links are those of the blocks given (a page's own).
+fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, Vec<String>) {
     let first_page = page.is_none_or(|page| page.number == 0);
     let mut blocks = vec![
         Block::new(Role::Title, clean_line(&statement.title)),
@@ -264,12 +327,13 @@ fn blocks_of(statement: &Statement, page: Option<Page>) -> Vec<Block> {
     }
     if !statement.media_contacts.is_empty() {
         blocks.push(Block::new(Role::Heading, "Media contacts"));
-        for contact in &statement.media_contacts {
-            blocks.extend(
-                contact_lines(contact)
-                    .into_iter()
-                    .map(|line| Block::new(Role::Item, line)),
-            );
+        for (position, contact) in statement.media_contacts.iter().enumerate() {
+            // Each line knows its contact, so the detail view can mark the
+            // one the copy keys take.
+            blocks.extend(contact_lines(contact).into_iter().map(|line| Block {
+                contact: Some(position),
+                ..Block::new(Role::Item, line)
+            }));
         }
     }
     if !statement.updates.is_empty() {
@@ -284,7 +348,8 @@ fn blocks_of(statement: &Statement, page: Option<Page>) -> Vec<Block> {
     if let Some(url) = &statement.url {
         blocks.push(Block::field("URL", clean_line(url)));
     }
-    blocks
+    let links = number_links(&mut blocks);
+    (blocks, links)
 }
 
 /// The lines a contact is shown as: who, then each way to reach them.
@@ -432,6 +497,16 @@ pub fn triage_blocks(marks: &Marks) -> Vec<Block> {
     blocks
 }
 
+/// Puts the triage marks' lines under the byline, where the browser and
+/// `show` both give them.
+fn insert_triage(blocks: &mut Vec<Block>, marks: &Marks) {
+    let at = blocks
+        .iter()
+        .position(|block| block.role == Role::Byline)
+        .map_or(0, |at| at + 1);
+    blocks.splice(at..at, triage_blocks(marks));
+}
+
 /// The statement wrapped to `width` columns, with blank lines between
 /// paragraphs and before headings. The detail view draws these lines as they
 /// are, and scrolling and find-in-text count them.
@@ -471,11 +546,7 @@ pub fn layout_page(
     };
     let mut all = blocks_of(statement, page);
     if let Some(marks) = marks.filter(|_| page.is_none_or(|page| page.number == 0)) {
-        let at = all
-            .iter()
-            .position(|block| block.role == Role::Byline)
-            .map_or(0, |at| at + 1);
-        all.splice(at..at, triage_blocks(marks));
+        insert_triage(&mut all, marks);
     }
     for block in all {
         if matches!(block.role, Role::Heading | Role::Paragraph | Role::Warning) {
@@ -496,7 +567,8 @@ pub fn layout_page(
             .break_words(true);
         for (number, source_line) in text.split('\n').enumerate() {
             let label_chars = if number == 0 { label_chars } else { 0 };
-            for (part, piece) in textwrap::wrap(source_line, &options)
+            let source_line = unbroken_links(source_line, width.saturating_sub(4));
+            for (part, piece) in textwrap::wrap(&source_line, &options)
                 .into_iter()
                 .enumerate()
             {
@@ -518,11 +590,54 @@ pub fn layout_page(
     lines
 }
 
-/// The statement as plain text, for `communique show`.
+/// A line whose web addresses fit `room` columns, so wrapping never breaks
+/// one across lines (copied from the terminal, a broken one is useless): a
+/// longer one is cut with "…" (the copy-link keys give it whole).
+fn unbroken_links(line: &str, room: usize) -> std::borrow::Cow<'_, str> {
+    use unicode_width::UnicodeWidthChar;
+    let room = room.max(8);
+    let long: Vec<_> = link_finder()
+        .links(line)
+        .filter(|link| unicode_width::UnicodeWidthStr::width(link.as_str()) > room)
+        .collect();
+    if long.is_empty() {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut last = 0;
+    for link in long {
+        out.push_str(&line[last..link.start()]);
+        let mut used = 1;
+        for c in link.as_str().chars() {
+            used += c.width().unwrap_or(0);
+            if used > room {
+                break;
+            }
+            out.push(c);
+        }
+        out.push('…');
+        last = link.end();
+    }
+    out.push_str(&line[last..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// The statement as plain text.
 #[must_use]
 pub fn plain_text(statement: &Statement) -> String {
+    plain_text_with(statement, None)
+}
+
+/// The statement as plain text with its triage marks under the byline, as
+/// the browser shows them, for `communique show`.
+#[must_use]
+pub fn plain_text_with(statement: &Statement, marks: Option<&Marks>) -> String {
     let mut out = String::new();
-    for block in blocks(statement) {
+    let mut all = blocks(statement);
+    if let Some(marks) = marks {
+        insert_triage(&mut all, marks);
+    }
+    for block in all {
         match block.role {
             Role::Title => {
                 out.push_str(&block.text);

@@ -110,6 +110,8 @@ pub enum Action {
     CopyOutOfHours,
     CopyContact,
     ShowAlone,
+    CopyLink,
+    CopyUrl,
     // Line editing.
     Submit,
     Cancel,
@@ -190,6 +192,8 @@ impl Action {
             Self::CopyOutOfHours => "copy out-of-hours",
             Self::CopyContact => "copy whole contact",
             Self::ShowAlone => "show alone (mouse select)",
+            Self::CopyLink => "copy a link by its [number]",
+            Self::CopyUrl => "copy the statement's URL",
             Self::Submit => "keep",
             Self::Cancel => "cancel",
             Self::DeleteBack => "delete a character",
@@ -211,6 +215,36 @@ impl Action {
         }
     }
 }
+
+/// The actions staff use most, most used first: help lists a view's keys in
+/// this order (the rest follow in table order), so the first screen of help
+/// answers the common questions.
+pub const MOST_USED: &[Action] = &[
+    Action::Open,
+    Action::Back,
+    Action::Search,
+    Action::Down,
+    Action::Up,
+    Action::NextStatement,
+    Action::PreviousStatement,
+    Action::CopyEmail,
+    Action::CopyPhone,
+    Action::NextContact,
+    Action::ToggleFlag,
+    Action::ToggleRead,
+    Action::CycleStatus,
+    Action::AddTag,
+    Action::EditNote,
+    Action::Filter,
+    Action::FindNext,
+    Action::FindPrevious,
+    Action::Submit,
+    Action::Cancel,
+    Action::Toggle,
+    Action::Undo,
+    Action::Help,
+    Action::Quit,
+];
 
 /// A key with its modifiers, as bound in the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -445,6 +479,8 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Detail, Key::ch('o'), A::CopyOutOfHours),
     bind(C::Detail, Key::ctrl('y'), A::CopyContact),
     bind(C::Detail, Key::ch('v'), A::ShowAlone),
+    bind(C::Detail, Key::ch('#'), A::CopyLink),
+    bind(C::Detail, Key::ch('U'), A::CopyUrl),
     bind(C::Detail, Key::ch('u'), A::Undo),
     bind(C::Detail, Key::ctrl('r'), A::Redo),
     // Facet panel.
@@ -482,6 +518,7 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Help, Key::plain(K::PageUp), A::PageUp),
     bind(C::Help, Key::ch('g'), A::Top),
     bind(C::Help, Key::ch('G'), A::Bottom),
+    bind(C::Help, Key::ch('/'), A::Search),
     // Contacts: typing searches, so actions are on named and Ctrl keys.
     bind(C::Contacts, Key::plain(K::Esc), A::Back),
     bind(C::Contacts, Key::plain(K::Enter), A::Open),

@@ -85,6 +85,11 @@ pub struct SearchLine {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Help {
     pub scroll: usize,
+    /// The keys of the view help was opened from, shown first.
+    pub context: Context,
+    /// What the rows are narrowed to (`/`), and whether it is being typed.
+    pub filter: LineEditor,
+    pub typing: bool,
     pub under: Box<View>,
 }
 
@@ -378,10 +383,11 @@ impl State {
         match &self.view {
             View::List => Context::List,
             View::Search(_) => Context::Input,
-            View::Detail(detail) if detail.find_line.is_some() => Context::Input,
+            View::Detail(detail) if detail.typing() => Context::Input,
             View::Detail(_) => Context::Detail,
             View::Filter(panel) if panel.editing.is_some() => Context::Input,
             View::Filter(_) => Context::Filter,
+            View::Help(help) if help.typing => Context::Input,
             View::Help(_) => Context::Help,
             View::Prompt(_) => Context::Input,
             View::Note(_) => Context::Note,
@@ -494,9 +500,13 @@ impl State {
             return;
         }
         if action == Action::Help && !matches!(self.view, View::Help(_)) {
+            let context = self.context();
             let under = std::mem::replace(&mut self.view, View::List);
             self.view = View::Help(Help {
                 scroll: 0,
+                context,
+                filter: LineEditor::default(),
+                typing: false,
                 under: Box::new(under),
             });
             return;
@@ -1107,7 +1117,30 @@ impl State {
     }
 
     fn update_help(&mut self, mut help: Help, action: Action) {
+        if help.typing {
+            // Narrowing the rows, as lazygit's keybinding menu does.
+            match action {
+                Action::Submit => help.typing = false,
+                Action::Cancel => {
+                    help.typing = false;
+                    help.filter = LineEditor::default();
+                }
+                Action::Type(c) => {
+                    help.filter.insert(c);
+                }
+                edit => {
+                    help.filter.edit(edit);
+                }
+            }
+            help.scroll = 0;
+            self.view = View::Help(help);
+            return;
+        }
         match action {
+            Action::Search => {
+                help.typing = true;
+                help.scroll = 0;
+            }
             Action::Back | Action::Help => {
                 self.view = *help.under;
                 return;

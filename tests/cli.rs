@@ -369,6 +369,63 @@ fn show_json_round_trips() {
     assert_eq!(&shown, loaded);
 }
 
+/// `show` and `show --json` give a statement's triage marks, as `list
+/// --json` does, with times as ISO 8601 and an offset.
+#[test]
+fn show_prints_the_triage_marks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("triage.db");
+    let state = state.to_str().expect("a UTF-8 path");
+    let marked = communique()
+        .env("COMMUNIQUE_USER", "alice")
+        .args(["--archive", "archive", "--state", state, "mark", SEED_ID])
+        .args(["--flag", "--tag", "urgent", "--status", "actioned"])
+        .output()
+        .expect("run communique");
+    assert_exit(&marked, 0);
+
+    let output = run(["--archive", "archive", "--state", state, "show", SEED_ID]);
+    assert_exit(&output, 0);
+    let text = stdout(&output);
+    let flagged = text
+        .lines()
+        .find(|line| line.starts_with("Flagged: by alice, "))
+        .unwrap_or_else(|| panic!("no flag line:\n{text}"));
+    assert!(flagged.len() > "Flagged: by alice, ".len(), "{flagged}");
+    assert!(text.contains("Status: actioned (set by alice, "), "{text}");
+    assert!(text.contains("Tags: urgent (by alice, "), "{text}");
+
+    let output = run([
+        "--archive",
+        "archive",
+        "--state",
+        state,
+        "show",
+        SEED_ID,
+        "--json",
+    ]);
+    assert_exit(&output, 0);
+    let value = json(&output);
+    let marks = &value["marks"];
+    assert_eq!(marks["flagged"]["by"], "alice", "{marks}");
+    assert_eq!(marks["status"], "actioned", "{marks}");
+    assert_eq!(marks["tags"]["urgent"]["by"], "alice", "{marks}");
+    for at in [&marks["flagged"]["at"], &marks["tags"]["urgent"]["at"]] {
+        let at = at
+            .as_str()
+            .unwrap_or_else(|| panic!("a string time: {marks}"));
+        let parsed = chrono::DateTime::parse_from_rfc3339(at).expect("ISO 8601");
+        assert!(at.ends_with("+00:00"), "{at}");
+        assert!(parsed.timestamp() > 1_700_000_000, "{at}");
+    }
+
+    // Without a state file nothing is marked, and that is said.
+    let output = run(["--archive", "archive", "show", SEED_ID, "--json"]);
+    let value = json(&output);
+    assert!(value["marks"]["flagged"].is_null(), "{value}");
+    assert_eq!(value["marks"]["status"], "new");
+}
+
 #[test]
 fn show_unknown_id_exits_1() {
     let output = run(["--archive", "archive", "show", "no-such-statement"]);

@@ -56,11 +56,17 @@ fn help_overlay_and_filter_panel() {
 
     term.send("?");
     let help = term.expect_text("Keys and query language");
-    assert!(help.contains("Ctrl-c"), "help lists Ctrl-c:\n{help}");
     assert!(
-        help.contains("quit at once"),
-        "help describes keys:\n{help}"
+        help.contains("List"),
+        "help opens at the list's keys:\n{help}"
     );
+    // `/` narrows help to the keys that match, every view's.
+    term.send("/quit");
+    let help = term.expect_text("quit at once");
+    assert!(help.contains("Ctrl-c"), "help lists Ctrl-c:\n{help}");
+    assert!(!help.contains("half page"), "only matching keys:\n{help}");
+    term.key(Key::Esc);
+    term.expect_screen("the filter cleared", |screen| screen.contains("half page"));
     term.key(Key::Esc);
     term.expect_screen("the list again", |screen| {
         !screen.contains("Keys and query language") && screen.contains("16 / 16 statements")

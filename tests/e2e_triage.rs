@@ -346,7 +346,13 @@ fn mark_by_id_then_list_json_shows_the_marks() {
     let records = list_json(&state.path);
     let marks = &record(&records, FIRST_ID)["marks"];
     assert_eq!(marks["flagged"]["by"], "alice", "{marks}");
-    assert!(marks["flagged"]["at"].as_i64().is_some_and(|at| at > 0));
+    assert!(
+        marks["flagged"]["at"]
+            .as_str()
+            .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+            .is_some(),
+        "{marks}"
+    );
     assert_eq!(marks["tags"]["urgent"]["by"], "alice", "{marks}");
     assert_eq!(marks["status"], "new");
     assert!(marks["read"].is_null());

@@ -240,7 +240,9 @@ fn statement_view_copies_what_it_shows() {
     for line in whole.lines() {
         assert!(!line.chars().any(is_hidden), "{line:?}");
         assert!(
-            rows.iter().any(|row| row.trim() == line.trim()),
+            // The bar beside the chosen contact marks it; it is not text.
+            rows.iter()
+                .any(|row| row.trim().trim_start_matches('▌').trim() == line.trim()),
             "{line:?} is not a line of the screen:\n{}",
             rows.join("\n")
         );

@@ -826,3 +826,175 @@ fn the_value_shown_alone_is_alone_on_the_screen() {
     );
     insta::assert_snapshot!("contacts_alone_80x24", text);
 }
+
+/// A statement with two press offices, open in the detail view at 80×24.
+fn two_contacts(width: u16, height: u16) -> State {
+    let statement: Statement = serde_json::from_value(serde_json::json!({
+        "id": "two", "title": "Two press offices", "published": "2024-03-01",
+        "body": "A short statement.",
+        "media_contacts": [
+            {"name": "Press office", "organisation": "FCDO", "email": "press@fcdo.example"},
+            {"name": "Newsdesk", "organisation": "Home Office", "email": "news@ho.example"},
+        ],
+    }))
+    .expect("a valid statement");
+    let mut state = State::new("two".into(), vec![statement], 0);
+    state.update(communique::keymap::Action::Resize(width, height));
+    press(&mut state, "<Enter>");
+    state
+}
+
+/// The row holding `needle`, if on screen.
+fn row_of(buffer: &Buffer, needle: &str) -> Option<u16> {
+    visible_rows(buffer)
+        .iter()
+        .position(|row| row.contains(needle))
+        .and_then(|at| u16::try_from(at).ok())
+}
+
+#[test]
+fn the_contact_the_copy_keys_take_is_marked_and_named() {
+    let mut state = two_contacts(80, 24);
+    let first = render(&state, NO_COLOR);
+    press(&mut state, "<Tab><Tab>");
+    let second = render(&state, NO_COLOR);
+    let text = screen_text(&second);
+    assert_ne!(screen_text(&first), text, "Tab must change the screen");
+    insta::assert_snapshot!("detail_second_contact_80x24", text);
+    // Without colour: the chosen contact's first line is reversed, the
+    // other's is not, and the bar is beside the chosen one only.
+    for (buffer, chosen, other) in [
+        (&first, "Press office, FCDO", "Newsdesk, Home Office"),
+        (&second, "Newsdesk, Home Office", "Press office, FCDO"),
+    ] {
+        let (chosen, other) = (
+            row_of(buffer, chosen).expect("chosen contact on screen"),
+            row_of(buffer, other).expect("other contact on screen"),
+        );
+        assert!(buffer[(3, chosen)].modifier.contains(Modifier::REVERSED));
+        assert!(!buffer[(3, other)].modifier.contains(Modifier::REVERSED));
+        assert_eq!(buffer[(0, chosen)].symbol(), "▌");
+        assert_ne!(buffer[(0, other)].symbol(), "▌");
+    }
+    // The status line says which one y / Y / o copy.
+    assert!(
+        text.contains("y/Y/o copy contact 2 of 2: Newsdesk, Home Office"),
+        "{text}"
+    );
+    press(&mut state, "y");
+    assert!(
+        state
+            .effects
+            .iter()
+            .any(|effect| *effect == Effect::Copy("news@ho.example".into())),
+        "{:?}",
+        state.effects
+    );
+}
+
+#[test]
+fn help_opens_at_the_views_keys_and_filters_with_slash() {
+    // From a statement, its keys come first, the most used at the top.
+    let state = view_state("jj<Enter>?", (80, 24));
+    let text = screen_text(&render(&state, NO_COLOR));
+    let rows: Vec<&str> = text.lines().collect();
+    assert!(rows[2].contains("Statement"), "{text}");
+    assert!(
+        rows[3].contains("Esc") && rows[3].contains("back"),
+        "{text}"
+    );
+    assert!(text.contains("copy email"), "{text}");
+    insta::assert_snapshot!("help_over_detail_80x24", text);
+
+    // `/` narrows every view's rows to those that match.
+    let mut state = view_state("jj<Enter>?/copy", (80, 24));
+    let text = screen_text(&render(&state, NO_COLOR));
+    insta::assert_snapshot!("help_filtered_80x24", text);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|row| row.contains(" copy") || row.contains("Statement"))
+        .collect();
+    assert!(rows.len() >= 5, "{text}");
+    assert!(!text.contains("next match"), "{text}");
+    assert!(text.contains("/copy"), "{text}");
+    // Esc clears the filter, a second closes help.
+    press(&mut state, "<Esc>");
+    assert!(screen_text(&render(&state, NO_COLOR)).contains("next match"));
+    press(&mut state, "<Esc>");
+    assert!(!screen_text(&render(&state, NO_COLOR)).contains("next match"));
+}
+
+const LONG_URL: &str = "https://www.gov.uk/government/news/dprk-russia-ballistic-missile-transfers-joint-statement-12-january-2024";
+
+/// A statement whose body holds two links (one longer than the screen).
+fn with_links(body: &str) -> State {
+    let statement: Statement = serde_json::from_value(serde_json::json!({
+        "id": "links", "title": "Links", "published": "2024-03-01",
+        "url": "https://www.gov.uk/government/news/links",
+        "body": body,
+    }))
+    .expect("a valid statement");
+    let mut state = State::new("links".into(), vec![statement], 0);
+    state.update(communique::keymap::Action::Resize(80, 24));
+    press(&mut state, "<Enter>");
+    state
+}
+
+fn copied(state: &State) -> Vec<String> {
+    state
+        .effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::Copy(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn links_are_numbered_never_broken_and_copied_by_number() {
+    let mut state = with_links(&format!(
+        "Read the full text at {LONG_URL} today.\n\nSee also https://example.org/a, the annex."
+    ));
+    let text = screen_text(&render(&state, NO_COLOR));
+    insta::assert_snapshot!("detail_links_80x24", text);
+    // No row carries the rest of a broken address.
+    assert!(!text.contains("\n oint-statement"), "{text}");
+    assert!(
+        text.contains("https://example.org/a [2], the annex."),
+        "{text}"
+    );
+    assert!(
+        text.contains("[1] https://www.gov.uk/government/news/"),
+        "{text}"
+    );
+    assert!(text.contains("[2] https://example.org/a"), "{text}");
+    press(&mut state, "#2<Enter>");
+    press(&mut state, "#1<Enter>");
+    press(&mut state, "U");
+    assert_eq!(
+        copied(&state),
+        [
+            "https://example.org/a",
+            LONG_URL,
+            "https://www.gov.uk/government/news/links"
+        ]
+    );
+    press(&mut state, "#7<Enter>");
+    assert_eq!(
+        state.status.as_deref(),
+        Some("no link [7] on this page (1–2)")
+    );
+}
+
+#[test]
+fn the_links_of_a_page_of_a_long_statement_are_its_own() {
+    let filler = "Words of a long statement. ".repeat(40);
+    let mut body: Vec<String> = (0..3_000).map(|n| format!("{n}. {filler}")).collect();
+    body.push("The last page cites https://example.org/last-page.".into());
+    let mut state = with_links(&body.join("\n\n"));
+    press(&mut state, "#");
+    assert_eq!(state.status.as_deref(), Some("this page has no links"));
+    press(&mut state, "G#");
+    assert_eq!(copied(&state), ["https://example.org/last-page"]);
+}

@@ -78,7 +78,7 @@ pub fn run(
 /// healthy state file: one that cannot be read (damaged, not ours, a
 /// folder…) is named in one warning on stderr, and the list goes on
 /// without marks.
-fn read_marks(state: &Path) -> HashMap<String, Marks> {
+pub(super) fn read_marks(state: &Path) -> HashMap<String, Marks> {
     // Nothing there, or an empty file no one has initialised: no marks.
     match std::fs::symlink_metadata(state) {
         Err(_) => return HashMap::new(),
@@ -94,24 +94,37 @@ fn read_marks(state: &Path) -> HashMap<String, Marks> {
     }
 }
 
-/// A native record with a `marks` object (triage), for `list --json`.
-fn with_marks(statement: &Statement, marks: Option<&Marks>) -> serde_json::Result<Value> {
+/// When a mark was set, as ISO 8601 with its offset (UTC), which every JSON
+/// reader parses; `null` for a time that cannot be a date.
+fn iso_time(at: i64) -> Value {
+    chrono::DateTime::from_timestamp(at, 0).map_or(Value::Null, |at| {
+        Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+    })
+}
+
+/// Who made a mark and when, as JSON.
+fn stamp_json(stamp: &Stamp) -> Value {
+    json!({"by": stamp.by, "at": iso_time(stamp.at)})
+}
+
+/// A native record with a `marks` object (triage), for `list --json` and
+/// `show --json`.
+pub(super) fn with_marks(
+    statement: &Statement,
+    marks: Option<&Marks>,
+) -> serde_json::Result<Value> {
     let mut record = serde_json::to_value(statement)?;
     let default = Marks::default();
     let marks = marks.unwrap_or(&default);
-    let stamp = |stamp: &Option<Stamp>| {
-        stamp
-            .as_ref()
-            .map_or(Value::Null, |stamp| json!({"by": stamp.by, "at": stamp.at}))
-    };
+    let stamp = |stamp: &Option<Stamp>| stamp.as_ref().map_or(Value::Null, stamp_json);
     let tags: serde_json::Map<String, Value> = marks
         .tags
         .iter()
-        .map(|(tag, by)| (tag.clone(), json!({"by": by.by, "at": by.at})))
+        .map(|(tag, by)| (tag.clone(), stamp_json(by)))
         .collect();
     let note = marks.note.as_ref().map_or(
         Value::Null,
-        |(text, by)| json!({"text": text, "by": by.by, "at": by.at}),
+        |(text, by)| json!({"text": text, "by": by.by, "at": iso_time(by.at)}),
     );
     if let Value::Object(fields) = &mut record {
         fields.insert(
@@ -127,4 +140,15 @@ fn with_marks(statement: &Statement, marks: Option<&Marks>) -> serde_json::Resul
         );
     }
     Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mark_times_are_iso_8601_with_an_offset() {
+        assert_eq!(iso_time(1_796_462_043), json!("2026-12-05T09:14:03+00:00"));
+        assert_eq!(iso_time(i64::MAX), Value::Null);
+    }
 }

@@ -1,14 +1,16 @@
-//! `communique show ID`: one statement as readable text or native JSON.
+//! `communique show ID`: one statement as readable text or native JSON, with
+//! its triage marks (who set each and when) as `list --json` gives them.
 
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::document::plain_text;
+use crate::document::plain_text_with;
 
 pub fn run(
     archive: &Path,
     policy: crate::loader::ReadPolicy,
+    state: Option<&Path>,
     id: &str,
     json: bool,
     out: &mut impl Write,
@@ -21,11 +23,15 @@ pub fn run(
             archive.display()
         );
     };
+    let marks = state.map(super::list::read_marks).unwrap_or_default();
+    let marks = marks.get(&statement.id);
     if json {
-        crate::sanitize::json::to_writer_pretty(&mut *out, statement)?;
+        let record = super::list::with_marks(statement, marks)?;
+        crate::sanitize::json::to_writer_pretty(&mut *out, &record)?;
         writeln!(out)?;
     } else {
-        out.write_all(plain_text(statement).as_bytes())?;
+        let default = crate::store::Marks::default();
+        out.write_all(plain_text_with(statement, Some(marks.unwrap_or(&default))).as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
 }

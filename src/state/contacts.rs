@@ -225,10 +225,16 @@ impl State {
     /// shows them ([`crate::sanitize::clean_copy`]), so what is pasted is what
     /// was read, and an address or a number is one line.
     fn copy(&mut self, part: Part, lines: Option<Vec<String>>) {
+        self.copy_lines(lines, &format!("this contact has no {}", part.name()));
+    }
+
+    /// As [`State::copy`] for any value (a link, the statement's URL);
+    /// `missing` is said when there is nothing to copy.
+    pub(super) fn copy_lines(&mut self, lines: Option<Vec<String>>, missing: &str) {
         let text = lines.map(|lines| crate::sanitize::clean_copy(&lines));
         match text.filter(|text| !text.is_empty()) {
             Some(text) => self.effects.push(Effect::Copy(text)),
-            None => self.status = Some(format!("this contact has no {}", part.name())),
+            None => self.status = Some(missing.to_owned()),
         }
     }
 

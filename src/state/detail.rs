@@ -30,6 +30,8 @@ pub struct Detail {
     pub contact: Option<usize>,
     /// The find line while it is being typed.
     pub find_line: Option<FindLine>,
+    /// The number of the link to copy, while it is being typed.
+    pub link_line: Option<LineEditor>,
     /// The page on screen of a long body (see [`PAGE_BYTES`]).
     pub page: usize,
     /// The byte ranges of the body's pages, and the body length they were
@@ -55,6 +57,7 @@ impl Detail {
             found: None,
             contact: None,
             find_line: None,
+            link_line: None,
             page: 0,
             pages: Arc::from(Vec::new()),
             paged_len: None,
@@ -91,6 +94,12 @@ impl Detail {
         usize::from(size.1.saturating_sub(DETAIL_CHROME_ROWS)).max(1)
     }
 
+    /// Whether a line (find, or a link number) is being typed.
+    #[must_use]
+    pub fn typing(&self) -> bool {
+        self.find_line.is_some() || self.link_line.is_some()
+    }
+
     /// The lines on screen: the statement, or the page of it shown, with
     /// its marks, at this terminal size. Never the whole of a long body.
     #[must_use]
@@ -100,6 +109,24 @@ impl Detail {
         marks: Option<&Marks>,
         size: (u16, u16),
     ) -> Vec<DisplayLine> {
+        self.with_page(statement, |page| {
+            layout_page(
+                statement,
+                Some(marks.unwrap_or(&Marks::default())),
+                Self::text_width(size),
+                page,
+            )
+        })
+    }
+
+    /// The links numbered on the page shown, `[1]` first.
+    #[must_use]
+    pub fn links(&self, statement: &Statement) -> Vec<String> {
+        self.with_page(statement, |page| crate::document::links(statement, page))
+    }
+
+    /// Calls `show` with the page of the body shown (`None`: all of it).
+    fn with_page<R>(&self, statement: &Statement, show: impl FnOnce(Option<Page>) -> R) -> R {
         let body = statement.body.as_deref().unwrap_or_default();
         let fresh;
         let pages: &[Range<usize>] = if self.paged_len == Some(body.len()) {
@@ -118,12 +145,7 @@ impl Detail {
                 count: pages.len(),
             }
         });
-        layout_page(
-            statement,
-            Some(marks.unwrap_or(&Marks::default())),
-            Self::text_width(size),
-            page,
-        )
+        show(page)
     }
 
     /// Lines holding a match of the find text.
@@ -204,6 +226,23 @@ impl Detail {
 }
 
 impl State {
+    /// Copies link number `typed` of the page shown.
+    fn copy_link(&mut self, detail: &Detail, typed: &str) {
+        let links = detail.links(&self.statements[detail.statement]);
+        let chosen = typed
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .and_then(|number| number.checked_sub(1))
+            .and_then(|at| links.get(at).cloned());
+        let missing = format!(
+            "no link [{}] on this page (1–{})",
+            typed.trim(),
+            links.len()
+        );
+        self.copy_lines(chosen.map(|link| vec![link]), &missing);
+    }
+
     /// Shows page `page` of the open statement, from its top or its end.
     fn turn_page(&self, detail: &mut Detail, page: usize, at_end: bool) {
         detail.page = page.min(detail.page_count() - 1);
@@ -331,6 +370,22 @@ impl State {
             self.view = View::Detail(detail);
             return;
         }
+        if let Some(mut editor) = detail.link_line.take() {
+            match action {
+                Action::Submit => self.copy_link(&detail, editor.text()),
+                Action::Cancel => {}
+                Action::Type(c) => {
+                    editor.insert(c);
+                    detail.link_line = Some(editor);
+                }
+                edit => {
+                    editor.edit(edit);
+                    detail.link_line = Some(editor);
+                }
+            }
+            self.view = View::Detail(detail);
+            return;
+        }
         let rows = Detail::text_rows(size);
         let max = Detail::max_scroll(lines.len(), size);
         self.view = View::Detail(detail.clone());
@@ -377,6 +432,19 @@ impl State {
             Action::HalfPageUp => detail.scroll = detail.scroll.saturating_sub(rows.div_ceil(2)),
             Action::Top => detail.scroll = 0,
             Action::Bottom => detail.scroll = max,
+            Action::CopyLink => {
+                let count = detail.links(&self.statements[detail.statement]).len();
+                match count {
+                    0 => self.status = Some("this page has no links".into()),
+                    // One link: nothing to choose.
+                    1 => self.copy_link(&detail, "1"),
+                    _ => detail.link_line = Some(LineEditor::default()),
+                }
+            }
+            Action::CopyUrl => {
+                let url = self.statements[detail.statement].url.clone();
+                self.copy_lines(url.map(|url| vec![url]), "this statement has no URL");
+            }
             Action::Search => {
                 detail.find_line = Some(FindLine {
                     editor: LineEditor::default(),

@@ -91,6 +91,8 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
     );
 
     let lines = detail.lines(statement, state.marks_of(detail.statement), state.size);
+    // The contact y / Y / o copy: the one Tab chose, else the first.
+    let chosen = (!statement.media_contacts.is_empty()).then(|| detail.contact.unwrap_or(0));
     let rows = usize::from(area.height.saturating_sub(3));
     let width = Detail::text_width((area.width, area.height));
     for (y, line) in lines.iter().skip(detail.scroll).take(rows).enumerate() {
@@ -100,9 +102,24 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
             width: u16::try_from(width).unwrap_or(area.width),
             height: 1,
         };
-        styled_line(screen, line, &detail.find, width).render(target, buf);
-        if line.contact.is_some() && line.contact == detail.contact {
-            // The contact that y / Y / o copy from.
+        let mut fitted = styled_line(screen, line, &detail.find, width);
+        let is_chosen = line.contact.is_some() && line.contact == chosen;
+        // The chosen contact's first line (who) in reverse video, which
+        // shows without colour too. Styled in its spans, not over the row:
+        // cells under the right half of a wide character stay untouched.
+        if is_chosen
+            && lines
+                .iter()
+                .position(|other| other.contact == chosen)
+                .is_some_and(|at| at == detail.scroll + y)
+        {
+            for span in &mut fitted.spans {
+                span.style = span.style.patch(screen.theme.selection());
+            }
+        }
+        fitted.render(target, buf);
+        if is_chosen {
+            // A bar beside every line of it.
             buf.set_string(area.x, target.y, "▌", screen.theme.key());
         }
     }
@@ -134,6 +151,19 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
         {
             cell.set_style(screen.theme.selection());
         }
+    } else if let Some(editor) = &detail.link_line {
+        let prompt = format!("copy link [1–{}]: ", detail.links(statement).len());
+        let text = crate::sanitize::clean_line(editor.text());
+        fit(
+            &[
+                (prompt.as_str(), screen.theme.key()),
+                (text.as_ref(), screen.theme.normal()),
+                ("▏", screen.theme.key()),
+            ],
+            usize::from(area.width),
+            false,
+        )
+        .render(status_row, buf);
     } else {
         let end = (detail.scroll + rows).min(lines.len());
         let percent = if lines.is_empty() {
@@ -155,11 +185,15 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
         } else {
             format!("  find: {} (n/N)", detail.find)
         };
+        let copies = chosen.map_or(String::new(), |at| {
+            copy_target(screen, &statement.media_contacts, at)
+        });
         screen.status_line(
             fit(
                 &[
                     (progress.as_str(), screen.theme.dim()),
                     (find.as_str(), screen.theme.dim()),
+                    (copies.as_str(), screen.theme.normal()),
                 ],
                 usize::from(area.width),
                 false,
@@ -168,7 +202,7 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
             buf,
         );
     }
-    let (context, hints): (Context, &[Action]) = if detail.find_line.is_some() {
+    let (context, hints): (Context, &[Action]) = if detail.typing() {
         (Context::Input, &[Action::Submit, Action::Cancel])
     } else {
         (
@@ -184,6 +218,35 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
         )
     };
     screen.hints(context, hints, row(area, area.height - 1), buf);
+}
+
+/// "  y/Y/o copy contact 2 of 3: Media enquiries, FCDO": which contact the copy
+/// keys take, with the keys as the keymap has them.
+fn copy_target(screen: &Screen, contacts: &[crate::records::MediaContact], at: usize) -> String {
+    let Some(contact) = contacts.get(at) else {
+        return String::new();
+    };
+    let keymap = &screen.state.keymap;
+    let keys: Vec<String> = [Action::CopyEmail, Action::CopyPhone, Action::CopyOutOfHours]
+        .into_iter()
+        .filter_map(|action| {
+            keymap
+                .keys_for(Context::Detail, action)
+                .first()
+                .map(crate::keymap::Key::label)
+        })
+        .collect();
+    let who = crate::document::contact_lines(contact)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    // The count goes first, so a long name is what an ellipsis cuts.
+    let count = if contacts.len() > 1 {
+        format!(" contact {} of {}", at + 1, contacts.len())
+    } else {
+        String::new()
+    };
+    format!("  {} copy{count}: {who}", keys.join("/"))
 }
 
 #[cfg(test)]

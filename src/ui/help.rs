@@ -1,5 +1,7 @@
-//! The help overlay: every key of the keymap table by context, then the
-//! query grammar. Generated from the table, so it cannot drift from it.
+//! The help overlay: every key of the keymap table by context, the view it
+//! was opened from first and the most used keys first in each, then the query
+//! grammar; `/` narrows the rows. Generated from the table, so it cannot
+//! drift from it.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -7,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Widget};
 
 use super::Screen;
 use super::text::fit;
-use crate::keymap::{Context, Keymap};
+use crate::keymap::{Context, Keymap, MOST_USED};
 use crate::search::Field;
 use crate::state::Help;
 
@@ -40,35 +42,78 @@ pub const GRAMMAR: &[(&str, &str)] = &[
 ];
 
 /// The overlay's lines as (key column, description); headings have an empty
-/// description.
+/// description. `first`'s keys come first, then the keys that work anywhere,
+/// then the other views'; within each, [`MOST_USED`] order. With a `filter`,
+/// only rows whose keys or description hold it (case-insensitively), under
+/// their headings.
 #[must_use]
-pub fn help_lines(keymap: &Keymap) -> Vec<(String, String)> {
-    let mut lines = Vec::new();
+pub fn help_lines(keymap: &Keymap, first: Context, filter: &str) -> Vec<(String, String)> {
+    let filter = crate::search::fold(filter.trim());
+    let mut contexts = vec![first, Context::Global];
     for context in [
-        Context::Global,
         Context::List,
         Context::Detail,
         Context::Filter,
+        Context::Contacts,
         Context::Input,
         Context::Note,
         Context::Picker,
+        Context::Problems,
+        Context::Alone,
     ] {
-        lines.push((context.title().to_owned(), String::new()));
-        for (action, keys) in keymap.actions_in(context) {
-            lines.push((keys, action.describe().to_owned()));
+        if !contexts.contains(&context) {
+            contexts.push(context);
         }
-        lines.push((String::new(), String::new()));
     }
-    lines.push(("Marks column".to_owned(), String::new()));
-    lines.push((String::new(), super::triage::LEGEND.to_owned()));
-    lines.push((String::new(), String::new()));
-    lines.push(("Query language".to_owned(), String::new()));
-    for (syntax, meaning) in GRAMMAR {
-        lines.push(((*syntax).to_owned(), (*meaning).to_owned()));
+    let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for context in contexts {
+        let mut actions = keymap.actions_in(context);
+        // A stable sort: actions not in MOST_USED keep table order, after.
+        actions.sort_by_key(|(action, _)| {
+            MOST_USED
+                .iter()
+                .position(|used| used == action)
+                .unwrap_or(MOST_USED.len())
+        });
+        let rows = actions
+            .into_iter()
+            .map(|(action, keys)| (keys, action.describe().to_owned()))
+            .collect();
+        sections.push((context.title().to_owned(), rows));
     }
-    for (field, words, meaning) in Field::ALL {
-        lines.push((format!("{}:value", words[0]), (*meaning).to_owned()));
-        let _ = field;
+    sections.push((
+        "Marks column".to_owned(),
+        vec![(String::new(), super::triage::LEGEND.to_owned())],
+    ));
+    let mut grammar: Vec<(String, String)> = GRAMMAR
+        .iter()
+        .map(|(syntax, meaning)| ((*syntax).to_owned(), (*meaning).to_owned()))
+        .collect();
+    grammar.extend(
+        Field::ALL
+            .iter()
+            .map(|(_, words, meaning)| (format!("{}:value", words[0]), (*meaning).to_owned())),
+    );
+    sections.push(("Query language".to_owned(), grammar));
+
+    let mut lines = Vec::new();
+    for (heading, rows) in sections {
+        let rows: Vec<_> = rows
+            .into_iter()
+            .filter(|(keys, meaning)| {
+                filter.is_empty()
+                    || crate::search::fold(keys).contains(&filter)
+                    || crate::search::fold(meaning).contains(&filter)
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push((String::new(), String::new()));
+        }
+        lines.push((heading, String::new()));
+        lines.extend(rows);
     }
     lines
 }
@@ -93,13 +138,15 @@ pub(super) fn render(screen: &Screen, help: &Help, area: Rect, buf: &mut Buffer)
         },
         buf,
     );
-    let lines = help_lines(&screen.state.keymap);
-    let rows = usize::from(height.saturating_sub(2));
+    let lines = help_lines(&screen.state.keymap, help.context, help.filter.text());
+    // The last row of the box is the filter line while there is one.
+    let filtering = help.typing || !help.filter.text().is_empty();
+    let rows = usize::from(height.saturating_sub(2 + u16::from(filtering)));
     let scroll = help.scroll.min(lines.len().saturating_sub(rows));
     let title = if width >= 50 {
-        " Keys and query language (Esc closes) "
+        " Keys and query language (/ filters, Esc closes) "
     } else {
-        " Help (Esc closes) "
+        " Help (/ filters, Esc closes) "
     };
     let more = if scroll + rows < lines.len() {
         format!(" ↓ j/PgDn: {} more lines ", lines.len() - scroll - rows)
@@ -143,5 +190,32 @@ pub(super) fn render(screen: &Screen, help: &Help, area: Rect, buf: &mut Buffer)
             )
         };
         line.render(target, buf);
+    }
+    if filtering {
+        let text = crate::sanitize::clean_line(help.filter.text());
+        let found = if lines.is_empty() {
+            "  no key matches"
+        } else if help.typing {
+            "  Enter keeps · Esc clears"
+        } else {
+            ""
+        };
+        fit(
+            &[
+                ("/", theme.key()),
+                (text.as_ref(), theme.normal()),
+                (found, theme.dim()),
+            ],
+            usize::from(inner.width),
+            false,
+        )
+        .render(
+            Rect {
+                y: inner.y + inner.height.saturating_sub(1),
+                height: 1,
+                ..inner
+            },
+            buf,
+        );
     }
 }
