@@ -943,3 +943,17 @@ fn sorting_keeps_the_cursor_on_its_statement() {
         );
     }
 }
+
+#[test]
+fn the_header_counts_new_statements_without_a_dangling_separator() {
+    let mut state = browser(80, 24);
+    let ids: Vec<String> = state
+        .statements
+        .iter()
+        .take(4)
+        .map(|s| s.id.clone())
+        .collect();
+    state.arrived.extend(ids);
+    let header = visible_rows(&render(&state, NO_COLOR))[0].clone();
+    assert!(header.trim_end().ends_with("4 new"), "{header:?}");
+}

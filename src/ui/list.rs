@@ -65,18 +65,24 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     } else {
         format!(" {counts} · {}", clean_line(&state.archive_name))
     };
-    let problems = match state.problems {
-        0 => String::new(),
-        1 => "1 problem (P) ".to_owned(),
-        n => format!("{n} problems (P) "),
-    };
-    let problems = match state.arrived.len() {
-        0 => problems,
-        n => format!("{n} new · {problems}"),
-    };
-    let problems = match &state.loading {
-        Some(progress) => format!("{}{problems}", loading_gauge(progress, area.width)),
-        None => problems,
+    // Each part is said only when there is something to say, with a
+    // separator only between two of them.
+    let mut parts = Vec::new();
+    if let Some(progress) = &state.loading {
+        parts.push(loading_gauge(progress, area.width).trim_end().to_owned());
+    }
+    if !state.arrived.is_empty() {
+        parts.push(format!("{} new", state.arrived.len()));
+    }
+    match state.problems {
+        0 => {}
+        1 => parts.push("1 problem (P)".to_owned()),
+        n => parts.push(format!("{n} problems (P)")),
+    }
+    let problems = if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", parts.join(" · "))
     };
     screen.bar(&header, &problems, row(area, 0), buf);
 
