@@ -490,6 +490,9 @@ pub struct Index {
     /// all the statements it signs, so its label is made and looked up once.
     label_of: HashMap<SameSignatory, u32, foldhash::fast::RandomState>,
     values: Interner,
+    /// Archive positions of the withdrawn statements, ascending: few, so
+    /// `is:withdrawn` costs a binary search and entries stay small.
+    withdrawn: Vec<u32>,
     cache: Mutex<PartialCache>,
 }
 
@@ -532,6 +535,7 @@ struct PreparedEntry {
     signatories: Vec<Arc<crate::records::Signatory>>,
     /// Folded field values (signatories excepted).
     values: Vec<(Field, String)>,
+    withdrawn: bool,
 }
 
 fn prepare_entry(statement: &Statement) -> PreparedEntry {
@@ -578,6 +582,7 @@ fn prepare_entry(statement: &Statement) -> PreparedEntry {
         day: statement.published.date(),
         signatories,
         values,
+        withdrawn: statement.withdrawn.is_some(),
     }
 }
 
@@ -627,6 +632,10 @@ impl Index {
     pub fn append(&mut self, prepared: Prepared) {
         self.entries.reserve(prepared.0.len());
         for entry in prepared.0 {
+            if entry.withdrawn {
+                let at = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+                self.withdrawn.push(at);
+            }
             let entry = self.entry(entry);
             self.entries.push(entry);
         }
@@ -652,6 +661,7 @@ impl Index {
             day,
             signatories,
             values,
+            withdrawn: _,
         } = prepared;
         let start = u32::try_from(self.signatory_labels.len()).unwrap_or(u32::MAX);
         for signatory in signatories {
@@ -738,9 +748,10 @@ impl Index {
 
     fn search_ordered(&self, query: &Query, marks: &MarksOf<'_>, rank: Option<&[u32]>) -> Vec<Hit> {
         let passes = |entry: u32| {
-            query.filters.iter().all(|filter| {
-                self.passes(&self.entries[entry as usize], filter, marks(entry as usize))
-            })
+            query
+                .filters
+                .iter()
+                .all(|filter| self.passes(entry, filter, marks(entry as usize)))
         };
         let Some(matched) = self.matching(&query.fuzzy) else {
             let mut hits: Vec<Hit> = (0..self.entries.len())
@@ -998,7 +1009,8 @@ impl Index {
         }
     }
 
-    fn passes(&self, entry: &Entry, filter: &Filter, marks: Option<&Marks>) -> bool {
+    fn passes(&self, at: u32, filter: &Filter, marks: Option<&Marks>) -> bool {
+        let entry = &self.entries[at as usize];
         let matched = match &filter.condition {
             Condition::Field(Field::Signatory, value) => self
                 .labels_of(entry)
@@ -1028,6 +1040,7 @@ impl Index {
             }
             Condition::Published(range) => range.contains(entry.day),
             Condition::Mark(test) => mark_matches(test, marks),
+            Condition::Withdrawn => self.withdrawn.binary_search(&at).is_ok(),
         };
         matched != filter.negated
     }
@@ -1441,5 +1454,22 @@ mod tests {
         let query = parse("jap").expect("parse");
         assert_eq!(title_positions(&query, "Japan trade"), [0, 1, 2]);
         assert!(title_positions(&query, "Sanctions").is_empty());
+    }
+
+    #[test]
+    fn withdrawn_terms_find_or_leave_out_withdrawn_statements() {
+        let mut statements = archive();
+        statements[1].withdrawn = Some(crate::records::Withdrawn {
+            date: statements[1].published.clone(),
+            note: None,
+        });
+        // Built in two halves, as a streaming load builds it.
+        let mut index = Index::new(&statements[..1]);
+        index.extend(&statements[1..]);
+        let found = |text: &str| ids(&statements, &index.search(&parse(text).expect("parse")));
+        assert_eq!(found("is:withdrawn"), ["b"]);
+        assert_eq!(found("-is:withdrawn"), ["a", "c"]);
+        assert_eq!(found("japan is:withdrawn"), ["b"]);
+        assert_eq!(found("japan -is:withdrawn"), ["a"]);
     }
 }

@@ -295,6 +295,11 @@ pub struct State {
     pub selected: usize,
     /// First list row on screen.
     pub offset: usize,
+    /// Whether the user has put the cursor on a statement (moved it, or
+    /// sorted with it). Until then it stays on the top row, the newest
+    /// statement, however the list streams in; after, it stays on that
+    /// statement. A new query puts it back on the top row.
+    pub cursor_moved: bool,
     pub view: View,
     /// Queries used this session, oldest first.
     pub history: Vec<String>,
@@ -356,6 +361,7 @@ impl State {
             columns: crate::config::Column::DEFAULT.to_vec(),
             selected: 0,
             offset: 0,
+            cursor_moved: false,
             view: View::List,
             history: Vec::new(),
             preview: true,
@@ -579,13 +585,13 @@ impl State {
                     if clicked == self.selected {
                         self.open_selected();
                     } else {
-                        self.select(clicked);
+                        self.choose_row(clicked);
                     }
                 }
             }
             movement => {
                 if let Some(target) = self.list_target(movement) {
-                    self.select(target);
+                    self.choose_row(target);
                 }
             }
         }
@@ -607,6 +613,14 @@ impl State {
             Action::Bottom => last,
             _ => return None,
         })
+    }
+
+    /// Moves the cursor where the user asked: from now on it stays on that
+    /// statement as the list changes.
+    pub(crate) fn choose_row(&mut self, position: usize) {
+        // A key pressed before anything is listed chooses nothing.
+        self.cursor_moved |= !self.hits.is_empty();
+        self.select(position);
     }
 
     fn select(&mut self, position: usize) {
@@ -643,8 +657,15 @@ impl State {
             .unwrap_or(Sort::Newest);
         self.chosen_sort = Some(next);
         self.status = Some(format!("sorted by {}", next.label()));
+        // The cursor stays on its statement, as mutt and neomutt keep the
+        // current message when the sort changes.
+        let current = self.selected_hit().map(|hit| hit.index);
+        let row = self.selected.saturating_sub(self.offset);
         self.apply_sort();
-        self.select(0);
+        let position =
+            current.and_then(|index| self.hits.iter().position(|hit| hit.index == index));
+        self.cursor_moved |= position.is_some_and(|position| position > 0);
+        self.keep_cursor(row, position);
     }
 
     /// Sets the query line and the list it selects (keeping the last good
@@ -661,6 +682,7 @@ impl State {
                 self.query = query;
                 self.query_error = None;
                 self.keep_on = None;
+                self.cursor_moved = false;
                 self.refresh_wanted = false;
                 if self.background_search {
                     self.search_in_background();
@@ -756,7 +778,11 @@ impl State {
     /// Re-runs the query (marks changed, or the archive grew), keeping the
     /// cursor on the same statement when it is still listed.
     pub(crate) fn refresh_hits(&mut self) {
-        let current = self.selected_hit().map(|hit| hit.index);
+        // An untouched cursor has no statement to keep: it stays on top.
+        let current = self
+            .selected_hit()
+            .map(|hit| hit.index)
+            .filter(|_| self.cursor_moved);
         if self.lists_everything() {
             // Everything is listed: no need to search.
             if matches!(self.sort(), Sort::Newest | Sort::Oldest) {
@@ -827,6 +853,11 @@ impl State {
                 // The cursor stays on the same screen row where it can.
                 self.offset = position.saturating_sub(row);
                 self.select(position);
+            }
+            // An untouched cursor stays on the top row, the newest statement.
+            None if !self.cursor_moved => {
+                self.offset = 0;
+                self.select(0);
             }
             None => self.select(self.selected),
         }

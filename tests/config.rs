@@ -175,9 +175,10 @@ sort = "newset"
             "8:1: unknown key `sparkle` in [theme.colours]; expected one of normal_fg, \
              normal_bg, selection_fg, selection_bg, match_fg, found_fg, found_bg, bar_fg, \
              bar_bg, title_fg, heading_fg, dim_fg, warning_fg, key_fg",
-            "11:20: unknown column `titel` in [list]; did you mean `title`?",
-            "11:29: unknown column `sigs` in [list]; expected one of date, kind, signatories, \
-             title, marks, id",
+            "11:20: unknown column `titel` in [list] (the default columns are shown); did you \
+             mean `title`?",
+            "11:29: unknown column `sigs` in [list] (the default columns are shown); expected \
+             one of date, kind, signatories, title, marks, id",
             "11:37: column `date` is listed twice in [list]",
             "12:8: unknown sort `newset` in [list]; did you mean `newest`?",
         ]
@@ -185,7 +186,7 @@ sort = "newset"
     assert_eq!(config.theme, ThemeChoice::Dark);
     assert_eq!(config.palette.key_fg, Color::Red);
     assert_eq!(config.palette.selection_bg, Color::Cyan);
-    assert_eq!(config.columns, [Column::Date]);
+    assert_eq!(config.columns, Column::DEFAULT);
     assert_eq!(config.default_sort, None);
 }
 

@@ -517,9 +517,15 @@ fn sort_cycles_and_skips_relevance_without_fuzzy_words() {
         "newest first"
     );
 
-    press(&mut state, "jjs");
+    press(&mut state, "jj");
+    let chosen = state.selected_statement().map(|s| s.id.clone());
+    press(&mut state, "s");
     assert_eq!(state.sort(), Sort::Oldest);
-    assert_eq!(state.selected, 0, "a new sort starts at the top");
+    assert_eq!(
+        state.selected_statement().map(|s| s.id.clone()),
+        chosen,
+        "a new sort keeps the cursor on its statement"
+    );
     assert!(
         dates(&state).windows(2).all(|p| p[0] <= p[1]),
         "oldest first"
@@ -609,7 +615,7 @@ fn detail_moves_through_the_list_and_the_list_follows() {
 fn leaving_the_detail_keeps_the_list_as_it_was() {
     for back in ["<Esc>", "q", "h", "<Left>"] {
         let mut state = browser(80, 10);
-        press(&mut state, "/-year:2013<Enter>ss");
+        press(&mut state, "/-year:2013<Enter>ssg");
         press(&mut state, "jjjjjjjj");
         assert_eq!(state.hits.len(), 15);
         assert_eq!(state.sort(), Sort::Title);

@@ -439,7 +439,7 @@ fn the_real_loop_searches_opens_and_quits() {
     );
     assert!(
         rows[2].starts_with('▌')
-            && rows[2].contains("2024-01-12")
+            && rows[2].contains("12 Jan 24")
             && rows[2].contains("DPRK-Russia"),
         "{rows:#?}"
     );
@@ -997,4 +997,135 @@ fn the_links_of_a_page_of_a_long_statement_are_its_own() {
     assert_eq!(state.status.as_deref(), Some("this page has no links"));
     press(&mut state, "G#");
     assert_eq!(copied(&state), ["https://example.org/last-page"]);
+}
+
+// ---- The list at 80×24: columns, withdrawn statements, sorting ----
+
+/// The columns where the heading row puts each name.
+fn heading_starts(buffer: &Buffer) -> Vec<(String, usize)> {
+    let heading = &visible_rows(buffer)[1];
+    let mut starts = Vec::new();
+    let mut at = 0;
+    for word in heading.split(' ') {
+        if !word.is_empty() {
+            starts.push((word.to_owned(), heading[..at].chars().count()));
+        }
+        at += word.len() + 1;
+    }
+    starts
+}
+
+#[test]
+fn at_80_columns_the_title_gets_50_columns_beside_every_default_column() {
+    let state = browser(80, 24);
+    let buffer = render(&state, NO_COLOR);
+    let starts = heading_starts(&buffer);
+    let names: Vec<&str> = starts.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["Mark", "Date", "Kind", "Sig", "Title"]);
+    assert_eq!(starts[4].1, 30, "the title's 50 columns start at 30");
+    let rows = visible_rows(&buffer);
+    // The date is short, the kind its documented label, the count shown.
+    let seed = rows
+        .iter()
+        .find(|row| row.contains("DPRK-Russia"))
+        .expect("the seed row");
+    assert!(
+        seed.contains("12 Jan 24 news     51 DPRK-Russia ballistic missile transfers: joint st…"),
+        "{seed}"
+    );
+}
+
+#[test]
+fn columns_in_any_order_lay_out_with_the_title_where_it_is_listed() {
+    use communique::config::Column;
+    let mut state = browser(80, 24);
+    state.columns = vec![Column::Title, Column::Date, Column::Kind, Column::Marks];
+    let buffer = render(&state, NO_COLOR);
+    let starts = heading_starts(&buffer);
+    assert_eq!(
+        starts,
+        [
+            ("Title".to_owned(), 2),
+            ("Date".to_owned(), 56),
+            ("Kind".to_owned(), 67),
+            ("Mark".to_owned(), 75)
+        ]
+    );
+    let rows = visible_rows(&buffer);
+    let seed = rows
+        .iter()
+        .find(|row| row.contains("DPRK-Russia"))
+        .expect("the seed row");
+    assert!(seed.ends_with(" 2024-01-12 news    N    "), "{seed:?}");
+    insta::assert_snapshot!("list_title_first_80x24", screen_text(&buffer));
+}
+
+#[test]
+fn a_withdrawn_statement_is_marked_w_and_dimmed_and_found_by_is_withdrawn() {
+    for theme in [NO_COLOR, COLOR] {
+        let state = browser(80, 24);
+        let buffer = render(&state, theme);
+        let rows = visible_rows(&buffer);
+        let withdrawn: Vec<usize> = (0..rows.len())
+            .filter(|&y| rows[y].get(2..8) == Some("N   W "))
+            .collect();
+        assert_eq!(
+            withdrawn.len(),
+            1,
+            "one withdrawn statement:\n{}",
+            rows.join("\n")
+        );
+        let y = u16::try_from(withdrawn[0]).expect("a row");
+        let title_cell = &buffer[(40, y)];
+        assert!(
+            title_cell.modifier.contains(Modifier::DIM),
+            "{theme:?}: the withdrawn row is dimmed"
+        );
+        assert!(!buffer[(40, y + 1)].modifier.contains(Modifier::DIM));
+    }
+    let state = view_state("/is:withdrawn<Enter>", (80, 24));
+    assert_eq!(state.hits.len(), 1);
+    let state = view_state("/-is:withdrawn<Enter>", (80, 24));
+    assert_eq!(state.hits.len(), 15);
+    let state = view_state("/is:withdrawn<Enter><Enter>", (80, 24));
+    let rows = visible_rows(&render(&state, NO_COLOR));
+    assert!(
+        rows.iter().any(|row| row.contains("Withdrawn on")),
+        "the statement says so at its top:\n{}",
+        rows.join("\n")
+    );
+}
+
+#[test]
+fn sorting_keeps_the_cursor_on_its_statement() {
+    let mut state = view_state("jj", (80, 24));
+    let chosen = state.selected_statement().expect("a statement").id.clone();
+    for _ in 0..4 {
+        press(&mut state, "s");
+        assert_eq!(state.selected_statement().expect("a statement").id, chosen);
+        let rows = visible_rows(&render(&state, NO_COLOR));
+        let cursor = rows
+            .iter()
+            .find(|row| row.starts_with('▌'))
+            .expect("the cursor on screen");
+        assert!(
+            cursor.contains("DPRK-Russia"),
+            "{}: {cursor}",
+            state.sort().label()
+        );
+    }
+}
+
+#[test]
+fn the_header_counts_new_statements_without_a_dangling_separator() {
+    let mut state = browser(80, 24);
+    let ids: Vec<String> = state
+        .statements
+        .iter()
+        .take(4)
+        .map(|s| s.id.clone())
+        .collect();
+    state.arrived.extend(ids);
+    let header = visible_rows(&render(&state, NO_COLOR))[0].clone();
+    assert!(header.trim_end().ends_with("4 new"), "{header:?}");
 }

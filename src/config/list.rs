@@ -80,8 +80,9 @@ pub(super) fn read(source: &mut Source, list: &DeTable) -> ListSettings {
     settings
 }
 
-/// The columns named, each bad or repeated name reported and left out; an
-/// empty result keeps the default columns.
+/// The columns named, a repeated name reported and left out. An unknown
+/// name keeps the default columns: a list missing the column the user
+/// meant (the title, say) is worse than the defaults.
 fn read_columns(
     source: &mut Source,
     names: Vec<(&str, std::ops::Range<usize>)>,
@@ -89,14 +90,22 @@ fn read_columns(
 ) -> Option<Vec<Column>> {
     let known: Vec<&str> = Column::NAMES.iter().map(|(name, _)| *name).collect();
     let mut columns = Vec::new();
+    let mut unknown = false;
     for (text, span) in names {
         match Column::NAMES.iter().find(|(name, _)| *name == text) {
             Some((_, column)) if columns.contains(column) => {
                 source.problem(span, format!("column `{text}` is listed twice in [list]"));
             }
             Some((_, column)) => columns.push(*column),
-            None => source.unknown(span, "column", text, "in [list]", &known),
+            None => {
+                unknown = true;
+                let place = "in [list] (the default columns are shown)";
+                source.unknown(span, "column", text, place, &known);
+            }
         }
+    }
+    if unknown {
+        return None;
     }
     if columns.is_empty() {
         source.problem(

@@ -94,6 +94,8 @@ pub enum Condition {
     Published(DayRange),
     /// A triage mark (`is:flagged`, `tag:urgent`, …).
     Mark(MarkTest),
+    /// The statement was withdrawn by its publisher (`is:withdrawn`).
+    Withdrawn,
 }
 
 /// What a triage term asks of a statement's marks.
@@ -268,6 +270,13 @@ fn parse_term(token: &Token, query: &mut Query) -> Result<(), QueryError> {
                     return Ok(());
                 }
                 "flagged" => MarkTest::Flagged,
+                "withdrawn" => {
+                    query.filters.push(Filter {
+                        negated,
+                        condition: Condition::Withdrawn,
+                    });
+                    return Ok(());
+                }
                 "unflagged" => {
                     query.filters.push(Filter {
                         negated: !negated,
@@ -277,7 +286,7 @@ fn parse_term(token: &Token, query: &mut Query) -> Result<(), QueryError> {
                 }
                 other => {
                     return Err(error(format!(
-                        "unknown `is:{other}` (try is:read is:unread is:flagged is:unflagged)"
+                        "unknown `is:{other}` (try is:read is:unread is:flagged is:unflagged is:withdrawn)"
                     )));
                 }
             };

@@ -482,7 +482,7 @@ impl State {
                     _ => None,
                 };
                 if let Some(target) = target {
-                    self.select(target);
+                    self.choose_row(target);
                     let find = std::mem::take(&mut detail.find);
                     detail = Detail::new(self.hits[target].index);
                     detail.find = find;

@@ -307,7 +307,7 @@ impl State {
                     if !self.triage.chosen.remove(&index) {
                         self.triage.chosen.insert(index);
                     }
-                    self.select(self.selected + 1);
+                    self.choose_row(self.selected + 1);
                 }
             }
             Action::VisualRange => {

@@ -6,6 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders, Widget};
 
+mod columns;
+
+use columns::Cell;
+
 use super::text::{fit, highlighted};
 use super::{Screen, row};
 use crate::config::Column;
@@ -15,41 +19,36 @@ use crate::sanitize::clean_line;
 use crate::search::title_positions;
 use crate::state::{State, View};
 
-/// A column's width at a list width, or `None` when it is dropped there.
-/// The title takes what is left.
-fn column_width(column: Column, list_width: usize) -> Option<usize> {
-    match column {
-        Column::Marks => Some(4),
-        Column::Date => Some(10),
-        Column::Kind => (list_width >= 70).then_some(19),
-        Column::Signatories => (list_width >= 50).then_some(4),
-        Column::Id => (list_width >= 100).then_some(14),
-        Column::Title => Some(0),
-    }
-}
-
 fn column_heading(column: Column) -> &'static str {
     match column {
         Column::Marks => "Mark",
         Column::Date => "Date",
         Column::Kind => "Kind",
-        Column::Signatories => "Sigs",
+        Column::Signatories => "Sig",
         Column::Id => "Id",
         Column::Title => "Title",
     }
 }
 
 /// One cell's text for a statement (the title is drawn separately).
-fn cell_text(column: Column, state: &State, hit: &crate::search::Hit) -> String {
+fn cell_text(cell: Cell, state: &State, hit: &crate::search::Hit) -> String {
     let statement = &state.statements[hit.index];
-    match column {
-        Column::Marks => super::triage::mark_symbols(state.marks_of(hit.index)),
-        Column::Date => statement.published.date().to_string(),
+    match cell.column {
+        Column::Marks => format!(
+            "{}{}",
+            super::triage::mark_symbols(state.marks_of(hit.index)),
+            if statement.withdrawn.is_some() {
+                'W'
+            } else {
+                ' '
+            }
+        ),
+        Column::Date => columns::date(statement, cell.short),
+        Column::Kind if cell.short => {
+            clean_line(columns::short_kind(statement.kind_or_default())).into_owned()
+        }
         Column::Kind => clean_line(statement.kind_or_default()).into_owned(),
-        Column::Signatories => match statement.signatories.len() {
-            0 => String::new(),
-            n => format!("{n:>4}"),
-        },
+        Column::Signatories => columns::signatory_count(statement),
         Column::Id => clean_line(&statement.id).into_owned(),
         Column::Title => String::new(),
     }
@@ -66,18 +65,24 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     } else {
         format!(" {counts} · {}", clean_line(&state.archive_name))
     };
-    let problems = match state.problems {
-        0 => String::new(),
-        1 => "1 problem (P) ".to_owned(),
-        n => format!("{n} problems (P) "),
-    };
-    let problems = match state.arrived.len() {
-        0 => problems,
-        n => format!("{n} new · {problems}"),
-    };
-    let problems = match &state.loading {
-        Some(progress) => format!("{}{problems}", loading_gauge(progress, area.width)),
-        None => problems,
+    // Each part is said only when there is something to say, with a
+    // separator only between two of them.
+    let mut parts = Vec::new();
+    if let Some(progress) = &state.loading {
+        parts.push(loading_gauge(progress, area.width).trim_end().to_owned());
+    }
+    if !state.arrived.is_empty() {
+        parts.push(format!("{} new", state.arrived.len()));
+    }
+    match state.problems {
+        0 => {}
+        1 => parts.push("1 problem (P)".to_owned()),
+        n => parts.push(format!("{n} problems (P)")),
+    }
+    let problems = if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", parts.join(" · "))
     };
     screen.bar(&header, &problems, row(area, 0), buf);
 
@@ -161,23 +166,16 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let state = screen.state;
     let theme = screen.theme;
     let width = usize::from(area.width);
-    let columns: Vec<(Column, usize)> = state
-        .columns
-        .iter()
-        .filter_map(|&column| Some((column, column_width(column, width)?)))
-        .collect();
+    let cells = columns::layout(&state.columns, width);
 
-    let mut heading: Vec<(String, Style)> = vec![("  ".into(), theme.label())];
-    for &(column, column_width) in &columns {
-        let text = if column == Column::Title {
-            column_heading(column).to_owned()
-        } else {
-            format!("{:<column_width$} ", column_heading(column))
-        };
-        heading.push((text, theme.label()));
+    let mut heading = vec![vec![(" ".repeat(columns::GUTTER), theme.label())]];
+    for &cell in &cells {
+        heading.push(vec![(
+            padded(column_heading(cell.column), cell.width),
+            theme.label(),
+        )]);
     }
-    let heading: Vec<(&str, Style)> = heading.iter().map(|(t, s)| (t.as_str(), *s)).collect();
-    fit(&heading, width, true).render(row(area, 0), buf);
+    render_cells(&heading, row(area, 0), buf);
 
     let rows = usize::from(area.height.saturating_sub(1));
     if state.hits.is_empty() {
@@ -203,6 +201,8 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
         let selected = line == state.selected;
         let base = if selected {
             theme.selection()
+        } else if statement.withdrawn.is_some() {
+            theme.withdrawn()
         } else {
             theme.normal()
         };
@@ -223,39 +223,64 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
                 ' '
             }
         );
-        let mut pieces: Vec<(String, Style)> = vec![(cursor, base)];
-        for &(column, column_width) in &columns {
-            if column == Column::Title {
+        let mut pieces = vec![vec![(cursor, base)]];
+        for &cell in &cells {
+            if cell.column == Column::Title {
                 let title = clean_line(&statement.title);
                 let positions = title_positions(&state.query, &title);
-                pieces.extend(highlighted(&title, &positions, base, theme.matched()));
+                let mut title_pieces = highlighted(&title, &positions, base, theme.matched());
                 if let Some(signatory) = hit.signatory.and_then(|at| statement.signatories.get(at))
                 {
-                    pieces.push((
+                    title_pieces.push((
                         format!("  · matched: {}", clean_line(&signatory.label())),
                         secondary,
                     ));
                 }
+                let borrowed: Vec<(&str, Style)> =
+                    title_pieces.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+                let fitted = fit(&borrowed, cell.width, true);
+                pieces.push(
+                    fitted
+                        .spans
+                        .into_iter()
+                        .map(|span| (span.content.into_owned(), span.style))
+                        .collect(),
+                );
                 continue;
             }
-            let text = cell_text(column, state, hit);
-            let cell = fit(&[(&text, base)], column_width, true);
-            let cell: String = cell
-                .spans
-                .iter()
-                .map(|span| span.content.as_ref())
-                .collect();
-            let style = if column == Column::Date {
+            let text = cell_text(cell, state, hit);
+            let style = if cell.column == Column::Date {
                 secondary
             } else {
                 base
             };
-            pieces.push((format!("{cell} "), style));
+            pieces.push(vec![(padded(&text, cell.width), style)]);
         }
-        let borrowed: Vec<(&str, Style)> = pieces.iter().map(|(t, s)| (t.as_str(), *s)).collect();
         let y = u16::try_from(line - state.offset + 1).unwrap_or(0);
-        fit(&borrowed, width, true).render(row(area, y), buf);
+        render_cells(&pieces, row(area, y), buf);
     }
+}
+
+/// `text` cut or padded to exactly `width` columns.
+fn padded(text: &str, width: usize) -> String {
+    fit(&[(text, Style::new())], width, true).text()
+}
+
+/// A row: the gutter, then each cell's pieces (each cell exactly its
+/// width), a space between cells in the gutter's style.
+fn render_cells(row_pieces: &[Vec<(String, Style)>], area: Rect, buf: &mut Buffer) {
+    let gap_style = row_pieces
+        .first()
+        .and_then(|gutter| gutter.first())
+        .map_or_else(Style::new, |(_, style)| *style);
+    let mut line: Vec<(&str, Style)> = Vec::new();
+    for (at, cell) in row_pieces.iter().enumerate() {
+        if at > 1 {
+            line.push((" ", gap_style));
+        }
+        line.extend(cell.iter().map(|(text, style)| (text.as_str(), *style)));
+    }
+    fit(&line, usize::from(area.width), true).render(area, buf);
 }
 
 fn render_preview(screen: &Screen, area: Rect, buf: &mut Buffer) {

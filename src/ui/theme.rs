@@ -116,6 +116,18 @@ impl Theme {
         Style::new().add_modifier(Modifier::BOLD)
     }
 
+    /// A withdrawn statement's row: dimmed (faint without colour, which
+    /// terminals show without needing a colour) beside its `W` mark.
+    #[must_use]
+    pub fn withdrawn(self) -> Style {
+        self.pick(
+            Style::new()
+                .fg(self.palette.dim_fg)
+                .add_modifier(Modifier::DIM),
+            Style::new().add_modifier(Modifier::DIM),
+        )
+    }
+
     /// Secondary text: dates, counts, hints.
     #[must_use]
     pub fn dim(self) -> Style {

@@ -13,8 +13,7 @@ use crate::state::{NoteEditor, Picker, Prompt};
 use crate::store::{Marks, Status};
 
 /// The legend of the marks column, for the help overlay and the README.
-pub const LEGEND: &str =
-    "N unread · ! flagged · r in review · a actioned · x no action · + tags or note · * chosen";
+pub const LEGEND: &str = "N unread · ! flagged · r in review · a actioned · x no action · + tags or note · W withdrawn · * chosen";
 
 /// Four symbols readable without colour: unread, flagged, status, tags/note.
 #[must_use]
