@@ -542,7 +542,7 @@ fn state_file_strings_reach_the_screen_cleaned() {
     term.expect_text("Note");
     term.expect_text("User");
     term.key(Key::Esc);
-    term.expect_text("Mark Date");
+    term.expect_text("Mark  Date");
     term.send("f");
     term.expect_text("Filters ·");
     // Tab moves from facet to facet: the tags, then who marked.
