@@ -22,6 +22,7 @@ pub mod finder;
 pub mod loading;
 mod perform;
 pub mod searcher;
+pub mod worker;
 
 pub use perform::{Link, RealTerminal};
 
@@ -588,11 +589,11 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     );
     inputs.arrivals = Some(arrivals);
     let (found, found_rx) = std::sync::mpsc::channel();
-    let searcher = searcher::Searcher::start(found);
+    let searcher = searcher::start(found);
     inputs.searches = Some((found_rx, Arc::clone(&searcher.pending)));
     state.background_search = true;
     let (pages_found, pages_found_rx) = std::sync::mpsc::channel();
-    let finder = finder::Finder::start(pages_found);
+    let finder = finder::start(pages_found);
     inputs.finds = Some((pages_found_rx, Arc::clone(&finder.pending)));
     let (reloads, reloaded) = std::sync::mpsc::channel();
     let watch = match ArchiveWatch::start(&archive_path, settings.poll, policy, reloads) {

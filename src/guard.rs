@@ -28,12 +28,12 @@ const GUARDED: &str = "COMMUNIQUE_GUARDED";
 const RESTORE: &str =
     "\x1b[?1049l\x1b[?25h\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[0m";
 
-/// Whether this process should run the browser under a guard: it is the
-/// browser (no subcommand), on a terminal, and not already guarded.
+/// Whether the browser should run under a guard: on a terminal, and not
+/// already guarded.
 #[must_use]
-pub fn wanted(is_browser: bool) -> bool {
+pub fn wanted() -> bool {
     use std::io::IsTerminal as _;
-    is_browser && std::env::var_os(GUARDED).is_none() && std::io::stdin().is_terminal()
+    std::env::var_os(GUARDED).is_none() && std::io::stdin().is_terminal()
 }
 
 /// Runs this same program again (same arguments) as the browser, waits for

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         Some(command) => run_command(&settings, command),
         // The browser runs under a guard that restores the terminal however
         // it ends (see guard.rs); the guarded child runs the browser itself.
-        None if communique::guard::wanted(true) => communique::guard::run(),
+        None if communique::guard::wanted() => communique::guard::run(),
         None => communique::app::run(&settings),
     };
     match result {

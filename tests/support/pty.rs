@@ -813,20 +813,7 @@ rows that differ (expected, then shown):
     /// # Errors
     /// When the pseudo-terminal refuses the size.
     pub fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
-        // Resize the parser first, under the lock, so output drawn for the
-        // new size is never parsed at the old one.
-        let master = self
-            .master
-            .as_ref()
-            .ok_or("the test hung up the terminal")?;
-        let mut output = lock(&self.output);
-        output
-            .parser
-            .screen_mut()
-            .set_size(rows.max(1), cols.max(1));
-        master
-            .resize(pty_size(cols, rows))
-            .map_err(|err| format!("resizing to {cols}×{rows}: {err:#}"))
+        self.claim_size(cols, rows, (u16::MAX, u16::MAX))
     }
 
     /// Tells the program its terminal is `cols`×`rows` (SIGWINCH) while the
@@ -836,6 +823,8 @@ rows that differ (expected, then shown):
     /// # Errors
     /// When the pseudo-terminal refuses the size.
     pub fn claim_size(&mut self, cols: u16, rows: u16, parsed: (u16, u16)) -> Result<(), String> {
+        // Resize the parser first, under the lock, so output drawn for the
+        // new size is never parsed at the old one.
         let master = self
             .master
             .as_ref()
