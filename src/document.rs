@@ -483,16 +483,72 @@ pub fn triage_blocks(marks: &Marks) -> Vec<Block> {
             .collect();
         blocks.push(Block::field("Tags", tags.join("; ")));
     }
-    if let Some(stamp) = &marks.read {
-        blocks.push(Block::field("Read", format!("by {}", stamp_text(stamp))));
+    // Read state is each person's own: theirs first, then who else.
+    let others = marks
+        .read_by_others
+        .keys()
+        .map(|by| clean_line(by))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match (&marks.read, others.is_empty()) {
+        (Some(stamp), true) => {
+            blocks.push(Block::field("Read", format!("by {}", stamp_text(stamp))))
+        }
+        (Some(stamp), false) => blocks.push(Block::field(
+            "Read",
+            format!("by {}; also by {others}", stamp_text(stamp)),
+        )),
+        (None, false) => blocks.push(Block::field("Read", format!("not by you; by {others}"))),
+        (None, true) => {}
     }
+    let earlier = match marks.note_history.len() {
+        0 => String::new(),
+        1 => "; 1 earlier version (at the end)".to_owned(),
+        n => format!("; {n} earlier versions (at the end)"),
+    };
     if let Some((note, stamp)) = &marks.note {
-        blocks.push(Block::field("Note", format!("by {}", stamp_text(stamp))));
-        blocks.extend(
-            clean_text(note)
-                .lines()
-                .map(|line| Block::new(Role::Item, format!("  {line}"))),
-        );
+        blocks.push(Block::field(
+            "Note",
+            format!("edited by {}{earlier}", stamp_text(stamp)),
+        ));
+        blocks.extend(note_lines(note));
+    } else if let Some(removed) = marks.note_history.first() {
+        blocks.push(Block::field(
+            "Note",
+            format!("removed by {}{earlier}", stamp_text(&removed.stamp)),
+        ));
+    }
+    blocks
+}
+
+/// A note's text as indented item lines.
+fn note_lines(note: &str) -> Vec<Block> {
+    clean_text(note)
+        .lines()
+        .map(|line| Block::new(Role::Item, format!("  {line}")))
+        .collect()
+}
+
+/// The note's earlier versions, newest first, for the end of the statement.
+fn note_history_blocks(marks: &Marks) -> Vec<Block> {
+    if marks.note_history.is_empty() {
+        return Vec::new();
+    }
+    let mut blocks = vec![Block::new(Role::Heading, "Earlier versions of the note")];
+    for version in marks.note_history.iter() {
+        match &version.text {
+            Some(text) => {
+                blocks.push(Block::field(
+                    "Written",
+                    format!("by {}", stamp_text(&version.stamp)),
+                ));
+                blocks.extend(note_lines(text));
+            }
+            None => blocks.push(Block::field(
+                "Removed",
+                format!("by {}", stamp_text(&version.stamp)),
+            )),
+        }
     }
     blocks
 }
@@ -547,6 +603,7 @@ pub fn layout_page(
     let mut all = blocks_of(statement, page);
     if let Some(marks) = marks.filter(|_| page.is_none_or(|page| page.number == 0)) {
         insert_triage(&mut all, marks);
+        all.extend(note_history_blocks(marks));
     }
     for block in all {
         if matches!(block.role, Role::Heading | Role::Paragraph | Role::Warning) {

@@ -1109,18 +1109,7 @@ fn mark_matches(test: &MarkTest, marks: Option<&Marks>) -> bool {
         MarkTest::Tag(tag) => marks.tags.keys().any(|have| fold(have) == *tag),
         MarkTest::HasNote => marks.note.is_some(),
         MarkTest::HasTags => !marks.tags.is_empty(),
-        MarkTest::By(who) => {
-            let stamps = marks
-                .read
-                .iter()
-                .chain(&marks.flagged)
-                .chain(&marks.status_set)
-                .chain(marks.tags.values())
-                .chain(marks.note.iter().map(|(_, stamp)| stamp));
-            stamps
-                .into_iter()
-                .any(|stamp| fold(&stamp.by).contains(who.as_str()))
-        }
+        MarkTest::By(who) => marks.people().any(|by| fold(by).contains(who.as_str())),
     }
 }
 

@@ -23,6 +23,11 @@
 //! the same with `applied.after`: the one field the change touched goes back,
 //! stamps included, and marks made since (by anyone) stay.
 //!
+//! Read state is each user's own (like mail): [`Marks::read`] is the store's
+//! user's, [`Marks::read_by_others`] everyone else's, and only a user's own
+//! store changes their read mark. Flag, status, tags and note are shared.
+//! Every version of a note is kept ([`Marks::note_history`]).
+//!
 //! Attribution: each mark keeps who set it and when. Repeating a change
 //! (flagging a flagged statement, re-adding a tag, setting the same status or
 //! note) keeps the original stamp; removing a mark removes its stamp. Tags are
@@ -63,7 +68,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 
 pub use error::StoreError;
 use marks::Target;
-pub use marks::{Change, MarkField, Marks, Stamp, Status};
+pub use marks::{Change, MarkField, Marks, NoteVersion, Stamp, Status};
 
 /// How many queries of history are kept for each user.
 pub const HISTORY_LIMIT: usize = 500;
@@ -300,7 +305,7 @@ impl Store {
             .conn
             .unchecked_transaction()
             .map_err(|e| self.fail(&e))?;
-        rows::load_all(&tx).map_err(|e| self.fail(&e))
+        rows::load_all(&tx, &self.user).map_err(|e| self.fail(&e))
     }
 
     /// The marks of each of `ids`, in the order given (default when unmarked).
@@ -314,7 +319,7 @@ impl Store {
             .unchecked_transaction()
             .map_err(|e| self.fail(&e))?;
         ids.iter()
-            .map(|id| Ok((id.clone(), rows::load(&tx, id)?)))
+            .map(|id| Ok((id.clone(), rows::load(&tx, id, &self.user)?)))
             .collect::<rusqlite::Result<_>>()
             .map_err(|e| self.fail(&e))
     }
@@ -482,7 +487,7 @@ fn apply_in(tx: &Connection, change: &Change, stamp: &Stamp) -> rusqlite::Result
         after: Vec::with_capacity(plan.len()),
     };
     for (id, target) in plan {
-        let before = rows::load(tx, id)?;
+        let before = rows::load(tx, id, &stamp.by)?;
         let after = match target {
             Target::Edit => change.edit(&before, stamp),
             Target::Exact(marks) => marks.clone(),
@@ -494,9 +499,14 @@ fn apply_in(tx: &Connection, change: &Change, stamp: &Stamp) -> rusqlite::Result
                 after
             }
         };
-        if after != before {
-            rows::save(tx, id, &before, &after)?;
-        }
+        let after = if after == before {
+            after
+        } else {
+            rows::save(tx, id, stamp, &before, &after)?;
+            // Read back: others' reads and the note's versions are the
+            // file's, not the change's.
+            rows::load(tx, id, &stamp.by)?
+        };
         applied.before.push((id.to_owned(), before));
         applied.after.push((id.to_owned(), after));
     }

@@ -113,7 +113,7 @@ fn search_enter_enter_in_one_burst_opens_the_statement_found() {
         "the statement view, not the list:\n{screen}"
     );
     quit(&mut session.term);
-    let read = ids_where(&session.state, |marks| !marks["read"].is_null());
+    let read = ids_where(&session.state, |marks| !marks["read_by"]["alice"].is_null());
     assert_eq!(read, [FRANK_ID], "opening marks read the statement shown");
 }
 

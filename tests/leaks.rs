@@ -349,10 +349,17 @@ fn poison_state(setup: &Setup) {
     let db = rusqlite::Connection::open(&setup.state).expect("state file");
     let user = hostile("User");
     db.execute(
-        "UPDATE marks SET note = ?1, note_by = ?2, read_by = ?2, flagged_by = ?2, status_by = ?2",
+        "UPDATE marks SET note = ?1, note_by = ?2, flagged_by = ?2, status_by = ?2",
         (hostile("Note"), &user),
     )
     .expect("update marks");
+    db.execute("UPDATE reads SET by = ?1", [&user])
+        .expect("update reads");
+    db.execute(
+        "UPDATE note_versions SET note = ?1, by = ?2",
+        (hostile("Note"), &user),
+    )
+    .expect("update note versions");
     db.execute("UPDATE tags SET tag = ?1, by = ?2", (hostile("Tag"), &user))
         .expect("update tags");
 }

@@ -54,6 +54,16 @@ fn store_at(path: &Path, by: &str, at: i64) -> Store {
     store.with_clock(move || at)
 }
 
+/// True when the marks are default but for the note's earlier versions,
+/// which are kept when a note is removed.
+fn only_history(marks: &Marks) -> bool {
+    Marks {
+        note_history: Marks::default().note_history,
+        ..marks.clone()
+    }
+    .is_default()
+}
+
 fn temp_db() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("triage.db");
@@ -130,8 +140,10 @@ fn every_change_kind_round_trips_through_a_reopen() {
     drop(alice);
 
     let at = stamp("alice", 1_000);
+    // Read state is each person's own: bob sees alice's read as hers.
     let expected = Marks {
-        read: Some(at.clone()),
+        read: None,
+        read_by_others: BTreeMap::from([("alice".to_owned(), 1_000)]),
         flagged: Some(at.clone()),
         status: Status::InReview,
         status_set: Some(at.clone()),
@@ -140,6 +152,7 @@ fn every_change_kind_round_trips_through_a_reopen() {
             ("urgent".to_owned(), at.clone()),
         ]),
         note: Some(("Ask the desk.\nSecond line.".to_owned(), at)),
+        ..Marks::default()
     };
     let bob = store_at(&path, "bob", 2_000);
     assert_eq!(
@@ -206,10 +219,15 @@ fn undoing_each_kind_leaves_no_trace() {
         assert!(!store.marks().expect("marks").is_empty());
         store.apply(off).expect("off");
         assert!(
-            store.marks().expect("marks").is_empty(),
+            store.marks().expect("marks").values().all(only_history),
             "{off:?} left a row"
         );
     }
+    // A note's versions are kept (who wrote what, and who removed it).
+    let history = &store.marks().expect("marks")["s1"].note_history;
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert_eq!(history[0].text, None, "removed");
+    assert_eq!(history[1].text.as_deref(), Some("n"));
     // A statement nobody touched reads as default.
     assert_eq!(
         store.marks_for(&one("never-seen")).expect("marks_for"),
@@ -283,7 +301,7 @@ fn apply_returns_the_marks_before_and_restore_puts_them_back_exactly() {
     carol
         .apply(&Change::Restore { marks: blank })
         .expect("clear");
-    assert!(carol.marks().expect("marks").is_empty());
+    assert!(carol.marks().expect("marks").values().all(only_history));
 }
 
 #[test]
@@ -464,7 +482,10 @@ fn changed_since_last_check_sees_other_stores_but_not_its_own() {
         "bob sees alice's flag"
     );
     let seen = mine.marks_for(&one("a")).expect("marks_for");
-    assert_eq!(seen[0].1.read, Some(stamp("bob", 2)));
+    assert_eq!(
+        seen[0].1.read_by_others,
+        BTreeMap::from([("bob".to_owned(), 2)])
+    );
 }
 
 #[test]
@@ -1168,7 +1189,11 @@ fn polling_notices_the_file_was_replaced() {
         .expect("bob writes the fresh file");
     assert!(store.changed_since_last_check().expect("check"));
     assert!(store.take_notice().is_some());
-    assert!(store.marks().expect("marks")["x"].read.is_some());
+    assert!(
+        store.marks().expect("marks")["x"]
+            .read_by_others
+            .contains_key("bob")
+    );
 }
 
 // ------------------------------------------------ several changes, one save
@@ -1291,4 +1316,125 @@ fn moving_a_damaged_file_aside_never_replaces_what_is_there() {
         files_in(dir.path())
     );
     drop(other);
+}
+
+// -------------------------------------------------------------- migration
+
+/// Version 1 of the schema, exactly as communique created it before read
+/// state became each person's own.
+const SCHEMA_V1: &str = "CREATE TABLE marks (
+        id TEXT PRIMARY KEY NOT NULL,
+        read_by TEXT, read_at INTEGER,
+        flagged_by TEXT, flagged_at INTEGER,
+        status TEXT NOT NULL DEFAULT 'new', status_by TEXT, status_at INTEGER,
+        note TEXT, note_by TEXT, note_at INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE tags (
+        id TEXT NOT NULL, tag TEXT NOT NULL, by TEXT NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX tags_by_tag ON tags (tag);
+    CREATE TABLE saved_searches (
+        name TEXT PRIMARY KEY NOT NULL, query TEXT NOT NULL,
+        by TEXT NOT NULL, at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE history (
+        seq INTEGER PRIMARY KEY, by TEXT NOT NULL, query TEXT NOT NULL, at INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX history_by_query ON history (by, query);
+    PRAGMA application_id = 1131375985;
+    PRAGMA user_version = 1;";
+
+#[test]
+fn a_version_1_file_keeps_each_read_mark_with_whoever_set_it() {
+    let (_dir, path) = temp_db();
+    let old = rusqlite::Connection::open(&path).expect("raw");
+    old.execute_batch("PRAGMA journal_mode = WAL;")
+        .expect("wal");
+    old.execute_batch(SCHEMA_V1).expect("version 1 schema");
+    old.execute_batch(
+        "INSERT INTO marks (id, read_by, read_at) VALUES ('only-read', 'alice', 10);
+         INSERT INTO marks (id, read_by, read_at, flagged_by, flagged_at, note, note_by, note_at)
+             VALUES ('flagged', 'bob', 11, 'carol', 12, 'call back', 'carol', 13);
+         INSERT INTO tags (id, tag, by, at) VALUES ('tagged', 'asia', 'alice', 14);
+         INSERT INTO history (by, query, at) VALUES ('alice', 'sig:japan', 15);",
+    )
+    .expect("version 1 rows");
+    drop(old);
+
+    let bob = store_at(&path, "bob", 20);
+    let marks = bob.marks().expect("marks");
+    assert_eq!(marks["only-read"].read, None, "alice's read is not bob's");
+    assert_eq!(
+        marks["only-read"].read_by_others,
+        BTreeMap::from([("alice".to_owned(), 10)])
+    );
+    let flagged = &marks["flagged"];
+    assert_eq!(
+        flagged.read,
+        Some(stamp("bob", 11)),
+        "bob's own read stays his"
+    );
+    assert_eq!(flagged.flagged, Some(stamp("carol", 12)));
+    assert_eq!(
+        flagged.note,
+        Some(("call back".to_owned(), stamp("carol", 13)))
+    );
+    assert!(
+        flagged.note_history.is_empty(),
+        "the note is its first version"
+    );
+    assert_eq!(marks["tagged"].tags["asia"], stamp("alice", 14));
+    assert_eq!(marks.len(), 3);
+    drop(bob);
+
+    let alice = store_at(&path, "alice", 21);
+    let marks = alice.marks().expect("marks");
+    assert_eq!(marks["only-read"].read, Some(stamp("alice", 10)));
+    assert_eq!(marks["flagged"].read, None);
+    assert_eq!(alice.history().expect("history"), ["sig:japan"]);
+    let version: i64 = rusqlite::Connection::open(&path)
+        .expect("raw")
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .expect("version");
+    assert_eq!(version, 2, "migrated once");
+}
+
+#[test]
+fn reading_is_each_users_own_and_the_rest_is_shared() {
+    let (_dir, path) = temp_db();
+    let mut alice = store_at(&path, "alice", 1);
+    let mut bob = store_at(&path, "bob", 2);
+    alice
+        .apply(&Change::Read {
+            ids: ids("s", 3),
+            read: true,
+        })
+        .expect("alice reads");
+    bob.apply(&Change::Flag {
+        ids: one("s0"),
+        flagged: true,
+    })
+    .expect("bob flags");
+    let seen_by_bob = bob.marks().expect("marks");
+    assert!(seen_by_bob.values().all(|marks| marks.read.is_none()));
+    assert_eq!(seen_by_bob["s0"].flagged, Some(stamp("bob", 2)));
+    assert_eq!(seen_by_bob["s1"].people().collect::<Vec<_>>(), ["alice"]);
+
+    // Bob marking one unread takes nothing from alice.
+    bob.apply(&Change::Read {
+        ids: one("s1"),
+        read: true,
+    })
+    .expect("bob reads");
+    let applied = bob
+        .apply(&Change::Read {
+            ids: one("s1"),
+            read: false,
+        })
+        .expect("bob unreads");
+    assert_eq!(applied.after[0].1.read_by_others.len(), 1);
+    let seen_by_alice = alice.marks().expect("marks");
+    assert!((0..3).all(|i| seen_by_alice[&format!("s{i}")].read == Some(stamp("alice", 1))));
+    assert_eq!(seen_by_alice["s0"].flagged, Some(stamp("bob", 2)));
 }

@@ -1056,3 +1056,39 @@ fn no_store_at_all_says_cannot_save() {
     );
     assert!(state.triage.marks.is_empty());
 }
+
+// ---- Read state is each person's own ----
+
+#[test]
+fn skimming_marks_read_only_for_the_one_who_skims() {
+    let mut alice = Session::new();
+    let mut bob = Session::join(&alice.path, "bob");
+    let (first, second, third, fourth) = (alice.row(0), alice.row(1), alice.row(2), alice.row(3));
+    // Bob has read the fourth statement; the rest are unread for him.
+    bob.press("jjjN");
+    assert_eq!(bob.where_marks(|m| m.read.is_some()), [fourth].into());
+
+    // Alice skims: opens the first, `]` twice, `[` back, Esc to the list.
+    alice.press("<Enter>]][<Esc>");
+    assert_eq!(
+        alice.where_marks(|m| m.read.is_some()),
+        [first, second, third].into()
+    );
+
+    // Bob's unread marks survive her skimming; he sees who read what.
+    bob.link.poll(&mut bob.state);
+    assert_eq!(bob.where_marks(|m| m.read.is_some()), [fourth].into());
+    assert!(bob.marks(second).read_by_others.contains_key("alice"));
+    bob.query("is:unread");
+    let unread_for_bob = bob.listed();
+    assert!(unread_for_bob.is_superset(&[first, second, third].into()));
+    assert!(!unread_for_bob.contains(&fourth));
+    bob.query("by:alice");
+    assert_eq!(bob.listed(), [first, second, third].into());
+
+    // And `is:unread` is alice's own too.
+    alice.link.poll(&mut alice.state);
+    alice.query("is:unread");
+    assert!(!alice.listed().contains(&first));
+    assert!(alice.listed().contains(&fourth));
+}

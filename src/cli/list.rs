@@ -126,16 +126,33 @@ pub(super) fn with_marks(
         Value::Null,
         |(text, by)| json!({"text": text, "by": by.by, "at": iso_time(by.at)}),
     );
+    // Read state is each person's own: `read` is the reader's, `read_by`
+    // everyone's (theirs included).
+    let mut read_by: serde_json::Map<String, Value> = marks
+        .read_by_others
+        .iter()
+        .map(|(by, at)| (by.clone(), iso_time(*at)))
+        .collect();
+    if let Some(mine) = &marks.read {
+        read_by.insert(mine.by.clone(), iso_time(mine.at));
+    }
+    let note_history: Vec<Value> = marks
+        .note_history
+        .iter()
+        .map(|version| json!({"text": version.text, "by": version.stamp.by, "at": iso_time(version.stamp.at)}))
+        .collect();
     if let Value::Object(fields) = &mut record {
         fields.insert(
             "marks".into(),
             json!({
                 "read": stamp(&marks.read),
+                "read_by": read_by,
                 "flagged": stamp(&marks.flagged),
                 "status": marks.status.as_str(),
                 "status_set": stamp(&marks.status_set),
                 "tags": tags,
                 "note": note,
+                "note_history": note_history,
             }),
         );
     }

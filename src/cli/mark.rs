@@ -11,10 +11,10 @@ use crate::store::{Change, Status, Store};
 /// What to do to the chosen statements; several may be given at once.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct MarkOptions {
-    /// Mark read.
+    /// Mark read (for you: read state is each person's own).
     #[arg(long, conflicts_with = "unread")]
     pub read: bool,
-    /// Mark unread.
+    /// Mark unread (for you).
     #[arg(long)]
     pub unread: bool,
     /// Flag.

@@ -106,15 +106,7 @@ impl FacetKind {
             Self::Status => vec![marks.status.as_str().to_owned()],
             Self::Tag => marks.tags.keys().cloned().collect(),
             Self::MarkedBy => {
-                let mut people: Vec<String> = marks
-                    .read
-                    .iter()
-                    .chain(&marks.flagged)
-                    .chain(&marks.status_set)
-                    .chain(marks.tags.values())
-                    .chain(marks.note.iter().map(|(_, stamp)| stamp))
-                    .map(|stamp| stamp.by.clone())
-                    .collect();
+                let mut people: Vec<String> = marks.people().map(str::to_owned).collect();
                 people.sort();
                 people.dedup();
                 people

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use super::StoreError;
 
@@ -78,12 +79,26 @@ pub struct Stamp {
     pub at: i64,
 }
 
-/// Everything triage knows about one statement. `Default` is an untouched
-/// statement: unread, unflagged, status `new` set by nobody, no tags, no note.
+/// One earlier state of a statement's note: its text (`None` where it was
+/// removed) and who wrote it when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteVersion {
+    pub text: Option<String>,
+    pub stamp: Stamp,
+}
+
+/// Everything triage knows about one statement, as one person sees it.
+/// Read state is each person's own (like mail): `read` is the reader the
+/// store was opened for, and `read_by_others` everyone else; flag, status,
+/// tags and note are shared. `Default` is an untouched statement: unread,
+/// unflagged, status `new` set by nobody, no tags, no note.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Marks {
-    /// `Some` when read, with who first read it.
+    /// `Some` when this user has read it, with when.
     pub read: Option<Stamp>,
+    /// Who else has read it, and when (unix seconds). Only their own store
+    /// changes these; a change here leaves them as they are.
+    pub read_by_others: BTreeMap<String, i64>,
     /// `Some` when flagged, with who flagged it.
     pub flagged: Option<Stamp>,
     pub status: Status,
@@ -92,6 +107,9 @@ pub struct Marks {
     /// Each tag with who added it.
     pub tags: BTreeMap<String, Stamp>,
     pub note: Option<(String, Stamp)>,
+    /// The note's earlier versions, newest first (shared, cheap to clone:
+    /// every search takes a copy of the marks).
+    pub note_history: Arc<[NoteVersion]>,
 }
 
 impl Marks {
@@ -99,6 +117,19 @@ impl Marks {
     #[must_use]
     pub fn is_default(&self) -> bool {
         *self == Marks::default()
+    }
+
+    /// Everyone who did anything to the statement (read it too), once each
+    /// or more: what `by:NAME` and the "by" facet look at.
+    pub fn people(&self) -> impl Iterator<Item = &str> {
+        self.read
+            .iter()
+            .chain(&self.flagged)
+            .chain(&self.status_set)
+            .chain(self.tags.values())
+            .chain(self.note.iter().map(|(_, stamp)| stamp))
+            .map(|stamp| stamp.by.as_str())
+            .chain(self.read_by_others.keys().map(String::as_str))
     }
 }
 

@@ -44,13 +44,47 @@ const MIGRATIONS: &[&str] = &[
         seq INTEGER PRIMARY KEY, by TEXT NOT NULL, query TEXT NOT NULL, at INTEGER NOT NULL
     );
     CREATE UNIQUE INDEX history_by_query ON history (by, query);",
+    // 2: read state is each person's own (a read mark stays with whoever
+    // set it); every version of a note is kept; each person's draft notes.
+    "CREATE TABLE reads (
+        id TEXT NOT NULL, by TEXT NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (id, by)
+    ) WITHOUT ROWID;
+    INSERT INTO reads (id, by, at)
+        SELECT id, read_by, read_at FROM marks
+        WHERE read_by IS NOT NULL AND read_at IS NOT NULL;
+    ALTER TABLE marks DROP COLUMN read_by;
+    ALTER TABLE marks DROP COLUMN read_at;
+    DELETE FROM marks
+        WHERE flagged_by IS NULL AND status_by IS NULL AND note IS NULL;
+    CREATE TABLE note_versions (
+        id TEXT NOT NULL, version INTEGER NOT NULL,
+        note TEXT, by TEXT NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (id, version)
+    ) WITHOUT ROWID;
+    INSERT INTO note_versions (id, version, note, by, at)
+        SELECT id, 1, note, note_by, note_at FROM marks
+        WHERE note IS NOT NULL AND note_by IS NOT NULL AND note_at IS NOT NULL;
+    CREATE TABLE note_drafts (
+        id TEXT NOT NULL, by TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL,
+        base_note TEXT, base_by TEXT, base_at INTEGER,
+        PRIMARY KEY (id, by)
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes and reads.
 pub(super) const VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Tables the current schema must have.
-const TABLES: &[&str] = &["history", "marks", "saved_searches", "tags"];
+const TABLES: &[&str] = &[
+    "history",
+    "marks",
+    "note_drafts",
+    "note_versions",
+    "reads",
+    "saved_searches",
+    "tags",
+];
 
 /// A connection ready for use, and what the person opening it should be told.
 pub(super) struct Opened {
