@@ -642,5 +642,6 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     };
     let result = run_loop(&mut terminal, &mut state, theme, inputs, &mut performer);
     leave_terminal(settings.mouse);
+    performer.link.keep_unsaved_note(&state);
     result.map(|()| ExitCode::SUCCESS)
 }

@@ -25,6 +25,8 @@ pub enum Context {
     Note,
     /// Choosing from a short list (saved searches).
     Picker,
+    /// A note someone else changed while you wrote yours.
+    Conflict,
 }
 
 impl Context {
@@ -48,6 +50,7 @@ impl Context {
             Self::Alone => "Value shown alone",
             Self::Note => "Writing a note",
             Self::Picker => "Saved searches",
+            Self::Conflict => "A note changed while you wrote it",
         }
     }
 }
@@ -98,6 +101,10 @@ pub enum Action {
     SaveSearch,
     SavedSearches,
     Delete,
+    // A note changed by someone else while it was being written.
+    KeepMine,
+    KeepTheirs,
+    MergeNotes,
     // The archive.
     Reload,
     Problems,
@@ -143,7 +150,7 @@ impl Action {
     pub fn describe(self) -> &'static str {
         match self {
             Self::Quit => "quit",
-            Self::ForceQuit => "quit at once",
+            Self::ForceQuit => "cancel the input, or quit",
             Self::Suspend => "suspend to the shell (fg resumes)",
             Self::Help => "this help",
             Self::Back => "back",
@@ -182,6 +189,9 @@ impl Action {
             Self::SaveSearch => "save the query as a named search",
             Self::SavedSearches => "saved searches",
             Self::Delete => "delete",
+            Self::KeepMine => "keep yours",
+            Self::KeepTheirs => "keep theirs",
+            Self::MergeNotes => "merge by hand",
             Self::Reload => "reload the archive now",
             Self::Problems => "problems found in the archive",
             Self::ShowContacts => "media contacts directory",
@@ -345,14 +355,16 @@ use Action as A;
 use Context as C;
 use KeyCode as K;
 
-/// The key that quits everywhere. No table can take it away (a
-/// configuration that tries is told so), so a keymap can never leave the
-/// user without a way out.
-pub const ALWAYS_QUITS: Key = Key::ctrl('c');
+/// Ctrl-c: cancels the input being typed (search line, note, prompt),
+/// closes an overlay, and quits from the list or a statement, as in fzf and
+/// lazygit. No table can take it away (a configuration that tries is told
+/// so) and it is never held back, so a keymap can never leave the user
+/// without a way out.
+pub const INTERRUPT: Key = Key::ctrl('c');
 
 /// The default bindings: vim keys and plain keys side by side.
 pub const DEFAULT_BINDINGS: &[Binding] = &[
-    bind(C::Global, ALWAYS_QUITS, A::ForceQuit),
+    bind(C::Global, INTERRUPT, A::ForceQuit),
     bind(C::Global, Key::ctrl('z'), A::Suspend),
     bind(C::Global, Key::ch('?'), A::Help),
     bind(C::Global, Key::plain(K::F(1)), A::Help),
@@ -441,6 +453,11 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Picker, Key::ch('d'), A::Delete),
     bind(C::Picker, Key::plain(K::Esc), A::Back),
     bind(C::Picker, Key::ch('q'), A::Back),
+    // A note changed while you wrote yours.
+    bind(C::Conflict, Key::ch('m'), A::KeepMine),
+    bind(C::Conflict, Key::ch('t'), A::KeepTheirs),
+    bind(C::Conflict, Key::ch('e'), A::MergeNotes),
+    bind(C::Conflict, Key::plain(K::Esc), A::Back),
     // Statement detail.
     bind(C::Detail, Key::ch('q'), A::Back),
     bind(C::Detail, Key::plain(K::Esc), A::Back),
@@ -583,10 +600,10 @@ impl Keymap {
 
     /// The action a key asks for in a context, falling back to global keys.
     /// In a text line, printable characters are text, never global keys.
-    /// [`ALWAYS_QUITS`] quits whatever the table says.
+    /// [`INTERRUPT`] is `ForceQuit` whatever the table says.
     #[must_use]
     pub fn action(&self, context: Context, key: Key) -> Option<Action> {
-        if key == ALWAYS_QUITS {
+        if key == INTERRUPT {
             return Some(Action::ForceQuit);
         }
         let find = |context: Context| {
@@ -671,10 +688,10 @@ mod tests {
     }
 
     #[test]
-    fn ctrl_c_quits_whatever_the_table_says() {
+    fn ctrl_c_interrupts_whatever_the_table_says() {
         let keymap = Keymap::from_bindings(vec![bind(C::List, Key::ctrl('c'), A::Up)]);
         for context in [C::List, C::Input, C::Note, C::Detail, C::Help] {
-            assert_eq!(keymap.action(context, ALWAYS_QUITS), Some(A::ForceQuit));
+            assert_eq!(keymap.action(context, INTERRUPT), Some(A::ForceQuit));
         }
     }
 

@@ -8,6 +8,7 @@ mod keys;
 mod line;
 pub(crate) mod loading;
 pub mod note;
+pub mod notes;
 pub mod triage;
 
 use std::cmp::Reverse;
@@ -18,7 +19,8 @@ pub use facets::{Facet, FacetKind, FilterPanel};
 pub use keys::{Waiting, WaitingQueue};
 pub use line::LineEditor;
 pub use loading::{Order, newest_order};
-pub use triage::{NoteEditor, Origin, Picker, Prompt, PromptPurpose, Triage};
+pub use notes::{NoteConflict, NoteEditor};
+pub use triage::{Origin, Picker, Prompt, PromptPurpose, Triage};
 
 use crate::keymap::{Action, Context, Key, Keymap};
 use crate::records::Statement;
@@ -104,6 +106,8 @@ pub enum View {
     Help(Help),
     Prompt(Prompt),
     Note(NoteEditor),
+    /// A note changed by someone else while this one was written.
+    Conflict(NoteConflict),
     Picker(Picker),
     /// The problems panel, scrolled.
     Problems(usize),
@@ -118,6 +122,7 @@ impl View {
             View::Help(help) => Some(&help.under),
             View::Prompt(prompt) => Some(&prompt.under),
             View::Note(note) => Some(&note.under),
+            View::Conflict(conflict) => Some(&conflict.under),
             View::Picker(picker) => Some(&picker.under),
             View::Contacts(contacts) => Some(&contacts.under),
             View::Alone(alone) => Some(&alone.under),
@@ -135,6 +140,7 @@ impl View {
             View::Help(help) => Some(&mut help.under),
             View::Prompt(prompt) => Some(&mut prompt.under),
             View::Note(note) => Some(&mut note.under),
+            View::Conflict(conflict) => Some(&mut conflict.under),
             View::Picker(picker) => Some(&mut picker.under),
             View::Contacts(contacts) => Some(&mut contacts.under),
             View::Alone(alone) => Some(&mut alone.under),
@@ -188,6 +194,22 @@ pub enum Effect {
         /// rank, to sort the hits by (score, rank) off the drawing thread.
         rank: Option<std::sync::Arc<Vec<u32>>>,
     },
+    /// Save a note unless someone changed it since it was `opened`; report
+    /// with [`State::triage_applied`], or [`State::note_conflict`].
+    SaveNote {
+        ids: Vec<String>,
+        text: Option<String>,
+        opened: Vec<crate::store::OpenedNote>,
+        done: String,
+    },
+    /// Keep an unsaved note as this user's draft.
+    SaveDraft {
+        ids: Vec<String>,
+        text: String,
+        opened: Vec<crate::store::OpenedNote>,
+    },
+    /// Throw away this user's drafts on these statements.
+    DropDrafts(Vec<String>),
     /// Reload the archive now.
     Reload,
     /// Look for `needle` on the pages of a long statement, off the drawing
@@ -397,6 +419,7 @@ impl State {
             View::Help(_) => Context::Help,
             View::Prompt(_) => Context::Input,
             View::Note(_) => Context::Note,
+            View::Conflict(_) => Context::Conflict,
             View::Picker(_) => Context::Picker,
             View::Problems(_) => Context::Problems,
             View::Contacts(_) => Context::Contacts,
@@ -476,6 +499,29 @@ impl State {
         });
     }
 
+    /// Ctrl-c, as in fzf and lazygit: quits from the list or a statement;
+    /// anywhere else it cancels what is being typed or closes the overlay.
+    /// Returns true when it was handled here; the note editor and the
+    /// conflict screen take it themselves (an unsaved note is never lost).
+    fn interrupt(&mut self) -> bool {
+        let cancel = match self.context() {
+            Context::List | Context::Detail | Context::Global => {
+                self.quit = true;
+                return true;
+            }
+            Context::Note | Context::Conflict => return false,
+            Context::Input => Action::Cancel,
+            Context::Filter
+            | Context::Help
+            | Context::Problems
+            | Context::Contacts
+            | Context::Alone
+            | Context::Picker => Action::Back,
+        };
+        self.apply(cancel);
+        true
+    }
+
     fn apply(&mut self, action: Action) {
         if let Action::Resize(width, height) = action {
             self.size = clamped_size(width, height);
@@ -486,8 +532,7 @@ impl State {
             }
             return;
         }
-        if action == Action::ForceQuit {
-            self.quit = true;
+        if action == Action::ForceQuit && self.interrupt() {
             return;
         }
         if action == Action::Suspend {
@@ -525,6 +570,7 @@ impl State {
             View::Help(help) => self.update_help(help, action),
             View::Prompt(prompt) => self.update_prompt(prompt, action),
             View::Note(note) => self.update_note(note, action),
+            View::Conflict(conflict) => self.update_conflict(conflict, action),
             View::Picker(picker) => self.update_picker(picker, action),
             View::Problems(scroll) => self.update_problems(scroll, action),
             View::Contacts(view) => self.update_contacts(view, action),

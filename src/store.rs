@@ -17,6 +17,8 @@
 //! store.changed_since_last_check()                       did another process commit? (cheap; poll it)
 //! store.save_search / saved_searches / delete_search     shared by everyone using the file
 //! store.push_history / history                           per user, oldest first, last 500
+//! store.save_note(ids, text, opened) -> Saved | Conflict  only if no one changed it since it was opened
+//! store.save_draft / drafts / drop_drafts                 per user, until saved or thrown away
 //! ```
 //!
 //! Undo is `apply(&Change::Revert { marks: applied.before, field })`, redo
@@ -55,6 +57,7 @@
 mod error;
 mod files;
 mod marks;
+mod notes;
 mod rows;
 mod schema;
 
@@ -69,6 +72,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 pub use error::StoreError;
 use marks::Target;
 pub use marks::{Change, MarkField, Marks, NoteVersion, Stamp, Status};
+pub use notes::{Draft, NoteSaved, OpenedNote};
 
 /// How many queries of history are kept for each user.
 pub const HISTORY_LIMIT: usize = 500;

@@ -6,6 +6,7 @@ mod detail;
 mod filter;
 mod help;
 mod list;
+pub mod note;
 pub mod text;
 pub mod theme;
 pub mod triage;
@@ -65,7 +66,8 @@ impl Screen<'_> {
                 help::render(self, help, area, buf);
             }
             View::Prompt(prompt) => triage::render_prompt(self, prompt, area, buf),
-            View::Note(note) => triage::render_note(self, note, area, buf),
+            View::Note(editor) => note::render_note(self, editor, area, buf),
+            View::Conflict(conflict) => note::render_conflict(self, conflict, area, buf),
             View::Picker(picker) => triage::render_picker(self, picker, area, buf),
             View::Problems(scroll) => self.render_problems(*scroll, area, buf),
             View::Contacts(view) => contacts::render(self, view, area, buf),

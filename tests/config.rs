@@ -306,9 +306,9 @@ fn ctrl_c_always_quits() {
     assert_eq!(
         located(&problems),
         [
-            "2:1: `force_quit` in [keys.global] keeps `ctrl-c`: it always quits",
-            "5:12: `ctrl-c` always quits; it cannot be bound to `up`",
-            "7:10: `C-c` always quits; it cannot be bound to `cancel`",
+            "2:1: `force_quit` in [keys.global] keeps `ctrl-c`: it always cancels or quits",
+            "5:12: `ctrl-c` always cancels or quits; it cannot be bound to `up`",
+            "7:10: `C-c` always cancels or quits; it cannot be bound to `cancel`",
         ]
     );
     let keymap = &config.keymap;

@@ -62,7 +62,7 @@ fn help_overlay_and_filter_panel() {
     );
     // `/` narrows help to the keys that match, every view's.
     term.send("/quit");
-    let help = term.expect_text("quit at once");
+    let help = term.expect_text("cancel the input, or quit");
     assert!(help.contains("Ctrl-c"), "help lists Ctrl-c:\n{help}");
     assert!(!help.contains("half page"), "only matching keys:\n{help}");
     term.key(Key::Esc);

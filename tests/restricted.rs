@@ -62,6 +62,9 @@ fn allowed(effect: &Effect) -> bool {
         // Triage, saved searches and history go to the state file the
         // command line chose; copying is OSC 52 to the user's own terminal.
         Effect::Triage { .. }
+        | Effect::SaveNote { .. }
+        | Effect::SaveDraft { .. }
+        | Effect::DropDrafts(_)
         | Effect::SaveSearch { .. }
         | Effect::DeleteSearch(_)
         | Effect::History(_)

@@ -355,32 +355,63 @@ fn a_multi_line_note_is_written_with_actions() {
 }
 
 #[test]
-fn esc_on_an_edited_note_warns_then_discards() {
+fn esc_on_an_edited_note_asks_save_keep_as_draft_or_throw_away() {
     let mut session = Session::new();
     let first = session.row(0);
+    let id = session.id(first);
+    let asking = |session: &Session| matches!(&session.state.view, View::Note(note) if note.asking);
     session.press("edraft");
     session.press("<Esc>");
-    assert!(
-        matches!(session.state.view, View::Note(_)),
-        "the first Esc only warns"
-    );
-    assert!(
-        session.status().contains("not saved"),
-        "the warning says so: {:?}",
-        session.status()
-    );
-    // Typing again withdraws the warning: one more Esc only warns again.
-    session.press("s<Esc>");
-    assert!(matches!(session.state.view, View::Note(_)));
+    assert!(asking(&session), "the first Esc asks");
+    // Esc at the question goes back to the note; typing goes on.
     session.press("<Esc>");
-    assert!(
-        matches!(session.state.view, View::List),
-        "the second Esc closes"
-    );
+    assert!(matches!(&session.state.view, View::Note(note) if !note.asking));
+    session.press("s<Esc>x");
+    assert!(matches!(session.state.view, View::List), "x throws it away");
     assert_eq!(session.marks(first).note, None, "nothing was saved");
     assert!(session.stored().is_empty());
+    assert!(session.state.triage.drafts.is_empty());
+
+    // Kept as a draft: in the store, for this user, offered on reopening.
+    session.press("ecall the desk<Esc>d");
+    assert!(matches!(session.state.view, View::List));
+    assert_eq!(session.marks(first).note, None, "a draft is not the note");
+    let drafts = session
+        .link
+        .store
+        .as_ref()
+        .expect("a store")
+        .drafts()
+        .expect("drafts");
+    assert_eq!(drafts[&id].text, "call the desk");
+    let mut again = Session::join(&session.path, "alice");
+    again.press("e");
+    match &again.state.view {
+        View::Note(note) => assert_eq!(note.area.text(), "call the desk"),
+        other => panic!("expected the note editor, got {other:?}"),
+    }
+    assert!(again.status().contains("draft"), "{}", again.status());
+    // Bob has no draft of alice's.
+    let mut bob = Session::join(&session.path, "bob");
+    bob.press("e");
+    assert!(matches!(&bob.state.view, View::Note(note) if note.area.text().is_empty()));
+
+    // Ctrl-c cancels the note rather than quitting; at the question it
+    // keeps the draft. Saving drops the draft.
+    again.press("<C-c>");
+    assert!(asking(&again) && !again.state.quit, "Ctrl-c asks too");
+    again.press("s");
+    assert_eq!(
+        again.marks(first).note.map(|(text, _)| text),
+        Some("call the desk".to_owned())
+    );
+    assert!(again.state.triage.drafts.is_empty());
+    again.press("e!<C-c><C-c>");
+    assert!(matches!(again.state.view, View::List) && !again.state.quit);
+    assert_eq!(again.state.triage.drafts[&id].text, "call the desk!");
 
     // An unchanged note closes at once.
+    session.press("jj");
     session.press("e<Esc>");
     assert!(matches!(session.state.view, View::List));
 }
@@ -945,7 +976,7 @@ fn triage_unavailable_says_cannot_save_and_keeps_everything() {
         View::Note(note) => assert_eq!(note.area.text(), "keep this"),
         other => panic!("expected the note editor, got {other:?}"),
     }
-    session.press("<Esc>");
+    session.press("<Esc>x");
     // Browsing goes on, and opening a statement does not try to save.
     session.press("j<Enter>");
     assert!(matches!(session.state.view, View::Detail(_)));
@@ -1091,4 +1122,105 @@ fn skimming_marks_read_only_for_the_one_who_skims() {
     alice.query("is:unread");
     assert!(!alice.listed().contains(&first));
     assert!(alice.listed().contains(&fourth));
+}
+
+// ---- Two people writing one note ----
+
+#[test]
+fn a_note_changed_while_writing_is_a_conflict_not_an_overwrite() {
+    let mut alice = Session::new();
+    let mut bob = Session::join(&alice.path, "bob");
+    let first = alice.row(0);
+
+    // Both open the (empty) note; bob saves first.
+    alice.press("e");
+    bob.press("ecall Tokyo<C-s>");
+    assert_eq!(bob.status(), "saved the note on 1 statement");
+
+    // Alice's save finds bob's note: nothing of hers is saved yet.
+    alice.press("call the desk<C-s>");
+    let conflict = match &alice.state.view {
+        View::Conflict(conflict) => conflict.clone(),
+        other => panic!("expected the conflict screen, got {other:?}"),
+    };
+    assert_eq!(conflict.mine, "call the desk");
+    assert_eq!(
+        conflict
+            .theirs
+            .as_ref()
+            .map(|(text, stamp)| (text.as_str(), stamp.by.as_str())),
+        Some(("call Tokyo", "bob"))
+    );
+    assert_eq!(
+        alice.stored()[&alice.id(first)]
+            .note
+            .as_ref()
+            .map(|(text, _)| text.as_str()),
+        Some("call Tokyo")
+    );
+
+    // Merging by hand opens the editor with both; saving it keeps both.
+    alice.press("e");
+    let merged = match &alice.state.view {
+        View::Note(note) => note.area.text().to_owned(),
+        other => panic!("expected the editor, got {other:?}"),
+    };
+    assert!(
+        merged.contains("call the desk") && merged.contains("call Tokyo"),
+        "{merged}"
+    );
+    alice.press("<C-s>");
+    assert!(
+        matches!(alice.state.view, View::List),
+        "{:?}",
+        alice.state.view
+    );
+    let marks = alice.marks(first);
+    assert_eq!(
+        marks.note.as_ref().map(|(text, _)| text.as_str()),
+        Some(merged.as_str())
+    );
+    assert_eq!(
+        who(marks.note.as_ref().map(|(_, stamp)| stamp)),
+        by("alice")
+    );
+    // Bob's version is kept in the note's history.
+    assert_eq!(marks.note_history.len(), 1);
+    assert_eq!(marks.note_history[0].text.as_deref(), Some("call Tokyo"));
+    assert_eq!(marks.note_history[0].stamp.by, "bob");
+
+    // Keep theirs: alice's text is dropped, bob's stays.
+    bob.link.poll(&mut bob.state);
+    bob.press("e");
+    alice.press("e<C-u>only mine");
+    bob.press("<C-u>bob again<C-s>");
+    alice.press("<C-s>t");
+    assert!(matches!(alice.state.view, View::List));
+    // (Ctrl-u clears the last line of the merged note, where the cursor is.)
+    let stored = alice.stored();
+    let note = &stored[&alice.id(first)].note.as_ref().expect("a note").0;
+    assert!(
+        note.ends_with("\nbob again") && !note.contains("only mine"),
+        "{note}"
+    );
+
+    // Keep mine: saved over theirs.
+    alice.link.poll(&mut alice.state);
+    alice.press("e");
+    bob.press("e<C-u>bob's third<C-s>");
+    alice.press("<C-u>mine wins<C-s>m");
+    assert!(matches!(alice.state.view, View::List));
+    let stored = alice.stored();
+    let note = stored[&alice.id(first)].note.as_ref().expect("a note");
+    assert!(note.0.ends_with("\nmine wins"), "{}", note.0);
+    assert!(
+        stored[&alice.id(first)]
+            .note_history
+            .iter()
+            .any(|version| version
+                .text
+                .as_deref()
+                .is_some_and(|t| t.ends_with("bob's third"))),
+        "bob's text is in the history"
+    );
 }

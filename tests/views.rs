@@ -1129,3 +1129,65 @@ fn the_header_counts_new_statements_without_a_dangling_separator() {
     let header = visible_rows(&render(&state, NO_COLOR))[0].clone();
     assert!(header.trim_end().ends_with("4 new"), "{header:?}");
 }
+
+// ---- Writing a note at 80×24 ----
+
+/// A note long enough to wrap: one paragraph of several rows, then a line.
+const LONG_NOTE: &str = "Spoke to the desk: the minister's office wants a line on the missile transfers before noon, and the embassy in Seoul has asked for the full list of signatories with their titles.\nCall back after 11.";
+
+#[test]
+fn the_note_editor_wraps_long_lines_and_its_question_shows() {
+    let mut state = browser(80, 24);
+    press(&mut state, "e");
+    state.paste(LONG_NOTE);
+    let text = screen_text(&render(&state, COLOR));
+    assert!(
+        text.contains("before noon, and the embassy"),
+        "wrapped, not cut:\n{text}"
+    );
+    insta::assert_snapshot!("note_wrapped_80x24", text);
+
+    // Esc on unsaved text asks, on a line the box leaves visible.
+    press(&mut state, "<Esc>");
+    let rows = visible_rows(&render(&state, NO_COLOR));
+    assert!(
+        rows[22].starts_with("the note is not saved: s save · d keep as a draft · x throw away"),
+        "{rows:#?}"
+    );
+    insta::assert_snapshot!("note_asking_80x24", screen_text(&render(&state, COLOR)));
+}
+
+#[test]
+fn the_conflict_screen_shows_both_versions() {
+    use communique::store::Stamp;
+    let mut state = browser(80, 24);
+    press(&mut state, "e");
+    state.paste(LONG_NOTE);
+    press(&mut state, "<C-s>");
+    let Some(Effect::SaveNote {
+        ids, text, opened, ..
+    }) = state.effects.pop()
+    else {
+        panic!("saving asks the store: {:?}", state.effects);
+    };
+    let stamp = Stamp {
+        by: "bob".to_owned(),
+        at: 1_733_390_000,
+    };
+    let when = communique::document::stamp_text(&stamp);
+    let theirs = Some((
+        "Call Tokyo first: they publish at 9 their time.".to_owned(),
+        stamp,
+    ));
+    state.note_conflict(ids.clone(), text, opened, vec![(ids[0].clone(), theirs)]);
+    // The time is the machine's local time: blanked, keeping the width.
+    let blank = format!("{:<1$}", "bob, <time>", when.chars().count());
+    let text = screen_text(&render(&state, COLOR)).replace(&when, &blank);
+    assert!(text.contains("Theirs, by bob, <time>"), "{text}");
+    assert!(text.contains("Yours (not saved):"), "{text}");
+    assert!(
+        text.contains("m keep yours  t keep theirs  e merge by hand  Esc back"),
+        "{text}"
+    );
+    insta::assert_snapshot!("note_conflict_80x24", text);
+}

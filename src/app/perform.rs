@@ -11,7 +11,7 @@ use ratatui::backend::Backend;
 use super::Perform;
 use crate::clipboard::{self, Multiplexer};
 use crate::state::{Effect, State};
-use crate::store::Store;
+use crate::store::{MarkField, NoteSaved, Store};
 
 /// The browser's connection to the triage store, when there is one.
 #[derive(Debug, Default)]
@@ -20,7 +20,8 @@ pub struct Link {
 }
 
 impl Link {
-    /// Fills the state from the store: marks, tags, saved searches, history.
+    /// Fills the state from the store: marks, tags, saved searches, history,
+    /// this user's draft notes.
     pub fn load_into(&mut self, state: &mut State) {
         let Some(store) = &mut self.store else {
             return;
@@ -31,10 +32,12 @@ impl Link {
                 store.tags()?,
                 store.saved_searches()?,
                 store.history()?,
+                store.drafts()?,
             ))
         })();
         match loaded {
-            Ok((marks, tags, saved, history)) => {
+            Ok((marks, tags, saved, history, drafts)) => {
+                state.triage.drafts = drafts;
                 state.triage.tags = tags.into_iter().map(|(tag, _)| tag).collect();
                 state.triage.saved = saved;
                 // A read-only store never saved this session's queries:
@@ -50,6 +53,17 @@ impl Link {
             Err(err) => state.report(format!("cannot read the state file: {err}")),
         }
         let _ = store.changed_since_last_check();
+    }
+
+    /// Keeps a note being written when the browser ends as this user's
+    /// draft, offered again when the note is reopened.
+    pub fn keep_unsaved_note(&mut self, state: &State) {
+        if let (Some(store), Some((ids, text, opened))) =
+            (&mut self.store, state.unsaved_note_text())
+        {
+            // Nowhere to tell anyone: the browser is ending.
+            let _ = store.save_draft(&ids, &text, &opened);
+        }
     }
 
     /// Picks up changes other processes made to the shared state file.
@@ -103,6 +117,40 @@ impl Link {
             Effect::DeleteSearch(name) => store.delete_search(&name).and_then(|_| {
                 state.triage.saved = store.saved_searches()?;
                 state.report(format!("deleted the saved search {name}"));
+                Ok(())
+            }),
+            Effect::SaveNote {
+                ids,
+                text,
+                opened,
+                done,
+            } => match store.save_note(&ids, text.as_deref(), &opened) {
+                Ok(NoteSaved::Saved(applied)) => {
+                    for id in &ids {
+                        state.triage.drafts.remove(id);
+                    }
+                    state.triage_applied(
+                        crate::state::Origin::Do,
+                        Some(MarkField::Note),
+                        applied,
+                        done,
+                    );
+                    Ok(())
+                }
+                Ok(NoteSaved::Conflict(changed)) => {
+                    state.note_conflict(ids, text, opened, changed);
+                    Ok(())
+                }
+                Err(err) => Err(err),
+            },
+            Effect::SaveDraft { ids, text, opened } => {
+                store.save_draft(&ids, &text, &opened).and_then(|()| {
+                    state.triage.drafts = store.drafts()?;
+                    Ok(())
+                })
+            }
+            Effect::DropDrafts(ids) => store.drop_drafts(&ids).and_then(|()| {
+                state.triage.drafts = store.drafts()?;
                 Ok(())
             }),
             // History that cannot be saved stays in this session's memory.

@@ -16,11 +16,11 @@ use serde::de::IntoDeserializer;
 use toml::de::DeTable;
 
 use super::source::{Entry, Source};
-use crate::keymap::{ALWAYS_QUITS, Action, Binding, Context, Key, Keymap};
+use crate::keymap::{Action, Binding, Context, INTERRUPT, Key, Keymap};
 
 /// Context names as written after `keys.`, in the order the default config
 /// lists them.
-pub const CONTEXTS: [(&str, Context); 11] = [
+pub const CONTEXTS: [(&str, Context); 12] = [
     ("global", Context::Global),
     ("list", Context::List),
     ("input", Context::Input),
@@ -28,6 +28,7 @@ pub const CONTEXTS: [(&str, Context); 11] = [
     ("detail", Context::Detail),
     ("filter", Context::Filter),
     ("picker", Context::Picker),
+    ("conflict", Context::Conflict),
     ("contacts", Context::Contacts),
     ("alone", Context::Alone),
     ("problems", Context::Problems),
@@ -145,10 +146,12 @@ fn read_context(
         let mut keys = Vec::new();
         for (text, span) in texts {
             let key = read_key(source, context, section, text, span.clone());
-            if key == Some(ALWAYS_QUITS) && *action != Action::ForceQuit {
+            if key == Some(INTERRUPT) && *action != Action::ForceQuit {
                 source.problem(
                     span,
-                    format!("`{text}` always quits; it cannot be bound to `{action_name}`"),
+                    format!(
+                        "`{text}` always cancels or quits; it cannot be bound to `{action_name}`"
+                    ),
                 );
             } else if let Some(key) = key {
                 if let Some((first, line)) = claimed.get(&key) {
@@ -167,14 +170,13 @@ fn read_context(
                 }
             }
         }
-        if (context, *action) == (Context::Global, Action::ForceQuit)
-            && !keys.contains(&ALWAYS_QUITS)
+        if (context, *action) == (Context::Global, Action::ForceQuit) && !keys.contains(&INTERRUPT)
         {
             source.problem(
                 span,
-                format!("`{action_name}` in {section} keeps `ctrl-c`: it always quits"),
+                format!("`{action_name}` in {section} keeps `ctrl-c`: it always cancels or quits"),
             );
-            keys.insert(0, ALWAYS_QUITS);
+            keys.insert(0, INTERRUPT);
         }
         rebindings.push(Rebinding {
             context,

@@ -25,8 +25,9 @@ const PREAMBLE: &str = "\
 # context is reported, and the second binding is ignored. Keys not bound in a
 # context fall back to [keys.global]. In [keys.input] and [keys.note] plain
 # characters are always typed, so bind only named keys or ctrl-/alt- keys.
-# ctrl-c always quits, everywhere: it cannot be bound to another action, and
-# force_quit keeps it.
+# ctrl-c cancels what you are typing (search line, note, prompt), closes an
+# overlay, and quits from the list or a statement: it cannot be bound to
+# another action, and force_quit keeps it.
 #
 # Key names: a character (\"j\", \"G\", \"?\"), space, enter, esc, tab, backtab,
 # backspace, delete, insert, up, down, left, right, pgup, pgdn, home, end,

@@ -130,12 +130,15 @@ impl State {
             return;
         }
         if let View::Note(note) = &mut self.view {
+            // The question before closing takes keys, not text.
+            if note.asking {
+                return;
+            }
             let offered = text
                 .chars()
                 .filter(|&c| c == '\n' || !c.is_control())
                 .count();
             let taken = note.area.insert_str(text);
-            note.warned = false;
             self.tell_if_cut(taken, offered, TextArea::MAX_CHARS);
             return;
         }

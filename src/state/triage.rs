@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::note::TextArea;
 use super::{Effect, LineEditor, State, View};
 use crate::keymap::Action;
 use crate::store::{Applied, Change, MarkField, Marks, Status};
@@ -57,18 +56,6 @@ pub struct Prompt {
     pub under: Box<View>,
 }
 
-/// The note editor over another view.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoteEditor {
-    pub area: TextArea,
-    pub targets: Vec<String>,
-    /// The text the note had when the editor opened.
-    pub original: String,
-    /// Esc was pressed once on unsaved text.
-    pub warned: bool,
-    pub under: Box<View>,
-}
-
 /// The saved-search picker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
@@ -103,6 +90,8 @@ pub struct Triage {
     pub unavailable: Option<String>,
     /// The last note that could not be saved, offered again next time.
     pub unsaved_note: Option<(Vec<String>, String)>,
+    /// This user's draft notes, by statement id (see `notes`).
+    pub drafts: HashMap<String, crate::store::Draft>,
 }
 
 impl State {
@@ -215,25 +204,7 @@ impl State {
                 };
                 self.open_prompt(purpose, ids, candidates);
             }
-            Action::EditNote => {
-                let note = match &self.triage.unsaved_note {
-                    Some((unsaved_ids, text)) if *unsaved_ids == ids => text.clone(),
-                    _ => targets
-                        .first()
-                        .and_then(|&index| self.marks_of(index))
-                        .and_then(|marks| marks.note.as_ref())
-                        .map(|(text, _)| text.clone())
-                        .unwrap_or_default(),
-                };
-                let under = Box::new(std::mem::replace(&mut self.view, View::List));
-                self.view = View::Note(NoteEditor {
-                    area: TextArea::with_text(&note),
-                    targets: ids,
-                    original: note,
-                    warned: false,
-                    under,
-                });
-            }
+            Action::EditNote => self.open_note(ids),
             Action::Undo | Action::Redo => {
                 let (stack, origin, word) = if action == Action::Undo {
                     (&mut self.triage.undo, Origin::Undo, "undid")
@@ -425,49 +396,6 @@ impl State {
             }
         }
         self.view = View::Prompt(prompt);
-    }
-
-    pub(super) fn update_note(&mut self, mut note: NoteEditor, action: Action) {
-        match action {
-            Action::Submit => {
-                let text = note.area.text().to_owned();
-                let count = note.targets.len();
-                let done = if text.trim().is_empty() {
-                    format!("removed the note from {}", plural(count))
-                } else {
-                    format!("saved the note on {}", plural(count))
-                };
-                self.triage.unsaved_note = Some((note.targets.clone(), text.clone()));
-                let note_text = (!text.trim().is_empty()).then_some(text);
-                self.view = *note.under;
-                self.ask(
-                    Change::Note {
-                        ids: note.targets,
-                        note: note_text,
-                    },
-                    done,
-                );
-                return;
-            }
-            Action::Cancel => {
-                if note.area.text() == note.original || note.warned {
-                    self.view = *note.under;
-                    return;
-                }
-                note.warned = true;
-                self.status =
-                    Some("the note is not saved: Ctrl-s saves it, Esc again throws it away".into());
-            }
-            Action::Type(c) => {
-                note.area.insert(c);
-                note.warned = false;
-            }
-            edit => {
-                note.area.edit(edit);
-                note.warned = false;
-            }
-        }
-        self.view = View::Note(note);
     }
 
     pub(super) fn update_picker(&mut self, mut picker: Picker, action: Action) {

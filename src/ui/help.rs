@@ -58,6 +58,7 @@ pub fn help_lines(keymap: &Keymap, first: Context, filter: &str) -> Vec<(String,
         Context::Input,
         Context::Note,
         Context::Picker,
+        Context::Conflict,
         Context::Problems,
         Context::Alone,
     ] {

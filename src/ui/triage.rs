@@ -1,5 +1,5 @@
-//! Drawing triage: the marks column's symbols, the prompt line, the note
-//! editor and the saved-search picker (the last two as boxes over the view).
+//! Drawing triage: the marks column's symbols, the prompt line and the
+//! saved-search picker (a box over the view); notes are drawn in `note`.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,7 +9,7 @@ use super::text::fit;
 use super::{Screen, row};
 use crate::keymap::{Action, Context};
 use crate::sanitize::clean_line;
-use crate::state::{NoteEditor, Picker, Prompt};
+use crate::state::{Picker, Prompt};
 use crate::store::{Marks, Status};
 
 /// The legend of the marks column, for the help overlay and the README.
@@ -104,71 +104,6 @@ pub(super) fn render_prompt(screen: &Screen, prompt: &Prompt, area: Rect, buf: &
         row(area, area.height - 1),
         buf,
     );
-}
-
-pub(super) fn render_note(screen: &Screen, note: &NoteEditor, area: Rect, buf: &mut Buffer) {
-    screen.render_view(&note.under, area, buf);
-    let popup = centred(
-        area,
-        area.width.saturating_sub(4).max(20),
-        area.height.saturating_sub(2),
-    );
-    super::clear_popup(popup, buf);
-    let title = match note.targets.len() {
-        1 => " Note (Ctrl-s saves, Esc cancels) ".to_owned(),
-        n => format!(" Note on {n} statements (Ctrl-s saves, Esc cancels) "),
-    };
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(title)
-        .border_style(screen.theme.title());
-    let inner = block.inner(popup);
-    block.render(popup, buf);
-    let hints = row(area, area.height - 1);
-    clear_row(hints, buf);
-    screen.hints(
-        Context::Note,
-        &[Action::Submit, Action::Newline, Action::Cancel],
-        hints,
-        buf,
-    );
-    let (cursor_line, cursor_column) = note.area.cursor_position();
-    let rows = usize::from(inner.height);
-    let first = cursor_line.saturating_sub(rows.saturating_sub(1));
-    let width = usize::from(inner.width);
-    for (y, line) in note
-        .area
-        .text()
-        .split('\n')
-        .enumerate()
-        .skip(first)
-        .take(rows)
-    {
-        let shown = clean_line(line);
-        let target = row(inner, u16::try_from(y - first).unwrap_or(0));
-        // Long lines scroll sideways around the cursor rather than wrap, so
-        // the cursor is always where it appears.
-        let skip = if y == cursor_line {
-            cursor_column.saturating_sub(width.saturating_sub(1))
-        } else {
-            0
-        };
-        let visible: String = shown.chars().skip(skip).collect();
-        fit(&[(visible.as_str(), screen.theme.normal())], width, false).render(target, buf);
-        if y == cursor_line {
-            let before: String = shown
-                .chars()
-                .skip(skip)
-                .take(cursor_column - skip)
-                .collect();
-            let x = inner.x + u16::try_from(super::text::width(&before)).unwrap_or(0);
-            if x < inner.x + inner.width
-                && let Some(cell) = buf.cell_mut((x, target.y))
-            {
-                cell.set_style(screen.theme.selection());
-            }
-        }
-    }
 }
 
 pub(super) fn render_picker(screen: &Screen, picker: &Picker, area: Rect, buf: &mut Buffer) {
