@@ -531,3 +531,145 @@ fn a_browser_whose_state_file_is_moved_aside_saves_into_the_new_one() {
         "a fresh file: the first flag stayed in the moved one"
     );
 }
+
+// ---- Ctrl-c cancels input first; notes are never lost ----
+
+#[test]
+fn ctrl_c_cancels_the_search_line_then_quits_from_the_list() {
+    let state = state_file();
+    let mut term = browser(&state.path, "alice");
+    term.send("/japan");
+    term.expect_screen("the search line with fewer rows", |screen| {
+        !screen.contains("16 / 16 statements") && screen.contains("japan")
+    });
+    term.ctrl_c();
+    term.expect_screen("the whole list again", |screen| {
+        screen.contains("16 / 16 statements") && !screen.contains("japan")
+    });
+    assert!(term.is_running(), "Ctrl-c in the search line does not quit");
+    // From the list (and so from a statement) Ctrl-c quits.
+    term.ctrl_c();
+    let status = term
+        .wait_exit(EXIT_TIMEOUT)
+        .unwrap_or_else(|| panic!("still running:\n{}", term.screen_text()));
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn ctrl_c_in_the_note_editor_asks_and_keeps_a_draft() {
+    let state = state_file();
+    let mut term = browser(&state.path, "alice");
+    term.send("e");
+    term.expect_text("Note (Ctrl-s saves");
+    term.send("call the desk before noon");
+    term.expect_text("call the desk before noon");
+    term.ctrl_c();
+    let screen = term.expect_text("the note is not saved: s save");
+    assert!(
+        screen.contains("call the desk before noon"),
+        "the text is still there:\n{screen}"
+    );
+    // Ctrl-c at the question keeps the draft (and still does not quit).
+    term.ctrl_c();
+    term.expect_text("kept the note as your draft");
+    assert!(term.is_running());
+    quit(&mut term);
+
+    // The draft is the user's own, in the state file, offered on reopening.
+    let mut again = browser(&state.path, "alice");
+    again.send("e");
+    let screen = again.expect_text("your unsaved draft: Ctrl-s saves it");
+    assert!(screen.contains("call the desk before noon"), "{screen}");
+    again.key(Key::Ctrl('s'));
+    again.expect_text("saved the note on 1 statement");
+    quit(&mut again);
+    let records = list_json(&state.path);
+    assert_eq!(
+        record(&records, FIRST_ID)["marks"]["note"]["text"],
+        "call the desk before noon"
+    );
+}
+
+#[test]
+fn a_note_open_when_the_browser_ends_is_kept_as_a_draft() {
+    let state = state_file();
+    let mut term = browser(&state.path, "alice");
+    term.send("e");
+    term.expect_text("Note (Ctrl-s saves");
+    term.send("half a thought");
+    term.expect_text("half a thought");
+    term.signal("TERM");
+    assert!(term.wait_exit(EXIT_TIMEOUT).is_some(), "ended on SIGTERM");
+
+    let mut again = browser(&state.path, "alice");
+    again.send("e");
+    let screen = again.expect_text("your unsaved draft: Ctrl-s saves it");
+    assert!(screen.contains("half a thought"), "{screen}");
+    // Bob, on the same file, has no draft and sees no note.
+    let mut bob = browser(&state.path, "bob");
+    bob.send("e");
+    let screen = bob.expect_text("Note (Ctrl-s saves");
+    assert!(!screen.contains("half a thought"), "{screen}");
+}
+
+#[test]
+fn two_writers_on_one_note_see_a_conflict_and_the_history() {
+    let state = state_file();
+    let mut alice = browser(&state.path, "alice");
+    let mut bob = browser(&state.path, "bob");
+    alice.send("e");
+    alice.expect_text("Note (Ctrl-s saves");
+    bob.send("ecall Tokyo");
+    bob.expect_text("call Tokyo");
+    bob.key(Key::Ctrl('s'));
+    bob.expect_text("saved the note on 1 statement");
+
+    alice.send("call the desk");
+    alice.expect_text("call the desk");
+    alice.key(Key::Ctrl('s'));
+    let screen = alice.expect_text("The note changed while you wrote yours");
+    assert!(
+        screen.contains("Theirs, by bob") && screen.contains("call Tokyo"),
+        "{screen}"
+    );
+    assert!(screen.contains("call the desk"), "{screen}");
+    alice.send("m");
+    alice.expect_text("saved the note on 1 statement");
+    alice.key(Key::Enter);
+    let detail = alice.expect_text("Note: edited by alice");
+    assert!(detail.contains("1 earlier version"), "{detail}");
+    alice.key(Key::End);
+    let end = alice.expect_text("Earlier versions of the note");
+    assert!(
+        end.contains("Written: by bob") && end.contains("call Tokyo"),
+        "{end}"
+    );
+    alice.key(Key::Esc);
+    alice.expect_text("16 / 16 statements");
+    quit(&mut alice);
+    quit(&mut bob);
+}
+
+#[test]
+fn show_json_gives_the_note_with_who_and_when_and_its_history() {
+    let state = state_file();
+    run(&state.path, "alice", &["mark", FIRST_ID, "--note", "first"]);
+    run(&state.path, "bob", &["mark", FIRST_ID, "--note", "second", "--read"]);
+    let out = run(&state.path, "alice", &["show", FIRST_ID, "--json"]);
+    let shown: Value = serde_json::from_str(&out).expect("show --json prints JSON");
+    let marks = &shown["marks"];
+    assert_eq!(marks["note"]["text"], "second");
+    assert_eq!(marks["note"]["by"], "bob");
+    assert!(
+        marks["note"]["at"].as_str().is_some_and(|at| at.ends_with("+00:00")),
+        "{marks}"
+    );
+    assert_eq!(marks["note_history"][0]["text"], "first");
+    assert_eq!(marks["note_history"][0]["by"], "alice");
+    // Read state is the reader's own: bob read it, alice did not.
+    assert!(marks["read"].is_null(), "{marks}");
+    assert!(marks["read_by"]["bob"].is_string(), "{marks}");
+    let text = run(&state.path, "alice", &["show", FIRST_ID]);
+    assert!(text.contains("Note: edited by bob"), "{text}");
+    assert!(text.contains("1 earlier version"), "{text}");
+}

@@ -309,6 +309,17 @@ mod tests {
     }
 
     #[test]
+    fn ctrl_c_cancels_the_search_line_at_once_while_its_search_runs() {
+        let mut state = browser();
+        press_text(&mut state, "/frank");
+        assert!(state.searching.is_some(), "the search is still running");
+        state.press(Key::ctrl('c'));
+        assert!(!state.quit, "the line is cancelled, not the browser");
+        assert_eq!(state.view, View::List);
+        assert_eq!(state.query_text, "");
+    }
+
+    #[test]
     fn typing_does_not_wait_but_keeps_its_order() {
         let mut state = browser();
         press_text(&mut state, "/fr");

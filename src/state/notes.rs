@@ -82,10 +82,8 @@ impl State {
         let (text, opened) = match (unsaved, draft) {
             (Some(text), _) => (text, saved),
             (None, Some(draft)) => {
-                self.status = Some(
-                    "your draft of this note, not saved yet: Ctrl-s saves it, Esc asks what to do with it"
-                        .into(),
-                );
+                self.status =
+                    Some("your unsaved draft: Ctrl-s saves it, Esc asks what to do with it".into());
                 let opened = ids
                     .iter()
                     .map(|id| self.triage.drafts.get(id).and_then(|d| d.opened.clone()))
