@@ -654,14 +654,20 @@ fn two_writers_on_one_note_see_a_conflict_and_the_history() {
 fn show_json_gives_the_note_with_who_and_when_and_its_history() {
     let state = state_file();
     run(&state.path, "alice", &["mark", FIRST_ID, "--note", "first"]);
-    run(&state.path, "bob", &["mark", FIRST_ID, "--note", "second", "--read"]);
+    run(
+        &state.path,
+        "bob",
+        &["mark", FIRST_ID, "--note", "second", "--read"],
+    );
     let out = run(&state.path, "alice", &["show", FIRST_ID, "--json"]);
     let shown: Value = serde_json::from_str(&out).expect("show --json prints JSON");
     let marks = &shown["marks"];
     assert_eq!(marks["note"]["text"], "second");
     assert_eq!(marks["note"]["by"], "bob");
     assert!(
-        marks["note"]["at"].as_str().is_some_and(|at| at.ends_with("+00:00")),
+        marks["note"]["at"]
+            .as_str()
+            .is_some_and(|at| at.ends_with("+00:00")),
         "{marks}"
     );
     assert_eq!(marks["note_history"][0]["text"], "first");

@@ -224,54 +224,44 @@ impl State {
     }
 
     pub(super) fn update_conflict(&mut self, conflict: NoteConflict, action: Action) {
-        let NoteConflict {
-            mine,
-            theirs,
-            targets,
-            opened,
-            now,
-            under,
-        } = conflict;
-        let theirs_text = theirs
+        let theirs_text = conflict
+            .theirs
             .as_ref()
             .map(|(text, _)| text.clone())
             .unwrap_or_default();
+        // An editor on the same statements; closing it unsaved asks.
         let editor = |text: &str, opened: Vec<OpenedNote>, under: Box<View>| NoteEditor {
             area: TextArea::with_text(text),
-            targets: targets.clone(),
+            targets: conflict.targets.clone(),
             original: theirs_text.clone(),
             opened,
             asking: false,
             under,
         };
-        match action {
-            Action::KeepMine => self.save_note(editor(&mine, now, under)),
+        let view = match action {
+            Action::KeepMine => {
+                self.save_note(editor(&conflict.mine, conflict.now, conflict.under));
+                return;
+            }
             Action::KeepTheirs => {
-                self.effects.push(Effect::DropDrafts(targets.clone()));
+                self.effects
+                    .push(Effect::DropDrafts(conflict.targets.clone()));
                 self.status = Some("kept their note; yours was not saved".into());
-                self.view = *under;
+                *conflict.under
             }
             Action::MergeNotes => {
-                let merged = merged_text(&mine, theirs.as_ref());
-                self.view = View::Note(editor(&merged, now, under));
+                let merged = merged_text(&conflict.mine, conflict.theirs.as_ref());
                 self.status =
                     Some("both versions are in the note: edit it to one, then Ctrl-s".into());
+                View::Note(editor(&merged, conflict.now, conflict.under))
             }
             // Back to writing: the text is kept, and saving asks again.
             Action::Back | Action::ForceQuit => {
-                self.view = View::Note(editor(&mine, opened, under));
+                View::Note(editor(&conflict.mine, conflict.opened, conflict.under))
             }
-            _ => {
-                self.view = View::Conflict(NoteConflict {
-                    mine,
-                    theirs,
-                    targets,
-                    opened,
-                    now,
-                    under,
-                });
-            }
-        }
+            _ => View::Conflict(conflict),
+        };
+        self.view = view;
     }
 
     /// The note being written and not saved, if any, wherever it is in the

@@ -47,10 +47,7 @@ impl Store {
         text: Option<&str>,
         opened: &[OpenedNote],
     ) -> Result<NoteSaved, StoreError> {
-        self.follow_path()?;
-        if self.read_only {
-            return Err(StoreError::ReadOnly(self.path.clone()));
-        }
+        self.ready_to_write()?;
         let stamp = Stamp {
             by: self.user.clone(),
             at: (self.clock)(),
@@ -97,10 +94,7 @@ impl Store {
         text: &str,
         opened: &[OpenedNote],
     ) -> Result<(), StoreError> {
-        self.follow_path()?;
-        if self.read_only {
-            return Err(StoreError::ReadOnly(self.path.clone()));
-        }
+        self.ready_to_write()?;
         let (by, at) = (self.user.clone(), (self.clock)());
         let path = &self.path;
         let fail = |e: rusqlite::Error| StoreError::from_sqlite(path, &e);
@@ -139,12 +133,18 @@ impl Store {
     /// # Errors
     /// When it cannot be saved.
     pub fn drop_drafts(&mut self, ids: &[String]) -> Result<(), StoreError> {
+        self.ready_to_write()?;
+        let user = self.user.clone();
+        drop_drafts_in(&self.conn, ids, &user).map_err(|e| self.fail(&e))
+    }
+
+    /// Follows a replaced file, then refuses when it can only be read.
+    fn ready_to_write(&mut self) -> Result<(), StoreError> {
         self.follow_path()?;
         if self.read_only {
             return Err(StoreError::ReadOnly(self.path.clone()));
         }
-        let user = self.user.clone();
-        drop_drafts_in(&self.conn, ids, &user).map_err(|e| self.fail(&e))
+        Ok(())
     }
 
     /// This user's drafts, by statement id.
