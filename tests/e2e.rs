@@ -259,10 +259,15 @@ fn ctrl_c_quits_from_the_detail_view() {
 }
 
 #[test]
-fn ctrl_c_quits_from_the_search_line() {
+fn ctrl_c_cancels_the_search_line_then_quits() {
     let mut term = open(80, 24);
     term.send("/jap");
     term.expect_text("/ jap");
+    // As in fzf and lazygit: the first Ctrl-c cancels the line...
+    term.key(Key::Ctrl('c'));
+    term.expect_screen("the line cancelled", |screen| !screen.contains("/ jap"));
+    assert!(term.is_running(), "Ctrl-c in the search line quit");
+    // ...and from the list it quits.
     term.key(Key::Ctrl('c'));
     assert_clean_exit(&mut term);
 }

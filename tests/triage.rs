@@ -1224,3 +1224,35 @@ fn a_note_changed_while_writing_is_a_conflict_not_an_overwrite() {
         "bob's text is in the history"
     );
 }
+
+#[test]
+fn ctrl_c_cancels_prompts_and_overlays_and_quits_only_from_the_list_or_a_statement() {
+    let mut session = Session::new();
+    for (keys, what) in [
+        ("turg", "the tag prompt"),
+        ("/japan", "the search line"),
+        ("?", "help"),
+        ("?/copy", "help's filter"),
+        ("f", "the filters"),
+        ("c", "the contacts"),
+        ("<Enter>/korea", "find in the statement"),
+    ] {
+        session.press(keys);
+        session.press("<C-c>");
+        assert!(!session.state.quit, "Ctrl-c in {what} quit");
+        if matches!(session.state.view, View::Help(_)) {
+            session.press("<C-c>");
+        }
+        assert!(
+            matches!(session.state.view, View::List | View::Detail(_)),
+            "Ctrl-c in {what} left {:?}",
+            session.state.view
+        );
+        if matches!(session.state.view, View::Detail(_)) {
+            session.press("<C-c>");
+            assert!(session.state.quit, "Ctrl-c in a statement quits");
+            return;
+        }
+    }
+    panic!("the statement was never reached");
+}
