@@ -3,88 +3,24 @@
 //! One bad record never stops the others loading. No terminal code here.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 mod files;
 
 pub use files::{DEFAULT_MAX_RECORD_SIZE, ReadPolicy, open_regular, parse_size};
 
-use crate::contacts::{self, ContactEntry};
-use crate::govuk::{self, Conversion, ConvertError};
-use crate::records::{NATIVE_FIELDS, Origin, Signatory, Statement, Stored};
+pub use crate::formats::{Problem, RecordRef, Severity};
 
-/// How serious a problem is. Notices (a GOV.UK item of a kind we do not show)
-/// are not counted as problems by `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    Error,
-    Warning,
-    Notice,
-}
-
-/// Which record of a file a problem is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecordRef {
-    /// Zero-based position in the file's array, or line number for JSON Lines.
-    Index(usize),
-    Id(String),
-}
-
-/// Something wrong with the archive, located as precisely as we can.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub path: PathBuf,
-    pub line: usize,
-    pub column: usize,
-    pub record: Option<RecordRef>,
-    pub message: String,
-    pub severity: Severity,
-}
-
-impl Problem {
-    fn new(
-        path: &Path,
-        (line, column): (usize, usize),
-        record: Option<RecordRef>,
-        message: String,
-        severity: Severity,
-    ) -> Self {
-        Self {
-            path: path.to_path_buf(),
-            line,
-            column,
-            record,
-            message,
-            severity,
-        }
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.path.display(), self.line, self.column)?;
-        match self.severity {
-            Severity::Error => {}
-            Severity::Warning => f.write_str("warning: ")?,
-            Severity::Notice => f.write_str("notice: ")?,
-        }
-        match &self.record {
-            Some(RecordRef::Id(id)) => write!(f, "record {id:?}: ")?,
-            Some(RecordRef::Index(index)) => write!(f, "record #{}: ", index + 1)?,
-            None => {}
-        }
-        f.write_str(&self.message)
-    }
-}
+use crate::contacts::{ContactEntry, Directory};
+use crate::formats::json::{byte_offset, json_message, position_of, utf8_error_position};
+use crate::formats::{self, Decoded, Framing, Record, StatementAt};
+use crate::records::{Origin, Signatory, Statement, Stored};
 
 /// Options that change what the loader reports or keeps, never which
 /// statements it loads.
@@ -151,6 +87,15 @@ impl Archive {
     #[must_use]
     pub fn find(&self, id: &str) -> Option<&Statement> {
         self.statements.iter().find(|statement| statement.id == id)
+    }
+}
+
+impl Directory {
+    /// [`Directory::build`] over a loaded archive. (Written here so that the
+    /// contacts module, which the formats build on, never imports the loader.)
+    #[must_use]
+    pub fn from_archive(archive: &Archive) -> Self {
+        Self::build(&archive.statements, &archive.contacts)
     }
 }
 
@@ -248,54 +193,22 @@ const CHUNK: usize = 8 << 20;
 const FILES_PER_BATCH: usize = 256;
 
 fn is_lines_file(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|ext| ext.to_str()),
-        Some("jsonl" | "ndjson")
-    )
-}
-
-/// The fields a GOV.UK item is probed for before it is parsed in full.
-#[derive(Deserialize)]
-struct Probe {
-    #[serde(default)]
-    schema_name: Option<IgnoredAny>,
-    #[serde(default)]
-    id: Option<serde_json::Value>,
+    formats::framing(path) == Some(Framing::JsonLines)
 }
 
 /// What one record's text (or one file's framing) turned into: worked out
 /// in parallel, then taken in file order by [`Loader::accept`].
-#[derive(Debug, Default)]
-struct Parsed {
-    statement: Option<(Statement, RecordRef, (usize, usize))>,
-    contacts: Vec<ContactEntry>,
-    problems: Vec<Problem>,
-}
+type Parsed = Decoded;
 
-impl Parsed {
-    fn problem(
-        path: &Path,
-        position: (usize, usize),
-        record: Option<RecordRef>,
-        message: String,
-        severity: Severity,
-    ) -> Self {
-        let mut parsed = Self::default();
-        parsed.push(path, position, record, message, severity);
-        parsed
-    }
-
-    fn push(
-        &mut self,
-        path: &Path,
-        position: (usize, usize),
-        record: Option<RecordRef>,
-        message: String,
-        severity: Severity,
-    ) {
-        self.problems
-            .push(Problem::new(path, position, record, message, severity));
-    }
+/// Nothing but one problem.
+fn failed(
+    path: &Path,
+    position: (usize, usize),
+    record: Option<RecordRef>,
+    message: String,
+    severity: Severity,
+) -> Parsed {
+    Decoded::problem(Problem::new(path, position, record, message, severity))
 }
 
 /// One record's text and where it lies.
@@ -307,6 +220,9 @@ struct Located<'a> {
     offset: u64,
     /// Position in the file: array index, or line index for JSON Lines.
     index: usize,
+    /// Whether the text holds one statement that [`read_full`] can read
+    /// back from `offset` (not so for a feed, one record of many items).
+    rereadable: bool,
 }
 
 struct Loader {
@@ -363,7 +279,7 @@ impl Loader {
         let mut file = match files::open_regular(path, found.via_link) {
             Ok((file, size)) => file.take(size),
             Err(err) => {
-                return self.accept(Parsed::problem(
+                return self.accept(failed(
                     path,
                     (1, 1),
                     None,
@@ -388,7 +304,7 @@ impl Loader {
                 Ok(read) => read,
                 Err(err) => {
                     buffer.truncate(filled);
-                    self.accept(Parsed::problem(
+                    self.accept(failed(
                         path,
                         (line, 1),
                         None,
@@ -429,7 +345,7 @@ impl Loader {
                     Some(newline) => newline + 1,
                     None if (buffer.len() - skip) as u64 > max => {
                         any_content = true;
-                        self.accept(Parsed::problem(
+                        self.accept(failed(
                             path,
                             (line, 1),
                             Some(RecordRef::Index(line - 1)),
@@ -460,7 +376,7 @@ impl Loader {
             }
         }
         if !any_content {
-            self.accept(Parsed::problem(
+            self.accept(failed(
                 path,
                 (1, 1),
                 None,
@@ -506,9 +422,18 @@ impl Loader {
     fn accept(&mut self, parsed: Parsed) {
         self.archive.problems.extend(parsed.problems);
         self.archive.contacts.extend(parsed.contacts);
-        let Some((mut statement, record, start)) = parsed.statement else {
-            return;
-        };
+        for read in parsed.statements {
+            self.accept_statement(read);
+        }
+    }
+
+    /// Takes one statement unless an earlier record had the same id.
+    fn accept_statement(&mut self, read: StatementAt) {
+        let StatementAt {
+            mut statement,
+            record,
+            start,
+        } = read;
         if let Some((first_path, first_start)) = self.seen.get(&statement.id) {
             // Neither copy is loaded: whichever won, marks made on the one
             // would pass to the other (a file that sorts first could take a
@@ -555,7 +480,7 @@ impl Loader {
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn bom_warning(path: &Path) -> Parsed {
-    Parsed::problem(
+    failed(
         path,
         (1, 1),
         None,
@@ -570,10 +495,8 @@ fn note_link(parsed: &mut [Parsed], via_link: bool) {
     if !via_link {
         return;
     }
-    for parsed in parsed {
-        if let Some((statement, _, _)) = &mut parsed.statement
-            && let Some(stored) = &mut statement.origin.stored
-        {
+    for read in parsed.iter_mut().flat_map(|parsed| &mut parsed.statements) {
+        if let Some(stored) = &mut read.statement.origin.stored {
             stored.via_link = true;
         }
     }
@@ -584,13 +507,7 @@ fn parse_file(path: &Path, via_link: bool, options: LoadOptions) -> Vec<Parsed> 
     let bytes = match files::read_whole(path, via_link, options.policy) {
         Ok(bytes) => bytes,
         Err(message) => {
-            return vec![Parsed::problem(
-                path,
-                (1, 1),
-                None,
-                message,
-                Severity::Error,
-            )];
+            return vec![failed(path, (1, 1), None, message, Severity::Error)];
         }
     };
     let shared: Arc<Path> = Arc::from(path);
@@ -602,7 +519,7 @@ fn parse_file(path: &Path, via_link: bool, options: LoadOptions) -> Vec<Parsed> 
     }
     let skip = (bytes.len() - body.len()) as u64;
     if body.iter().all(u8::is_ascii_whitespace) {
-        out.push(Parsed::problem(
+        out.push(failed(
             path,
             (1, 1),
             None,
@@ -611,15 +528,27 @@ fn parse_file(path: &Path, via_link: bool, options: LoadOptions) -> Vec<Parsed> 
         ));
         return out;
     }
-    if is_lines_file(path) {
+    let framing = formats::framing(path);
+    if framing == Some(Framing::JsonLines) {
         out.extend(parse_lines(&shared, body, skip, 1, options));
         return out;
     }
     match std::str::from_utf8(body) {
+        // A file named on the command line is read as JSON whatever its name.
+        Ok(text) if framing == Some(Framing::Whole) => {
+            let whole = Located {
+                text,
+                start: (1, 1),
+                offset: skip,
+                index: 0,
+                rereadable: false,
+            };
+            out.push(parse_record(&shared, &whole, options));
+        }
         Ok(text) => out.extend(parse_document(&shared, text, skip, options)),
         Err(err) => {
             let position = utf8_error_position(body, &err);
-            out.push(Parsed::problem(
+            out.push(failed(
                 path,
                 position,
                 None,
@@ -652,7 +581,7 @@ fn parse_lines(
         .filter_map(|&(number, start, line)| {
             let index = number - 1;
             if line.len() as u64 > options.policy.max_record_size {
-                return Some(Parsed::problem(
+                return Some(failed(
                     path,
                     (number, 1),
                     Some(RecordRef::Index(index)),
@@ -669,12 +598,13 @@ fn parse_lines(
                         start: (number, indent + 1),
                         offset: offset + (start + indent) as u64,
                         index,
+                        rereadable: true,
                     };
-                    Some(parse_record(path, &located, options))
+                    Some(parse_json_record(path, &located, options))
                 }
                 Err(err) => {
                     let (_, column) = utf8_error_position(line, &err);
-                    Some(Parsed::problem(
+                    Some(failed(
                         path,
                         (number, column),
                         Some(RecordRef::Index(index)),
@@ -690,15 +620,7 @@ fn parse_lines(
 /// The records of a JSON document: one record object or an array of them.
 fn parse_document(path: &Arc<Path>, text: &str, skip: u64, options: LoadOptions) -> Vec<Parsed> {
     let located = |err: &serde_json::Error| position_of(text, byte_offset(text, err));
-    let problem = |position, message| {
-        vec![Parsed::problem(
-            path,
-            position,
-            None,
-            message,
-            Severity::Error,
-        )]
-    };
+    let problem = |position, message| vec![failed(path, position, None, message, Severity::Error)];
     let first = text.trim_start().chars().next();
     let records: Vec<&RawValue> = match first {
         Some('[') => match serde_json::from_str(text) {
@@ -738,44 +660,42 @@ fn parse_document(path: &Arc<Path>, text: &str, skip: u64, options: LoadOptions)
             start: (line, column),
             offset: skip + offset as u64,
             index,
+            rereadable: true,
         });
     }
     places
         .par_iter()
         .with_min_len(16)
-        .map(|located| parse_record(path, located, options))
+        .map(|located| parse_json_record(path, located, options))
         .collect()
 }
 
-/// Parses one record.
+/// Parses one record of a JSON file.
+fn parse_json_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -> Parsed {
+    if !located.text.starts_with('{') {
+        return failed(
+            path,
+            located.start,
+            Some(RecordRef::Index(located.index)),
+            "a record must be a JSON object".into(),
+            Severity::Error,
+        );
+    }
+    parse_record(path, located, options)
+}
+
+/// Parses one record with the format that claims it, and checks what every
+/// statement needs whatever its format.
 fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -> Parsed {
     let Located {
         text,
         start,
         index,
         offset,
+        rereadable,
     } = *located;
-    // serde_json counts columns in bytes; report characters, relative to the
-    // file rather than the record.
-    let at = |err: &serde_json::Error| {
-        let (line, column) = position_of(text, byte_offset(text, err));
-        if line <= 1 {
-            (start.0, start.1 + column - 1)
-        } else {
-            (start.0 + line - 1, column)
-        }
-    };
-    if !text.starts_with('{') {
-        return Parsed::problem(
-            path,
-            start,
-            Some(RecordRef::Index(index)),
-            "a record must be a JSON object".into(),
-            Severity::Error,
-        );
-    }
     if text.len() as u64 > options.policy.max_record_size {
-        return Parsed::problem(
+        return failed(
             path,
             start,
             Some(RecordRef::Index(index)),
@@ -783,177 +703,78 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
             Severity::Error,
         );
     }
-    // Only a record that mentions `schema_name` can be a GOV.UK item; the
-    // others are parsed once, straight into a statement.
-    let govuk = memchr::memmem::find(text.as_bytes(), b"schema_name").is_some();
-    let (govuk, record) = if govuk {
-        match serde_json::from_str::<Probe>(text) {
-            Ok(probe) => (probe.schema_name.is_some(), record_ref(probe.id, index)),
-            Err(err) => {
-                return Parsed::problem(
-                    path,
-                    at(&err),
-                    Some(RecordRef::Index(index)),
-                    json_message(&err),
-                    Severity::Error,
-                );
-            }
-        }
-    } else {
-        (false, RecordRef::Index(index))
+    let Some(format) = formats::format_of(path, text) else {
+        return failed(
+            path,
+            start,
+            Some(RecordRef::Index(index)),
+            "no format reads this record".into(),
+            Severity::Error,
+        );
     };
-    let mut parsed = Parsed::default();
-    let result = if govuk {
-        let ((converted, item_contacts), flattened) = govuk::counting_flattened(|| {
-            let converted = govuk::convert(text);
-            let item_contacts = match &converted {
-                Ok(Conversion::Skipped {
-                    schema_name,
-                    document_type,
-                }) => contacts::read_item(schema_name, document_type.as_deref(), text),
-                _ => None,
-            };
-            (converted, item_contacts)
-        });
-        if flattened > 0 {
-            parsed.push(
-                path,
-                start,
-                Some(record.clone()),
-                govuk::flattened_message(),
-                Severity::Warning,
-            );
+    let record = Record {
+        path,
+        text,
+        start,
+        index,
+        without_bodies: options.bodies_on_disk && rereadable,
+    };
+    let decoded = (format.decode)(&record);
+    let mut parsed = Parsed {
+        statements: Vec::with_capacity(decoded.statements.len()),
+        contacts: decoded.contacts,
+        problems: decoded.problems,
+    };
+    for read in decoded.statements {
+        let StatementAt {
+            mut statement,
+            record: name,
+            start,
+        } = read;
+        if let Some(why) = statement_problem(&statement) {
+            parsed
+                .problems
+                .push(Problem::new(path, start, Some(name), why, Severity::Error));
+            continue;
         }
-        match converted {
-            Ok(Conversion::Statement(statement)) => Ok(*statement),
-            Ok(Conversion::Skipped {
-                schema_name,
-                document_type,
-            }) => {
-                match item_contacts {
-                    Some(Ok(found)) if !found.is_empty() => {
-                        parsed.contacts = found;
-                        return parsed;
-                    }
-                    Some(Err(err)) => {
-                        parsed.push(
-                            path,
-                            at(&err),
-                            Some(record),
-                            json_message(&err),
-                            Severity::Error,
-                        );
-                        return parsed;
-                    }
-                    Some(Ok(_)) | None => {}
-                }
-                let what = document_type.map_or(schema_name.clone(), |document_type| {
-                    format!("{schema_name}/{document_type}")
-                });
-                parsed.push(
-                    path,
-                    start,
-                    Some(record),
-                    format!("GOV.UK item of type {what} is not a statement; skipped"),
-                    Severity::Notice,
-                );
-                return parsed;
-            }
-            Err(ConvertError::Json(err)) => Err((at(&err), json_message(&err))),
-            Err(err) => Err((start, err.to_string())),
+        if options.strict {
+            parsed.problems.extend((format.lint)(&record, &name));
         }
-    } else {
-        let parse = || serde_json::from_str::<Statement>(text);
-        let parsed = if options.bodies_on_disk {
-            crate::records::without_bodies(parse)
-        } else {
-            parse()
+        statement.origin = Origin {
+            path: Arc::clone(path),
+            line: start.0,
+            stored: None,
         };
-        parsed.map_err(|err| (at(&err), json_message(&err)))
-    };
-    let mut statement = match result {
-        Ok(statement) => statement,
-        Err((position, message)) => {
-            let mut record = record;
-            if !govuk {
-                // A syntax error is reported as such; otherwise the record's
-                // id, if it has one, names it in the problem.
-                match serde_json::from_str::<Probe>(text) {
-                    Ok(probe) => record = record_ref(probe.id, index),
-                    Err(err) => {
-                        return Parsed::problem(
-                            path,
-                            at(&err),
-                            Some(RecordRef::Index(index)),
-                            json_message(&err),
-                            Severity::Error,
-                        );
-                    }
-                }
-            }
-            parsed.push(path, position, Some(record), message, Severity::Error);
-            return parsed;
+        if record.without_bodies && statement.body.is_some() {
+            statement.body = None;
+            statement.origin.stored = Some(Stored {
+                offset,
+                len: text.len() as u64,
+                via_link: false,
+            });
         }
-    };
-    let record = if govuk || statement.id.is_empty() {
-        record
-    } else {
-        RecordRef::Id(statement.id.clone())
-    };
-    if statement.id.trim().is_empty() {
-        parsed.push(
-            path,
+        parsed.statements.push(StatementAt {
+            statement,
+            record: name,
             start,
-            Some(record),
-            "empty id".into(),
-            Severity::Error,
-        );
-        return parsed;
-    }
-    if let Some(why) = crate::records::id_problem(&statement.id) {
-        parsed.push(path, start, Some(record), why, Severity::Error);
-        return parsed;
-    }
-    if statement.title.trim().is_empty() {
-        parsed.push(
-            path,
-            start,
-            Some(record),
-            "empty title".into(),
-            Severity::Error,
-        );
-        return parsed;
-    }
-    if options.strict && !govuk {
-        parsed
-            .problems
-            .extend(unknown_fields(path, text, start, &record));
-        parsed
-            .problems
-            .extend(schema_violations(path, text, start, &record));
-    }
-    statement.origin = Origin {
-        path: Arc::clone(path),
-        line: start.0,
-        stored: None,
-    };
-    if options.bodies_on_disk && statement.body.is_some() {
-        statement.body = None;
-        statement.origin.stored = Some(Stored {
-            offset,
-            len: text.len() as u64,
-            via_link: false,
         });
     }
-    parsed.statement = Some((statement, record, start));
     parsed
 }
 
-fn record_ref(id: Option<serde_json::Value>, index: usize) -> RecordRef {
-    match id {
-        Some(serde_json::Value::String(id)) if !id.is_empty() => RecordRef::Id(id),
-        _ => RecordRef::Index(index),
+/// Why a statement cannot be loaded, whatever its format: it has no id, an
+/// id that does not show as typed, or no title.
+fn statement_problem(statement: &Statement) -> Option<String> {
+    if statement.id.trim().is_empty() {
+        return Some("empty id".into());
     }
+    if let Some(why) = crate::records::id_problem(&statement.id) {
+        return Some(why);
+    }
+    if statement.title.trim().is_empty() {
+        return Some("empty title".into());
+    }
+    None
 }
 
 /// Reads a statement whose body was left on disk back in full.
@@ -990,10 +811,14 @@ pub fn read_full(statement: &Statement) -> anyhow::Result<Statement> {
         start: (statement.origin.line, 1),
         offset: stored.offset,
         index: 0,
+        rereadable: true,
     };
     let options = LoadOptions::default();
-    match parse_record(path, &located, options).statement {
-        Some((mut full, _, _)) if full.id == statement.id => {
+    let mut read = parse_json_record(path, &located, options)
+        .statements
+        .into_iter();
+    match read.next().map(|read| read.statement) {
+        Some(mut full) if full.id == statement.id => {
             full.origin = statement.origin.clone();
             full.origin.stored = None;
             Ok(full)
@@ -1014,150 +839,4 @@ pub fn read_body(statement: &Statement) -> Result<Option<String>, String> {
     read_full(statement)
         .map(|full| full.body)
         .map_err(|err| format!("{err:#}"))
-}
-
-fn unknown_fields(
-    path: &Path,
-    text: &str,
-    start: (usize, usize),
-    record: &RecordRef,
-) -> Vec<Problem> {
-    let Ok(fields) = serde_json::from_str::<HashMap<String, IgnoredAny>>(text) else {
-        return Vec::new();
-    };
-    let mut unknown: Vec<_> = fields
-        .keys()
-        .filter(|key| !NATIVE_FIELDS.contains(&key.as_str()))
-        .cloned()
-        .collect();
-    unknown.sort();
-    unknown
-        .into_iter()
-        .map(|field| {
-            Problem::new(
-                path,
-                start,
-                Some(record.clone()),
-                format!("unknown field `{field}`"),
-                Severity::Warning,
-            )
-        })
-        .collect()
-}
-
-/// The JSON Schema of the native format, compiled once.
-fn schema() -> Option<&'static jsonschema::Validator> {
-    static SCHEMA: std::sync::OnceLock<Option<jsonschema::Validator>> = std::sync::OnceLock::new();
-    SCHEMA
-        .get_or_init(|| {
-            let schema: serde_json::Value =
-                serde_json::from_str(include_str!("../archive/statement.schema.json")).ok()?;
-            jsonschema::validator_for(&schema).ok()
-        })
-        .as_ref()
-}
-
-/// `check --strict` holds native records to `archive/statement.schema.json`
-/// too, which is stricter than loading (no unknown keys in a signatory, no
-/// `null` for optional fields).
-fn schema_violations(
-    path: &Path,
-    text: &str,
-    start: (usize, usize),
-    record: &RecordRef,
-) -> Vec<Problem> {
-    let (Some(validator), Ok(instance)) =
-        (schema(), serde_json::from_str::<serde_json::Value>(text))
-    else {
-        return Vec::new();
-    };
-    validator
-        .iter_errors(&instance)
-        .map(|err| {
-            let at = err.instance_path.to_string();
-            let at = if at.is_empty() {
-                "record".to_owned()
-            } else {
-                at
-            };
-            Problem::new(
-                path,
-                start,
-                Some(record.clone()),
-                format!("schema: {at}: {}", shortened(&err.to_string())),
-                Severity::Warning,
-            )
-        })
-        .collect()
-}
-
-/// A message cut to a few hundred characters: the schema's messages quote
-/// the value they reject, which may be a whole body.
-fn shortened(message: &str) -> String {
-    const KEEP: usize = 300;
-    match message.char_indices().nth(KEEP) {
-        Some((cut, _)) => format!("{}…", &message[..cut]),
-        None => message.to_owned(),
-    }
-}
-
-/// The (line, column) of a byte offset, both one-based, columns in characters.
-fn position_of(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
-/// The byte offset in `text` of a serde_json error (which gives a line and
-/// a byte column), on a character boundary.
-fn byte_offset(text: &str, err: &serde_json::Error) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(err.line().saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let mut offset = (line_start + err.column().saturating_sub(1)).min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
-}
-
-/// Where the first invalid byte is, counting the valid characters before it.
-fn utf8_error_position(bytes: &[u8], err: &std::str::Utf8Error) -> (usize, usize) {
-    let valid = std::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or_default();
-    position_of(valid, valid.len())
-}
-
-/// serde_json's message without its trailing " at line L column C".
-fn json_message(err: &serde_json::Error) -> String {
-    let message = err.to_string();
-    match message.rsplit_once(" at line ") {
-        Some((head, _)) => head.to_owned(),
-        None => message,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_messages_are_shortened() {
-        assert_eq!(shortened("short"), "short");
-        let long = "é".repeat(1_000);
-        let cut = shortened(&long);
-        assert_eq!(cut.chars().count(), 301);
-        assert!(cut.ends_with('…'));
-    }
-
-    #[test]
-    fn position_counts_lines_and_characters() {
-        let text = "ab\nçd\ne";
-        assert_eq!(position_of(text, 0), (1, 1));
-        assert_eq!(position_of(text, 3), (2, 1));
-        assert_eq!(position_of(text, 5), (2, 2));
-        assert_eq!(position_of(text, text.len()), (3, 2));
-    }
 }
