@@ -117,6 +117,19 @@ pub fn framing(path: &Path) -> Option<Framing> {
         .map(|&(_, framing)| framing)
 }
 
+/// The file names formats read, as `*.json`, each once, for messages.
+#[must_use]
+pub fn file_names() -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (ext, _) in FORMATS.iter().flat_map(|format| format.extensions) {
+        let name = format!("*.{ext}");
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 /// The format that reads a record of the file at `path`.
 #[must_use]
 pub fn format_of(path: &Path, text: &str) -> Option<&'static Format> {

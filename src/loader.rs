@@ -55,6 +55,11 @@ pub struct Archive {
     /// merged: see [`crate::contacts::Directory`].
     pub contacts: Vec<ContactEntry>,
     pub problems: Vec<Problem>,
+    /// Files in the folder that no format reads (not counting the archive's
+    /// README, licence and schema), in walk order.
+    pub skipped: Vec<PathBuf>,
+    /// How many files were read as records.
+    pub files_read: usize,
     /// Ids found in more than one record, so not loaded at all. A caller of
     /// [`load_with`] that took statements as they came must drop these ids
     /// (their first copy came before the second was read).
@@ -145,7 +150,12 @@ pub fn load_with(
         signatories: HashSet::default(),
     };
     let found = if metadata.is_dir() {
-        files::archive_files(root, options.policy, &mut loader.archive.problems)
+        files::archive_files(
+            root,
+            options.policy,
+            &mut loader.archive.problems,
+            &mut loader.archive.skipped,
+        )
     } else {
         // A file named on the command line is read wherever it leads.
         vec![files::Found {
@@ -155,6 +165,7 @@ pub fn load_with(
         }]
     };
     loader.progress.bytes_total = found.iter().map(|file| file.size).sum();
+    loader.archive.files_read = found.len();
     // Small files are read whole, many at a time; a big JSON Lines file is
     // streamed in chunks whose lines are parsed in parallel.
     let mut pending: Vec<files::Found> = Vec::new();
