@@ -3,6 +3,7 @@
 //! into statements, contacts and located problems. A new format is one new
 //! module and one line in [`FORMATS`].
 
+pub mod feed;
 pub mod govuk;
 pub mod json;
 pub mod native;
@@ -19,7 +20,7 @@ use crate::records::Statement;
 /// Every format the loader reads, in the order records are offered to them:
 /// the first whose extension matches and which [claims](Format::claims) a
 /// record reads it.
-pub const FORMATS: &[Format] = &[govuk::FORMAT, native::FORMAT];
+pub const FORMATS: &[Format] = &[govuk::FORMAT, native::FORMAT, feed::FORMAT];
 
 /// One record format.
 pub struct Format {
@@ -62,6 +63,17 @@ pub struct Record<'a> {
 }
 
 impl Record<'_> {
+    /// A problem about the file as a whole, at `position` in it.
+    #[must_use]
+    pub fn file_problem(
+        &self,
+        position: (usize, usize),
+        message: String,
+        severity: Severity,
+    ) -> Problem {
+        Problem::new(self.path, position, None, message, severity)
+    }
+
     /// A problem about this record, at `position` in its file.
     #[must_use]
     pub fn problem(
