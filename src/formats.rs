@@ -156,3 +156,61 @@ pub fn format_of(path: &Path, text: &str) -> Option<&'static Format> {
 pub fn no_lint(_: &Record<'_>, _: &RecordRef) -> Vec<Problem> {
     Vec::new()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_sharing_a_file_name_ending_frame_it_the_same_way() {
+        for format in FORMATS {
+            for &(ext, framing) in format.extensions {
+                let path = format!("a.{ext}");
+                assert_eq!(
+                    super::framing(Path::new(&path)),
+                    Some(framing),
+                    "{} frames .{ext} otherwise than an earlier format",
+                    format.name
+                );
+            }
+        }
+    }
+
+    /// The order of [`FORMATS`] matters where formats share files: a format
+    /// that claims every record (native JSON) must come after the ones that
+    /// pick theirs out, or they would never be asked.
+    #[test]
+    fn each_record_reaches_its_own_format() {
+        let cases = [
+            (
+                "a.json",
+                r#"{"schema_name":"news_article","id":1}"#,
+                "GOV.UK content item",
+            ),
+            (
+                "a.jsonl",
+                r#"{"schema_name":"speech"}"#,
+                "GOV.UK content item",
+            ),
+            (
+                "a.json",
+                r#"{"id":"x","title":"T","published":"2024-01-01"}"#,
+                "native JSON",
+            ),
+            // Mentioning the word is not enough: it must be a field.
+            (
+                "a.json",
+                r#"{"id":"x","title":"schema_name"}"#,
+                "native JSON",
+            ),
+            ("news.rss", "<rss version=\"2.0\"/>", "RSS or Atom feed"),
+            ("news.atom", "<feed/>", "RSS or Atom feed"),
+        ];
+        for (file, text, expected) in cases {
+            let format = format_of(Path::new(file), text).map(|format| format.name);
+            assert_eq!(format, Some(expected), "{file}: {text}");
+        }
+        assert!(format_of(Path::new("notes.txt"), "hello").is_none());
+        assert!(super::framing(Path::new("notes.txt")).is_none());
+    }
+}

@@ -234,7 +234,7 @@ pub(super) fn read_whole(
         let mut head = [0; 4096];
         let read = read_some(&mut file, &mut head).map_err(|err| format!("cannot read: {err}"))?;
         let start = &head[..read];
-        let text = start.strip_prefix(super::BOM).unwrap_or(start);
+        let text = start.strip_prefix(super::records::BOM).unwrap_or(start);
         if text.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'[') {
             return Err(too_big(size, policy));
         }
