@@ -504,3 +504,48 @@ fn items_without_a_title_or_date_are_named_and_the_rest_load() {
         ]
     );
 }
+
+#[test]
+fn a_feed_that_stops_with_elements_open_is_reported_at_its_end() {
+    let open = format!(
+        "<rss version=\"2.0\"><channel><title>Open</title><item><title>T</title>{}",
+        "<x>".repeat(20_000)
+    );
+    let (_dir, archive) = load_beside_good("open.rss", open.as_bytes());
+    let problem = problem_about(&archive, "open.rss");
+    let end = open.chars().count() + 1;
+    assert!(
+        problem.contains(&format!(
+            "open.rss:1:{end}: not a readable feed: invalid XML"
+        )),
+        "{problem}"
+    );
+}
+
+#[test]
+fn every_item_of_a_long_feed_is_placed_on_its_own_line() {
+    let items = 20_000;
+    let mut feed = String::from(
+        "<rss version=\"2.0\"><channel><title>Long</title><link>https://long.example/</link>\n",
+    );
+    for i in 0..items {
+        feed.push_str(&format!(
+            "  <item><title>Item {i}</title><guid>g{i}</guid>\
+             <pubDate>Fri, 12 Jan 2024 10:00:00 GMT</pubDate></item>\n"
+        ));
+    }
+    feed.push_str("</channel></rss>\n");
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(dir.path().join("long.rss"), feed).expect("write");
+    let archive = load_ok(dir.path());
+    assert!(archive.problems.is_empty(), "{:#?}", archive.problems);
+    assert_eq!(archive.statements.len(), items);
+    for statement in &archive.statements {
+        let number: usize = statement
+            .title
+            .strip_prefix("Item ")
+            .and_then(|n| n.parse().ok())
+            .expect("Item N");
+        assert_eq!(statement.origin.line, number + 2, "{}", statement.title);
+    }
+}

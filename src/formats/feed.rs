@@ -14,7 +14,7 @@ use feed_rs::model::{Entry, Feed, Link, Person, Text};
 use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 
 use super::govuk::{counting_flattened, flattened_message, html_to_text};
-use super::json::position_of;
+use super::json::{Positions, position_of};
 use super::{Decoded, Format, Framing, Record, RecordRef, Severity, StatementAt, no_lint};
 use crate::records::{Origin, Published, Signatory, Statement, Update};
 
@@ -272,9 +272,10 @@ fn item_starts(text: &str, items: usize) -> Vec<(usize, usize)> {
         return Vec::new();
     }
     offsets.sort_unstable();
+    let mut positions = Positions::new(text);
     offsets
         .into_iter()
-        .map(|offset| position_of(text, offset))
+        .map(|offset| positions.at(offset))
         .collect()
 }
 
@@ -300,12 +301,13 @@ fn error_position(record: &Record<'_>, err: &ParseFeedError) -> (usize, usize) {
     })
 }
 
-/// The offset of the first XML error in `text`, reading it as feed-rs does.
+/// The offset of the first XML error in `text`, reading it as feed-rs does;
+/// its end when the XML reads well but stops with elements left open.
 fn xml_error_offset(text: &str) -> Option<usize> {
     let mut reader = quick_xml::Reader::from_str(text);
     loop {
         match reader.read_event() {
-            Ok(quick_xml::events::Event::Eof) => return None,
+            Ok(quick_xml::events::Event::Eof) => return Some(text.len()),
             Ok(_) => {}
             Err(_) => return usize::try_from(reader.error_position()).ok(),
         }

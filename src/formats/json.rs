@@ -55,6 +55,44 @@ pub fn position_of(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// Counts (line, column) positions through a text in order: each is counted
+/// on from the last rather than from the start, so placing every record of a
+/// big file stays linear.
+pub struct Positions<'a> {
+    text: &'a str,
+    /// The last offset placed, and its line and column.
+    counted: (usize, usize, usize),
+}
+
+impl<'a> Positions<'a> {
+    #[must_use]
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            counted: (0, 1, 1),
+        }
+    }
+
+    /// The position of `offset`, which must not come before the last one
+    /// asked for (an earlier one is counted from the start).
+    pub fn at(&mut self, offset: usize) -> (usize, usize) {
+        let (from, line_before, column_before) = self.counted;
+        if offset < from {
+            return position_of(self.text, offset);
+        }
+        let between = &self.text[from..offset];
+        let (line, column) = match between.rfind('\n') {
+            Some(newline) => (
+                line_before + between.matches('\n').count(),
+                between[newline + 1..].chars().count() + 1,
+            ),
+            None => (line_before, column_before + between.chars().count()),
+        };
+        self.counted = (offset, line, column);
+        (line, column)
+    }
+}
+
 /// The byte offset in `text` of a serde_json error (which gives a line and
 /// a byte column), on a character boundary.
 pub fn byte_offset(text: &str, err: &serde_json::Error) -> usize {
@@ -96,5 +134,15 @@ mod tests {
         assert_eq!(position_of(text, 3), (2, 1));
         assert_eq!(position_of(text, 5), (2, 2));
         assert_eq!(position_of(text, text.len()), (3, 2));
+    }
+
+    #[test]
+    fn positions_counted_on_agree_with_counting_from_the_start() {
+        let text = "ab\nçd\n\ne  f\ng";
+        let mut positions = Positions::new(text);
+        for offset in [0, 1, 3, 5, 6, 8, 12, text.len()] {
+            assert_eq!(positions.at(offset), position_of(text, offset), "{offset}");
+        }
+        assert_eq!(positions.at(3), position_of(text, 3));
     }
 }

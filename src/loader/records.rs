@@ -11,7 +11,9 @@ use rayon::prelude::*;
 use serde_json::value::RawValue;
 
 use super::{LoadOptions, Problem, RecordRef, Severity, files};
-use crate::formats::json::{byte_offset, json_message, position_of, utf8_error_position};
+use crate::formats::json::{
+    Positions, byte_offset, json_message, position_of, utf8_error_position,
+};
 use crate::formats::{self, Decoded, Framing, Record, StatementAt};
 use crate::records::{Origin, Statement, Stored};
 
@@ -208,23 +210,13 @@ fn parse_document(path: &Arc<Path>, text: &str, skip: u64, options: LoadOptions)
     };
     // Records come in file order, so each position is counted on from the
     // last one rather than from the start (which made big arrays quadratic).
-    let mut counted = (0, 1, 1);
+    let mut positions = Positions::new(text);
     let mut places = Vec::with_capacity(records.len());
     for (index, raw) in records.into_iter().enumerate() {
         let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-        let (from, line_before, column_before) = counted;
-        let between = &text[from..offset];
-        let (line, column) = match between.rfind('\n') {
-            Some(newline) => (
-                line_before + between.matches('\n').count(),
-                between[newline + 1..].chars().count() + 1,
-            ),
-            None => (line_before, column_before + between.chars().count()),
-        };
-        counted = (offset, line, column);
         places.push(Located {
             text: raw.get(),
-            start: (line, column),
+            start: positions.at(offset),
             offset: skip + offset as u64,
             index,
             rereadable: true,
