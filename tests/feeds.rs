@@ -555,3 +555,17 @@ fn every_item_of_a_long_feed_is_placed_on_its_own_line() {
         assert_eq!(statement.origin.line, number + 2, "{}", statement.title);
     }
 }
+
+#[test]
+fn a_feed_with_no_items_is_noticed_but_not_a_problem() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = "<rss version=\"2.0\"><channel><title>New</title><link>https://new.example/</link></channel></rss>";
+    fs::write(dir.path().join("new.rss"), empty).expect("write");
+    let archive = load_ok(dir.path());
+    assert_eq!(archive.counted_problems().count(), 0);
+    assert_eq!(
+        problem_about(&archive, "new.rss").split(": ").last(),
+        Some("feed has no items")
+    );
+    assert!(problem_about(&archive, "new.rss").contains("notice: "));
+}

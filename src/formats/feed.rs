@@ -33,8 +33,7 @@ pub const FORMAT: Format = Format {
 };
 
 fn decode(record: &Record<'_>) -> Decoded {
-    let (decoded, flattened) = counting_flattened(|| read_feed(record));
-    let mut decoded = decoded;
+    let (mut decoded, flattened) = counting_flattened(|| read_feed(record));
     if flattened > 0 {
         decoded.problems.push(record.file_problem(
             record.start,
@@ -91,11 +90,12 @@ fn read_feed(record: &Record<'_>) -> Decoded {
             start,
         });
     }
+    // A new channel may well have no items yet: said, not counted.
     if decoded.statements.is_empty() && decoded.problems.is_empty() {
         decoded.problems.push(record.file_problem(
             record.start,
             "feed has no items".into(),
-            Severity::Warning,
+            Severity::Notice,
         ));
     }
     decoded
