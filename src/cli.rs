@@ -105,6 +105,9 @@ pub enum Command {
         /// Also report fields the record format does not define.
         #[arg(long)]
         strict: bool,
+        /// Also name each file skipped because no format reads it.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// List statements, newest first, or ranked by a query.
     List {
@@ -186,7 +189,9 @@ pub fn run_command(settings: &Settings, command: &Command) -> anyhow::Result<Exi
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = match command {
-        Command::Check { strict } => check::run(archive, policy, *strict, &mut out)?,
+        Command::Check { strict, verbose } => {
+            check::run(archive, policy, *strict, *verbose, &mut out)?
+        }
         Command::List { query, limit, json } => list::run(
             archive,
             policy,

@@ -5,7 +5,6 @@
 //! citing statement kept. No terminal code; the browser's contacts view and
 //! `communique contacts` both read [`Directory`].
 
-mod govuk;
 mod merge;
 mod numbers;
 mod statement;
@@ -18,9 +17,11 @@ use std::fmt;
 use chrono::{Months, NaiveDate};
 use serde::{Serialize, Serializer};
 
-pub use govuk::read_item;
-pub use numbers::phone_keys;
-pub use statement::from_statement;
+// What a format adapter needs to build contacts of its own (GOV.UK's
+// contact items are read in `formats::govuk`).
+pub use merge::Builder;
+pub use numbers::{email_value, is_phone_value, number_in_title, phone_keys};
+pub use statement::{from_media_contact, from_statement};
 
 use crate::records::Statement;
 
@@ -296,7 +297,7 @@ pub struct Directory {
 
 impl Directory {
     /// Builds the directory from the statements' `media_contacts` and the
-    /// contacts read from GOV.UK items ([`crate::loader::Archive::contacts`]).
+    /// contacts read from GOV.UK items (the loader's `Archive::contacts`).
     #[must_use]
     pub fn build(statements: &[Statement], items: &[ContactEntry]) -> Self {
         let mut raw: Vec<ContactEntry> = statements.iter().flat_map(from_statement).collect();
@@ -311,12 +312,6 @@ impl Directory {
         let mut entries = merge::merge(raw);
         entries.sort_by(directory_order);
         Self { entries }
-    }
-
-    /// [`Self::build`] over a loaded archive.
-    #[must_use]
-    pub fn from_archive(archive: &crate::loader::Archive) -> Self {
-        Self::build(&archive.statements, &archive.contacts)
     }
 
     #[must_use]
@@ -369,7 +364,7 @@ fn iso_date<S: Serializer>(date: &Option<NaiveDate>, serializer: S) -> Result<S:
 }
 
 /// White space runs collapsed to one space; `None` when blank.
-fn one_line(text: &str) -> Option<String> {
+pub fn one_line(text: &str) -> Option<String> {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     (!line.is_empty()).then_some(line)
 }

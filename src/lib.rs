@@ -7,7 +7,7 @@ pub mod clipboard;
 pub mod config;
 pub mod contacts;
 pub mod document;
-pub mod govuk;
+pub mod formats;
 pub mod guard;
 pub mod keymap;
 pub mod loader;

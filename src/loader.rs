@@ -1,90 +1,32 @@
-//! Archive loading: a file or a folder of JSON / JSON Lines files becomes
-//! statements plus a list of problems, each naming the file, line and column.
-//! One bad record never stops the others loading. No terminal code here.
+//! Archive loading: a file or a folder becomes statements plus a list of
+//! problems, each naming the file, line and column. The loader walks the
+//! folder (`files`), splits each file into records (`records`) and hands each
+//! to the format that reads it (`crate::formats`); it knows nothing of what
+//! a record holds. One bad record never stops the others loading; an id read
+//! twice is loaded from neither copy. No terminal code here.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use serde::Deserialize;
-use serde::de::IgnoredAny;
-use serde_json::value::RawValue;
-
 mod files;
+mod records;
 
 pub use files::{DEFAULT_MAX_RECORD_SIZE, ReadPolicy, open_regular, parse_size};
 
-use crate::contacts::{self, ContactEntry};
-use crate::govuk::{self, Conversion, ConvertError};
-use crate::records::{NATIVE_FIELDS, Origin, Signatory, Statement, Stored};
+pub use crate::formats::{Problem, RecordRef, Severity};
 
-/// How serious a problem is. Notices (a GOV.UK item of a kind we do not show)
-/// are not counted as problems by `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    Error,
-    Warning,
-    Notice,
-}
+use records::{
+    BOM, Located, Parsed, bom_warning, failed, note_link, parse_file, parse_json_record,
+    parse_lines,
+};
 
-/// Which record of a file a problem is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecordRef {
-    /// Zero-based position in the file's array, or line number for JSON Lines.
-    Index(usize),
-    Id(String),
-}
-
-/// Something wrong with the archive, located as precisely as we can.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub path: PathBuf,
-    pub line: usize,
-    pub column: usize,
-    pub record: Option<RecordRef>,
-    pub message: String,
-    pub severity: Severity,
-}
-
-impl Problem {
-    fn new(
-        path: &Path,
-        (line, column): (usize, usize),
-        record: Option<RecordRef>,
-        message: String,
-        severity: Severity,
-    ) -> Self {
-        Self {
-            path: path.to_path_buf(),
-            line,
-            column,
-            record,
-            message,
-            severity,
-        }
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.path.display(), self.line, self.column)?;
-        match self.severity {
-            Severity::Error => {}
-            Severity::Warning => f.write_str("warning: ")?,
-            Severity::Notice => f.write_str("notice: ")?,
-        }
-        match &self.record {
-            Some(RecordRef::Id(id)) => write!(f, "record {id:?}: ")?,
-            Some(RecordRef::Index(index)) => write!(f, "record #{}: ", index + 1)?,
-            None => {}
-        }
-        f.write_str(&self.message)
-    }
-}
+use crate::contacts::{ContactEntry, Directory};
+use crate::formats::{self, Framing, StatementAt};
+use crate::records::{Signatory, Statement};
 
 /// Options that change what the loader reports or keeps, never which
 /// statements it loads.
@@ -119,6 +61,11 @@ pub struct Archive {
     /// merged: see [`crate::contacts::Directory`].
     pub contacts: Vec<ContactEntry>,
     pub problems: Vec<Problem>,
+    /// Files in the folder that no format reads (not counting the archive's
+    /// README, licence and schema), in walk order.
+    pub skipped: Vec<PathBuf>,
+    /// How many files were read as records.
+    pub files_read: usize,
     /// Ids found in more than one record, so not loaded at all. A caller of
     /// [`load_with`] that took statements as they came must drop these ids
     /// (their first copy came before the second was read).
@@ -151,6 +98,15 @@ impl Archive {
     #[must_use]
     pub fn find(&self, id: &str) -> Option<&Statement> {
         self.statements.iter().find(|statement| statement.id == id)
+    }
+}
+
+impl Directory {
+    /// [`Directory::build`] over a loaded archive. (Written here so that the
+    /// contacts module, which the formats build on, never imports the loader.)
+    #[must_use]
+    pub fn from_archive(archive: &Archive) -> Self {
+        Self::build(&archive.statements, &archive.contacts)
     }
 }
 
@@ -200,7 +156,12 @@ pub fn load_with(
         signatories: HashSet::default(),
     };
     let found = if metadata.is_dir() {
-        files::archive_files(root, options.policy, &mut loader.archive.problems)
+        files::archive_files(
+            root,
+            options.policy,
+            &mut loader.archive.problems,
+            &mut loader.archive.skipped,
+        )
     } else {
         // A file named on the command line is read wherever it leads.
         vec![files::Found {
@@ -210,6 +171,7 @@ pub fn load_with(
         }]
     };
     loader.progress.bytes_total = found.iter().map(|file| file.size).sum();
+    loader.archive.files_read = found.len();
     // Small files are read whole, many at a time; a big JSON Lines file is
     // streamed in chunks whose lines are parsed in parallel.
     let mut pending: Vec<files::Found> = Vec::new();
@@ -248,65 +210,7 @@ const CHUNK: usize = 8 << 20;
 const FILES_PER_BATCH: usize = 256;
 
 fn is_lines_file(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|ext| ext.to_str()),
-        Some("jsonl" | "ndjson")
-    )
-}
-
-/// The fields a GOV.UK item is probed for before it is parsed in full.
-#[derive(Deserialize)]
-struct Probe {
-    #[serde(default)]
-    schema_name: Option<IgnoredAny>,
-    #[serde(default)]
-    id: Option<serde_json::Value>,
-}
-
-/// What one record's text (or one file's framing) turned into: worked out
-/// in parallel, then taken in file order by [`Loader::accept`].
-#[derive(Debug, Default)]
-struct Parsed {
-    statement: Option<(Statement, RecordRef, (usize, usize))>,
-    contacts: Vec<ContactEntry>,
-    problems: Vec<Problem>,
-}
-
-impl Parsed {
-    fn problem(
-        path: &Path,
-        position: (usize, usize),
-        record: Option<RecordRef>,
-        message: String,
-        severity: Severity,
-    ) -> Self {
-        let mut parsed = Self::default();
-        parsed.push(path, position, record, message, severity);
-        parsed
-    }
-
-    fn push(
-        &mut self,
-        path: &Path,
-        position: (usize, usize),
-        record: Option<RecordRef>,
-        message: String,
-        severity: Severity,
-    ) {
-        self.problems
-            .push(Problem::new(path, position, record, message, severity));
-    }
-}
-
-/// One record's text and where it lies.
-struct Located<'a> {
-    text: &'a str,
-    /// (line, column) of its first character.
-    start: (usize, usize),
-    /// Byte offset in the file.
-    offset: u64,
-    /// Position in the file: array index, or line index for JSON Lines.
-    index: usize,
+    formats::framing(path) == Some(Framing::JsonLines)
 }
 
 struct Loader {
@@ -363,7 +267,7 @@ impl Loader {
         let mut file = match files::open_regular(path, found.via_link) {
             Ok((file, size)) => file.take(size),
             Err(err) => {
-                return self.accept(Parsed::problem(
+                return self.accept(failed(
                     path,
                     (1, 1),
                     None,
@@ -388,7 +292,7 @@ impl Loader {
                 Ok(read) => read,
                 Err(err) => {
                     buffer.truncate(filled);
-                    self.accept(Parsed::problem(
+                    self.accept(failed(
                         path,
                         (line, 1),
                         None,
@@ -429,7 +333,7 @@ impl Loader {
                     Some(newline) => newline + 1,
                     None if (buffer.len() - skip) as u64 > max => {
                         any_content = true;
-                        self.accept(Parsed::problem(
+                        self.accept(failed(
                             path,
                             (line, 1),
                             Some(RecordRef::Index(line - 1)),
@@ -460,7 +364,7 @@ impl Loader {
             }
         }
         if !any_content {
-            self.accept(Parsed::problem(
+            self.accept(failed(
                 path,
                 (1, 1),
                 None,
@@ -506,9 +410,18 @@ impl Loader {
     fn accept(&mut self, parsed: Parsed) {
         self.archive.problems.extend(parsed.problems);
         self.archive.contacts.extend(parsed.contacts);
-        let Some((mut statement, record, start)) = parsed.statement else {
-            return;
-        };
+        for read in parsed.statements {
+            self.accept_statement(read);
+        }
+    }
+
+    /// Takes one statement unless an earlier record had the same id.
+    fn accept_statement(&mut self, read: StatementAt) {
+        let StatementAt {
+            mut statement,
+            record,
+            start,
+        } = read;
         if let Some((first_path, first_start)) = self.seen.get(&statement.id) {
             // Neither copy is loaded: whichever won, marks made on the one
             // would pass to the other (a file that sorts first could take a
@@ -552,410 +465,6 @@ impl Loader {
     }
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-fn bom_warning(path: &Path) -> Parsed {
-    Parsed::problem(
-        path,
-        (1, 1),
-        None,
-        "file starts with a UTF-8 byte order mark (ignored)".into(),
-        Severity::Warning,
-    )
-}
-
-/// Notes on records read through a symbolic link that reading them back
-/// must follow it ([`read_full`]).
-fn note_link(parsed: &mut [Parsed], via_link: bool) {
-    if !via_link {
-        return;
-    }
-    for parsed in parsed {
-        if let Some((statement, _, _)) = &mut parsed.statement
-            && let Some(stored) = &mut statement.origin.stored
-        {
-            stored.via_link = true;
-        }
-    }
-}
-
-/// Everything one (small) file holds.
-fn parse_file(path: &Path, via_link: bool, options: LoadOptions) -> Vec<Parsed> {
-    let bytes = match files::read_whole(path, via_link, options.policy) {
-        Ok(bytes) => bytes,
-        Err(message) => {
-            return vec![Parsed::problem(
-                path,
-                (1, 1),
-                None,
-                message,
-                Severity::Error,
-            )];
-        }
-    };
-    let shared: Arc<Path> = Arc::from(path);
-    let mut out = Vec::new();
-    let mut body: &[u8] = &bytes;
-    if let Some(rest) = body.strip_prefix(BOM) {
-        out.push(bom_warning(path));
-        body = rest;
-    }
-    let skip = (bytes.len() - body.len()) as u64;
-    if body.iter().all(u8::is_ascii_whitespace) {
-        out.push(Parsed::problem(
-            path,
-            (1, 1),
-            None,
-            "empty file: no records".into(),
-            Severity::Error,
-        ));
-        return out;
-    }
-    if is_lines_file(path) {
-        out.extend(parse_lines(&shared, body, skip, 1, options));
-        return out;
-    }
-    match std::str::from_utf8(body) {
-        Ok(text) => out.extend(parse_document(&shared, text, skip, options)),
-        Err(err) => {
-            let position = utf8_error_position(body, &err);
-            out.push(Parsed::problem(
-                path,
-                position,
-                None,
-                "not valid UTF-8".into(),
-                Severity::Error,
-            ));
-        }
-    }
-    out
-}
-
-/// The records of complete JSON Lines, parsed in parallel. `offset` is the
-/// file offset of `bytes`, `first_line` the line number it starts on.
-fn parse_lines(
-    path: &Arc<Path>,
-    bytes: &[u8],
-    offset: u64,
-    first_line: usize,
-    options: LoadOptions,
-) -> Vec<Parsed> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
-        lines.push((first_line + lines.len(), start, &bytes[start..end]));
-        start = end + 1;
-    }
-    lines
-        .par_iter()
-        .with_min_len(64)
-        .filter_map(|&(number, start, line)| {
-            let index = number - 1;
-            if line.len() as u64 > options.policy.max_record_size {
-                return Some(Parsed::problem(
-                    path,
-                    (number, 1),
-                    Some(RecordRef::Index(index)),
-                    files::too_big(line.len() as u64, options.policy),
-                    Severity::Error,
-                ));
-            }
-            match std::str::from_utf8(line) {
-                Ok(text) if text.trim().is_empty() => None,
-                Ok(text) => {
-                    let indent = text.len() - text.trim_start().len();
-                    let located = Located {
-                        text: text.trim(),
-                        start: (number, indent + 1),
-                        offset: offset + (start + indent) as u64,
-                        index,
-                    };
-                    Some(parse_record(path, &located, options))
-                }
-                Err(err) => {
-                    let (_, column) = utf8_error_position(line, &err);
-                    Some(Parsed::problem(
-                        path,
-                        (number, column),
-                        Some(RecordRef::Index(index)),
-                        "not valid UTF-8".into(),
-                        Severity::Error,
-                    ))
-                }
-            }
-        })
-        .collect()
-}
-
-/// The records of a JSON document: one record object or an array of them.
-fn parse_document(path: &Arc<Path>, text: &str, skip: u64, options: LoadOptions) -> Vec<Parsed> {
-    let located = |err: &serde_json::Error| position_of(text, byte_offset(text, err));
-    let problem = |position, message| {
-        vec![Parsed::problem(
-            path,
-            position,
-            None,
-            message,
-            Severity::Error,
-        )]
-    };
-    let first = text.trim_start().chars().next();
-    let records: Vec<&RawValue> = match first {
-        Some('[') => match serde_json::from_str(text) {
-            Ok(records) => records,
-            Err(err) => return problem(located(&err), json_message(&err)),
-        },
-        Some('{') => match serde_json::from_str(text) {
-            Ok(record) => vec![record],
-            Err(err) => return problem(located(&err), json_message(&err)),
-        },
-        _ => {
-            let offset = text.len() - text.trim_start().len();
-            return problem(
-                position_of(text, offset),
-                "expected a record object or an array of records".into(),
-            );
-        }
-    };
-    // Records come in file order, so each position is counted on from the
-    // last one rather than from the start (which made big arrays quadratic).
-    let mut counted = (0, 1, 1);
-    let mut places = Vec::with_capacity(records.len());
-    for (index, raw) in records.into_iter().enumerate() {
-        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-        let (from, line_before, column_before) = counted;
-        let between = &text[from..offset];
-        let (line, column) = match between.rfind('\n') {
-            Some(newline) => (
-                line_before + between.matches('\n').count(),
-                between[newline + 1..].chars().count() + 1,
-            ),
-            None => (line_before, column_before + between.chars().count()),
-        };
-        counted = (offset, line, column);
-        places.push(Located {
-            text: raw.get(),
-            start: (line, column),
-            offset: skip + offset as u64,
-            index,
-        });
-    }
-    places
-        .par_iter()
-        .with_min_len(16)
-        .map(|located| parse_record(path, located, options))
-        .collect()
-}
-
-/// Parses one record.
-fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -> Parsed {
-    let Located {
-        text,
-        start,
-        index,
-        offset,
-    } = *located;
-    // serde_json counts columns in bytes; report characters, relative to the
-    // file rather than the record.
-    let at = |err: &serde_json::Error| {
-        let (line, column) = position_of(text, byte_offset(text, err));
-        if line <= 1 {
-            (start.0, start.1 + column - 1)
-        } else {
-            (start.0 + line - 1, column)
-        }
-    };
-    if !text.starts_with('{') {
-        return Parsed::problem(
-            path,
-            start,
-            Some(RecordRef::Index(index)),
-            "a record must be a JSON object".into(),
-            Severity::Error,
-        );
-    }
-    if text.len() as u64 > options.policy.max_record_size {
-        return Parsed::problem(
-            path,
-            start,
-            Some(RecordRef::Index(index)),
-            files::too_big(text.len() as u64, options.policy),
-            Severity::Error,
-        );
-    }
-    // Only a record that mentions `schema_name` can be a GOV.UK item; the
-    // others are parsed once, straight into a statement.
-    let govuk = memchr::memmem::find(text.as_bytes(), b"schema_name").is_some();
-    let (govuk, record) = if govuk {
-        match serde_json::from_str::<Probe>(text) {
-            Ok(probe) => (probe.schema_name.is_some(), record_ref(probe.id, index)),
-            Err(err) => {
-                return Parsed::problem(
-                    path,
-                    at(&err),
-                    Some(RecordRef::Index(index)),
-                    json_message(&err),
-                    Severity::Error,
-                );
-            }
-        }
-    } else {
-        (false, RecordRef::Index(index))
-    };
-    let mut parsed = Parsed::default();
-    let result = if govuk {
-        let ((converted, item_contacts), flattened) = govuk::counting_flattened(|| {
-            let converted = govuk::convert(text);
-            let item_contacts = match &converted {
-                Ok(Conversion::Skipped {
-                    schema_name,
-                    document_type,
-                }) => contacts::read_item(schema_name, document_type.as_deref(), text),
-                _ => None,
-            };
-            (converted, item_contacts)
-        });
-        if flattened > 0 {
-            parsed.push(
-                path,
-                start,
-                Some(record.clone()),
-                govuk::flattened_message(),
-                Severity::Warning,
-            );
-        }
-        match converted {
-            Ok(Conversion::Statement(statement)) => Ok(*statement),
-            Ok(Conversion::Skipped {
-                schema_name,
-                document_type,
-            }) => {
-                match item_contacts {
-                    Some(Ok(found)) if !found.is_empty() => {
-                        parsed.contacts = found;
-                        return parsed;
-                    }
-                    Some(Err(err)) => {
-                        parsed.push(
-                            path,
-                            at(&err),
-                            Some(record),
-                            json_message(&err),
-                            Severity::Error,
-                        );
-                        return parsed;
-                    }
-                    Some(Ok(_)) | None => {}
-                }
-                let what = document_type.map_or(schema_name.clone(), |document_type| {
-                    format!("{schema_name}/{document_type}")
-                });
-                parsed.push(
-                    path,
-                    start,
-                    Some(record),
-                    format!("GOV.UK item of type {what} is not a statement; skipped"),
-                    Severity::Notice,
-                );
-                return parsed;
-            }
-            Err(ConvertError::Json(err)) => Err((at(&err), json_message(&err))),
-            Err(err) => Err((start, err.to_string())),
-        }
-    } else {
-        let parse = || serde_json::from_str::<Statement>(text);
-        let parsed = if options.bodies_on_disk {
-            crate::records::without_bodies(parse)
-        } else {
-            parse()
-        };
-        parsed.map_err(|err| (at(&err), json_message(&err)))
-    };
-    let mut statement = match result {
-        Ok(statement) => statement,
-        Err((position, message)) => {
-            let mut record = record;
-            if !govuk {
-                // A syntax error is reported as such; otherwise the record's
-                // id, if it has one, names it in the problem.
-                match serde_json::from_str::<Probe>(text) {
-                    Ok(probe) => record = record_ref(probe.id, index),
-                    Err(err) => {
-                        return Parsed::problem(
-                            path,
-                            at(&err),
-                            Some(RecordRef::Index(index)),
-                            json_message(&err),
-                            Severity::Error,
-                        );
-                    }
-                }
-            }
-            parsed.push(path, position, Some(record), message, Severity::Error);
-            return parsed;
-        }
-    };
-    let record = if govuk || statement.id.is_empty() {
-        record
-    } else {
-        RecordRef::Id(statement.id.clone())
-    };
-    if statement.id.trim().is_empty() {
-        parsed.push(
-            path,
-            start,
-            Some(record),
-            "empty id".into(),
-            Severity::Error,
-        );
-        return parsed;
-    }
-    if let Some(why) = crate::records::id_problem(&statement.id) {
-        parsed.push(path, start, Some(record), why, Severity::Error);
-        return parsed;
-    }
-    if statement.title.trim().is_empty() {
-        parsed.push(
-            path,
-            start,
-            Some(record),
-            "empty title".into(),
-            Severity::Error,
-        );
-        return parsed;
-    }
-    if options.strict && !govuk {
-        parsed
-            .problems
-            .extend(unknown_fields(path, text, start, &record));
-        parsed
-            .problems
-            .extend(schema_violations(path, text, start, &record));
-    }
-    statement.origin = Origin {
-        path: Arc::clone(path),
-        line: start.0,
-        stored: None,
-    };
-    if options.bodies_on_disk && statement.body.is_some() {
-        statement.body = None;
-        statement.origin.stored = Some(Stored {
-            offset,
-            len: text.len() as u64,
-            via_link: false,
-        });
-    }
-    parsed.statement = Some((statement, record, start));
-    parsed
-}
-
-fn record_ref(id: Option<serde_json::Value>, index: usize) -> RecordRef {
-    match id {
-        Some(serde_json::Value::String(id)) if !id.is_empty() => RecordRef::Id(id),
-        _ => RecordRef::Index(index),
-    }
-}
-
 /// Reads a statement whose body was left on disk back in full.
 ///
 /// # Errors
@@ -990,10 +499,14 @@ pub fn read_full(statement: &Statement) -> anyhow::Result<Statement> {
         start: (statement.origin.line, 1),
         offset: stored.offset,
         index: 0,
+        rereadable: true,
     };
     let options = LoadOptions::default();
-    match parse_record(path, &located, options).statement {
-        Some((mut full, _, _)) if full.id == statement.id => {
+    let mut read = parse_json_record(path, &located, options)
+        .statements
+        .into_iter();
+    match read.next().map(|read| read.statement) {
+        Some(mut full) if full.id == statement.id => {
             full.origin = statement.origin.clone();
             full.origin.stored = None;
             Ok(full)
@@ -1014,150 +527,4 @@ pub fn read_body(statement: &Statement) -> Result<Option<String>, String> {
     read_full(statement)
         .map(|full| full.body)
         .map_err(|err| format!("{err:#}"))
-}
-
-fn unknown_fields(
-    path: &Path,
-    text: &str,
-    start: (usize, usize),
-    record: &RecordRef,
-) -> Vec<Problem> {
-    let Ok(fields) = serde_json::from_str::<HashMap<String, IgnoredAny>>(text) else {
-        return Vec::new();
-    };
-    let mut unknown: Vec<_> = fields
-        .keys()
-        .filter(|key| !NATIVE_FIELDS.contains(&key.as_str()))
-        .cloned()
-        .collect();
-    unknown.sort();
-    unknown
-        .into_iter()
-        .map(|field| {
-            Problem::new(
-                path,
-                start,
-                Some(record.clone()),
-                format!("unknown field `{field}`"),
-                Severity::Warning,
-            )
-        })
-        .collect()
-}
-
-/// The JSON Schema of the native format, compiled once.
-fn schema() -> Option<&'static jsonschema::Validator> {
-    static SCHEMA: std::sync::OnceLock<Option<jsonschema::Validator>> = std::sync::OnceLock::new();
-    SCHEMA
-        .get_or_init(|| {
-            let schema: serde_json::Value =
-                serde_json::from_str(include_str!("../archive/statement.schema.json")).ok()?;
-            jsonschema::validator_for(&schema).ok()
-        })
-        .as_ref()
-}
-
-/// `check --strict` holds native records to `archive/statement.schema.json`
-/// too, which is stricter than loading (no unknown keys in a signatory, no
-/// `null` for optional fields).
-fn schema_violations(
-    path: &Path,
-    text: &str,
-    start: (usize, usize),
-    record: &RecordRef,
-) -> Vec<Problem> {
-    let (Some(validator), Ok(instance)) =
-        (schema(), serde_json::from_str::<serde_json::Value>(text))
-    else {
-        return Vec::new();
-    };
-    validator
-        .iter_errors(&instance)
-        .map(|err| {
-            let at = err.instance_path.to_string();
-            let at = if at.is_empty() {
-                "record".to_owned()
-            } else {
-                at
-            };
-            Problem::new(
-                path,
-                start,
-                Some(record.clone()),
-                format!("schema: {at}: {}", shortened(&err.to_string())),
-                Severity::Warning,
-            )
-        })
-        .collect()
-}
-
-/// A message cut to a few hundred characters: the schema's messages quote
-/// the value they reject, which may be a whole body.
-fn shortened(message: &str) -> String {
-    const KEEP: usize = 300;
-    match message.char_indices().nth(KEEP) {
-        Some((cut, _)) => format!("{}…", &message[..cut]),
-        None => message.to_owned(),
-    }
-}
-
-/// The (line, column) of a byte offset, both one-based, columns in characters.
-fn position_of(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
-/// The byte offset in `text` of a serde_json error (which gives a line and
-/// a byte column), on a character boundary.
-fn byte_offset(text: &str, err: &serde_json::Error) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(err.line().saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let mut offset = (line_start + err.column().saturating_sub(1)).min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
-}
-
-/// Where the first invalid byte is, counting the valid characters before it.
-fn utf8_error_position(bytes: &[u8], err: &std::str::Utf8Error) -> (usize, usize) {
-    let valid = std::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or_default();
-    position_of(valid, valid.len())
-}
-
-/// serde_json's message without its trailing " at line L column C".
-fn json_message(err: &serde_json::Error) -> String {
-    let message = err.to_string();
-    match message.rsplit_once(" at line ") {
-        Some((head, _)) => head.to_owned(),
-        None => message,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_messages_are_shortened() {
-        assert_eq!(shortened("short"), "short");
-        let long = "é".repeat(1_000);
-        let cut = shortened(&long);
-        assert_eq!(cut.chars().count(), 301);
-        assert!(cut.ends_with('…'));
-    }
-
-    #[test]
-    fn position_counts_lines_and_characters() {
-        let text = "ab\nçd\ne";
-        assert_eq!(position_of(text, 0), (1, 1));
-        assert_eq!(position_of(text, 3), (2, 1));
-        assert_eq!(position_of(text, 5), (2, 2));
-        assert_eq!(position_of(text, text.len()), (3, 2));
-    }
 }

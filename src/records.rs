@@ -192,6 +192,15 @@ impl Published {
         })
     }
 
+    /// An instant read by another format (a feed's dates), kept as RFC 3339.
+    #[must_use]
+    pub fn from_instant(instant: DateTime<FixedOffset>) -> Self {
+        Self {
+            raw: instant.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            instant,
+        }
+    }
+
     /// The calendar date as published (in the offset it was written with).
     #[must_use]
     pub fn date(&self) -> NaiveDate {

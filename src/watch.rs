@@ -143,13 +143,10 @@ fn poll_watcher(
 /// editor swap files and state files that share a folder.
 fn is_relevant(event: &notify::Event) -> bool {
     !event.kind.is_access()
-        && event.paths.iter().any(|path| {
-            path.extension().is_none()
-                || matches!(
-                    path.extension().and_then(|ext| ext.to_str()),
-                    Some("json" | "jsonl" | "ndjson")
-                )
-        })
+        && event
+            .paths
+            .iter()
+            .any(|path| path.extension().is_none() || crate::formats::framing(path).is_some())
 }
 
 /// Waits for changes, lets them settle, reloads, and retries while a file

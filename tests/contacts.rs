@@ -9,9 +9,9 @@ use std::process::{Command, Output};
 
 use chrono::NaiveDate;
 use communique::contacts::{
-    Address, ContactEntry, Directory, PhoneKind, SourceKind, from_statement, read_item,
+    Address, ContactEntry, Directory, PhoneKind, SourceKind, from_statement,
 };
-use communique::govuk::{Conversion, convert};
+use communique::formats::govuk::{Conversion, convert, read_item};
 use communique::loader::{Archive, LoadOptions, Severity, load};
 use communique::records::Statement;
 use communique::search::contacts::search_contacts;

@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use communique::govuk::{Conversion, convert};
+use communique::formats::govuk::{Conversion, convert};
 use communique::records::{MediaContact, Statement};
 
 fn fixtures_dir() -> PathBuf {

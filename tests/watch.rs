@@ -150,6 +150,20 @@ fn a_new_file_is_taken_in() {
 }
 
 #[test]
+fn a_feed_saved_into_the_archive_is_taken_in() {
+    let dir = archive_folder();
+    let (_watch, reloads) = watch(dir.path(), false);
+    let feed = "<rss version=\"2.0\"><channel><title>News</title><link>https://news.example/</link>\
+        <item><title>Fed in</title><guid>fed-1</guid><pubDate>Wed, 03 Jan 2024 10:00:00 GMT</pubDate></item>\
+        </channel></rss>";
+    fs::write(dir.path().join("news.rss"), feed).expect("write the feed");
+    let waited = wait_for(&reloads, "holding the feed item", TIMEOUT, |r| {
+        r.archive.statements.iter().any(|s| s.title == "Fed in")
+    });
+    assert_eq!(waited.last().archive.statements.len(), 3);
+}
+
+#[test]
 fn a_line_appended_to_a_json_lines_file_is_taken_in() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let feed = dir.path().join("feed.jsonl");

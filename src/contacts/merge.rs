@@ -89,7 +89,7 @@ impl DisjointSets {
 /// an entry that thousands of statements cite (a department's newsdesk)
 /// builds in linear time.
 #[derive(Debug, Default)]
-pub(super) struct Builder {
+pub struct Builder {
     entry: ContactEntry,
     names: HashSet<String>,
     organisations: HashSet<String>,
@@ -105,19 +105,19 @@ pub(super) struct Builder {
 
 impl Builder {
     /// A contact read from one source.
-    pub(super) fn from_source(source: Source, media: bool) -> Self {
+    pub fn from_source(source: Source, media: bool) -> Self {
         let mut builder = Self::default();
         builder.entry.media = media;
         builder.source(source);
         builder
     }
 
-    pub(super) fn finish(self) -> ContactEntry {
+    pub fn finish(self) -> ContactEntry {
         self.entry
     }
 
     /// Adds everything another entry knows.
-    pub(super) fn absorb(&mut self, other: ContactEntry) {
+    pub fn absorb(&mut self, other: ContactEntry) {
         for name in other.names {
             self.name(Some(name));
         }
@@ -146,11 +146,11 @@ impl Builder {
         }
     }
 
-    pub(super) fn name(&mut self, name: Option<String>) {
+    pub fn name(&mut self, name: Option<String>) {
         add_unique(&mut self.entry.names, &mut self.names, name);
     }
 
-    pub(super) fn organisation(&mut self, organisation: Option<String>) {
+    pub fn organisation(&mut self, organisation: Option<String>) {
         add_unique(
             &mut self.entry.organisations,
             &mut self.organisations,
@@ -158,18 +158,18 @@ impl Builder {
         );
     }
 
-    pub(super) fn note(&mut self, note: Option<String>) {
+    pub fn note(&mut self, note: Option<String>) {
         add_unique(&mut self.entry.notes, &mut self.notes, note);
     }
 
-    pub(super) fn statement(&mut self, id: String) {
+    pub fn statement(&mut self, id: String) {
         if self.statements.insert(id.clone()) {
             self.entry.statements.push(id);
         }
     }
 
     /// Adds a source; the newest source date is when it was last seen.
-    pub(super) fn source(&mut self, source: Source) {
+    pub fn source(&mut self, source: Source) {
         self.entry.last_seen = self.entry.last_seen.max(source.date);
         if self.sources.insert(source.clone()) {
             self.entry.sources.push(source);
@@ -177,7 +177,7 @@ impl Builder {
     }
 
     /// Adds an email, or its labels to the same address already there.
-    pub(super) fn email(&mut self, email: Email) {
+    pub fn email(&mut self, email: Email) {
         let key = email_key(&email.address);
         match self.email_at.get(&key) {
             Some(&at) => {
@@ -196,7 +196,7 @@ impl Builder {
     /// Adds a phone, or its labels (and hours) to the same line already
     /// there: the same kind and a shared number key, or for text with no
     /// whole number the same text.
-    pub(super) fn phone(&mut self, phone: Phone) {
+    pub fn phone(&mut self, phone: Phone) {
         let mut keys = phone.keys();
         if keys.is_empty() {
             keys.push(format!("={}", phone.number));
@@ -224,7 +224,7 @@ impl Builder {
         }
     }
 
-    pub(super) fn address(&mut self, address: Address) {
+    pub fn address(&mut self, address: Address) {
         if self.addresses.insert(address.clone()) {
             self.entry.addresses.push(address);
         }

@@ -72,7 +72,7 @@ fn is_connector(word: &str) -> bool {
 }
 
 /// Whether a value is nothing but one or more phone numbers.
-pub(super) fn is_phone_value(value: &str) -> bool {
+pub fn is_phone_value(value: &str) -> bool {
     number_runs(value).next().is_some()
         && value
             .split(is_number_char)
@@ -98,7 +98,7 @@ pub(super) fn split_numbers(value: &str) -> Vec<String> {
 }
 
 /// The address in a value that is only an email address ("mailto:" allowed).
-pub(super) fn email_value(value: &str) -> Option<&str> {
+pub fn email_value(value: &str) -> Option<&str> {
     let value = value.trim();
     let value = value.strip_prefix("mailto:").unwrap_or(value);
     let (local, domain) = value.split_once('@')?;
@@ -119,7 +119,7 @@ pub(super) fn email_key(address: &str) -> String {
 /// A label and a number run out of one text: "Telephone - 020 7271 2492" →
 /// ("Telephone", "020 7271 2492"). GOV.UK sometimes puts the number in a
 /// phone's title and a sentence in its number field.
-pub(super) fn number_in_title(title: &str) -> Option<(String, String)> {
+pub fn number_in_title(title: &str) -> Option<(String, String)> {
     let run = number_runs(title).next()?;
     let number = run.trim().to_owned();
     let label = title

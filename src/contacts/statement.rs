@@ -36,7 +36,7 @@ pub fn from_statement(statement: &Statement) -> Vec<ContactEntry> {
 
 /// One printed contact. `publishers` are the organisations of the item that
 /// printed it, added after the contact's own.
-pub(super) fn from_media_contact(
+pub fn from_media_contact(
     contact: &MediaContact,
     publishers: &[String],
     source: Source,

@@ -52,11 +52,13 @@ pub(super) struct Found {
 /// The record files a folder contributes, in a stable (sorted) order. Hidden
 /// files and folders are skipped; links out of the folder are reported and
 /// skipped unless `policy` follows them; FIFOs, devices and sockets named as
-/// record files are reported.
+/// record files are reported. Files that no format reads (other than the
+/// archive's own notes, see [`is_companion`]) are added to `skipped`.
 pub(super) fn archive_files(
     root: &Path,
     policy: ReadPolicy,
     problems: &mut Vec<Problem>,
+    skipped: &mut Vec<PathBuf>,
 ) -> Vec<Found> {
     let inside = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     // The filter below reports links in walk order, between the walk's own
@@ -93,7 +95,12 @@ pub(super) fn archive_files(
         });
     for entry in walk {
         match entry {
-            Ok(entry) if entry.file_type().is_dir() || !is_record_file(entry.path()) => {}
+            Ok(entry) if entry.file_type().is_dir() => {}
+            Ok(entry) if !is_record_file(entry.path()) => {
+                if entry.file_type().is_file() && !is_companion(entry.path()) {
+                    skipped.push(entry.into_path());
+                }
+            }
             Ok(entry) if entry.file_type().is_file() => {
                 let metadata = entry.metadata().ok();
                 // A file reached twice (through a link inside the archive)
@@ -136,16 +143,28 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_string_lossy().starts_with('.')
 }
 
-/// Whether a file name is one the loader reads.
+/// Whether a file name is one some format reads.
 pub(super) fn is_record_file(path: &Path) -> bool {
-    // The archive folder carries its own JSON Schema, which is not a record.
-    let is_schema = path
-        .file_name()
-        .is_some_and(|name| name.to_string_lossy().ends_with(".schema.json"));
-    !is_schema
-        && matches!(
-            path.extension().and_then(|ext| ext.to_str()),
-            Some("json" | "jsonl" | "ndjson")
+    !is_companion(path) && crate::formats::framing(path).is_some()
+}
+
+/// Whether a file is one of the archive's own notes rather than records:
+/// its JSON Schema, or a README, licence, provenance or notice (in any
+/// format), which an archive of public statements is expected to carry.
+/// These are neither read nor reported as skipped.
+pub(super) fn is_companion(path: &Path) -> bool {
+    let Some(name) = path.file_name().map(|name| name.to_string_lossy()) else {
+        return false;
+    };
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    name.ends_with(".schema.json")
+        || matches!(
+            stem.as_str(),
+            "README" | "LICENSE" | "LICENCE" | "COPYING" | "NOTICE" | "PROVENANCE"
         )
 }
 
@@ -215,7 +234,7 @@ pub(super) fn read_whole(
         let mut head = [0; 4096];
         let read = read_some(&mut file, &mut head).map_err(|err| format!("cannot read: {err}"))?;
         let start = &head[..read];
-        let text = start.strip_prefix(super::BOM).unwrap_or(start);
+        let text = start.strip_prefix(super::records::BOM).unwrap_or(start);
         if text.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'[') {
             return Err(too_big(size, policy));
         }

@@ -6,13 +6,13 @@
 
 use serde::Deserialize;
 
-use crate::govuk::{contacts_from_html, html_to_text};
+use crate::contacts::{
+    Address, Builder, ContactEntry, Email, Phone, PhoneKind, Source, SourceKind, email_value,
+    from_media_contact, is_phone_value, number_in_title, one_line,
+};
 use crate::records::Published;
 
-use super::merge::Builder;
-use super::numbers::{email_value, is_phone_value, number_in_title};
-use super::statement::from_media_contact;
-use super::{Address, ContactEntry, Email, Phone, PhoneKind, Source, SourceKind, one_line};
+use super::{contacts_from_html, html_to_text};
 
 /// The contacts in one GOV.UK item, or `None` when its schema carries none
 /// (then the caller treats it as before). Each contact is its own entry,

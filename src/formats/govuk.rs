@@ -1,4 +1,6 @@
-//! Conversion of GOV.UK Content API items into statement records.
+//! Everything communique knows of GOV.UK: Content API items converted into
+//! statement records, the contacts of contact, organisation and media
+//! enquiries items, and the HTML of their bodies.
 //!
 //! Only the `news_article` and `speech` schemas carry statements; every other
 //! schema (contacts, organisation pages, …) converts to
@@ -6,13 +8,17 @@
 //! The item is read with typed serde structs holding just the fields used
 //! here, so any other field GOV.UK adds is ignored.
 
+mod contacts;
 mod html;
+mod record;
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer};
 
+pub use contacts::read_item;
 pub use html::{contacts_from_html, counting_flattened, flattened_message, html_to_text};
+pub use record::FORMAT;
 
 use crate::records::{Published, Signatory, Statement, Update, Withdrawn};
 
