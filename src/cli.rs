@@ -108,8 +108,9 @@ pub enum Command {
     },
     /// List statements, newest first, or ranked by a query.
     List {
-        /// A query, as typed in the browser's search line.
-        #[arg(long, short)]
+        /// A query, as typed in the browser's search line. It may start
+        /// with a dash (`--query -year:2016`), as `git log --grep` takes.
+        #[arg(long, short, allow_hyphen_values = true)]
         query: Option<String>,
         /// Print at most this many statements.
         #[arg(long, short = 'n')]
@@ -144,8 +145,9 @@ pub enum Command {
             conflicts_with = "query"
         )]
         ids: Vec<String>,
-        /// Mark every statement this query matches instead.
-        #[arg(long, short)]
+        /// Mark every statement this query matches instead (it may start
+        /// with a dash: `--query -is:read`).
+        #[arg(long, short, allow_hyphen_values = true)]
         query: Option<String>,
         #[command(flatten)]
         options: mark::MarkOptions,

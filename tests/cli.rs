@@ -322,6 +322,41 @@ fn list_bad_query_is_one_line_on_stderr() {
     assert!(err.contains("colour"), "{err:?}");
 }
 
+/// A query starting with a dash is a negated term, not an option: every
+/// way of writing it lists the same statements (as `git log --grep -x`).
+#[test]
+fn list_query_may_start_with_a_dash() {
+    let all = run(["--archive", "archive", "list"]);
+    assert_exit(&all, 0);
+    let joined = run(["--archive", "archive", "list", "--query=-year:2016"]);
+    assert_exit(&joined, 0);
+    assert!(
+        !lines(&joined).is_empty() && lines(&joined).len() < lines(&all).len(),
+        "{}",
+        stdout(&joined)
+    );
+    for flag in ["--query", "-q"] {
+        let output = run(["--archive", "archive", "list", flag, "-year:2016"]);
+        assert_exit(&output, 0);
+        assert_eq!(stdout(&output), stdout(&joined), "{flag}");
+    }
+}
+
+/// Where a value cannot start with a dash (an id, contact words), the error
+/// says how to pass one.
+#[test]
+fn a_dashed_value_that_cannot_be_taken_names_the_way_to_pass_it() {
+    for args in [&["show", "-abc"][..], &["contacts", "-abc"]] {
+        let output = communique()
+            .args(["--archive", "archive"])
+            .args(args)
+            .output()
+            .expect("run communique");
+        assert_exit(&output, 2);
+        assert!(stderr(&output).contains("'-- -a'"), "{}", stderr(&output));
+    }
+}
+
 #[test]
 fn list_on_a_missing_archive_fails_with_one_line() {
     let output = run(["--archive", "tests/fixtures/no-such-archive", "list"]);
@@ -793,6 +828,29 @@ fn mark_with_one_bad_option_saves_nothing() {
     assert_eq!(marks["flagged"]["by"], "alice");
     assert_eq!(marks["status"], "actioned");
     assert_eq!(marks["tags"]["ok"]["by"], "alice");
+}
+
+/// `mark --query` and `--note` take text starting with a dash.
+#[test]
+fn mark_query_and_note_may_start_with_a_dash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("triage.db");
+    let output = with_state(
+        &state,
+        "alice",
+        &[
+            "mark",
+            "--query",
+            "-year:2016",
+            "--note",
+            "- check with desk",
+            "--flag",
+        ],
+    );
+    assert_exit(&output, 0);
+    let marks = marks_of(&state, SEED_ID);
+    assert_eq!(marks["note"]["text"], "- check with desk");
+    assert_eq!(marks["flagged"]["by"], "alice");
 }
 
 #[test]
