@@ -52,15 +52,19 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-/// The text in NFC, as the screen shows it and as queries are typed; most
-/// text already is, and is only copied.
-fn nfc(text: &str) -> String {
-    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
-    {
-        text.to_owned()
-    } else {
-        text.nfc().collect()
-    }
+/// The text as the screen shows it (`sanitize::clean_line`: NFC, invisible
+/// characters removed), so search finds what is seen: a title with a word
+/// joiner inside "COVID-19" is found by `'covid-19`. Queries are cleaned the
+/// same way ([`query::parse`]).
+fn shown(text: &str) -> String {
+    crate::sanitize::clean_line(text).into_owned()
+}
+
+/// [`shown`], folded ([`fold`]): how field values are compared, and how
+/// find-in-text compares a statement's lines with what is typed.
+#[must_use]
+pub fn fold_shown(text: &str) -> String {
+    fold(&crate::sanitize::clean_line(text))
 }
 
 /// The initials of an organisation's capitalised words: "Foreign,
@@ -220,7 +224,7 @@ impl Interner {
 /// What the index keeps of one statement.
 #[derive(Debug)]
 struct Entry {
-    /// Title id (NFC, as the screen shows it and as queries are typed).
+    /// Title id (cleaned as the screen shows it, as queries are: [`shown`]).
     title: u32,
     day: NaiveDate,
     /// Where the statement's label ids, in its signatory order, are in
@@ -526,7 +530,7 @@ pub struct Prepared(Vec<PreparedEntry>);
 
 #[derive(Debug)]
 struct PreparedEntry {
-    /// NFC, as the screen shows it and as queries are typed.
+    /// As the screen shows it ([`shown`]).
     title: String,
     folded_title: String,
     day: NaiveDate,
@@ -541,7 +545,7 @@ struct PreparedEntry {
 fn prepare_entry(statement: &Statement) -> PreparedEntry {
     let signatories = statement.signatories.clone();
     let mut values = Vec::new();
-    let mut add = |field: Field, text: &str| values.push((field, fold(text)));
+    let mut add = |field: Field, text: &str| values.push((field, fold_shown(text)));
     add(Field::Id, &statement.id);
     if let Some(kind) = &statement.kind {
         add(Field::Kind, kind);
@@ -573,7 +577,7 @@ fn prepare_entry(statement: &Statement) -> PreparedEntry {
             add(Field::Contact, part);
         }
     }
-    let title = nfc(&statement.title);
+    let title = shown(&statement.title);
     // Folding ignores composition, so the NFC title folds as the raw one.
     let folded_title = fold(&title);
     PreparedEntry {
@@ -670,7 +674,7 @@ impl Index {
                 self.signatory_labels.push(id);
                 continue;
             }
-            let (id, new) = self.labels.intern(&nfc(&signatory.0.label()));
+            let (id, new) = self.labels.intern(&shown(&signatory.0.label()));
             if new {
                 self.folded_labels.push(fold(self.labels.get(id)));
                 self.label_parts.push(
@@ -682,7 +686,7 @@ impl Index {
                     ]
                     .into_iter()
                     .flatten()
-                    .map(|part| fold(part))
+                    .map(|part| fold_shown(part))
                     .collect(),
                 );
             }
@@ -1183,6 +1187,47 @@ mod tests {
         hits.iter()
             .map(|hit| statements[hit.index].id.clone())
             .collect()
+    }
+
+    /// Search sees what the screen shows: a title with any of the invisible
+    /// characters the screen removes, inside "COVID-19", is found by every
+    /// way of asking for "COVID-19", and so is a query with one pasted in.
+    #[test]
+    fn invisible_characters_are_searched_as_shown() {
+        let mut statements = vec![statement(
+            "plain",
+            "Executive Order on COVID-19 Relief",
+            "2021-01-22",
+            &[],
+        )];
+        let mut hidden = Vec::new();
+        for &(first, last) in crate::sanitize::INVISIBLE {
+            for c in (first..=last).filter_map(char::from_u32) {
+                hidden.push(c);
+                let title = format!("Executive Order on COVID-{c}19 Relief");
+                let id = format!("u{:x}", u32::from(c));
+                statements.push(statement(&id, &title, "2021-01-22", &[]));
+            }
+        }
+        let index = Index::new(&statements);
+        let found = |query: &str| index.search(&parse(query).expect("query")).len();
+        for query in [
+            "'COVID-19",
+            "'covid-19",
+            "covid-19",
+            "COVID-19 relief",
+            "-'covid-19",
+        ] {
+            let expected = if query.starts_with('-') {
+                0
+            } else {
+                statements.len()
+            };
+            assert_eq!(found(query), expected, "{query}");
+        }
+        for c in hidden {
+            assert_eq!(found(&format!("'COVID-{c}19")), statements.len(), "{c:?}");
+        }
     }
 
     #[test]

@@ -342,6 +342,21 @@ fn list_query_may_start_with_a_dash() {
     }
 }
 
+/// Two of the three White House titles hide a word joiner inside
+/// "COVID-19": `list` finds all three, as they show (issue 15 item 14).
+#[test]
+fn list_query_finds_titles_as_they_show() {
+    let output = run([
+        "--archive",
+        "tests/fixtures/whitehouse",
+        "list",
+        "--query",
+        "'COVID-19",
+    ]);
+    assert_exit(&output, 0);
+    assert_eq!(lines(&output).len(), 3, "{}", stdout(&output));
+}
+
 /// Where a value cannot start with a dash (an id, contact words), the error
 /// says how to pass one.
 #[test]

@@ -1129,3 +1129,29 @@ fn the_header_counts_new_statements_without_a_dangling_separator() {
     let header = visible_rows(&render(&state, NO_COLOR))[0].clone();
     assert!(header.trim_end().ends_with("4 new"), "{header:?}");
 }
+
+/// A fixture folder in a terminal of `width`×`height`.
+fn fixture_browser(folder: &str, (width, height): (u16, u16)) -> State {
+    let archive = communique::loader::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join(folder),
+        Default::default(),
+    )
+    .expect("the fixture loads");
+    let mut state = State::new(archive.name(), archive.statements, 0);
+    state.update(communique::keymap::Action::Resize(width, height));
+    state
+}
+
+/// Search sees what the screen shows: two of the three White House titles
+/// hide a word joiner inside "COVID-19"; all three look alike on screen and
+/// all three are found by `'COVID-19` (issue 15 item 14).
+#[test]
+fn covid_19_finds_every_title_that_shows_it() {
+    let mut state = fixture_browser("tests/fixtures/whitehouse", (80, 24));
+    press(&mut state, "/'COVID-19<Enter>");
+    assert_eq!(state.hits.len(), 3);
+    let text = screen_text(&render(&state, NO_COLOR));
+    assert!(text.contains(" 3 / 3 statements"), "{text}");
+    assert!(!text.contains('\u{2060}'));
+    insta::assert_snapshot!("search_covid_80x24", text);
+}
