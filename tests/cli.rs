@@ -1002,3 +1002,81 @@ fn mark_never_follows_a_lock_file_planted_as_a_symlink() {
     );
     assert!(!target.exists(), "mark created the link's target");
 }
+
+// ------------------------------------------------------------------- --help
+
+/// Help (`--help` and `-h`) of the browser and every command: usage, and
+/// examples of real use (issue 14 item 17).
+#[test]
+fn every_command_answers_help_with_examples() {
+    let commands = ["", "check", "list", "contacts", "mark", "config", "show"];
+    for command in commands {
+        for flag in ["--help", "-h"] {
+            let output = run([command, flag].into_iter().filter(|arg| !arg.is_empty()));
+            assert_exit(&output, 0);
+            let text = stdout(&output);
+            let usage = format!("Usage: communique {command}");
+            assert!(text.contains(usage.trim_end()), "{command} {flag}:\n{text}");
+            assert!(text.contains("\nExamples:\n"), "{command} {flag}:\n{text}");
+            let example = format!("  communique {command}");
+            let uses = text
+                .lines()
+                .filter(|line| line.starts_with(example.trim_end()))
+                .count();
+            assert!(uses >= 2, "{command} {flag}: {uses} examples:\n{text}");
+        }
+    }
+    let list = run(["list", "--help"]);
+    assert!(stdout(&list).contains("communique list --query -year:2016"));
+}
+
+/// Every example's binary, as `cargo test` (or `cargo build --examples`)
+/// builds it, beside the test binaries' folder.
+fn example(name: &str) -> PathBuf {
+    let test_binary = std::env::current_exe().expect("the test binary's path");
+    let profile = test_binary
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps");
+    let binary = profile.join("examples").join(name);
+    assert!(
+        binary.exists(),
+        "{} is missing: `cargo test` builds the examples (or `cargo build --examples`)",
+        binary.display()
+    );
+    binary
+}
+
+/// `cargo run --example NAME -- --help` (and `-h`) answers with usage and
+/// examples of real use, for every file in examples/.
+#[test]
+fn every_example_answers_help_with_examples() {
+    let mut names: Vec<String> = fs::read_dir(repo("examples"))
+        .expect("examples/")
+        .filter_map(|entry| {
+            let path = entry.expect("an entry").path();
+            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+        })
+        .collect();
+    names.sort();
+    assert!(names.len() >= 4, "{names:?}");
+    for name in names {
+        for flag in ["--help", "-h"] {
+            let output = Command::new(example(&name))
+                .arg(flag)
+                .output()
+                .expect("run the example");
+            assert_exit(&output, 0);
+            let text = stdout(&output);
+            assert!(
+                text.contains(&format!("Usage: {name}")),
+                "{name} {flag}:\n{text}"
+            );
+            assert!(text.contains("\nExamples:\n"), "{name} {flag}:\n{text}");
+            assert!(
+                text.contains(&format!("cargo run --release --example {name}")),
+                "{name} {flag}:\n{text}"
+            );
+        }
+    }
+}
