@@ -357,6 +357,38 @@ fn list_query_finds_titles_as_they_show() {
     assert_eq!(lines(&output).len(), 3, "{}", stdout(&output));
 }
 
+/// `list --json` says how each statement matched: a name in no statement
+/// gives only weak matches (and a note on stderr); an organisation's
+/// initials a strong one, by its organisation (issue 14 item 15).
+#[test]
+fn list_json_says_which_matches_are_weak() {
+    let output = run([
+        "--archive",
+        "archive",
+        "list",
+        "--query",
+        "borrell",
+        "--json",
+    ]);
+    assert_exit(&output, 0);
+    let records = json(&output);
+    assert!(!array(&records).is_empty());
+    for record in array(&records) {
+        assert_eq!(record["match"]["weak"], true, "{}", record["match"]);
+    }
+    assert!(
+        stderr(&output).contains("weak matches only"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(["--archive", "archive", "list", "--query", "fcdo", "--json"]);
+    let records = json(&output);
+    let first = &array(&records)[0]["match"];
+    assert_eq!(first["weak"], false, "{first}");
+    assert_eq!(first["by_others"], 1, "{first}");
+    assert_eq!(stderr(&output), "");
+}
+
 /// Where a value cannot start with a dash (an id, contact words), the error
 /// says how to pass one.
 #[test]

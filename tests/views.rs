@@ -1155,3 +1155,29 @@ fn covid_19_finds_every_title_that_shows_it() {
     assert!(!text.contains('\u{2060}'));
     insta::assert_snapshot!("search_covid_80x24", text);
 }
+
+/// A name in no statement (`borrell`) gives no confident answer: the
+/// header says the matches are weak, each is marked `~` (readable without
+/// colour) and dimmed; a bare organisation's initials find its statement
+/// as a strong match (issue 14 item 15).
+#[test]
+fn weak_matches_are_said_and_marked_and_organisations_are_found() {
+    let state = view_state("/borrell<Enter>", (80, 24));
+    assert!(!state.hits.is_empty());
+    let buffer = render(&state, COLOR);
+    let rows = visible_rows(&buffer);
+    assert!(rows[0].contains("weak matches only (~)"), "{}", rows[0]);
+    for (y, row) in rows.iter().enumerate().skip(2).take(state.hits.len()) {
+        assert!(row.contains(" ~ "), "{row}");
+        if y > 2 {
+            let y = u16::try_from(y).expect("a row");
+            assert!(buffer[(40, y)].modifier.contains(Modifier::DIM), "{row}");
+        }
+    }
+    insta::assert_snapshot!("search_weak_80x24", screen_text(&render(&state, NO_COLOR)));
+    let state = view_state("/fcdo<Enter>", (80, 24));
+    let rows = visible_rows(&render(&state, NO_COLOR));
+    assert!(!rows[0].contains("weak"), "{}", rows[0]);
+    // The Arabic statement names no one matching: its organisation does.
+    assert!(!rows[2].contains(" ~ "), "{}", rows.join("\n"));
+}
