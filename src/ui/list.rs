@@ -77,7 +77,14 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     // Only scattered letters matched (`borrell` where no one is named so):
     // say so rather than offer the best of them as an answer.
     if state.query.has_fuzzy() && !state.hits.is_empty() && state.hits.iter().all(|hit| hit.weak) {
-        parts.push("weak matches only (~)".to_owned());
+        parts.push(
+            if area.width >= 60 {
+                "weak matches only (~)"
+            } else {
+                "weak only ~"
+            }
+            .to_owned(),
+        );
     }
     match state.problems {
         0 => {}
