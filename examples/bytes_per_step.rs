@@ -26,11 +26,22 @@ fn spread(mut counts: Vec<usize>) -> String {
     }
 }
 
+/// Bytes written to the terminal for one step down the list, at 120×40.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "bytes_per_step",
+    after_help = "Examples:
+  cargo run --release --example bytes_per_step            over 100,000 generated statements
+  cargo run --release --example bytes_per_step -- 1000    over 1,000"
+)]
+struct Args {
+    /// How many generated statements the list holds.
+    #[arg(default_value_t = 100_000)]
+    count: usize,
+}
+
 fn main() -> anyhow::Result<()> {
-    let count: usize = match std::env::args().nth(1) {
-        Some(text) => text.parse()?,
-        None => 100_000,
-    };
+    let Args { count } = clap::Parser::parse();
     let mut state = common::state(count, 120, 40);
     for preview in [true, false] {
         state.preview = preview;

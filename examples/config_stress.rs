@@ -16,12 +16,23 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+/// Writes three configuration files of about 500 KB each that once made
+/// reading a configuration slow.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "config_stress",
+    after_help = "Examples:
+  cargo run --release --example config_stress -- target/bench-data
+  time target/release/communique --config target/bench-data/config-keys.toml config"
+)]
+struct Args {
+    /// The folder the files are written to (made if missing).
+    #[arg(default_value = "target/bench-data")]
+    folder: PathBuf,
+}
+
 fn main() -> std::io::Result<()> {
-    let folder = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "target/bench-data".into()),
-    );
+    let Args { folder } = clap::Parser::parse();
     std::fs::create_dir_all(&folder)?;
     let mut keys = String::from("[keys.list]\ndown = [");
     for n in 0..20_000_u32 {

@@ -889,36 +889,49 @@ pub fn write_archive(
     Ok(())
 }
 
-/// `--count N --format json|jsonl|folder --out PATH [--seed N] [--lines PATH]`.
-fn parse_args(
-    args: impl Iterator<Item = String>,
-) -> anyhow::Result<(usize, Format, PathBuf, u64, Option<PathBuf>)> {
-    let (mut count, mut format, mut out, mut seed, mut lines) = (None, None, None, 7, None);
-    let mut args = args.peekable();
-    while let Some(flag) = args.next() {
-        let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--count" => count = Some(value()?.replace('_', "").parse().context("--count")?),
-            "--format" => format = Some(Format::parse(&value()?)?),
-            "--out" => out = Some(PathBuf::from(value()?)),
-            "--seed" => seed = value()?.parse().context("--seed")?,
-            "--lines" => lines = Some(PathBuf::from(value()?)),
-            other => bail!(
-                "unknown argument {other:?}; usage: generate --count N --format json|jsonl|folder --out PATH [--seed N] [--lines PATH]"
-            ),
-        }
-    }
-    Ok((
-        count.context("--count is required")?,
-        format.unwrap_or(Format::Jsonl),
-        out.context("--out is required")?,
-        seed,
-        lines,
-    ))
+/// Writes a deterministic, clearly synthetic archive of statements for
+/// benchmarks: every id starts `synthetic-`, record `n` depends only on the
+/// seed and `n`.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "generate",
+    after_help = "Examples:
+  cargo run --release --example generate -- --count 100000 --out target/bench-data/100k.jsonl
+  cargo run --release --example generate -- --count 10_000 --format folder --out target/bench-data/10k
+  cargo run --release --example generate -- --count 100000 --out target/bench-data/100k.jsonl \\
+      --lines target/bench-data/100k.lines      (the searched text, for fzf --filter)"
+)]
+struct Args {
+    /// How many statements (underscores allowed: 100_000).
+    #[arg(long, value_parser = parse_count)]
+    count: usize,
+    /// json (one array), jsonl (one record a line) or folder (a file each).
+    #[arg(long, default_value = "jsonl", value_parser = Format::parse)]
+    format: Format,
+    /// Where to write the file, or the folder.
+    #[arg(long, value_name = "PATH")]
+    out: PathBuf,
+    /// The seed: the same seed gives the same archive.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Also write one "title | signatory | …" line a statement here.
+    #[arg(long, value_name = "PATH")]
+    lines: Option<PathBuf>,
+}
+
+/// A count, with `_` between digits allowed.
+fn parse_count(text: &str) -> Result<usize, std::num::ParseIntError> {
+    text.replace('_', "").parse()
 }
 
 fn main() -> anyhow::Result<()> {
-    let (count, format, out, seed, lines) = parse_args(std::env::args().skip(1))?;
+    let Args {
+        count,
+        format,
+        out,
+        seed,
+        lines,
+    } = clap::Parser::parse();
     let started = std::time::Instant::now();
     write_archive(&out, format, count, seed, lines.as_deref())?;
     eprintln!(

@@ -22,15 +22,30 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const ROUNDS: usize = 5;
 
+/// Times each keystroke's re-rank while a query is typed, then backspaced,
+/// over an archive (the browser's search, off the drawing thread).
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "typing",
+    after_help = "Examples:
+  cargo run --release --example generate -- --count 100000 --out target/bench-data/100k.jsonl
+  cargo run --release --example typing -- target/bench-data/100k.jsonl
+  cargo run --release --example typing -- target/bench-data/100k.jsonl 'minister korea'"
+)]
+struct Args {
+    /// The archive to search (a file or folder).
+    #[arg(default_value = "target/bench-data/100k.jsonl")]
+    archive: PathBuf,
+    /// The query typed, one character at a time.
+    #[arg(default_value = "foreign affairs japan", allow_hyphen_values = true)]
+    query: String,
+}
+
 fn main() -> anyhow::Result<()> {
-    let path = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "target/bench-data/100k.jsonl".into()),
-    );
-    let query = std::env::args()
-        .nth(2)
-        .unwrap_or_else(|| "foreign affairs japan".into());
+    let Args {
+        archive: path,
+        query,
+    } = clap::Parser::parse();
     let archive = load(&path, LoadOptions::default())?;
     println!(
         "{} statements from {}",

@@ -8,6 +8,7 @@ mod contacts;
 mod list;
 mod mark;
 mod show;
+mod usage;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,7 +20,7 @@ use crate::settings::{Chosen, Settings};
 
 /// Browse, search and triage archives of official statements.
 #[derive(Debug, Parser)]
-#[command(name = "communique", version, about, long_about = None)]
+#[command(name = "communique", version, about, long_about = None, after_help = usage::BROWSER)]
 pub struct Cli {
     /// The archive: a folder of statement files, or one file. Else
     /// $COMMUNIQUE_ARCHIVE, else `[paths] archive` in the configuration,
@@ -101,6 +102,7 @@ impl Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Report every problem in the archive as path:line:col: message.
+    #[command(after_help = usage::CHECK)]
     Check {
         /// Also report fields the record format does not define.
         #[arg(long)]
@@ -110,9 +112,11 @@ pub enum Command {
         verbose: bool,
     },
     /// List statements, newest first, or ranked by a query.
+    #[command(after_help = usage::LIST)]
     List {
-        /// A query, as typed in the browser's search line.
-        #[arg(long, short)]
+        /// A query, as typed in the browser's search line. It may start
+        /// with a dash (`--query -year:2016`), as `git log --grep` takes.
+        #[arg(long, short, allow_hyphen_values = true)]
         query: Option<String>,
         /// Print at most this many statements.
         #[arg(long, short = 'n')]
@@ -124,6 +128,7 @@ pub enum Command {
     /// Look up media contacts: press offices' emails, phone numbers and
     /// out-of-hours lines, from every statement and GOV.UK contact item.
     /// Exits 1 when nothing matches.
+    #[command(after_help = usage::CONTACTS)]
     Contacts {
         /// Words that must all match the organisation, name, email, phone
         /// number (digits alone work: 0207008) or notes; none lists every
@@ -139,6 +144,7 @@ pub enum Command {
     },
     /// Triage from scripts: mark statements by id, or every statement a
     /// query matches, in the shared state file.
+    #[command(after_help = usage::MARK)]
     Mark {
         /// Statement ids (as `list` prints them).
         #[arg(
@@ -147,19 +153,22 @@ pub enum Command {
             conflicts_with = "query"
         )]
         ids: Vec<String>,
-        /// Mark every statement this query matches instead.
-        #[arg(long, short)]
+        /// Mark every statement this query matches instead (it may start
+        /// with a dash: `--query -is:read`).
+        #[arg(long, short, allow_hyphen_values = true)]
         query: Option<String>,
         #[command(flatten)]
         options: mark::MarkOptions,
     },
     /// Check the configuration file, or print a commented default one.
+    #[command(after_help = usage::CONFIG)]
     Config {
         /// Print the full default configuration, every key and colour.
         #[arg(long)]
         default: bool,
     },
     /// Print one statement whole.
+    #[command(after_help = usage::SHOW)]
     Show {
         /// The statement's id (as `list --json` prints it).
         id: String,

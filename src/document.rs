@@ -160,7 +160,7 @@ pub fn page_with(
         .find(|&page| {
             body.get(pages[page].clone()).is_some_and(|text| {
                 text.lines()
-                    .any(|line| crate::search::fold(line).contains(needle))
+                    .any(|line| crate::search::fold_shown(line).contains(needle))
             })
         })
 }

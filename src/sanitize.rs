@@ -101,33 +101,55 @@ fn placeholder(c: char) -> char {
     }
 }
 
-/// Unicode format characters (category Cf, all of it as of Unicode 16) that
-/// draw nothing but can reorder or hide text: bidi embeddings, overrides,
-/// isolates and marks, zero-width characters, the soft hyphen, tag characters.
+/// The invisible characters removed from every shown string, as inclusive
+/// ranges of code points. Search indexes the same cleaned text (and cleans
+/// queries the same way), so a title with a word joiner inside "COVID-19"
+/// is found by `'COVID-19`, as it looks; tests loop over this list.
+///
+/// All of Unicode's format characters (category Cf, as of Unicode 16): bidi
+/// embeddings, overrides, isolates and marks, zero-width characters, the
+/// soft hyphen, tag characters. And characters of other categories that
+/// draw nothing and so can hide a difference between two names that look
+/// alike: variation selectors (which also make a terminal's idea of an
+/// emoji's width differ from ours), the combining grapheme joiner, the
+/// Mongolian free variation selectors, the Khmer inherent vowels and the
+/// Hangul fillers (blank letters, used to make a name look empty).
+pub const INVISIBLE: &[(u32, u32)] = &[
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+    (0xE0100, 0xE01EF),
+];
+
+/// Whether `c` is one of [`INVISIBLE`].
 fn is_invisible_format(c: char) -> bool {
-    matches!(
-        u32::from(c),
-        0x00AD
-            | 0x0600..=0x0605
-            | 0x061C
-            | 0x06DD
-            | 0x070F
-            | 0x0890..=0x0891
-            | 0x08E2
-            | 0x180E
-            | 0x200B..=0x200F
-            | 0x202A..=0x202E
-            | 0x2060..=0x206F
-            | 0xFEFF
-            | 0xFFF9..=0xFFFB
-            | 0x110BD
-            | 0x110CD
-            | 0x13430..=0x1343F
-            | 0x1BCA0..=0x1BCA3
-            | 0x1D173..=0x1D17A
-            | 0xE0001
-            | 0xE0020..=0xE007F
-    )
+    let code = u32::from(c);
+    // The ranges are in order: the first that ends at or after `code`.
+    let at = INVISIBLE.partition_point(|&(_, last)| last < code);
+    INVISIBLE.get(at).is_some_and(|&(first, _)| first <= code)
 }
 
 #[cfg(test)]
@@ -197,6 +219,42 @@ mod tests {
         for c in ['a', ' ', 'é', '한', '\u{1F1FA}', '\u{200a}', '\u{2070}'] {
             assert!(!is_hidden(c), "{c:?}");
         }
+    }
+
+    /// Every listed character, alone and inside a word, draws nothing: it
+    /// is removed, and `is_hidden` says so. The list is in order (the
+    /// lookup relies on it).
+    #[test]
+    fn every_invisible_character_is_removed() {
+        assert!(INVISIBLE.windows(2).all(|pair| pair[0].1 < pair[1].0));
+        let mut count = 0;
+        for &(first, last) in INVISIBLE {
+            for c in (first..=last).filter_map(char::from_u32) {
+                count += 1;
+                assert!(is_hidden(c), "{c:?}");
+                assert_eq!(clean_line(&format!("COVID-{c}19")), "COVID-19", "{c:?}");
+                assert_eq!(clean_text(&c.to_string()), "", "{c:?}");
+            }
+            // The characters either side of a range stay (unless listed).
+            for c in [first - 1, last + 1].into_iter().filter_map(char::from_u32) {
+                if !c.is_control()
+                    && !INVISIBLE
+                        .iter()
+                        .any(|&(a, b)| (a..=b).contains(&u32::from(c)))
+                {
+                    assert_eq!(clean_line(&c.to_string()).chars().count(), 1, "{c:?}");
+                }
+            }
+        }
+        assert!(count > 400, "{count}");
+    }
+
+    #[test]
+    fn variation_selectors_and_hangul_fillers_are_removed() {
+        assert_eq!(
+            clean_line("\u{2764}\u{fe0f} \u{3164}\u{115f}\u{1160}\u{ffa0}x"),
+            "\u{2764} x"
+        );
     }
 
     #[test]

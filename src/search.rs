@@ -52,15 +52,19 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-/// The text in NFC, as the screen shows it and as queries are typed; most
-/// text already is, and is only copied.
-fn nfc(text: &str) -> String {
-    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
-    {
-        text.to_owned()
-    } else {
-        text.nfc().collect()
-    }
+/// The text as the screen shows it (`sanitize::clean_line`: NFC, invisible
+/// characters removed), so search finds what is seen: a title with a word
+/// joiner inside "COVID-19" is found by `'covid-19`. Queries are cleaned the
+/// same way ([`query::parse`]).
+fn shown(text: &str) -> String {
+    crate::sanitize::clean_line(text).into_owned()
+}
+
+/// [`shown`], folded ([`fold`]): how field values are compared, and how
+/// find-in-text compares a statement's lines with what is typed.
+#[must_use]
+pub fn fold_shown(text: &str) -> String {
+    fold(&crate::sanitize::clean_line(text))
 }
 
 /// The initials of an organisation's capitalised words: "Foreign,
@@ -220,12 +224,15 @@ impl Interner {
 /// What the index keeps of one statement.
 #[derive(Debug)]
 struct Entry {
-    /// Title id (NFC, as the screen shows it and as queries are typed).
+    /// Title id (cleaned as the screen shows it, as queries are: [`shown`]).
     title: u32,
     day: NaiveDate,
     /// Where the statement's label ids, in its signatory order, are in
     /// [`Index::signatory_labels`].
     signatories: std::ops::Range<u32>,
+    /// Where the statement's other names' ids (organisations, people,
+    /// contacts: see [`others_of`]) are in [`Index::other_names`].
+    others: std::ops::Range<u32>,
     /// Folded value ids per field, in `Field` order (signatories excepted).
     values: Vec<(Field, u32)>,
 }
@@ -241,6 +248,10 @@ struct Row {
     /// Which word (its place in the query) `signatory` was won by: words
     /// need not be matched in the query's order.
     word: u32,
+    /// How many words matched neither the title nor a signatory, only an
+    /// organisation or a person: such a statement ranks below those
+    /// matched by fewer such words.
+    by_others: u32,
 }
 
 const NO_SIGNATORY: u32 = u32::MAX;
@@ -253,14 +264,18 @@ impl Row {
             signatory: NO_SIGNATORY,
             score: 0,
             word: u32::MAX,
+            by_others: 0,
         }
     }
 
-    fn hit(self) -> Hit {
+    /// The hit, weak when its score is below `strong` ([`strong_score`]).
+    fn hit(self, strong: i64) -> Hit {
         Hit {
             index: self.entry as usize,
             score: self.score,
             signatory: (self.signatory != NO_SIGNATORY).then_some(self.signatory as usize),
+            by_others: self.by_others,
+            weak: self.score < strong,
         }
     }
 }
@@ -316,6 +331,7 @@ struct Partial {
     rows: Vec<Row>,
     titles: Bits,
     labels: Bits,
+    others: Bits,
     covered: usize,
 }
 
@@ -486,6 +502,12 @@ pub struct Index {
     /// Each label's parts (name, role, country, organisation), folded, for
     /// exact `sig:=` terms.
     label_parts: Vec<Vec<String>>,
+    /// Every statement's other name ids ([`others_of`]), one after another
+    /// in archive order, as `signatory_labels`.
+    other_names: Vec<u32>,
+    /// Distinct other names (organisations, their initials, people,
+    /// contacts' names), as shown.
+    others: Interner,
     /// Label ids by signatory: a loaded archive shares one `Signatory` among
     /// all the statements it signs, so its label is made and looked up once.
     label_of: HashMap<SameSignatory, u32, foldhash::fast::RandomState>,
@@ -526,22 +548,54 @@ pub struct Prepared(Vec<PreparedEntry>);
 
 #[derive(Debug)]
 struct PreparedEntry {
-    /// NFC, as the screen shows it and as queries are typed.
+    /// As the screen shows it ([`shown`]).
     title: String,
     folded_title: String,
     day: NaiveDate,
     /// The signatories (their labels are made when the index meets one
     /// the first time).
     signatories: Vec<Arc<crate::records::Signatory>>,
+    /// The statement's other names, as shown ([`others_of`]).
+    others: Vec<String>,
     /// Folded field values (signatories excepted).
     values: Vec<(Field, String)>,
     withdrawn: bool,
 }
 
+/// The names besides its title and signatories that a bare word finds a
+/// statement by, ranked below those: its organisations (and their
+/// initials, so `fcdo` is a whole match), the people it names (speakers,
+/// ministers) and its media contacts' names. Each once, as shown.
+fn others_of(statement: &Statement) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |text: &str| {
+        let text = shown(text.trim());
+        if !text.is_empty() && !names.contains(&text) {
+            names.push(text);
+        }
+    };
+    for organisation in &statement.organisations {
+        add(organisation);
+        let short = initials(organisation);
+        if short.chars().count() >= 2 {
+            add(&short);
+        }
+    }
+    for person in &statement.people {
+        add(person);
+    }
+    for contact in &statement.media_contacts {
+        for name in [&contact.name, &contact.organisation].into_iter().flatten() {
+            add(name);
+        }
+    }
+    names
+}
+
 fn prepare_entry(statement: &Statement) -> PreparedEntry {
     let signatories = statement.signatories.clone();
     let mut values = Vec::new();
-    let mut add = |field: Field, text: &str| values.push((field, fold(text)));
+    let mut add = |field: Field, text: &str| values.push((field, fold_shown(text)));
     add(Field::Id, &statement.id);
     if let Some(kind) = &statement.kind {
         add(Field::Kind, kind);
@@ -573,7 +627,7 @@ fn prepare_entry(statement: &Statement) -> PreparedEntry {
             add(Field::Contact, part);
         }
     }
-    let title = nfc(&statement.title);
+    let title = shown(&statement.title);
     // Folding ignores composition, so the NFC title folds as the raw one.
     let folded_title = fold(&title);
     PreparedEntry {
@@ -581,6 +635,7 @@ fn prepare_entry(statement: &Statement) -> PreparedEntry {
         folded_title,
         day: statement.published.date(),
         signatories,
+        others: others_of(statement),
         values,
         withdrawn: statement.withdrawn.is_some(),
     }
@@ -596,6 +651,58 @@ pub struct Hit {
     /// The signatory (position in the statement's list) a fuzzy word matched
     /// better than the title did.
     pub signatory: Option<usize>,
+    /// How many fuzzy words matched neither the title nor a signatory, only
+    /// an organisation or a person: the relevance order puts statements
+    /// with fewer first, then the best score ([`Hit::rank`]).
+    pub by_others: u32,
+    /// The match is weak: its score is below what its words would score
+    /// with every letter matched and no bonus or gap ([`strong_score`]), so
+    /// the letters were found scattered (`borrell` in an archive without
+    /// him), not together.
+    pub weak: bool,
+}
+
+impl Hit {
+    /// A hit of a query without fuzzy words (nothing to be weak at).
+    #[must_use]
+    pub fn plain(index: usize) -> Self {
+        Self {
+            index,
+            score: 0,
+            signatory: None,
+            by_others: 0,
+            weak: false,
+        }
+    }
+
+    /// The relevance order's key, best first: strong before weak, then
+    /// fewer words matched only by an organisation or a person, then a
+    /// higher score.
+    #[must_use]
+    pub fn rank(&self) -> (bool, u32, Reverse<i64>) {
+        (self.weak, self.by_others, Reverse(self.score))
+    }
+}
+
+/// What SkimMatcherV2 scores one matched character with no bonus and no
+/// gap: a word's letters found together, at word starts, score more than
+/// this each; letters scattered through a text score less, each gap
+/// costing.
+const SCORE_PER_CHARACTER: i64 = 16;
+
+/// The least score of a strong (not weak) match of `query`'s fuzzy words:
+/// [`SCORE_PER_CHARACTER`] for each of their characters. "japan" in "Japan
+/// trade envoy" scores 109 of 80; "fcdo" against the initials "fcdo" 99 of
+/// 64; "borrell" scattered through "Joint statement on the reopening of the
+/// Embassy of the Republic of Korea in Tripoli" 83 of 112: weak.
+#[must_use]
+pub fn strong_score(query: &Query) -> i64 {
+    strong_score_of(query.fuzzy.iter())
+}
+
+fn strong_score_of<S: AsRef<str>>(words: impl Iterator<Item = S>) -> i64 {
+    let characters: usize = words.map(|word| word.as_ref().chars().count()).sum();
+    i64::try_from(characters).map_or(i64::MAX, |count| count.saturating_mul(SCORE_PER_CHARACTER))
 }
 
 impl Index {
@@ -660,6 +767,7 @@ impl Index {
             folded_title,
             day,
             signatories,
+            others,
             values,
             withdrawn: _,
         } = prepared;
@@ -670,7 +778,7 @@ impl Index {
                 self.signatory_labels.push(id);
                 continue;
             }
-            let (id, new) = self.labels.intern(&nfc(&signatory.0.label()));
+            let (id, new) = self.labels.intern(&shown(&signatory.0.label()));
             if new {
                 self.folded_labels.push(fold(self.labels.get(id)));
                 self.label_parts.push(
@@ -682,7 +790,7 @@ impl Index {
                     ]
                     .into_iter()
                     .flatten()
-                    .map(|part| fold(part))
+                    .map(|part| fold_shown(part))
                     .collect(),
                 );
             }
@@ -690,6 +798,12 @@ impl Index {
             self.signatory_labels.push(id);
         }
         let end = u32::try_from(self.signatory_labels.len()).unwrap_or(u32::MAX);
+        let others_start = u32::try_from(self.other_names.len()).unwrap_or(u32::MAX);
+        for name in others {
+            let (id, _) = self.others.intern(&name);
+            self.other_names.push(id);
+        }
+        let others_end = u32::try_from(self.other_names.len()).unwrap_or(u32::MAX);
         let values = values
             .into_iter()
             .map(|(field, text)| (field, self.values.intern(&text).0))
@@ -702,8 +816,17 @@ impl Index {
             title,
             day,
             signatories: start..end,
+            others: others_start..others_end,
             values,
         }
+    }
+
+    /// A statement's other name ids ([`others_of`]).
+    fn others_of(&self, entry: &Entry) -> &[u32] {
+        let std::ops::Range { start, end } = entry.others;
+        self.other_names
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 
     /// A statement's signatory label ids, in its signatory order.
@@ -758,11 +881,7 @@ impl Index {
                 .into_par_iter()
                 .with_min_len(MIN_TASK)
                 .filter(|&index| passes(u32::try_from(index).unwrap_or(u32::MAX)))
-                .map(|index| Hit {
-                    index,
-                    score: 0,
-                    signatory: None,
-                })
+                .map(Hit::plain)
                 .collect();
             if let Some(rank) = rank {
                 hits = counting_sort(&hits, rank.len() + 1, |hit| place(rank, hit.index));
@@ -780,9 +899,10 @@ impl Index {
                 .copied()
                 .collect()
         };
-        best_first(rows, rank)
+        let strong = strong_score(query);
+        best_first(rows, rank, strong)
             .into_par_iter()
-            .map(Row::hit)
+            .map(|row| row.hit(strong))
             .collect()
     }
 
@@ -850,13 +970,14 @@ impl Index {
         order.sort_by_cached_key(|&at| self.estimate(&words[at]));
         let last = words.len() - 1;
         let mut rows: Option<Partial> = None;
-        let mut last_matched = (Bits::default(), Bits::default());
+        let mut last_matched = (Bits::default(), Bits::default(), Bits::default());
         for at in order {
             let mut next = self.narrow(rows.as_ref().or(previous), None, &words[at], at);
             if at == last {
                 last_matched = (
                     std::mem::take(&mut next.titles),
                     std::mem::take(&mut next.labels),
+                    std::mem::take(&mut next.others),
                 );
             }
             rows = Some(next);
@@ -865,6 +986,7 @@ impl Index {
             rows: rows.map(|partial| partial.rows).unwrap_or_default(),
             titles: last_matched.0,
             labels: last_matched.1,
+            others: last_matched.2,
             covered: self.entries.len(),
         });
         self.kept().insert(words.to_vec(), Arc::clone(&partial));
@@ -882,6 +1004,7 @@ impl Index {
             rows: (first..count).map(Row::fresh).collect(),
             titles: Bits::default(),
             labels: Bits::default(),
+            others: Bits::default(),
             covered: self.entries.len(),
         };
         for (at, word) in words.iter().enumerate() {
@@ -894,6 +1017,7 @@ impl Index {
             rows,
             titles: kept.titles.union(&added.titles),
             labels: kept.labels.union(&added.labels),
+            others: kept.others.union(&added.others),
             covered: self.entries.len(),
         }
     }
@@ -920,8 +1044,12 @@ impl Index {
         at: usize,
     ) -> Partial {
         let at = u32::try_from(at).unwrap_or(u32::MAX);
+        let strong_word = strong_score_of(std::iter::once(word));
         let labels = score_each(&self.labels, word, &|id| {
             shorter.is_none_or(|shorter| shorter.labels.get(id))
+        });
+        let others = score_each(&self.others, word, &|id| {
+            shorter.is_none_or(|shorter| shorter.others.get(id))
         });
         let candidates = self.candidates(previous, shorter);
         let mut wanted = vec![false; self.titles.len()];
@@ -944,13 +1072,31 @@ impl Index {
                         best = Some((score, position));
                     }
                 }
-                let (score, signatory) = match (title, best) {
+                let primary = match (title, best) {
                     (Some(title), Some((label, position))) if label > title => {
-                        (label, Some(position))
+                        Some((label, Some(position)))
                     }
-                    (Some(title), _) => (title, None),
-                    (None, Some((label, position))) => (label, Some(position)),
-                    (None, None) => return None,
+                    (Some(title), _) => Some((title, None)),
+                    (None, Some((label, position))) => Some((label, Some(position))),
+                    (None, None) => None,
+                };
+                let other = || {
+                    self.others_of(entry)
+                        .iter()
+                        .filter_map(|&other| others[other as usize])
+                        .max()
+                };
+                // Organisations and people count only where the title and
+                // signatories do not match, or match weakly and they
+                // strongly (`fcdo` scattered through a signatory's role,
+                // whole in the initials of the organisation).
+                let (score, signatory, by_other) = match primary {
+                    Some((score, position)) if score >= strong_word => (score, position, 0),
+                    Some((score, position)) => match other() {
+                        Some(other) if other >= strong_word => (other, None, 1),
+                        _ => (score, position, 0),
+                    },
+                    None => (other()?, None, 1),
                 };
                 // The signatory shown is the one the query's first word won
                 // by a signatory was won by.
@@ -965,6 +1111,7 @@ impl Index {
                     signatory,
                     score: row.score + score,
                     word,
+                    by_others: row.by_others + by_other,
                 })
             })
             .collect();
@@ -972,6 +1119,7 @@ impl Index {
             rows,
             titles: Bits::scored(&titles),
             labels: Bits::scored(&labels),
+            others: Bits::scored(&others),
             covered: self.entries.len(),
         }
     }
@@ -1052,11 +1200,11 @@ fn place(rank: &[u32], entry: usize) -> usize {
     rank.get(entry).map_or(rank.len(), |&place| place as usize)
 }
 
-/// Rows best score first; equal scores in `rank`'s order, or archive order
+/// Rows best first ([`Hit::rank`]); equal ones in `rank`'s order, or archive order
 /// (the order rows are kept in) without one. Scores span a few hundred
 /// values, so two stable counting sorts (by place, then by score) do it in
 /// linear time; a wider span falls back to a comparison sort.
-fn best_first(mut rows: Vec<Row>, rank: Option<&[u32]>) -> Vec<Row> {
+fn best_first(mut rows: Vec<Row>, rank: Option<&[u32]>, strong: i64) -> Vec<Row> {
     let scores = || rows.iter().map(|row| row.score);
     let (Some(low), Some(high)) = (scores().min(), scores().max()) else {
         return rows;
@@ -1064,14 +1212,37 @@ fn best_first(mut rows: Vec<Row>, rank: Option<&[u32]>) -> Vec<Row> {
     let span = usize::try_from(high.abs_diff(low)).unwrap_or(usize::MAX);
     if span >= COUNTING_SPAN.max(rows.len()) {
         let tie = |entry: u32| rank.map_or(entry as usize, |rank| place(rank, entry as usize));
-        rows.par_sort_unstable_by_key(|row| (Reverse(row.score), tie(row.entry)));
+        rows.par_sort_unstable_by_key(|row| {
+            (
+                row.score < strong,
+                row.by_others,
+                Reverse(row.score),
+                tie(row.entry),
+            )
+        });
         return rows;
     }
     if let Some(rank) = rank {
         rows = counting_sort(&rows, rank.len() + 1, |row| place(rank, row.entry as usize));
     }
-    counting_sort(&rows, span + 1, |row| {
+    rows = counting_sort(&rows, span + 1, |row| {
         usize::try_from(high.abs_diff(row.score)).unwrap_or(span)
+    });
+    strong_first(rows, strong)
+}
+
+/// Strong rows before weak ones, and rows matched by fewer words only in
+/// organisations and people first ([`Hit::rank`]), in their order
+/// otherwise (a stable sort, done only when it changes something).
+fn strong_first(rows: Vec<Row>, strong: i64) -> Vec<Row> {
+    let most = rows.iter().map(|row| row.by_others).max().unwrap_or(0) as usize;
+    let any_weak = rows.iter().any(|row| row.score < strong);
+    if most == 0 && !any_weak {
+        return rows;
+    }
+    let tiers = most + 1;
+    counting_sort(&rows, 2 * tiers, |row| {
+        usize::from(row.score < strong) * tiers + row.by_others as usize
     })
 }
 
@@ -1172,6 +1343,116 @@ mod tests {
         hits.iter()
             .map(|hit| statements[hit.index].id.clone())
             .collect()
+    }
+
+    /// Search sees what the screen shows: a title with any of the invisible
+    /// characters the screen removes, inside "COVID-19", is found by every
+    /// way of asking for "COVID-19", and so is a query with one pasted in.
+    #[test]
+    fn invisible_characters_are_searched_as_shown() {
+        let mut statements = vec![statement(
+            "plain",
+            "Executive Order on COVID-19 Relief",
+            "2021-01-22",
+            &[],
+        )];
+        let mut hidden = Vec::new();
+        for &(first, last) in crate::sanitize::INVISIBLE {
+            for c in (first..=last).filter_map(char::from_u32) {
+                hidden.push(c);
+                let title = format!("Executive Order on COVID-{c}19 Relief");
+                let id = format!("u{:x}", u32::from(c));
+                statements.push(statement(&id, &title, "2021-01-22", &[]));
+            }
+        }
+        let index = Index::new(&statements);
+        let found = |query: &str| index.search(&parse(query).expect("query")).len();
+        for query in [
+            "'COVID-19",
+            "'covid-19",
+            "covid-19",
+            "COVID-19 relief",
+            "-'covid-19",
+        ] {
+            let expected = if query.starts_with('-') {
+                0
+            } else {
+                statements.len()
+            };
+            assert_eq!(found(query), expected, "{query}");
+        }
+        for c in hidden {
+            assert_eq!(found(&format!("'COVID-{c}19")), statements.len(), "{c:?}");
+        }
+    }
+
+    /// A statement carrying organisations, people and a media contact.
+    fn with_names(id: &str, title: &str, organisation: &str, person: &str) -> Statement {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "title": title, "published": "2024-01-01",
+            "organisations": [organisation], "people": [person],
+            "media_contacts": [{"name": "Press Desk Officer Alwyn Hughes"}],
+        }))
+        .expect("statement")
+    }
+
+    #[test]
+    fn organisations_and_people_are_found_below_titles() {
+        let statements = vec![
+            with_names(
+                "by-org",
+                "Visa fees to rise in April",
+                "Home Office",
+                "Suella Braverman",
+            ),
+            with_names(
+                "by-title",
+                "Home Office annual report",
+                "Cabinet Office",
+                "Oliver Dowden",
+            ),
+            with_names(
+                "fcdo",
+                "Sanctions on Russia",
+                "Foreign, Commonwealth & Development Office",
+                "David Lammy",
+            ),
+        ];
+        let index = Index::new(&statements);
+        let search = |text: &str| index.search(&parse(text).expect("query"));
+        let hits = search("home office");
+        // "home" is only scattered through "Commonwealth & Development":
+        // last.
+        assert_eq!(ids(&statements, &hits), ["by-title", "by-org", "fcdo"]);
+        assert_eq!(hits[0].by_others, 0);
+        assert_eq!(hits[1].by_others, 2);
+        assert!(!hits[0].weak && !hits[1].weak, "{hits:?}");
+        // Initials, people and contacts' names are whole matches.
+        for (query, id) in [("fcdo", "fcdo"), ("lammy", "fcdo"), ("braverman", "by-org")] {
+            let hits = search(query);
+            assert_eq!(ids(&statements, &hits)[0], id, "{query}");
+            assert!(!hits[0].weak, "{query}: {hits:?}");
+        }
+        assert_eq!(ids(&statements, &search("alwyn")).len(), 3);
+    }
+
+    /// A name in no statement finds only scattered letters: every hit is
+    /// weak, and a whole word's hit is not.
+    #[test]
+    fn scattered_letters_are_weak_matches() {
+        let statements = vec![statement(
+            "a",
+            "Joint statement on the reopening of the Embassy of the Republic of Korea in Tripoli, Libya",
+            "2024-01-01",
+            &[],
+        )];
+        let index = Index::new(&statements);
+        let hits = index.search(&parse("borrell").expect("query"));
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].weak, "{hits:?}");
+        assert!(hits[0].score < strong_score(&parse("borrell").expect("query")));
+        let hits = index.search(&parse("korea tripoli").expect("query"));
+        assert!(!hits[0].weak, "{hits:?}");
     }
 
     #[test]
@@ -1405,6 +1686,7 @@ mod tests {
                 rows: vec![Row::fresh(0); rows],
                 titles: Bits::default(),
                 labels: Bits::default(),
+                others: Bits::default(),
                 covered: 1,
             })
         };

@@ -229,10 +229,10 @@ fn rank_of(rank: &[u32], hit: &Hit) -> u32 {
     rank.get(hit.index).copied().unwrap_or(u32::MAX)
 }
 
-/// The order of the relevance sort: best score first, then newest first.
-/// Background searches sort by it too.
-pub fn by_relevance(rank: &[u32], hit: &Hit) -> (Reverse<i64>, u32) {
-    (Reverse(hit.score), rank_of(rank, hit))
+/// The order of the relevance sort: best first ([`Hit::rank`]), then newest
+/// first. Background searches sort by it too.
+pub fn by_relevance(rank: &[u32], hit: &Hit) -> ((bool, u32, Reverse<i64>), u32) {
+    (hit.rank(), rank_of(rank, hit))
 }
 
 /// An archive the browser no longer shows, given back by
@@ -1146,8 +1146,8 @@ impl State {
                         .filter(|&at| at < statements[index].signatories.len());
                     Some(Hit {
                         index,
-                        score: hit.score,
                         signatory,
+                        ..hit
                     })
                 })
                 .collect();

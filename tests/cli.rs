@@ -417,6 +417,88 @@ fn list_bad_query_is_one_line_on_stderr() {
     assert!(err.contains("colour"), "{err:?}");
 }
 
+/// A query starting with a dash is a negated term, not an option: every
+/// way of writing it lists the same statements (as `git log --grep -x`).
+#[test]
+fn list_query_may_start_with_a_dash() {
+    let all = run(["--archive", "archive", "list"]);
+    assert_exit(&all, 0);
+    let joined = run(["--archive", "archive", "list", "--query=-year:2016"]);
+    assert_exit(&joined, 0);
+    assert!(
+        !lines(&joined).is_empty() && lines(&joined).len() < lines(&all).len(),
+        "{}",
+        stdout(&joined)
+    );
+    for flag in ["--query", "-q"] {
+        let output = run(["--archive", "archive", "list", flag, "-year:2016"]);
+        assert_exit(&output, 0);
+        assert_eq!(stdout(&output), stdout(&joined), "{flag}");
+    }
+}
+
+/// Two of the three White House titles hide a word joiner inside
+/// "COVID-19": `list` finds all three, as they show (issue 15 item 14).
+#[test]
+fn list_query_finds_titles_as_they_show() {
+    let output = run([
+        "--archive",
+        "tests/fixtures/whitehouse",
+        "list",
+        "--query",
+        "'COVID-19",
+    ]);
+    assert_exit(&output, 0);
+    assert_eq!(lines(&output).len(), 3, "{}", stdout(&output));
+}
+
+/// `list --json` says how each statement matched: a name in no statement
+/// gives only weak matches (and a note on stderr); an organisation's
+/// initials a strong one, by its organisation (issue 14 item 15).
+#[test]
+fn list_json_says_which_matches_are_weak() {
+    let output = run([
+        "--archive",
+        "archive",
+        "list",
+        "--query",
+        "borrell",
+        "--json",
+    ]);
+    assert_exit(&output, 0);
+    let records = json(&output);
+    assert!(!array(&records).is_empty());
+    for record in array(&records) {
+        assert_eq!(record["match"]["weak"], true, "{}", record["match"]);
+    }
+    assert!(
+        stderr(&output).contains("weak matches only"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(["--archive", "archive", "list", "--query", "fcdo", "--json"]);
+    let records = json(&output);
+    let first = &array(&records)[0]["match"];
+    assert_eq!(first["weak"], false, "{first}");
+    assert_eq!(first["by_others"], 1, "{first}");
+    assert_eq!(stderr(&output), "");
+}
+
+/// Where a value cannot start with a dash (an id, contact words), the error
+/// says how to pass one.
+#[test]
+fn a_dashed_value_that_cannot_be_taken_names_the_way_to_pass_it() {
+    for args in [&["show", "-abc"][..], &["contacts", "-abc"]] {
+        let output = communique()
+            .args(["--archive", "archive"])
+            .args(args)
+            .output()
+            .expect("run communique");
+        assert_exit(&output, 2);
+        assert!(stderr(&output).contains("'-- -a'"), "{}", stderr(&output));
+    }
+}
+
 #[test]
 fn list_on_a_missing_archive_fails_with_one_line() {
     let output = run(["--archive", "tests/fixtures/no-such-archive", "list"]);
@@ -890,6 +972,29 @@ fn mark_with_one_bad_option_saves_nothing() {
     assert_eq!(marks["tags"]["ok"]["by"], "alice");
 }
 
+/// `mark --query` and `--note` take text starting with a dash.
+#[test]
+fn mark_query_and_note_may_start_with_a_dash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("triage.db");
+    let output = with_state(
+        &state,
+        "alice",
+        &[
+            "mark",
+            "--query",
+            "-year:2016",
+            "--note",
+            "- check with desk",
+            "--flag",
+        ],
+    );
+    assert_exit(&output, 0);
+    let marks = marks_of(&state, SEED_ID);
+    assert_eq!(marks["note"]["text"], "- check with desk");
+    assert_eq!(marks["flagged"]["by"], "alice");
+}
+
 #[test]
 fn mark_with_a_query_that_matches_nothing_fails_and_says_so() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -1023,4 +1128,82 @@ fn mark_never_follows_a_lock_file_planted_as_a_symlink() {
         stderr(&output)
     );
     assert!(!target.exists(), "mark created the link's target");
+}
+
+// ------------------------------------------------------------------- --help
+
+/// Help (`--help` and `-h`) of the browser and every command: usage, and
+/// examples of real use (issue 14 item 17).
+#[test]
+fn every_command_answers_help_with_examples() {
+    let commands = ["", "check", "list", "contacts", "mark", "config", "show"];
+    for command in commands {
+        for flag in ["--help", "-h"] {
+            let output = run([command, flag].into_iter().filter(|arg| !arg.is_empty()));
+            assert_exit(&output, 0);
+            let text = stdout(&output);
+            let usage = format!("Usage: communique {command}");
+            assert!(text.contains(usage.trim_end()), "{command} {flag}:\n{text}");
+            assert!(text.contains("\nExamples:\n"), "{command} {flag}:\n{text}");
+            let example = format!("  communique {command}");
+            let uses = text
+                .lines()
+                .filter(|line| line.starts_with(example.trim_end()))
+                .count();
+            assert!(uses >= 2, "{command} {flag}: {uses} examples:\n{text}");
+        }
+    }
+    let list = run(["list", "--help"]);
+    assert!(stdout(&list).contains("communique list --query -year:2016"));
+}
+
+/// Every example's binary, as `cargo test` (or `cargo build --examples`)
+/// builds it, beside the test binaries' folder.
+fn example(name: &str) -> PathBuf {
+    let test_binary = std::env::current_exe().expect("the test binary's path");
+    let profile = test_binary
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps");
+    let binary = profile.join("examples").join(name);
+    assert!(
+        binary.exists(),
+        "{} is missing: `cargo test` builds the examples (or `cargo build --examples`)",
+        binary.display()
+    );
+    binary
+}
+
+/// `cargo run --example NAME -- --help` (and `-h`) answers with usage and
+/// examples of real use, for every file in examples/.
+#[test]
+fn every_example_answers_help_with_examples() {
+    let mut names: Vec<String> = fs::read_dir(repo("examples"))
+        .expect("examples/")
+        .filter_map(|entry| {
+            let path = entry.expect("an entry").path();
+            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+        })
+        .collect();
+    names.sort();
+    assert!(names.len() >= 4, "{names:?}");
+    for name in names {
+        for flag in ["--help", "-h"] {
+            let output = Command::new(example(&name))
+                .arg(flag)
+                .output()
+                .expect("run the example");
+            assert_exit(&output, 0);
+            let text = stdout(&output);
+            assert!(
+                text.contains(&format!("Usage: {name}")),
+                "{name} {flag}:\n{text}"
+            );
+            assert!(text.contains("\nExamples:\n"), "{name} {flag}:\n{text}");
+            assert!(
+                text.contains(&format!("cargo run --release --example {name}")),
+                "{name} {flag}:\n{text}"
+            );
+        }
+    }
 }

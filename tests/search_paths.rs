@@ -16,6 +16,20 @@ use unicode_normalization::UnicodeNormalization;
 
 const COUNT: usize = 3000;
 
+const ORGANISATIONS: &[&str] = &[
+    "Foreign, Commonwealth & Development Office",
+    "Home Office",
+    "Ministry of Foreign Affairs of Japan",
+    "Prime Minister's Office, 10 Downing Street",
+];
+
+const PEOPLE: &[&str] = &[
+    "Yoko Kamikawa",
+    "David Lammy",
+    "Josep Borrell",
+    "Cho Tae-yul",
+];
+
 const TITLE_WORDS: &[&str] = &[
     "Foreign",
     "affairs",
@@ -117,15 +131,22 @@ fn statements() -> Vec<Statement> {
             {
                 signatories.push(first);
             }
-            serde_json::from_value(serde_json::json!({
+            let mut record = serde_json::json!({
                 "id": format!("s{n}"),
                 "title": title,
                 "published": format!("{}-{:02}-{:02}", 2020 + rng.below(5), 1 + rng.below(12), 1 + rng.below(28)),
                 "kind": KINDS[rng.below(KINDS.len())],
-                "organisations": ["Foreign, Commonwealth & Development Office"],
+                "organisations": [ORGANISATIONS[rng.below(ORGANISATIONS.len())]],
                 "signatories": signatories,
-            }))
-            .expect("statement")
+            });
+            if rng.below(4) == 0 {
+                record["people"] = serde_json::json!([PEOPLE[rng.below(PEOPLE.len())]]);
+            }
+            if rng.below(6) == 0 {
+                record["media_contacts"] =
+                    serde_json::json!([{"name": PEOPLE[rng.below(PEOPLE.len())], "email": "press@example.org"}]);
+            }
+            serde_json::from_value(record).expect("statement")
         })
         .collect()
 }
@@ -133,18 +154,18 @@ fn statements() -> Vec<Statement> {
 /// The plain reference: each statement's NFC title and NFC signatory labels
 /// scored one by one; per word the better of title and best signatory (a
 /// signatory only when strictly better; ties among signatories to the
-/// earliest), all words must match, scores add up, the first word won by a
-/// signatory names it. Filters come from a filters-only search (which
-/// involves no fuzzy matching), best score first, then archive order.
-/// The plain reference: each statement's NFC title and NFC signatory labels
-/// scored one by one; per word the better of title and best signatory (a
-/// signatory only when strictly better; ties among signatories to the
-/// earliest), all words must match, scores add up, the first word won by a
-/// signatory names it. Filters come from a filters-only search (which
-/// involves no fuzzy matching), best score first, then archive order.
+/// earliest), or, when those match weakly (below 16 a character) or not at
+/// all, the best of its organisations (and their initials), people and
+/// contacts' names, counted in `by_others` (if strong, or the only match); all words must match,
+/// scores add up, the first word won by a signatory names it; weak below 16
+/// a character of the fuzzy words. Filters come from a filters-only search
+/// (which involves no fuzzy matching), strong first, then fewest
+/// `by_others`, then best score, then archive order.
 struct Reference {
     titles: Vec<String>,
     labels: Vec<Vec<String>>,
+    /// Organisations (and their initials), people and contacts' names.
+    others: Vec<Vec<String>>,
     filters: Index,
     /// Scores by (text, word), remembered so the reference stays quick.
     scores: HashMap<(String, String), Option<i64>>,
@@ -164,6 +185,7 @@ impl Reference {
                         .collect()
                 })
                 .collect(),
+            others: statements.iter().map(other_names).collect(),
             filters: Index::new(statements),
             scores: HashMap::new(),
         }
@@ -195,6 +217,7 @@ impl Reference {
             .map(|hit| hit.index)
             .collect();
         let scores = &mut self.scores;
+        let others = &self.others;
         let mut hits: Vec<Hit> = self
             .titles
             .iter()
@@ -204,6 +227,7 @@ impl Reference {
             .filter_map(|(index, (title, labels))| {
                 let mut score = 0;
                 let mut signatory = None;
+                let mut by_others = 0;
                 for word in &query.fuzzy {
                     let title_score = Self::score(scores, title, word);
                     let mut best: Option<(i64, usize)> = None;
@@ -214,28 +238,49 @@ impl Reference {
                             best = Some((label_score, position));
                         }
                     }
-                    match (title_score, best) {
+                    let primary = match (title_score, best) {
                         (Some(title), Some((label, position))) if label > title => {
-                            score += label;
-                            signatory = signatory.or(Some(position));
+                            Some((label, Some(position)))
                         }
-                        (Some(title), _) => score += title,
-                        (None, Some((label, position))) => {
-                            score += label;
-                            signatory = signatory.or(Some(position));
+                        (Some(title), _) => Some((title, None)),
+                        (None, Some((label, position))) => Some((label, Some(position))),
+                        (None, None) => None,
+                    };
+                    let other = others[index]
+                        .iter()
+                        .filter_map(|other| Self::score(scores, other, word))
+                        .max();
+                    let strong = 16 * word.chars().count() as i64;
+                    match (primary, other) {
+                        (Some((primary, _)), Some(other))
+                            if primary < strong && other >= strong =>
+                        {
+                            score += other;
+                            by_others += 1;
+                        }
+                        (Some((primary, position)), _) => {
+                            score += primary;
+                            signatory = signatory.or(position);
+                        }
+                        (None, Some(other)) => {
+                            score += other;
+                            by_others += 1;
                         }
                         (None, None) => return None,
                     }
                 }
+                let characters: usize = query.fuzzy.iter().map(|w| w.chars().count()).sum();
                 Some(Hit {
                     index,
                     score,
                     signatory,
+                    by_others,
+                    weak: query.has_fuzzy() && score < 16 * characters as i64,
                 })
             })
             .collect();
         if query.has_fuzzy() {
-            hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
+            hits.sort_by_key(|hit| (hit.rank(), hit.index));
         }
         hits
     }
@@ -243,6 +288,8 @@ impl Reference {
 
 const TYPED: &[&str] = &[
     "foreign affairs japan",
+    "home office lammy",
+    "fcdo borrell",
     "minister korea",
     "sig:japan trade",
     "'joint min !korea jap",
@@ -250,6 +297,41 @@ const TYPED: &[&str] = &[
     "year:2023 kind:speech fo af",
     "affairs foreign affairs",
 ];
+
+/// A statement's other names, as the index should find them: each
+/// organisation and its capitals' initials (two or more), each person, each
+/// contact's name and organisation, once each.
+fn other_names(statement: &Statement) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for organisation in &statement.organisations {
+        names.push(organisation.clone());
+        let initials: String = organisation
+            .split(|c: char| !c.is_alphanumeric())
+            .filter_map(|word| word.chars().next())
+            .filter(|c| c.is_uppercase())
+            .flat_map(char::to_lowercase)
+            .collect();
+        if initials.chars().count() >= 2 {
+            names.push(initials);
+        }
+    }
+    names.extend(statement.people.iter().cloned());
+    for contact in &statement.media_contacts {
+        names.extend(
+            [&contact.name, &contact.organisation]
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+    }
+    let mut once = Vec::new();
+    for name in names {
+        if !once.contains(&name) {
+            once.push(name);
+        }
+    }
+    once
+}
 
 /// Every prefix as typed, then each as backspaced down to one character,
 /// parsed; prefixes that do not parse (`year:`) are skipped, as the browser
@@ -329,7 +411,7 @@ fn every_path_agrees_with_the_reference() -> Result<(), Box<dyn std::error::Erro
                 "extend after typing: {prefix:?}"
             );
             let mut by_rank = expected.clone();
-            by_rank.sort_by_key(|hit| (std::cmp::Reverse(hit.score), rank[hit.index]));
+            by_rank.sort_by_key(|hit| (hit.rank(), rank[hit.index]));
             assert_eq!(
                 warm.search_ranked(&query, &|_| None, &rank),
                 by_rank,

@@ -1191,3 +1191,55 @@ fn the_conflict_screen_shows_both_versions() {
     );
     insta::assert_snapshot!("note_conflict_80x24", text);
 }
+
+/// A fixture folder in a terminal of `width`×`height`.
+fn fixture_browser(folder: &str, (width, height): (u16, u16)) -> State {
+    let archive = communique::loader::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join(folder),
+        Default::default(),
+    )
+    .expect("the fixture loads");
+    let mut state = State::new(archive.name(), archive.statements, 0);
+    state.update(communique::keymap::Action::Resize(width, height));
+    state
+}
+
+/// Search sees what the screen shows: two of the three White House titles
+/// hide a word joiner inside "COVID-19"; all three look alike on screen and
+/// all three are found by `'COVID-19` (issue 15 item 14).
+#[test]
+fn covid_19_finds_every_title_that_shows_it() {
+    let mut state = fixture_browser("tests/fixtures/whitehouse", (80, 24));
+    press(&mut state, "/'COVID-19<Enter>");
+    assert_eq!(state.hits.len(), 3);
+    let text = screen_text(&render(&state, NO_COLOR));
+    assert!(text.contains(" 3 / 3 statements"), "{text}");
+    assert!(!text.contains('\u{2060}'));
+    insta::assert_snapshot!("search_covid_80x24", text);
+}
+
+/// A name in no statement (`borrell`) gives no confident answer: the
+/// header says the matches are weak, each is marked `~` (readable without
+/// colour) and dimmed; a bare organisation's initials find its statement
+/// as a strong match (issue 14 item 15).
+#[test]
+fn weak_matches_are_said_and_marked_and_organisations_are_found() {
+    let state = view_state("/borrell<Enter>", (80, 24));
+    assert!(!state.hits.is_empty());
+    let buffer = render(&state, COLOR);
+    let rows = visible_rows(&buffer);
+    assert!(rows[0].contains("weak matches only (~)"), "{}", rows[0]);
+    for (y, row) in rows.iter().enumerate().skip(2).take(state.hits.len()) {
+        assert!(row.contains(" ~ "), "{row}");
+        if y > 2 {
+            let y = u16::try_from(y).expect("a row");
+            assert!(buffer[(40, y)].modifier.contains(Modifier::DIM), "{row}");
+        }
+    }
+    insta::assert_snapshot!("search_weak_80x24", screen_text(&render(&state, NO_COLOR)));
+    let state = view_state("/fcdo<Enter>", (80, 24));
+    let rows = visible_rows(&render(&state, NO_COLOR));
+    assert!(!rows[0].contains("weak"), "{}", rows[0]);
+    // The Arabic statement names no one matching: its organisation does.
+    assert!(!rows[2].contains(" ~ "), "{}", rows.join("\n"));
+}

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::records::Statement;
 use crate::sanitize::clean_line;
-use crate::search::{Index, parse};
+use crate::search::{Hit, Index, parse};
 use crate::store::{Marks, Stamp, Store};
 
 pub fn run(
@@ -30,24 +30,40 @@ pub fn run(
         super::load_without_bodies(archive, policy)?
     };
     let marks = state.map(read_marks).unwrap_or_default();
-    let chosen: Vec<&Statement> = match query.filter(|q| !q.trim().is_empty()) {
+    // Each statement with how the query's fuzzy words matched it, if any.
+    let chosen: Vec<(&Statement, Option<Hit>)> = match query.filter(|q| !q.trim().is_empty()) {
         Some(text) => {
             let query = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
             let index = Index::new(&loaded.statements);
             let statements = &loaded.statements;
-            index
-                .search_with(&query, &|at| marks.get(&statements[at].id))
-                .into_iter()
-                .map(|hit| &loaded.statements[hit.index])
+            let hits = index.search_with(&query, &|at| marks.get(&statements[at].id));
+            if query.has_fuzzy() && !hits.is_empty() && hits.iter().all(|hit| hit.weak) {
+                super::warn(&format!(
+                    "weak matches only: no statement matches {text:?} closely"
+                ));
+            }
+            hits.into_iter()
+                .map(|hit| {
+                    (
+                        &loaded.statements[hit.index],
+                        query.has_fuzzy().then_some(hit),
+                    )
+                })
                 .collect()
         }
-        None => loaded.statements.iter().collect(),
+        None => loaded.statements.iter().map(|s| (s, None)).collect(),
     };
     let chosen = &chosen[..limit.unwrap_or(usize::MAX).min(chosen.len())];
     if json {
         let records = chosen
             .iter()
-            .map(|statement| with_marks(statement, marks.get(&statement.id)))
+            .map(|(statement, hit)| {
+                let mut record = with_marks(statement, marks.get(&statement.id))?;
+                if let (Some(hit), Value::Object(fields)) = (hit, &mut record) {
+                    fields.insert("match".into(), match_json(hit));
+                }
+                Ok(record)
+            })
             .collect::<serde_json::Result<Vec<_>>>()?;
         crate::sanitize::json::to_writer_pretty(&mut *out, &records)?;
         writeln!(out)?;
@@ -55,10 +71,10 @@ pub fn run(
     }
     let kind_width = chosen
         .iter()
-        .map(|s| clean_line(s.kind_or_default()).width())
+        .map(|(s, _)| clean_line(s.kind_or_default()).width())
         .max()
         .unwrap_or(0);
-    for statement in chosen {
+    for (statement, _) in chosen {
         let kind = clean_line(statement.kind_or_default());
         let pad = kind_width.saturating_sub(kind.width());
         writeln!(
@@ -100,6 +116,14 @@ fn iso_time(at: i64) -> Value {
     chrono::DateTime::from_timestamp(at, 0).map_or(Value::Null, |at| {
         Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
     })
+}
+
+/// How the fuzzy words matched a statement, for `list --json`: the
+/// matcher's score, whether it is weak (below 16 a character of the words:
+/// letters found scattered), and how many words matched only an
+/// organisation or a person (ranked below title and signatory matches).
+fn match_json(hit: &Hit) -> Value {
+    json!({"score": hit.score, "weak": hit.weak, "by_others": hit.by_others})
 }
 
 /// Who made a mark and when, as JSON.

@@ -33,7 +33,7 @@ pub struct MarkOptions {
     #[arg(long, value_name = "TAG")]
     pub untag: Vec<String>,
     /// Set the note (an empty text removes it).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub note: Option<String>,
 }
 

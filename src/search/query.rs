@@ -221,7 +221,10 @@ fn parse_term(token: &Token, query: &mut Query) -> Result<(), QueryError> {
         column: token.column,
         message,
     };
-    let mut text = token.text.as_str();
+    // Cleaned as archive text is for the screen and the index: an invisible
+    // character pasted with a word must not stop it matching what it shows.
+    let cleaned = crate::sanitize::clean_line(&token.text);
+    let mut text = cleaned.as_ref();
     let negated = !token.quoted_start && text.len() > 1 && text.starts_with(['-', '!']);
     if negated {
         text = &text[1..];
@@ -242,9 +245,7 @@ fn parse_term(token: &Token, query: &mut Query) -> Result<(), QueryError> {
             let condition = Condition::Exact(fold(text));
             query.filters.push(Filter { negated, condition });
         } else if !text.is_empty() {
-            query
-                .fuzzy
-                .push(unicode_normalization::UnicodeNormalization::nfc(text).collect());
+            query.fuzzy.push(text.to_owned());
         }
         return Ok(());
     };

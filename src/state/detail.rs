@@ -351,7 +351,7 @@ impl State {
                 }
                 Action::Type(c) => {
                     find.editor.insert(c);
-                    detail.find = fold(find.editor.text());
+                    detail.find = crate::search::fold_shown(find.editor.text());
                     if !detail.jump(&lines, find.scroll_before, true, size) {
                         self.find_on_other_pages(&detail, true);
                     }
@@ -359,7 +359,7 @@ impl State {
                 }
                 edit => {
                     if find.editor.edit(edit) {
-                        detail.find = fold(find.editor.text());
+                        detail.find = crate::search::fold_shown(find.editor.text());
                         if !detail.jump(&lines, find.scroll_before, true, size) {
                             self.find_on_other_pages(&detail, true);
                         }

@@ -15,11 +15,7 @@ const BODIES_KEPT: usize = 16;
 /// A hit for a statement listed without a fuzzy score.
 #[must_use]
 pub fn plain_hit(index: usize) -> Hit {
-    Hit {
-        index,
-        score: 0,
-        signatory: None,
-    }
+    Hit::plain(index)
 }
 
 /// The newest-first order of every statement so far (positions, as

@@ -17,7 +17,7 @@ use crate::state::Help;
 pub const GRAMMAR: &[(&str, &str)] = &[
     (
         "word",
-        "fuzzy match on titles and signatories; every word must match",
+        "fuzzy match on titles and signatories, then organisations and people; every word must match; ~ marks a weak match",
     ),
     ("'word", "exact (case- and accent-insensitive) substring"),
     ("-term  !term", "exclude statements matching the term"),

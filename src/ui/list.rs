@@ -74,6 +74,18 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     if !state.arrived.is_empty() {
         parts.push(format!("{} new", state.arrived.len()));
     }
+    // Only scattered letters matched (`borrell` where no one is named so):
+    // say so rather than offer the best of them as an answer.
+    if state.query.has_fuzzy() && !state.hits.is_empty() && state.hits.iter().all(|hit| hit.weak) {
+        parts.push(
+            if area.width >= 60 {
+                "weak matches only (~)"
+            } else {
+                "weak only ~"
+            }
+            .to_owned(),
+        );
+    }
     match state.problems {
         0 => {}
         1 => parts.push("1 problem (P)".to_owned()),
@@ -203,6 +215,9 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
             theme.selection()
         } else if statement.withdrawn.is_some() {
             theme.withdrawn()
+        } else if hit.weak {
+            // Dimmed as withdrawn rows are: there, but not an answer.
+            theme.withdrawn()
         } else {
             theme.normal()
         };
@@ -229,6 +244,10 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
                 let title = clean_line(&statement.title);
                 let positions = title_positions(&state.query, &title);
                 let mut title_pieces = highlighted(&title, &positions, base, theme.matched());
+                if hit.weak {
+                    // Readable without colour, where dimming may not show.
+                    title_pieces.insert(0, ("~ ".to_owned(), base));
+                }
                 if let Some(signatory) = hit.signatory.and_then(|at| statement.signatories.get(at))
                 {
                     title_pieces.push((
