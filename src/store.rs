@@ -10,7 +10,7 @@
 //! Store::open(path, user)  -> (Store, Option<warning>)   create, migrate, or move a bad file aside
 //! Store::open_read_only(path)                            read marks, never write (scripts, `list --json`)
 //! Store::default_path()    $XDG_STATE_HOME/communique/triage.db, else ~/.local/state/communique/triage.db
-//! Store::user()            $COMMUNIQUE_USER, else $USER, else $LOGNAME, else "unknown"
+//! Store::user()            $COMMUNIQUE_USER, else $USER, else $LOGNAME, else the account's name
 //! store.with_clock(f)      stamp changes with f() instead of the system clock (tests)
 //! store.apply(&change)     -> Applied { before, after }  one IMMEDIATE transaction for all ids
 //! store.marks() / marks_for(ids) / tags()
@@ -234,12 +234,15 @@ impl Store {
     }
 
     /// Who changes are attributed to: `$COMMUNIQUE_USER` (for staff sharing
-    /// one login), else `$USER`, else `$LOGNAME`, else `unknown`; without
+    /// one login), else `$USER`, else `$LOGNAME`, else the name of the
+    /// account the browser runs as (read state is personal, so two people
+    /// without `$USER`, as under some cron jobs and tmux setups, must not be
+    /// one "unknown"), else `uid N`; without
     /// characters the screen would not show (bidi overrides, zero-width
     /// characters, controls), so no name can pass for another.
     #[must_use]
     pub fn user() -> String {
-        user_from(|name| std::env::var(name).ok())
+        user_from(|name| std::env::var(name).ok(), account_name)
     }
 
     #[must_use]
@@ -536,13 +539,23 @@ fn default_path_from(state_home: Option<OsString>, home: Option<OsString>) -> Pa
     base.join("communique").join("triage.db")
 }
 
-fn user_from(var: impl Fn(&str) -> Option<String>) -> String {
+fn user_from(var: impl Fn(&str) -> Option<String>, account: impl Fn() -> String) -> String {
     ["COMMUNIQUE_USER", "USER", "LOGNAME"]
         .iter()
         .filter_map(|name| var(name))
         .map(|value| marks::clean_name(&value))
         .find(|value| !value.is_empty())
-        .unwrap_or_else(|| "unknown".to_owned())
+        .unwrap_or_else(|| marks::clean_name(&account()))
+}
+
+/// The login name of the real user id from the password database, else
+/// `uid N` (a container without an entry for its user).
+fn account_name() -> String {
+    let uid = nix::unistd::getuid();
+    nix::unistd::User::from_uid(uid)
+        .ok()
+        .flatten()
+        .map_or_else(|| format!("uid {uid}"), |user| user.name)
 }
 
 #[cfg(test)]

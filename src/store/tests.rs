@@ -45,15 +45,26 @@ fn user_falls_back_through_the_environment() {
         }
     };
     assert_eq!(
-        user_from(env(&[("COMMUNIQUE_USER", "alice"), ("USER", "press")])),
+        user_from(
+            env(&[("COMMUNIQUE_USER", "alice"), ("USER", "press")]),
+            || "carol".to_owned()
+        ),
         "alice"
     );
     assert_eq!(
-        user_from(env(&[("COMMUNIQUE_USER", " "), ("USER", "press")])),
+        user_from(env(&[("COMMUNIQUE_USER", " "), ("USER", "press")]), || {
+            "carol".to_owned()
+        }),
         "press"
     );
-    assert_eq!(user_from(env(&[("LOGNAME", "bob")])), "bob");
-    assert_eq!(user_from(env(&[])), "unknown");
+    assert_eq!(
+        user_from(env(&[("LOGNAME", "bob")]), || "carol".to_owned()),
+        "bob"
+    );
+    assert_eq!(user_from(env(&[]), || "carol".to_owned()), "carol");
+    // The account itself, as the password database names it.
+    let me = super::account_name();
+    assert!(!me.is_empty() && me != "unknown", "{me}");
 }
 
 #[test]
