@@ -234,13 +234,18 @@ where
     Ok(())
 }
 
-/// Lowers the calling thread's priority (on Linux niceness is per thread),
-/// so the drawing thread goes first while loading and matching keep every
-/// core busy.
+/// Lowers the calling thread's priority by ten steps from where it starts
+/// (on Linux niceness is per thread), so the drawing thread goes first while
+/// loading and matching keep every core busy. Relative, not absolute: a
+/// browser started under `nice` keeps its threads below its drawing thread
+/// rather than raising them (which only root could do).
 pub(crate) fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
-        let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10);
+        let thread = Some(rustix::thread::gettid());
+        if let Ok(current) = rustix::process::getpriority_process(thread) {
+            let _ = rustix::process::setpriority_process(thread, (current + 10).min(19));
+        }
     }
 }
 

@@ -489,7 +489,8 @@ fn thread_niceness(pid: u32) -> Vec<i64> {
 /// Loading and matching run on threads of lower priority than the drawing
 /// thread, so a key is drawn at once while they use both cores: the drawing
 /// thread keeps its niceness, and the matching pool (one thread a core, at
-/// least two here) and the search worker run at 10.
+/// least two here) and the search worker run ten steps below it (at most
+/// 19, so the test also holds when it is itself run under `nice`).
 #[test]
 fn matching_threads_give_way_to_the_drawing_thread() {
     let mut term = Setup::bundled().open(80, 24);
@@ -498,7 +499,10 @@ fn matching_threads_give_way_to_the_drawing_thread() {
     let main = stat_fields(pid)
         .and_then(|fields| fields.get(16)?.parse::<i64>().ok())
         .expect("the process's niceness");
-    let lowered = niceness.iter().filter(|&&nice| nice == main + 10).count();
+    let lowered = niceness
+        .iter()
+        .filter(|&&nice| nice == (main + 10).min(19))
+        .count();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     assert!(
         lowered > cores.min(2),
