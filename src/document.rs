@@ -763,6 +763,16 @@ pub fn plain_text_with(statement: &Statement, marks: Option<&Marks>) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn messages_wrap_at_words_and_the_last_row_kept_says_more() {
+        let rows = message_rows("config.toml:12:9: unknown column \"titel\"", 20, 5);
+        assert_eq!(rows, ["config.toml:12:9:", "unknown column", "\"titel\""]);
+        let rows = message_rows("one two three four five six", 9, 2);
+        assert_eq!(rows, ["one two", "three…"]);
+        // Controls are cleaned before wrapping.
+        assert!(!message_rows("a\u{1b}[2Jb", 40, 1)[0].contains('\u{1b}'));
+    }
+
     /// A body of `paragraphs` numbered paragraphs of about 200 bytes.
     fn long_body(paragraphs: usize) -> String {
         (0..paragraphs)

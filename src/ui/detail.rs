@@ -277,4 +277,14 @@ mod tests {
         );
         assert!(find_positions("abc", "").is_empty());
     }
+
+    #[test]
+    fn the_position_takes_at_most_a_fifth_of_the_width() {
+        assert_eq!(position_label(3, 16, 120), "statement 3 of 16 ");
+        assert_eq!(position_label(3, 16, 80), "3 / 16 ");
+        assert_eq!(position_label(1234, 20000, 80), "1234 / 20000 ");
+        assert_eq!(position_label(1234, 20000, 55), "1234/20000 ");
+        assert_eq!(position_label(123_456, 1_000_000, 40), "123456 ");
+        assert_eq!(position_label(123_456, 1_000_000, 24), "");
+    }
 }
