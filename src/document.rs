@@ -53,6 +53,31 @@ impl Block {
     }
 }
 
+/// A message (a status, an error) wrapped at word boundaries into rows of
+/// `width` columns, at most `most` of them: the last one kept ends with "…".
+/// The text is cleaned for the terminal first.
+#[must_use]
+pub fn message_rows(text: &str, width: usize, most: usize) -> Vec<String> {
+    let text = clean_line(text);
+    let options =
+        textwrap::Options::new(width.max(1)).word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let mut rows: Vec<String> = textwrap::wrap(&text, &options)
+        .into_iter()
+        .map(std::borrow::Cow::into_owned)
+        .collect();
+    if rows.len() > most.max(1) {
+        rows.truncate(most.max(1));
+        if let Some(last) = rows.last_mut() {
+            // Room for the ellipsis: drop characters until it fits.
+            while !last.is_empty() && textwrap::core::display_width(last) + 1 > width.max(1) {
+                last.pop();
+            }
+            last.push('…');
+        }
+    }
+    rows
+}
+
 /// "12 January 2024".
 #[must_use]
 pub fn long_date(published: &Published) -> String {
@@ -737,6 +762,16 @@ pub fn plain_text_with(statement: &Statement, marks: Option<&Marks>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_wrap_at_words_and_the_last_row_kept_says_more() {
+        let rows = message_rows("config.toml:12:9: unknown column \"titel\"", 20, 5);
+        assert_eq!(rows, ["config.toml:12:9:", "unknown column", "\"titel\""]);
+        let rows = message_rows("one two three four five six", 9, 2);
+        assert_eq!(rows, ["one two", "three…"]);
+        // Controls are cleaned before wrapping.
+        assert!(!message_rows("a\u{1b}[2Jb", 40, 1)[0].contains('\u{1b}'));
+    }
 
     /// A body of `paragraphs` numbered paragraphs of about 200 bytes.
     fn long_body(paragraphs: usize) -> String {

@@ -467,10 +467,25 @@ impl State {
         self.selected_hit().map(|hit| &self.statements[hit.index])
     }
 
-    /// Statement rows visible in the list.
+    /// Statement rows visible in the list (fewer while a query error takes
+    /// rows of its own).
     #[must_use]
     pub fn list_rows(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(LIST_CHROME_ROWS)).max(1)
+        let error = u16::try_from(self.query_error_rows().len()).unwrap_or(0);
+        usize::from(self.size.1.saturating_sub(LIST_CHROME_ROWS + error)).max(1)
+    }
+
+    /// The query's error as the list shows it, wrapped on rows of its own
+    /// above the query line so none of it is cut (at most a third of the
+    /// screen); none when the query parses.
+    #[must_use]
+    pub fn query_error_rows(&self) -> Vec<String> {
+        let Some(err) = &self.query_error else {
+            return Vec::new();
+        };
+        let text = format!("⚠ {err} (the list shows the last good results)");
+        let most = usize::from(self.size.1 / 3).max(1);
+        crate::document::message_rows(&text, usize::from(self.size.0), most)
     }
 
     /// Whether the preview pane is on screen.
@@ -740,7 +755,11 @@ impl State {
                 self.offset = 0;
                 self.select(0);
             }
-            Err(err) => self.query_error = Some(err),
+            Err(err) => {
+                self.query_error = Some(err);
+                // The error takes rows from the list: keep the cursor in it.
+                self.scroll_list_to_selection();
+            }
         }
     }
 

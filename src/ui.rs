@@ -143,30 +143,78 @@ impl Screen<'_> {
         }
     }
 
-    /// Key hints for a context, read from the keymap: "Enter open · / search".
+    /// Key hints for a context, read from the keymap: "Enter open  / search".
+    /// Hints that do not fit are left out whole, never cut mid-word, and
+    /// "? more" (the help key) says there are more.
     fn hints(&self, context: Context, actions: &[Action], area: Rect, buf: &mut Buffer) {
+        self.hint_line("", context, actions, usize::from(area.width))
+            .render(area, buf);
+    }
+
+    /// The hints as [`Screen::hints`] fits them into `room` columns, after
+    /// `lead` (a few words that are not keys, kept whole).
+    fn hint_line(
+        &self,
+        lead: &str,
+        context: Context,
+        actions: &[Action],
+        room: usize,
+    ) -> text::Fitted {
         let keymap = &self.state.keymap;
-        let mut pieces: Vec<(String, ratatui::style::Style)> = Vec::new();
-        for &action in actions {
-            let key = keymap
+        let key_of = |action: Action| {
+            keymap
                 .keys_for(context, action)
                 .into_iter()
                 .chain(keymap.keys_for(Context::Global, action))
                 .next()
-                .map(|key| key.label());
-            if let Some(key) = key {
-                if !pieces.is_empty() {
-                    pieces.push(("  ".into(), self.theme.dim()));
+                .map(|key| key.label())
+        };
+        let hints: Vec<(String, String)> = actions
+            .iter()
+            .filter_map(|&action| Some((key_of(action)?, format!(" {}", action.describe()))))
+            .collect();
+        let lead_width = if lead.is_empty() {
+            0
+        } else {
+            text::width(lead) + 2
+        };
+        let room = room.saturating_sub(lead_width);
+        let hint_width = |(key, what): &(String, String)| text::width(key) + text::width(what);
+        let total: usize =
+            hints.iter().map(hint_width).sum::<usize>() + 2 * hints.len().saturating_sub(1);
+        let mut shown = hints.len();
+        let mut more = None;
+        if total > room {
+            let label = key_of(Action::Help).map(|key| (key, " more".to_owned()));
+            let reserve = label.as_ref().map_or(0, |label| hint_width(label) + 2);
+            let mut used = 0;
+            shown = 0;
+            for hint in &hints {
+                let gap = if shown == 0 { 0 } else { 2 };
+                if used + gap + hint_width(hint) + reserve > room {
+                    break;
                 }
-                pieces.push((key, self.theme.key()));
-                pieces.push((format!(" {}", action.describe()), self.theme.dim()));
+                used += gap + hint_width(hint);
+                shown += 1;
             }
+            more = label;
+        }
+        let mut pieces: Vec<(String, ratatui::style::Style)> = Vec::new();
+        if !lead.is_empty() {
+            pieces.push((lead.to_owned(), self.theme.dim()));
+        }
+        for (key, what) in hints.into_iter().take(shown).chain(more) {
+            if !pieces.is_empty() {
+                pieces.push(("  ".into(), self.theme.dim()));
+            }
+            pieces.push((key, self.theme.key()));
+            pieces.push((what, self.theme.dim()));
         }
         let borrowed: Vec<(&str, ratatui::style::Style)> = pieces
             .iter()
             .map(|(text, style)| (text.as_str(), *style))
             .collect();
-        fit(&borrowed, usize::from(area.width), false).render(area, buf);
+        fit(&borrowed, room + lead_width, false)
     }
 
     /// A status message, if any, else `fallback`. Cleaned here, where every
@@ -174,13 +222,30 @@ impl Screen<'_> {
     /// error naming a file.
     fn status_line(&self, fallback: text::Fitted, area: Rect, buf: &mut Buffer) {
         match &self.state.status {
-            Some(status) => fit(
-                &[(&crate::sanitize::clean_line(status), self.theme.key())],
-                usize::from(area.width),
-                false,
-            )
-            .render(area, buf),
+            Some(status) => self.message_growing_up(status, area, buf),
             None => fallback.render(area, buf),
+        }
+    }
+
+    /// A message on `area`'s row; one too long for it is wrapped and grows
+    /// upward over what is above (never over the header row), rather than
+    /// being cut.
+    fn message_growing_up(&self, message: &str, area: Rect, buf: &mut Buffer) {
+        // Every row above but the header, and at most half the screen.
+        let most = usize::from(area.y.saturating_sub(1)).min(usize::from(buf.area.height / 2)) + 1;
+        let rows = crate::document::message_rows(message, usize::from(area.width), most);
+        let count = u16::try_from(rows.len()).unwrap_or(1).max(1);
+        for (at, text) in rows.iter().enumerate() {
+            let y = area.y + 1 - count + u16::try_from(at).unwrap_or(0);
+            let line = Rect { y, ..area };
+            clear_popup(line, buf);
+            buf.set_style(line, self.theme.normal());
+            fit(
+                &[(text.as_str(), self.theme.key())],
+                usize::from(area.width),
+                true,
+            )
+            .render(line, buf);
         }
     }
 }

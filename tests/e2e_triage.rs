@@ -679,3 +679,59 @@ fn show_json_gives_the_note_with_who_and_when_and_its_history() {
     assert!(text.contains("Note: edited by bob"), "{text}");
     assert!(text.contains("1 earlier version"), "{text}");
 }
+
+/// Issue 14 item 12 at 80×24 with keys in bursts: three rows chosen, then
+/// flagged and set in review in the same write, then tagged in another: every
+/// mark goes on the same three, as mutt's tagged messages do; the header
+/// says "3 chosen (Esc clears)"; undo and redo say what they changed; Esc
+/// clears the choice and the next mark takes the cursor row alone.
+#[test]
+fn a_choice_stays_for_several_marks_and_undo_says_what_it_changed() {
+    let state = state_file();
+    let mut term = browser(&state.path, "alice");
+    term.send("   FS");
+    term.expect_text("3 chosen (Esc clears)");
+    for row in 0..3 {
+        expect_marks(&mut term, row, "flagged, in review", EXIT_TIMEOUT, |m| {
+            m == "N!r "
+        });
+    }
+    let screen = term.screen_text();
+    assert_eq!(
+        marks_column(&screen, 3),
+        "N   ",
+        "row 3 untouched:\n{screen}"
+    );
+    term.send("turgent\r");
+    term.expect_text("tagged 3 statements urgent");
+    expect_marks(&mut term, 2, "the tag", EXIT_TIMEOUT, |m| m == "N!r+");
+    term.expect_text("3 chosen (Esc clears)");
+
+    term.send("uu");
+    term.expect_text("undid: status on 3 statements");
+    expect_marks(&mut term, 0, "flag only", EXIT_TIMEOUT, |m| m == "N!  ");
+    term.key(Key::Ctrl('r'));
+    term.expect_text("redid: status on 3 statements");
+
+    term.key(Key::Esc);
+    term.expect_screen("the choice cleared", |screen| {
+        screen.contains("choice cleared") && !screen.lines().next().unwrap_or("").contains("chosen")
+    });
+    term.send("F");
+    term.expect_text("flagged 1 statement");
+    expect_marks(&mut term, 3, "the cursor row flagged", EXIT_TIMEOUT, |m| {
+        m == "N!  "
+    });
+    quit(&mut term);
+
+    let records = list_json(&state.path);
+    let flagged = ids_where(&records, |m| m["flagged"]["by"] == "alice");
+    let in_review = ids_where(&records, |m| m["status"] == "in review");
+    assert_eq!(flagged.len(), 4, "{records:?}");
+    assert_eq!(in_review.len(), 3, "the redone status");
+    assert!(in_review.is_subset(&flagged));
+    assert!(
+        ids_where(&records, |m| !m["tags"]["urgent"].is_null()).is_empty(),
+        "the tag was undone"
+    );
+}

@@ -536,11 +536,21 @@ fn space_chooses_rows_and_f_flags_exactly_those() {
     session.press("F");
     assert_eq!(session.status(), "flagged 3 statements", "the count after");
     assert_eq!(session.where_marks(|m| m.flagged.is_some()), chosen);
-    assert!(
-        session.state.triage.chosen.is_empty(),
-        "the choice is spent"
+    // The choice stays, as mutt's tagged messages do: a second mark goes
+    // on the same three.
+    assert_eq!(session.state.triage.chosen, chosen, "the choice stays");
+    session.press("S");
+    assert_eq!(session.status(), "status in review for 3 statements");
+    assert_eq!(
+        session.where_marks(|m| m.status == Status::InReview),
+        chosen
     );
+    // Esc clears the choice (and only it); the next F takes the cursor row.
+    session.press("<Esc>");
+    assert_eq!(session.status(), "choice cleared");
     assert_eq!(session.state.chosen_count(), 0);
+    session.press("gF");
+    assert_eq!(session.status(), "unflagged 1 statement");
     // Space on a chosen row unchooses it.
     session.press("g<Space>k<Space>");
     assert!(session.state.triage.chosen.is_empty());
@@ -552,22 +562,22 @@ fn space_chooses_rows_and_f_flags_exactly_those() {
 }
 
 #[test]
-fn a_choice_of_one_row_is_spent_like_any_other() {
+fn a_choice_of_one_row_stays_until_esc() {
     let mut session = Session::new();
     // Space chooses row 0 and moves the cursor to row 1.
     session.press("<Space>F");
     let (first, second) = (session.row(0), session.row(1));
     assert_eq!(session.where_marks(|m| m.flagged.is_some()), [first].into());
-    assert!(
-        session.state.triage.chosen.is_empty(),
-        "the choice is spent: {:?}",
-        session.state.triage.chosen
-    );
     session.press("F");
+    assert!(
+        session.where_marks(|m| m.flagged.is_some()).is_empty(),
+        "the second F takes the same choice: row 0 is unflagged again"
+    );
+    session.press("<Esc>F");
     assert_eq!(
         session.where_marks(|m| m.flagged.is_some()),
-        [first, second].into(),
-        "the second F flags the row under the cursor"
+        [second].into(),
+        "once cleared, F flags the row under the cursor"
     );
 }
 
@@ -582,9 +592,13 @@ fn a_visual_range_flags_the_rows_it_spans() {
     let range: BTreeSet<usize> = [1, 2, 3].map(|row| session.row(row)).into();
     assert_eq!(session.where_marks(|m| m.flagged.is_some()), range);
     assert_eq!(session.status(), "flagged 3 statements");
-    assert_eq!(session.state.triage.anchor, None, "the range is spent");
+    assert_eq!(session.state.triage.anchor, None, "the range is closed");
+    assert_eq!(
+        session.state.triage.chosen, range,
+        "the range became the choice"
+    );
     // v … v keeps the range as a choice; then S sets the status on it.
-    session.press("Gvkkv");
+    session.press("<Esc>Gvkkv");
     let bottom: BTreeSet<usize> = (13..16).map(|row| session.row(row)).collect();
     assert_eq!(session.state.triage.chosen, bottom);
     session.press("S");
@@ -612,14 +626,20 @@ fn choose_all_after_a_query_then_tag_every_one() {
         session.where_marks(|m| m.tags.contains_key("press")),
         listed
     );
-    assert!(session.state.triage.chosen.is_empty());
+    assert_eq!(session.state.triage.chosen, listed, "the choice stays");
     // One undo takes the tag off all of them.
     session.press("u");
+    assert_eq!(
+        session.status(),
+        format!("undid: tag press on {} statements", listed.len())
+    );
     assert!(session.where_marks(|m| !m.is_default()).is_empty());
     assert!(session.stored().is_empty());
-    // A twice chooses none.
-    session.press("AA");
+    // A on a choice chooses none; again, all.
+    session.press("A");
     assert!(session.state.triage.chosen.is_empty());
+    session.press("A");
+    assert_eq!(session.state.triage.chosen, listed);
 }
 
 #[test]
@@ -637,7 +657,7 @@ fn a_note_on_chosen_rows_goes_on_each() {
 #[test]
 fn undo_and_redo_take_each_bulk_action_as_one_step() {
     let mut session = Session::new();
-    session.press("<Space><Space><Space>F");
+    session.press("<Space><Space><Space>F<Esc>");
     let three: BTreeSet<usize> = (0..3).map(|row| session.row(row)).collect();
     session.press("vjjjj");
     let five: BTreeSet<usize> = (3..8).map(|row| session.row(row)).collect();
@@ -648,20 +668,21 @@ fn undo_and_redo_take_each_bulk_action_as_one_step() {
     assert_eq!(session.where_marks(tagged()), five);
 
     session.press("u");
-    assert_eq!(session.status(), "undid a change to 5 statements");
+    assert_eq!(session.status(), "undid: tag urgent on 5 statements");
     assert!(session.where_marks(tagged()).is_empty());
     assert_eq!(session.where_marks(flagged()), three);
     session.press("u");
-    assert_eq!(session.status(), "undid a change to 3 statements");
+    assert_eq!(session.status(), "undid: flag on 3 statements");
     assert!(session.where_marks(flagged()).is_empty());
     assert!(session.stored().is_empty(), "the file is back as it was");
     session.press("u");
     assert_eq!(session.status(), "nothing to undo");
 
     session.press("<C-r>");
-    assert_eq!(session.status(), "redid a change to 3 statements");
+    assert_eq!(session.status(), "redid: flag on 3 statements");
     assert_eq!(session.where_marks(flagged()), three);
     session.press("<C-r>");
+    assert_eq!(session.status(), "redid: tag urgent on 5 statements");
     assert_eq!(session.where_marks(tagged()), five);
     session.press("<C-r>");
     assert_eq!(session.status(), "nothing to redo");
@@ -778,7 +799,7 @@ fn queries_select_by_marks() {
     let rows: Vec<usize> = (0..16).map(|row| session.row(row)).collect();
     // Flag rows 0–3; set row 1 in review and row 3 actioned; tag row 0 and
     // row 5 urgent; a note on row 6; read rows 2 and 7.
-    session.press("<Space><Space><Space><Space>F");
+    session.press("<Space><Space><Space><Space>F<Esc>");
     session.press("gjSgjjjSS");
     session.press("gturgent<Enter>");
     session.press("gjjjjjturgent<Enter>");
@@ -1255,4 +1276,41 @@ fn ctrl_c_cancels_prompts_and_overlays_and_quits_only_from_the_list_or_a_stateme
         }
     }
     panic!("the statement was never reached");
+}
+
+#[test]
+fn undo_and_redo_name_the_mark_they_changed_on_the_chosen_set() {
+    let mut session = Session::new();
+    // Three rows chosen once; every mark goes on all three, and each undo
+    // and redo says which mark it took back or put again.
+    session.press("<Space><Space><Space>");
+    session.press("NFSturgent<Enter>enoted<C-s>");
+    let three: BTreeSet<usize> = (0..3).map(|row| session.row(row)).collect();
+    assert_eq!(session.where_marks(|m| m.note.is_some()), three);
+    assert_eq!(session.where_marks(|m| m.flagged.is_some()), three);
+    for expected in [
+        "undid: note on 3 statements",
+        "undid: tag urgent on 3 statements",
+        "undid: status on 3 statements",
+        "undid: flag on 3 statements",
+        "undid: read mark on 3 statements",
+    ] {
+        session.press("u");
+        assert_eq!(session.status(), expected);
+    }
+    let any = session.where_marks(|m| {
+        m.read.is_some()
+            || m.flagged.is_some()
+            || m.status != Status::New
+            || !m.tags.is_empty()
+            || m.note.is_some()
+    });
+    assert!(any.is_empty(), "every mark was taken back: {any:?}");
+    session.press("<C-r><C-r>");
+    assert_eq!(session.status(), "redid: flag on 3 statements");
+    assert_eq!(session.where_marks(|m| m.flagged.is_some()), three);
+    // One statement: the singular.
+    session.press("<Esc>gF");
+    session.press("u");
+    assert_eq!(session.status(), "undid: flag on 1 statement");
 }

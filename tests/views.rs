@@ -1243,3 +1243,182 @@ fn weak_matches_are_said_and_marked_and_organisations_are_found() {
     // The Arabic statement names no one matching: its organisation does.
     assert!(!rows[2].contains(" ~ "), "{}", rows.join("\n"));
 }
+
+// ---- Bulk, filters and nothing cut at 80×24 (issue 14 items 12, 14, 4) ----
+
+/// The choice stays until cleared, and the header says so and how: three
+/// rows chosen and flagged are still chosen, marked `*`, with
+/// "3 chosen (Esc clears)" in the header; Esc clears it.
+#[test]
+fn the_header_says_how_many_are_chosen_and_how_to_clear_them() {
+    let mut state = browser(80, 24);
+    press(&mut state, "<Space><Space><Space>F");
+    let text = screen_text(&render(&state, NO_COLOR));
+    let rows: Vec<&str> = text.lines().collect();
+    assert!(rows[0].contains("3 chosen (Esc clears)"), "{}", rows[0]);
+    let starred = rows.iter().filter(|row| row.get(1..2) == Some("*")).count();
+    assert_eq!(starred, 3, "{text}");
+    insta::assert_snapshot!("list_chosen_80x24", text);
+    // A query that hides one of them: the header says so.
+    press(&mut state, "/kind:speech<Enter>");
+    let header = visible_rows(&render(&state, NO_COLOR))[0].clone();
+    assert!(header.contains("3 chosen, "), "{header}");
+    assert!(header.contains(" not listed"), "{header}");
+    press(&mut state, "<Esc>");
+    let header = visible_rows(&render(&state, NO_COLOR))[0].clone();
+    assert!(!header.contains("chosen"), "{header}");
+    assert_eq!(state.status.as_deref(), Some("choice cleared"));
+}
+
+/// The government facet of the bundled archive has a 67-character value
+/// ("2010 to 2015 Conservative and Liberal Democrat coalition government"):
+/// its count shows, the value gives way. Under a query, values no listed
+/// statement has are counted on a row of their own, not listed at 0.
+#[test]
+fn filter_counts_always_show_and_absent_values_are_counted_not_listed() {
+    let mut state = browser(80, 24);
+    press(&mut state, "fll");
+    let text = screen_text(&render(&state, NO_COLOR));
+    let coalition = text
+        .lines()
+        .find(|row| row.contains("2010 to 2015"))
+        .unwrap_or_else(|| panic!("the coalition government listed:\n{text}"));
+    assert!(coalition.contains('…'), "{coalition}");
+    assert!(
+        coalition.trim_end_matches('|').trim_end().ends_with(')'),
+        "{coalition}"
+    );
+    insta::assert_snapshot!("filter_long_value_80x24", text);
+
+    // Under `kind:speech`, only the speeches' values are listed.
+    let mut state = browser(80, 24);
+    press(&mut state, "/kind:speech<Enter>fl");
+    let communique::state::View::Filter(panel) = &state.view else {
+        panic!("expected the filter panel, got {:?}", state.view);
+    };
+    assert!(panel.visible_values().iter().all(|(_, count)| *count > 0));
+    let absent = panel.absent_count();
+    assert!(absent > 0, "some organisations have no speech");
+    let text = screen_text(&render(&state, NO_COLOR));
+    assert!(
+        text.contains(&format!("+{absent} not in the current list")),
+        "{text}"
+    );
+    assert!(!text.contains("(0)"), "{text}");
+    insta::assert_snapshot!("filter_under_a_query_80x24", text);
+}
+
+/// A value the query chose stays listed even when the list has none of it
+/// (two kinds at once match nothing), so it can be unchosen from the panel.
+#[test]
+fn a_chosen_value_stays_listed_at_zero() {
+    let mut state = browser(80, 24);
+    press(&mut state, "/kind:=speech kind:=\"news story\"<Enter>f");
+    assert!(state.hits.is_empty(), "{}", state.query_text);
+    let communique::state::View::Filter(panel) = &state.view else {
+        panic!("expected the filter panel");
+    };
+    assert_eq!(
+        panel.visible_values().len(),
+        2,
+        "{:?}",
+        panel.visible_values()
+    );
+    press(&mut state, "g<Enter><Enter>");
+    assert_eq!(state.query_text, "");
+}
+
+/// Key hints that do not fit are left out whole, and "? more" says there
+/// are more: never a hint cut mid-word (the contacts view at 80 columns).
+#[test]
+fn hints_are_left_out_whole_with_more() {
+    for size in [(80, 24), (40, 12)] {
+        let mut state = browser_with_contacts(size.0, size.1);
+        press(&mut state, "c");
+        let rows = visible_rows(&render(&state, NO_COLOR));
+        let hints = rows[rows.len() - 1].trim_end();
+        assert!(!hints.contains('…'), "{size:?}: {hints}");
+        assert!(hints.ends_with("? more") || !hints.is_empty(), "{hints}");
+        let status = rows[rows.len() - 2].trim_end();
+        assert!(!status.contains('…'), "{size:?}: {status}");
+    }
+    let mut state = browser_with_contacts(80, 24);
+    press(&mut state, "c");
+    let rows = visible_rows(&render(&state, NO_COLOR));
+    assert!(rows[23].trim_end().ends_with("? more"), "{}", rows[23]);
+}
+
+/// A query error is shown whole, on rows of its own above the query line;
+/// the list gives those rows up and the cursor stays in view.
+#[test]
+fn a_query_error_has_rows_of_its_own() {
+    let mut state = browser(80, 24);
+    press(
+        &mut state,
+        "/kind:speech nosuchfield:value and more words here<Enter>",
+    );
+    assert!(state.query_error.is_some());
+    let buffer = render(&state, NO_COLOR);
+    let rows = visible_rows(&buffer);
+    let error_rows = state.query_error_rows();
+    assert!(!error_rows.is_empty());
+    let joined: String = rows.join("\n");
+    for text in &error_rows {
+        assert!(joined.contains(text.as_str()), "{text:?} in\n{joined}");
+    }
+    assert!(
+        joined.contains("the list shows the last good results"),
+        "{joined}"
+    );
+    assert!(!joined.contains('…'), "{joined}");
+    assert_eq!(
+        state.list_rows(),
+        20 - error_rows.len(),
+        "the list gives up the error's rows"
+    );
+    assert!(state.selected >= state.offset && state.selected < state.offset + state.list_rows());
+    insta::assert_snapshot!("query_error_80x24", screen_text(&buffer));
+}
+
+/// A status too long for one row (a configuration problem naming its file)
+/// grows upward over the list instead of being cut.
+#[test]
+fn a_long_status_grows_upward_over_the_list() {
+    let mut state = browser(80, 24);
+    let message = "/home/press-office/.config/communique/config.toml:12:9: unknown column \"titel\" in [list] columns: did you mean \"title\"? The default columns are kept until it is mended.";
+    state.status = Some(message.to_owned());
+    let buffer = render(&state, NO_COLOR);
+    let rows = visible_rows(&buffer);
+    let shown: String = rows[19..23]
+        .iter()
+        .map(|row| row.trim_end())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(shown.contains(message), "{shown}");
+    assert!(rows[0].contains("communique"), "the header stays");
+    assert!(
+        rows[23].contains("? this help"),
+        "the hints stay: {}",
+        rows[23]
+    );
+    insta::assert_snapshot!("long_status_80x24", screen_text(&buffer));
+}
+
+/// The statement's place in the list shortens with the width and never
+/// takes the title's room: "statement 3 of 16" wide, "3 / 16" at 80.
+#[test]
+fn the_position_indicator_shortens_by_width() {
+    for ((width, height), expected) in [
+        ((120, 40), "statement 3 of 16"),
+        ((80, 24), "3 / 16"),
+        ((40, 12), "3 / 16"),
+        ((30, 8), "3/16"),
+    ] {
+        let state = view_state("jj<Enter>", (width, height));
+        let header = visible_rows(&render(&state, NO_COLOR))[0].clone();
+        assert!(header.trim_end().ends_with(expected), "{width}: {header:?}");
+        if width < 120 {
+            assert!(!header.contains("statement 3 of"), "{width}: {header:?}");
+        }
+    }
+}

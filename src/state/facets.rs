@@ -171,8 +171,12 @@ const HAS_NOTE: &str = "has a note";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facet {
     pub kind: FacetKind,
-    /// (value, statements in the current list with it), most common first.
+    /// (value, statements in the current list with it), most common first:
+    /// the values the current list has, and any its query chose.
     pub values: Vec<(String, usize)>,
+    /// Values of the archive that no statement of the current list has:
+    /// not listed (choosing one would empty the list), only counted.
+    pub absent: Vec<String>,
 }
 
 /// What the panel's line is editing.
@@ -220,8 +224,23 @@ impl FilterPanel {
         self.current()
             .values
             .iter()
-            .filter(|(value, _)| self.narrow.is_empty() || fold(value).contains(&self.narrow))
+            .filter(|(value, _)| self.narrows_to(value))
             .collect()
+    }
+
+    /// How many of the current facet's values (after narrowing) are left
+    /// out because no statement of the current list has them.
+    #[must_use]
+    pub fn absent_count(&self) -> usize {
+        self.current()
+            .absent
+            .iter()
+            .filter(|value| self.narrows_to(value))
+            .count()
+    }
+
+    fn narrows_to(&self, value: &str) -> bool {
+        self.narrow.is_empty() || fold(value).contains(&self.narrow)
     }
 
     /// The entries of the date range facet: (label, the term now in force).
@@ -248,8 +267,9 @@ impl FilterPanel {
     }
 }
 
-/// Counts every facet's values over the current list; values absent from it
-/// are still listed (count 0) so the panel shows the whole archive.
+/// Counts every facet's values over the current list. Values of the archive
+/// absent from it are set apart ([`Facet::absent`]), unless the query chose
+/// them, so that a chosen value can always be unchosen.
 fn count_facets(state: &State) -> Vec<Facet> {
     FacetKind::ALL
         .iter()
@@ -275,13 +295,21 @@ fn count_facets(state: &State) -> Vec<Facet> {
                     *counts.entry(value).or_insert(0) += 1;
                 }
             }
-            let mut values: Vec<(String, usize)> = counts.into_iter().collect();
+            let (mut values, absent): (Vec<_>, Vec<_>) =
+                counts.into_iter().partition(|(value, count)| {
+                    *count > 0 || has_term(&state.query_text, &kind.term(value))
+                });
+            let absent = absent.into_iter().map(|(value, _)| value).collect();
             if kind == FacetKind::Year {
                 values.sort_by(|a, b| b.0.cmp(&a.0));
             } else {
                 values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| fold(&a.0).cmp(&fold(&b.0))));
             }
-            Facet { kind, values }
+            Facet {
+                kind,
+                values,
+                absent,
+            }
         })
         .collect()
 }

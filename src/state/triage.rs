@@ -213,7 +213,8 @@ impl State {
                 };
                 match stack.pop() {
                     Some(UndoStep { field, marks }) => {
-                        let done = format!("{word} a change to {}", plural(marks.len()));
+                        let done =
+                            format!("{word}: {} on {}", field_name(&field), plural(marks.len()));
                         self.effects.push(Effect::Triage {
                             change: Change::Revert { marks, field },
                             origin,
@@ -247,9 +248,13 @@ impl State {
             origin: Origin::Do,
             done,
         });
-        // A choice is spent by the change it was made for, as in mutt.
-        self.triage.chosen.clear();
-        self.triage.anchor = None;
+        // The choice stays until cleared, as mutt's tagged messages do, so
+        // several marks go on the same set; a visual range becomes part of it.
+        if matches!(self.view, View::List) && self.triage.anchor.is_some() {
+            let range = self.triage_targets();
+            self.triage.chosen.extend(range);
+            self.triage.anchor = None;
+        }
     }
 
     pub(super) fn open_prompt(
@@ -516,6 +521,19 @@ impl State {
             origin: Origin::Quiet,
             done: String::new(),
         });
+    }
+}
+
+/// What an undo step changed, as the status line names it: "flag",
+/// "tag urgent".
+#[must_use]
+pub fn field_name(field: &MarkField) -> String {
+    match field {
+        MarkField::Read => "read mark".to_owned(),
+        MarkField::Flag => "flag".to_owned(),
+        MarkField::Status => "status".to_owned(),
+        MarkField::Tag(tag) => format!("tag {tag}"),
+        MarkField::Note => "note".to_owned(),
     }
 }
 

@@ -175,13 +175,11 @@ pub(super) fn render(screen: &Screen, view: &ContactsView, area: Rect, buf: &mut
     }
 
     screen.status_line(
-        fit(
-            &[(
-                "type to search · Ctrl-e email · Ctrl-t phone · Ctrl-o out of hours · Ctrl-y all",
-                theme.dim(),
-            )],
+        screen.hint_line(
+            "type to search",
+            Context::Contacts,
+            &[Action::CopyOutOfHours, Action::CopyContact],
             width,
-            false,
         ),
         row(area, area.height - 2),
         buf,

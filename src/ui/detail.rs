@@ -81,7 +81,7 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
         .iter()
         .position(|hit| hit.index == detail.statement)
         .map_or(String::new(), |at| {
-            format!("{} / {} ", at + 1, state.hits.len())
+            position_label(at + 1, state.hits.len(), area.width)
         });
     screen.bar(
         &format!(" {}", clean_line(&statement.title)),
@@ -220,6 +220,22 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
     screen.hints(context, hints, row(area, area.height - 1), buf);
 }
 
+/// Where the statement is in the list, as long as a fifth of the width
+/// allows: "statement 3 of 16 ", "3 / 16 ", "3/16 ", "3 ", or nothing, so the
+/// title keeps the rest.
+fn position_label(at: usize, of: usize, width: u16) -> String {
+    let room = usize::from(width) / 5;
+    [
+        format!("statement {at} of {of} "),
+        format!("{at} / {of} "),
+        format!("{at}/{of} "),
+        format!("{at} "),
+    ]
+    .into_iter()
+    .find(|label| label.len() <= room)
+    .unwrap_or_default()
+}
+
 /// "  y/Y/o copy contact 2 of 3: Media enquiries, FCDO": which contact the copy
 /// keys take, with the keys as the keymap has them.
 fn copy_target(screen: &Screen, contacts: &[crate::records::MediaContact], at: usize) -> String {
@@ -260,5 +276,15 @@ mod tests {
             [0, 1, 2, 3, 9, 10, 11, 12]
         );
         assert!(find_positions("abc", "").is_empty());
+    }
+
+    #[test]
+    fn the_position_takes_at_most_a_fifth_of_the_width() {
+        assert_eq!(position_label(3, 16, 120), "statement 3 of 16 ");
+        assert_eq!(position_label(3, 16, 80), "3 / 16 ");
+        assert_eq!(position_label(1234, 20000, 80), "1234 / 20000 ");
+        assert_eq!(position_label(1234, 20000, 55), "1234/20000 ");
+        assert_eq!(position_label(123_456, 1_000_000, 40), "123456 ");
+        assert_eq!(position_label(123_456, 1_000_000, 24), "");
     }
 }

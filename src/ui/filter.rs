@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders, Widget};
 
-use super::text::fit;
+use super::text::{self, fit};
 use super::{Screen, row};
 use crate::keymap::{Action, Context};
 use crate::sanitize::clean_line;
@@ -102,15 +102,24 @@ pub(super) fn render(screen: &Screen, panel: &FilterPanel, area: Rect, buf: &mut
         .render(row(inner, 3), buf);
     } else {
         let values = panel.visible_values();
-        let rows = usize::from(inner.height);
+        let absent = panel.absent_count();
+        // The last row says how many values the current list does not have.
+        let rows = usize::from(inner.height).saturating_sub(usize::from(absent > 0));
         let first = panel.cursor.saturating_sub(rows.saturating_sub(1));
         if values.is_empty() {
-            let message = if facet.values.is_empty() {
+            let message = if facet.values.is_empty() && facet.absent.is_empty() {
                 "no values in this archive"
+            } else if absent > 0 {
+                "no value in the current list"
             } else {
                 "no value matches"
             };
             fit(&[(message, theme.dim())], width, false).render(row(inner, 0), buf);
+        }
+        if absent > 0 {
+            let y = u16::try_from(values.len().min(rows).max(1)).unwrap_or(0);
+            let note = format!("+{absent} not in the current list");
+            fit(&[(note.as_str(), theme.dim())], width, false).render(row(inner, y), buf);
         }
         for (y, (position, (value, count))) in
             values.iter().enumerate().skip(first).take(rows).enumerate()
@@ -129,7 +138,9 @@ pub(super) fn render(screen: &Screen, panel: &FilterPanel, area: Rect, buf: &mut
             };
             let mark = if chosen { "[x] " } else { "[ ] " };
             let count = format!(" ({count})");
-            let value = clean_line(value);
+            // The count always shows: a long value is what gives way.
+            let room = width.saturating_sub(text::width(mark) + text::width(&count));
+            let value = fit(&[(&clean_line(value), base)], room, false).text();
             let pieces: [(&str, Style); 3] = [(mark, base), (&value, base), (&count, count_style)];
             fit(&pieces, width, true).render(row(inner, u16::try_from(y).unwrap_or(0)), buf);
         }

@@ -68,6 +68,9 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     // Each part is said only when there is something to say, with a
     // separator only between two of them.
     let mut parts = Vec::new();
+    if let Some(chosen) = chosen_label(state, area.width) {
+        parts.push(chosen);
+    }
     if let Some(progress) = &state.loading {
         parts.push(loading_gauge(progress, area.width).trim_end().to_owned());
     }
@@ -98,11 +101,23 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     };
     screen.bar(&header, &problems, row(area, 0), buf);
 
+    // A query error has rows of its own above the query line, never cut.
+    let error_rows = state.query_error_rows();
+    let error_height = u16::try_from(error_rows.len()).unwrap_or(0);
     let body = Rect {
         y: area.y + 1,
-        height: area.height.saturating_sub(3),
+        height: area.height.saturating_sub(3 + error_height),
         ..area
     };
+    for (at, text) in error_rows.iter().enumerate() {
+        let y = area.height.saturating_sub(2 + error_height) + u16::try_from(at).unwrap_or(0);
+        fit(
+            &[(text.as_str(), screen.theme.warning())],
+            usize::from(area.width),
+            false,
+        )
+        .render(row(area, y), buf);
+    }
     let (list_area, preview_area) = if state.preview_shown() {
         let preview_width = body.width * 9 / 20;
         (
@@ -145,14 +160,49 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     match &state.status {
         // Typing hides the status line: what just happened (a paste cut
         // short, say) shows in place of the hints.
-        Some(status) if context == Context::Input => fit(
-            &[(status.as_str(), screen.theme.key())],
-            usize::from(area.width),
-            false,
-        )
-        .render(hints_row, buf),
+        Some(status) if context == Context::Input => {
+            screen.message_growing_up(status, hints_row, buf);
+        }
         _ => screen.hints(context, hints, hints_row, buf),
     }
+}
+
+/// "3 chosen (Esc clears)" while rows are chosen for a bulk change: the
+/// choice stays until cleared, so the header says how, with the key the
+/// keymap has for it. "3 chosen, 1 not listed" when the query hides some.
+fn chosen_label(state: &State, width: u16) -> Option<String> {
+    let count = state.chosen_count();
+    if count == 0 {
+        return None;
+    }
+    // A bitmap rather than a set: a million rows are marked in a few
+    // milliseconds, drawn at every key.
+    let mut listed = vec![false; state.statements.len()];
+    for hit in &state.hits {
+        if let Some(slot) = listed.get_mut(hit.index) {
+            *slot = true;
+        }
+    }
+    let hidden = state
+        .triage
+        .chosen
+        .iter()
+        .filter(|&&index| !listed.get(index).copied().unwrap_or(false))
+        .count();
+    let hidden = if hidden == 0 {
+        String::new()
+    } else {
+        format!(", {hidden} not listed")
+    };
+    let key = state
+        .keymap
+        .keys_for(Context::List, Action::ClearQuery)
+        .first()
+        .map(crate::keymap::Key::label);
+    Some(match key {
+        Some(key) if width >= 60 => format!("{count} chosen{hidden} ({key} clears)"),
+        _ => format!("{count} chosen{hidden}"),
+    })
 }
 
 /// "loading [#####.....] 52% " while the first load runs: ASCII, so it
@@ -364,11 +414,8 @@ fn render_query_line(screen: &Screen, area: Rect, buf: &mut Buffer) {
             scrolled_to_cursor(&text, line.editor.cursor(), width.saturating_sub(4));
         let text = text.as_str();
         let mut pieces = vec![("/ ", theme.key()), (text, theme.normal())];
-        let error;
-        if let Some(err) = &state.query_error {
-            error = format!("  ⚠ {err}");
-            pieces.push((&error, theme.warning()));
-        } else if state.hits.is_empty() {
+        // An error has rows of its own (see `render`).
+        if state.query_error.is_none() && state.hits.is_empty() {
             pieces.push(("  no matches", theme.warning()));
         }
         if state.searching.is_some() {
@@ -395,17 +442,7 @@ fn render_query_line(screen: &Screen, area: Rect, buf: &mut Buffer) {
     } else {
         format!("query: {}", clean_line(&state.query_text))
     };
-    let chosen = match state.chosen_count() {
-        0 => String::new(),
-        n => format!("{n} chosen · "),
-    };
-    let query = format!("{chosen}{query}");
     let mut pieces = vec![(query.as_str(), theme.dim()), (sort.as_str(), theme.dim())];
-    let error;
-    if let Some(err) = &state.query_error {
-        error = format!("  ⚠ {err}");
-        pieces.push((&error, theme.warning()));
-    }
     let matched = matched_label(state);
     if let Some(matched) = &matched {
         pieces.push((matched.as_str(), theme.dim()));
