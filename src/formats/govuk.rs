@@ -265,8 +265,16 @@ fn titles<'a>(lists: impl IntoIterator<Item = &'a [Titled]>) -> Vec<String> {
     out
 }
 
+/// GOV.UK shows every date on its Europe/London calendar day: an item
+/// published at `2014-10-21T23:00:00Z` (midnight in summer time) is dated
+/// 22 October there, and so here.
+pub const TIME_ZONE: chrono_tz::Tz = chrono_tz::Europe::London;
+
+/// A GOV.UK date, read in [`TIME_ZONE`] and kept as written.
 fn date(raw: &str, field: &str) -> Result<Published, ConvertError> {
-    Published::parse(raw).map_err(|err| ConvertError::Invalid(format!("{field}: {err}")))
+    Published::parse(raw)
+        .map(|date| date.in_zone(TIME_ZONE))
+        .map_err(|err| ConvertError::Invalid(format!("{field}: {err}")))
 }
 
 /// A date field that may be absent or blank.

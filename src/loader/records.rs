@@ -303,6 +303,9 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
         if options.strict {
             parsed.problems.extend((format.lint)(&record, &name));
         }
+        if let Some(zone) = options.policy.time_zone {
+            statement.set_time_zone(zone);
+        }
         statement.origin = Origin {
             path: Arc::clone(path),
             line: start.0,
