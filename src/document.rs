@@ -194,9 +194,16 @@ fn link_finder() -> linkify::LinkFinder {
 /// Numbers the links in the text of `blocks` as newsboat and w3m do: `[3]`
 /// after each address, and the list under a "Links" heading at the end. An
 /// address found twice keeps its first number.
-fn number_links(blocks: &mut Vec<Block>) -> Vec<String> {
+///
+/// `known` are the statement's own links, already numbered in its text
+/// (`[1]` is the first): they keep their numbers, and an address found in
+/// the text takes the next one.
+fn number_links(blocks: &mut Vec<Block>, known: &[String]) -> Vec<String> {
     let finder = link_finder();
-    let mut links: Vec<String> = Vec::new();
+    let mut links: Vec<String> = known
+        .iter()
+        .map(|url| clean_line(url).into_owned())
+        .collect();
     for block in blocks.iter_mut() {
         if !matches!(block.role, Role::Paragraph | Role::Item) {
             continue;
@@ -348,7 +355,7 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
     if let Some(url) = &statement.url {
         blocks.push(Block::field("URL", clean_line(url)));
     }
-    let links = number_links(&mut blocks);
+    let links = number_links(&mut blocks, &statement.links);
     (blocks, links)
 }
 

@@ -48,6 +48,11 @@ pub struct Statement {
         deserialize_with = "body"
     )]
     pub body: Option<String>,
+    /// The web addresses of the body's links, in order: `[3]` in the body
+    /// is the third. GOV.UK bodies give them; the browser numbers any other
+    /// address it finds in the text after these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media_contacts: Vec<MediaContact>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -123,6 +128,7 @@ pub const NATIVE_FIELDS: &[&str] = &[
     "withdrawn",
     "signatories",
     "body",
+    "links",
     "media_contacts",
     "updates",
 ];

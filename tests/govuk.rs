@@ -230,7 +230,7 @@ fn press_release_field_by_field() {
         .expect("numbered background list");
     assert_eq!(background.lines().count(), 5);
     assert!(
-        background.contains("\n2. Download content including images and a short animated film.")
+        background.contains("\n2. Download content including images and a short animated film [2].")
     );
     assert!(
         paragraphs
@@ -294,7 +294,7 @@ fn news_story_with_roads_media_contact_and_lists() {
         illicit.lines().nth(4),
         Some("5. lysergic acid diethylamide (LSD), 1 µg/L")
     );
-    assert!(paragraphs.contains(&"• Drug driving written ministerial statement, 27 March 2014"));
+    assert!(paragraphs.contains(&"• Drug driving written ministerial statement [3], 27 March 2014"));
     assert!(
         paragraphs
             .iter()
@@ -360,7 +360,7 @@ fn event_contact_keeps_address_email_and_both_numbers() {
     assert!(!body.contains("Fermi Avenue"));
     assert!(body.contains("\n\nAbout CDE\n\n"));
     assert!(body.contains(
-        "• what’s inside that building? (up to £650,000 available). View the presentation slides"
+        "• what’s inside that building? [4] (up to £650,000 available). View the presentation slides [5]"
     ));
 }
 

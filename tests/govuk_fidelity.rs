@@ -3,8 +3,14 @@
 //! `tests/fixtures/govuk/` (see the PROVENANCE.md and README beside them)
 //! through the built binary's outputs: `list`, `show` and `show --json`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
+
+use communique::loader::{LoadOptions, load};
+use communique::state::{Effect, State};
 use std::process::{Command, Output, Stdio};
+use support::keys::press;
 
 use serde_json::Value;
 
@@ -94,5 +100,90 @@ fn the_archive_time_zone_setting_overrides_the_formats_own() {
     assert!(
         said.contains(":2:13:") && said.contains("unknown time zone \"Europe/Londres\""),
         "{said}"
+    );
+}
+
+const EVENT: &str = "govuk/news_article__best-practice-event.json";
+const EVENT_ID: &str = "49b4337d-b3b7-4e85-b292-642c0c2a9af5";
+/// The five "View the presentation slides" links of the event, in order.
+const SLIDES: [&str; 5] = [
+    "http://www.slideshare.net/MOD_CDE/9-july-2015-introduction-to-the-centre-for-defence-enterprise",
+    "http://www.slideshare.net/MOD_CDE/20150710-whats-inside-that-building-web",
+    "http://www.slideshare.net/MOD_CDE/20150710-cyberspace-web",
+    "http://www.slideshare.net/MOD_CDE/20150710-enduring-challenge-session-web",
+    "http://www.slideshare.net/MOD_CDE/creating-effective-cde-proposals",
+];
+
+#[test]
+fn every_link_of_a_govuk_body_is_numbered_listed_and_in_json() {
+    let archive = fixture(EVENT);
+    let shown = text(&run(&archive, "", &["show", EVENT_ID]));
+    assert!(
+        shown.contains("Head of Operations, Jim Pennycook [2], introduced CDE"),
+        "{shown}"
+    );
+    assert_eq!(
+        shown.matches("View the presentation slides [").count(),
+        5,
+        "{shown}"
+    );
+    assert!(
+        shown.contains("View the presentation slides [3]."),
+        "{shown}"
+    );
+    for (number, slides) in [3, 5, 7, 9, 10].into_iter().zip(SLIDES) {
+        assert!(
+            shown.contains(&format!("[{number}] {slides}\n")),
+            "[{number}]: {shown}"
+        );
+    }
+    // A relative GOV.UK path is made absolute.
+    assert!(
+        shown.contains("[11] https://www.gov.uk/government/organisations/defence-science-and-technology-laboratory"),
+        "{shown}"
+    );
+
+    let record = json(&run(&archive, "", &["show", EVENT_ID, "--json"]));
+    let links: Vec<&str> = record["links"]
+        .as_array()
+        .expect("a links array")
+        .iter()
+        .map(|link| link.as_str().expect("an address"))
+        .collect();
+    assert_eq!(links.len(), 11);
+    assert_eq!(links[0], "http://www.grandconnaughtrooms.com/");
+    assert_eq!([links[2], links[4], links[6], links[8], links[9]], SLIDES);
+    let body = record["body"].as_str().expect("body");
+    assert!(
+        body.contains("View the presentation slides [10]."),
+        "{body}"
+    );
+}
+
+fn copied(state: &State) -> Vec<String> {
+    state
+        .effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::Copy(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_browser_copies_a_govuk_link_by_its_number() {
+    let archive = load(&fixture(EVENT), LoadOptions::default()).expect("loads");
+    let mut state = State::new(archive.name(), archive.statements.clone(), 0);
+    state.update(communique::keymap::Action::Resize(80, 24));
+    // One burst: open the statement, copy [3], then [10], then [11].
+    press(&mut state, "<Enter>#3<Enter>#10<Enter>#11<Enter>");
+    assert_eq!(
+        copied(&state),
+        [
+            SLIDES[0],
+            SLIDES[4],
+            "https://www.gov.uk/government/organisations/defence-science-and-technology-laboratory"
+        ]
     );
 }

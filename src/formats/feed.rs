@@ -164,6 +164,7 @@ fn statement(
         withdrawn: None,
         signatories: signatories(&authors),
         body,
+        links: Vec::new(),
         media_contacts: Vec::new(),
         updates,
         origin: Origin::default(),

@@ -17,7 +17,9 @@ use std::fmt;
 use serde::{Deserialize, Deserializer};
 
 pub use contacts::read_item;
-pub use html::{contacts_from_html, counting_flattened, flattened_message, html_to_text};
+pub use html::{
+    contacts_from_html, counting_flattened, flattened_message, html_to_text, html_to_text_and_links,
+};
 pub use record::FORMAT;
 
 use crate::records::{Published, Signatory, Statement, Update, Withdrawn};
@@ -391,7 +393,8 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         .or_else(|| details.government.as_ref().and_then(Titled::title));
 
     let body_html = details.body.as_ref().and_then(Body::html);
-    let body = body_html.map(html_to_text).filter(|body| !body.is_empty());
+    let (body, body_links) = body_html.map(html_to_text_and_links).unwrap_or_default();
+    let body = Some(body).filter(|body| !body.is_empty());
     let media_contacts = body_html.map(contacts_from_html).unwrap_or_default();
 
     let url = base_path
@@ -422,6 +425,7 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         withdrawn,
         signatories: signatories(&links.speaker, &details),
         body,
+        links: body_links,
         media_contacts,
         updates,
         origin: crate::records::Origin::default(),
