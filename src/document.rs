@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::records::{MediaContact, Published, Signatory, Statement};
+use crate::records::{MediaContact, Published, Signatory, Speech, Statement};
 use crate::sanitize::{clean_line, clean_text};
 use crate::store::{Marks, Stamp};
 
@@ -292,6 +292,9 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
     if let Some(government) = statement.government.as_ref().filter(|_| first_page) {
         blocks.push(Block::field("Government", clean_line(government)));
     }
+    if let Some(speech) = statement.speech.as_ref().filter(|_| first_page) {
+        blocks.extend(speech_blocks(speech));
+    }
     for (label, values) in [
         ("People", &statement.people),
         ("Locations", &statement.locations),
@@ -357,6 +360,26 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
     }
     let links = number_links(&mut blocks, &statement.links);
     (blocks, links)
+}
+
+/// A speech's details as GOV.UK gives them: "Delivered on: 2 February 2016
+/// (Original script, may differ from delivered version)" and its location.
+fn speech_blocks(speech: &Speech) -> Vec<Block> {
+    let caveat = speech.caveat.as_deref().map(clean_line);
+    let mut blocks = Vec::new();
+    match (&speech.delivered, caveat) {
+        (Some(delivered), Some(caveat)) => blocks.push(Block::field(
+            "Delivered on",
+            format!("{} ({caveat})", long_date(delivered)),
+        )),
+        (Some(delivered), None) => blocks.push(Block::field("Delivered on", long_date(delivered))),
+        (None, Some(caveat)) => blocks.push(Block::field("Speech", caveat.into_owned())),
+        (None, None) => {}
+    }
+    if let Some(location) = &speech.location {
+        blocks.push(Block::field("Location", clean_line(location)));
+    }
+    blocks
 }
 
 /// The lines a contact is shown as: who, then each way to reach them.

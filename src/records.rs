@@ -48,6 +48,10 @@ pub struct Statement {
         deserialize_with = "body"
     )]
     pub body: Option<String>,
+    /// How a speech was given: when, where, and how close the text is to
+    /// what was said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speech: Option<Speech>,
     /// The web addresses of the body's links, in order: `[3]` in the body
     /// is the third. GOV.UK bodies give them; the browser numbers any other
     /// address it finds in the text after these.
@@ -128,6 +132,7 @@ pub const NATIVE_FIELDS: &[&str] = &[
     "withdrawn",
     "signatories",
     "body",
+    "speech",
     "links",
     "media_contacts",
     "updates",
@@ -299,6 +304,21 @@ pub struct Withdrawn {
     pub note: Option<String>,
 }
 
+/// The details of a speech (GOV.UK's "Delivered on", location and the
+/// note on how its text relates to what was said).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Speech {
+    /// When it was delivered, which may be long before it was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered: Option<Published>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// "Speaker's notes, may differ from delivered version", "Transcript of
+    /// the speech, exactly as it was delivered", …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
+}
+
 /// One entry of a page's change history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Update {
@@ -442,9 +462,26 @@ impl Statement {
                 .map(|withdrawn| &mut withdrawn.date),
         );
         dates.extend(self.updates.iter_mut().map(|update| &mut update.date));
+        dates.extend(
+            self.speech
+                .as_mut()
+                .and_then(|speech| speech.delivered.as_mut()),
+        );
         for date in dates {
             date.zone = Some(zone);
         }
+    }
+
+    /// The day the date filters (`after:`, `before:`, `year:`) and the year
+    /// facet go by: when a speech was delivered, where it says, else when
+    /// the statement was published.
+    #[must_use]
+    pub fn filter_date(&self) -> NaiveDate {
+        self.speech
+            .as_ref()
+            .and_then(|speech| speech.delivered.as_ref())
+            .unwrap_or(&self.published)
+            .date()
     }
 
     /// The kind, or "statement" when the record does not say.

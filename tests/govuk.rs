@@ -230,7 +230,8 @@ fn press_release_field_by_field() {
         .expect("numbered background list");
     assert_eq!(background.lines().count(), 5);
     assert!(
-        background.contains("\n2. Download content including images and a short animated film [2].")
+        background
+            .contains("\n2. Download content including images and a short animated film [2].")
     );
     assert!(
         paragraphs
@@ -294,7 +295,9 @@ fn news_story_with_roads_media_contact_and_lists() {
         illicit.lines().nth(4),
         Some("5. lysergic acid diethylamide (LSD), 1 µg/L")
     );
-    assert!(paragraphs.contains(&"• Drug driving written ministerial statement [3], 27 March 2014"));
+    assert!(
+        paragraphs.contains(&"• Drug driving written ministerial statement [3], 27 March 2014")
+    );
     assert!(
         paragraphs
             .iter()
@@ -375,7 +378,11 @@ fn speech_speaker_becomes_signatory() {
         s.signatories[0].name.as_deref(),
         Some("The Rt Hon Theresa May MP")
     );
-    assert_eq!(s.signatories[0].role, None);
+    assert_eq!(
+        s.signatories[0].role.as_deref(),
+        Some("Secretary of State for the Home Department"),
+        "links.roles is the role spoken in"
+    );
     assert_eq!(s.organisations, ["Home Office"]);
     assert_eq!(s.topics, ["Crime and policing"]);
     assert_eq!(

@@ -187,3 +187,86 @@ fn the_browser_copies_a_govuk_link_by_its_number() {
         ]
     );
 }
+
+const SPEECH: &str = "govuk-fidelity/speech__speech.json";
+const SPEECH_ID: &str = "b22d5555-096a-4793-9f4d-779644191054";
+const NOTES: &str = "govuk-fidelity/speech__speech-speaking-notes.json";
+const NOTES_ID: &str = "fbacb9d5-14cc-4cdd-8951-0fb5973219aa";
+const ORAL: &str = "govuk/speech__best-practice-oral-statement.json";
+const ORAL_ID: &str = "5f5332ea-7631-11e4-a3cb-005056011aef";
+
+#[test]
+fn a_speech_shows_when_and_where_it_was_delivered_and_how_close_the_text_is() {
+    let archive = fixture(SPEECH);
+    let shown = text(&run(&archive, "", &["show", SPEECH_ID]));
+    assert!(
+        shown.contains("speech · 8 March 2016"),
+        "published: {shown}"
+    );
+    assert!(
+        shown.contains(
+            "Delivered on: 2 February 2016 (Original script, may differ from delivered version)"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Location: Women in Nuclear UK Conference, Church House Conference Centre, Dean's Yard, Westminster, London"),
+        "{shown}"
+    );
+    let record = json(&run(&archive, "", &["show", SPEECH_ID, "--json"]));
+    assert_eq!(record["published"], "2016-03-08T10:31:22.000+00:00");
+    assert_eq!(record["speech"]["delivered"], "2016-02-02T00:00:00+00:00");
+    assert_eq!(
+        record["speech"]["caveat"],
+        "Original script, may differ from delivered version"
+    );
+    assert_eq!(
+        record["speech"]["location"],
+        "Women in Nuclear UK Conference, Church House Conference Centre, Dean's Yard, Westminster, London"
+    );
+
+    let notes = fixture(NOTES);
+    let shown = text(&run(&notes, "", &["show", NOTES_ID]));
+    assert!(
+        shown.contains(
+            "Delivered on: 24 May 2016 (Speaker's notes, may differ from delivered version)"
+        ),
+        "{shown}"
+    );
+}
+
+#[test]
+fn date_filters_go_by_the_day_a_speech_was_delivered() {
+    let archive = fixture(SPEECH);
+    let found = text(&run(&archive, "", &["list", "--query", "year:2016-02-02"]));
+    assert!(found.contains(SPEECH_ID), "{found}");
+    let found = text(&run(&archive, "", &["list", "--query", "before:2016-03"]));
+    assert!(found.contains(SPEECH_ID), "{found}");
+    let missed = text(&run(&archive, "", &["list", "--query", "year:2016-03"]));
+    assert!(!missed.contains(SPEECH_ID), "{missed}");
+}
+
+#[test]
+fn a_speakers_role_is_shown_and_kept() {
+    let archive = fixture(ORAL);
+    let shown = text(&run(&archive, "", &["show", ORAL_ID]));
+    assert!(
+        shown.contains("The Rt Hon Theresa May MP, Secretary of State for the Home Department"),
+        "{shown}"
+    );
+    let record = json(&run(&archive, "", &["show", ORAL_ID, "--json"]));
+    assert_eq!(
+        record["signatories"][0],
+        serde_json::json!({
+            "name": "The Rt Hon Theresa May MP",
+            "role": "Secretary of State for the Home Department"
+        })
+    );
+    assert_eq!(record["speech"]["delivered"], "2014-04-30T00:00:00+01:00");
+    let found = text(&run(
+        &archive,
+        "",
+        &["list", "--query", "sig:\"home department\""],
+    ));
+    assert!(found.contains(ORAL_ID), "search finds the role: {found}");
+}

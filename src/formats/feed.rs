@@ -164,6 +164,7 @@ fn statement(
         withdrawn: None,
         signatories: signatories(&authors),
         body,
+        speech: None,
         links: Vec::new(),
         media_contacts: Vec::new(),
         updates,

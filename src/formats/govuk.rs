@@ -22,7 +22,7 @@ pub use html::{
 };
 pub use record::FORMAT;
 
-use crate::records::{Published, Signatory, Statement, Update, Withdrawn};
+use crate::records::{Published, Signatory, Speech, Statement, Update, Withdrawn};
 
 /// The outcome of converting one GOV.UK item.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,6 +159,14 @@ struct Details {
     /// A speaker who has no person page on GOV.UK, so no `links.speaker`.
     #[serde(default)]
     speaker_without_profile: Option<String>,
+    /// Speeches: when and where it was given, and how the text relates to
+    /// what was said ("Speaker's notes, may differ from delivered version").
+    #[serde(default)]
+    delivered_on: Option<String>,
+    #[serde(default)]
+    location: Option<String>,
+    #[serde(default)]
+    speech_type_explanation: Option<String>,
 }
 
 /// `details.body`: HTML, or in some schemas a list of renditions.
@@ -217,6 +225,9 @@ struct Links {
     world_locations: Vec<Titled>,
     #[serde(default, deserialize_with = "null_as_default")]
     speaker: Vec<Titled>,
+    /// The speaker's ministerial role when giving a speech.
+    #[serde(default, deserialize_with = "null_as_default")]
+    roles: Vec<Titled>,
     #[serde(default, deserialize_with = "null_as_default")]
     people: Vec<Titled>,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -322,21 +333,49 @@ fn updates(history: &[Change], id: &str) -> Result<Vec<Update>, ConvertError> {
         .collect()
 }
 
-/// The speakers by name; GOV.UK records no role for them on the item.
-fn signatories(speakers: &[Titled], details: &Details) -> Vec<std::sync::Arc<Signatory>> {
+/// The speakers by name, with the role they spoke in (`links.roles`): the
+/// roles in the speakers' order when there is one for each, all of them
+/// for a single speaker.
+fn signatories(
+    speakers: &[Titled],
+    roles: &[Titled],
+    details: &Details,
+) -> Vec<std::sync::Arc<Signatory>> {
     let mut names = titles([speakers]);
     if names.is_empty() {
         names.extend(details.speaker_without_profile.as_deref().and_then(clean));
     }
+    let roles = titles([roles]);
+    let count = names.len();
     names
         .into_iter()
-        .map(|name| {
+        .enumerate()
+        .map(|(at, name)| {
+            let role = match count {
+                1 if !roles.is_empty() => Some(roles.join(" and ")),
+                _ if roles.len() == count => roles.get(at).cloned(),
+                _ => None,
+            };
             std::sync::Arc::new(Signatory {
                 name: Some(name),
+                role,
                 ..Signatory::default()
             })
         })
         .collect()
+}
+
+/// A speech's delivery details, when the item gives any.
+fn speech(details: &Details) -> Result<Option<Speech>, ConvertError> {
+    let delivered = present(details.delivered_on.as_ref())
+        .map(|raw| date(raw, "details.delivered_on"))
+        .transpose()?;
+    let speech = Speech {
+        delivered,
+        location: details.location.as_deref().and_then(clean),
+        caveat: details.speech_type_explanation.as_deref().and_then(clean),
+    };
+    Ok((speech != Speech::default()).then_some(speech))
 }
 
 fn statement(item: Item) -> Result<Statement, ConvertError> {
@@ -423,8 +462,9 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         people: titles([links.people.as_slice()]),
         url,
         withdrawn,
-        signatories: signatories(&links.speaker, &details),
+        signatories: signatories(&links.speaker, &links.roles, &details),
         body,
+        speech: speech(&details)?,
         links: body_links,
         media_contacts,
         updates,
