@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::records::{MediaContact, Published, Signatory, Speech, Statement};
+use crate::records::{MediaContact, Published, Signatory, Speech, Statement, Update};
 use crate::sanitize::{clean_line, clean_text};
 use crate::store::{Marks, Stamp};
 
@@ -269,6 +269,28 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
                 .to_owned(),
         ));
     }
+    if statement.previous_government && first_page {
+        let under = statement.government.as_deref().map_or_else(
+            || "a previous government".to_owned(),
+            |g| format!("the {}", clean_line(g)),
+        );
+        blocks.push(Block::new(
+            Role::Warning,
+            format!("This was published under {under}"),
+        ));
+    }
+    if let Some(latest) = newest_first(&statement.updates)
+        .first()
+        .filter(|latest| latest.date.timestamp() > statement.published.timestamp() && first_page)
+    {
+        let note = clean_line(&latest.note);
+        let text = if note.is_empty() {
+            long_date(&latest.date)
+        } else {
+            format!("{}: {note}", long_date(&latest.date))
+        };
+        blocks.push(Block::field("Last updated", text));
+    }
     if let Some(page) = page.filter(|page| page.count > 1) {
         blocks.push(Block::field(
             "Page",
@@ -348,7 +370,7 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
     }
     if !statement.updates.is_empty() {
         blocks.push(Block::new(Role::Heading, "Updates to this page"));
-        blocks.extend(statement.updates.iter().map(|update| {
+        blocks.extend(newest_first(&statement.updates).into_iter().map(|update| {
             Block::new(
                 Role::Item,
                 format!("{}: {}", long_date(&update.date), clean_line(&update.note)),
@@ -360,6 +382,14 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
     }
     let links = number_links(&mut blocks, &statement.links);
     (blocks, links)
+}
+
+/// The change history newest first, as GOV.UK shows it (entries of one
+/// date keep their order).
+fn newest_first(updates: &[Update]) -> Vec<&Update> {
+    let mut ordered: Vec<&Update> = updates.iter().collect();
+    ordered.sort_by(|a, b| b.date.cmp(&a.date));
+    ordered
 }
 
 /// A speech's details as GOV.UK gives them: "Delivered on: 2 February 2016

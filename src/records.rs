@@ -29,6 +29,10 @@ pub struct Statement {
     pub organisations: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub government: Option<String>,
+    /// Published under a government no longer in office (GOV.UK's
+    /// `government.current` false), which the statement says at its top.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub previous_government: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locations: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -125,6 +129,7 @@ pub const NATIVE_FIELDS: &[&str] = &[
     "summary",
     "organisations",
     "government",
+    "previous_government",
     "locations",
     "topics",
     "people",

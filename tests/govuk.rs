@@ -546,12 +546,13 @@ fn topics_merge_taxons_and_policy_areas() {
             "Public health"
         ]
     );
+    // Lead first, in the order of details.emphasised_organisations.
     assert_eq!(
         s.organisations,
         [
-            "Department for Education",
+            "Department of Health and Social Care",
             "Department for Environment, Food & Rural Affairs",
-            "Department of Health and Social Care"
+            "Department for Education"
         ]
     );
 }

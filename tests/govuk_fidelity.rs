@@ -270,3 +270,111 @@ fn a_speakers_role_is_shown_and_kept() {
     ));
     assert!(found.contains(ORAL_ID), "search finds the role: {found}");
 }
+
+const RESPONSE: &str = "govuk/news_article__best-practice-government-response.json";
+const RESPONSE_ID: &str = "5f5649ac-7631-11e4-a3cb-005056011aef";
+const PRESS: &str = "govuk/news_article__news_article_press_release.json";
+const COALITION: &str = "2010 to 2015 Conservative and Liberal Democrat coalition government";
+
+#[test]
+fn lead_organisations_come_first_as_on_govuk() {
+    let shown = text(&run(&fixture(RESPONSE), "", &["show", RESPONSE_ID]));
+    assert!(
+        shown.contains(
+            "From: Department of Health and Social Care; Department for Environment, Food & Rural Affairs; Department for Education\n"
+        ),
+        "{shown}"
+    );
+    let record = json(&run(&fixture(EVENT), "", &["show", EVENT_ID, "--json"]));
+    assert_eq!(
+        record["organisations"],
+        serde_json::json!([
+            "Centre for Defence Enterprise",
+            "Defence Science and Technology Laboratory"
+        ])
+    );
+    let found = text(&run(
+        &fixture(EVENT),
+        "",
+        &["list", "--query", "org:\"centre for defence\""],
+    ));
+    assert!(found.contains(EVENT_ID), "{found}");
+}
+
+#[test]
+fn last_updated_with_its_note_and_the_history_newest_first() {
+    let shown = text(&run(&fixture(EVENT), "", &["show", EVENT_ID]));
+    assert!(
+        shown.contains(
+            "\nLast updated: 13 July 2015: Presentation slides are now available to view online.\n"
+        ),
+        "{shown}"
+    );
+    let history = shown
+        .split("Updates to this page")
+        .nth(1)
+        .expect("the change history");
+    let july = history.find("13 July 2015").expect("July");
+    let april = history
+        .find("30 April 2015: Change of venue")
+        .expect("April");
+    let march = history
+        .find("25 March 2015: First published.")
+        .expect("March");
+    assert!(july < april && april < march, "{history}");
+    // An item never changed since it was published says no "Last updated".
+    let response = text(&run(&fixture(RESPONSE), "", &["show", RESPONSE_ID]));
+    assert!(!response.contains("Last updated"), "{response}");
+}
+
+#[test]
+fn items_of_a_previous_government_say_so() {
+    let shown = text(&run(&fixture(RESPONSE), "", &["show", RESPONSE_ID]));
+    assert!(
+        shown.contains(&format!("This was published under the {COALITION}")),
+        "{shown}"
+    );
+    let record = json(&run(
+        &fixture(RESPONSE),
+        "",
+        &["show", RESPONSE_ID, "--json"],
+    ));
+    assert_eq!(record["previous_government"], true);
+    assert_eq!(record["government"], COALITION);
+
+    // The current government's items carry no banner.
+    let archive = fixture(PRESS);
+    let listed = json(&run(&archive, "", &["list", "--json"]));
+    let record = &listed.as_array().expect("records")[0];
+    assert!(record.get("previous_government").is_none(), "{record}");
+    let id = record["id"].as_str().expect("id");
+    let shown = text(&run(&archive, "", &["show", id]));
+    assert!(!shown.contains("This was published under"), "{shown}");
+}
+
+#[test]
+fn a_history_written_oldest_first_is_kept_and_shown_newest_first() {
+    let folder = tempfile::tempdir().expect("archive folder");
+    // The DPRK joint statement's record with an update added after it, in
+    // the order a person writing the file by hand might use.
+    std::fs::write(
+        folder.path().join("record.json"),
+        r#"{"id": "dprk", "title": "DPRK-Russia ballistic missile transfers: joint statement",
+            "published": "2024-01-12",
+            "updates": [{"date": "2024-01-12", "note": "First published."},
+                        {"date": "2024-01-15", "note": "Signatories added."}]}"#,
+    )
+    .expect("record");
+    let record = json(&run(folder.path(), "", &["show", "dprk", "--json"]));
+    assert_eq!(record["updates"][0]["note"], "Signatories added.");
+    assert_eq!(record["updates"][1]["note"], "First published.");
+    let shown = text(&run(folder.path(), "", &["show", "dprk"]));
+    assert!(
+        shown.contains("15 January 2024: Signatories added.\n12 January 2024: First published."),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Last updated: 15 January 2024: Signatories added."),
+        "{shown}"
+    );
+}

@@ -157,6 +157,7 @@ fn statement(
         summary,
         organisations: publisher.into_iter().collect(),
         government: None,
+        previous_government: false,
         locations: Vec::new(),
         topics,
         people: Vec::new(),

@@ -167,6 +167,9 @@ struct Details {
     location: Option<String>,
     #[serde(default)]
     speech_type_explanation: Option<String>,
+    /// The content ids of the lead organisations, lead first.
+    #[serde(default, deserialize_with = "null_as_default")]
+    emphasised_organisations: Vec<String>,
 }
 
 /// `details.body`: HTML, or in some schemas a list of renditions.
@@ -225,6 +228,8 @@ struct Links {
     world_locations: Vec<Titled>,
     #[serde(default, deserialize_with = "null_as_default")]
     speaker: Vec<Titled>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    primary_publishing_organisation: Vec<Titled>,
     /// The speaker's ministerial role when giving a speech.
     #[serde(default, deserialize_with = "null_as_default")]
     roles: Vec<Titled>,
@@ -238,17 +243,76 @@ struct Links {
     policy_areas: Vec<Titled>,
 }
 
-/// A linked item (or `details.government`): only its title is used.
+/// A linked item (or `details.government`): its title, and what tells lead
+/// organisations and past governments apart.
 #[derive(Deserialize)]
 struct Titled {
     #[serde(default)]
     title: Option<String>,
+    #[serde(default)]
+    content_id: Option<String>,
+    /// A government's `current` (on the link's `details`, or on the
+    /// deprecated `details.government` itself).
+    #[serde(default)]
+    current: Option<bool>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    details: LinkDetails,
+}
+
+#[derive(Deserialize, Default)]
+struct LinkDetails {
+    #[serde(default)]
+    current: Option<bool>,
 }
 
 impl Titled {
     fn title(&self) -> Option<String> {
         self.title.as_deref().and_then(clean)
     }
+
+    fn current(&self) -> Option<bool> {
+        self.details.current.or(self.current)
+    }
+}
+
+/// The organisations as GOV.UK lists them: the lead ones first (in the
+/// order of `details.emphasised_organisations`, else the primary
+/// publishing organisation), then the others as linked.
+fn lead_first(links: &Links, details: &Details) -> Vec<String> {
+    let all: Vec<&Titled> = links
+        .organisations
+        .iter()
+        .chain(&links.worldwide_organisations)
+        .collect();
+    let mut lead_ids: Vec<&str> = details
+        .emphasised_organisations
+        .iter()
+        .map(String::as_str)
+        .collect();
+    if lead_ids.is_empty() {
+        lead_ids.extend(
+            links
+                .primary_publishing_organisation
+                .iter()
+                .filter_map(|org| org.content_id.as_deref()),
+        );
+    }
+    let rank = |org: &Titled| {
+        org.content_id
+            .as_deref()
+            .and_then(|id| lead_ids.iter().position(|lead| *lead == id))
+            .unwrap_or(lead_ids.len())
+    };
+    let mut ordered = all;
+    // Stable: organisations that are not lead keep their linked order.
+    ordered.sort_by_key(|org| rank(org));
+    let mut out: Vec<String> = Vec::new();
+    for title in ordered.into_iter().filter_map(Titled::title) {
+        if !out.contains(&title) {
+            out.push(title);
+        }
+    }
+    out
 }
 
 /// GOV.UK writes `null` for many empty fields that are otherwise lists or
@@ -425,11 +489,15 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         .flatten();
     let updates = updates(&details.change_history, &id)?;
 
+    let government_link = links.government.first().or(details.government.as_ref());
     let government = links
         .government
         .first()
         .and_then(Titled::title)
         .or_else(|| details.government.as_ref().and_then(Titled::title));
+    // GOV.UK's "history mode": a banner on everything a past government
+    // published.
+    let previous_government = government_link.and_then(Titled::current) == Some(false);
 
     let body_html = details.body.as_ref().and_then(Body::html);
     let (body, body_links) = body_html.map(html_to_text_and_links).unwrap_or_default();
@@ -448,11 +516,9 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         published,
         kind: document_type.as_deref().and_then(clean).map(|t| kind(&t)),
         summary: description.as_deref().and_then(clean),
-        organisations: titles([
-            links.organisations.as_slice(),
-            links.worldwide_organisations.as_slice(),
-        ]),
+        organisations: lead_first(&links, &details),
         government,
+        previous_government,
         locations: titles([links.world_locations.as_slice()]),
         topics: titles([
             links.topical_events.as_slice(),
