@@ -1,5 +1,5 @@
 //! The user's config file: key bindings, colours, list columns, the default
-//! sort and paths. Reading it never fails: whatever is wrong is reported as
+//! sort, paths and the archive's time zone. Reading it never fails: whatever is wrong is reported as
 //! `path:line:col: message` and left at its default, so the browser always
 //! starts.
 
@@ -42,6 +42,8 @@ pub struct Config {
     pub default_sort: Option<Sort>,
     pub archive: Option<PathBuf>,
     pub state: Option<PathBuf>,
+    /// `[archive] time_zone`: the zone the archive's dates are read in.
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 impl Default for Config {
@@ -54,6 +56,7 @@ impl Default for Config {
             default_sort: None,
             archive: None,
             state: None,
+            time_zone: None,
         }
     }
 }
@@ -80,7 +83,7 @@ impl fmt::Display for ConfigProblem {
     }
 }
 
-const SECTIONS: [&str; 4] = ["keys", "theme", "list", "paths"];
+const SECTIONS: [&str; 5] = ["keys", "theme", "list", "paths", "archive"];
 
 impl Config {
     /// Reads a config file. A missing file is the defaults; an unreadable
@@ -132,6 +135,7 @@ impl Config {
                     config.columns = settings.columns.unwrap_or(config.columns);
                     config.default_sort = settings.sort;
                 }
+                "archive" => config.read_archive(&mut source, table),
                 _ => config.read_paths(&mut source, table),
             }
         }
@@ -161,6 +165,30 @@ impl Config {
             };
             if let Some(text) = source.string(value, &what) {
                 *slot = Some(resolve(source.path, text));
+            }
+        }
+    }
+}
+
+impl Config {
+    fn read_archive(&mut self, source: &mut Source, table: &DeTable) {
+        for Entry { name, span, value } in Source::entries(table) {
+            if name != "time_zone" {
+                source.unknown(span, "key", name, "in [archive]", &["time_zone"]);
+                continue;
+            }
+            let Some(text) = source.string(value, "`time_zone` in [archive]") else {
+                continue;
+            };
+            match text.parse::<chrono_tz::Tz>() {
+                Ok(zone) => self.time_zone = Some(zone),
+                Err(_) => source.problem(
+                    value.span(),
+                    format!(
+                        "`time_zone` in [archive]: unknown time zone {text:?}; \
+                         expected an IANA name such as \"Europe/London\" or \"UTC\""
+                    ),
+                ),
             }
         }
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::records::{MediaContact, Published, Signatory, Statement};
+use crate::records::{MediaContact, Published, Signatory, Speech, Statement, Update};
 use crate::sanitize::{clean_line, clean_text};
 use crate::store::{Marks, Stamp};
 
@@ -219,9 +219,16 @@ fn link_finder() -> linkify::LinkFinder {
 /// Numbers the links in the text of `blocks` as newsboat and w3m do: `[3]`
 /// after each address, and the list under a "Links" heading at the end. An
 /// address found twice keeps its first number.
-fn number_links(blocks: &mut Vec<Block>) -> Vec<String> {
+///
+/// `known` are the statement's own links, already numbered in its text
+/// (`[1]` is the first): they keep their numbers, and an address found in
+/// the text takes the next one.
+fn number_links(blocks: &mut Vec<Block>, known: &[String]) -> Vec<String> {
     let finder = link_finder();
-    let mut links: Vec<String> = Vec::new();
+    let mut links: Vec<String> = known
+        .iter()
+        .map(|url| clean_line(url).into_owned())
+        .collect();
     for block in blocks.iter_mut() {
         if !matches!(block.role, Role::Paragraph | Role::Item) {
             continue;
@@ -287,6 +294,28 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
                 .to_owned(),
         ));
     }
+    if statement.previous_government && first_page {
+        let under = statement.government.as_deref().map_or_else(
+            || "a previous government".to_owned(),
+            |g| format!("the {}", clean_line(g)),
+        );
+        blocks.push(Block::new(
+            Role::Warning,
+            format!("This was published under {under}"),
+        ));
+    }
+    if let Some(latest) = newest_first(&statement.updates)
+        .first()
+        .filter(|latest| latest.date.timestamp() > statement.published.timestamp() && first_page)
+    {
+        let note = clean_line(&latest.note);
+        let text = if note.is_empty() {
+            long_date(&latest.date)
+        } else {
+            format!("{}: {note}", long_date(&latest.date))
+        };
+        blocks.push(Block::field("Last updated", text));
+    }
     if let Some(page) = page.filter(|page| page.count > 1) {
         blocks.push(Block::field(
             "Page",
@@ -309,6 +338,9 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
     }
     if let Some(government) = statement.government.as_ref().filter(|_| first_page) {
         blocks.push(Block::field("Government", clean_line(government)));
+    }
+    if let Some(speech) = statement.speech.as_ref().filter(|_| first_page) {
+        blocks.extend(speech_blocks(speech));
     }
     for (label, values) in [
         ("People", &statement.people),
@@ -363,7 +395,7 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
     }
     if !statement.updates.is_empty() {
         blocks.push(Block::new(Role::Heading, "Updates to this page"));
-        blocks.extend(statement.updates.iter().map(|update| {
+        blocks.extend(newest_first(&statement.updates).into_iter().map(|update| {
             Block::new(
                 Role::Item,
                 format!("{}: {}", long_date(&update.date), clean_line(&update.note)),
@@ -373,8 +405,36 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
     if let Some(url) = &statement.url {
         blocks.push(Block::field("URL", clean_line(url)));
     }
-    let links = number_links(&mut blocks);
+    let links = number_links(&mut blocks, &statement.links);
     (blocks, links)
+}
+
+/// The change history newest first, as GOV.UK shows it (entries of one
+/// date keep their order).
+fn newest_first(updates: &[Update]) -> Vec<&Update> {
+    let mut ordered: Vec<&Update> = updates.iter().collect();
+    ordered.sort_by(|a, b| b.date.cmp(&a.date));
+    ordered
+}
+
+/// A speech's details as GOV.UK gives them: "Delivered on: 2 February 2016
+/// (Original script, may differ from delivered version)" and its location.
+fn speech_blocks(speech: &Speech) -> Vec<Block> {
+    let caveat = speech.caveat.as_deref().map(clean_line);
+    let mut blocks = Vec::new();
+    match (&speech.delivered, caveat) {
+        (Some(delivered), Some(caveat)) => blocks.push(Block::field(
+            "Delivered on",
+            format!("{} ({caveat})", long_date(delivered)),
+        )),
+        (Some(delivered), None) => blocks.push(Block::field("Delivered on", long_date(delivered))),
+        (None, Some(caveat)) => blocks.push(Block::field("Speech", caveat.into_owned())),
+        (None, None) => {}
+    }
+    if let Some(location) = &speech.location {
+        blocks.push(Block::field("Location", clean_line(location)));
+    }
+    blocks
 }
 
 /// The lines a contact is shown as: who, then each way to reach them.

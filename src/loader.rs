@@ -501,7 +501,14 @@ pub fn read_full(statement: &Statement) -> anyhow::Result<Statement> {
         index: 0,
         rereadable: true,
     };
-    let options = LoadOptions::default();
+    // Read in the zone the statement was loaded in, as the archive set it.
+    let options = LoadOptions {
+        policy: ReadPolicy {
+            time_zone: statement.published.zone(),
+            ..ReadPolicy::default()
+        },
+        ..LoadOptions::default()
+    };
     let mut read = parse_json_record(path, &located, options)
         .statements
         .into_iter();

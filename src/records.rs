@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
+use chrono_tz::Tz;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -28,6 +29,10 @@ pub struct Statement {
     pub organisations: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub government: Option<String>,
+    /// Published under a government no longer in office (GOV.UK's
+    /// `government.current` false), which the statement says at its top.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub previous_government: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locations: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -47,6 +52,15 @@ pub struct Statement {
         deserialize_with = "body"
     )]
     pub body: Option<String>,
+    /// How a speech was given: when, where, and how close the text is to
+    /// what was said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speech: Option<Speech>,
+    /// The web addresses of the body's links, in order: `[3]` in the body
+    /// is the third. GOV.UK bodies give them; the browser numbers any other
+    /// address it finds in the text after these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media_contacts: Vec<MediaContact>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -115,6 +129,7 @@ pub const NATIVE_FIELDS: &[&str] = &[
     "summary",
     "organisations",
     "government",
+    "previous_government",
     "locations",
     "topics",
     "people",
@@ -122,6 +137,8 @@ pub const NATIVE_FIELDS: &[&str] = &[
     "withdrawn",
     "signatories",
     "body",
+    "speech",
+    "links",
     "media_contacts",
     "updates",
 ];
@@ -163,13 +180,19 @@ impl fmt::Display for Origin {
     }
 }
 
-/// A publication date: `YYYY-MM-DD` or an RFC 3339 date-time, kept as written.
+/// A publication date: `YYYY-MM-DD` or an RFC 3339 date-time, kept as written
+/// (JSON gives it back exactly, offset included).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Published {
     raw: String,
     /// The instant used for ordering; a bare date counts as its midnight UTC.
     instant: DateTime<FixedOffset>,
+    /// Written with a time of day (RFC 3339), not as a bare date.
+    timed: bool,
+    /// The time zone whose calendar day a timed date falls on (the
+    /// archive's: Europe/London for GOV.UK); `None`, the offset written.
+    zone: Option<Tz>,
 }
 
 impl Published {
@@ -179,17 +202,38 @@ impl Published {
     /// When the text is neither `YYYY-MM-DD` nor an RFC 3339 date-time.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
-        let instant = if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
-            date.and_time(NaiveTime::MIN).and_utc().fixed_offset()
+        let (instant, timed) = if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+            (
+                date.and_time(NaiveTime::MIN).and_utc().fixed_offset(),
+                false,
+            )
         } else {
-            DateTime::parse_from_rfc3339(trimmed).map_err(|_| {
+            let instant = DateTime::parse_from_rfc3339(trimmed).map_err(|_| {
                 format!("bad date {trimmed:?}: expected YYYY-MM-DD or an RFC 3339 date-time")
-            })?
+            })?;
+            (instant, true)
         };
         Ok(Self {
             raw: trimmed.to_owned(),
             instant,
+            timed,
+            zone: None,
         })
+    }
+
+    /// The same date read in `zone`: a timed one falls on that zone's
+    /// calendar day (`2014-10-21T23:00:00Z` is 22 October in London); a bare
+    /// date stays the day written.
+    #[must_use]
+    pub fn in_zone(mut self, zone: Tz) -> Self {
+        self.zone = Some(zone);
+        self
+    }
+
+    /// The zone its calendar day is read in, if one was given.
+    #[must_use]
+    pub fn zone(&self) -> Option<Tz> {
+        self.zone
     }
 
     /// An instant read by another format (a feed's dates), kept as RFC 3339.
@@ -198,13 +242,19 @@ impl Published {
         Self {
             raw: instant.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             instant,
+            timed: true,
+            zone: None,
         }
     }
 
-    /// The calendar date as published (in the offset it was written with).
+    /// The calendar date as published: in its zone when it has one (see
+    /// [`Published::in_zone`]), else in the offset it was written with.
     #[must_use]
     pub fn date(&self) -> NaiveDate {
-        self.instant.date_naive()
+        match self.zone.filter(|_| self.timed) {
+            Some(zone) => self.instant.with_timezone(&zone).date_naive(),
+            None => self.instant.date_naive(),
+        }
     }
 
     #[must_use]
@@ -223,6 +273,12 @@ impl Ord for Published {
         self.instant
             .cmp(&other.instant)
             .then_with(|| self.raw.cmp(&other.raw))
+            // Consistent with equality, which counts the zone.
+            .then_with(|| {
+                self.zone
+                    .map(|z| z.name())
+                    .cmp(&other.zone.map(|z| z.name()))
+            })
     }
 }
 
@@ -251,6 +307,21 @@ pub struct Withdrawn {
     pub date: Published,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// The details of a speech (GOV.UK's "Delivered on", location and the
+/// note on how its text relates to what was said).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Speech {
+    /// When it was delivered, which may be long before it was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered: Option<Published>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// "Speaker's notes, may differ from delivered version", "Transcript of
+    /// the speech, exactly as it was delivered", …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
 }
 
 /// One entry of a page's change history.
@@ -386,6 +457,38 @@ impl Statement {
         self.body.is_none() && self.origin.stored.is_some()
     }
 
+    /// Reads every date of the statement in `zone` (see
+    /// [`Published::in_zone`]): the archive's time zone setting.
+    pub fn set_time_zone(&mut self, zone: Tz) {
+        let mut dates: Vec<&mut Published> = vec![&mut self.published];
+        dates.extend(
+            self.withdrawn
+                .iter_mut()
+                .map(|withdrawn| &mut withdrawn.date),
+        );
+        dates.extend(self.updates.iter_mut().map(|update| &mut update.date));
+        dates.extend(
+            self.speech
+                .as_mut()
+                .and_then(|speech| speech.delivered.as_mut()),
+        );
+        for date in dates {
+            date.zone = Some(zone);
+        }
+    }
+
+    /// The day the date filters (`after:`, `before:`, `year:`) and the year
+    /// facet go by: when a speech was delivered, where it says, else when
+    /// the statement was published.
+    #[must_use]
+    pub fn filter_date(&self) -> NaiveDate {
+        self.speech
+            .as_ref()
+            .and_then(|speech| speech.delivered.as_ref())
+            .unwrap_or(&self.published)
+            .date()
+    }
+
     /// The kind, or "statement" when the record does not say.
     #[must_use]
     pub fn kind_or_default(&self) -> &str {
@@ -417,6 +520,28 @@ mod tests {
         let time = Published::parse("2016-12-28T00:00:19.000+00:00").expect("datetime");
         assert_eq!(time.as_str(), "2016-12-28T00:00:19.000+00:00");
         assert!(time < date);
+    }
+
+    #[test]
+    fn a_zone_moves_the_calendar_day_of_timed_dates_only() {
+        let late = Published::parse("2014-10-21T23:00:00Z").expect("datetime");
+        assert_eq!(late.date().to_string(), "2014-10-21");
+        let london = late.clone().in_zone(chrono_tz::Europe::London);
+        assert_eq!(london.date().to_string(), "2014-10-22");
+        assert_eq!(london.as_str(), "2014-10-21T23:00:00Z");
+        assert!(late < london && late.timestamp() == london.timestamp());
+        let winter = Published::parse("2014-12-21T23:00:00Z").expect("datetime");
+        assert_eq!(
+            winter.in_zone(chrono_tz::Europe::London).date().to_string(),
+            "2014-12-21"
+        );
+        let bare = Published::parse("2014-10-22").expect("date");
+        assert_eq!(
+            bare.in_zone(chrono_tz::America::New_York)
+                .date()
+                .to_string(),
+            "2014-10-22"
+        );
     }
 
     #[test]

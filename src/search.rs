@@ -633,7 +633,7 @@ fn prepare_entry(statement: &Statement) -> PreparedEntry {
     PreparedEntry {
         title,
         folded_title,
-        day: statement.published.date(),
+        day: statement.filter_date(),
         signatories,
         others: others_of(statement),
         values,

@@ -70,8 +70,9 @@ pub struct Settings {
     /// The triage state file; an error says why there is none (restricted
     /// mode with neither `--state` nor `$HOME`).
     pub state: Result<Chosen<PathBuf>, String>,
-    /// How archive files are read (`--follow-links`, `--max-record-size`);
-    /// an error when restricted mode refuses what was asked.
+    /// How archive files are read (`--follow-links`, `--max-record-size`,
+    /// and `[archive] time_zone`); an error when restricted mode refuses
+    /// what was asked.
     pub read_policy: Result<crate::loader::ReadPolicy, String>,
     pub mouse: bool,
     pub poll: bool,
@@ -127,6 +128,10 @@ impl Settings {
             state: Self::state(cli, env, config, restricted.value),
             read_policy: cli
                 .read_policy(restricted.value)
+                .map(|policy| crate::loader::ReadPolicy {
+                    time_zone: config.time_zone,
+                    ..policy
+                })
                 .map_err(|err| err.to_string()),
             config_file,
             restricted,

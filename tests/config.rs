@@ -198,7 +198,7 @@ fn unknown_sections_and_keys_are_reported() {
     assert_eq!(
         located(&problems),
         [
-            "1:2: unknown section `colors`; expected one of keys, theme, list, paths",
+            "1:2: unknown section `colors`; expected one of keys, theme, list, paths, archive",
             "5:1: unknown key `srot` in [list]; did you mean `sort`?",
             "7:7: unknown context `lists` in [keys]; did you mean `list`?",
             "11:11: `archive` in [paths] must be a string, not an integer",

@@ -230,7 +230,8 @@ fn press_release_field_by_field() {
         .expect("numbered background list");
     assert_eq!(background.lines().count(), 5);
     assert!(
-        background.contains("\n2. Download content including images and a short animated film.")
+        background
+            .contains("\n2. Download content including images and a short animated film [2].")
     );
     assert!(
         paragraphs
@@ -294,7 +295,9 @@ fn news_story_with_roads_media_contact_and_lists() {
         illicit.lines().nth(4),
         Some("5. lysergic acid diethylamide (LSD), 1 µg/L")
     );
-    assert!(paragraphs.contains(&"• Drug driving written ministerial statement, 27 March 2014"));
+    assert!(
+        paragraphs.contains(&"• Drug driving written ministerial statement [3], 27 March 2014")
+    );
     assert!(
         paragraphs
             .iter()
@@ -360,7 +363,7 @@ fn event_contact_keeps_address_email_and_both_numbers() {
     assert!(!body.contains("Fermi Avenue"));
     assert!(body.contains("\n\nAbout CDE\n\n"));
     assert!(body.contains(
-        "• what’s inside that building? (up to £650,000 available). View the presentation slides"
+        "• what’s inside that building? [4] (up to £650,000 available). View the presentation slides [5]"
     ));
 }
 
@@ -375,7 +378,11 @@ fn speech_speaker_becomes_signatory() {
         s.signatories[0].name.as_deref(),
         Some("The Rt Hon Theresa May MP")
     );
-    assert_eq!(s.signatories[0].role, None);
+    assert_eq!(
+        s.signatories[0].role.as_deref(),
+        Some("Secretary of State for the Home Department"),
+        "links.roles is the role spoken in"
+    );
     assert_eq!(s.organisations, ["Home Office"]);
     assert_eq!(s.topics, ["Crime and policing"]);
     assert_eq!(
@@ -539,12 +546,13 @@ fn topics_merge_taxons_and_policy_areas() {
             "Public health"
         ]
     );
+    // Lead first, in the order of details.emphasised_organisations.
     assert_eq!(
         s.organisations,
         [
-            "Department for Education",
+            "Department of Health and Social Care",
             "Department for Environment, Food & Rural Affairs",
-            "Department of Health and Social Care"
+            "Department for Education"
         ]
     );
 }

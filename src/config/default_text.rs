@@ -130,7 +130,13 @@ fn write_paths(text: &mut String) {
          # not say. ~/ is your home folder; a relative path is taken from this\n\
          # file's folder.\n\
          # archive = \"~/statements\"\n\
-         # state = \"~/.local/state/communique/triage.db\"\n",
+         # state = \"~/.local/state/communique/triage.db\"\n\
+         \n[archive]\n\
+         # The time zone the archive's dates fall in (an IANA name): a timestamp\n\
+         # is shown and filtered on its calendar day there. Unset, GOV.UK items\n\
+         # are read in Europe/London (as GOV.UK shows them) and others in the\n\
+         # offset they were written with.\n\
+         # time_zone = \"Europe/London\"\n",
     );
 }
 

@@ -17,10 +17,12 @@ use std::fmt;
 use serde::{Deserialize, Deserializer};
 
 pub use contacts::read_item;
-pub use html::{contacts_from_html, counting_flattened, flattened_message, html_to_text};
+pub use html::{
+    contacts_from_html, counting_flattened, flattened_message, html_to_text, html_to_text_and_links,
+};
 pub use record::FORMAT;
 
-use crate::records::{Published, Signatory, Statement, Update, Withdrawn};
+use crate::records::{Published, Signatory, Speech, Statement, Update, Withdrawn};
 
 /// The outcome of converting one GOV.UK item.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,6 +159,17 @@ struct Details {
     /// A speaker who has no person page on GOV.UK, so no `links.speaker`.
     #[serde(default)]
     speaker_without_profile: Option<String>,
+    /// Speeches: when and where it was given, and how the text relates to
+    /// what was said ("Speaker's notes, may differ from delivered version").
+    #[serde(default)]
+    delivered_on: Option<String>,
+    #[serde(default)]
+    location: Option<String>,
+    #[serde(default)]
+    speech_type_explanation: Option<String>,
+    /// The content ids of the lead organisations, lead first.
+    #[serde(default, deserialize_with = "null_as_default")]
+    emphasised_organisations: Vec<String>,
 }
 
 /// `details.body`: HTML, or in some schemas a list of renditions.
@@ -216,6 +229,11 @@ struct Links {
     #[serde(default, deserialize_with = "null_as_default")]
     speaker: Vec<Titled>,
     #[serde(default, deserialize_with = "null_as_default")]
+    primary_publishing_organisation: Vec<Titled>,
+    /// The speaker's ministerial role when giving a speech.
+    #[serde(default, deserialize_with = "null_as_default")]
+    roles: Vec<Titled>,
+    #[serde(default, deserialize_with = "null_as_default")]
     people: Vec<Titled>,
     #[serde(default, deserialize_with = "null_as_default")]
     topical_events: Vec<Titled>,
@@ -225,17 +243,76 @@ struct Links {
     policy_areas: Vec<Titled>,
 }
 
-/// A linked item (or `details.government`): only its title is used.
+/// A linked item (or `details.government`): its title, and what tells lead
+/// organisations and past governments apart.
 #[derive(Deserialize)]
 struct Titled {
     #[serde(default)]
     title: Option<String>,
+    #[serde(default)]
+    content_id: Option<String>,
+    /// A government's `current` (on the link's `details`, or on the
+    /// deprecated `details.government` itself).
+    #[serde(default)]
+    current: Option<bool>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    details: LinkDetails,
+}
+
+#[derive(Deserialize, Default)]
+struct LinkDetails {
+    #[serde(default)]
+    current: Option<bool>,
 }
 
 impl Titled {
     fn title(&self) -> Option<String> {
         self.title.as_deref().and_then(clean)
     }
+
+    fn current(&self) -> Option<bool> {
+        self.details.current.or(self.current)
+    }
+}
+
+/// The organisations as GOV.UK lists them: the lead ones first (in the
+/// order of `details.emphasised_organisations`, else the primary
+/// publishing organisation), then the others as linked.
+fn lead_first(links: &Links, details: &Details) -> Vec<String> {
+    let all: Vec<&Titled> = links
+        .organisations
+        .iter()
+        .chain(&links.worldwide_organisations)
+        .collect();
+    let mut lead_ids: Vec<&str> = details
+        .emphasised_organisations
+        .iter()
+        .map(String::as_str)
+        .collect();
+    if lead_ids.is_empty() {
+        lead_ids.extend(
+            links
+                .primary_publishing_organisation
+                .iter()
+                .filter_map(|org| org.content_id.as_deref()),
+        );
+    }
+    let rank = |org: &Titled| {
+        org.content_id
+            .as_deref()
+            .and_then(|id| lead_ids.iter().position(|lead| *lead == id))
+            .unwrap_or(lead_ids.len())
+    };
+    let mut ordered = all;
+    // Stable: organisations that are not lead keep their linked order.
+    ordered.sort_by_key(|org| rank(org));
+    let mut out: Vec<String> = Vec::new();
+    for title in ordered.into_iter().filter_map(Titled::title) {
+        if !out.contains(&title) {
+            out.push(title);
+        }
+    }
+    out
 }
 
 /// GOV.UK writes `null` for many empty fields that are otherwise lists or
@@ -265,8 +342,16 @@ fn titles<'a>(lists: impl IntoIterator<Item = &'a [Titled]>) -> Vec<String> {
     out
 }
 
+/// GOV.UK shows every date on its Europe/London calendar day: an item
+/// published at `2014-10-21T23:00:00Z` (midnight in summer time) is dated
+/// 22 October there, and so here.
+pub const TIME_ZONE: chrono_tz::Tz = chrono_tz::Europe::London;
+
+/// A GOV.UK date, read in [`TIME_ZONE`] and kept as written.
 fn date(raw: &str, field: &str) -> Result<Published, ConvertError> {
-    Published::parse(raw).map_err(|err| ConvertError::Invalid(format!("{field}: {err}")))
+    Published::parse(raw)
+        .map(|date| date.in_zone(TIME_ZONE))
+        .map_err(|err| ConvertError::Invalid(format!("{field}: {err}")))
 }
 
 /// A date field that may be absent or blank.
@@ -312,21 +397,49 @@ fn updates(history: &[Change], id: &str) -> Result<Vec<Update>, ConvertError> {
         .collect()
 }
 
-/// The speakers by name; GOV.UK records no role for them on the item.
-fn signatories(speakers: &[Titled], details: &Details) -> Vec<std::sync::Arc<Signatory>> {
+/// The speakers by name, with the role they spoke in (`links.roles`): the
+/// roles in the speakers' order when there is one for each, all of them
+/// for a single speaker.
+fn signatories(
+    speakers: &[Titled],
+    roles: &[Titled],
+    details: &Details,
+) -> Vec<std::sync::Arc<Signatory>> {
     let mut names = titles([speakers]);
     if names.is_empty() {
         names.extend(details.speaker_without_profile.as_deref().and_then(clean));
     }
+    let roles = titles([roles]);
+    let count = names.len();
     names
         .into_iter()
-        .map(|name| {
+        .enumerate()
+        .map(|(at, name)| {
+            let role = match count {
+                1 if !roles.is_empty() => Some(roles.join(" and ")),
+                _ if roles.len() == count => roles.get(at).cloned(),
+                _ => None,
+            };
             std::sync::Arc::new(Signatory {
                 name: Some(name),
+                role,
                 ..Signatory::default()
             })
         })
         .collect()
+}
+
+/// A speech's delivery details, when the item gives any.
+fn speech(details: &Details) -> Result<Option<Speech>, ConvertError> {
+    let delivered = present(details.delivered_on.as_ref())
+        .map(|raw| date(raw, "details.delivered_on"))
+        .transpose()?;
+    let speech = Speech {
+        delivered,
+        location: details.location.as_deref().and_then(clean),
+        caveat: details.speech_type_explanation.as_deref().and_then(clean),
+    };
+    Ok((speech != Speech::default()).then_some(speech))
 }
 
 fn statement(item: Item) -> Result<Statement, ConvertError> {
@@ -376,14 +489,19 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         .flatten();
     let updates = updates(&details.change_history, &id)?;
 
+    let government_link = links.government.first().or(details.government.as_ref());
     let government = links
         .government
         .first()
         .and_then(Titled::title)
         .or_else(|| details.government.as_ref().and_then(Titled::title));
+    // GOV.UK's "history mode": a banner on everything a past government
+    // published.
+    let previous_government = government_link.and_then(Titled::current) == Some(false);
 
     let body_html = details.body.as_ref().and_then(Body::html);
-    let body = body_html.map(html_to_text).filter(|body| !body.is_empty());
+    let (body, body_links) = body_html.map(html_to_text_and_links).unwrap_or_default();
+    let body = Some(body).filter(|body| !body.is_empty());
     let media_contacts = body_html.map(contacts_from_html).unwrap_or_default();
 
     let url = base_path
@@ -398,11 +516,9 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         published,
         kind: document_type.as_deref().and_then(clean).map(|t| kind(&t)),
         summary: description.as_deref().and_then(clean),
-        organisations: titles([
-            links.organisations.as_slice(),
-            links.worldwide_organisations.as_slice(),
-        ]),
+        organisations: lead_first(&links, &details),
         government,
+        previous_government,
         locations: titles([links.world_locations.as_slice()]),
         topics: titles([
             links.topical_events.as_slice(),
@@ -412,8 +528,10 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         people: titles([links.people.as_slice()]),
         url,
         withdrawn,
-        signatories: signatories(&links.speaker, &details),
+        signatories: signatories(&links.speaker, &links.roles, &details),
         body,
+        speech: speech(&details)?,
+        links: body_links,
         media_contacts,
         updates,
         origin: crate::records::Origin::default(),

@@ -27,6 +27,9 @@ pub struct ReadPolicy {
     /// Bytes one record may take: a single-record `.json` file, an element
     /// of an array, or a line of JSON Lines. Bigger ones are reported.
     pub max_record_size: u64,
+    /// The archive's time zone (`[archive] time_zone`): every timed date is
+    /// read on its calendar day there, whatever its format's own zone.
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 impl Default for ReadPolicy {
@@ -34,6 +37,7 @@ impl Default for ReadPolicy {
         Self {
             follow_links: false,
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
+            time_zone: None,
         }
     }
 }

@@ -303,6 +303,14 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
         if options.strict {
             parsed.problems.extend((format.lint)(&record, &name));
         }
+        // One order everywhere: the change history newest first, as GOV.UK
+        // gives it, whatever order a record wrote it in.
+        statement
+            .updates
+            .sort_by_key(|update| std::cmp::Reverse(update.date.timestamp()));
+        if let Some(zone) = options.policy.time_zone {
+            statement.set_time_zone(zone);
+        }
         statement.origin = Origin {
             path: Arc::clone(path),
             line: start.0,

@@ -380,3 +380,33 @@ fn the_process_environment_is_read_only_for_known_variables() {
         assert_eq!(env.get(name), None, "{name}");
     }
 }
+
+// --- The archive's time zone -------------------------------------------------
+
+#[test]
+fn the_time_zone_comes_from_the_configuration_and_reaches_the_loader() {
+    let zone = |settings: Settings| settings.read_policy.expect("a policy").time_zone;
+    assert_eq!(zone(resolve(&[], &[HOME], "")), None);
+    assert_eq!(
+        zone(resolve(
+            &["--max-record-size", "1M"],
+            &[HOME],
+            "[archive]\ntime_zone = \"America/New_York\"\n"
+        )),
+        Some(chrono_tz::America::New_York)
+    );
+    let settings = resolve(&[], &[HOME], "[archive]\ntime_zone = \"UTC\"\n");
+    let policy = settings.read_policy.expect("a policy");
+    assert_eq!(policy.time_zone, Some(chrono_tz::UTC));
+    assert_eq!(
+        policy.max_record_size,
+        crate::loader::DEFAULT_MAX_RECORD_SIZE
+    );
+    // In restricted mode too: it changes how dates read, not what is read.
+    let restricted = resolve(
+        &["--restricted"],
+        &[HOME],
+        "[archive]\ntime_zone = \"UTC\"\n",
+    );
+    assert_eq!(zone(restricted), Some(chrono_tz::UTC));
+}

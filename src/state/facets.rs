@@ -126,7 +126,7 @@ impl FacetKind {
             }
             Self::Location => statement.locations.clone(),
             Self::Topic => statement.topics.clone(),
-            Self::Year => vec![statement.published.date().format("%Y").to_string()],
+            Self::Year => vec![statement.filter_date().format("%Y").to_string()],
             Self::Dates => Vec::new(),
         }
     }

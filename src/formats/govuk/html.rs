@@ -7,7 +7,7 @@
 
 mod flat;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use scraper::{CaseSensitivity, ElementRef, Html, Node};
@@ -28,7 +28,13 @@ thread_local! {
     /// Fragments read as flat paragraphs on this thread, for
     /// [`counting_flattened`].
     static FLATTENED: Cell<usize> = const { Cell::new(0) };
+    /// The link addresses met so far while [`html_to_text_and_links`]
+    /// renders on this thread; `None` when links are not being kept.
+    static LINKS: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
 }
+
+/// Where GOV.UK's relative links (`/government/news/…`) lead from.
+const GOVUK_BASE: &str = "https://www.gov.uk/";
 
 /// Runs `convert` and counts the HTML fragments it met that were nested too
 /// deep to be read with their layout (read as flat paragraphs instead, with
@@ -89,6 +95,48 @@ pub fn html_to_text(html: &str) -> String {
         Some(fragment) => render_blocks(fragment.root_element()).join("\n\n"),
         None => flat::flat_text(html),
     }
+}
+
+/// As [`html_to_text`], keeping every link: each `<a href>` is followed in
+/// the text by its number (`View the presentation slides [3]`), and the
+/// addresses come back in that order (`[3]` is the third), relative GOV.UK
+/// paths made absolute with `https://www.gov.uk`. An address met twice keeps
+/// its first number. Links within the page (`#…`), `mailto:` and `tel:`
+/// (the contacts have those) and other schemes are not numbered. A link
+/// whose text is its own address is left to show it as it is.
+#[must_use]
+pub fn html_to_text_and_links(html: &str) -> (String, Vec<String>) {
+    let before = LINKS.replace(Some(Vec::new()));
+    let text = html_to_text(html);
+    let links = LINKS.replace(before).unwrap_or_default();
+    (text, links)
+}
+
+/// The absolute web address of an `href`, if it leads to a web page
+/// elsewhere than the page itself.
+fn link_address(href: &str) -> Option<String> {
+    let href = href.trim();
+    if href.is_empty() || href.starts_with('#') {
+        return None;
+    }
+    let base = url::Url::parse(GOVUK_BASE).ok()?;
+    let address = base.join(href).ok()?;
+    matches!(address.scheme(), "http" | "https").then(|| address.to_string())
+}
+
+/// The number of `address` among the links kept so far (adding it when
+/// new), or `None` when links are not being kept.
+fn link_number(address: String) -> Option<usize> {
+    LINKS.with_borrow_mut(|links| {
+        let links = links.as_mut()?;
+        Some(match links.iter().position(|known| *known == address) {
+            Some(at) => at + 1,
+            None => {
+                links.push(address);
+                links.len()
+            }
+        })
+    })
 }
 
 /// Every govspeak contact block (`<div class="contact">`) in an HTML fragment,
@@ -273,6 +321,25 @@ impl Blocks {
             _ if is_contact_block(el) => self.flush(),
             // The "↩" link back from a footnote to where it was cited.
             "a" if has_class(el, "reversefootnote") => {}
+            "a" => {
+                self.walk_children(el);
+                let address = el.value().attr("href").and_then(link_address);
+                if let Some(address) = address {
+                    let shows_address = self.inline.text.trim_end().ends_with(
+                        address
+                            .trim_end_matches('/')
+                            .trim_start_matches("https://")
+                            .trim_start_matches("http://"),
+                    );
+                    let number = link_number(address);
+                    if let Some(number) = number
+                        && !shows_address
+                        && !self.inline.text.is_empty()
+                    {
+                        self.inline.push_text(&format!(" [{number}]"));
+                    }
+                }
+            }
             "sup" if is_footnote_reference(el) => {
                 let mark = inline_text(el);
                 if mark.chars().all(|c| c.is_ascii_digit()) {
@@ -636,6 +703,35 @@ mod tests {
                  <tbody><tr><td>2014</td><td>1,000</td></tr><tr><td>2015</td><td><p>2,000</p></td></tr></tbody></table>"
             ),
             "Totals\n\nYear | Count\n2014 | 1,000\n2015 | 2,000"
+        );
+    }
+
+    #[test]
+    fn links_are_numbered_and_their_addresses_kept() {
+        let html = "<p>Read <a href=\"/government/news/a\">the news</a>, \
+            <a href=\"https://example.org/x\">elsewhere</a> and \
+            <a href=\"/government/news/a\">again</a>; \
+            <a href=\"https://www.gov.uk/b\">https://www.gov.uk/b</a> \
+            <a href=\"mailto:press@example.org\">press@example.org</a> \
+            <a href=\"#top\">top</a> <a href=\"javascript:x()\">run</a></p>";
+        let (text, links) = html_to_text_and_links(html);
+        assert_eq!(
+            text,
+            "Read the news [1], elsewhere [2] and again [1]; https://www.gov.uk/b \
+             press@example.org top run"
+        );
+        assert_eq!(
+            links,
+            [
+                "https://www.gov.uk/government/news/a",
+                "https://example.org/x",
+                "https://www.gov.uk/b"
+            ]
+        );
+        assert_eq!(
+            html_to_text(html).matches('[').count(),
+            0,
+            "plain text has no numbers"
         );
     }
 
