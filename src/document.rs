@@ -282,6 +282,9 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
     if first_page && !statement.organisations.is_empty() {
         blocks.push(Block::field("From", joined(&statement.organisations)));
     }
+    if let Some(languages) = languages(statement).filter(|_| first_page) {
+        blocks.push(Block::field("Language", languages));
+    }
     if let Some(government) = statement.government.as_ref().filter(|_| first_page) {
         blocks.push(Block::field("Government", clean_line(government)));
     }
@@ -350,6 +353,26 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
     }
     let links = number_links(&mut blocks);
     (blocks, links)
+}
+
+/// "ur; also in en, ar": the statement's language and its translations'
+/// (each a statement of its own), when it has any or is not in English.
+fn languages(statement: &Statement) -> Option<String> {
+    let own = statement.language.as_deref().map(clean_line);
+    if statement.translations.is_empty() && own.as_deref().is_none_or(|own| own == "en") {
+        return None;
+    }
+    let others: Vec<String> = statement
+        .translations
+        .iter()
+        .map(|translation| clean_line(&translation.language).into_owned())
+        .collect();
+    let own = own.map_or_else(|| "not given".to_owned(), std::borrow::Cow::into_owned);
+    Some(if others.is_empty() {
+        own
+    } else {
+        format!("{own}; also in {}", others.join(", "))
+    })
 }
 
 /// The lines a contact is shown as: who, then each way to reach them.

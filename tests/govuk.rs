@@ -446,7 +446,11 @@ fn arabic_translation_is_preserved() {
         s.title,
         "المملكة المتحدة والولايات المتحدة تفرضان عقوبات على شخصيات بارزة من الحوثيين لحماية أمن الملاحة في البحر الأحمر"
     );
-    assert_eq!(s.id, "fe363564-f53b-4d59-afc4-c1a7df98159a");
+    assert_eq!(s.id, "fe363564-f53b-4d59-afc4-c1a7df98159a:ar");
+    assert_eq!(s.language.as_deref(), Some("ar"));
+    assert_eq!(s.translations.len(), 1);
+    assert_eq!(s.translations[0].id, "fe363564-f53b-4d59-afc4-c1a7df98159a");
+    assert_eq!(s.translations[0].language, "en");
     assert_eq!(s.published.as_str(), "2024-01-25T00:00:00+00:00");
     assert_eq!(
         s.government.as_deref(),
@@ -559,5 +563,138 @@ fn archive_sample_is_the_fifteen_statements() {
         let archived = fs::read(&path).expect("archive file");
         let fixture = fs::read(fixtures_dir().join(name)).expect("same file among the fixtures");
         assert_eq!(archived, fixture, "{name} differs from its fixture");
+    }
+}
+
+/// The folder of real items that share `content_id`s (see its PROVENANCE).
+fn versions_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/govuk-versions")
+}
+
+const CHRISTMAS: &str = "d0ee80cd-ed7a-4b04-b60f-3be2f03693af";
+const SPEAKING_NOTE: &str = "5dffd904-7631-11e4-a3cb-005056011aef";
+
+/// What a user checks of the versions folder loaded from `dir`: the later
+/// copy of each item shown, the earlier one named as superseded, the Urdu
+/// translation its own statement, and no problem counted.
+fn assert_versions_resolved(dir: &Path) {
+    let archive =
+        communique::loader::load(dir, communique::loader::LoadOptions::default()).expect("loads");
+    let counted: Vec<String> = archive
+        .counted_problems()
+        .map(ToString::to_string)
+        .collect();
+    assert!(counted.is_empty(), "{counted:#?}");
+    let ids: Vec<&str> = archive.statements.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "d0ee80cd-ed7a-4b04-b60f-3be2f03693af",
+            "d0ee80cd-ed7a-4b04-b60f-3be2f03693af:ur",
+            SPEAKING_NOTE,
+        ],
+        "newest first, one statement an item and language"
+    );
+
+    // The withdrawn copy is the page as it stands, though its
+    // public_updated_at is the same as the copy from before.
+    let english = archive.find(CHRISTMAS).expect("English");
+    let withdrawn = english.withdrawn.as_ref().expect("shown as withdrawn");
+    assert_eq!(withdrawn.date.as_str(), "2019-08-22T10:29:02+01:00");
+    assert_eq!(english.language.as_deref(), Some("en"));
+
+    // The June 2012 update wins over the May original.
+    let note = archive.find(SPEAKING_NOTE).expect("speaking note");
+    assert_eq!(note.updates.len(), 2, "{:?}", note.updates);
+    assert_eq!(
+        note.updates[0].date.as_str(),
+        "2012-06-13T14:33:09.000+01:00"
+    );
+
+    // Translations are statements of their own, linked both ways.
+    let urdu = archive
+        .find("d0ee80cd-ed7a-4b04-b60f-3be2f03693af:ur")
+        .expect("Urdu");
+    assert_eq!(urdu.title, "کرسمس 2016ء : وزیراعظم کا پیغام");
+    assert_eq!(urdu.language.as_deref(), Some("ur"));
+    assert_eq!(urdu.translations.len(), 1);
+    assert_eq!(urdu.translations[0].id, CHRISTMAS);
+    assert_eq!(urdu.translations[0].language, "en");
+    assert_eq!(
+        english
+            .translations
+            .iter()
+            .map(|t| (t.language.as_str(), t.id.as_str()))
+            .collect::<Vec<_>>(),
+        [("ur", "d0ee80cd-ed7a-4b04-b60f-3be2f03693af:ur")]
+    );
+
+    // Each earlier copy is a notice naming where the later one is.
+    let superseded: Vec<&communique::loader::Problem> = archive
+        .problems
+        .iter()
+        .filter(|problem| problem.message.contains("superseded"))
+        .collect();
+    assert_eq!(superseded.len(), 2, "{:#?}", archive.problems);
+    for problem in &superseded {
+        assert_eq!(problem.severity, communique::loader::Severity::Notice);
+        let name = file_name(&problem.path);
+        let winner = if name.contains("speaking-notes") {
+            assert!(problem.message.contains("2012-05-22"), "{problem}");
+            "speech-with-updates"
+        } else {
+            assert!(name.ends_with("news_article.json"), "{problem}");
+            "news_article_withdrawn"
+        };
+        assert!(problem.message.contains(winner), "{problem}");
+        assert!(!problem.message.contains("duplicate"), "{problem}");
+    }
+}
+
+#[test]
+fn the_latest_version_of_an_item_wins_and_translations_are_their_own_statements() {
+    assert_versions_resolved(&versions_dir());
+}
+
+#[test]
+fn which_version_wins_does_not_depend_on_file_names() {
+    // The same files under names that sort the other way round, and in one
+    // JSON Lines file in each order.
+    let files = json_files(&versions_dir());
+    for reversed in [false, true] {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let mut ordered = files.clone();
+        if reversed {
+            ordered.reverse();
+        }
+        for (at, path) in ordered.iter().enumerate() {
+            let name = format!("{:02}-{}", 99 - at, file_name(path));
+            fs::copy(path, dir.path().join(name)).expect("copied");
+        }
+        assert_versions_resolved(dir.path());
+
+        let lines: Vec<String> = ordered
+            .iter()
+            .map(|path| {
+                let value: serde_json::Value =
+                    serde_json::from_str(&fs::read_to_string(path).expect("fixture"))
+                        .expect("JSON");
+                value.to_string()
+            })
+            .collect();
+        let one_file = tempfile::tempdir().expect("a temporary folder");
+        fs::write(one_file.path().join("items.jsonl"), lines.join("\n")).expect("written");
+        let archive =
+            communique::loader::load(one_file.path(), communique::loader::LoadOptions::default())
+                .expect("loads");
+        assert_eq!(
+            archive.counted_problems().count(),
+            0,
+            "{:#?}",
+            archive.problems
+        );
+        let english = archive.find(CHRISTMAS).expect("English");
+        assert!(english.withdrawn.is_some(), "reversed: {reversed}");
+        assert_eq!(archive.find(SPEAKING_NOTE).expect("note").updates.len(), 2);
     }
 }

@@ -20,7 +20,7 @@ pub use contacts::read_item;
 pub use html::{contacts_from_html, counting_flattened, flattened_message, html_to_text};
 pub use record::FORMAT;
 
-use crate::records::{Published, Signatory, Statement, Update, Withdrawn};
+use crate::records::{Published, Signatory, Statement, Translation, Update, Withdrawn};
 
 /// The outcome of converting one GOV.UK item.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +75,17 @@ impl From<serde_json::Error> for ConvertError {
 /// `schema_name`, `content_id`, title or publication date, or a date is not
 /// RFC 3339.
 pub fn convert(text: &str) -> Result<Conversion, ConvertError> {
+    convert_versioned(text).map(|(conversion, _)| conversion)
+}
+
+/// As [`convert`], with the item's version: the later of its
+/// `public_updated_at` and its withdrawal (GOV.UK withdraws a page without
+/// changing `public_updated_at`), by which the loader keeps the latest of
+/// several copies of one item.
+///
+/// # Errors
+/// As [`convert`].
+pub fn convert_versioned(text: &str) -> Result<(Conversion, Option<Published>), ConvertError> {
     // The schema is read on its own first so that items of other schemas are
     // skipped whatever shape their remaining fields have.
     let head: Head = serde_json::from_str(text)?;
@@ -84,13 +95,36 @@ pub fn convert(text: &str) -> Result<Conversion, ConvertError> {
         .filter(|name| !name.is_empty())
         .ok_or_else(|| ConvertError::Invalid("missing schema_name".to_owned()))?;
     if !STATEMENT_SCHEMAS.contains(&schema_name.as_str()) {
-        return Ok(Conversion::Skipped {
-            schema_name,
-            document_type: head.document_type,
-        });
+        return Ok((
+            Conversion::Skipped {
+                schema_name,
+                document_type: head.document_type,
+            },
+            None,
+        ));
     }
     let item: Item = serde_json::from_str(text)?;
-    Ok(Conversion::Statement(Box::new(statement(item)?)))
+    let updated =
+        present(item.public_updated_at.as_ref()).and_then(|raw| Published::parse(raw).ok());
+    let statement = statement(item)?;
+    let withdrawn = statement
+        .withdrawn
+        .as_ref()
+        .map(|withdrawn| &withdrawn.date);
+    let version = updated.into_iter().chain(withdrawn.cloned()).max();
+    Ok((Conversion::Statement(Box::new(statement)), version))
+}
+
+/// The statement id of a GOV.UK item in one language: its `content_id`,
+/// which every language shares, with `:<locale>` after it for languages
+/// other than English (so ids of English items stay as they were, and their
+/// triage marks with them).
+#[must_use]
+pub fn statement_id(content_id: &str, locale: Option<&str>) -> String {
+    match locale.map(str::trim).filter(|locale| !locale.is_empty()) {
+        Some(locale) if !locale.eq_ignore_ascii_case("en") => format!("{content_id}:{locale}"),
+        _ => content_id.to_owned(),
+    }
 }
 
 const STATEMENT_SCHEMAS: &[&str] = &["news_article", "speech"];
@@ -122,6 +156,8 @@ struct Head {
 struct Item {
     #[serde(default)]
     content_id: Option<String>,
+    #[serde(default)]
+    locale: Option<String>,
     #[serde(default)]
     title: Option<String>,
     #[serde(default)]
@@ -223,6 +259,18 @@ struct Links {
     taxons: Vec<Titled>,
     #[serde(default, deserialize_with = "null_as_default")]
     policy_areas: Vec<Titled>,
+    /// Every language the item is published in, its own included.
+    #[serde(default, deserialize_with = "null_as_default")]
+    available_translations: Vec<TranslationLink>,
+}
+
+/// One entry of `links.available_translations`.
+#[derive(Deserialize)]
+struct TranslationLink {
+    #[serde(default)]
+    locale: Option<String>,
+    #[serde(default)]
+    base_path: Option<String>,
 }
 
 /// A linked item (or `details.government`): only its title is used.
@@ -329,9 +377,38 @@ fn signatories(speakers: &[Titled], details: &Details) -> Vec<std::sync::Arc<Sig
         .collect()
 }
 
+/// The address of a GOV.UK path.
+fn gov_uk_url(path: &str) -> Option<String> {
+    let path = path.trim();
+    path.starts_with('/')
+        .then(|| format!("https://www.gov.uk{path}"))
+}
+
+/// The item's other languages, each a statement of its own, in GOV.UK's
+/// order; the item's own language and repeated locales left out.
+fn translations(links: &[TranslationLink], content_id: &str, own: &str) -> Vec<Translation> {
+    let mut out: Vec<Translation> = Vec::new();
+    for link in links {
+        let Some(language) = link.locale.as_deref().and_then(clean) else {
+            continue;
+        };
+        let id = statement_id(content_id, Some(&language));
+        if id == own || out.iter().any(|known| known.id == id) {
+            continue;
+        }
+        out.push(Translation {
+            language,
+            id,
+            url: link.base_path.as_deref().and_then(gov_uk_url),
+        });
+    }
+    out
+}
+
 fn statement(item: Item) -> Result<Statement, ConvertError> {
     let Item {
         content_id,
+        locale,
         title,
         description,
         document_type,
@@ -343,12 +420,14 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         links,
     } = item;
 
-    let id = content_id
+    let content_id = content_id
         .as_deref()
         .map(str::trim)
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ConvertError::Invalid("missing content_id".to_owned()))?
         .to_owned();
+    let language = locale.as_deref().and_then(clean);
+    let id = statement_id(&content_id, language.as_deref());
     let title = title
         .as_deref()
         .and_then(clean)
@@ -386,11 +465,8 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
     let body = body_html.map(html_to_text).filter(|body| !body.is_empty());
     let media_contacts = body_html.map(contacts_from_html).unwrap_or_default();
 
-    let url = base_path
-        .as_deref()
-        .map(str::trim)
-        .filter(|path| path.starts_with('/'))
-        .map(|path| format!("https://www.gov.uk{path}"));
+    let url = base_path.as_deref().and_then(gov_uk_url);
+    let translations = translations(&links.available_translations, &content_id, &id);
 
     Ok(Statement {
         id,
@@ -416,6 +492,8 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         body,
         media_contacts,
         updates,
+        language,
+        translations,
         origin: crate::records::Origin::default(),
     })
 }
