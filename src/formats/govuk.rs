@@ -2,9 +2,13 @@
 //! statement records, the contacts of contact, organisation and media
 //! enquiries items, and the HTML of their bodies.
 //!
-//! Only the `news_article` and `speech` schemas carry statements; every other
-//! schema (contacts, organisation pages, …) converts to
-//! [`Conversion::Skipped`] so a directory of mixed items can be loaded whole.
+//! The schemas in [`STATEMENT_SCHEMAS`] carry statements: news and speeches,
+//! publications and their HTML parts, fatality notices, statistics
+//! announcements and consultations, each with the fields of its own (see
+//! [`schema_sections`]); every other schema (contacts, organisation pages,
+//! world location news pages, …) converts to [`Conversion::Skipped`], with
+//! the reason [`skip_reason`] gives, so a directory of mixed items can be
+//! loaded whole.
 //! The item is read with typed serde structs holding just the fields used
 //! here, so any other field GOV.UK adds is ignored.
 
@@ -127,7 +131,37 @@ pub fn statement_id(content_id: &str, locale: Option<&str>) -> String {
     }
 }
 
-const STATEMENT_SCHEMAS: &[&str] = &["news_article", "speech"];
+/// The schemas read as statements.
+pub const STATEMENT_SCHEMAS: &[&str] = &[
+    "news_article",
+    "speech",
+    "publication",
+    "html_publication",
+    "fatality_notice",
+    "statistics_announcement",
+    "consultation",
+];
+
+/// Why an item of a schema not in [`STATEMENT_SCHEMAS`] holds no statement.
+#[must_use]
+pub fn skip_reason(schema_name: &str) -> &'static str {
+    match schema_name {
+        "world_location_news" => {
+            "a world location's news page lists news items, which are items of their own"
+        }
+        "world_location" | "worldwide_organisation" | "worldwide_office" | "organisation" => {
+            "an organisation or location page, read for its media contacts only"
+        }
+        "contact" | "corporate_information_page" => "a page of contacts, read for them only",
+        "document_collection" | "topical_event" | "taxon" | "finder" | "mainstream_browse_page" => {
+            "a page that lists other items"
+        }
+        "redirect" | "gone" | "vanish" | "special_route" => {
+            "no content: a redirect or removed page"
+        }
+        _ => "not a kind of page communique reads as a statement",
+    }
+}
 
 /// The GOV.UK document type in plain words.
 fn kind(document_type: &str) -> String {
@@ -154,6 +188,8 @@ struct Head {
 
 #[derive(Deserialize)]
 struct Item {
+    #[serde(default)]
+    schema_name: Option<String>,
     #[serde(default)]
     content_id: Option<String>,
     #[serde(default)]
@@ -193,6 +229,60 @@ struct Details {
     /// A speaker who has no person page on GOV.UK, so no `links.speaker`.
     #[serde(default)]
     speaker_without_profile: Option<String>,
+    /// A publication's or consultation's documents.
+    #[serde(default, deserialize_with = "lenient")]
+    attachments: Vec<Attachment>,
+    /// The ids of the attachments GOV.UK shows first, in order.
+    #[serde(default, deserialize_with = "lenient")]
+    featured_attachments: Vec<String>,
+    /// Fatality notices.
+    #[serde(default, deserialize_with = "lenient")]
+    roll_call_introduction: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    casualties: Vec<String>,
+    /// Statistics announcements.
+    #[serde(default, deserialize_with = "lenient")]
+    display_date: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    state: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    previous_display_date: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    latest_change_note: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    cancelled_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    cancellation_reason: Option<String>,
+    /// Consultations.
+    #[serde(default, deserialize_with = "lenient")]
+    opening_date: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    closing_date: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    final_outcome_detail: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    final_outcome_documents: Vec<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    public_feedback_detail: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    public_feedback_documents: Vec<String>,
+}
+
+/// One of `details.attachments`.
+#[derive(Deserialize, Default)]
+struct Attachment {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    content_type: Option<String>,
+    #[serde(default)]
+    file_size: Option<u64>,
+    #[serde(default)]
+    number_of_pages: Option<u64>,
 }
 
 /// `details.body`: HTML, or in some schemas a list of renditions.
@@ -259,9 +349,26 @@ struct Links {
     taxons: Vec<Titled>,
     #[serde(default, deserialize_with = "null_as_default")]
     policy_areas: Vec<Titled>,
+    /// A fatality notice's field of operation.
+    #[serde(default, deserialize_with = "null_as_default")]
+    field_of_operation: Vec<Titled>,
+    /// The publication an HTML publication is part of.
+    #[serde(default, deserialize_with = "null_as_default")]
+    parent: Vec<Parent>,
     /// Every language the item is published in, its own included.
     #[serde(default, deserialize_with = "null_as_default")]
     available_translations: Vec<TranslationLink>,
+}
+
+/// `links.parent` of an HTML publication.
+#[derive(Deserialize)]
+struct Parent {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    base_path: Option<String>,
+    #[serde(default)]
+    document_type: Option<String>,
 }
 
 /// One entry of `links.available_translations`.
@@ -294,6 +401,18 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// A field only some schemas have, read as `T` when it has that shape and
+/// as empty otherwise: a schema that uses the name for something else must
+/// not make the whole item unreadable.
+fn lenient<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Default,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).unwrap_or_default())
 }
 
 /// Plain text with its white space runs collapsed; `None` when blank.
@@ -377,6 +496,194 @@ fn signatories(speakers: &[Titled], details: &Details) -> Vec<std::sync::Arc<Sig
         .collect()
 }
 
+/// The paragraphs a schema adds after the body, from fields of its own,
+/// each section under a `## ` heading line (the record format's heading).
+fn schema_sections(schema_name: &str, details: &Details) -> Result<Vec<String>, ConvertError> {
+    let mut out = Vec::new();
+    match schema_name {
+        "fatality_notice" => {
+            if let Some(intro) = details.roll_call_introduction.as_deref().and_then(clean) {
+                out.push(format!("## Roll call\n\n{intro}"));
+            }
+            let casualties: Vec<String> =
+                details.casualties.iter().filter_map(|c| clean(c)).collect();
+            if !casualties.is_empty() {
+                out.push("## Casualties".to_owned());
+                out.push(bulleted(&casualties));
+            }
+        }
+        "statistics_announcement" => {
+            let mut lines = Vec::new();
+            if let Some(date) = details.display_date.as_deref().and_then(clean) {
+                let state = details.state.as_deref().and_then(clean);
+                lines.push(match state {
+                    Some(state) => format!("Release date: {date} ({state})"),
+                    None => format!("Release date: {date}"),
+                });
+            }
+            if let Some(previous) = details.previous_display_date.as_deref().and_then(clean) {
+                let note = details.latest_change_note.as_deref().and_then(clean);
+                lines.push(match note {
+                    Some(note) => format!("Release date changed from {previous}: {note}"),
+                    None => format!("Release date changed from {previous}"),
+                });
+            }
+            if let Some(raw) = present(details.cancelled_at.as_ref()) {
+                let when = crate::document::long_date(&date(raw, "details.cancelled_at")?);
+                let reason = details.cancellation_reason.as_deref().and_then(clean);
+                lines.push(match reason {
+                    Some(reason) => format!("Cancelled on {when}: {reason}"),
+                    None => format!("Cancelled on {when}"),
+                });
+            }
+            if !lines.is_empty() {
+                out.push(lines.join("\n"));
+            }
+        }
+        "consultation" => {
+            let mut period = Vec::new();
+            for (label, field, raw) in [
+                ("Opened", "details.opening_date", &details.opening_date),
+                ("Closed", "details.closing_date", &details.closing_date),
+            ] {
+                if let Some(raw) = present(raw.as_ref()) {
+                    let when = crate::document::long_date(&date(raw, field)?);
+                    period.push(format!("{label}: {when}"));
+                }
+            }
+            if !period.is_empty() {
+                out.push(period.join("\n"));
+            }
+            for (heading, detail, documents) in [
+                (
+                    "Outcome",
+                    &details.final_outcome_detail,
+                    &details.final_outcome_documents,
+                ),
+                (
+                    "Feedback received",
+                    &details.public_feedback_detail,
+                    &details.public_feedback_documents,
+                ),
+            ] {
+                let texts: Vec<String> = detail
+                    .iter()
+                    .chain(documents)
+                    .map(|html| html_to_text(html))
+                    .filter(|text| !text.is_empty())
+                    .collect();
+                if !texts.is_empty() {
+                    out.push(format!("## {heading}"));
+                    out.extend(texts);
+                }
+            }
+        }
+        _ => {}
+    }
+    let documents = attachments(details);
+    if !documents.is_empty() {
+        out.push("## Documents".to_owned());
+        out.push(documents.join("\n"));
+    }
+    Ok(out)
+}
+
+/// Lines marked as the HTML reader marks list items.
+fn bulleted(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|item| format!("• {item}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The item's attachments, featured ones first as GOV.UK shows them: the
+/// title, what the file is, and its address on the next line.
+fn attachments(details: &Details) -> Vec<String> {
+    let mut ordered: Vec<&Attachment> = details
+        .featured_attachments
+        .iter()
+        .filter_map(|id| {
+            details
+                .attachments
+                .iter()
+                .find(|attachment| attachment.id.as_deref() == Some(id.as_str()))
+        })
+        .collect();
+    for attachment in &details.attachments {
+        if !ordered.iter().any(|known| std::ptr::eq(*known, attachment)) {
+            ordered.push(attachment);
+        }
+    }
+    ordered
+        .into_iter()
+        .filter_map(|attachment| {
+            let title = attachment.title.as_deref().and_then(clean)?;
+            let mut about = Vec::new();
+            if let Some(kind) = attachment.content_type.as_deref().and_then(file_kind) {
+                about.push(kind.to_owned());
+            }
+            if let Some(size) = attachment.file_size {
+                about.push(file_size(size));
+            }
+            match attachment.number_of_pages {
+                Some(1) => about.push("1 page".to_owned()),
+                Some(pages) => about.push(format!("{pages} pages")),
+                None => {}
+            }
+            let mut line = format!("• {title}");
+            if !about.is_empty() {
+                line.push_str(&format!(" ({})", about.join(", ")));
+            }
+            let url = attachment.url.as_deref().map(str::trim).and_then(|url| {
+                if url.starts_with('/') {
+                    gov_uk_url(url)
+                } else {
+                    Some(url.to_owned()).filter(|url| !url.is_empty())
+                }
+            });
+            if let Some(url) = url {
+                line.push_str(&format!("\n  {url}"));
+            }
+            Some(line)
+        })
+        .collect()
+}
+
+/// The name GOV.UK gives a file type.
+fn file_kind(content_type: &str) -> Option<&'static str> {
+    Some(match content_type.trim() {
+        "application/pdf" => "PDF",
+        "text/html" => "HTML",
+        "text/csv" => "CSV",
+        "application/vnd.ms-excel"
+        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+            "MS Excel Spreadsheet"
+        }
+        "application/msword"
+        | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
+            "MS Word Document"
+        }
+        "application/vnd.oasis.opendocument.spreadsheet" => "ODS",
+        "application/vnd.oasis.opendocument.text" => "ODT",
+        _ => return None,
+    })
+}
+
+/// "1.84 MB", as GOV.UK writes file sizes.
+fn file_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    #[allow(clippy::cast_precision_loss)]
+    let scaled = |unit: u64| bytes as f64 / unit as f64;
+    if bytes >= KB * KB {
+        format!("{:.2} MB", scaled(KB * KB))
+    } else if bytes >= KB {
+        format!("{:.0} KB", scaled(KB))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 /// The address of a GOV.UK path.
 fn gov_uk_url(path: &str) -> Option<String> {
     let path = path.trim();
@@ -407,6 +714,7 @@ fn translations(links: &[TranslationLink], content_id: &str, own: &str) -> Vec<T
 
 fn statement(item: Item) -> Result<Statement, ConvertError> {
     let Item {
+        schema_name,
         content_id,
         locale,
         title,
@@ -462,8 +770,33 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         .or_else(|| details.government.as_ref().and_then(Titled::title));
 
     let body_html = details.body.as_ref().and_then(Body::html);
-    let body = body_html.map(html_to_text).filter(|body| !body.is_empty());
+    let mut paragraphs: Vec<String> = body_html
+        .map(html_to_text)
+        .filter(|body| !body.is_empty())
+        .into_iter()
+        .collect();
+    paragraphs.extend(schema_sections(
+        schema_name.as_deref().unwrap_or_default(),
+        &details,
+    )?);
+    let body = (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"));
     let media_contacts = body_html.map(contacts_from_html).unwrap_or_default();
+    // An HTML publication is shown as GOV.UK shows it: as its publication's
+    // kind, with the publication named.
+    let parent = links.parent.first();
+    let kind = parent
+        .and_then(|parent| parent.document_type.as_deref())
+        .or(document_type.as_deref())
+        .and_then(clean)
+        .map(|t| kind(&t));
+    let summary = description.as_deref().and_then(clean).or_else(|| {
+        let parent = parent?;
+        let title = parent.title.as_deref().and_then(clean)?;
+        Some(match parent.base_path.as_deref().and_then(gov_uk_url) {
+            Some(url) => format!("Part of the publication “{title}”: {url}"),
+            None => format!("Part of the publication “{title}”"),
+        })
+    });
 
     let url = base_path.as_deref().and_then(gov_uk_url);
     let translations = translations(&links.available_translations, &content_id, &id);
@@ -472,14 +805,17 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         id,
         title,
         published,
-        kind: document_type.as_deref().and_then(clean).map(|t| kind(&t)),
-        summary: description.as_deref().and_then(clean),
+        kind,
+        summary,
         organisations: titles([
             links.organisations.as_slice(),
             links.worldwide_organisations.as_slice(),
         ]),
         government,
-        locations: titles([links.world_locations.as_slice()]),
+        locations: titles([
+            links.world_locations.as_slice(),
+            links.field_of_operation.as_slice(),
+        ]),
         topics: titles([
             links.topical_events.as_slice(),
             links.taxons.as_slice(),

@@ -93,7 +93,10 @@ fn decode(record: &Record<'_>) -> Decoded {
                 });
                 (
                     record.start,
-                    format!("GOV.UK item of type {what} is not a statement; skipped"),
+                    format!(
+                        "GOV.UK item of type {what} is not a statement ({}); skipped",
+                        super::skip_reason(&schema_name)
+                    ),
                     Severity::Notice,
                 )
             }
