@@ -229,6 +229,12 @@ struct Details {
     /// A speaker who has no person page on GOV.UK, so no `links.speaker`.
     #[serde(default)]
     speaker_without_profile: Option<String>,
+    /// The lead image (`type` `lead`) among others.
+    #[serde(default, deserialize_with = "lenient")]
+    images: Vec<Image>,
+    /// Older items' lead image.
+    #[serde(default, deserialize_with = "lenient")]
+    image: Option<Image>,
     /// A publication's or consultation's documents.
     #[serde(default, deserialize_with = "lenient")]
     attachments: Vec<Attachment>,
@@ -266,6 +272,38 @@ struct Details {
     public_feedback_detail: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     public_feedback_documents: Vec<String>,
+}
+
+/// `details.image` or one of `details.images`.
+#[derive(Deserialize, Default)]
+struct Image {
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    alt_text: Option<String>,
+    #[serde(default)]
+    caption: Option<String>,
+}
+
+/// The lead image's caption, which GOV.UK shows under it above the text,
+/// with its description when that says more (the image alone, which is
+/// often the organisation's logo or a portrait, is not text).
+fn lead_image(details: &Details) -> Option<String> {
+    let image = details
+        .images
+        .iter()
+        .find(|image| image.kind.as_deref() == Some("lead"))
+        .or(details.image.as_ref())?;
+    let caption = image.caption.as_deref().and_then(clean)?;
+    let alt = image
+        .alt_text
+        .as_deref()
+        .and_then(clean)
+        .filter(|alt| !alt.eq_ignore_ascii_case("placeholder") && *alt != caption);
+    Some(match alt {
+        Some(alt) => format!("[image: {alt}] {caption}"),
+        None => format!("[image] {caption}"),
+    })
 }
 
 /// One of `details.attachments`.
@@ -770,11 +808,8 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         .or_else(|| details.government.as_ref().and_then(Titled::title));
 
     let body_html = details.body.as_ref().and_then(Body::html);
-    let mut paragraphs: Vec<String> = body_html
-        .map(html_to_text)
-        .filter(|body| !body.is_empty())
-        .into_iter()
-        .collect();
+    let mut paragraphs: Vec<String> = lead_image(&details).into_iter().collect();
+    paragraphs.extend(body_html.map(html_to_text).filter(|body| !body.is_empty()));
     paragraphs.extend(schema_sections(
         schema_name.as_deref().unwrap_or_default(),
         &details,
