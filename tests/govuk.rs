@@ -1030,3 +1030,57 @@ fn a_media_contact_shows_each_address_and_number_once() {
     assert_eq!(shown.matches("cde@dstl.gov.uk").count(), 1, "{shown}");
     assert_eq!(shown.matches("67704236").count(), 1, "{shown}");
 }
+
+#[test]
+fn a_later_version_read_after_the_earlier_was_handed_on_asks_for_a_reload() {
+    // The browser takes statements batch by batch as they load: when the
+    // earlier copy has already gone to the screen, the loader names the id
+    // so the browser reloads (and the reload holds the later version).
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let source = versions_dir();
+    fs::copy(
+        source.join("speech__best-practice-speaking-notes.json"),
+        dir.path().join("a-may.json"),
+    )
+    .expect("copied");
+    // More files than one batch reads, between the two versions.
+    for n in 0..300 {
+        fs::write(
+            dir.path().join(format!("m{n:03}.json")),
+            format!(r#"{{"id":"filler-{n}","title":"Filler {n}","published":"2020-01-01"}}"#),
+        )
+        .expect("written");
+    }
+    fs::copy(
+        source.join("speech__speech-with-updates.json"),
+        dir.path().join("z-june.json"),
+    )
+    .expect("copied");
+    let mut taken: Vec<Statement> = Vec::new();
+    let archive = communique::loader::load_with(
+        dir.path(),
+        communique::loader::LoadOptions::default(),
+        &mut |statements, _| taken.append(statements),
+    )
+    .expect("loads");
+    assert_eq!(archive.withdrawn, [SPEAKING_NOTE]);
+    let may = taken
+        .iter()
+        .find(|s| s.id == SPEAKING_NOTE)
+        .expect("the May copy went on first");
+    assert_eq!(may.updates.len(), 1);
+    assert_eq!(archive.counted_problems().count(), 0);
+
+    // Loaded whole, as a reload does: the June version.
+    let reloaded = communique::loader::load(dir.path(), communique::loader::LoadOptions::default())
+        .expect("loads");
+    assert_eq!(
+        reloaded
+            .find(SPEAKING_NOTE)
+            .expect("the note")
+            .updates
+            .len(),
+        2
+    );
+    assert!(reloaded.withdrawn.is_empty(), "{:?}", reloaded.withdrawn);
+}
