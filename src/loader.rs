@@ -206,9 +206,12 @@ fn superseded_message(mine: &Published, later: &Published, at: &str) -> String {
     )
 }
 
+/// How [`duplicate_message`] starts.
+const DUPLICATE: &str = "duplicate id, also at ";
+
 /// The problem reported for each copy of a duplicated id.
 fn duplicate_message(other: &str) -> String {
-    format!("duplicate id, also at {other}: no copy of this id is loaded")
+    format!("{DUPLICATE}{other}: no copy of this id is loaded")
 }
 
 /// A fast hash, seeded per process so crafted ids cannot make it slow.
@@ -453,7 +456,6 @@ impl Loader {
         };
         let this_path = Arc::clone(&statement.origin.path);
         if let Some(first) = self.seen.get(&statement.id)
-            && !self.collided.contains(&statement.id)
             && let (Some(old), Some(new)) = (&first.version, &version)
             && old.timestamp() != new.timestamp()
         {
@@ -469,13 +471,29 @@ impl Loader {
                 ));
                 return;
             }
-            self.archive.problems.push(Problem::new(
-                &first.path,
-                first.start,
-                Some(RecordRef::Id(statement.id.clone())),
-                superseded_message(old, new, &at(&this_path, start)),
-                Severity::Notice,
-            ));
+            let message = superseded_message(old, new, &at(&this_path, start));
+            if self.collided.remove(&statement.id) {
+                // Copies of one version were duplicates until a later
+                // version came: now each is superseded, whatever the order.
+                let name = Some(RecordRef::Id(statement.id.clone()));
+                for problem in &mut self.archive.problems {
+                    if problem.record == name
+                        && problem.severity == Severity::Error
+                        && problem.message.starts_with(DUPLICATE)
+                    {
+                        problem.message.clone_from(&message);
+                        problem.severity = Severity::Notice;
+                    }
+                }
+            } else {
+                self.archive.problems.push(Problem::new(
+                    &first.path,
+                    first.start,
+                    Some(RecordRef::Id(statement.id.clone())),
+                    message,
+                    Severity::Notice,
+                ));
+            }
             self.seen.insert(
                 statement.id.clone(),
                 Seen {

@@ -1084,3 +1084,60 @@ fn a_later_version_read_after_the_earlier_was_handed_on_asks_for_a_reload() {
     );
     assert!(reloaded.withdrawn.is_empty(), "{:?}", reloaded.withdrawn);
 }
+
+#[test]
+fn two_copies_of_one_version_and_a_later_one_load_the_later_in_any_order() {
+    let source = versions_dir();
+    let may = source.join("speech__best-practice-speaking-notes.json");
+    let june = source.join("speech__speech-with-updates.json");
+    let copies = [("may-a", &may), ("may-b", &may), ("june", &june)];
+    for order in [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ] {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        for (rank, &which) in order.iter().enumerate() {
+            let (name, path) = copies[which];
+            fs::copy(path, dir.path().join(format!("{rank}-{name}.json"))).expect("copied");
+        }
+        let archive =
+            communique::loader::load(dir.path(), communique::loader::LoadOptions::default())
+                .expect("loads");
+        let note = archive.find(SPEAKING_NOTE).expect("loaded");
+        assert_eq!(note.updates.len(), 2, "the June version, order {order:?}");
+        assert_eq!(
+            archive.counted_problems().count(),
+            0,
+            "order {order:?}: {:#?}",
+            archive.problems
+        );
+        let superseded: Vec<String> = archive
+            .problems
+            .iter()
+            .map(|problem| file_name(&problem.path).to_owned())
+            .collect();
+        assert_eq!(superseded.len(), 2, "order {order:?}: {superseded:?}");
+        assert!(superseded.iter().all(|name| name.contains("may")));
+        assert!(
+            archive
+                .problems
+                .iter()
+                .all(|problem| problem.message.starts_with("superseded")
+                    && problem.message.contains("june")),
+            "{:#?}",
+            archive.problems
+        );
+    }
+    // Two copies of one version alone are duplicates, as for any record.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    fs::copy(&may, dir.path().join("a.json")).expect("copied");
+    fs::copy(&may, dir.path().join("b.json")).expect("copied");
+    let archive = communique::loader::load(dir.path(), communique::loader::LoadOptions::default())
+        .expect("loads");
+    assert!(archive.find(SPEAKING_NOTE).is_none());
+    assert_eq!(archive.counted_problems().count(), 2);
+}
