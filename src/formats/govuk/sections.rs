@@ -93,7 +93,7 @@ pub(super) fn schema_sections(
                 });
             }
             if let Some(raw) = present(details.cancelled_at.as_ref()) {
-                let when = crate::document::long_date(&date(raw, "details.cancelled_at")?);
+                let when = long_date(&date(raw, "details.cancelled_at")?);
                 let reason = details.cancellation_reason.as_deref().and_then(clean);
                 lines.push(match reason {
                     Some(reason) => format!("Cancelled on {when}: {reason}"),
@@ -111,7 +111,7 @@ pub(super) fn schema_sections(
                 ("Closed", "details.closing_date", &details.closing_date),
             ] {
                 if let Some(raw) = present(raw.as_ref()) {
-                    let when = crate::document::long_date(&date(raw, field)?);
+                    let when = long_date(&date(raw, field)?);
                     period.push(format!("{label}: {when}"));
                 }
             }
@@ -150,6 +150,11 @@ pub(super) fn schema_sections(
         out.push(documents.join("\n"));
     }
     Ok(out)
+}
+
+/// "17 January 2016", as GOV.UK writes dates in text.
+fn long_date(date: &crate::records::Published) -> String {
+    date.date().format("%-d %B %Y").to_string()
 }
 
 /// Lines marked as the HTML reader marks list items.
