@@ -87,8 +87,9 @@ pub fn handle(state: &mut State, input: Input) {
             if let Some(error) = finished.error {
                 state.report(error);
             }
-            // A duplicated id's first copy is already on screen: reload, and
-            // the reloaded archive holds no copy of it.
+            // A duplicated id's first copy, or an earlier version of an item,
+            // is already on screen: reload, and the reloaded archive holds no
+            // copy of the one, the latest version of the other.
             if !finished.withdrawn.is_empty() {
                 state.effects.push(Effect::Reload);
             }

@@ -336,6 +336,9 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
     if first_page && !statement.organisations.is_empty() {
         blocks.push(Block::field("From", joined(&statement.organisations)));
     }
+    if let Some(languages) = languages(statement).filter(|_| first_page) {
+        blocks.push(Block::field("Language", languages));
+    }
     if let Some(government) = statement.government.as_ref().filter(|_| first_page) {
         blocks.push(Block::field("Government", clean_line(government)));
     }
@@ -379,7 +382,10 @@ fn blocks_and_links(statement: &Statement, page: Option<Page>) -> (Vec<Block>, V
         blocks.extend(
             paragraphs
                 .into_iter()
-                .map(|paragraph| Block::new(Role::Paragraph, clean_text(paragraph))),
+                .map(|paragraph| match body_heading(paragraph) {
+                    Some(heading) => Block::new(Role::Heading, clean_line(heading)),
+                    None => Block::new(Role::Paragraph, clean_text(paragraph)),
+                }),
         );
     }
     if !statement.media_contacts.is_empty() {
@@ -437,6 +443,37 @@ fn speech_blocks(speech: &Speech) -> Vec<Block> {
     blocks
 }
 
+/// The text of a body paragraph that is a heading: one line starting with
+/// one to six `#` and a space, as Markdown writes them and the HTML readers
+/// write `<h2>`…`<h6>`.
+#[must_use]
+pub fn body_heading(paragraph: &str) -> Option<&str> {
+    let rest = paragraph.trim_start_matches('#');
+    let level = paragraph.len() - rest.len();
+    let text = rest.strip_prefix(' ')?.trim();
+    ((1..=6).contains(&level) && !text.is_empty() && !text.contains('\n')).then_some(text)
+}
+
+/// "ur; also in en, ar": the statement's language and its translations'
+/// (each a statement of its own), when it has any or is not in English.
+fn languages(statement: &Statement) -> Option<String> {
+    let own = statement.language.as_deref().map(clean_line);
+    if statement.translations.is_empty() && own.as_deref().is_none_or(|own| own == "en") {
+        return None;
+    }
+    let others: Vec<String> = statement
+        .translations
+        .iter()
+        .map(|translation| clean_line(&translation.language).into_owned())
+        .collect();
+    let own = own.map_or_else(|| "not given".to_owned(), std::borrow::Cow::into_owned);
+    Some(if others.is_empty() {
+        own
+    } else {
+        format!("{own}; also in {}", others.join(", "))
+    })
+}
+
 /// The lines a contact is shown as: who, then each way to reach them.
 #[must_use]
 pub fn contact_lines(contact: &MediaContact) -> Vec<String> {
@@ -450,15 +487,30 @@ pub fn contact_lines(contact: &MediaContact) -> Vec<String> {
     } else {
         who.join(", ")
     }];
-    if let Some(email) = &contact.email {
-        lines.push(format!("  Email {}", clean_line(email)));
+    let notes: Vec<String> = contact
+        .notes
+        .as_deref()
+        .map(|notes| clean_text(notes).lines().map(str::to_owned).collect())
+        .unwrap_or_default();
+    // GOV.UK's contact blocks list every address and number with its label
+    // in the notes: the bare one is shown only when they do not.
+    let in_notes = |value: &str| {
+        notes.iter().any(|line| {
+            line.rsplit_once(": ")
+                .is_some_and(|(_, noted)| noted == value)
+        })
+    };
+    if let Some(email) = contact.email.as_deref().map(clean_line)
+        && !in_notes(&email)
+    {
+        lines.push(format!("  Email {email}"));
     }
-    if let Some(phone) = &contact.phone {
-        lines.push(format!("  Telephone {}", clean_line(phone)));
+    if let Some(phone) = contact.phone.as_deref().map(clean_line)
+        && !in_notes(&phone)
+    {
+        lines.push(format!("  Telephone {phone}"));
     }
-    if let Some(notes) = &contact.notes {
-        lines.extend(clean_text(notes).lines().map(|line| format!("  {line}")));
-    }
+    lines.extend(notes.iter().map(|line| format!("  {line}")));
     lines
 }
 
@@ -710,6 +762,13 @@ pub fn layout_page(
         for (number, source_line) in text.split('\n').enumerate() {
             let label_chars = if number == 0 { label_chars } else { 0 };
             let source_line = unbroken_links(source_line, width.saturating_sub(4));
+            // A list item's lines continue under its text, not its marker.
+            let hanging = " ".repeat(list_indent(&source_line).min(width / 2));
+            let options = if block.role == Role::Paragraph && !hanging.is_empty() {
+                options.clone().subsequent_indent(&hanging)
+            } else {
+                options.clone()
+            };
             for (part, piece) in textwrap::wrap(&source_line, &options)
                 .into_iter()
                 .enumerate()
@@ -730,6 +789,22 @@ pub fn layout_page(
         }
     }
     lines
+}
+
+/// How far a list item's text is from the start of its line: "• " and
+/// "12. " markers (as the HTML readers write them) after any indentation;
+/// 0 for a line that is not a list item.
+fn list_indent(line: &str) -> usize {
+    let text = line.trim_start_matches(' ');
+    let indent = line.len() - text.len();
+    if text.starts_with("• ") {
+        return indent + 2;
+    }
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && text[digits..].starts_with(". ") {
+        return indent + digits + 2;
+    }
+    0
 }
 
 /// A line whose web addresses fit `room` columns, so wrapping never breaks

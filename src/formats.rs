@@ -15,7 +15,7 @@ use std::sync::Arc;
 pub use problem::{Problem, RecordRef, Severity};
 
 use crate::contacts::ContactEntry;
-use crate::records::Statement;
+use crate::records::{Published, Statement};
 
 /// Every format the loader reads, in the order records are offered to them:
 /// the first whose extension matches and which [claims](Format::claims) a
@@ -95,6 +95,11 @@ pub struct StatementAt {
     pub record: RecordRef,
     /// Where it starts in the file.
     pub start: (usize, usize),
+    /// Which version of its item it is, for formats whose items come in
+    /// versions (GOV.UK's `public_updated_at`): of two statements with one
+    /// id and different versions the later is loaded and the other reported
+    /// as superseded. `None`: two copies of its id are duplicates.
+    pub version: Option<Published>,
 }
 
 /// What one record turned into.

@@ -119,6 +119,8 @@ pub enum Action {
     ShowAlone,
     CopyLink,
     CopyUrl,
+    /// Open the same statement in its next language (translations).
+    NextLanguage,
     // Line editing.
     Submit,
     Cancel,
@@ -204,6 +206,7 @@ impl Action {
             Self::ShowAlone => "show alone (mouse select)",
             Self::CopyLink => "copy a link by its [number]",
             Self::CopyUrl => "copy the statement's URL",
+            Self::NextLanguage => "the same statement in its next language",
             Self::Submit => "keep",
             Self::Cancel => "cancel",
             Self::DeleteBack => "delete a character",
@@ -498,6 +501,7 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Detail, Key::ch('v'), A::ShowAlone),
     bind(C::Detail, Key::ch('#'), A::CopyLink),
     bind(C::Detail, Key::ch('U'), A::CopyUrl),
+    bind(C::Detail, Key::ch('a'), A::NextLanguage),
     bind(C::Detail, Key::ch('u'), A::Undo),
     bind(C::Detail, Key::ctrl('r'), A::Redo),
     // Facet panel.

@@ -3,7 +3,8 @@
 //! folder (`files`), splits each file into records (`records`) and hands each
 //! to the format that reads it (`crate::formats`); it knows nothing of what
 //! a record holds. One bad record never stops the others loading; an id read
-//! twice is loaded from neither copy. No terminal code here.
+//! twice is loaded from neither copy, unless the copies are versions of one
+//! item (GOV.UK), when the later is loaded. No terminal code here.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek};
@@ -26,7 +27,7 @@ use records::{
 
 use crate::contacts::{ContactEntry, Directory};
 use crate::formats::{self, Framing, StatementAt};
-use crate::records::{Signatory, Statement};
+use crate::records::{Published, Signatory, Statement};
 
 /// Options that change what the loader reports or keeps, never which
 /// statements it loads.
@@ -66,9 +67,10 @@ pub struct Archive {
     pub skipped: Vec<PathBuf>,
     /// How many files were read as records.
     pub files_read: usize,
-    /// Ids found in more than one record, so not loaded at all. A caller of
-    /// [`load_with`] that took statements as they came must drop these ids
-    /// (their first copy came before the second was read).
+    /// Ids whose copy already handed to a caller of [`load_with`] is not the
+    /// one loaded: ids found in more than one record (so not loaded at all),
+    /// and items of which a later version came after the earlier was handed
+    /// on. A caller that took statements as they came must reload.
     pub withdrawn: Vec<String>,
 }
 
@@ -151,6 +153,7 @@ pub fn load_with(
         },
         seen: HashMap::default(),
         collided: HashSet::default(),
+        superseded_late: HashSet::default(),
         progress: Progress::default(),
         loaded: 0,
         signatories: HashSet::default(),
@@ -194,9 +197,21 @@ pub fn load_with(
     Ok(loader.finish())
 }
 
+/// The notice for a copy of an item that a later version replaces.
+fn superseded_message(mine: &Published, later: &Published, at: &str) -> String {
+    format!(
+        "superseded: version of {} replaced by the later version of {} at {at}; not loaded",
+        mine.as_str(),
+        later.as_str()
+    )
+}
+
+/// How [`duplicate_message`] starts.
+const DUPLICATE: &str = "duplicate id, also at ";
+
 /// The problem reported for each copy of a duplicated id.
 fn duplicate_message(other: &str) -> String {
-    format!("duplicate id, also at {other}: no copy of this id is loaded")
+    format!("{DUPLICATE}{other}: no copy of this id is loaded")
 }
 
 /// A fast hash, seeded per process so crafted ids cannot make it slow.
@@ -213,13 +228,24 @@ fn is_lines_file(path: &Path) -> bool {
     formats::framing(path) == Some(Framing::JsonLines)
 }
 
+/// The copy of an id that is loaded so far.
+struct Seen {
+    path: Arc<Path>,
+    /// Line and column.
+    start: (usize, usize),
+    version: Option<Published>,
+}
+
 struct Loader {
     options: LoadOptions,
     archive: Archive,
-    /// Ids already read, with where they came from (line and column).
-    seen: HashMap<String, (Arc<Path>, (usize, usize)), FastHash>,
+    /// Ids already read: where the copy loaded came from, and its version.
+    seen: HashMap<String, Seen, FastHash>,
     /// Ids read more than once: no copy of them is loaded.
     collided: HashSet<String, FastHash>,
+    /// Ids whose loaded copy was superseded by a later version after the
+    /// batch callback may have taken it.
+    superseded_late: HashSet<String, FastHash>,
     progress: Progress,
     /// Statements not yet handed to the batch callback.
     loaded: usize,
@@ -386,16 +412,18 @@ impl Loader {
         let Self {
             mut archive,
             collided,
+            superseded_late,
             ..
         } = self;
         if !collided.is_empty() {
             archive
                 .statements
                 .retain(|statement| !collided.contains(&statement.id));
-            let mut withdrawn: Vec<String> = collided.into_iter().collect();
-            withdrawn.sort();
-            archive.withdrawn = withdrawn;
         }
+        let mut withdrawn: Vec<String> = collided.into_iter().chain(superseded_late).collect();
+        withdrawn.sort();
+        withdrawn.dedup();
+        archive.withdrawn = withdrawn;
         archive
     }
 
@@ -421,15 +449,86 @@ impl Loader {
             mut statement,
             record,
             start,
+            version,
         } = read;
-        if let Some((first_path, first_start)) = self.seen.get(&statement.id) {
+        let at = |path: &Path, (line, column): (usize, usize)| {
+            format!("{}:{line}:{column}", path.display())
+        };
+        let this_path = Arc::clone(&statement.origin.path);
+        if let Some(first) = self.seen.get(&statement.id)
+            && let (Some(old), Some(new)) = (&first.version, &version)
+            && old.timestamp() != new.timestamp()
+        {
+            // Two versions of one item: the later is the item as it stands,
+            // whichever file it is in.
+            if new < old {
+                self.archive.problems.push(Problem::new(
+                    &this_path,
+                    start,
+                    Some(record),
+                    superseded_message(new, old, &at(&first.path, first.start)),
+                    Severity::Notice,
+                ));
+                return;
+            }
+            let message = superseded_message(old, new, &at(&this_path, start));
+            if self.collided.remove(&statement.id) {
+                // Copies of one version were duplicates until a later
+                // version came: now each is superseded, whatever the order.
+                let name = Some(RecordRef::Id(statement.id.clone()));
+                for problem in &mut self.archive.problems {
+                    if problem.record == name
+                        && problem.severity == Severity::Error
+                        && problem.message.starts_with(DUPLICATE)
+                    {
+                        problem.message.clone_from(&message);
+                        problem.severity = Severity::Notice;
+                    }
+                }
+            } else {
+                self.archive.problems.push(Problem::new(
+                    &first.path,
+                    first.start,
+                    Some(RecordRef::Id(statement.id.clone())),
+                    message,
+                    Severity::Notice,
+                ));
+            }
+            self.seen.insert(
+                statement.id.clone(),
+                Seen {
+                    path: Arc::clone(&this_path),
+                    start,
+                    version,
+                },
+            );
+            self.share_signatories(&mut statement);
+            match self
+                .archive
+                .statements
+                .iter_mut()
+                .rev()
+                .find(|kept| kept.id == statement.id)
+            {
+                Some(kept) => *kept = statement,
+                // Already handed on: the caller reloads.
+                None => {
+                    self.superseded_late.insert(statement.id);
+                }
+            }
+            return;
+        }
+        if let Some(Seen {
+            path: first_path,
+            start: first_start,
+            ..
+        }) = self.seen.get(&statement.id)
+        {
             // Neither copy is loaded: whichever won, marks made on the one
             // would pass to the other (a file that sorts first could take a
-            // statement's place and its marks).
-            let this_path = &statement.origin.path;
-            let at = |path: &Path, (line, column): (usize, usize)| {
-                format!("{}:{line}:{column}", path.display())
-            };
+            // statement's place and its marks). Versions of one item are
+            // told apart above; two copies of one version land here.
+            let this_path = &this_path;
             if self.collided.insert(statement.id.clone()) {
                 self.archive.problems.push(Problem::new(
                     first_path,
@@ -448,6 +547,21 @@ impl Loader {
             ));
             return;
         }
+        self.share_signatories(&mut statement);
+        self.seen.insert(
+            statement.id.clone(),
+            Seen {
+                path: this_path,
+                start,
+                version,
+            },
+        );
+        self.archive.statements.push(statement);
+        self.loaded += 1;
+    }
+
+    /// One copy of each distinct signatory across the archive.
+    fn share_signatories(&mut self, statement: &mut Statement) {
         for signatory in &mut statement.signatories {
             match self.signatories.get(signatory) {
                 Some(shared) => *signatory = Arc::clone(shared),
@@ -456,12 +570,6 @@ impl Loader {
                 }
             }
         }
-        self.seen.insert(
-            statement.id.clone(),
-            (Arc::clone(&statement.origin.path), start),
-        );
-        self.archive.statements.push(statement);
-        self.loaded += 1;
     }
 }
 

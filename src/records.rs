@@ -65,6 +65,14 @@ pub struct Statement {
     pub media_contacts: Vec<MediaContact>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub updates: Vec<Update>,
+    /// The statement's language as a BCP 47 tag (`en`, `ur`, `cy`), when
+    /// the record says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The same statement in other languages: separate statements, each
+    /// named by its id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<Translation>,
     /// Where the record was read from; filled by the loader, never serialised.
     #[serde(skip)]
     pub origin: Origin,
@@ -141,6 +149,8 @@ pub const NATIVE_FIELDS: &[&str] = &[
     "links",
     "media_contacts",
     "updates",
+    "language",
+    "translations",
 ];
 
 /// Where a record came from: the file and the line its text starts on.
@@ -419,6 +429,17 @@ impl Signatory {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// Another language's version of a statement: a statement of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translation {
+    /// Its language, a BCP 47 tag.
+    pub language: String,
+    /// Its statement id.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// A press-office contact printed with a statement.

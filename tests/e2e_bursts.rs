@@ -20,7 +20,7 @@ const FRANK_ID: &str = "5dc52233-7631-11e4-a3cb-005056011aef";
 const FRANK_TITLE: &str = "New FRANK adverts mark tenth anniversary";
 const JAPAN_ID: &str = "dprk-russia-ballistic-missile-transfers-2024-01-12";
 /// The second row when the list shows everything, newest first.
-const SECOND_NEWEST_ID: &str = "fe363564-f53b-4d59-afc4-c1a7df98159a";
+const SECOND_NEWEST_ID: &str = "fe363564-f53b-4d59-afc4-c1a7df98159a:ar";
 
 struct Session {
     _dir: TempDir,
@@ -167,4 +167,72 @@ fn thousands_of_typed_keys_in_one_burst_are_answered() {
     session.term.send("\r");
     session.term.expect_text("/ 16");
     quit(&mut session.term);
+}
+
+#[test]
+fn the_language_key_in_a_burst_acts_on_the_translation_it_opens() {
+    // Real GOV.UK items: an English page, an earlier copy of it, its Urdu
+    // translation, and a speaking note in two versions.
+    let archive = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/govuk-versions");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let state = dir.path().join("triage.db");
+    let mut term = PtyCommand::new()
+        .arg("--archive")
+        .arg(&archive)
+        .arg("--state")
+        .arg(&state)
+        .env("COMMUNIQUE_USER", "alice")
+        .env_remove("COMMUNIQUE_STATE")
+        .size(80, 24)
+        .spawn();
+    term.expect_text("3 / 3 statements");
+    // Find the English page, open it, go to its Urdu translation and flag
+    // what is then shown: all in one burst.
+    term.send("/'Christmas\r\raF");
+    let screen = term.expect_screen("the Urdu translation flagged", |screen| {
+        screen.contains("flagged") && screen.contains("2016ء")
+    });
+    assert!(screen.contains("Language: ur; also in en"), "{screen}");
+    // And back to English.
+    term.send("a");
+    term.expect_screen("the English page again", |screen| {
+        screen.contains("Christmas 2016: Prime Minister's message")
+            && screen.contains("Language: en; also in ur")
+    });
+    quit(&mut term);
+    let output = Command::new(BINARY)
+        .arg("list")
+        .arg("--json")
+        .arg("--archive")
+        .arg(&archive)
+        .arg("--state")
+        .arg(&state)
+        .output()
+        .expect("list runs");
+    let records: Vec<Value> = serde_json::from_slice(&output.stdout).expect("JSON");
+    let ids_where = |holds: &dyn Fn(&Value) -> bool| -> Vec<&str> {
+        records
+            .iter()
+            .filter(|record| holds(&record["marks"]))
+            .filter_map(|record| record["id"].as_str())
+            .collect()
+    };
+    assert_eq!(
+        ids_where(&|marks| !marks["flagged"].is_null()),
+        ["d0ee80cd-ed7a-4b04-b60f-3be2f03693af:ur"]
+    );
+    assert_eq!(
+        ids_where(&|marks| !marks["read_by"]["alice"].is_null()),
+        [
+            "d0ee80cd-ed7a-4b04-b60f-3be2f03693af",
+            "d0ee80cd-ed7a-4b04-b60f-3be2f03693af:ur"
+        ],
+        "both languages opened"
+    );
+    // The JSON links the translations both ways.
+    assert_eq!(records[1]["language"], "ur");
+    assert_eq!(
+        records[1]["translations"][0]["id"],
+        "d0ee80cd-ed7a-4b04-b60f-3be2f03693af"
+    );
 }

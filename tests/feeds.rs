@@ -106,9 +106,10 @@ fn rss_content_is_read_by_the_html_reader_as_govuk_bodies_are() {
         body.starts_with("In this post, I cover some of the stakes and challenges in developing W3C Accessibility Guidelines (WCAG) 3. I use \"websites\" as an example"),
         "{body}"
     );
-    // The <h2> is a paragraph of its own, between paragraphs; no markup left.
+    // The <h2> is a heading paragraph of its own, between paragraphs; no
+    // markup left.
     assert!(
-        body.contains("digital content and technologies.\n\nSummary\n\nYou could say"),
+        body.contains("digital content and technologies.\n\n## Summary\n\nYou could say"),
         "{body}"
     );
     assert!(!body.contains("<p>") && !body.contains("<a ") && !body.contains("&quot;"));

@@ -1037,3 +1037,52 @@ fn an_empty_archive_handles_every_action_in_every_view() {
     press(&mut state, "]q");
     assert!(state.quit);
 }
+
+/// The browser over a folder of the repository's fixtures.
+fn fixtures_browser(folder: &str) -> State {
+    let archive = communique::loader::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join(folder),
+        Default::default(),
+    )
+    .expect("the fixtures load");
+    let mut state = State::new(archive.name(), archive.statements.clone(), 0);
+    state.update(Action::Resize(80, 24));
+    state
+}
+
+fn shown_id(state: &State) -> &str {
+    match &state.view {
+        View::Detail(detail) => &state.statements[detail.statement].id,
+        other => panic!("not a statement: {other:?}"),
+    }
+}
+
+#[test]
+fn the_language_key_goes_round_the_translations_in_the_archive_and_says_when_none_is() {
+    // English and Urdu, with the two shown as the list has them.
+    let mut state = fixtures_browser("tests/fixtures/govuk-versions");
+    press(&mut state, "/'Christmas<Enter><Enter>");
+    assert_eq!(shown_id(&state), "d0ee80cd-ed7a-4b04-b60f-3be2f03693af");
+    press(&mut state, "a");
+    assert_eq!(shown_id(&state), "d0ee80cd-ed7a-4b04-b60f-3be2f03693af:ur");
+    assert_eq!(state.status.as_deref(), Some("in ur"));
+    press(&mut state, "a");
+    assert_eq!(shown_id(&state), "d0ee80cd-ed7a-4b04-b60f-3be2f03693af");
+
+    // The same English page where its Urdu translation was not saved.
+    let mut state = fixtures_browser("tests/fixtures/govuk");
+    press(&mut state, "/'Christmas 2016<Enter><Enter>");
+    let english = shown_id(&state).to_owned();
+    press(&mut state, "a");
+    assert_eq!(shown_id(&state), english, "stays");
+    assert_eq!(
+        state.status.as_deref(),
+        Some("not in this archive: the ur translation")
+    );
+    // A statement with no translations says so.
+    press(&mut state, "q/<C-u>'frank<Enter><Enter>a");
+    assert_eq!(
+        state.status.as_deref(),
+        Some("this statement has no translations")
+    );
+}

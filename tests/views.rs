@@ -1422,3 +1422,49 @@ fn the_position_indicator_shortens_by_width() {
         }
     }
 }
+
+/// The GOV.UK items whose text used to be lost, in a terminal of `size`.
+fn govuk_text_state(keys: &str, (width, height): (u16, u16)) -> State {
+    let archive = communique::loader::load(
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/govuk-text"
+        )),
+        Default::default(),
+    )
+    .expect("the fixtures load");
+    let mut state = State::new(archive.name(), archive.statements.clone(), 0);
+    state.update(communique::keymap::Action::Resize(width, height));
+    press(&mut state, keys);
+    state
+}
+
+#[test]
+fn body_headings_are_bold_and_underlined_and_attachments_read_in_full() {
+    // The consultation outcome (second newest), at its end: the outcome
+    // heading, the attachment's title, file and address.
+    let state = govuk_text_state("j<Enter>G", (80, 24));
+    for theme in [NO_COLOR, COLOR] {
+        let buffer = render(&state, theme);
+        let rows = visible_rows(&buffer);
+        let y = rows
+            .iter()
+            .position(|row| row.trim() == "Outcome")
+            .unwrap_or_else(|| panic!("the outcome heading on screen:\n{}", rows.join("\n")));
+        assert!(rows[y - 1].trim().is_empty(), "a blank line above it");
+        let y = u16::try_from(y).expect("row");
+        for x in cells_of(&buffer, y, "Outcome").expect("its cells") {
+            let cell = &buffer[(x, y)];
+            assert!(
+                cell.modifier.contains(Modifier::BOLD),
+                "{theme:?} ({x}, {y})"
+            );
+            if !theme.color {
+                assert!(cell.modifier.contains(Modifier::UNDERLINED), "({x}, {y})");
+            }
+        }
+        if !theme.color {
+            insta::assert_snapshot!("govuk_attachment_end_80x24", screen_text(&buffer));
+        }
+    }
+}

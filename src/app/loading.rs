@@ -49,8 +49,9 @@ pub struct Finished {
     pub directory: Directory,
     /// Why the archive could not be opened at all.
     pub error: Option<String>,
-    /// Ids that turned out to be duplicated after their first copy was sent:
-    /// they must leave the list (see [`crate::loader::Archive::withdrawn`]).
+    /// Ids whose copy sent is not the one loaded (duplicated, or superseded
+    /// by a later version): the archive is reloaded (see
+    /// [`crate::loader::Archive::withdrawn`]).
     pub withdrawn: Vec<String>,
 }
 

@@ -88,6 +88,7 @@ fn read_feed(record: &Record<'_>) -> Decoded {
             statement,
             record: name,
             start,
+            version: None,
         });
     }
     // A new channel may well have no items yet: said, not counted.
@@ -169,6 +170,8 @@ fn statement(
         links: Vec::new(),
         media_contacts: Vec::new(),
         updates,
+        language: None,
+        translations: Vec::new(),
         origin: Origin::default(),
     }
 }

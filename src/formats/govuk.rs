@@ -2,15 +2,20 @@
 //! statement records, the contacts of contact, organisation and media
 //! enquiries items, and the HTML of their bodies.
 //!
-//! Only the `news_article` and `speech` schemas carry statements; every other
-//! schema (contacts, organisation pages, …) converts to
-//! [`Conversion::Skipped`] so a directory of mixed items can be loaded whole.
+//! The schemas in [`STATEMENT_SCHEMAS`] carry statements: news and speeches,
+//! publications and their HTML parts, fatality notices, statistics
+//! announcements and consultations, each with the fields of its own (see
+//! [`schema_sections`]); every other schema (contacts, organisation pages,
+//! world location news pages, …) converts to [`Conversion::Skipped`], with
+//! the reason [`skip_reason`] gives, so a directory of mixed items can be
+//! loaded whole.
 //! The item is read with typed serde structs holding just the fields used
 //! here, so any other field GOV.UK adds is ignored.
 
 mod contacts;
 mod html;
 mod record;
+mod sections;
 
 use std::fmt;
 
@@ -22,7 +27,9 @@ pub use html::{
 };
 pub use record::FORMAT;
 
-use crate::records::{Published, Signatory, Speech, Statement, Update, Withdrawn};
+use sections::{Attachment, Image, lead_image, schema_sections};
+
+use crate::records::{Published, Signatory, Speech, Statement, Translation, Update, Withdrawn};
 
 /// The outcome of converting one GOV.UK item.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +84,17 @@ impl From<serde_json::Error> for ConvertError {
 /// `schema_name`, `content_id`, title or publication date, or a date is not
 /// RFC 3339.
 pub fn convert(text: &str) -> Result<Conversion, ConvertError> {
+    convert_versioned(text).map(|(conversion, _)| conversion)
+}
+
+/// As [`convert`], with the item's version: the later of its
+/// `public_updated_at` and its withdrawal (GOV.UK withdraws a page without
+/// changing `public_updated_at`), by which the loader keeps the latest of
+/// several copies of one item.
+///
+/// # Errors
+/// As [`convert`].
+pub fn convert_versioned(text: &str) -> Result<(Conversion, Option<Published>), ConvertError> {
     // The schema is read on its own first so that items of other schemas are
     // skipped whatever shape their remaining fields have.
     let head: Head = serde_json::from_str(text)?;
@@ -86,16 +104,69 @@ pub fn convert(text: &str) -> Result<Conversion, ConvertError> {
         .filter(|name| !name.is_empty())
         .ok_or_else(|| ConvertError::Invalid("missing schema_name".to_owned()))?;
     if !STATEMENT_SCHEMAS.contains(&schema_name.as_str()) {
-        return Ok(Conversion::Skipped {
-            schema_name,
-            document_type: head.document_type,
-        });
+        return Ok((
+            Conversion::Skipped {
+                schema_name,
+                document_type: head.document_type,
+            },
+            None,
+        ));
     }
     let item: Item = serde_json::from_str(text)?;
-    Ok(Conversion::Statement(Box::new(statement(item)?)))
+    let updated =
+        present(item.public_updated_at.as_ref()).and_then(|raw| Published::parse(raw).ok());
+    let statement = statement(item)?;
+    let withdrawn = statement
+        .withdrawn
+        .as_ref()
+        .map(|withdrawn| &withdrawn.date);
+    let version = updated.into_iter().chain(withdrawn.cloned()).max();
+    Ok((Conversion::Statement(Box::new(statement)), version))
 }
 
-const STATEMENT_SCHEMAS: &[&str] = &["news_article", "speech"];
+/// The statement id of a GOV.UK item in one language: its `content_id`,
+/// which every language shares, with `:<locale>` after it for languages
+/// other than English (so ids of English items stay as they were, and their
+/// triage marks with them).
+#[must_use]
+pub fn statement_id(content_id: &str, locale: Option<&str>) -> String {
+    match locale.map(str::trim).filter(|locale| !locale.is_empty()) {
+        Some(locale) if !locale.eq_ignore_ascii_case("en") => format!("{content_id}:{locale}"),
+        _ => content_id.to_owned(),
+    }
+}
+
+/// The schemas read as statements.
+pub const STATEMENT_SCHEMAS: &[&str] = &[
+    "news_article",
+    "speech",
+    "publication",
+    "html_publication",
+    "fatality_notice",
+    "statistics_announcement",
+    "consultation",
+];
+
+/// Why an item of a schema not in [`STATEMENT_SCHEMAS`] holds no statement.
+#[must_use]
+pub fn skip_reason(schema_name: &str) -> &'static str {
+    match schema_name {
+        "world_location_news" => {
+            "a world location's news page lists news items, which are items of their own"
+        }
+        "world_location" | "worldwide_organisation" | "worldwide_office" | "organisation" => {
+            "an organisation or location page, read for its media contacts only"
+        }
+        "contact" | "corporate_information_page" => "a page of contacts, read for them only",
+        "document_collection" | "topical_event" | "taxon" | "finder" | "mainstream_browse_page" => {
+            "a page that lists other items"
+        }
+        "redirect" | "gone" | "vanish" | "special_route" => {
+            "no content: a redirect or removed page"
+        }
+        _ => "not a kind of page communique reads as a statement",
+    }
+}
 
 /// The GOV.UK document type in plain words.
 fn kind(document_type: &str) -> String {
@@ -123,7 +194,11 @@ struct Head {
 #[derive(Deserialize)]
 struct Item {
     #[serde(default)]
+    schema_name: Option<String>,
+    #[serde(default)]
     content_id: Option<String>,
+    #[serde(default)]
+    locale: Option<String>,
     #[serde(default)]
     title: Option<String>,
     #[serde(default)]
@@ -170,6 +245,49 @@ struct Details {
     /// The content ids of the lead organisations, lead first.
     #[serde(default, deserialize_with = "null_as_default")]
     emphasised_organisations: Vec<String>,
+    /// The lead image (`type` `lead`) among others.
+    #[serde(default, deserialize_with = "lenient")]
+    images: Vec<Image>,
+    /// Older items' lead image.
+    #[serde(default, deserialize_with = "lenient")]
+    image: Option<Image>,
+    /// A publication's or consultation's documents.
+    #[serde(default, deserialize_with = "lenient")]
+    attachments: Vec<Attachment>,
+    /// The ids of the attachments GOV.UK shows first, in order.
+    #[serde(default, deserialize_with = "lenient")]
+    featured_attachments: Vec<String>,
+    /// Fatality notices.
+    #[serde(default, deserialize_with = "lenient")]
+    roll_call_introduction: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    casualties: Vec<String>,
+    /// Statistics announcements.
+    #[serde(default, deserialize_with = "lenient")]
+    display_date: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    state: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    previous_display_date: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    latest_change_note: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    cancelled_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    cancellation_reason: Option<String>,
+    /// Consultations.
+    #[serde(default, deserialize_with = "lenient")]
+    opening_date: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    closing_date: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    final_outcome_detail: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    final_outcome_documents: Vec<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    public_feedback_detail: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    public_feedback_documents: Vec<String>,
 }
 
 /// `details.body`: HTML, or in some schemas a list of renditions.
@@ -241,6 +359,35 @@ struct Links {
     taxons: Vec<Titled>,
     #[serde(default, deserialize_with = "null_as_default")]
     policy_areas: Vec<Titled>,
+    /// A fatality notice's field of operation.
+    #[serde(default, deserialize_with = "null_as_default")]
+    field_of_operation: Vec<Titled>,
+    /// The publication an HTML publication is part of.
+    #[serde(default, deserialize_with = "null_as_default")]
+    parent: Vec<Parent>,
+    /// Every language the item is published in, its own included.
+    #[serde(default, deserialize_with = "null_as_default")]
+    available_translations: Vec<TranslationLink>,
+}
+
+/// `links.parent` of an HTML publication.
+#[derive(Deserialize)]
+struct Parent {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    base_path: Option<String>,
+    #[serde(default)]
+    document_type: Option<String>,
+}
+
+/// One entry of `links.available_translations`.
+#[derive(Deserialize)]
+struct TranslationLink {
+    #[serde(default)]
+    locale: Option<String>,
+    #[serde(default)]
+    base_path: Option<String>,
 }
 
 /// A linked item (or `details.government`): its title, and what tells lead
@@ -323,6 +470,18 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// A field only some schemas have, read as `T` when it has that shape and
+/// as empty otherwise: a schema that uses the name for something else must
+/// not make the whole item unreadable.
+fn lenient<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Default,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).unwrap_or_default())
 }
 
 /// Plain text with its white space runs collapsed; `None` when blank.
@@ -442,9 +601,39 @@ fn speech(details: &Details) -> Result<Option<Speech>, ConvertError> {
     Ok((speech != Speech::default()).then_some(speech))
 }
 
+/// The address of a GOV.UK path.
+fn gov_uk_url(path: &str) -> Option<String> {
+    let path = path.trim();
+    path.starts_with('/')
+        .then(|| format!("https://www.gov.uk{path}"))
+}
+
+/// The item's other languages, each a statement of its own, in GOV.UK's
+/// order; the item's own language and repeated locales left out.
+fn translations(links: &[TranslationLink], content_id: &str, own: &str) -> Vec<Translation> {
+    let mut out: Vec<Translation> = Vec::new();
+    for link in links {
+        let Some(language) = link.locale.as_deref().and_then(clean) else {
+            continue;
+        };
+        let id = statement_id(content_id, Some(&language));
+        if id == own || out.iter().any(|known| known.id == id) {
+            continue;
+        }
+        out.push(Translation {
+            language,
+            id,
+            url: link.base_path.as_deref().and_then(gov_uk_url),
+        });
+    }
+    out
+}
+
 fn statement(item: Item) -> Result<Statement, ConvertError> {
     let Item {
+        schema_name,
         content_id,
+        locale,
         title,
         description,
         document_type,
@@ -456,12 +645,14 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         links,
     } = item;
 
-    let id = content_id
+    let content_id = content_id
         .as_deref()
         .map(str::trim)
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ConvertError::Invalid("missing content_id".to_owned()))?
         .to_owned();
+    let language = locale.as_deref().and_then(clean);
+    let id = statement_id(&content_id, language.as_deref());
     let title = title
         .as_deref()
         .and_then(clean)
@@ -500,26 +691,50 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
     let previous_government = government_link.and_then(Titled::current) == Some(false);
 
     let body_html = details.body.as_ref().and_then(Body::html);
-    let (body, body_links) = body_html.map(html_to_text_and_links).unwrap_or_default();
-    let body = Some(body).filter(|body| !body.is_empty());
+    let (body_text, body_links) = body_html.map(html_to_text_and_links).unwrap_or_default();
+    let mut paragraphs: Vec<String> = lead_image(&details).into_iter().collect();
+    if !body_text.is_empty() {
+        paragraphs.push(body_text);
+    }
+    paragraphs.extend(schema_sections(
+        schema_name.as_deref().unwrap_or_default(),
+        &details,
+    )?);
+    let body = (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"));
     let media_contacts = body_html.map(contacts_from_html).unwrap_or_default();
+    // An HTML publication is shown as GOV.UK shows it: as its publication's
+    // kind, with the publication named.
+    let parent = links.parent.first();
+    let kind = parent
+        .and_then(|parent| parent.document_type.as_deref())
+        .or(document_type.as_deref())
+        .and_then(clean)
+        .map(|t| kind(&t));
+    let summary = description.as_deref().and_then(clean).or_else(|| {
+        let parent = parent?;
+        let title = parent.title.as_deref().and_then(clean)?;
+        Some(match parent.base_path.as_deref().and_then(gov_uk_url) {
+            Some(url) => format!("Part of the publication “{title}”: {url}"),
+            None => format!("Part of the publication “{title}”"),
+        })
+    });
 
-    let url = base_path
-        .as_deref()
-        .map(str::trim)
-        .filter(|path| path.starts_with('/'))
-        .map(|path| format!("https://www.gov.uk{path}"));
+    let url = base_path.as_deref().and_then(gov_uk_url);
+    let translations = translations(&links.available_translations, &content_id, &id);
 
     Ok(Statement {
         id,
         title,
         published,
-        kind: document_type.as_deref().and_then(clean).map(|t| kind(&t)),
-        summary: description.as_deref().and_then(clean),
+        kind,
+        summary,
         organisations: lead_first(&links, &details),
         government,
         previous_government,
-        locations: titles([links.world_locations.as_slice()]),
+        locations: titles([
+            links.world_locations.as_slice(),
+            links.field_of_operation.as_slice(),
+        ]),
         topics: titles([
             links.topical_events.as_slice(),
             links.taxons.as_slice(),
@@ -534,6 +749,8 @@ fn statement(item: Item) -> Result<Statement, ConvertError> {
         links: body_links,
         media_contacts,
         updates,
+        language,
+        translations,
         origin: crate::records::Origin::default(),
     })
 }

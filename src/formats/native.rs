@@ -40,6 +40,7 @@ fn decode(record: &Record<'_>) -> Decoded {
                     statement,
                     record: name,
                     start: record.start,
+                    version: None,
                 }],
                 ..Decoded::default()
             }

@@ -293,6 +293,7 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
             mut statement,
             record: name,
             start,
+            version,
         } = read;
         if let Some(why) = statement_problem(&statement) {
             parsed
@@ -328,6 +329,7 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
             statement,
             record: name,
             start,
+            version,
         });
     }
     parsed

@@ -9,6 +9,7 @@ use super::{Effect, LineEditor, State, View};
 use crate::document::{DisplayLine, PAGE_BYTES, Page, layout_page, page_ranges};
 use crate::keymap::Action;
 use crate::records::Statement;
+use crate::sanitize::clean_line;
 use crate::search::fold;
 use crate::store::Marks;
 
@@ -469,6 +470,24 @@ impl State {
                     }
                 }
             }
+            Action::NextLanguage => {
+                if let Some(target) = self.next_language(detail.statement) {
+                    if let Some(row) = self.hits.iter().position(|hit| hit.index == target) {
+                        self.choose_row(row);
+                    }
+                    let find = std::mem::take(&mut detail.find);
+                    detail = Detail::new(target);
+                    detail.find = find;
+                    self.mark_opened_read(target);
+                    let statement = &self.statements[target];
+                    self.status = Some(format!(
+                        "in {}",
+                        clean_line(statement.language.as_deref().unwrap_or("another language"))
+                    ));
+                } else {
+                    self.status = Some(self.no_language_reason(detail.statement));
+                }
+            }
             Action::NextStatement | Action::PreviousStatement => {
                 let next = action == Action::NextStatement;
                 let position = self
@@ -498,5 +517,45 @@ impl State {
             _ => {}
         }
         self.view = View::Detail(detail);
+    }
+}
+
+impl State {
+    /// The position of the statement's next language in the archive: its
+    /// languages in alphabetical order of their tags, going round, the first
+    /// after its own whose statement is loaded.
+    fn next_language(&self, position: usize) -> Option<usize> {
+        let statement = &self.statements[position];
+        let own = statement.language.as_deref().unwrap_or_default();
+        let mut languages: Vec<(&str, &str)> = statement
+            .translations
+            .iter()
+            .map(|translation| (translation.language.as_str(), translation.id.as_str()))
+            .collect();
+        languages.sort_unstable();
+        let after = languages.partition_point(|(language, _)| *language <= own);
+        languages[after..]
+            .iter()
+            .chain(&languages[..after])
+            .find_map(|(_, id)| self.statements.iter().position(|other| other.id == *id))
+            .filter(|&target| target != position)
+    }
+
+    /// Why the language key found nothing to open.
+    fn no_language_reason(&self, position: usize) -> String {
+        let statement = &self.statements[position];
+        if statement.translations.is_empty() {
+            return "this statement has no translations".into();
+        }
+        let languages: Vec<String> = statement
+            .translations
+            .iter()
+            .map(|translation| clean_line(&translation.language).into_owned())
+            .collect();
+        format!(
+            "not in this archive: the {} translation{}",
+            languages.join(", "),
+            if languages.len() == 1 { "" } else { "s" }
+        )
     }
 }

@@ -6,11 +6,14 @@
 //! separated by blank lines, so a block never contains "\n\n" itself.
 
 mod flat;
+mod table;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use scraper::{CaseSensitivity, ElementRef, Html, Node};
+
+use table::render_table;
 
 use crate::records::MediaContact;
 
@@ -31,6 +34,11 @@ thread_local! {
     /// The link addresses met so far while [`html_to_text_and_links`]
     /// renders on this thread; `None` when links are not being kept.
     static LINKS: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+    /// Abbreviations already expanded in the body being read by
+    /// [`html_to_text`] (GOV.UK explains each on hover; the text explains it
+    /// the first time); `None` outside it, where names and values (contact
+    /// blocks) are read and nothing is expanded.
+    static EXPANDED: RefCell<Option<HashSet<String>>> = const { RefCell::new(None) };
 }
 
 /// Where GOV.UK's relative links (`/government/news/…`) lead from.
@@ -84,17 +92,27 @@ fn depth(fragment: &Html) -> usize {
     deepest
 }
 
-/// Renders an HTML fragment as plain text: paragraphs and headings separated
-/// by blank lines, list items as "• item" / "1. item" lines, block quotes
-/// prefixed with "> ", table rows as cells joined by " | ". Images and
-/// govspeak contact blocks are left out (see [`contacts_from_html`]). HTML
-/// nested too deep is read as flat paragraphs ([`counting_flattened`]).
+/// Renders an HTML fragment as plain text: paragraphs separated by blank
+/// lines, headings as paragraphs of their own marked `## ` (as many `#` as
+/// their level), list items as "• item" / "1. item" lines, block quotes
+/// prefixed with "> ", table rows as cells in aligned columns joined by
+/// " | " between borders (a cell spanning columns spans their width). An image is its alt
+/// text (govspeak draws fractions as images: "1/3"), as `[image: …]` unless
+/// it is a fraction; an abbreviation is followed by its expansion the first
+/// time; an embedded attachment is its title, what the file is and its
+/// address. Text GOV.UK hides (`visually-hidden`, `govuk-visually-hidden`,
+/// `js-hidden`, `hidden`) and govspeak contact blocks are left out (see
+/// [`contacts_from_html`]). HTML nested too deep is read as flat paragraphs
+/// ([`counting_flattened`]).
 #[must_use]
 pub fn html_to_text(html: &str) -> String {
-    match parse_shallow(html) {
+    let before = EXPANDED.replace(Some(HashSet::new()));
+    let text = match parse_shallow(html) {
         Some(fragment) => render_blocks(fragment.root_element()).join("\n\n"),
         None => flat::flat_text(html),
-    }
+    };
+    EXPANDED.set(before);
+    text
 }
 
 /// As [`html_to_text`], keeping every link: each `<a href>` is followed in
@@ -316,7 +334,58 @@ impl Blocks {
         let name = el.value().name();
         match name {
             "br" => self.inline.push_break(),
+            _ if is_hidden(el) => {}
+            "img" => {
+                let alt = el.value().attr("alt").map(str::trim).unwrap_or_default();
+                if alt.is_empty() {
+                } else if is_fraction(el, alt) {
+                    self.inline.push_text(alt);
+                } else {
+                    self.inline.push_text(&format!("[image: {alt}]"));
+                }
+            }
             _ if is_dropped(name) => {}
+            "abbr" => {
+                let before = self.inline.text.len();
+                self.walk_children(el);
+                // Its text read flat (not walked again: nested, that would
+                // double the work at every level).
+                let shown = el
+                    .text()
+                    .flat_map(str::split_whitespace)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                // Not when the text has just spelt it out ("Public Health
+                // England (PHE)").
+                let said = |title: &str| {
+                    // (A block inside the abbreviation flushes the line.)
+                    let text = self.inline.text.get(..before).unwrap_or_default();
+                    let tail = text.len().saturating_sub(title.len() + 4);
+                    let tail = (tail..=text.len())
+                        .find(|&at| text.is_char_boundary(at))
+                        .map_or("", |at| &text[at..]);
+                    tail.to_lowercase().contains(&title.to_lowercase())
+                };
+                if let Some(title) = el.value().attr("title").map(str::trim)
+                    && !title.is_empty()
+                    && title != shown
+                    && EXPANDED.with_borrow_mut(|seen| {
+                        seen.as_mut().is_some_and(|seen| seen.insert(shown.clone()))
+                    })
+                    && !said(title)
+                {
+                    self.inline.push_text(&format!(" ({title})"));
+                }
+            }
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                let text = inline_text(el);
+                let level = usize::from(name.as_bytes()[1] - b'0');
+                self.push_block(format!("{} {text}", "#".repeat(level.max(2))));
+            }
+            "section" if has_class(el, "attachment") => {
+                let attachment = render_attachment(el);
+                self.push_block(attachment);
+            }
             // Contact blocks are structured data, shown separately.
             _ if is_contact_block(el) => self.flush(),
             // The "↩" link back from a footnote to where it was cited.
@@ -376,6 +445,69 @@ impl Blocks {
             _ => self.walk_children(el),
         }
     }
+}
+
+/// Text GOV.UK does not show: for screen readers only, shown by a script on
+/// request, or hidden outright.
+fn is_hidden(el: ElementRef<'_>) -> bool {
+    el.value().attr("hidden").is_some()
+        || ["visually-hidden", "govuk-visually-hidden", "js-hidden"]
+            .iter()
+            .any(|class| has_class(el, class))
+}
+
+/// A govspeak fraction (`<span class="fraction"><img alt="1/3">`), or an
+/// image whose alt text is one.
+fn is_fraction(img: ElementRef<'_>, alt: &str) -> bool {
+    let in_fraction = img
+        .parent()
+        .and_then(ElementRef::wrap)
+        .is_some_and(|parent| has_class(parent, "fraction"));
+    in_fraction
+        || alt.split_once('/').is_some_and(|(top, bottom)| {
+            !top.is_empty()
+                && !bottom.is_empty()
+                && top
+                    .chars()
+                    .chain(bottom.chars())
+                    .all(|c| c.is_ascii_digit())
+        })
+}
+
+/// A govspeak embedded attachment as a list line: its title, what the file
+/// is (type, size, pages), and on the next line its address; the thumbnail
+/// and the accessibility boilerplate left out.
+fn render_attachment(section: ElementRef<'_>) -> String {
+    let title_el = section
+        .descendent_elements()
+        .find(|el| has_class(*el, "title"));
+    let title = title_el.map(inline_text).unwrap_or_default();
+    let href = title_el
+        .and_then(|title| {
+            title
+                .descendent_elements()
+                .find_map(|a| a.value().attr("href"))
+        })
+        .map(str::trim)
+        .filter(|href| !href.is_empty() && !href.starts_with('#'));
+    let metadata = section
+        .descendent_elements()
+        .find(|el| has_class(*el, "metadata"))
+        .map(inline_text)
+        .filter(|metadata| !metadata.is_empty());
+    let mut line = format!("• {title}");
+    if let Some(metadata) = metadata {
+        line.push_str(&format!(" ({metadata})"));
+    }
+    if let Some(href) = href {
+        let url = if href.starts_with('/') {
+            format!("https://www.gov.uk{href}")
+        } else {
+            href.to_owned()
+        };
+        line.push_str(&format!("\n  {url}"));
+    }
+    line
 }
 
 fn is_footnote_reference(el: ElementRef<'_>) -> bool {
@@ -459,42 +591,6 @@ fn render_list(list: ElementRef<'_>) -> String {
         lines.push(prefix_lines(&blocks.join("\n"), &marker, &indent));
     }
     lines.join("\n")
-}
-
-/// A table's caption as a block of its own, then its rows, one per line.
-fn render_table(table: ElementRef<'_>) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut rows = Vec::new();
-    collect_rows(table, &mut blocks, &mut rows);
-    if !rows.is_empty() {
-        blocks.push(rows.join("\n"));
-    }
-    blocks
-}
-
-fn collect_rows(el: ElementRef<'_>, captions: &mut Vec<String>, rows: &mut Vec<String>) {
-    for child in el.child_elements() {
-        match child.value().name() {
-            "caption" => {
-                let caption = inline_text(child);
-                if !caption.is_empty() {
-                    captions.push(caption);
-                }
-            }
-            "thead" | "tbody" | "tfoot" => collect_rows(child, captions, rows),
-            "tr" => {
-                let cells: Vec<String> = child
-                    .child_elements()
-                    .filter(|cell| matches!(cell.value().name(), "td" | "th"))
-                    .map(inline_text)
-                    .collect();
-                if cells.iter().any(|cell| !cell.is_empty()) {
-                    rows.push(cells.join(" | "));
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 /// One contact block; `None` when it holds nothing readable at all.
@@ -640,7 +736,23 @@ mod tests {
                 "<div class=\"govspeak\"><p><strong>Bold <em>and <a href=\"x\">linked</a></em></strong>, \
                  <abbr title=\"Public Health England\">PHE</abbr>’s view.</p></div>"
             ),
-            "Bold and linked, PHE’s view."
+            "Bold and linked, PHE (Public Health England)’s view."
+        );
+        // Not when the text has just spelt it out, nor when it holds a block.
+        assert_eq!(
+            html_to_text(
+                "<p>Public Health England (<abbr title=\"Public Health England\">PHE</abbr>)</p>\
+                 <p>x <abbr title=\"Y\"><div>a</div>b</abbr></p>"
+            ),
+            "Public Health England (PHE)\n\nx (Y)\n\na\n\nb"
+        );
+        // Explained the first time only.
+        assert_eq!(
+            html_to_text(
+                "<p><abbr title=\"Public Health England\">PHE</abbr> and \
+                 <abbr title=\"Public Health England\">PHE</abbr></p>"
+            ),
+            "PHE (Public Health England) and PHE"
         );
     }
 
@@ -648,7 +760,11 @@ mod tests {
     fn headings_are_their_own_paragraph() {
         assert_eq!(
             html_to_text("<p>Intro</p><h2 id=\"background\">Background</h2><p>Text</p>"),
-            "Intro\n\nBackground\n\nText"
+            "Intro\n\n## Background\n\nText"
+        );
+        assert_eq!(
+            html_to_text("<h3>Aims</h3><h1>Top</h1><p>x</p>"),
+            "### Aims\n\n## Top\n\nx"
         );
     }
 
@@ -691,7 +807,12 @@ mod tests {
                 "<figure class=\"image embedded\"><div class=\"img\"><img alt=\"A\" src=\"a.jpg\"></div>\n\
                  <figcaption>My Caption &amp; so on</figcaption></figure><p>After</p>"
             ),
-            "My Caption & so on\n\nAfter"
+            "[image: A]\n\nMy Caption & so on\n\nAfter"
+        );
+        // Decorative images (no alt text) leave nothing.
+        assert_eq!(
+            html_to_text("<p>a <img src=\"x.png\" alt=\"\"> b</p>"),
+            "a b"
         );
     }
 
@@ -702,7 +823,35 @@ mod tests {
                 "<table><caption>Totals</caption><thead><tr><th>Year</th><th>Count</th></tr></thead>\
                  <tbody><tr><td>2014</td><td>1,000</td></tr><tr><td>2015</td><td><p>2,000</p></td></tr></tbody></table>"
             ),
-            "Totals\n\nYear | Count\n2014 | 1,000\n2015 | 2,000"
+            "Totals\n\n| Year | Count |\n| 2014 | 1,000 |\n| 2015 | 2,000 |"
+        );
+    }
+
+    #[test]
+    fn spanning_cells_take_the_width_of_their_columns() {
+        assert_eq!(
+            html_to_text(
+                "<table><tr><th colspan=\"2\">Both halves</th><th>Total</th></tr>\
+                 <tr><td>a</td><td>bb</td><td>3</td></tr>\
+                 <tr><td rowspan=\"2\">tall</td><td>c</td><td>4</td></tr>\
+                 <tr><td>d</td><td>5</td></tr></table>"
+            ),
+            "| Both halves | Total |\n\
+             | a    | bb   | 3     |\n\
+             | tall | c    | 4     |\n\
+             |      | d    | 5     |"
+        );
+    }
+
+    #[test]
+    fn text_gov_uk_hides_is_not_shown() {
+        assert_eq!(
+            html_to_text(
+                "<p><span class=\"govuk-visually-hidden\">Warning</span>Read this.</p>\
+                 <p class=\"js-hidden\">Request an accessible format.</p>\
+                 <p>Shown<span class=\"visually-hidden\"> to screen readers</span>.</p><p hidden>x</p>"
+            ),
+            "Read this.\n\nShown."
         );
     }
 
@@ -772,6 +921,8 @@ mod tests {
             nest("<ul><li>", "</li></ul>", MAX_DEPTH / 2 - 1),
             nest("<table><tr><td>", "</td></tr></table>", MAX_DEPTH / 4 - 1),
             nest("<blockquote>", "</blockquote>", MAX_DEPTH - 2),
+            nest("<abbr title=\"t\">", "</abbr>", MAX_DEPTH - 2),
+            nest("<h2>", "</h2>", MAX_DEPTH - 2),
             nest(
                 "<div class=\"contact\"><p class=\"email\">",
                 "</p></div>",

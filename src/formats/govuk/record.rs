@@ -5,7 +5,7 @@
 use super::super::json::{JSON_FILES, Probe, error_at, json_message, record_ref};
 use super::super::{Decoded, Format, Record, Severity, StatementAt, no_lint};
 use super::contacts::read_item;
-use super::{Conversion, ConvertError, convert, counting_flattened, flattened_message};
+use super::{Conversion, ConvertError, convert_versioned, counting_flattened, flattened_message};
 
 /// GOV.UK items share `.json` files with native records.
 pub const FORMAT: Format = Format {
@@ -37,12 +37,15 @@ fn decode(record: &Record<'_>) -> Decoded {
         }
     };
     let ((converted, item_contacts), flattened) = counting_flattened(|| {
-        let converted = convert(text);
+        let converted = convert_versioned(text);
         let item_contacts = match &converted {
-            Ok(Conversion::Skipped {
-                schema_name,
-                document_type,
-            }) => read_item(schema_name, document_type.as_deref(), text),
+            Ok((
+                Conversion::Skipped {
+                    schema_name,
+                    document_type,
+                },
+                _,
+            )) => read_item(schema_name, document_type.as_deref(), text),
             _ => None,
         };
         (converted, item_contacts)
@@ -57,18 +60,24 @@ fn decode(record: &Record<'_>) -> Decoded {
         ));
     }
     let problem = match converted {
-        Ok(Conversion::Statement(statement)) => {
+        Ok((Conversion::Statement(statement), version)) => {
+            // Problems name it by its id: copies in several files are told
+            // apart by their versions.
             decoded.statements.push(StatementAt {
+                record: super::super::RecordRef::Id(statement.id.clone()),
                 statement: *statement,
-                record: name,
                 start: record.start,
+                version,
             });
             return decoded;
         }
-        Ok(Conversion::Skipped {
-            schema_name,
-            document_type,
-        }) => match item_contacts {
+        Ok((
+            Conversion::Skipped {
+                schema_name,
+                document_type,
+            },
+            _,
+        )) => match item_contacts {
             Some(Ok(found)) if !found.is_empty() => {
                 decoded.contacts = found;
                 return decoded;
@@ -84,7 +93,10 @@ fn decode(record: &Record<'_>) -> Decoded {
                 });
                 (
                     record.start,
-                    format!("GOV.UK item of type {what} is not a statement; skipped"),
+                    format!(
+                        "GOV.UK item of type {what} is not a statement ({}); skipped",
+                        super::skip_reason(&schema_name)
+                    ),
                     Severity::Notice,
                 )
             }

@@ -108,7 +108,7 @@ fn room_for_title(cells: &[Cell], width: usize) -> Option<usize> {
 /// A kind in at most seven columns, as the README's table lists them; a
 /// kind not in the table shows its first word.
 pub(super) fn short_kind(kind: &str) -> &str {
-    const SHORT: [(&str, &str); 12] = [
+    const SHORT: [(&str, &str); 18] = [
         ("press release", "press"),
         ("news story", "news"),
         ("world news story", "world"),
@@ -121,6 +121,12 @@ pub(super) fn short_kind(kind: &str) -> &str {
         ("statement to parliament", "parl"),
         ("correspondence", "letter"),
         ("statement", "stmt"),
+        ("national statistics announcement", "stats"),
+        ("official statistics announcement", "stats"),
+        ("fatality notice", "fatal"),
+        ("consultation outcome", "outcome"),
+        ("open consultation", "consult"),
+        ("closed consultation", "consult"),
     ];
     let kind = kind.trim();
     SHORT
@@ -228,5 +234,8 @@ mod tests {
         assert_eq!(short_kind("World news story"), "world");
         assert_eq!(short_kind("authored article"), "article");
         assert_eq!(short_kind("transcript of the speech"), "transcript");
+        assert_eq!(short_kind("official statistics announcement"), "stats");
+        assert_eq!(short_kind("fatality notice"), "fatal");
+        assert_eq!(short_kind("consultation outcome"), "outcome");
     }
 }
