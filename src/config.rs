@@ -173,6 +173,8 @@ impl Config {
 fn resolve(config_path: &Path, text: &str) -> PathBuf {
     let path = PathBuf::from(text);
     match config_path.parent() {
+        // A database address is not a path.
+        _ if crate::store::postgres_url(&path).is_some() => path,
         Some(folder) if path.is_relative() && !path.starts_with("~") => folder.join(path),
         _ => path,
     }
