@@ -8,6 +8,7 @@ mod contacts;
 mod list;
 mod mark;
 mod show;
+mod state;
 mod usage;
 
 use std::io::Write;
@@ -167,6 +168,9 @@ pub enum Command {
         #[arg(long)]
         default: bool,
     },
+    /// Move triage state between a SQLite file and PostgreSQL, or check it.
+    #[command(subcommand, after_help = usage::STATE)]
+    State(state::StateCommand),
     /// Print one statement whole.
     #[command(after_help = usage::SHOW)]
     Show {
@@ -225,6 +229,7 @@ pub fn run_command(settings: &Settings, command: &Command) -> anyhow::Result<Exi
         )?,
         Command::Show { id, json } => show::run(archive, policy, state.ok(), id, *json, &mut out)?,
         Command::Config { default } => config_command(settings, *default, &mut out)?,
+        Command::State(command) => state::run(command, state.map_err(Clone::clone), &mut out)?,
         Command::Contacts { query, json, vcard } => contacts::run(
             archive,
             policy,

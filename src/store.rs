@@ -63,6 +63,7 @@ mod notes;
 mod postgres;
 mod rows;
 mod schema;
+mod transfer;
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -79,6 +80,7 @@ pub use error::StoreError;
 pub use marks::{Change, MarkField, Marks, NoteVersion, Stamp, Status};
 pub use notes::{Draft, NoteSaved, OpenedNote};
 pub use postgres::{PgStore, redact};
+pub use transfer::{Snapshot, Value};
 
 /// How many queries of history are kept for each user.
 pub const HISTORY_LIMIT: usize = 500;

@@ -868,3 +868,178 @@ fn eight_processes_making_200_marks_each_lose_none(place: &Place) {
     let expected: Vec<(String, usize)> = (0..WRITERS).map(|i| (format!("w{i}"), CHANGES)).collect();
     assert_eq!(store.tags().expect("tags"), expected);
 }
+
+// ---------------------------------------------------------------- migration
+
+/// Alice and bob triage a SQLite file: every kind of row there is.
+fn a_team_file(place: &Place) {
+    let mut alice = place.open("alice", 1_000);
+    let mut bob = place.open("bob", 2_000);
+    let id = one("2024-01-12-joint-statement");
+    alice
+        .apply_all(&[
+            Change::Read {
+                ids: ids("s", 3),
+                read: true,
+            },
+            Change::Flag {
+                ids: id.clone(),
+                flagged: true,
+            },
+            Change::Tag {
+                ids: id.clone(),
+                tag: "urgent".to_owned(),
+                add: true,
+            },
+        ])
+        .expect("alice");
+    alice.save_note(&id, Some("first"), &[None]).expect("note");
+    let opened = alice.marks_for(&id).expect("marks")[0].1.note.clone();
+    bob.save_note(&id, Some("second\nline"), &[opened])
+        .expect("bob's note");
+    bob.apply(&Change::Status {
+        ids: id.clone(),
+        status: Status::InReview,
+    })
+    .expect("status");
+    bob.apply(&Change::Read {
+        ids: id,
+        read: true,
+    })
+    .expect("read");
+    bob.save_draft(&one("s1"), "half", &[None]).expect("draft");
+    alice.save_search("mine", "by:alice").expect("search");
+    for query in ["japan", "tag:urgent", "japan"] {
+        alice.push_history(query).expect("history");
+    }
+    bob.push_history("korea").expect("history");
+}
+
+fn communique(args: &[&std::ffi::OsStr]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_communique"))
+        .args(args)
+        .env_remove("COMMUNIQUE_STATE")
+        .output()
+        .expect("run communique");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr),
+    )
+}
+
+fn migrate(from: &Place, to: &Place) -> String {
+    let (ok, said) = communique(&[
+        "state".as_ref(),
+        "migrate".as_ref(),
+        "--from".as_ref(),
+        from.location().as_os_str(),
+        "--to".as_ref(),
+        to.location().as_os_str(),
+    ]);
+    assert!(ok, "{said}");
+    said
+}
+
+#[test]
+fn state_migrate_copies_everything_both_ways_and_again_changes_nothing() {
+    let Some(database) = Place::postgres() else {
+        return;
+    };
+    let file = Place::sqlite();
+    a_team_file(&file);
+    let original = file.open("carol", 0).export().expect("export");
+    assert_eq!(original.tables.len(), 7);
+    assert!(
+        original.tables.iter().all(|rows| !rows.is_empty()),
+        "{original:?}"
+    );
+
+    let said = migrate(&file, &database);
+    assert!(
+        said.starts_with(&format!("copied {} rows", original.rows())),
+        "{said}"
+    );
+    assert_eq!(
+        database.open("carol", 0).export().expect("export"),
+        original
+    );
+    // Each person sees in PostgreSQL what they saw in the file, stamps and all.
+    for user in ["alice", "bob"] {
+        let mut before = file.open(user, 0);
+        let mut after = database.open(user, 0);
+        assert_eq!(
+            after.marks().expect("marks"),
+            before.marks().expect("marks")
+        );
+        assert_eq!(
+            after.history().expect("history"),
+            before.history().expect("history")
+        );
+        assert_eq!(
+            after.drafts().expect("drafts"),
+            before.drafts().expect("drafts")
+        );
+        assert_eq!(
+            after.saved_searches().expect("saved"),
+            before.saved_searches().expect("saved")
+        );
+    }
+    assert_eq!(
+        database.open("alice", 0).history().expect("history"),
+        ["tag:urgent", "japan"]
+    );
+
+    // Again: nothing doubled.
+    migrate(&file, &database);
+    assert_eq!(
+        database.open("carol", 0).export().expect("export"),
+        original
+    );
+
+    // And back, into a new file.
+    let back = Place::sqlite();
+    migrate(&database, &back);
+    migrate(&database, &back);
+    assert_eq!(back.open("carol", 0).export().expect("export"), original);
+    assert_eq!(
+        back.open("bob", 0).marks().expect("marks"),
+        file.open("bob", 0).marks().expect("marks")
+    );
+}
+
+#[test]
+fn state_check_reports_either_kind_and_fails_on_what_it_cannot_read() {
+    let file = Place::sqlite();
+    a_team_file(&file);
+    let check = |place: &std::path::Path| {
+        communique(&[
+            "--state".as_ref(),
+            place.as_os_str(),
+            "state".as_ref(),
+            "check".as_ref(),
+        ])
+    };
+    let (ok, said) = check(&file.location());
+    assert!(ok, "{said}");
+    assert!(said.contains(": ok (SQLite "), "{said}");
+    assert!(said.contains("communique schema 2"), "{said}");
+    assert!(said.contains("4 statements with marks"), "{said}");
+
+    let (ok, said) = check(&file.location().with_file_name("missing.db"));
+    assert!(!ok, "{said}");
+    assert!(said.starts_with("not healthy:"), "{said}");
+
+    if let Some(database) = Place::postgres() {
+        migrate(&file, &database);
+        let (ok, said) = check(&database.location());
+        assert!(ok, "{said}");
+        assert!(said.contains(": ok (PostgreSQL "), "{said}");
+        assert!(said.contains("4 statements with marks"), "{said}");
+        // A database with no communique tables is reported, not created.
+        let empty = Place::postgres().expect("cluster");
+        let (ok, said) = check(&empty.location());
+        assert!(!ok, "{said}");
+        assert!(said.contains("holds no communique state"), "{said}");
+    }
+}

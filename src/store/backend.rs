@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{Applied, Change, Draft, Marks, NoteSaved, OpenedNote, PgStore, Store, StoreError};
+use super::{
+    Applied, Change, Draft, Marks, NoteSaved, OpenedNote, PgStore, Snapshot, Store, StoreError,
+};
 
 /// Every triage operation; see [`Store`] for what each does. Both kinds
 /// behave the same: the store test suite runs against each.
@@ -98,6 +100,23 @@ pub trait TriageStore: Send + std::fmt::Debug {
     /// # Errors
     /// When the state cannot be read.
     fn drafts(&mut self) -> Result<HashMap<String, Draft>, StoreError>;
+
+    /// Every row of every table, with who set it and when.
+    ///
+    /// # Errors
+    /// When the state cannot be read.
+    fn export(&mut self) -> Result<Snapshot, StoreError>;
+    /// Writes every row of `snapshot` in one transaction, replacing rows
+    /// with the same key (so importing twice changes nothing).
+    ///
+    /// # Errors
+    /// When it cannot be saved; then nothing was.
+    fn import(&mut self, snapshot: &Snapshot) -> Result<(), StoreError>;
+    /// One line on the database and its schema; an error when damaged.
+    ///
+    /// # Errors
+    /// When the state cannot be read or is damaged.
+    fn health(&mut self) -> Result<String, StoreError>;
 
     /// Applies one change in one transaction.
     ///
@@ -201,6 +220,15 @@ macro_rules! hand_on {
         }
         fn drafts(&mut self) -> Result<HashMap<String, Draft>, StoreError> {
             <$kind>::drafts(self)
+        }
+        fn export(&mut self) -> Result<Snapshot, StoreError> {
+            <$kind>::export(self)
+        }
+        fn import(&mut self, snapshot: &Snapshot) -> Result<(), StoreError> {
+            <$kind>::import(self, snapshot)
+        }
+        fn health(&mut self) -> Result<String, StoreError> {
+            <$kind>::health(self)
         }
     };
 }

@@ -28,6 +28,7 @@ use postgres::fallible_iterator::FallibleIterator as _;
 use super::engine::{self, Rows as _};
 use super::marks::{self, Change, Stamp};
 use super::notes::{Draft, NoteSaved, OpenedNote};
+use super::transfer::{Snapshot, TABLES, Value, delete_sql, insert_sql, is_int, key_positions};
 use super::{Applied, HISTORY_LIMIT, StoreError};
 
 pub use connect::redact;
@@ -478,6 +479,129 @@ impl PgStore {
                 )
             })
             .collect())
+    }
+
+    /// Every row of every table, read at one moment.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn export(&mut self) -> Result<Snapshot, StoreError> {
+        let place = self.place.clone();
+        let fail = |e: postgres::Error| error(&place, &e);
+        let mut tx = self
+            .db
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(fail)?;
+        let mut snapshot = Snapshot::default();
+        for table in TABLES {
+            let columns: Vec<String> = table
+                .columns
+                .iter()
+                .map(|c| {
+                    if is_int(c) {
+                        format!("{c}::bigint")
+                    } else {
+                        (*c).to_owned()
+                    }
+                })
+                .collect();
+            let rows = tx
+                .query(
+                    &format!(
+                        "SELECT {} FROM {} ORDER BY {}",
+                        columns.join(", "),
+                        table.name,
+                        table.order
+                    ),
+                    &[],
+                )
+                .map_err(fail)?;
+            snapshot.tables.push(
+                rows.iter()
+                    .map(|row| {
+                        table
+                            .columns
+                            .iter()
+                            .enumerate()
+                            .map(|(at, column)| {
+                                if is_int(column) {
+                                    row.get::<_, Option<i64>>(at)
+                                        .map_or(Value::Null, Value::Int)
+                                } else {
+                                    row.get::<_, Option<String>>(at)
+                                        .map_or(Value::Null, Value::Text)
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            );
+        }
+        tx.commit().map_err(fail)?;
+        Ok(snapshot)
+    }
+
+    /// Writes every row of `snapshot`, replacing rows with the same key,
+    /// in one transaction, announced to every browser.
+    ///
+    /// # Errors
+    /// When it cannot be saved; then nothing was.
+    pub fn import(&mut self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        self.write(|tx, _| {
+            for (table, rows) in TABLES.iter().zip(&snapshot.tables) {
+                let cast = |column: &str| if is_int(column) { "bigint" } else { "text" };
+                let delete = tx.prepare(&delete_sql(table, |at| {
+                    format!("${}::{}", at + 1, cast(table.key[at]))
+                }))?;
+                let insert = tx.prepare(&insert_sql(table, |at| {
+                    format!("${}::{}", at + 1, cast(table.columns[at]))
+                }))?;
+                let keys = key_positions(table);
+                for row in rows {
+                    let values: Vec<Box<dyn postgres::types::ToSql + Sync>> = row
+                        .iter()
+                        .zip(table.columns)
+                        .map(
+                            |(value, column)| -> Box<dyn postgres::types::ToSql + Sync> {
+                                match value {
+                                    Value::Int(n) => Box::new(Some(*n)),
+                                    Value::Text(text) => Box::new(Some(text.clone())),
+                                    Value::Null if is_int(column) => Box::new(None::<i64>),
+                                    Value::Null => Box::new(None::<String>),
+                                }
+                            },
+                        )
+                        .collect();
+                    let all: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                        values.iter().map(AsRef::as_ref).collect();
+                    let key: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                        keys.iter().filter_map(|&at| all.get(at).copied()).collect();
+                    tx.execute(&delete, &key)?;
+                    tx.execute(&insert, &all)?;
+                }
+            }
+            Ok(Some(()))
+        })
+        .map(drop)
+    }
+
+    /// The server's version and the schema's, for `communique state check`.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn health(&mut self) -> Result<String, StoreError> {
+        let place = self.place.clone();
+        let fail = |e: postgres::Error| error(&place, &e);
+        let server: String = self
+            .db
+            .query_one("SHOW server_version", &[])
+            .map_err(fail)?
+            .get(0);
+        let version = schema::version(&mut self.db).map_err(fail)?;
+        Ok(format!("PostgreSQL {server}, communique schema {version}"))
     }
 
     /// Where the database is, without any password.
