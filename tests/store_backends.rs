@@ -1043,3 +1043,44 @@ fn state_check_reports_either_kind_and_fails_on_what_it_cannot_read() {
         assert!(said.contains("holds no communique state"), "{said}");
     }
 }
+
+#[test]
+fn a_role_granted_only_select_reads_marks_and_is_refused_changes() {
+    let Some(cluster) = support::postgres::cluster() else {
+        return;
+    };
+    let url = cluster.fresh_database();
+    PgStore::open(&url, "alice")
+        .expect("open")
+        .apply(&Change::Flag {
+            ids: one("a"),
+            flagged: true,
+        })
+        .expect("flag");
+    let db = url
+        .split_once('?')
+        .and_then(|(base, _)| base.rsplit_once('/'))
+        .map(|(_, db)| db.to_owned())
+        .expect("database name");
+    cluster.sql(
+        &db,
+        "DO $$ BEGIN CREATE ROLE restricted_reader LOGIN; \
+         EXCEPTION WHEN duplicate_object THEN NULL; END $$; \
+         GRANT SELECT ON ALL TABLES IN SCHEMA public TO restricted_reader;",
+    );
+    let as_reader = url.replacen("postgres://communique@", "postgres://restricted_reader@", 1);
+    let mut reader: Box<dyn TriageStore> =
+        Box::new(PgStore::open(&as_reader, "reader").expect("the reader connects"));
+    assert!(reader.is_read_only());
+    let flagged = reader.marks().expect("marks")["a"].flagged.clone();
+    assert_eq!(flagged.map(|stamp| stamp.by).as_deref(), Some("alice"));
+    let error = reader
+        .apply(&Change::Flag {
+            ids: one("b"),
+            flagged: true,
+        })
+        .expect_err("refused");
+    assert!(matches!(error, StoreError::ReadOnly(_)), "{error:?}");
+    assert!(error.to_string().contains("read-only"), "{error}");
+    assert!(error.to_string().contains("restricted_reader@"), "{error}");
+}

@@ -67,7 +67,13 @@ impl PgStore {
     pub fn open(url: &str, user: &str) -> Result<PgStore, StoreError> {
         let (mut db, place) = connect::connect(url)?;
         schema::migrate(&mut db, &place)?;
-        PgStore::ready(db, place, user, false)
+        // A role granted only SELECT (a restricted reader) is a read-only
+        // store from the start, not one that fails at its first change.
+        let may_write: bool = db
+            .query_one("SELECT has_table_privilege('marks', 'INSERT')", &[])
+            .map_err(|e| error(&place, &e))?
+            .get(0);
+        PgStore::ready(db, place, user, !may_write)
     }
 
     /// Connects for reading only: nothing is created, every transaction is
