@@ -47,9 +47,14 @@ fn two_browsers_and_a_cron_job_on_one_database_see_each_others_changes() {
     let Some(cluster) = support::postgres::cluster() else {
         return;
     };
-    let url = cluster.fresh_database();
-    let mut alice = browser(&url, "alice");
-    let mut bob = browser(&url, "bob");
+    // Each person logs in as their own role, as on separate hosts; the
+    // database, not $COMMUNIQUE_USER, says who did what.
+    let db = cluster.fresh_name();
+    for role in ["alice", "bob", "cron"] {
+        cluster.role(role);
+    }
+    let mut alice = browser(&cluster.url_as(&db, "alice"), "alice");
+    let mut bob = browser(&cluster.url_as(&db, "bob"), "bob");
 
     // A burst in alice's browser: flag the first row, move down, flag the
     // second, tag it.
@@ -65,9 +70,15 @@ fn two_browsers_and_a_cron_job_on_one_database_see_each_others_changes() {
 
     // A cron job marks the first statement actioned: both browsers show it.
     let output = Command::new(BINARY)
-        .args(["--archive", ARCHIVE, "--state", &url, "mark", FIRST_ID])
-        .args(["--status", "actioned"])
-        .env("COMMUNIQUE_USER", "cron")
+        .args([
+            "--archive",
+            ARCHIVE,
+            "--state",
+            &cluster.url_as(&db, "cron"),
+        ])
+        .args(["mark", FIRST_ID, "--status", "actioned"])
+        // Claiming to be someone else changes nothing in a database.
+        .env("COMMUNIQUE_USER", "the-minister")
         .output()
         .expect("run mark");
     assert!(output.status.success(), "{output:?}");
@@ -76,11 +87,29 @@ fn two_browsers_and_a_cron_job_on_one_database_see_each_others_changes() {
 
     // Attribution went through the database, as every output path shows it.
     let output = Command::new(BINARY)
-        .args(["--archive", ARCHIVE, "--state", &url, "show", FIRST_ID])
+        .args([
+            "--archive",
+            ARCHIVE,
+            "--state",
+            &cluster.url(&db),
+            "show",
+            FIRST_ID,
+        ])
         .output()
         .expect("run show");
     let shown = String::from_utf8_lossy(&output.stdout);
     assert!(shown.contains("Status: actioned (set by cron"), "{shown}");
+    assert!(!shown.contains("the-minister"), "{shown}");
+    let output = Command::new(BINARY)
+        .args(["--archive", ARCHIVE, "--state", &cluster.url(&db)])
+        .args(["list", "--json", "--query", "is:flagged tag:urgent"])
+        .output()
+        .expect("run list");
+    let listed: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("list --json is JSON");
+    let marks = &listed[0]["marks"];
+    assert_eq!(marks["flagged"]["by"], "alice", "{listed}");
+    assert_eq!(marks["tags"]["urgent"]["by"], "alice", "{listed}");
 
     for term in [&mut alice, &mut bob] {
         term.send("q");

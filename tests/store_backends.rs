@@ -25,7 +25,9 @@ use communique::store::{
 /// fresh database on the test cluster.
 enum Place {
     Sqlite(tempfile::TempDir),
-    Postgres(String),
+    /// A database (by name) on the cluster; each person logs in as their
+    /// own role, since attribution there is the role's.
+    Postgres(&'static support::postgres::Cluster, String),
 }
 
 impl Place {
@@ -36,15 +38,14 @@ impl Place {
     /// `None` (the test says it did not run) only outside CI, where
     /// PostgreSQL may be missing.
     fn postgres() -> Option<Place> {
-        Some(Place::Postgres(
-            support::postgres::cluster()?.fresh_database(),
-        ))
+        let cluster = support::postgres::cluster()?;
+        Some(Place::Postgres(cluster, cluster.fresh_name()))
     }
 
     fn location(&self) -> PathBuf {
         match self {
             Place::Sqlite(dir) => dir.path().join("triage.db"),
-            Place::Postgres(url) => PathBuf::from(url),
+            Place::Postgres(cluster, name) => PathBuf::from(cluster.url(name)),
         }
     }
 
@@ -56,11 +57,14 @@ impl Place {
                 assert_eq!(warning, None);
                 Box::new(store.with_clock(move || at))
             }
-            Place::Postgres(url) => Box::new(
-                PgStore::open(url, by)
-                    .expect("open database")
-                    .with_clock(move || at),
-            ),
+            Place::Postgres(cluster, name) => {
+                cluster.role(by);
+                Box::new(
+                    PgStore::open(&cluster.url_as(name, by))
+                        .expect("open database")
+                        .with_clock(move || at),
+                )
+            }
         }
     }
 
@@ -79,8 +83,8 @@ impl Place {
                      BEGIN SELECT RAISE(ABORT, 'refused'); END;"
                 ))
                 .expect("trigger"),
-            Place::Postgres(url) => raw_pg(
-                url,
+            Place::Postgres(cluster, name) => raw_pg(
+                &cluster.url(name),
                 &format!(
                     "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ \
                  BEGIN IF NEW.id = '{id}' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$; \
@@ -96,7 +100,9 @@ impl Place {
                 .expect("raw connection")
                 .execute_batch("DROP TRIGGER refuse")
                 .expect("drop trigger"),
-            Place::Postgres(url) => raw_pg(url, "DROP TRIGGER refuse ON marks"),
+            Place::Postgres(cluster, name) => {
+                raw_pg(&cluster.url(name), "DROP TRIGGER refuse ON marks");
+            }
         }
     }
 }
@@ -1050,7 +1056,7 @@ fn a_role_granted_only_select_reads_marks_and_is_refused_changes() {
         return;
     };
     let url = cluster.fresh_database();
-    PgStore::open(&url, "alice")
+    PgStore::open(&url)
         .expect("open")
         .apply(&Change::Flag {
             ids: one("a"),
@@ -1070,10 +1076,10 @@ fn a_role_granted_only_select_reads_marks_and_is_refused_changes() {
     );
     let as_reader = url.replacen("postgres://communique@", "postgres://restricted_reader@", 1);
     let mut reader: Box<dyn TriageStore> =
-        Box::new(PgStore::open(&as_reader, "reader").expect("the reader connects"));
+        Box::new(PgStore::open(&as_reader).expect("the reader connects"));
     assert!(reader.is_read_only());
     let flagged = reader.marks().expect("marks")["a"].flagged.clone();
-    assert_eq!(flagged.map(|stamp| stamp.by).as_deref(), Some("alice"));
+    assert_eq!(flagged.map(|stamp| stamp.by).as_deref(), Some("communique"));
     let error = reader
         .apply(&Change::Flag {
             ids: one("b"),

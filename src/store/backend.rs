@@ -138,7 +138,8 @@ pub fn postgres_url(state: &Path) -> Option<&str> {
 }
 
 /// Opens the state `location` (a file path or a `postgres://` address)
-/// for reading and writing, attributing changes to `user`. The warning,
+/// for reading and writing, attributing changes to `user` in a file (in
+/// a database, to the role it logs in as). The warning,
 /// when there is one, is for the person.
 ///
 /// # Errors
@@ -148,7 +149,7 @@ pub fn open(
     user: &str,
 ) -> Result<(Box<dyn TriageStore>, Option<String>), StoreError> {
     if let Some(url) = postgres_url(location) {
-        return Ok((Box::new(PgStore::open(url, user)?), None));
+        return Ok((Box::new(PgStore::open(url)?), None));
     }
     let (store, warning) = Store::open(location, user)?;
     Ok((Box::new(store), warning))
@@ -161,7 +162,7 @@ pub fn open(
 /// As [`Store::open_read_only`] or [`PgStore::open_read_only`].
 pub fn open_read_only(location: &Path) -> Result<Box<dyn TriageStore>, StoreError> {
     if let Some(url) = postgres_url(location) {
-        return Ok(Box::new(PgStore::open_read_only(url, &Store::user())?));
+        return Ok(Box::new(PgStore::open_read_only(url)?));
     }
     Ok(Box::new(Store::open_read_only(location)?))
 }

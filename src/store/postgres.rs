@@ -58,13 +58,15 @@ impl fmt::Debug for PgStore {
 }
 
 impl PgStore {
-    /// Connects to the database at `url`, creating or migrating its tables,
-    /// and attributes changes to `user`.
+    /// Connects to the database at `url`, creating or migrating its tables.
+    /// Changes are attributed to the database role it logs in as
+    /// (`current_user`), which the server authenticated: not to `$USER` or
+    /// `$COMMUNIQUE_USER`, which anyone can set.
     ///
     /// # Errors
     /// [`StoreError::CannotOpen`] when the server cannot be reached or
     /// refuses the login; [`StoreError::Newer`] for a newer schema.
-    pub fn open(url: &str, user: &str) -> Result<PgStore, StoreError> {
+    pub fn open(url: &str) -> Result<PgStore, StoreError> {
         let (mut db, place) = connect::connect(url)?;
         schema::migrate(&mut db, &place)?;
         // A role granted only SELECT (a restricted reader) is a read-only
@@ -73,7 +75,7 @@ impl PgStore {
             .query_one("SELECT has_table_privilege('marks', 'INSERT')", &[])
             .map_err(|e| error(&place, &e))?
             .get(0);
-        PgStore::ready(db, place, user, !may_write)
+        PgStore::ready(db, place, !may_write)
     }
 
     /// Connects for reading only: nothing is created, every transaction is
@@ -81,7 +83,7 @@ impl PgStore {
     ///
     /// # Errors
     /// As [`PgStore::open`]; also when the database has no communique tables.
-    pub fn open_read_only(url: &str, user: &str) -> Result<PgStore, StoreError> {
+    pub fn open_read_only(url: &str) -> Result<PgStore, StoreError> {
         let (mut db, place) = connect::connect(url)?;
         let found = schema::version(&mut db).map_err(|e| error(&place, &e))?;
         schema::newer(found, &place)?;
@@ -93,25 +95,21 @@ impl PgStore {
         }
         db.batch_execute("SET default_transaction_read_only = on")
             .map_err(|e| error(&place, &e))?;
-        PgStore::ready(db, place, user, true)
+        PgStore::ready(db, place, true)
     }
 
-    fn ready(
-        mut db: Client,
-        place: String,
-        user: &str,
-        read_only: bool,
-    ) -> Result<PgStore, StoreError> {
+    fn ready(mut db: Client, place: String, read_only: bool) -> Result<PgStore, StoreError> {
         let fail = |e: postgres::Error| error(&place, &e);
         db.batch_execute(&format!("LISTEN {}", schema::CHANNEL))
             .map_err(fail)?;
-        let backend: i32 = db
-            .query_one("SELECT pg_backend_pid()", &[])
-            .map_err(fail)?
-            .get(0);
+        let me = db
+            .query_one("SELECT pg_backend_pid(), current_user::text", &[])
+            .map_err(fail)?;
+        let backend: i32 = me.get(0);
+        let user: String = me.get(1);
         Ok(PgStore {
             db,
-            user: Some(marks::clean_name(user))
+            user: Some(marks::clean_name(&user))
                 .filter(|name| !name.is_empty())
                 .unwrap_or_else(|| "unknown".to_owned()),
             place,

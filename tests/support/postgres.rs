@@ -215,14 +215,59 @@ impl Cluster {
             .spawn();
     }
 
-    /// The address of the database `name` on this cluster.
+    /// The address of the database `name` on this cluster, as its superuser.
     #[must_use]
     pub fn url(&self, name: &str) -> String {
+        self.url_as(name, "communique")
+    }
+
+    /// The address of the database `name`, logging in as `role` (its name
+    /// percent-encoded, as a URL needs).
+    #[must_use]
+    pub fn url_as(&self, name: &str, role: &str) -> String {
+        let role: String = role
+            .bytes()
+            .map(|byte| {
+                if byte.is_ascii_alphanumeric() || byte == b'_' {
+                    char::from(byte).to_string()
+                } else {
+                    format!("%{byte:02X}")
+                }
+            })
+            .collect();
         format!(
-            "postgres://communique@/{name}?host={}&port={}",
+            "postgres://{role}@/{name}?host={}&port={}",
             self.dir.display(),
             self.port
         )
+    }
+
+    /// Makes `role` a login role (a superuser, as test roles need no
+    /// grants), unless it exists; tests running at once may ask together.
+    ///
+    /// # Panics
+    /// When the server refuses.
+    pub fn role(&self, role: &str) {
+        let quoted = role.replace('"', "\"\"");
+        self.sql(
+            "postgres",
+            &format!(
+                "DO $$ BEGIN CREATE ROLE \"{quoted}\" LOGIN SUPERUSER; \
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            ),
+        );
+    }
+
+    /// The address of a new empty database; `name` gives its name alone.
+    #[must_use]
+    pub fn fresh_name(&self) -> String {
+        let name = format!(
+            "t{}_{}",
+            std::process::id(),
+            DATABASES.fetch_add(1, Ordering::Relaxed)
+        );
+        self.sql("postgres", &format!("CREATE DATABASE {name}"));
+        name
     }
 
     /// A new empty database; gives its address.
@@ -231,12 +276,7 @@ impl Cluster {
     /// When the server refuses.
     #[must_use]
     pub fn fresh_database(&self) -> String {
-        let name = format!(
-            "t{}_{}",
-            std::process::id(),
-            DATABASES.fetch_add(1, Ordering::Relaxed)
-        );
-        self.sql("postgres", &format!("CREATE DATABASE {name}"));
+        let name = self.fresh_name();
         self.url(&name)
     }
 

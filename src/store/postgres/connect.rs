@@ -1,7 +1,8 @@
 //! Reaching the server: the address taken apart into what the client
 //! library reads and what we read ourselves (`sslmode=verify-ca` and
-//! `verify-full`, `sslrootcert`, which it does not know), the password from
-//! `$PGPASSWORD`, and TLS through OpenSSL with the checks the mode asks for.
+//! `verify-full`, `sslrootcert`, which it does not know), the login from
+//! `$PGUSER` or the account and the password from `$PGPASSWORD`, and TLS
+//! through OpenSSL with the checks the mode asks for.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -115,8 +116,13 @@ pub(super) fn connect(url: &str) -> Result<(Client, String), StoreError> {
     {
         config.password(password.as_encoded_bytes());
     }
+    // As libpq: $PGUSER, else the account's own name.
     if config.get_user().is_none() {
-        config.user(&super::super::Store::user());
+        let user = std::env::var("PGUSER")
+            .ok()
+            .filter(|user| !user.is_empty())
+            .unwrap_or_else(super::super::account_name);
+        config.user(&user);
     }
     config.connect_timeout(CONNECT_TIMEOUT);
     config.application_name("communique");
