@@ -195,4 +195,15 @@ mod tests {
         );
         assert_eq!(resolve(config, "/srv/s"), PathBuf::from("/srv/s"));
     }
+
+    #[test]
+    fn a_database_address_is_kept_as_written() {
+        let config = Path::new("/etc/communique/config.toml");
+        for url in [
+            "postgres://alice@db.example/triage?sslmode=verify-full",
+            "postgresql:///triage?host=/run/postgresql",
+        ] {
+            assert_eq!(resolve(config, url), PathBuf::from(url));
+        }
+    }
 }
