@@ -29,11 +29,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub archive: Option<PathBuf>,
 
-    /// The triage state file (SQLite). Point several staff at one file to
-    /// triage together. Else $COMMUNIQUE_STATE, else `[paths] state` in the
+    /// The triage state: a SQLite file, or a PostgreSQL database
+    /// (postgres://user@host/db, for staff on several hosts). Point several
+    /// staff at one to triage together. Else $COMMUNIQUE_STATE, else `[paths] state` in the
     /// configuration, else $XDG_STATE_HOME/communique/triage.db (in
     /// restricted mode: this flag, else ~/.local/state/communique/triage.db).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub state: Option<PathBuf>,
 
     /// The configuration file (keys, colours, columns, sort, paths).

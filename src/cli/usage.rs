@@ -7,7 +7,9 @@ Examples:
   communique                              browse ./archive (or $COMMUNIQUE_ARCHIVE)
   communique --archive /srv/statements    browse another archive
   communique --state /srv/team/triage.db  triage with colleagues on one state file
-  communique list --help                  the headless commands: check, list, contacts, mark, config, show";
+  communique --state 'postgres://alice@db.example/triage?sslmode=verify-full'
+                                          ...or on one database, from several hosts
+  communique list --help                  the headless commands: check, list, contacts, mark, config, show, state";
 
 /// `communique check --help`.
 pub const CHECK: &str = "\
