@@ -550,8 +550,8 @@ fn check_terminal() -> anyhow::Result<()> {
 /// Opens the state file as the current user.
 fn open_store(
     path: std::path::PathBuf,
-) -> Result<(crate::store::Store, Option<String>), crate::store::StoreError> {
-    crate::store::Store::open(&path, &crate::store::Store::user())
+) -> Result<(Box<dyn crate::store::TriageStore>, Option<String>), crate::store::StoreError> {
+    crate::store::open_any(&path, &crate::store::Store::user())
 }
 
 /// Opens the browser on the archive, as the settings say.

@@ -8,6 +8,7 @@ mod contacts;
 mod list;
 mod mark;
 mod show;
+mod state;
 mod usage;
 
 use std::io::Write;
@@ -28,11 +29,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub archive: Option<PathBuf>,
 
-    /// The triage state file (SQLite). Point several staff at one file to
-    /// triage together. Else $COMMUNIQUE_STATE, else `[paths] state` in the
+    /// The triage state: a SQLite file, or a PostgreSQL database
+    /// (postgres://user@host/db, for staff on several hosts). Point several
+    /// staff at one to triage together. Else $COMMUNIQUE_STATE, else `[paths] state` in the
     /// configuration, else $XDG_STATE_HOME/communique/triage.db (in
     /// restricted mode: this flag, else ~/.local/state/communique/triage.db).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub state: Option<PathBuf>,
 
     /// The configuration file (keys, colours, columns, sort, paths).
@@ -168,6 +170,9 @@ pub enum Command {
         #[arg(long)]
         default: bool,
     },
+    /// Move triage state between a SQLite file and PostgreSQL, or check it.
+    #[command(subcommand, after_help = usage::STATE)]
+    State(state::StateCommand),
     /// Print one statement whole.
     #[command(after_help = usage::SHOW)]
     Show {
@@ -226,6 +231,7 @@ pub fn run_command(settings: &Settings, command: &Command) -> anyhow::Result<Exi
         )?,
         Command::Show { id, json } => show::run(archive, policy, state.ok(), id, *json, &mut out)?,
         Command::Config { default } => config_command(settings, *default, &mut out)?,
+        Command::State(command) => state::run(command, state.map_err(Clone::clone), &mut out)?,
         Command::Contacts { query, json, vcard } => contacts::run(
             archive,
             policy,

@@ -201,6 +201,8 @@ impl Config {
 fn resolve(config_path: &Path, text: &str) -> PathBuf {
     let path = PathBuf::from(text);
     match config_path.parent() {
+        // A database address is not a path.
+        _ if crate::store::postgres_url(&path).is_some() => path,
         Some(folder) if path.is_relative() && !path.starts_with("~") => folder.join(path),
         _ => path,
     }
@@ -220,5 +222,16 @@ mod tests {
             PathBuf::from("/etc/communique/data")
         );
         assert_eq!(resolve(config, "/srv/s"), PathBuf::from("/srv/s"));
+    }
+
+    #[test]
+    fn a_database_address_is_kept_as_written() {
+        let config = Path::new("/etc/communique/config.toml");
+        for url in [
+            "postgres://alice@db.example/triage?sslmode=verify-full",
+            "postgresql:///triage?host=/run/postgresql",
+        ] {
+            assert_eq!(resolve(config, url), PathBuf::from(url));
+        }
     }
 }

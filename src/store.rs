@@ -54,12 +54,16 @@
 //! Writers waiting on each other poll every millisecond or two (see
 //! `schema::wait_for_lock`), so a busy shared file does not starve anyone.
 
+mod backend;
+mod engine;
 mod error;
 mod files;
 mod marks;
 mod notes;
+mod postgres;
 mod rows;
 mod schema;
+mod transfer;
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -69,10 +73,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, TransactionBehavior, params};
 
+pub use backend::{
+    TriageStore, open as open_any, open_read_only as open_any_read_only, postgres_url,
+};
 pub use error::StoreError;
-use marks::Target;
 pub use marks::{Change, MarkField, Marks, NoteVersion, Stamp, Status};
 pub use notes::{Draft, NoteSaved, OpenedNote};
+pub use postgres::{PgStore, redact};
+pub use transfer::{Snapshot, Value};
 
 /// How many queries of history are kept for each user.
 pub const HISTORY_LIMIT: usize = 500;
@@ -297,7 +305,7 @@ impl Store {
             .map_err(fail)?;
         let mut all = Vec::with_capacity(changes.len());
         for change in changes {
-            all.push(apply_in(&tx, change, &stamp).map_err(fail)?);
+            all.push(engine::apply_in(&mut rows::Sqlite(&tx), change, &stamp).map_err(fail)?);
         }
         tx.commit().map_err(fail)?;
         Ok(all)
@@ -484,40 +492,6 @@ impl Store {
     fn fail(&self, error: &rusqlite::Error) -> StoreError {
         StoreError::from_sqlite(&self.path, error)
     }
-}
-
-/// One change inside an open transaction.
-fn apply_in(tx: &Connection, change: &Change, stamp: &Stamp) -> rusqlite::Result<Applied> {
-    let plan = change.plan();
-    let mut applied = Applied {
-        before: Vec::with_capacity(plan.len()),
-        after: Vec::with_capacity(plan.len()),
-    };
-    for (id, target) in plan {
-        let before = rows::load(tx, id, &stamp.by)?;
-        let after = match target {
-            Target::Edit => change.edit(&before, stamp),
-            Target::Exact(marks) => marks.clone(),
-            Target::Field(marks) => {
-                let mut after = before.clone();
-                if let Some(field) = change.field() {
-                    field.copy(marks, &mut after);
-                }
-                after
-            }
-        };
-        let after = if after == before {
-            after
-        } else {
-            rows::save(tx, id, stamp, &before, &after)?;
-            // Read back: others' reads and the note's versions are the
-            // file's, not the change's.
-            rows::load(tx, id, &stamp.by)?
-        };
-        applied.before.push((id.to_owned(), before));
-        applied.after.push((id.to_owned(), after));
-    }
-    Ok(applied)
 }
 
 fn system_clock() -> i64 {

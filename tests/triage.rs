@@ -71,7 +71,7 @@ impl Session {
     fn join(path: &Path, user: &str) -> Self {
         let mut state = browser();
         let mut link = Link {
-            store: Some(store(path, user)),
+            store: Some(Box::new(store(path, user))),
         };
         link.load_into(&mut state);
         Self {
@@ -144,10 +144,10 @@ impl Session {
     }
 
     /// The marks as the file holds them (every id with marks).
-    fn stored(&self) -> HashMap<String, Marks> {
+    fn stored(&mut self) -> HashMap<String, Marks> {
         self.link
             .store
-            .as_ref()
+            .as_mut()
             .expect("a store")
             .marks()
             .expect("the store reads")
@@ -379,7 +379,7 @@ fn esc_on_an_edited_note_asks_save_keep_as_draft_or_throw_away() {
     let drafts = session
         .link
         .store
-        .as_ref()
+        .as_mut()
         .expect("a store")
         .drafts()
         .expect("drafts");
@@ -1042,7 +1042,9 @@ fn read_only_pair() -> (Session, Session) {
     let alice = Session::new();
     let store = Store::open_read_only(&alice.path).expect("opens for reading");
     let mut state = browser();
-    let mut link = Link { store: Some(store) };
+    let mut link = Link {
+        store: Some(Box::new(store)),
+    };
     link.load_into(&mut state);
     let reader = Session {
         state,

@@ -11,12 +11,12 @@ use ratatui::backend::Backend;
 use super::Perform;
 use crate::clipboard::{self, Multiplexer};
 use crate::state::{Effect, State};
-use crate::store::{MarkField, NoteSaved, Store};
+use crate::store::{MarkField, NoteSaved, TriageStore};
 
 /// The browser's connection to the triage store, when there is one.
 #[derive(Debug, Default)]
 pub struct Link {
-    pub store: Option<Store>,
+    pub store: Option<Box<dyn TriageStore>>,
 }
 
 impl Link {
@@ -83,7 +83,7 @@ impl Link {
     /// Shows what the store has to say about its file (it was replaced by
     /// another and reopened), after whatever the last action reported.
     fn tell_notice(&mut self, state: &mut State) {
-        if let Some(notice) = self.store.as_mut().and_then(Store::take_notice) {
+        if let Some(notice) = self.store.as_mut().and_then(|store| store.take_notice()) {
             state.report(notice);
         }
     }

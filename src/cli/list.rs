@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::records::Statement;
 use crate::sanitize::clean_line;
 use crate::search::{Hit, Index, parse};
-use crate::store::{Marks, Stamp, Store};
+use crate::store::{Marks, Stamp};
 
 pub fn run(
     archive: &Path,
@@ -97,11 +97,12 @@ pub fn run(
 pub(super) fn read_marks(state: &Path) -> HashMap<String, Marks> {
     // Nothing there, or an empty file no one has initialised: no marks.
     match std::fs::symlink_metadata(state) {
+        _ if crate::store::postgres_url(state).is_some() => {}
         Err(_) => return HashMap::new(),
         Ok(meta) if meta.is_file() && meta.len() == 0 => return HashMap::new(),
         Ok(_) => {}
     }
-    match Store::open_read_only(state).and_then(|store| store.marks()) {
+    match crate::store::open_any_read_only(state).and_then(|mut store| store.marks()) {
         Ok(marks) => marks,
         Err(err) => {
             eprintln!("communique: warning: {err}; listing without marks");

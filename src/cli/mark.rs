@@ -118,7 +118,7 @@ pub fn run(
             archive.display()
         );
     }
-    let (mut store, warning) = Store::open(state, &Store::user())?;
+    let (mut store, warning) = crate::store::open_any(state, &Store::user())?;
     if let Some(warning) = warning {
         super::warn(&warning);
     }

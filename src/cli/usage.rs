@@ -7,7 +7,9 @@ Examples:
   communique                              browse ./archive (or $COMMUNIQUE_ARCHIVE)
   communique --archive /srv/statements    browse another archive
   communique --state /srv/team/triage.db  triage with colleagues on one state file
-  communique list --help                  the headless commands: check, list, contacts, mark, config, show";
+  communique --state 'postgres://alice@db.example/triage?sslmode=verify-full'
+                                          ...or on one database, from several hosts
+  communique list --help                  the headless commands: check, list, contacts, mark, config, show, state";
 
 /// `communique check --help`.
 pub const CHECK: &str = "\
@@ -58,3 +60,13 @@ Examples:
   communique show dprk-russia-ballistic-missile-transfers-2024-01-12
   communique show ID --json               the record as native JSON, with its triage marks
 Ids are the last column of `communique list` and the `id` of `list --json`.";
+
+/// `communique state --help`.
+pub const STATE: &str = "\
+Examples:
+  communique state check                  which database holds the state, and is it healthy
+  communique state migrate --from ~/.local/state/communique/triage.db \\
+      --to 'postgres://press@db.example/triage?sslmode=verify-full'
+                                          move a team's SQLite file to PostgreSQL (again: no harm)
+  communique state migrate --from 'postgres://press@db.example/triage' --to backup.db
+                                          and back, or a copy as a file";

@@ -50,6 +50,11 @@ impl fmt::Display for StoreError {
                 "refusing the state file {}: it is a symbolic link; give the real file's path instead",
                 path.display()
             ),
+            StoreError::ReadOnly(path) if super::postgres_url(path).is_some() => write!(
+                f,
+                "cannot save: read-only (your database role may only read {})",
+                path.display()
+            ),
             StoreError::ReadOnly(path) => {
                 write!(
                     f,

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, TransactionBehavior, params};
 
-use super::{Applied, Change, Stamp, Store, StoreError, apply_in, rows};
+use super::{Applied, Change, Stamp, Store, StoreError, engine, rows};
 
 /// A statement's note as someone opened it (`None`: it had none).
 pub type OpenedNote = Option<(String, Stamp)>;
@@ -64,20 +64,12 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
-        let mut changed = Vec::new();
-        for (id, opened) in ids
-            .iter()
-            .zip(opened.iter().chain(std::iter::repeat(&None)))
-        {
-            let now = rows::load(&tx, id, &stamp.by).map_err(fail)?.note;
-            if now != *opened {
-                changed.push((id.clone(), now));
-            }
-        }
+        let changed =
+            engine::changed_notes(&mut rows::Sqlite(&tx), ids, opened, &stamp.by).map_err(fail)?;
         if !changed.is_empty() {
             return Ok(NoteSaved::Conflict(changed));
         }
-        let applied = apply_in(&tx, &change, &stamp).map_err(fail)?;
+        let applied = engine::apply_in(&mut rows::Sqlite(&tx), &change, &stamp).map_err(fail)?;
         drop_drafts_in(&tx, ids, &stamp.by).map_err(fail)?;
         tx.commit().map_err(fail)?;
         Ok(NoteSaved::Saved(applied))

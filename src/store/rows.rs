@@ -26,6 +26,27 @@ impl FromSql for Status {
 const MARK_COLUMNS: &str =
     "flagged_by, flagged_at, status, status_by, status_at, note, note_by, note_at";
 
+/// The SQLite rows of an open transaction, for the shared rules in `engine`.
+pub(super) struct Sqlite<'a>(pub &'a Connection);
+
+impl super::engine::Rows for Sqlite<'_> {
+    type Error = rusqlite::Error;
+
+    fn load(&mut self, id: &str, user: &str) -> rusqlite::Result<Marks> {
+        load(self.0, id, user)
+    }
+
+    fn save(
+        &mut self,
+        id: &str,
+        stamp: &Stamp,
+        before: &Marks,
+        after: &Marks,
+    ) -> rusqlite::Result<()> {
+        save(self.0, id, stamp, before, after)
+    }
+}
+
 /// The marks of one statement as `user` sees them, default when it has no rows.
 pub(super) fn load(conn: &Connection, id: &str, user: &str) -> rusqlite::Result<Marks> {
     let mut marks = conn
@@ -217,7 +238,7 @@ fn version_at(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<NoteVer
 }
 
 /// Files a read under this user's own mark or everyone else's.
-fn add_read(marks: &mut Marks, user: &str, stamp: Stamp) {
+pub(super) fn add_read(marks: &mut Marks, user: &str, stamp: Stamp) {
     if stamp.by == user {
         marks.read = Some(stamp);
     } else {
@@ -227,13 +248,13 @@ fn add_read(marks: &mut Marks, user: &str, stamp: Stamp) {
 
 /// Keeps the versions (newest first) before the current note; all of them
 /// when there is none now (the newest then records its removal).
-fn set_history(marks: &mut Marks, mut versions: Vec<NoteVersion>) {
+pub(super) fn set_history(marks: &mut Marks, mut versions: Vec<NoteVersion>) {
     if marks.note.is_some() && !versions.is_empty() {
         versions.remove(0);
     }
     marks.note_history = versions.into();
 }
 
-fn split(stamp: Option<&Stamp>) -> (Option<&str>, Option<i64>) {
+pub(super) fn split(stamp: Option<&Stamp>) -> (Option<&str>, Option<i64>) {
     (stamp.map(|s| s.by.as_str()), stamp.map(|s| s.at))
 }

@@ -9,5 +9,6 @@
 pub mod cells;
 pub mod escapes;
 pub mod keys;
+pub mod postgres;
 pub mod process;
 pub mod pty;
