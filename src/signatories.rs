@@ -21,6 +21,8 @@ pub use timeline::{Bin, Period, Timeline, months_between};
 use crate::records::{Signatory, Statement};
 use crate::search::fold_shown;
 
+type Fast = foldhash::fast::RandomState;
+
 /// One signatory across statements: an office, or a person named alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Office {
@@ -32,8 +34,7 @@ pub struct Office {
 }
 
 /// Every statement's signatories as offices, built once per loaded archive
-/// (the loader shares one `Arc` per distinct signatory, so each is read
-/// once).
+/// (each distinct signatory is read once, found again by its fields).
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     offices: Vec<Office>,
@@ -75,13 +76,20 @@ impl Ledger {
         let mut ledger = Self::default();
         let mut by_key: HashMap<String, u32> = HashMap::new();
         let offices = &mut ledger.offices;
-        let mut by_arc: HashMap<*const Signatory, Option<u32>> = HashMap::new();
+        // The loader shares one `Arc` per distinct signatory, so most are
+        // found by address; others by their fields.
+        let mut by_address: HashMap<*const Signatory, Option<u32>, Fast> = HashMap::default();
+        let mut seen: HashMap<&Signatory, Option<u32>, Fast> = HashMap::default();
         let mut names: Vec<BTreeSet<String>> = Vec::new();
         ledger.signed.reserve(statements.len());
         for statement in statements {
             let mut signed: Vec<u32> = Vec::with_capacity(statement.signatories.len());
             for signatory in &statement.signatories {
-                let office = *by_arc.entry(Arc::as_ptr(signatory)).or_insert_with(|| {
+                if let Some(office) = by_address.get(&Arc::as_ptr(signatory)) {
+                    signed.extend(*office);
+                    continue;
+                }
+                let office = *seen.entry(signatory.as_ref()).or_insert_with(|| {
                     let (key, label) = office_key(signatory)?;
                     let next = u32::try_from(offices.len()).unwrap_or(u32::MAX);
                     let id = *by_key.entry(key).or_insert_with(|| {
@@ -102,6 +110,7 @@ impl Ledger {
                     }
                     Some(id)
                 });
+                by_address.insert(Arc::as_ptr(signatory), office);
                 signed.extend(office);
             }
             signed.sort_unstable();
