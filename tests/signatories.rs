@@ -383,6 +383,36 @@ fn csv_cells_cannot_run_formulas_or_reach_the_terminal() {
         "{}",
         stdout(&output)
     );
+    // As JSON: escaped, so no raw control reaches the terminal, and the
+    // exact text comes back when parsed.
+    for args in [
+        &["signatory", "mallory", "--json"][..],
+        &["stats", "--by", "signatory", "--json"],
+    ] {
+        let output = communique()
+            .args([OsStr::new("--archive"), dir.path().as_os_str()])
+            .args(args)
+            .output()
+            .expect("run");
+        assert_exit(&output, 0);
+        let text = stdout(&output);
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+        assert!(text.contains("\\u001b[2JMallory"), "{text}");
+        let report = json(&output);
+        let label = report
+            .get("signatory")
+            .unwrap_or(&report["counts"][0]["value"]);
+        assert_eq!(label, "\u{1b}[2JMallory, =Nowhere");
+    }
+    let id = "=HYPERLINK(\"http://evil\")";
+    let output = communique()
+        .args([OsStr::new("--archive"), dir.path().as_os_str()])
+        .args(["compare", id, id])
+        .output()
+        .expect("run");
+    assert_exit(&output, 0);
+    assert!(!stdout(&output).contains('\u{1b}'), "{}", stdout(&output));
+    assert!(stdout(&output).contains("Signed both (1):\n  \u{241b}[2JMallory, =Nowhere\n"));
 }
 
 #[test]
