@@ -8,6 +8,7 @@ mod contacts;
 mod list;
 mod mark;
 mod show;
+mod signatories;
 mod state;
 mod usage;
 
@@ -15,6 +16,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::settings::{Chosen, Settings};
@@ -125,6 +127,58 @@ pub enum Command {
         #[arg(long, short = 'n')]
         limit: Option<usize>,
         /// Print a JSON array of records in the native format.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV for a spreadsheet: date, kind, title, id, signatory
+        /// count, url and marks, with a header row.
+        #[arg(long)]
+        csv: bool,
+        /// Write the CSV to this file instead of standard output (not
+        /// allowed in restricted mode, where nothing is written to disk).
+        #[arg(long, short, value_name = "FILE", requires = "csv")]
+        output: Option<PathBuf>,
+    },
+    /// Count statements by month, year, kind, organisation, signatory
+    /// country or signatory: the numbers behind the browser's timelines.
+    #[command(after_help = usage::STATS)]
+    Stats {
+        /// Count only what this query matches (as `list --query`; it may
+        /// start with a dash).
+        #[arg(long, short, allow_hyphen_values = true)]
+        query: Option<String>,
+        /// What to count by. Months and years come in order, empty ones
+        /// included; the others most first.
+        #[arg(long, value_enum)]
+        by: crate::signatories::Dimension,
+        /// Print JSON: {by, query, statements, counts: [{value, count}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A signatory's page: every statement they signed (newest first), a
+    /// timeline, and who signs with them most. A signatory is an office
+    /// (role with country or organisation) when the records name one, so
+    /// one page holds every holder of it.
+    #[command(after_help = usage::SIGNATORY)]
+    Signatory {
+        /// Words of the office or of a name ("foreign affairs, japan",
+        /// "blinken"). Exits 1 when none matches or several do (they are
+        /// listed).
+        #[arg(required = true, value_name = "NAME")]
+        name: Vec<String>,
+        /// Print the page as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare two statements' signatories: who signed both, who only the
+    /// earlier, who is new in the later, and the later one's usual
+    /// co-signers who did not sign it.
+    #[command(after_help = usage::COMPARE)]
+    Compare {
+        /// A statement's id (as `list` prints it).
+        first: String,
+        /// The other statement's id.
+        second: String,
+        /// Print the comparison as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -207,15 +261,63 @@ pub fn run_command(settings: &Settings, command: &Command) -> anyhow::Result<Exi
         Command::Check { strict, verbose } => {
             check::run(archive, policy, *strict, *verbose, &mut out)?
         }
-        Command::List { query, limit, json } => list::run(
+        Command::List {
+            query,
+            limit,
+            json,
+            csv,
+            output,
+        } => {
+            let format = match (*json, *csv) {
+                (true, _) => list::Format::Json,
+                (_, true) => list::Format::Csv,
+                _ => list::Format::Lines,
+            };
+            let query = query.as_deref();
+            match output {
+                Some(path) => {
+                    if settings.restricted.value {
+                        anyhow::bail!(
+                            "--output is not allowed in restricted mode: nothing is written \
+                             to disk there (leave it out to print the CSV)"
+                        );
+                    }
+                    let file = std::fs::File::create(path)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    let mut file = std::io::BufWriter::new(file);
+                    let code = list::run(
+                        archive,
+                        policy,
+                        state.ok(),
+                        query,
+                        *limit,
+                        format,
+                        &mut file,
+                    )?;
+                    file.flush()
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    code
+                }
+                None => list::run(archive, policy, state.ok(), query, *limit, format, &mut out)?,
+            }
+        }
+        Command::Stats { query, by, json } => signatories::stats(
             archive,
             policy,
             state.ok(),
             query.as_deref(),
-            *limit,
+            *by,
             *json,
             &mut out,
         )?,
+        Command::Signatory { name, json } => {
+            signatories::signatory(archive, policy, &name.join(" "), *json, &mut out)?
+        }
+        Command::Compare {
+            first,
+            second,
+            json,
+        } => signatories::compare_command(archive, policy, first, second, *json, &mut out)?,
         Command::Mark {
             ids,
             query,

@@ -15,6 +15,7 @@ pub mod records;
 pub mod sanitize;
 pub mod search;
 pub mod settings;
+pub mod signatories;
 pub mod state;
 pub mod store;
 pub mod ui;

@@ -6,9 +6,10 @@
 //!
 //! One cleaning per kind of output: [`clean_line`] and [`clean_text`] for the
 //! screen and plain-text output (error messages included), [`clean_copy`]
-//! for the clipboard, [`json`] for JSON (escaped, not changed, so it
+//! for the clipboard, [`csv`] for spreadsheet cells, [`json`] for JSON (escaped, not changed, so it
 //! round-trips); vCard values go through [`clean_text`] and vCard escaping.
 
+pub mod csv;
 pub mod json;
 
 use std::borrow::Cow;

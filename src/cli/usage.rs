@@ -9,7 +9,8 @@ Examples:
   communique --state /srv/team/triage.db  triage with colleagues on one state file
   communique --state 'postgres://alice@db.example/triage?sslmode=verify-full'
                                           ...or on one database, from several hosts
-  communique list --help                  the headless commands: check, list, contacts, mark, config, show, state";
+  communique list --help                  the headless commands: check, list, stats, signatory,
+                                          compare, contacts, mark, config, show, state";
 
 /// `communique check --help`.
 pub const CHECK: &str = "\
@@ -28,6 +29,8 @@ Examples:
   communique list --query \"'COVID-19\"     an exact phrase (as fzf's ')
   communique list --query 'is:flagged tag:urgent' --json
                                           records with their triage marks, as JSON
+  communique list --query 'sig:japan year:2024' --csv > briefing.csv
+  communique list --csv -o briefing.csv   the same, to a file (not in restricted mode)
 The query language is in the README (\"Query language\") and the browser's help (?).";
 
 /// `communique contacts --help`.
@@ -70,3 +73,30 @@ Examples:
                                           move a team's SQLite file to PostgreSQL (again: no harm)
   communique state migrate --from 'postgres://press@db.example/triage' --to backup.db
                                           and back, or a copy as a file";
+/// `communique stats --help`.
+pub const STATS: &str = "\
+Examples:
+  communique stats --by month --query 'loc:ukraine'    statements on Ukraine, month by month
+  communique stats --by year                           the whole archive, year by year
+  communique stats --by country --query 'kind:\"news story\" dprk'
+                                                       who signs on the DPRK most
+  communique stats --by signatory --json               every signatory's count, as JSON
+Months and years come in order with the empty ones between; the rest most first.";
+
+/// `communique signatory --help`.
+pub const SIGNATORY: &str = "\
+Examples:
+  communique signatory foreign affairs japan   Japan's foreign minister, whoever held the post
+  communique signatory blinken                 by a holder's name
+  communique signatory 'High Representative' --json
+A signatory is an office (role with country or organisation) when the records
+name one: \"Minister of Foreign Affairs, Japan\" across years is one page, with
+every holder's name listed.";
+
+/// `communique compare --help`.
+pub const COMPARE: &str = "\
+Examples:
+  communique compare ID ID                     who signed both, who only the earlier, who is new
+  communique compare ID ID --json
+Ids are the last column of `communique list`. Usual co-signers are those who
+signed most of the ten latest earlier statements with similar signatories.";
