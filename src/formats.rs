@@ -6,6 +6,7 @@
 pub mod feed;
 pub mod govuk;
 pub mod json;
+pub mod markdown;
 pub mod native;
 mod problem;
 
@@ -20,7 +21,12 @@ use crate::records::Statement;
 /// Every format the loader reads, in the order records are offered to them:
 /// the first whose extension matches and which [claims](Format::claims) a
 /// record reads it.
-pub const FORMATS: &[Format] = &[govuk::FORMAT, native::FORMAT, feed::FORMAT];
+pub const FORMATS: &[Format] = &[
+    govuk::FORMAT,
+    native::FORMAT,
+    feed::FORMAT,
+    markdown::FORMAT,
+];
 
 /// One record format.
 pub struct Format {
@@ -205,6 +211,12 @@ mod tests {
             ),
             ("news.rss", "<rss version=\"2.0\"/>", "RSS or Atom feed"),
             ("news.atom", "<feed/>", "RSS or Atom feed"),
+            (
+                "2024-01-12-statement.md",
+                "---\ntitle: T\n---\n",
+                "Markdown with front matter",
+            ),
+            ("a.markdown", "# T", "Markdown with front matter"),
         ];
         for (file, text, expected) in cases {
             let format = format_of(Path::new(file), text).map(|format| format.name);
