@@ -95,6 +95,7 @@ impl Cli {
         Ok(crate::loader::ReadPolicy {
             follow_links: self.follow_links,
             max_record_size: self.max_record_size,
+            ..crate::loader::ReadPolicy::default()
         })
     }
 }

@@ -42,6 +42,9 @@ pub struct Config {
     pub default_sort: Option<Sort>,
     pub archive: Option<PathBuf>,
     pub state: Option<PathBuf>,
+    /// `[archive] reflow`: join the hard-wrapped lines of every plain body
+    /// into paragraphs.
+    pub reflow: bool,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             default_sort: None,
             archive: None,
             state: None,
+            reflow: false,
         }
     }
 }
@@ -80,7 +84,7 @@ impl fmt::Display for ConfigProblem {
     }
 }
 
-const SECTIONS: [&str; 4] = ["keys", "theme", "list", "paths"];
+const SECTIONS: [&str; 5] = ["keys", "theme", "list", "paths", "archive"];
 
 impl Config {
     /// Reads a config file. A missing file is the defaults; an unreadable
@@ -132,6 +136,7 @@ impl Config {
                     config.columns = settings.columns.unwrap_or(config.columns);
                     config.default_sort = settings.sort;
                 }
+                "archive" => config.read_archive(&mut source, table),
                 _ => config.read_paths(&mut source, table),
             }
         }
@@ -145,6 +150,18 @@ impl Config {
         Theme {
             color: !no_color && self.theme != ThemeChoice::None,
             palette: self.palette,
+        }
+    }
+
+    fn read_archive(&mut self, source: &mut Source, table: &DeTable) {
+        for Entry { name, span, value } in Source::entries(table) {
+            if name == "reflow" {
+                if let Some(flag) = source.boolean(value, "`reflow` in [archive]") {
+                    self.reflow = flag;
+                }
+            } else {
+                source.unknown(span, "key", name, "in [archive]", &["reflow"]);
+            }
         }
     }
 

@@ -66,6 +66,9 @@ pub struct Record<'a> {
     pub index: usize,
     /// Check bodies but do not keep them (they are read back from the file).
     pub without_bodies: bool,
+    /// Join the hard-wrapped lines of plain bodies into paragraphs, unless
+    /// the record says otherwise (`[archive] reflow`).
+    pub reflow: bool,
 }
 
 impl Record<'_> {

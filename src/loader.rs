@@ -501,7 +501,13 @@ pub fn read_full(statement: &Statement) -> anyhow::Result<Statement> {
         index: 0,
         rereadable: true,
     };
-    let options = LoadOptions::default();
+    let options = LoadOptions {
+        policy: ReadPolicy {
+            reflow: stored.reflow,
+            ..ReadPolicy::default()
+        },
+        ..LoadOptions::default()
+    };
     let mut read = parse_json_record(path, &located, options)
         .statements
         .into_iter();

@@ -127,6 +127,10 @@ impl Settings {
             state: Self::state(cli, env, config, restricted.value),
             read_policy: cli
                 .read_policy(restricted.value)
+                .map(|policy| crate::loader::ReadPolicy {
+                    reflow: config.reflow,
+                    ..policy
+                })
                 .map_err(|err| err.to_string()),
             config_file,
             restricted,

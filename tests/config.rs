@@ -198,7 +198,7 @@ fn unknown_sections_and_keys_are_reported() {
     assert_eq!(
         located(&problems),
         [
-            "1:2: unknown section `colors`; expected one of keys, theme, list, paths",
+            "1:2: unknown section `colors`; expected one of keys, theme, list, paths, archive",
             "5:1: unknown key `srot` in [list]; did you mean `sort`?",
             "7:7: unknown context `lists` in [keys]; did you mean `list`?",
             "11:11: `archive` in [paths] must be a string, not an integer",
@@ -500,4 +500,20 @@ fn help_lines(buffer: &ratatui::buffer::Buffer) -> Vec<(String, String)> {
             Some((keys.to_owned(), meaning.trim().to_owned()))
         })
         .collect()
+}
+
+#[test]
+fn archive_reflow_is_read_and_a_wrong_value_reported() {
+    let (config, problems) = parse("[archive]\nreflow = true\n");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(config.reflow);
+    let (config, problems) = parse("[archive]\nreflow = \"yes\"\nreflwo = true\n");
+    assert!(!config.reflow);
+    assert_eq!(
+        located(&problems),
+        [
+            "2:10: `reflow` in [archive] must be true or false, not a string",
+            "3:1: unknown key `reflwo` in [archive]; did you mean `reflow`?",
+        ]
+    );
 }

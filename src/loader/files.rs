@@ -19,7 +19,8 @@ use super::{Problem, Severity};
 /// a long body is a few hundred KB).
 pub const DEFAULT_MAX_RECORD_SIZE: u64 = 64 << 20;
 
-/// How files are reached and how much of them is read.
+/// How files are reached, how much of them is read and how their text is
+/// taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadPolicy {
     /// Follow symbolic links that lead out of the archive folder too.
@@ -27,6 +28,9 @@ pub struct ReadPolicy {
     /// Bytes one record may take: a single-record `.json` file, an element
     /// of an array, or a line of JSON Lines. Bigger ones are reported.
     pub max_record_size: u64,
+    /// Join the hard-wrapped lines of plain bodies into paragraphs
+    /// (`[archive] reflow`; a record's own `reflow` wins).
+    pub reflow: bool,
 }
 
 impl Default for ReadPolicy {
@@ -34,6 +38,7 @@ impl Default for ReadPolicy {
         Self {
             follow_links: false,
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
+            reflow: false,
         }
     }
 }
