@@ -99,7 +99,7 @@ impl Cli {
         Ok(crate::loader::ReadPolicy {
             follow_links: self.follow_links,
             max_record_size: self.max_record_size,
-            time_zone: None,
+            ..crate::loader::ReadPolicy::default()
         })
     }
 }

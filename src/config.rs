@@ -44,6 +44,9 @@ pub struct Config {
     pub state: Option<PathBuf>,
     /// `[archive] time_zone`: the zone the archive's dates are read in.
     pub time_zone: Option<chrono_tz::Tz>,
+    /// `[archive] reflow`: join the hard-wrapped lines of every plain body
+    /// into paragraphs.
+    pub reflow: bool,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Default for Config {
             archive: None,
             state: None,
             time_zone: None,
+            reflow: false,
         }
     }
 }
@@ -173,8 +177,14 @@ impl Config {
 impl Config {
     fn read_archive(&mut self, source: &mut Source, table: &DeTable) {
         for Entry { name, span, value } in Source::entries(table) {
+            if name == "reflow" {
+                if let Some(flag) = source.boolean(value, "`reflow` in [archive]") {
+                    self.reflow = flag;
+                }
+                continue;
+            }
             if name != "time_zone" {
-                source.unknown(span, "key", name, "in [archive]", &["time_zone"]);
+                source.unknown(span, "key", name, "in [archive]", &["time_zone", "reflow"]);
                 continue;
             }
             let Some(text) = source.string(value, "`time_zone` in [archive]") else {

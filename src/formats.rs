@@ -6,6 +6,7 @@
 pub mod feed;
 pub mod govuk;
 pub mod json;
+pub mod markdown;
 pub mod native;
 mod problem;
 
@@ -20,7 +21,12 @@ use crate::records::{Published, Statement};
 /// Every format the loader reads, in the order records are offered to them:
 /// the first whose extension matches and which [claims](Format::claims) a
 /// record reads it.
-pub const FORMATS: &[Format] = &[govuk::FORMAT, native::FORMAT, feed::FORMAT];
+pub const FORMATS: &[Format] = &[
+    govuk::FORMAT,
+    native::FORMAT,
+    feed::FORMAT,
+    markdown::FORMAT,
+];
 
 /// One record format.
 pub struct Format {
@@ -60,6 +66,9 @@ pub struct Record<'a> {
     pub index: usize,
     /// Check bodies but do not keep them (they are read back from the file).
     pub without_bodies: bool,
+    /// Join the hard-wrapped lines of plain bodies into paragraphs, unless
+    /// the record says otherwise (`[archive] reflow`).
+    pub reflow: bool,
 }
 
 impl Record<'_> {
@@ -210,6 +219,12 @@ mod tests {
             ),
             ("news.rss", "<rss version=\"2.0\"/>", "RSS or Atom feed"),
             ("news.atom", "<feed/>", "RSS or Atom feed"),
+            (
+                "2024-01-12-statement.md",
+                "---\ntitle: T\n---\n",
+                "Markdown with front matter",
+            ),
+            ("a.markdown", "# T", "Markdown with front matter"),
         ];
         for (file, text, expected) in cases {
             let format = format_of(Path::new(file), text).map(|format| format.name);

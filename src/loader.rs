@@ -613,6 +613,7 @@ pub fn read_full(statement: &Statement) -> anyhow::Result<Statement> {
     let options = LoadOptions {
         policy: ReadPolicy {
             time_zone: statement.published.zone(),
+            reflow: stored.reflow,
             ..ReadPolicy::default()
         },
         ..LoadOptions::default()

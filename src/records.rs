@@ -147,6 +147,8 @@ pub const NATIVE_FIELDS: &[&str] = &[
     "body",
     "speech",
     "links",
+    "body_html",
+    "reflow",
     "media_contacts",
     "updates",
     "language",
@@ -182,6 +184,9 @@ pub struct Stored {
     /// The file was reached through a symbolic link inside the archive, so
     /// reading it back follows that link (any other is refused).
     pub via_link: bool,
+    /// The archive asked for plain bodies to be reflowed when it was read
+    /// (`[archive] reflow`), so reading it back does too.
+    pub reflow: bool,
 }
 
 impl fmt::Display for Origin {

@@ -130,6 +130,7 @@ impl Settings {
                 .read_policy(restricted.value)
                 .map(|policy| crate::loader::ReadPolicy {
                     time_zone: config.time_zone,
+                    reflow: config.reflow,
                     ..policy
                 })
                 .map_err(|err| err.to_string()),

@@ -501,3 +501,19 @@ fn help_lines(buffer: &ratatui::buffer::Buffer) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+#[test]
+fn archive_reflow_is_read_and_a_wrong_value_reported() {
+    let (config, problems) = parse("[archive]\nreflow = true\n");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(config.reflow);
+    let (config, problems) = parse("[archive]\nreflow = \"yes\"\nreflwo = true\n");
+    assert!(!config.reflow);
+    assert_eq!(
+        located(&problems),
+        [
+            "2:10: `reflow` in [archive] must be true or false, not a string",
+            "3:1: unknown key `reflwo` in [archive]; did you mean `reflow`?",
+        ]
+    );
+}

@@ -44,6 +44,7 @@ pub fn default_config_text() -> String {
     write_theme(&mut text);
     write_list(&mut text);
     write_paths(&mut text);
+    write_archive(&mut text);
     text
 }
 
@@ -130,8 +131,17 @@ fn write_paths(text: &mut String) {
          # not say. ~/ is your home folder; a relative path is taken from this\n\
          # file's folder.\n\
          # archive = \"~/statements\"\n\
-         # state = \"~/.local/state/communique/triage.db\"\n\
-         \n[archive]\n\
+         # state = \"~/.local/state/communique/triage.db\"\n",
+    );
+}
+
+fn write_archive(text: &mut String) {
+    text.push_str(
+        "\n[archive]\n\
+         # How statements are read. reflow = true joins the hard-wrapped lines of\n\
+         # every plain-text body (native records) into paragraphs; a record's own\n\
+         # `reflow` field wins.\n\
+         reflow = false\n\
          # The time zone the archive's dates fall in (an IANA name): a timestamp\n\
          # is shown and filtered on its calendar day there. Unset, GOV.UK items\n\
          # are read in Europe/London (as GOV.UK shows them) and others in the\n\

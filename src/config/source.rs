@@ -132,6 +132,17 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// The value as true or false, or a problem naming `what`.
+    pub fn boolean(&mut self, value: &Spanned<DeValue<'_>>, what: &str) -> Option<bool> {
+        match value.get_ref() {
+            DeValue::Boolean(flag) => Some(*flag),
+            other => {
+                self.wrong_type(value.span(), what, "true or false", other);
+                None
+            }
+        }
+    }
+
     /// A string that names one entry of `table` (a sort, a theme), or a
     /// problem: `key` is the setting, `kind` what its value names.
     pub fn choice<T: Copy>(

@@ -19,7 +19,8 @@ use super::{Problem, Severity};
 /// a long body is a few hundred KB).
 pub const DEFAULT_MAX_RECORD_SIZE: u64 = 64 << 20;
 
-/// How files are reached and how much of them is read.
+/// How files are reached, how much of them is read and how their text is
+/// taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadPolicy {
     /// Follow symbolic links that lead out of the archive folder too.
@@ -30,6 +31,9 @@ pub struct ReadPolicy {
     /// The archive's time zone (`[archive] time_zone`): every timed date is
     /// read on its calendar day there, whatever its format's own zone.
     pub time_zone: Option<chrono_tz::Tz>,
+    /// Join the hard-wrapped lines of plain bodies into paragraphs
+    /// (`[archive] reflow`; a record's own `reflow` wins).
+    pub reflow: bool,
 }
 
 impl Default for ReadPolicy {
@@ -38,6 +42,7 @@ impl Default for ReadPolicy {
             follow_links: false,
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
             time_zone: None,
+            reflow: false,
         }
     }
 }

@@ -281,6 +281,7 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
         start,
         index,
         without_bodies: options.bodies_on_disk && rereadable,
+        reflow: options.policy.reflow,
     };
     let decoded = (format.decode)(&record);
     let mut parsed = Parsed {
@@ -323,6 +324,7 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
                 offset,
                 len: text.len() as u64,
                 via_link: false,
+                reflow: options.policy.reflow,
             });
         }
         parsed.statements.push(StatementAt {
