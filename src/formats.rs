@@ -7,6 +7,7 @@ pub mod feed;
 pub mod govuk;
 pub mod json;
 pub mod markdown;
+pub mod mojibake;
 pub mod native;
 mod problem;
 

@@ -296,6 +296,16 @@ fn parse_record(path: &Arc<Path>, located: &Located<'_>, options: LoadOptions) -
             start,
             version,
         } = read;
+        // Text decoded twice over is repaired whatever its format, and said.
+        if let Some(report) = formats::mojibake::repair_statement(&mut statement) {
+            parsed.problems.push(Problem::new(
+                path,
+                start,
+                Some(name.clone()),
+                report.message(),
+                Severity::Warning,
+            ));
+        }
         if let Some(why) = statement_problem(&statement) {
             parsed
                 .problems
