@@ -551,7 +551,7 @@ fn check_terminal() -> anyhow::Result<()> {
 fn open_store(
     path: std::path::PathBuf,
 ) -> Result<(Box<dyn crate::store::TriageStore>, Option<String>), crate::store::StoreError> {
-    crate::store::open_any(&path, &crate::store::Store::user())
+    crate::store::open_for_browser(&path, &crate::store::Store::user(), None)
 }
 
 /// Opens the browser on the archive, as the settings say.

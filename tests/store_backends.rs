@@ -18,7 +18,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use communique::store::{
-    Change, HISTORY_LIMIT, Marks, NoteSaved, PgStore, Stamp, Status, Store, StoreError, TriageStore,
+    Change, HISTORY_LIMIT, Marks, NoteSaved, PgStore, RemoteStore, Stamp, Status, Store,
+    StoreError, TriageStore,
 };
 
 /// Where a test's state lives: a SQLite file in a temporary folder, or a
@@ -1089,4 +1090,154 @@ fn a_role_granted_only_select_reads_marks_and_is_refused_changes() {
     assert!(matches!(error, StoreError::ReadOnly(_)), "{error:?}");
     assert!(error.to_string().contains("read-only"), "{error}");
     assert!(error.to_string().contains("restricted_reader@"), "{error}");
+}
+
+/// A change replayed from a browser's journal a second time (the browser
+/// crashed between the commit and crossing it off) is applied once.
+#[test]
+fn a_journaled_change_replayed_twice_is_applied_once() {
+    let Some(cluster) = support::postgres::cluster() else {
+        return;
+    };
+    let name = cluster.fresh_name();
+    cluster.role("alice");
+    let mut store = PgStore::open(&cluster.url_as(&name, "alice")).expect("open");
+    let note = Change::Note {
+        ids: one("a"),
+        note: Some("call back".to_owned()),
+    };
+    let first = store
+        .apply_all_once("key-1", std::slice::from_ref(&note))
+        .expect("first");
+    assert!(first.is_some());
+    let again = store
+        .apply_all_once("key-1", std::slice::from_ref(&note))
+        .expect("again");
+    assert_eq!(again, None, "a key already applied does nothing");
+    let saved = store
+        .save_note_once("key-2", &one("b"), Some("once"), &[None])
+        .expect("note");
+    assert!(matches!(saved, Some(NoteSaved::Saved(_))), "{saved:?}");
+    let repeated = store
+        .save_note_once("key-2", &one("b"), Some("once"), &[None])
+        .expect("note again");
+    assert_eq!(repeated, None, "not a conflict: already applied");
+    let marks = store.marks().expect("marks");
+    for id in ["a", "b"] {
+        assert_eq!(marks[id].note_history.len(), 0, "{:?}", marks[id]);
+    }
+    let mut raw = ::postgres::Client::connect(&cluster.url(&name), ::postgres::NoTls).expect("raw");
+    let versions: i64 = raw
+        .query_one("SELECT count(*) FROM note_versions", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(versions, 2, "one version of each note");
+}
+
+/// Waits (generously) until `holds` says yes.
+fn eventually(what: &str, mut holds: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !holds() {
+        assert!(Instant::now() < deadline, "waited too long for {what}");
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The browser's store: changes show at once and reach the database from
+/// the worker; started with the server unreachable, it keeps changes in
+/// its journal, and a note someone else changed meanwhile comes back as a
+/// conflict when it is replayed, not written over theirs.
+#[test]
+fn the_browsers_store_journals_offline_and_replays_with_conflicts() {
+    let Some(cluster) = support::postgres::cluster() else {
+        return;
+    };
+    let name = cluster.fresh_name();
+    cluster.role("alice");
+    cluster.role("bob");
+    let url = cluster.url_as(&name, "alice");
+    let dir = tempfile::tempdir().expect("dir");
+    let journal = dir.path().join("journal.jsonl");
+
+    // Online: a flag shows in the store at once and in the database soon.
+    let mut online = RemoteStore::open(&url, &journal).expect("open online");
+    assert_eq!(online.offline(), None);
+    online
+        .apply(&Change::Flag {
+            ids: one("a"),
+            flagged: true,
+        })
+        .expect("flag");
+    assert!(online.marks().expect("marks")["a"].flagged.is_some());
+    let mut bob = PgStore::open(&cluster.url_as(&name, "bob")).expect("bob");
+    eventually("the flag in the database", || {
+        bob.marks()
+            .expect("marks")
+            .get("a")
+            .is_some_and(|m| m.flagged.as_ref().is_some_and(|s| s.by == "alice"))
+    });
+    drop(online);
+
+    // Offline from the start (no server at that address): changes wait.
+    let nowhere = url.replace(
+        &cluster.socket_dir().display().to_string(),
+        &dir.path().join("no-server-here").display().to_string(),
+    );
+    let mut offline = RemoteStore::open(&nowhere, &journal).expect("open offline");
+    eventually("the store saying it is offline", || {
+        offline.offline().is_some()
+    });
+    offline
+        .apply(&Change::Tag {
+            ids: one("b"),
+            tag: "urgent".to_owned(),
+            add: true,
+        })
+        .expect("tag offline");
+    let saved = offline
+        .save_note(&one("c"), Some("mine"), &[None])
+        .expect("note offline");
+    assert!(matches!(saved, NoteSaved::Saved(_)), "{saved:?}");
+    assert_eq!(offline.offline(), Some(2));
+    assert_eq!(
+        offline.marks().expect("marks")["c"]
+            .note
+            .as_ref()
+            .map(|n| n.0.as_str()),
+        Some("mine")
+    );
+    drop(offline);
+
+    // Meanwhile bob writes his note on the same statement.
+    let theirs = bob
+        .save_note(&one("c"), Some("theirs"), &[None])
+        .expect("bob's note");
+    assert!(matches!(theirs, NoteSaved::Saved(_)));
+
+    // Back at the real address, the journal is replayed: the tag arrives,
+    // the note comes back as a conflict and bob's stays.
+    let mut back = RemoteStore::open(&url, &journal).expect("open again");
+    let mut conflicts = Vec::new();
+    eventually("the replayed note's conflict", || {
+        conflicts.extend(back.take_conflicts());
+        !conflicts.is_empty()
+    });
+    assert_eq!(conflicts[0].ids, one("c"));
+    assert_eq!(conflicts[0].text.as_deref(), Some("mine"));
+    eventually("the tag in the database", || {
+        bob.marks()
+            .expect("marks")
+            .get("b")
+            .is_some_and(|m| m.tags.contains_key("urgent"))
+    });
+    assert_eq!(
+        bob.marks().expect("marks")["c"]
+            .note
+            .as_ref()
+            .map(|n| n.0.as_str()),
+        Some("theirs")
+    );
+    eventually("an empty journal", || back.offline().is_none());
+    drop(back);
+    assert_eq!(std::fs::metadata(&journal).expect("journal").len(), 0);
 }

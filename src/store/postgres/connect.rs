@@ -16,6 +16,21 @@ use super::super::StoreError;
 /// How long connecting may take before the server counts as unreachable.
 pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How a failure to reach the server (rather than a refusal by it) begins.
+pub(super) const UNREACHABLE: &str = "the server cannot be reached";
+
+/// The role `url` logs in as, as [`connect`] chooses it: the address's
+/// user, else `$PGUSER`, else the account's own name.
+#[must_use]
+pub fn login_name(url: &str) -> String {
+    split_address(url)
+        .ok()
+        .and_then(|address| address.rest.parse::<postgres::Config>().ok())
+        .and_then(|config| config.get_user().map(str::to_owned))
+        .or_else(|| std::env::var("PGUSER").ok().filter(|user| !user.is_empty()))
+        .unwrap_or_else(super::super::account_name)
+}
+
 /// How the server's certificate is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Check {
@@ -135,8 +150,12 @@ pub(super) fn connect(url: &str) -> Result<(Client, String), StoreError> {
     };
     let client = client.map_err(|e| {
         cannot(match e.as_db_error() {
+            // Starting up or shutting down: as good as not there yet.
+            Some(db) if *db.code() == postgres::error::SqlState::CANNOT_CONNECT_NOW => {
+                format!("{UNREACHABLE} ({})", db.message())
+            }
             Some(db) => db.message().to_owned(),
-            None => format!("the server cannot be reached ({e})"),
+            None => format!("{UNREACHABLE} ({e})"),
         })
     })?;
     Ok((client, place))

@@ -15,9 +15,11 @@ pub(super) const WRITE_LOCK: i64 = 0x436f_6d71;
 /// The channel every committed change is announced on.
 pub(super) const CHANNEL: &str = "communique_changes";
 
-/// Schema steps, as SQLite's (`store::schema`) reached at version 2. Append
+/// Schema steps: the first as SQLite's (`store::schema`) reached at
+/// version 2, then the journal's keys (version 2). Append
 /// a step to change the schema; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &["CREATE TABLE marks (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE marks (
         id TEXT PRIMARY KEY,
         flagged_by TEXT, flagged_at BIGINT,
         status TEXT NOT NULL DEFAULT 'new', status_by TEXT, status_at BIGINT,
@@ -49,10 +51,17 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE marks (
         id TEXT NOT NULL, by TEXT NOT NULL, text TEXT NOT NULL, at BIGINT NOT NULL,
         base_note TEXT, base_by TEXT, base_at BIGINT,
         PRIMARY KEY (id, by)
-    );"];
+    );",
+    // Changes a browser kept in its journal while the database was away,
+    // by the key it gave each: a change replayed twice (the browser
+    // crashed between the commit and crossing it off) is applied once.
+    "CREATE TABLE communique_applied (
+        key TEXT PRIMARY KEY, by TEXT NOT NULL, at BIGINT NOT NULL
+    );",
+];
 
 /// The schema version this build writes and reads.
-pub(super) const VERSION: i32 = 1;
+pub(super) const VERSION: i32 = 2;
 
 /// The version the database is at (0 when it has no communique tables).
 pub(super) fn version(db: &mut Client) -> Result<i32, postgres::Error> {
