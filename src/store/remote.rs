@@ -521,10 +521,11 @@ impl Worker {
         let mut refresh = false;
         loop {
             let result = match self.store.take() {
-                None => self.reconnect().map(|store| {
+                None => {
+                    // A new connection may have missed changes meanwhile.
                     refresh = true;
-                    store
-                }),
+                    self.reconnect()
+                }
                 Some(store) => Ok(store),
             };
             let mut store = match result {
