@@ -271,3 +271,41 @@ fn changes_made_offline_survive_the_browser_being_killed() {
 
 /// The tests stop the one server in turns.
 static SERVER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A server that takes connections and never answers: a link cut without a
+/// word, or a host that has hung. Nothing waits on it but the browser's
+/// database thread: the list draws, keys act, and the change waits.
+#[test]
+fn keys_act_and_draw_while_the_server_never_answers() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let home = tempfile::tempdir().expect("state home");
+    let url = format!("postgres://nobody@127.0.0.1:{port}/triage?sslmode=disable");
+    let mut term = browser(&url, home.path());
+    term.send("F");
+    wait_screen(
+        &mut term,
+        "row 0 flagged with no answer from the server",
+        |s| marks_column(s, 0).contains('!'),
+    );
+    term.send("j/japan");
+    term.expect_text("japan");
+    wait_screen(&mut term, "the change counted as waiting", |s| {
+        s.contains("offline — 1 change waiting")
+    });
+    term.signal("KILL");
+    assert!(term.wait_exit(TIMEOUT).is_some(), "killed");
+    // The change is in the journal, for the next start.
+    let journal = home.path().join("communique").join("journal");
+    let kept: String = std::fs::read_dir(&journal)
+        .expect("journal folder")
+        .map(|file| std::fs::read_to_string(file.expect("entry").path()).expect("read"))
+        .collect();
+    assert!(kept.contains("\"Flag\""), "{kept}");
+}

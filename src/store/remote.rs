@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::engine::{self, Rows};
 use super::journal::{Entry, Job, Journal, new_key};
@@ -63,6 +63,14 @@ struct Cache {
 struct Shared {
     journal: Journal,
     online: bool,
+    /// An attempt to connect failed, or the connection was lost, since the
+    /// last time one opened (before the first attempt ends, the browser
+    /// is connecting, not offline).
+    failed: bool,
+    /// The role may only read (known once connected).
+    read_only: bool,
+    /// The role changes are attributed to, once connected.
+    user: Option<String>,
     /// Loaded after a change elsewhere (or a reconnection), not yet taken.
     fresh: Option<Cache>,
     notices: Vec<String>,
@@ -82,7 +90,6 @@ pub struct RemoteStore {
     url: String,
     place: String,
     user: String,
-    read_only: bool,
     cache: Cache,
     shared: Arc<Mutex<Shared>>,
     wake: Sender<Wake>,
@@ -98,39 +105,30 @@ impl std::fmt::Debug for RemoteStore {
 }
 
 impl RemoteStore {
-    /// Connects to `url` and loads its state; when the server cannot be
-    /// reached, starts offline from the journal (at `journal`) and keeps
-    /// trying. Changes waiting in the journal from an earlier run are
-    /// applied as soon as there is a connection.
+    /// Starts the worker that connects to `url` and loads its state (shown
+    /// when it arrives, through [`TriageStore::changed_since_last_check`]);
+    /// nothing here waits on the network. Changes waiting in the journal
+    /// (at `journal`) from an earlier run show at once and are applied as
+    /// soon as there is a connection. A server that refuses (a bad login,
+    /// a newer schema) is told as a notice, and tried again.
     ///
     /// # Errors
-    /// When the server refuses (a bad login, a newer schema), or the
-    /// journal cannot be opened.
+    /// When the journal cannot be opened.
     pub fn open(url: &str, journal: &std::path::Path) -> Result<RemoteStore, StoreError> {
         let journal = Journal::open(journal)?;
         let place = super::redact(url);
-        let (store, user, read_only, mut cache) = match PgStore::open(url) {
-            Ok(mut store) => {
-                let cache = load(&mut store)?;
-                let user = store.user().to_owned();
-                let read_only = store.is_read_only();
-                (Some(store), user, read_only, cache)
-            }
-            Err(err) if is_unreachable(&err) => (
-                None,
-                marks::clean_name(&super::postgres::login_name(url)),
-                false,
-                Cache::default(),
-            ),
-            Err(err) => return Err(err),
-        };
+        // Until the database says who (`current_user`), the login's name.
+        let user = marks::clean_name(&super::postgres::login_name(url));
+        let mut cache = Cache::default();
         for entry in journal.waiting() {
             overlay(&mut cache, entry, &user);
         }
-        let online = store.is_some();
         let shared = Arc::new(Mutex::new(Shared {
             journal,
-            online,
+            online: false,
+            failed: false,
+            read_only: false,
+            user: None,
             fresh: None,
             notices: Vec::new(),
             conflicts: Vec::new(),
@@ -138,10 +136,11 @@ impl RemoteStore {
         let (wake, woken) = mpsc::channel();
         let worker = Worker {
             url: url.to_owned(),
-            store,
+            store: None,
             shared: Arc::clone(&shared),
             woken,
             backoff: FIRST_BACKOFF,
+            last_refusal: None,
         };
         std::thread::Builder::new()
             .name("postgres".to_owned())
@@ -150,13 +149,10 @@ impl RemoteStore {
                 path: place.clone().into(),
                 reason: format!("cannot start the database worker ({e})"),
             })?;
-        // What waited from an earlier run goes out now.
-        let _ = wake.send(Wake::Job);
         Ok(RemoteStore {
             url: url.to_owned(),
             place,
             user,
-            read_only,
             cache,
             shared,
             wake,
@@ -170,7 +166,7 @@ impl RemoteStore {
     /// Journals `job` (flushed to disk), shows it in the cache and hands it
     /// to the worker.
     fn submit(&mut self, job: Job) -> Result<(), StoreError> {
-        if self.read_only {
+        if self.shared().read_only {
             return Err(StoreError::ReadOnly(self.place.clone().into()));
         }
         let entry = Entry {
@@ -318,7 +314,7 @@ impl TriageStore for RemoteStore {
         self.place.clone()
     }
     fn is_read_only(&self) -> bool {
-        self.read_only
+        self.shared().read_only
     }
     fn take_notice(&mut self) -> Option<String> {
         let notices = std::mem::take(&mut self.shared().notices);
@@ -332,7 +328,7 @@ impl TriageStore for RemoteStore {
         let stuck = waiting
             .first()
             .is_some_and(|oldest| super::system_clock() - oldest.at > STUCK_SECONDS);
-        (!shared.online || stuck).then_some(waiting.len())
+        ((!shared.online && shared.failed) || stuck).then_some(waiting.len())
     }
     fn take_conflicts(&mut self) -> Vec<NoteConflict> {
         std::mem::take(&mut self.shared().conflicts)
@@ -375,14 +371,21 @@ impl TriageStore for RemoteStore {
             .collect())
     }
     fn changed_since_last_check(&mut self) -> Result<bool, StoreError> {
-        let (fresh, waiting) = {
+        let (fresh, waiting, user) = {
             let mut shared = self.shared();
             let Some(fresh) = shared.fresh.take() else {
                 return Ok(false);
             };
-            (fresh, shared.journal.waiting().to_vec())
+            (
+                fresh,
+                shared.journal.waiting().to_vec(),
+                shared.user.clone(),
+            )
         };
         self.cache = fresh;
+        if let Some(user) = user {
+            self.user = user;
+        }
         // What the database does not have yet still shows.
         for entry in &waiting {
             overlay(&mut self.cache, entry, &self.user);
@@ -506,6 +509,8 @@ struct Worker {
     shared: Arc<Mutex<Shared>>,
     woken: Receiver<Wake>,
     backoff: Duration,
+    /// The last refusal told, so each is told once, not at every attempt.
+    last_refusal: Option<String>,
 }
 
 /// Why the worker's round ended early.
@@ -538,7 +543,11 @@ impl Worker {
             };
             match self.round(&mut store, &mut refresh) {
                 Ok(()) => self.store = Some(store),
-                Err(Stop::Lost) => lock(&self.shared).online = false,
+                Err(Stop::Lost) => {
+                    let mut shared = lock(&self.shared);
+                    shared.online = false;
+                    shared.failed = true;
+                }
                 Err(Stop::Quit(done)) => {
                     // One last try at what waits; the journal keeps the rest.
                     let _ = self.replay(&mut store);
@@ -557,17 +566,35 @@ impl Worker {
             match PgStore::open(&self.url) {
                 Ok(store) => {
                     self.backoff = FIRST_BACKOFF;
+                    self.last_refusal = None;
+                    let mut shared = lock(&self.shared);
+                    shared.failed = false;
+                    shared.read_only = store.is_read_only();
+                    shared.user = Some(store.user().to_owned());
                     return Ok(store);
                 }
-                Err(err) if is_unreachable(&err) => {}
-                Err(err) => lock(&self.shared)
-                    .notices
-                    .push(format!("cannot reconnect: {err}")),
+                Err(err) => {
+                    let refusal = (!is_unreachable(&err)).then(|| format!("cannot connect: {err}"));
+                    let mut shared = lock(&self.shared);
+                    shared.failed = true;
+                    if let Some(refusal) = refusal.filter(|r| self.last_refusal.as_ref() != Some(r))
+                    {
+                        shared.notices.push(refusal.clone());
+                        self.last_refusal = Some(refusal);
+                    }
+                }
             }
-            match self.woken.recv_timeout(self.backoff) {
-                Ok(Wake::Quit(done)) => return Err(Stop::Quit(done)),
-                Ok(Wake::Job) | Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Err(Stop::Quit(mpsc::channel().0)),
+            // New changes wait in the journal: they do not cut the wait short.
+            let until = Instant::now() + self.backoff;
+            while let Some(left) = until.checked_duration_since(Instant::now()) {
+                match self.woken.recv_timeout(left) {
+                    Ok(Wake::Quit(done)) => return Err(Stop::Quit(done)),
+                    Ok(Wake::Job) => {}
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => {
+                        return Err(Stop::Quit(mpsc::channel().0));
+                    }
+                }
             }
             self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
         }
