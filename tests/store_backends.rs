@@ -1217,6 +1217,11 @@ fn the_browsers_store_journals_offline_and_replays_with_conflicts() {
     // Back at the real address, the journal is replayed: the tag arrives,
     // the note comes back as a conflict and bob's stays.
     let mut back = RemoteStore::open(&url, &journal).expect("open again");
+    // The browser's input loop hears of it, without polling the store.
+    let news = back.news().expect("a store with news to tell");
+    assert!(back.news().is_none(), "given once");
+    news.recv_timeout(Duration::from_secs(30))
+        .expect("news of the connection and the replay");
     let mut conflicts = Vec::new();
     eventually("the replayed note's conflict", || {
         conflicts.extend(back.take_conflicts());

@@ -31,6 +31,13 @@ pub trait TriageStore: Send + std::fmt::Debug {
     fn take_conflicts(&mut self) -> Vec<NoteConflict> {
         Vec::new()
     }
+    /// A receiver that gets a message whenever there is news (others'
+    /// changes loaded, a conflict, the link up or down), for the browser's
+    /// one input loop; given once. `None` when news is only found by
+    /// polling ([`TriageStore::changed_since_last_check`]).
+    fn news(&mut self) -> Option<std::sync::mpsc::Receiver<()>> {
+        None
+    }
     /// Applies several changes in order in one transaction: all or none.
     ///
     /// # Errors

@@ -14,7 +14,7 @@
 //! the conflict screen, never written over.
 
 use std::collections::HashMap;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -93,6 +93,8 @@ pub struct RemoteStore {
     cache: Cache,
     shared: Arc<Mutex<Shared>>,
     wake: Sender<Wake>,
+    /// The worker's bell, until the browser takes it.
+    bell: Option<Receiver<()>>,
 }
 
 impl std::fmt::Debug for RemoteStore {
@@ -134,11 +136,14 @@ impl RemoteStore {
             conflicts: Vec::new(),
         }));
         let (wake, woken) = mpsc::channel();
+        // One ring is enough: the browser reads everything new at once.
+        let (bell, rung) = mpsc::sync_channel(1);
         let worker = Worker {
             url: url.to_owned(),
             store: None,
             shared: Arc::clone(&shared),
             woken,
+            bell,
             backoff: FIRST_BACKOFF,
             last_refusal: None,
         };
@@ -156,6 +161,7 @@ impl RemoteStore {
             cache,
             shared,
             wake,
+            bell: Some(rung),
         })
     }
 
@@ -333,6 +339,9 @@ impl TriageStore for RemoteStore {
     fn take_conflicts(&mut self) -> Vec<NoteConflict> {
         std::mem::take(&mut self.shared().conflicts)
     }
+    fn news(&mut self) -> Option<Receiver<()>> {
+        self.bell.take()
+    }
 
     fn apply_all(&mut self, changes: &[Change]) -> Result<Vec<Applied>, StoreError> {
         for change in changes {
@@ -508,6 +517,9 @@ struct Worker {
     store: Option<PgStore>,
     shared: Arc<Mutex<Shared>>,
     woken: Receiver<Wake>,
+    /// Rung when there is something new for the browser (fresh marks, a
+    /// conflict, a notice, the link up or down, a change gone out).
+    bell: SyncSender<()>,
     backoff: Duration,
     /// The last refusal told, so each is told once, not at every attempt.
     last_refusal: Option<String>,
@@ -522,6 +534,11 @@ enum Stop {
 }
 
 impl Worker {
+    fn ring(&self) {
+        // Full: a ring is already waiting, which says the same.
+        let _ = self.bell.try_send(());
+    }
+
     fn run(mut self) {
         let mut refresh = false;
         loop {
@@ -544,9 +561,12 @@ impl Worker {
             match self.round(&mut store, &mut refresh) {
                 Ok(()) => self.store = Some(store),
                 Err(Stop::Lost) => {
-                    let mut shared = lock(&self.shared);
-                    shared.online = false;
-                    shared.failed = true;
+                    {
+                        let mut shared = lock(&self.shared);
+                        shared.online = false;
+                        shared.failed = true;
+                    }
+                    self.ring();
                 }
                 Err(Stop::Quit(done)) => {
                     // One last try at what waits; the journal keeps the rest.
@@ -571,6 +591,8 @@ impl Worker {
                     shared.failed = false;
                     shared.read_only = store.is_read_only();
                     shared.user = Some(store.user().to_owned());
+                    drop(shared);
+                    self.ring();
                     return Ok(store);
                 }
                 Err(err) => {
@@ -582,6 +604,8 @@ impl Worker {
                         shared.notices.push(refusal.clone());
                         self.last_refusal = Some(refusal);
                     }
+                    drop(shared);
+                    self.ring();
                 }
             }
             // New changes wait in the journal: they do not cut the wait short.
@@ -606,10 +630,16 @@ impl Worker {
         if self.replay(store)? {
             *refresh = true;
         }
-        lock(&self.shared).online = true;
+        let was_online = std::mem::replace(&mut lock(&self.shared).online, true);
+        if !was_online {
+            self.ring();
+        }
         if *refresh {
             match load(store) {
-                Ok(cache) => lock(&self.shared).fresh = Some(cache),
+                Ok(cache) => {
+                    lock(&self.shared).fresh = Some(cache);
+                    self.ring();
+                }
                 Err(_) if store.connection_lost() => return Err(Stop::Lost),
                 Err(err) => lock(&self.shared)
                     .notices
@@ -653,6 +683,8 @@ impl Worker {
             if let Err(err) = shared.journal.done(&entry.key) {
                 shared.notices.push(err.to_string());
             }
+            drop(shared);
+            self.ring();
             any = true;
         }
     }
