@@ -12,10 +12,11 @@
 //! verified, as libpq), `verify-ca` or `verify-full` (the server's
 //! certificate checked against `sslrootcert`, `$PGSSLROOTCERT`,
 //! `~/.postgresql/root.crt` or the system's authorities; `verify-full`
-//! also checks the host name). The password comes from `$PGPASSWORD` when
-//! the address has none.
+//! also checks the host name). The password comes from `$PGPASSWORD`, else
+//! the password file (`~/.pgpass`), when the address has none.
 
 mod connect;
+mod pgpass;
 mod rows;
 mod schema;
 

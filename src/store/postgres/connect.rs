@@ -1,7 +1,8 @@
 //! Reaching the server: the address taken apart into what the client
 //! library reads and what we read ourselves (`sslmode=verify-ca` and
 //! `verify-full`, `sslrootcert`, which it does not know), the login from
-//! `$PGUSER` or the account and the password from `$PGPASSWORD`, and TLS
+//! `$PGUSER` or the account, the password from `$PGPASSWORD` or the
+//! password file (`$PGPASSFILE`, `~/.pgpass`), and TLS
 //! through OpenSSL with the checks the mode asks for.
 
 use std::path::PathBuf;
@@ -139,6 +140,11 @@ pub(super) fn connect(url: &str) -> Result<(Client, String), StoreError> {
             .unwrap_or_else(super::super::account_name);
         config.user(&user);
     }
+    if config.get_password().is_none()
+        && let Some(password) = password_file_entry(&config)
+    {
+        config.password(password);
+    }
     config.connect_timeout(CONNECT_TIMEOUT);
     // A link cut without a word (no reset) is noticed within about half a
     // minute rather than the system's two hours: the browser's database
@@ -163,10 +169,41 @@ pub(super) fn connect(url: &str) -> Result<(Client, String), StoreError> {
                 format!("{UNREACHABLE} ({})", db.message())
             }
             Some(db) => db.message().to_owned(),
+            None if e.to_string().starts_with("invalid configuration") => {
+                let why = std::error::Error::source(&e).map(ToString::to_string);
+                match why.as_deref() {
+                    Some("password missing") => "the server asks for a password and none was given (set PGPASSWORD, or put it in ~/.pgpass)".to_owned(),
+                    Some(why) => format!("{e}: {why}"),
+                    None => e.to_string(),
+                }
+            }
             None => format!("{UNREACHABLE} ({e})"),
         })
     })?;
     Ok((client, place))
+}
+
+/// The password for the connection `config` describes from the password
+/// file (`$PGPASSFILE` or `~/.pgpass`), as libpq finds it.
+fn password_file_entry(config: &postgres::Config) -> Option<String> {
+    use postgres::config::Host;
+    let file = super::pgpass::path()?;
+    let user = config.get_user()?;
+    let (host, socket) = match config.get_hosts().first() {
+        Some(Host::Tcp(host)) => (host.clone(), false),
+        Some(Host::Unix(dir)) => (dir.display().to_string(), true),
+        None => ("localhost".to_owned(), true),
+    };
+    super::pgpass::lookup(
+        &file,
+        &super::pgpass::Target {
+            host: &host,
+            socket,
+            port: config.get_ports().first().copied().unwrap_or(5432),
+            database: config.get_dbname().unwrap_or(user),
+            user,
+        },
+    )
 }
 
 fn tls(
