@@ -1246,3 +1246,95 @@ fn the_browsers_store_journals_offline_and_replays_with_conflicts() {
     drop(back);
     assert_eq!(std::fs::metadata(&journal).expect("journal").len(), 0);
 }
+
+/// Two teams in one database: each role sees and changes only its team's
+/// rows, the team coming from the role (membership of a registered team
+/// role), which a user cannot choose.
+#[test]
+fn one_team_cannot_read_or_write_another_teams_notes() {
+    let Some(cluster) = support::postgres::cluster() else {
+        return;
+    };
+    let name = cluster.fresh_name();
+    // The tables belong to the cluster's owner, as an administrator would
+    // set them up; the teams get the usual grants.
+    PgStore::open(&cluster.url(&name)).expect("create the tables");
+    let suffix = name.clone();
+    let london = format!("london_{suffix}");
+    let washington = format!("washington_{suffix}");
+    let alice = format!("alice_{suffix}");
+    let bob = format!("bob_{suffix}");
+    cluster.sql(
+        &name,
+        &format!(
+            "CREATE ROLE {london} NOLOGIN; CREATE ROLE {washington} NOLOGIN;
+             CREATE ROLE {alice} LOGIN IN ROLE {london};
+             CREATE ROLE {bob} LOGIN IN ROLE {washington};
+             INSERT INTO communique_teams VALUES ('{london}'), ('{washington}');
+             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public
+                 TO {london}, {washington};
+             REVOKE INSERT, UPDATE, DELETE ON communique_teams FROM {london}, {washington};"
+        ),
+    );
+    let mut alice_store = PgStore::open(&cluster.url_as(&name, &alice)).expect("alice");
+    let mut bob_store = PgStore::open(&cluster.url_as(&name, &bob)).expect("bob");
+    assert!(!alice_store.is_read_only());
+    let saved = alice_store
+        .save_note(&one("a"), Some("London only"), &[None])
+        .expect("alice's note");
+    assert!(matches!(saved, NoteSaved::Saved(_)), "{saved:?}");
+    alice_store
+        .apply(&Change::Flag {
+            ids: one("a"),
+            flagged: true,
+        })
+        .expect("alice's flag");
+
+    // Bob sees nothing of London's, and his own note on the same statement
+    // is his team's, leaving London's as it was.
+    assert!(bob_store.marks().expect("bob's marks").is_empty());
+    let saved = bob_store
+        .save_note(&one("a"), Some("Washington's"), &[None])
+        .expect("bob's note");
+    assert!(matches!(saved, NoteSaved::Saved(_)), "{saved:?}");
+    let alices = alice_store.marks().expect("alice's marks");
+    assert_eq!(
+        alices["a"].note.as_ref().map(|n| n.0.as_str()),
+        Some("London only")
+    );
+    assert_eq!(alices["a"].note_history.len(), 0);
+    let bobs = bob_store.marks().expect("bob's marks");
+    assert_eq!(
+        bobs["a"].note.as_ref().map(|n| n.0.as_str()),
+        Some("Washington's")
+    );
+    assert!(bobs["a"].flagged.is_none());
+
+    // Not by raw SQL either: reading, writing into or changing London's rows.
+    let mut raw = ::postgres::Client::connect(&cluster.url_as(&name, &bob), ::postgres::NoTls)
+        .expect("bob by SQL");
+    let seen: i64 = raw
+        .query_one("SELECT count(*) FROM marks WHERE note = 'London only'", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(seen, 0);
+    let planted = raw.execute(
+        &format!("INSERT INTO marks (team, id, note) VALUES ('{london}', 'b', 'planted')"),
+        &[],
+    );
+    assert!(planted.is_err(), "a row for another team is refused");
+    raw.execute("UPDATE marks SET note = 'overwritten'", &[])
+        .expect("update");
+    raw.execute("SET communique.team = 'london'", &[]).ok();
+    assert_eq!(
+        alice_store.marks().expect("alice's marks")["a"]
+            .note
+            .as_ref()
+            .map(|n| n.0.as_str()),
+        Some("London only")
+    );
+    assert!(
+        raw.execute("DELETE FROM communique_teams", &[]).is_err(),
+        "a team cannot unregister itself"
+    );
+}

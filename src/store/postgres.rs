@@ -407,7 +407,7 @@ impl PgStore {
         self.write(|tx, stamp| {
             tx.execute(
                 "INSERT INTO saved_searches (name, query, by, at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (name) DO UPDATE SET query = EXCLUDED.query, \
+                 ON CONFLICT (team, name) DO UPDATE SET query = EXCLUDED.query, \
                  by = EXCLUDED.by, at = EXCLUDED.at",
                 &[&name, &query, &stamp.by, &stamp.at],
             )
@@ -512,7 +512,7 @@ impl PgStore {
                 tx.execute(
                     "INSERT INTO note_drafts (id, by, text, at, base_note, base_by, base_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT (id, by) DO UPDATE SET text = EXCLUDED.text, at = EXCLUDED.at, \
+                     ON CONFLICT (team, id, by) DO UPDATE SET text = EXCLUDED.text, at = EXCLUDED.at, \
                      base_note = EXCLUDED.base_note, base_by = EXCLUDED.base_by, \
                      base_at = EXCLUDED.base_at",
                     &[id, &stamp.by, &text, &stamp.at, &note, &note_by, &note_at],
