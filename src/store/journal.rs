@@ -84,6 +84,10 @@ impl Journal {
     /// or every slot is held.
     pub fn open(path: &Path) -> Result<Journal, StoreError> {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            // A journal folder planted as a symlink would send notes elsewhere.
+            if std::fs::symlink_metadata(dir).is_ok_and(|meta| meta.file_type().is_symlink()) {
+                return Err(StoreError::Symlink(dir.to_path_buf()));
+            }
             std::fs::create_dir_all(dir).map_err(failure(path.to_path_buf()))?;
         }
         let mut mine = None;
@@ -357,6 +361,26 @@ mod tests {
                 .len(),
             0
         );
+    }
+
+    #[test]
+    fn a_planted_symlink_is_never_followed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).expect("dir");
+        std::os::unix::fs::symlink(&elsewhere, dir.path().join("journal")).expect("link");
+        let refused = Journal::open(&dir.path().join("journal").join("j.jsonl"));
+        assert!(
+            matches!(refused, Err(StoreError::Symlink(_))),
+            "{refused:?}"
+        );
+        std::os::unix::fs::symlink(elsewhere.join("x"), dir.path().join("j.jsonl")).expect("link");
+        let refused = Journal::open(&dir.path().join("j.jsonl"));
+        assert!(
+            matches!(refused, Err(StoreError::Symlink(_))),
+            "{refused:?}"
+        );
+        assert!(!elsewhere.join("x").exists());
     }
 
     #[test]
