@@ -111,9 +111,17 @@ fn a_server_stopped_mid_session_gets_every_change_once_when_it_returns() {
     let _server = SERVER
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut term = browser(&url, home.path());
+    // Two people, each logging in as their own role (as on two hosts).
+    cluster.role("alice");
+    cluster.role("bob");
+    let mut term = browser(&cluster.url_as(&db, "alice"), home.path());
+    let bob_home = tempfile::tempdir().expect("bob's state home");
+    let mut bob = browser(&cluster.url_as(&db, "bob"), bob_home.path());
     term.send("F");
     wait_screen(&mut term, "row 0 flagged", |s| {
+        marks_column(s, 0).contains('!')
+    });
+    wait_screen(&mut bob, "alice's flag at bob's", |s| {
         marks_column(s, 0).contains('!')
     });
     let flagged = query_until(
@@ -135,6 +143,11 @@ fn a_server_stopped_mid_session_gets_every_change_once_when_it_returns() {
     cluster.server_start().expect("start the server again");
     wait_screen(&mut term, "the header back to normal", |s| {
         !s.contains("offline")
+    });
+    // Bob's browser reconnected by itself and shows all of it.
+    wait_screen(&mut bob, "alice's offline flag and tag at bob's", |s| {
+        let row = marks_column(s, 1);
+        row.contains('!') && row.contains('+') && !s.contains("offline")
     });
     assert_eq!(
         query_until(
@@ -192,8 +205,18 @@ fn a_server_stopped_mid_session_gets_every_change_once_when_it_returns() {
             file.display()
         );
     }
-    term.send("q");
-    assert!(term.wait_exit(TIMEOUT).is_some(), "the browser ended");
+    // Attributed to the role that made them while offline.
+    assert_eq!(
+        one(
+            &url,
+            &format!("SELECT note_by FROM marks WHERE id = '{second}'")
+        ),
+        "alice"
+    );
+    for term in [&mut term, &mut bob] {
+        term.send("q");
+        assert!(term.wait_exit(TIMEOUT).is_some(), "the browser ended");
+    }
 }
 
 #[test]
