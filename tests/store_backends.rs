@@ -1338,3 +1338,87 @@ fn one_team_cannot_read_or_write_another_teams_notes() {
         "a team cannot unregister itself"
     );
 }
+
+/// A database made by an earlier communique (schema 1, as shipped) with
+/// rows in it moves to this schema on first open: every row kept (the team
+/// `''`, seen while no team is registered), and changes go on.
+#[test]
+fn a_schema_1_database_with_rows_is_migrated_keeping_them() {
+    let Some(cluster) = support::postgres::cluster() else {
+        return;
+    };
+    let name = cluster.fresh_name();
+    cluster.sql(
+        &name,
+        "CREATE TABLE communique_schema (version INTEGER NOT NULL);
+        INSERT INTO communique_schema VALUES (1);
+        CREATE TABLE marks (
+            id TEXT PRIMARY KEY,
+            flagged_by TEXT, flagged_at BIGINT,
+            status TEXT NOT NULL DEFAULT 'new', status_by TEXT, status_at BIGINT,
+            note TEXT, note_by TEXT, note_at BIGINT
+        );
+        CREATE TABLE tags (
+            id TEXT NOT NULL, tag TEXT NOT NULL, by TEXT NOT NULL, at BIGINT NOT NULL,
+            PRIMARY KEY (id, tag)
+        );
+        CREATE INDEX tags_by_tag ON tags (tag);
+        CREATE TABLE saved_searches (
+            name TEXT PRIMARY KEY, query TEXT NOT NULL, by TEXT NOT NULL, at BIGINT NOT NULL
+        );
+        CREATE TABLE history (
+            seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            by TEXT NOT NULL, query TEXT NOT NULL, at BIGINT NOT NULL,
+            UNIQUE (by, query)
+        );
+        CREATE TABLE reads (
+            id TEXT NOT NULL, by TEXT NOT NULL, at BIGINT NOT NULL,
+            PRIMARY KEY (id, by)
+        );
+        CREATE TABLE note_versions (
+            id TEXT NOT NULL, version INTEGER NOT NULL,
+            note TEXT, by TEXT NOT NULL, at BIGINT NOT NULL,
+            PRIMARY KEY (id, version)
+        );
+        CREATE TABLE note_drafts (
+            id TEXT NOT NULL, by TEXT NOT NULL, text TEXT NOT NULL, at BIGINT NOT NULL,
+            base_note TEXT, base_by TEXT, base_at BIGINT,
+            PRIMARY KEY (id, by)
+        );
+        INSERT INTO marks (id, flagged_by, flagged_at, note, note_by, note_at)
+            VALUES ('a', 'alice', 10, 'old note', 'alice', 10);
+        INSERT INTO note_versions VALUES ('a', 1, 'old note', 'alice', 10);
+        INSERT INTO tags VALUES ('a', 'urgent', 'alice', 10);
+        INSERT INTO saved_searches VALUES ('mine', 'is:flagged', 'alice', 10);
+        INSERT INTO history (by, query, at) VALUES ('alice', 'japan', 10);",
+    );
+    cluster.role("alice");
+    let mut store = PgStore::open(&cluster.url_as(&name, "alice")).expect("migrate");
+    assert!(
+        store
+            .health()
+            .expect("health")
+            .contains("communique schema 3"),
+        "{}",
+        store.health().expect("health")
+    );
+    let marks = store.marks().expect("marks");
+    assert_eq!(
+        marks["a"].flagged.as_ref().map(|s| s.by.as_str()),
+        Some("alice")
+    );
+    assert!(marks["a"].tags.contains_key("urgent"));
+    let opened = marks["a"].note.clone();
+    assert_eq!(opened.as_ref().map(|n| n.0.as_str()), Some("old note"));
+    assert_eq!(
+        store.saved_searches().expect("saved"),
+        vec![("mine".to_owned(), "is:flagged".to_owned())]
+    );
+    assert_eq!(store.history().expect("history"), vec!["japan".to_owned()]);
+    let saved = store
+        .save_note(&one("a"), Some("new note"), &[opened])
+        .expect("save over the migrated note");
+    assert!(matches!(saved, NoteSaved::Saved(_)), "{saved:?}");
+    store.push_history("japan").expect("history again");
+    assert_eq!(store.history().expect("history"), vec!["japan".to_owned()]);
+}
