@@ -292,6 +292,72 @@ fn changes_made_offline_survive_the_browser_being_killed() {
     assert!(again.wait_exit(TIMEOUT).is_some(), "the browser ended");
 }
 
+/// A note written offline, while someone else wrote theirs on the same
+/// statement, comes back on the conflict screen when it is sent: theirs is
+/// never overwritten.
+#[test]
+fn a_note_written_offline_that_someone_else_changed_meanwhile_is_a_conflict() {
+    let Some(cluster) = support::postgres::cluster() else {
+        return;
+    };
+    let db = cluster.fresh_name();
+    cluster.role("alice");
+    cluster.role("bob");
+    let alice_url = cluster.url_as(&db, "alice");
+    let home = tempfile::tempdir().expect("state home");
+    let _server = SERVER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut term = browser(&alice_url, home.path());
+    cluster.server_stop().expect("stop the server");
+    wait_screen(&mut term, "the header saying offline", |s| {
+        s.contains("offline")
+    });
+    term.send("e");
+    term.expect_text("Note (Ctrl-s saves");
+    term.send("mine, written offline");
+    term.expect_text("mine, written offline");
+    term.key(Key::Ctrl('s'));
+    wait_screen(&mut term, "the note waiting", |s| {
+        s.contains("offline — 1 change waiting")
+    });
+    term.signal("KILL");
+    assert!(term.wait_exit(TIMEOUT).is_some(), "killed");
+
+    // Back, and bob writes his note on the same statement first.
+    cluster.server_start().expect("start the server again");
+    let output = std::process::Command::new(support::pty::BINARY)
+        .args(["--archive", support::pty::ARCHIVE, "--state"])
+        .arg(cluster.url_as(&db, "bob"))
+        .args(["mark", FIRST_ID, "--note", "theirs, from bob"])
+        .output()
+        .expect("run mark");
+    assert!(output.status.success(), "{output:?}");
+
+    let mut again = browser(&alice_url, home.path());
+    let screen = wait_screen(&mut again, "the conflict screen", |s| {
+        s.contains("The note changed while you wrote yours")
+    });
+    assert!(
+        screen.contains("theirs, from bob") && screen.contains("mine, written offline"),
+        "{screen}"
+    );
+    assert_eq!(
+        one(
+            &cluster.url(&db),
+            &format!("SELECT note FROM marks WHERE id = '{FIRST_ID}'")
+        ),
+        "theirs, from bob"
+    );
+    assert_eq!(
+        one(&cluster.url(&db), "SELECT count(*) FROM note_versions"),
+        "1"
+    );
+}
+
+/// The first statement in the list (newest first).
+const FIRST_ID: &str = "b4091e0f-1286-4fb5-8ec2-bff944ba1a5c";
+
 /// The tests stop the one server in turns.
 static SERVER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 

@@ -620,7 +620,7 @@ impl Worker {
                     }
                 }
             }
-            self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+            self.backoff = next_backoff(self.backoff);
         }
     }
 
@@ -690,6 +690,12 @@ impl Worker {
     }
 }
 
+/// The wait after `wait` when connecting failed again: twice as long, at
+/// most [`MAX_BACKOFF`].
+fn next_backoff(wait: Duration) -> Duration {
+    (wait * 2).min(MAX_BACKOFF)
+}
+
 /// One journaled change against the database, once for its key; a note
 /// changed meanwhile comes back as its conflict.
 fn run(store: &mut PgStore, entry: &Entry) -> Result<Option<NoteConflict>, StoreError> {
@@ -712,5 +718,71 @@ fn run(store: &mut PgStore, entry: &Entry) -> Result<Option<NoteConflict>, Store
         Job::SaveDraft { ids, text, opened } => store.save_draft(ids, text, opened).map(|()| None),
         Job::DropDrafts(ids) => store.drop_drafts(ids).map(|()| None),
         Job::History(query) => store.push_history(query).map(|()| None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reconnecting_waits_twice_as_long_each_time_up_to_a_cap() {
+        let waits: Vec<Duration> =
+            std::iter::successors(Some(FIRST_BACKOFF), |wait| Some(next_backoff(*wait)))
+                .take(8)
+                .collect();
+        assert_eq!(waits[1], FIRST_BACKOFF * 2);
+        assert_eq!(waits[2], FIRST_BACKOFF * 4);
+        assert!(waits.windows(2).all(|pair| pair[1] >= pair[0]));
+        assert_eq!(waits[7], MAX_BACKOFF);
+    }
+
+    #[test]
+    fn a_waiting_change_shows_in_the_cache_as_the_database_will_make_it() {
+        let mut cache = Cache::default();
+        let entry = |job| Entry {
+            key: new_key(),
+            at: 7,
+            job,
+        };
+        overlay(
+            &mut cache,
+            &entry(Job::Apply(vec![Change::Tag {
+                ids: vec!["a".to_owned()],
+                tag: "urgent".to_owned(),
+                add: true,
+            }])),
+            "alice",
+        );
+        overlay(
+            &mut cache,
+            &entry(Job::SaveDraft {
+                ids: vec!["b".to_owned()],
+                text: "half".to_owned(),
+                opened: vec![None],
+            }),
+            "alice",
+        );
+        overlay(
+            &mut cache,
+            &entry(Job::Note {
+                ids: vec!["b".to_owned()],
+                text: Some("whole".to_owned()),
+                opened: vec![None],
+            }),
+            "alice",
+        );
+        assert_eq!(
+            cache.marks["a"].tags["urgent"],
+            Stamp {
+                by: "alice".to_owned(),
+                at: 7
+            }
+        );
+        assert_eq!(
+            cache.marks["b"].note.as_ref().map(|n| n.0.as_str()),
+            Some("whole")
+        );
+        assert!(cache.drafts.is_empty(), "saving the note drops the draft");
     }
 }
