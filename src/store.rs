@@ -53,6 +53,12 @@
 //! only read it as immutable, and others' later changes show after a reopen).
 //! Writers waiting on each other poll every millisecond or two (see
 //! `schema::wait_for_lock`), so a busy shared file does not starve anyone.
+//!
+//! PostgreSQL ([`PgStore`]) sits behind the same [`TriageStore`]. The
+//! browser reaches it through [`RemoteStore`] ([`open_for_browser`]): a
+//! thread of its own owns the connection, every change is first written to
+//! a [`Journal`] (flushed) and shown from a cache, and the journal is sent
+//! once the database is reachable, each change once.
 
 mod backend;
 mod engine;
