@@ -299,7 +299,7 @@ impl PgStore {
 
     /// True when the connection is gone (the server stopped or the network
     /// dropped): what failed should be tried again on a new connection,
-    /// not given up. Asks the server, waiting at most [`ALIVE_WAIT`].
+    /// not given up. Asks the server, waiting at most two seconds.
     pub fn connection_lost(&mut self) -> bool {
         self.db.is_closed() || self.db.is_valid(ALIVE_WAIT).is_err()
     }

@@ -20,7 +20,7 @@ pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How a failure to reach the server (rather than a refusal by it) begins.
 pub(super) const UNREACHABLE: &str = "the server cannot be reached";
 
-/// The role `url` logs in as, as [`connect`] chooses it: the address's
+/// The role `url` logs in as, as connecting chooses it: the address's
 /// user, else `$PGUSER`, else the account's own name.
 #[must_use]
 pub fn login_name(url: &str) -> String {
