@@ -659,13 +659,16 @@ impl Worker {
         Ok(())
     }
 
-    /// Applies each waiting change in order, once; true when any was.
+    /// Applies each waiting change in order, once. True when the database
+    /// did other than the cache shows (a conflict, a refusal), so the
+    /// browser must load it again; a change applied as shown needs no
+    /// reload (others' changes come with a `NOTIFY`).
     fn replay(&mut self, store: &mut PgStore) -> Result<bool, Stop> {
-        let mut any = false;
+        let mut diverged = false;
         loop {
             let next = lock(&self.shared).journal.waiting().first().cloned();
             let Some(entry) = next else {
-                return Ok(any);
+                return Ok(diverged);
             };
             let outcome = run(store, &entry);
             // Asked before taking the lock: it may wait on the network.
@@ -675,17 +678,22 @@ impl Worker {
             let mut shared = lock(&self.shared);
             match outcome {
                 Ok(None) => {}
-                Ok(Some(conflict)) => shared.conflicts.push(conflict),
+                Ok(Some(conflict)) => {
+                    shared.conflicts.push(conflict);
+                    diverged = true;
+                }
                 // Refused for good (a read-only role, a bad tag): it would
                 // fail every time. Say so and go on with the rest.
-                Err(err) => shared.notices.push(format!("cannot save: {err}")),
+                Err(err) => {
+                    shared.notices.push(format!("cannot save: {err}"));
+                    diverged = true;
+                }
             }
             if let Err(err) = shared.journal.done(&entry.key) {
                 shared.notices.push(err.to_string());
             }
             drop(shared);
             self.ring();
-            any = true;
         }
     }
 }
