@@ -1337,6 +1337,21 @@ fn one_team_cannot_read_or_write_another_teams_notes() {
         raw.execute("DELETE FROM communique_teams", &[]).is_err(),
         "a team cannot unregister itself"
     );
+    // Not even who changed what, and when, through the journal's keys.
+    alice_store
+        .apply_all_once(
+            "london-key",
+            &[Change::Flag {
+                ids: one("c"),
+                flagged: true,
+            }],
+        )
+        .expect("alice's journaled change");
+    let keys: i64 = raw
+        .query_one("SELECT count(*) FROM communique_applied", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(keys, 0);
 }
 
 /// A database made by an earlier communique (schema 1, as shipped) with

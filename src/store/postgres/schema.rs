@@ -119,6 +119,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE history ENABLE ROW LEVEL SECURITY;
     ALTER TABLE history FORCE ROW LEVEL SECURITY;
     CREATE POLICY team_rows ON history
+        USING (team = communique_team()) WITH CHECK (team = communique_team());
+    ALTER TABLE communique_applied ADD COLUMN team TEXT NOT NULL DEFAULT '';
+    ALTER TABLE communique_applied ALTER COLUMN team SET DEFAULT communique_team();
+    ALTER TABLE communique_applied ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE communique_applied FORCE ROW LEVEL SECURITY;
+    CREATE POLICY team_rows ON communique_applied
         USING (team = communique_team()) WITH CHECK (team = communique_team());",
 ];
 
