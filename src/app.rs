@@ -53,6 +53,9 @@ pub enum Input {
     Arrived(Box<loading::Arrived>),
     /// A find on the pages of a long statement finished.
     PageFound(finder::PageFound),
+    /// The triage store has news (others' changes, the link up or down, a
+    /// note that met a conflict when it was sent).
+    StoreNews,
 }
 
 /// The problems of an archive as `check` prints them, cleaned for display.
@@ -138,6 +141,7 @@ pub fn handle(state: &mut State, input: Input) {
         Input::Key(_)
         | Input::Mouse(_)
         | Input::Tick
+        | Input::StoreNews
         | Input::Reloaded(_)
         | Input::Searched(_)
         | Input::PageFound(_)
@@ -205,7 +209,11 @@ where
         let Some(input) = inputs.next() else {
             return Ok(());
         };
-        redraw = !matches!(input, Input::Tick) || performer.tick(state);
+        redraw = match input {
+            // News from the store is read as a tick reads it, at once.
+            Input::Tick | Input::StoreNews => performer.tick(state),
+            _ => true,
+        };
         if let Input::Resize(width, height) = input {
             fit_terminal(terminal, state, width, height)?;
             continue;
@@ -339,6 +347,8 @@ pub struct TerminalInputs {
     pub reloads: Option<std::sync::mpsc::Receiver<Reloaded>>,
     /// The first load's batches, until it ends.
     pub arrivals: Option<std::sync::mpsc::Receiver<Input>>,
+    /// News from the triage store's database thread.
+    pub store_news: Option<std::sync::mpsc::Receiver<()>>,
     /// Pages found by the find worker.
     pub finds: Option<(
         std::sync::mpsc::Receiver<finder::PageFound>,
@@ -384,6 +394,7 @@ impl TerminalInputs {
         Ok(Self {
             stop,
             reloads: None,
+            store_news: None,
             arrivals: None,
             searches: None,
             finds: None,
@@ -454,6 +465,13 @@ impl Iterator for TerminalInputs {
             }
             if let Some(reloaded) = self.reloads.as_ref().and_then(|r| r.try_recv().ok()) {
                 return Some(Input::Reloaded(Box::new(reloaded)));
+            }
+            if self
+                .store_news
+                .as_ref()
+                .is_some_and(|news| news.try_recv().is_ok())
+            {
+                return Some(Input::StoreNews);
             }
             // While a search runs, look for its results often; else rest.
             let busy =
@@ -551,7 +569,7 @@ fn check_terminal() -> anyhow::Result<()> {
 fn open_store(
     path: std::path::PathBuf,
 ) -> Result<(Box<dyn crate::store::TriageStore>, Option<String>), crate::store::StoreError> {
-    crate::store::open_any(&path, &crate::store::Store::user())
+    crate::store::open_for_browser(&path, &crate::store::Store::user(), None)
 }
 
 /// Opens the browser on the archive, as the settings say.
@@ -623,7 +641,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         .clone()
         .and_then(|path| open_store(path.value).map_err(|err| err.to_string()))
     {
-        Ok((store, warning)) => {
+        Ok((mut store, warning)) => {
+            inputs.store_news = store.news();
             link.store = Some(store);
             if let Some(warning) = warning {
                 state.report(warning);

@@ -53,14 +53,22 @@
 //! only read it as immutable, and others' later changes show after a reopen).
 //! Writers waiting on each other poll every millisecond or two (see
 //! `schema::wait_for_lock`), so a busy shared file does not starve anyone.
+//!
+//! PostgreSQL ([`PgStore`]) sits behind the same [`TriageStore`]. The
+//! browser reaches it through [`RemoteStore`] ([`open_for_browser`]): a
+//! thread of its own owns the connection, every change is first written to
+//! a [`Journal`] (flushed) and shown from a cache, and the journal is sent
+//! once the database is reachable, each change once.
 
 mod backend;
 mod engine;
 mod error;
 mod files;
+mod journal;
 mod marks;
 mod notes;
 mod postgres;
+mod remote;
 mod rows;
 mod schema;
 mod transfer;
@@ -74,12 +82,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, TransactionBehavior, params};
 
 pub use backend::{
-    TriageStore, open as open_any, open_read_only as open_any_read_only, postgres_url,
+    TriageStore, open as open_any, open_for_browser, open_read_only as open_any_read_only,
+    postgres_url,
 };
 pub use error::StoreError;
+pub use journal::{Entry as JournalEntry, Job as JournalJob, Journal};
 pub use marks::{Change, MarkField, Marks, NoteVersion, Stamp, Status};
 pub use notes::{Draft, NoteSaved, OpenedNote};
-pub use postgres::{PgStore, redact};
+pub use postgres::{PgStore, login_name, redact};
+pub use remote::{NoteConflict, RemoteStore};
 pub use transfer::{Snapshot, Value};
 
 /// How many queries of history are kept for each user.

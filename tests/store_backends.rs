@@ -18,7 +18,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use communique::store::{
-    Change, HISTORY_LIMIT, Marks, NoteSaved, PgStore, Stamp, Status, Store, StoreError, TriageStore,
+    Change, HISTORY_LIMIT, Marks, NoteSaved, PgStore, RemoteStore, Stamp, Status, Store,
+    StoreError, TriageStore,
 };
 
 /// Where a test's state lives: a SQLite file in a temporary folder, or a
@@ -1089,4 +1090,350 @@ fn a_role_granted_only_select_reads_marks_and_is_refused_changes() {
     assert!(matches!(error, StoreError::ReadOnly(_)), "{error:?}");
     assert!(error.to_string().contains("read-only"), "{error}");
     assert!(error.to_string().contains("restricted_reader@"), "{error}");
+}
+
+/// A change replayed from a browser's journal a second time (the browser
+/// crashed between the commit and crossing it off) is applied once.
+#[test]
+fn a_journaled_change_replayed_twice_is_applied_once() {
+    let Some(cluster) = support::postgres::cluster() else {
+        return;
+    };
+    let name = cluster.fresh_name();
+    cluster.role("alice");
+    let mut store = PgStore::open(&cluster.url_as(&name, "alice")).expect("open");
+    let note = Change::Note {
+        ids: one("a"),
+        note: Some("call back".to_owned()),
+    };
+    let first = store
+        .apply_all_once("key-1", std::slice::from_ref(&note))
+        .expect("first");
+    assert!(first.is_some());
+    let again = store
+        .apply_all_once("key-1", std::slice::from_ref(&note))
+        .expect("again");
+    assert_eq!(again, None, "a key already applied does nothing");
+    let saved = store
+        .save_note_once("key-2", &one("b"), Some("once"), &[None])
+        .expect("note");
+    assert!(matches!(saved, Some(NoteSaved::Saved(_))), "{saved:?}");
+    let repeated = store
+        .save_note_once("key-2", &one("b"), Some("once"), &[None])
+        .expect("note again");
+    assert_eq!(repeated, None, "not a conflict: already applied");
+    let marks = store.marks().expect("marks");
+    for id in ["a", "b"] {
+        assert_eq!(marks[id].note_history.len(), 0, "{:?}", marks[id]);
+    }
+    let mut raw = ::postgres::Client::connect(&cluster.url(&name), ::postgres::NoTls).expect("raw");
+    let versions: i64 = raw
+        .query_one("SELECT count(*) FROM note_versions", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(versions, 2, "one version of each note");
+}
+
+/// Waits (generously) until `holds` says yes.
+fn eventually(what: &str, mut holds: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !holds() {
+        assert!(Instant::now() < deadline, "waited too long for {what}");
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The browser's store: changes show at once and reach the database from
+/// the worker; started with the server unreachable, it keeps changes in
+/// its journal, and a note someone else changed meanwhile comes back as a
+/// conflict when it is replayed, not written over theirs.
+#[test]
+fn the_browsers_store_journals_offline_and_replays_with_conflicts() {
+    let Some(cluster) = support::postgres::cluster() else {
+        return;
+    };
+    let name = cluster.fresh_name();
+    cluster.role("alice");
+    cluster.role("bob");
+    let url = cluster.url_as(&name, "alice");
+    let dir = tempfile::tempdir().expect("dir");
+    let journal = dir.path().join("journal.jsonl");
+
+    // Online: a flag shows in the store at once and in the database soon.
+    let mut online = RemoteStore::open(&url, &journal).expect("open online");
+    assert_eq!(online.offline(), None);
+    online
+        .apply(&Change::Flag {
+            ids: one("a"),
+            flagged: true,
+        })
+        .expect("flag");
+    assert!(online.marks().expect("marks")["a"].flagged.is_some());
+    let mut bob = PgStore::open(&cluster.url_as(&name, "bob")).expect("bob");
+    eventually("the flag in the database", || {
+        bob.marks()
+            .expect("marks")
+            .get("a")
+            .is_some_and(|m| m.flagged.as_ref().is_some_and(|s| s.by == "alice"))
+    });
+    drop(online);
+
+    // Offline from the start (no server at that address): changes wait.
+    let nowhere = url.replace(
+        &cluster.socket_dir().display().to_string(),
+        &dir.path().join("no-server-here").display().to_string(),
+    );
+    let mut offline = RemoteStore::open(&nowhere, &journal).expect("open offline");
+    eventually("the store saying it is offline", || {
+        offline.offline().is_some()
+    });
+    offline
+        .apply(&Change::Tag {
+            ids: one("b"),
+            tag: "urgent".to_owned(),
+            add: true,
+        })
+        .expect("tag offline");
+    let saved = offline
+        .save_note(&one("c"), Some("mine"), &[None])
+        .expect("note offline");
+    assert!(matches!(saved, NoteSaved::Saved(_)), "{saved:?}");
+    assert_eq!(offline.offline(), Some(2));
+    assert_eq!(
+        offline.marks().expect("marks")["c"]
+            .note
+            .as_ref()
+            .map(|n| n.0.as_str()),
+        Some("mine")
+    );
+    drop(offline);
+
+    // Meanwhile bob writes his note on the same statement.
+    let theirs = bob
+        .save_note(&one("c"), Some("theirs"), &[None])
+        .expect("bob's note");
+    assert!(matches!(theirs, NoteSaved::Saved(_)));
+
+    // Back at the real address, the journal is replayed: the tag arrives,
+    // the note comes back as a conflict and bob's stays.
+    let mut back = RemoteStore::open(&url, &journal).expect("open again");
+    // The browser's input loop hears of it, without polling the store.
+    let news = back.news().expect("a store with news to tell");
+    assert!(back.news().is_none(), "given once");
+    news.recv_timeout(Duration::from_secs(30))
+        .expect("news of the connection and the replay");
+    let mut conflicts = Vec::new();
+    eventually("the replayed note's conflict", || {
+        conflicts.extend(back.take_conflicts());
+        !conflicts.is_empty()
+    });
+    assert_eq!(conflicts[0].ids, one("c"));
+    assert_eq!(conflicts[0].text.as_deref(), Some("mine"));
+    eventually("the tag in the database", || {
+        bob.marks()
+            .expect("marks")
+            .get("b")
+            .is_some_and(|m| m.tags.contains_key("urgent"))
+    });
+    assert_eq!(
+        bob.marks().expect("marks")["c"]
+            .note
+            .as_ref()
+            .map(|n| n.0.as_str()),
+        Some("theirs")
+    );
+    eventually("an empty journal", || back.offline().is_none());
+    drop(back);
+    assert_eq!(std::fs::metadata(&journal).expect("journal").len(), 0);
+}
+
+/// Two teams in one database: each role sees and changes only its team's
+/// rows, the team coming from the role (membership of a registered team
+/// role), which a user cannot choose.
+#[test]
+fn one_team_cannot_read_or_write_another_teams_notes() {
+    let Some(cluster) = support::postgres::cluster() else {
+        return;
+    };
+    let name = cluster.fresh_name();
+    // The tables belong to the cluster's owner, as an administrator would
+    // set them up; the teams get the usual grants.
+    PgStore::open(&cluster.url(&name)).expect("create the tables");
+    let suffix = name.clone();
+    let london = format!("london_{suffix}");
+    let washington = format!("washington_{suffix}");
+    let alice = format!("alice_{suffix}");
+    let bob = format!("bob_{suffix}");
+    cluster.sql(
+        &name,
+        &format!(
+            "CREATE ROLE {london} NOLOGIN; CREATE ROLE {washington} NOLOGIN;
+             CREATE ROLE {alice} LOGIN IN ROLE {london};
+             CREATE ROLE {bob} LOGIN IN ROLE {washington};
+             INSERT INTO communique_teams VALUES ('{london}'), ('{washington}');
+             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public
+                 TO {london}, {washington};
+             REVOKE INSERT, UPDATE, DELETE ON communique_teams FROM {london}, {washington};"
+        ),
+    );
+    let mut alice_store = PgStore::open(&cluster.url_as(&name, &alice)).expect("alice");
+    let mut bob_store = PgStore::open(&cluster.url_as(&name, &bob)).expect("bob");
+    assert!(!alice_store.is_read_only());
+    let saved = alice_store
+        .save_note(&one("a"), Some("London only"), &[None])
+        .expect("alice's note");
+    assert!(matches!(saved, NoteSaved::Saved(_)), "{saved:?}");
+    alice_store
+        .apply(&Change::Flag {
+            ids: one("a"),
+            flagged: true,
+        })
+        .expect("alice's flag");
+
+    // Bob sees nothing of London's, and his own note on the same statement
+    // is his team's, leaving London's as it was.
+    assert!(bob_store.marks().expect("bob's marks").is_empty());
+    let saved = bob_store
+        .save_note(&one("a"), Some("Washington's"), &[None])
+        .expect("bob's note");
+    assert!(matches!(saved, NoteSaved::Saved(_)), "{saved:?}");
+    let alices = alice_store.marks().expect("alice's marks");
+    assert_eq!(
+        alices["a"].note.as_ref().map(|n| n.0.as_str()),
+        Some("London only")
+    );
+    assert_eq!(alices["a"].note_history.len(), 0);
+    let bobs = bob_store.marks().expect("bob's marks");
+    assert_eq!(
+        bobs["a"].note.as_ref().map(|n| n.0.as_str()),
+        Some("Washington's")
+    );
+    assert!(bobs["a"].flagged.is_none());
+
+    // Not by raw SQL either: reading, writing into or changing London's rows.
+    let mut raw = ::postgres::Client::connect(&cluster.url_as(&name, &bob), ::postgres::NoTls)
+        .expect("bob by SQL");
+    let seen: i64 = raw
+        .query_one("SELECT count(*) FROM marks WHERE note = 'London only'", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(seen, 0);
+    let planted = raw.execute(
+        &format!("INSERT INTO marks (team, id, note) VALUES ('{london}', 'b', 'planted')"),
+        &[],
+    );
+    assert!(planted.is_err(), "a row for another team is refused");
+    raw.execute("UPDATE marks SET note = 'overwritten'", &[])
+        .expect("update");
+    raw.execute("SET communique.team = 'london'", &[]).ok();
+    assert_eq!(
+        alice_store.marks().expect("alice's marks")["a"]
+            .note
+            .as_ref()
+            .map(|n| n.0.as_str()),
+        Some("London only")
+    );
+    assert!(
+        raw.execute("DELETE FROM communique_teams", &[]).is_err(),
+        "a team cannot unregister itself"
+    );
+    // Not even who changed what, and when, through the journal's keys.
+    alice_store
+        .apply_all_once(
+            "london-key",
+            &[Change::Flag {
+                ids: one("c"),
+                flagged: true,
+            }],
+        )
+        .expect("alice's journaled change");
+    let keys: i64 = raw
+        .query_one("SELECT count(*) FROM communique_applied", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(keys, 0);
+}
+
+/// A database made by an earlier communique (schema 1, as shipped) with
+/// rows in it moves to this schema on first open: every row kept (the team
+/// `''`, seen while no team is registered), and changes go on.
+#[test]
+fn a_schema_1_database_with_rows_is_migrated_keeping_them() {
+    let Some(cluster) = support::postgres::cluster() else {
+        return;
+    };
+    let name = cluster.fresh_name();
+    cluster.sql(
+        &name,
+        "CREATE TABLE communique_schema (version INTEGER NOT NULL);
+        INSERT INTO communique_schema VALUES (1);
+        CREATE TABLE marks (
+            id TEXT PRIMARY KEY,
+            flagged_by TEXT, flagged_at BIGINT,
+            status TEXT NOT NULL DEFAULT 'new', status_by TEXT, status_at BIGINT,
+            note TEXT, note_by TEXT, note_at BIGINT
+        );
+        CREATE TABLE tags (
+            id TEXT NOT NULL, tag TEXT NOT NULL, by TEXT NOT NULL, at BIGINT NOT NULL,
+            PRIMARY KEY (id, tag)
+        );
+        CREATE INDEX tags_by_tag ON tags (tag);
+        CREATE TABLE saved_searches (
+            name TEXT PRIMARY KEY, query TEXT NOT NULL, by TEXT NOT NULL, at BIGINT NOT NULL
+        );
+        CREATE TABLE history (
+            seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            by TEXT NOT NULL, query TEXT NOT NULL, at BIGINT NOT NULL,
+            UNIQUE (by, query)
+        );
+        CREATE TABLE reads (
+            id TEXT NOT NULL, by TEXT NOT NULL, at BIGINT NOT NULL,
+            PRIMARY KEY (id, by)
+        );
+        CREATE TABLE note_versions (
+            id TEXT NOT NULL, version INTEGER NOT NULL,
+            note TEXT, by TEXT NOT NULL, at BIGINT NOT NULL,
+            PRIMARY KEY (id, version)
+        );
+        CREATE TABLE note_drafts (
+            id TEXT NOT NULL, by TEXT NOT NULL, text TEXT NOT NULL, at BIGINT NOT NULL,
+            base_note TEXT, base_by TEXT, base_at BIGINT,
+            PRIMARY KEY (id, by)
+        );
+        INSERT INTO marks (id, flagged_by, flagged_at, note, note_by, note_at)
+            VALUES ('a', 'alice', 10, 'old note', 'alice', 10);
+        INSERT INTO note_versions VALUES ('a', 1, 'old note', 'alice', 10);
+        INSERT INTO tags VALUES ('a', 'urgent', 'alice', 10);
+        INSERT INTO saved_searches VALUES ('mine', 'is:flagged', 'alice', 10);
+        INSERT INTO history (by, query, at) VALUES ('alice', 'japan', 10);",
+    );
+    cluster.role("alice");
+    let mut store = PgStore::open(&cluster.url_as(&name, "alice")).expect("migrate");
+    assert!(
+        store
+            .health()
+            .expect("health")
+            .contains("communique schema 3"),
+        "{}",
+        store.health().expect("health")
+    );
+    let marks = store.marks().expect("marks");
+    assert_eq!(
+        marks["a"].flagged.as_ref().map(|s| s.by.as_str()),
+        Some("alice")
+    );
+    assert!(marks["a"].tags.contains_key("urgent"));
+    let opened = marks["a"].note.clone();
+    assert_eq!(opened.as_ref().map(|n| n.0.as_str()), Some("old note"));
+    assert_eq!(
+        store.saved_searches().expect("saved"),
+        vec![("mine".to_owned(), "is:flagged".to_owned())]
+    );
+    assert_eq!(store.history().expect("history"), vec!["japan".to_owned()]);
+    let saved = store
+        .save_note(&one("a"), Some("new note"), &[opened])
+        .expect("save over the migrated note");
+    assert!(matches!(saved, NoteSaved::Saved(_)), "{saved:?}");
+    store.push_history("japan").expect("history again");
+    assert_eq!(store.history().expect("history"), vec!["japan".to_owned()]);
 }

@@ -1468,3 +1468,25 @@ fn body_headings_are_bold_and_underlined_and_attachments_read_in_full() {
         }
     }
 }
+
+#[test]
+fn the_header_says_offline_and_how_many_changes_wait() {
+    let mut state = browser(80, 24);
+    let theme = Theme::default();
+    let header = |state: &State| visible_rows(&render(state, theme))[0].clone();
+    assert!(!header(&state).contains("offline"));
+    state.triage.offline = Some(3);
+    assert!(
+        header(&state).contains("offline — 3 changes waiting"),
+        "{}",
+        header(&state)
+    );
+    state.triage.offline = Some(1);
+    assert!(
+        header(&state).contains("offline — 1 change waiting"),
+        "{}",
+        header(&state)
+    );
+    state.triage.offline = Some(0);
+    assert!(header(&state).contains("offline"), "{}", header(&state));
+}

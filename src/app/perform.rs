@@ -26,6 +26,9 @@ impl Link {
         let Some(store) = &mut self.store else {
             return;
         };
+        // Before reading: a change committed while reading is then both
+        // read now and noticed at the next poll, never missed.
+        let _ = store.changed_since_last_check();
         let loaded = (|| -> Result<_, crate::store::StoreError> {
             Ok((
                 store.marks()?,
@@ -52,7 +55,6 @@ impl Link {
             }
             Err(err) => state.report(format!("cannot read the state file: {err}")),
         }
-        let _ = store.changed_since_last_check();
     }
 
     /// Keeps a note being written when the browser ends as this user's
@@ -76,16 +78,36 @@ impl Link {
         if changed {
             self.load_into(state);
         }
-        self.tell_notice(state);
-        changed
+        let offline = self.store.as_ref().and_then(|store| store.offline());
+        let link_changed = offline != state.triage.offline;
+        state.triage.offline = offline;
+        let conflicts = self
+            .store
+            .as_mut()
+            .map(|store| store.take_conflicts())
+            .unwrap_or_default();
+        let conflicted = !conflicts.is_empty();
+        for conflict in conflicts {
+            state.note_conflict(
+                conflict.ids,
+                conflict.text,
+                conflict.opened,
+                conflict.changed,
+            );
+        }
+        let noticed = self.tell_notice(state);
+        changed || link_changed || conflicted || noticed
     }
 
     /// Shows what the store has to say about its file (it was replaced by
     /// another and reopened), after whatever the last action reported.
-    fn tell_notice(&mut self, state: &mut State) {
-        if let Some(notice) = self.store.as_mut().and_then(|store| store.take_notice()) {
+    fn tell_notice(&mut self, state: &mut State) -> bool {
+        let notice = self.store.as_mut().and_then(|store| store.take_notice());
+        let told = notice.is_some();
+        if let Some(notice) = notice {
             state.report(notice);
         }
+        told
     }
 
     /// Applies a store effect; other effects are not the store's.
@@ -169,6 +191,7 @@ impl Link {
                 format!("cannot save: {message}")
             });
         }
+        state.triage.offline = self.store.as_ref().and_then(|store| store.offline());
         self.tell_notice(state);
     }
 }

@@ -92,6 +92,9 @@ pub struct Triage {
     pub unsaved_note: Option<(Vec<String>, String)>,
     /// This user's draft notes, by statement id (see `notes`).
     pub drafts: HashMap<String, crate::store::Draft>,
+    /// `Some(n)` while the database cannot be reached: `n` changes wait in
+    /// the local journal (the header says so).
+    pub offline: Option<usize>,
 }
 
 impl State {

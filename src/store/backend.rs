@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::{
-    Applied, Change, Draft, Marks, NoteSaved, OpenedNote, PgStore, Snapshot, Store, StoreError,
+    Applied, Change, Draft, Marks, NoteConflict, NoteSaved, OpenedNote, PgStore, RemoteStore,
+    Snapshot, Store, StoreError,
 };
 
 /// Every triage operation; see [`Store`] for what each does. Both kinds
@@ -20,6 +21,23 @@ pub trait TriageStore: Send + std::fmt::Debug {
     fn is_read_only(&self) -> bool;
     /// What the person should be told since the last call, if anything.
     fn take_notice(&mut self) -> Option<String>;
+    /// `Some(n)` while the database cannot be reached, `n` changes waiting
+    /// in the journal for it; `None` when connected (and for a file).
+    fn offline(&self) -> Option<usize> {
+        None
+    }
+    /// Notes that turned out, when applied late, to have been changed by
+    /// someone else meanwhile: each goes to the conflict screen.
+    fn take_conflicts(&mut self) -> Vec<NoteConflict> {
+        Vec::new()
+    }
+    /// A receiver that gets a message whenever there is news (others'
+    /// changes loaded, a conflict, the link up or down), for the browser's
+    /// one input loop; given once. `None` when news is only found by
+    /// polling ([`TriageStore::changed_since_last_check`]).
+    fn news(&mut self) -> Option<std::sync::mpsc::Receiver<()>> {
+        None
+    }
     /// Applies several changes in order in one transaction: all or none.
     ///
     /// # Errors
@@ -153,6 +171,29 @@ pub fn open(
     }
     let (store, warning) = Store::open(location, user)?;
     Ok((Box::new(store), warning))
+}
+
+/// Opens the state `location` for the browser: a file as [`open`]; a
+/// database through [`RemoteStore`] (a worker thread, a cache, and a
+/// journal of changes at `journal`, or the default beside the state
+/// folder), so no call waits on the network and nothing is lost while the
+/// database is away.
+///
+/// # Errors
+/// As [`open`]; also when the journal cannot be opened.
+pub fn open_for_browser(
+    location: &Path,
+    user: &str,
+    journal: Option<&Path>,
+) -> Result<(Box<dyn TriageStore>, Option<String>), StoreError> {
+    if let Some(url) = postgres_url(location) {
+        let journal = journal.map_or_else(
+            || super::Journal::default_path(&super::redact(url)),
+            Path::to_path_buf,
+        );
+        return Ok((Box::new(RemoteStore::open(url, &journal)?), None));
+    }
+    open(location, user)
 }
 
 /// Opens the state `location` for reading only: nothing is created or

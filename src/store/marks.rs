@@ -7,11 +7,15 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use super::StoreError;
 
 /// Where a statement stands in triage. The set is fixed: `new` → `in review`
 /// → `actioned` or `no action`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum Status {
     #[default]
     New,
@@ -73,7 +77,7 @@ impl FromStr for Status {
 }
 
 /// Who made a mark and when (unix seconds).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Stamp {
     pub by: String,
     pub at: i64,
@@ -81,7 +85,7 @@ pub struct Stamp {
 
 /// One earlier state of a statement's note: its text (`None` where it was
 /// removed) and who wrote it when.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteVersion {
     pub text: Option<String>,
     pub stamp: Stamp,
@@ -92,7 +96,7 @@ pub struct NoteVersion {
 /// store was opened for, and `read_by_others` everyone else; flag, status,
 /// tags and note are shared. `Default` is an untouched statement: unread,
 /// unflagged, status `new` set by nobody, no tags, no note.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Marks {
     /// `Some` when this user has read it, with when.
     pub read: Option<Stamp>,
@@ -135,7 +139,7 @@ impl Marks {
 
 /// One triage action on a set of statements. The store applies each change in
 /// a single transaction: all of its ids change, or none do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
     Read {
         ids: Vec<String>,
@@ -173,7 +177,7 @@ pub enum Change {
 }
 
 /// One kind of mark, as a change touches it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MarkField {
     Read,
     Flag,

@@ -12,10 +12,11 @@
 //! verified, as libpq), `verify-ca` or `verify-full` (the server's
 //! certificate checked against `sslrootcert`, `$PGSSLROOTCERT`,
 //! `~/.postgresql/root.crt` or the system's authorities; `verify-full`
-//! also checks the host name). The password comes from `$PGPASSWORD` when
-//! the address has none.
+//! also checks the host name). The password comes from `$PGPASSWORD`, else
+//! the password file (`~/.pgpass`), when the address has none.
 
 mod connect;
+mod pgpass;
 mod rows;
 mod schema;
 
@@ -31,10 +32,13 @@ use super::notes::{Draft, NoteSaved, OpenedNote};
 use super::transfer::{Snapshot, TABLES, Value, delete_sql, insert_sql, is_int, key_positions};
 use super::{Applied, HISTORY_LIMIT, StoreError};
 
-pub use connect::redact;
+pub use connect::{login_name, redact};
 
 /// How long a check for others' changes waits for the socket.
 const NOTIFY_WAIT: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// How long asking whether the connection still works may take.
+const ALIVE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// An open connection to a PostgreSQL triage database.
 pub struct PgStore {
@@ -221,6 +225,91 @@ impl PgStore {
         })
     }
 
+    /// Applies `changes` in one transaction unless a change with `key` was
+    /// applied before (then `None`, and nothing is done): the journal's
+    /// replay, which may repeat a change whose commit it did not see.
+    ///
+    /// # Errors
+    /// As [`super::Store::apply_all`].
+    pub fn apply_all_once(
+        &mut self,
+        key: &str,
+        changes: &[Change],
+    ) -> Result<Option<Vec<Applied>>, StoreError> {
+        for change in changes {
+            change.check()?;
+        }
+        self.write(|tx, stamp| {
+            if !claim(tx, key, stamp)? {
+                return Ok(None);
+            }
+            let mut rows = rows::Pg(tx);
+            changes
+                .iter()
+                .map(|change| engine::apply_in(&mut rows, change, stamp))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some)
+        })
+    }
+
+    /// As [`PgStore::save_note`], once for `key`: `None` when a change with
+    /// that key was applied before.
+    ///
+    /// # Errors
+    /// As [`super::Store::save_note`].
+    pub fn save_note_once(
+        &mut self,
+        key: &str,
+        ids: &[String],
+        text: Option<&str>,
+        opened: &[OpenedNote],
+    ) -> Result<Option<NoteSaved>, StoreError> {
+        let change = Change::Note {
+            ids: ids.to_vec(),
+            note: text.map(str::to_owned),
+        };
+        change.check()?;
+        let mut conflict = Vec::new();
+        let mut repeated = false;
+        let saved = self.write(|tx, stamp| {
+            if !claim(tx, key, stamp)? {
+                repeated = true;
+                return Ok(None);
+            }
+            let mut rows = rows::Pg(tx);
+            conflict = engine::changed_notes(&mut rows, ids, opened, &stamp.by)?;
+            if !conflict.is_empty() {
+                return Ok(None);
+            }
+            let applied = engine::apply_in(&mut rows, &change, stamp)?;
+            for id in ids {
+                rows.0.execute(
+                    "DELETE FROM note_drafts WHERE id = $1 AND by = $2",
+                    &[id, &stamp.by],
+                )?;
+            }
+            Ok(Some(applied))
+        })?;
+        Ok(match saved {
+            _ if repeated => None,
+            Some(applied) => Some(NoteSaved::Saved(applied)),
+            None => Some(NoteSaved::Conflict(conflict)),
+        })
+    }
+
+    /// True when the connection is gone (the server stopped or the network
+    /// dropped): what failed should be tried again on a new connection,
+    /// not given up. Asks the server, waiting at most two seconds.
+    pub fn connection_lost(&mut self) -> bool {
+        self.db.is_closed() || self.db.is_valid(ALIVE_WAIT).is_err()
+    }
+
+    /// The database role changes are attributed to.
+    #[must_use]
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
     /// As [`super::Store::marks`].
     ///
     /// # Errors
@@ -318,7 +407,7 @@ impl PgStore {
         self.write(|tx, stamp| {
             tx.execute(
                 "INSERT INTO saved_searches (name, query, by, at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (name) DO UPDATE SET query = EXCLUDED.query, \
+                 ON CONFLICT (team, name) DO UPDATE SET query = EXCLUDED.query, \
                  by = EXCLUDED.by, at = EXCLUDED.at",
                 &[&name, &query, &stamp.by, &stamp.at],
             )
@@ -423,7 +512,7 @@ impl PgStore {
                 tx.execute(
                     "INSERT INTO note_drafts (id, by, text, at, base_note, base_by, base_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT (id, by) DO UPDATE SET text = EXCLUDED.text, at = EXCLUDED.at, \
+                     ON CONFLICT (team, id, by) DO UPDATE SET text = EXCLUDED.text, at = EXCLUDED.at, \
                      base_note = EXCLUDED.base_note, base_by = EXCLUDED.base_by, \
                      base_at = EXCLUDED.base_at",
                     &[id, &stamp.by, &text, &stamp.at, &note, &note_by, &note_at],
@@ -618,6 +707,29 @@ impl PgStore {
     pub fn is_read_only(&self) -> bool {
         self.read_only
     }
+}
+
+/// True when `error` says the server could not be reached (stopped,
+/// starting, the network down), not that it refused: worth trying again.
+#[must_use]
+pub fn is_unreachable(error: &StoreError) -> bool {
+    matches!(error, StoreError::CannotOpen { reason, .. }
+        if reason.starts_with(connect::UNREACHABLE)
+            || reason.starts_with("the database cannot be reached"))
+}
+
+/// Records `key` as applied; false when it already was.
+fn claim(
+    tx: &mut postgres::Transaction<'_>,
+    key: &str,
+    stamp: &Stamp,
+) -> Result<bool, postgres::Error> {
+    let added = tx.execute(
+        "INSERT INTO communique_applied (key, by, at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO NOTHING",
+        &[&key, &stamp.by, &stamp.at],
+    )?;
+    Ok(added == 1)
 }
 
 /// Sorts a PostgreSQL failure into the cases callers branch on.

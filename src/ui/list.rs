@@ -68,6 +68,13 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     // Each part is said only when there is something to say, with a
     // separator only between two of them.
     let mut parts = Vec::new();
+    if let Some(waiting) = state.triage.offline {
+        parts.push(match waiting {
+            0 => "offline".to_owned(),
+            1 => "offline — 1 change waiting".to_owned(),
+            n => format!("offline — {n} changes waiting"),
+        });
+    }
     if let Some(chosen) = chosen_label(state, area.width) {
         parts.push(chosen);
     }

@@ -129,8 +129,18 @@ impl Cluster {
     /// # Errors
     /// What `pg_ctl` said when it did not start.
     pub fn server_start(&self) -> Result<(), String> {
+        self.server_start_with("")
+    }
+
+    /// Starts the server (again) with more `-c name=value` settings, which
+    /// win over the usual ones (`listen_addresses=localhost` and TLS for a
+    /// test of certificates).
+    ///
+    /// # Errors
+    /// What `pg_ctl` said when it did not start.
+    pub fn server_start_with(&self, settings: &str) -> Result<(), String> {
         let options = format!(
-            "-k {} -p {} -c listen_addresses='' -c fsync=off -c max_connections=200",
+            "-k {} -p {} -c listen_addresses='' -c fsync=off -c max_connections=200 {settings}",
             self.dir.display(),
             self.port
         );

@@ -1,7 +1,8 @@
 //! Reaching the server: the address taken apart into what the client
 //! library reads and what we read ourselves (`sslmode=verify-ca` and
 //! `verify-full`, `sslrootcert`, which it does not know), the login from
-//! `$PGUSER` or the account and the password from `$PGPASSWORD`, and TLS
+//! `$PGUSER` or the account, the password from `$PGPASSWORD` or the
+//! password file (`$PGPASSFILE`, `~/.pgpass`), and TLS
 //! through OpenSSL with the checks the mode asks for.
 
 use std::path::PathBuf;
@@ -15,6 +16,21 @@ use super::super::StoreError;
 
 /// How long connecting may take before the server counts as unreachable.
 pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How a failure to reach the server (rather than a refusal by it) begins.
+pub(super) const UNREACHABLE: &str = "the server cannot be reached";
+
+/// The role `url` logs in as, as connecting chooses it: the address's
+/// user, else `$PGUSER`, else the account's own name.
+#[must_use]
+pub fn login_name(url: &str) -> String {
+    split_address(url)
+        .ok()
+        .and_then(|address| address.rest.parse::<postgres::Config>().ok())
+        .and_then(|config| config.get_user().map(str::to_owned))
+        .or_else(|| std::env::var("PGUSER").ok().filter(|user| !user.is_empty()))
+        .unwrap_or_else(super::super::account_name)
+}
 
 /// How the server's certificate is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +140,20 @@ pub(super) fn connect(url: &str) -> Result<(Client, String), StoreError> {
             .unwrap_or_else(super::super::account_name);
         config.user(&user);
     }
+    if config.get_password().is_none()
+        && let Some(password) = password_file_entry(&config)
+    {
+        config.password(password);
+    }
     config.connect_timeout(CONNECT_TIMEOUT);
+    // A link cut without a word (no reset) is noticed within about half a
+    // minute rather than the system's two hours: the browser's database
+    // thread then reconnects while changes wait in its journal.
+    config.keepalives(true);
+    config.keepalives_idle(Duration::from_secs(10));
+    config.keepalives_interval(Duration::from_secs(5));
+    config.keepalives_retries(3);
+    config.tcp_user_timeout(Duration::from_secs(30));
     config.application_name("communique");
     let client = if address.check == Check::Plain {
         config.connect(postgres::NoTls)
@@ -135,11 +164,46 @@ pub(super) fn connect(url: &str) -> Result<(Client, String), StoreError> {
     };
     let client = client.map_err(|e| {
         cannot(match e.as_db_error() {
+            // Starting up or shutting down: as good as not there yet.
+            Some(db) if *db.code() == postgres::error::SqlState::CANNOT_CONNECT_NOW => {
+                format!("{UNREACHABLE} ({})", db.message())
+            }
             Some(db) => db.message().to_owned(),
-            None => format!("the server cannot be reached ({e})"),
+            None if e.to_string().starts_with("invalid configuration") => {
+                let why = std::error::Error::source(&e).map(ToString::to_string);
+                match why.as_deref() {
+                    Some("password missing") => "the server asks for a password and none was given (set PGPASSWORD, or put it in ~/.pgpass)".to_owned(),
+                    Some(why) => format!("{e}: {why}"),
+                    None => e.to_string(),
+                }
+            }
+            None => format!("{UNREACHABLE} ({e})"),
         })
     })?;
     Ok((client, place))
+}
+
+/// The password for the connection `config` describes from the password
+/// file (`$PGPASSFILE` or `~/.pgpass`), as libpq finds it.
+fn password_file_entry(config: &postgres::Config) -> Option<String> {
+    use postgres::config::Host;
+    let file = super::pgpass::path()?;
+    let user = config.get_user()?;
+    let (host, socket) = match config.get_hosts().first() {
+        Some(Host::Tcp(host)) => (host.clone(), false),
+        Some(Host::Unix(dir)) => (dir.display().to_string(), true),
+        None => ("localhost".to_owned(), true),
+    };
+    super::pgpass::lookup(
+        &file,
+        &super::pgpass::Target {
+            host: &host,
+            socket,
+            port: config.get_ports().first().copied().unwrap_or(5432),
+            database: config.get_dbname().unwrap_or(user),
+            user,
+        },
+    )
 }
 
 fn tls(

@@ -118,7 +118,7 @@ pub(super) fn save(
                 &format!(
                     "INSERT INTO marks (id, {MARK_COLUMNS}) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                     ON CONFLICT (id) DO UPDATE SET \
+                     ON CONFLICT (team, id) DO UPDATE SET \
                      flagged_by = EXCLUDED.flagged_by, flagged_at = EXCLUDED.flagged_at, \
                      status = EXCLUDED.status, status_by = EXCLUDED.status_by, \
                      status_at = EXCLUDED.status_at, note = EXCLUDED.note, \
@@ -153,7 +153,7 @@ pub(super) fn save(
         match &after.read {
             Some(stamp) => db.execute(
                 "INSERT INTO reads (id, by, at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (id, by) DO UPDATE SET at = EXCLUDED.at",
+                 ON CONFLICT (team, id, by) DO UPDATE SET at = EXCLUDED.at",
                 &[&id, &change.by, &stamp.at],
             )?,
             None => db.execute(
