@@ -12,6 +12,10 @@ use communique::loader::{LoadOptions, load};
 use communique::records::Statement;
 use serde_json::Value;
 
+/// How many statements the bundled `archive/` holds: the seed record, 15
+/// GOV.UK items, 3 White House statements in Markdown and the White House
+/// feed's 5 items.
+const BUNDLED: usize = 24;
 const SEED_ID: &str = "dprk-russia-ballistic-missile-transfers-2024-01-12";
 const SEED_TITLE: &str =
     "DPRK-Russia ballistic missile transfers: joint statement, 12 January 2024";
@@ -92,7 +96,8 @@ fn field<'a>(record: &'a Value, name: &str) -> &'a str {
 fn check_bundled_archive_is_clean() {
     let output = run(["--archive", "archive", "check"]);
     assert_exit(&output, 0);
-    assert_eq!(lines(&output).last(), Some(&"16 statements, 0 problems"));
+    let counted = format!("{BUNDLED} statements, 0 problems");
+    assert_eq!(lines(&output).last(), Some(&counted.as_str()));
     assert_eq!(stderr(&output), "");
 }
 
@@ -100,7 +105,10 @@ fn check_bundled_archive_is_clean() {
 fn check_is_clean_on_the_bundled_archive_under_strict_too() {
     let output = run(["--archive", "archive", "check", "--strict"]);
     assert_exit(&output, 0);
-    assert_eq!(lines(&output), ["16 statements, 0 problems"]);
+    assert_eq!(
+        lines(&output),
+        [format!("{BUNDLED} statements, 0 problems")]
+    );
 }
 
 #[test]
@@ -323,11 +331,11 @@ fn list_prints_every_statement_newest_first() {
     assert_exit(&output, 0);
     assert_eq!(stderr(&output), "");
     let lines = lines(&output);
-    assert_eq!(lines.len(), 16, "{lines:#?}");
+    assert_eq!(lines.len(), BUNDLED, "{lines:#?}");
 
     let records = json(&run(["--archive", "archive", "list", "--json"]));
     let records = array(&records);
-    assert_eq!(records.len(), 16);
+    assert_eq!(records.len(), BUNDLED);
     let mut previous = "9999-99-99";
     for (line, record) in lines.iter().zip(records) {
         // The date as published, in the offset it was written with.
@@ -337,7 +345,8 @@ fn list_prints_every_statement_newest_first() {
         previous = date;
         assert_eq!(listed_id(line), field(record, "id"));
     }
-    assert!(lines[0].starts_with("2024-11-16"), "{:?}", lines[0]);
+    // The newest: the White House feed's latest item.
+    assert!(lines[0].starts_with("2026-08-21"), "{:?}", lines[0]);
 }
 
 /// The `[id]` a `list` line ends with (the kind column is padded to the
@@ -366,7 +375,7 @@ fn list_json_is_an_array_of_records() {
     assert_exit(&output, 0);
     let value = json(&output);
     let records = array(&value);
-    assert_eq!(records.len(), 16);
+    assert_eq!(records.len(), BUNDLED);
     for record in records {
         assert!(record.is_object(), "{record}");
         for name in ["id", "title", "published"] {
@@ -632,7 +641,7 @@ fn archive_comes_from_the_environment_when_not_given() {
         .output()
         .expect("run");
     assert_exit(&overridden, 0);
-    assert_eq!(lines(&overridden).len(), 16);
+    assert_eq!(lines(&overridden).len(), BUNDLED);
 
     let checked = communique()
         .env("COMMUNIQUE_ARCHIVE", "tests/fixtures/broken")
@@ -860,7 +869,10 @@ fn list_with_a_damaged_state_file_lists_without_marks_and_warns_once() {
         );
         assert!(!stdout(&output).is_empty(), "{args:?} listed nothing");
     }
-    assert_eq!(lines(&with_state(&state, "reader", &["list"])).len(), 16);
+    assert_eq!(
+        lines(&with_state(&state, "reader", &["list"])).len(),
+        BUNDLED
+    );
     assert_eq!(
         fs::read(&state).expect("read"),
         before,
@@ -885,7 +897,7 @@ fn list_with_an_empty_state_file_lists_quietly() {
     let output = with_state(&state, "reader", &["list"]);
     assert_exit(&output, 0);
     assert_eq!(stderr(&output), "");
-    assert_eq!(lines(&output).len(), 16);
+    assert_eq!(lines(&output).len(), BUNDLED);
 }
 
 #[test]

@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use support::escapes::{self, colour_sgrs};
 use support::process::assert_clean_exit;
-use support::pty::{ARCHIVE, BINARY, Key, Pty, PtyCommand};
+use support::pty::{BINARY, Key, Pty, PtyCommand, archive};
 
 /// Long enough for a loaded machine, short enough to fail fast.
 const EXIT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The browser on the bundled archive, its first frame drawn.
+/// The browser on the core archive (the bundled archive's seed record and
+/// GOV.UK items), its first frame drawn.
 fn open(cols: u16, rows: u16) -> Pty {
     let mut term = PtyCommand::browser().size(cols, rows).spawn();
     term.expect_text("16 / 16");
@@ -275,7 +276,7 @@ fn ctrl_c_cancels_the_search_line_then_quits() {
 #[test]
 fn refuses_to_run_without_a_terminal() {
     let output = Command::new(BINARY)
-        .args(["--archive", ARCHIVE])
+        .args(["--archive", archive()])
         .env("TERM", "xterm-256color")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -351,4 +352,41 @@ fn exits_when_the_terminal_is_closed() {
         status.is_some(),
         "still running a second after its terminal closed"
     );
+}
+
+/// What a new user sees with `cargo run`: the bundled archive, every kind of
+/// source in it — the White House feed's items at the top, newest first,
+/// and a Markdown statement found by typing in one burst and read with its
+/// hard-wrapped lines joined into paragraphs.
+#[test]
+fn the_bundled_archive_opens_with_a_feed_and_markdown_statements() {
+    let mut term = PtyCommand::new()
+        .args(["--archive", support::archive::bundled()])
+        .size(80, 24)
+        .spawn();
+    let first = term.expect_text(&format!(
+        "{0} / {0} statements",
+        support::archive::BUNDLED_STATEMENTS
+    ));
+    assert!(
+        first.contains("President Trump and Republicans Deliver for South"),
+        "the feed's newest item first:\n{first}"
+    );
+
+    term.send("/strategic dialogue\r\r");
+    let statement = term.expect_text("U.S. – UK Strategic Dialogue on Biological Security");
+    assert!(
+        statement.contains("16 January 2024"),
+        "the date from the front matter:\n{statement}"
+    );
+    // The file's first paragraph is wrapped at 72 columns ("…National
+    // Security" ends a line, "Council and…" starts the next); shown at 80
+    // it is one paragraph, so the words run on past the file's line ends.
+    term.expect_screen("the body's first paragraph", |screen| {
+        screen.contains("the U.S. National Security Council")
+    });
+    term.send("q");
+    term.expect_text("query: strategic dialogue");
+    term.send("q");
+    assert_clean_exit(&mut term);
 }

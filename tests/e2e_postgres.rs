@@ -10,7 +10,7 @@ mod support;
 use std::process::Command;
 use std::time::Duration;
 
-use support::pty::{ARCHIVE, BINARY, Pty, PtyCommand};
+use support::pty::{BINARY, Pty, PtyCommand, archive};
 
 /// Generous for a loaded machine; the browser checks every quarter second.
 const SHARED_TIMEOUT: Duration = Duration::from_secs(10);
@@ -72,7 +72,7 @@ fn two_browsers_and_a_cron_job_on_one_database_see_each_others_changes() {
     let output = Command::new(BINARY)
         .args([
             "--archive",
-            ARCHIVE,
+            archive(),
             "--state",
             &cluster.url_as(&db, "cron"),
         ])
@@ -89,7 +89,7 @@ fn two_browsers_and_a_cron_job_on_one_database_see_each_others_changes() {
     let output = Command::new(BINARY)
         .args([
             "--archive",
-            ARCHIVE,
+            archive(),
             "--state",
             &cluster.url(&db),
             "show",
@@ -101,7 +101,7 @@ fn two_browsers_and_a_cron_job_on_one_database_see_each_others_changes() {
     assert!(shown.contains("Status: actioned (set by cron"), "{shown}");
     assert!(!shown.contains("the-minister"), "{shown}");
     let output = Command::new(BINARY)
-        .args(["--archive", ARCHIVE, "--state", &cluster.url(&db)])
+        .args(["--archive", archive(), "--state", &cluster.url(&db)])
         .args(["list", "--json", "--query", "is:flagged tag:urgent"])
         .output()
         .expect("run list");

@@ -49,7 +49,7 @@ impl Setup {
     /// The same, on the bundled archive (16 statements) instead.
     fn bundled() -> Self {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        Self::with_archive(dir, PathBuf::from(support::pty::ARCHIVE), "16 / 16")
+        Self::with_archive(dir, PathBuf::from(support::pty::archive()), "16 / 16")
     }
 
     fn with_archive(dir: TempDir, archive: PathBuf, header: &str) -> Self {

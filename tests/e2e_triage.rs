@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::pty::{ARCHIVE, BINARY, Key, Pty, PtyCommand};
+use support::pty::{BINARY, Key, Pty, PtyCommand, archive};
 use tempfile::TempDir;
 
 /// How long another browser may take to show a change: the issue asks for
@@ -95,7 +95,7 @@ fn run(state: &Path, user: &str, args: &[&str]) -> String {
 fn try_run(state: &Path, user: &str, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(BINARY)
         .arg("--archive")
-        .arg(ARCHIVE)
+        .arg(archive())
         .arg("--state")
         .arg(state)
         .args(args)

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use support::pty::{ARCHIVE, Pty, PtyCommand};
+use support::pty::{Pty, PtyCommand, archive};
 use tempfile::TempDir;
 
 /// How long a change on disk may take to reach the screen: settling
@@ -27,7 +27,7 @@ struct Workspace {
 impl Workspace {
     fn new() -> Self {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        copy_tree(Path::new(ARCHIVE), &dir.path().join("archive"));
+        copy_tree(Path::new(archive()), &dir.path().join("archive"));
         Self { dir }
     }
 

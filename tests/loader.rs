@@ -738,12 +738,33 @@ fn govuk_fixtures_give_15_statements_and_4_notices() {
 #[test]
 fn bundled_archive() {
     let archive = load_ok(&repo("archive"));
-    assert_eq!(archive.statements.len(), 16);
+    // The seed record, 15 GOV.UK items, 3 Markdown statements and 5 feed
+    // items: one sample of every kind of source.
+    assert_eq!(archive.statements.len(), 24);
     assert!(archive.problems.is_empty(), "{:#?}", archive.problems);
+    assert!(archive.skipped.is_empty(), "{:#?}", archive.skipped);
     assert_eq!(
         archive.statements[0].published.date().to_string(),
-        "2024-11-16"
+        "2026-08-21"
     );
+    let from = |folder: &str| {
+        archive
+            .statements
+            .iter()
+            .filter(|s| s.origin.path.components().any(|c| c.as_os_str() == folder))
+            .count()
+    };
+    assert_eq!(from("govuk"), 15);
+    assert_eq!(from("whitehouse"), 3);
+    assert_eq!(from("feeds"), 5);
+    let dialogue = archive
+        .find("2024-01-16-u-s-uk-strategic-dialogue-on-biological-security")
+        .expect("the Markdown statement");
+    assert_eq!(
+        dialogue.title,
+        "U.S. – UK Strategic Dialogue on Biological Security"
+    );
+    assert_eq!(dialogue.published.as_str(), "2024-01-16");
     let stamps: Vec<i64> = archive
         .statements
         .iter()

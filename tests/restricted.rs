@@ -36,7 +36,7 @@ const EXIT_TIMEOUT: Duration = Duration::from_secs(5);
 fn archive() -> &'static Archive {
     static ARCHIVE: OnceLock<Archive> = OnceLock::new();
     ARCHIVE.get_or_init(|| {
-        communique::loader::load(Path::new(support::pty::ARCHIVE), Default::default())
+        communique::loader::load(Path::new(support::pty::archive()), Default::default())
             .expect("the bundled archive loads")
     })
 }
@@ -798,7 +798,7 @@ fn communique_archive_is_ignored_in_restricted_mode() {
     }
 
     // And `--archive` on the command line wins over the variable.
-    let bundled = support::pty::ARCHIVE;
+    let bundled = support::pty::archive();
     let mut term = open(
         &sandbox,
         &[

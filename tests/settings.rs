@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use support::pty::{ARCHIVE, BINARY, Pty, PtyCommand};
+use support::pty::{BINARY, Pty, PtyCommand, archive};
 use tempfile::TempDir;
 
 /// Environment variables given to one run, as (name, value).
@@ -136,7 +136,7 @@ fn a_configured_state_file_is_where_mark_writes_and_the_browser_reads() {
     let configured = sandbox.path("xdg-config/communique/shared/triage.db");
     std::fs::create_dir_all(configured.parent().expect("a folder")).expect("a folder");
 
-    succeeded(&sandbox.run(&["--archive", ARCHIVE, "mark", FIRST_ID, "--flag"], &[]));
+    succeeded(&sandbox.run(&["--archive", archive(), "mark", FIRST_ID, "--flag"], &[]));
     assert!(
         configured.exists(),
         "mark did not write the configured file"
@@ -146,7 +146,7 @@ fn a_configured_state_file_is_where_mark_writes_and_the_browser_reads() {
         "mark wrote the default state file"
     );
 
-    let mut term = sandbox.browser(&["--archive", ARCHIVE], &[]);
+    let mut term = sandbox.browser(&["--archive", archive()], &[]);
     term.expect_screen("the first row flagged", |screen| {
         screen
             .lines()
@@ -241,7 +241,7 @@ fn the_state_file_from_each_source_in_order() {
     ];
     for (args, env, text, expected) in cases {
         sandbox.configure(text);
-        let mut mark = vec!["--archive", ARCHIVE];
+        let mut mark = vec!["--archive", archive()];
         mark.extend_from_slice(args);
         let mut list = mark.clone();
         mark.extend(["mark", FIRST_ID, "--flag"]);

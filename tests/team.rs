@@ -21,7 +21,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::pty::{ARCHIVE, BINARY, Pty, PtyCommand};
+use support::pty::{BINARY, Pty, PtyCommand, archive};
 
 /// The newest statement (the browser's first row) and another one.
 const FIRST_ID: &str = "b4091e0f-1286-4fb5-8ec2-bff944ba1a5c";
@@ -99,7 +99,7 @@ impl Team {
         }
         fs::create_dir(team.bin_dir()).expect("mkdir bin");
         fs::copy(BINARY, team.binary()).expect("install the binary");
-        copy_dir(Path::new(ARCHIVE), &team.archive());
+        copy_dir(Path::new(archive()), &team.archive());
         team
     }
 

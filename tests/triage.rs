@@ -24,11 +24,8 @@ const NOW: i64 = 1_700_000_000;
 fn archive() -> &'static Archive {
     static ARCHIVE: OnceLock<Archive> = OnceLock::new();
     ARCHIVE.get_or_init(|| {
-        communique::loader::load(
-            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/archive")),
-            Default::default(),
-        )
-        .expect("the bundled archive loads")
+        communique::loader::load(Path::new(support::archive::core()), Default::default())
+            .expect("the bundled archive loads")
     })
 }
 

@@ -39,11 +39,8 @@ const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (40, 12)];
 fn archive() -> &'static Archive {
     static ARCHIVE: OnceLock<Archive> = OnceLock::new();
     ARCHIVE.get_or_init(|| {
-        communique::loader::load(
-            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/archive")),
-            Default::default(),
-        )
-        .expect("the bundled archive loads")
+        communique::loader::load(Path::new(support::archive::core()), Default::default())
+            .expect("the bundled archive loads")
     })
 }
 

@@ -39,7 +39,11 @@ const FRAME_END: &[u8] = b"\x1b[?25l";
 /// The binary under test.
 pub const BINARY: &str = env!("CARGO_BIN_EXE_communique");
 /// The archive bundled with the crate.
-pub const ARCHIVE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/archive");
+/// The archive most browser tests open: see [`super::archive::core`].
+#[must_use]
+pub fn archive() -> &'static str {
+    super::archive::core()
+}
 
 /// A key, written as a terminal would send it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,10 +225,11 @@ impl PtyCommand {
         }
     }
 
-    /// The browser on the bundled archive.
+    /// The browser on the core archive (the bundled archive's seed record
+    /// and GOV.UK items).
     #[must_use]
     pub fn browser() -> Self {
-        Self::new().args(["--archive", ARCHIVE])
+        Self::new().args(["--archive", archive()])
     }
 
     /// Another program instead of `communique` (a shell, say).
