@@ -103,7 +103,7 @@ fn rss_content_is_read_by_the_html_reader_as_govuk_bodies_are() {
     let archive = load_ok(&feeds("w3c-blog.rss"));
     let body = only(&archive).body.as_deref().expect("a body");
     assert!(
-        body.starts_with("In this post, I cover some of the stakes and challenges in developing W3C Accessibility Guidelines (WCAG) 3. I use \"websites\" as an example"),
+        body.starts_with("In this post, I cover some of the stakes and challenges in developing W3C Accessibility Guidelines (WCAG) 3 [1]. I use \"websites\" as an example"),
         "{body}"
     );
     // The <h2> is a heading paragraph of its own, between paragraphs; no
@@ -112,6 +112,14 @@ fn rss_content_is_read_by_the_html_reader_as_govuk_bodies_are() {
         body.contains("digital content and technologies.\n\n## Summary\n\nYou could say"),
         "{body}"
     );
+    // Its links numbered and listed, as GOV.UK bodies' are.
+    let item = only(&archive);
+    assert_eq!(item.links.len(), 5, "{:?}", item.links);
+    assert_eq!(
+        item.links[0],
+        "https://www.w3.org/WAI/standards-guidelines/wcag/wcag3-intro/"
+    );
+    assert!(body.contains("Accessibility Guidelines Working Group [2] is addressing"));
     assert!(!body.contains("<p>") && !body.contains("<a ") && !body.contains("&quot;"));
 }
 

@@ -114,14 +114,15 @@ fn a_folder_per_month_loads_every_post_with_its_front_matter() {
 fn the_body_is_text_with_emphasis_lists_and_every_link_kept() {
     let archive = load_ok(&fixtures("digitalgov"));
     let datagov = statement(&archive, DATAGOV);
-    // **bold** and a link inside it: the address follows its text.
+    // **bold** and a link inside it: its number follows its text, as on
+    // GOV.UK bodies, and the address is listed at the end.
     assert_eq!(
         paragraph(datagov, "That’s why"),
         "The Data.gov team wanted to help our data providers and the public understand \
          and explore how our people use the data and content on our site. *That’s why we \
-         are excited to announce the launch of the Data.gov metrics dashboard \
-         http://Data.gov/metrics.* This dashboard includes a dedicated page for every data \
-         provider organization in our system."
+         are excited to announce the launch of the Data.gov metrics dashboard [1].* This \
+         dashboard includes a dedicated page for every data provider organization in our \
+         system."
     );
     // A list, an item a line, its bold label marked.
     assert!(
@@ -153,10 +154,11 @@ fn the_body_is_text_with_emphasis_lists_and_every_link_kept() {
     let contact = paragraph(id, "feel free to contact");
     assert!(contact.ends_with("team at icam@gsa.gov."), "{contact}");
     assert!(!body(id).contains("mailto:"), "{}", body(id));
-    // What a paired shortcode wraps stays.
+    // What a paired shortcode wraps stays, its link numbered as the same
+    // address was the first time.
     assert!(
         paragraph(id, "explore its resources")
-            .starts_with("*Visit* the new IDManagement.gov https://www.idmanagement.gov/"),
+            .starts_with("*Visit* the new IDManagement.gov [1] to explore its resources"),
         "{}",
         body(id)
     );
@@ -301,7 +303,11 @@ fn show_json_gives_the_fields_and_the_text() {
         serde_json::json!({"name": "tlowden"})
     );
     let text = json["body"].as_str().expect("a body");
-    assert!(text.contains("ckan.org"), "{text}");
+    assert!(
+        text.contains("This information is a feature of CKAN [2]"),
+        "{text}"
+    );
+    assert_eq!(json["links"][1], "https://ckan.org/");
     assert!(!text.contains("{{<"), "{text}");
 }
 

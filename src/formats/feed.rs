@@ -13,7 +13,9 @@ use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Link, Person, Text};
 use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 
-use super::govuk::{counting_flattened, flattened_message, html_to_text};
+use super::govuk::{
+    counting_flattened, flattened_message, html_to_text, html_to_text_and_links_from,
+};
 use super::json::{Positions, position_of};
 use super::{Decoded, Format, Framing, Record, RecordRef, Severity, StatementAt, no_lint};
 use crate::records::{Origin, Published, Signatory, Statement, Update};
@@ -119,20 +121,39 @@ fn statement(
         categories,
         ..
     } = entry;
-    let summary = summary.as_ref().map(as_text).filter(|t| !t.is_empty());
+    let url = item_link(&links);
+    let base = url.as_deref().and_then(|url| url::Url::parse(url).ok());
+    // HTML read as GOV.UK bodies are, its links numbered and kept.
+    let read = |text: &str, html: bool| {
+        if html {
+            html_to_text_and_links_from(text, base.as_ref())
+        } else {
+            (text.trim().to_owned(), Vec::new())
+        }
+    };
     let content = content
         .and_then(|content| {
             let html = content.content_type.as_str() != "text/plain";
-            content
-                .body
-                .map(|body| if html { html_to_text(&body) } else { body })
+            content.body.map(|body| read(&body, html))
         })
-        .filter(|text| !text.trim().is_empty());
+        .filter(|(text, _)| !text.trim().is_empty());
     // The full content when the feed has it, with the description as its
     // summary; otherwise the description is the text.
-    let (summary, body) = match content {
-        Some(content) => (summary, Some(content)),
-        None => (None, summary),
+    let (summary, (body, body_links)) = match content {
+        Some((content, links)) => (
+            summary.as_ref().map(as_text).filter(|t| !t.is_empty()),
+            (Some(content), links),
+        ),
+        None => match summary.as_ref() {
+            Some(summary) => {
+                let (text, links) = read(
+                    &summary.content,
+                    summary.content_type.as_str() != "text/plain",
+                );
+                (None, ((!text.is_empty()).then_some(text), links))
+            }
+            None => (None, (None, Vec::new())),
+        },
     };
     let mut topics: Vec<String> = Vec::new();
     for category in categories {
@@ -162,12 +183,12 @@ fn statement(
         locations: Vec::new(),
         topics,
         people: Vec::new(),
-        url: item_link(&links),
+        url,
         withdrawn: None,
         signatories: signatories(&authors),
         body,
         speech: None,
-        links: Vec::new(),
+        links: body_links,
         media_contacts: Vec::new(),
         updates,
         language: None,

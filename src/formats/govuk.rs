@@ -23,7 +23,8 @@ use serde::{Deserialize, Deserializer};
 
 pub use contacts::read_item;
 pub use html::{
-    contacts_from_html, counting_flattened, flattened_message, html_to_text, html_to_text_and_links,
+    contacts_from_html, counting_flattened, flattened_message, html_to_text,
+    html_to_text_and_links, html_to_text_and_links_from,
 };
 pub use record::FORMAT;
 

@@ -152,7 +152,7 @@ fn read(record: &Record<'_>) -> Decoded {
     let base = url.as_deref().and_then(|url| url::Url::parse(url).ok());
     let markdown = templates::without_templates(body);
     let mut problems = Vec::new();
-    let body = markdown_to_text(&markdown, base.as_ref()).unwrap_or_else(|| {
+    let (body, links) = markdown_to_text(&markdown, base.as_ref()).unwrap_or_else(|| {
         problems.push(record.problem(
             record.start,
             name.clone(),
@@ -162,7 +162,7 @@ fn read(record: &Record<'_>) -> Decoded {
             ),
             Severity::Warning,
         ));
-        flat_text(&markdown)
+        (flat_text(&markdown), Vec::new())
     });
     let updates = first_text(&fields, UPDATED)
         .and_then(|raw| parse_date(&raw))
@@ -198,7 +198,7 @@ fn read(record: &Record<'_>) -> Decoded {
             .collect(),
         body: (!body.is_empty()).then_some(body),
         speech: None,
-        links: Vec::new(),
+        links,
         media_contacts: Vec::new(),
         updates,
         language: None,

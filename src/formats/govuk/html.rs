@@ -34,6 +34,9 @@ thread_local! {
     /// The link addresses met so far while [`html_to_text_and_links`]
     /// renders on this thread; `None` when links are not being kept.
     static LINKS: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+    /// The address relative links are read against while
+    /// [`html_to_text_and_links_from`] renders; GOV.UK's own otherwise.
+    static LINK_BASE: RefCell<Option<url::Url>> = const { RefCell::new(None) };
     /// Abbreviations already expanded in the body being read by
     /// [`html_to_text`] (GOV.UK explains each on hover; the text explains it
     /// the first time); `None` outside it, where names and values (contact
@@ -130,6 +133,22 @@ pub fn html_to_text_and_links(html: &str) -> (String, Vec<String>) {
     (text, links)
 }
 
+/// As [`html_to_text_and_links`], for HTML published elsewhere than GOV.UK
+/// (a feed's item): relative addresses are read against `base`, the page
+/// the HTML comes from, and left out when there is none.
+#[must_use]
+pub fn html_to_text_and_links_from(html: &str, base: Option<&url::Url>) -> (String, Vec<String>) {
+    let Some(base) = base else {
+        // Nothing to read a relative address against: only absolute ones
+        // are kept (the `about:blank` base makes every relative one fail).
+        return html_to_text_and_links_from(html, url::Url::parse("about:blank").ok().as_ref());
+    };
+    let before = LINK_BASE.replace(Some(base.clone()));
+    let read = html_to_text_and_links(html);
+    LINK_BASE.set(before);
+    read
+}
+
 /// The absolute web address of an `href`, if it leads to a web page
 /// elsewhere than the page itself.
 fn link_address(href: &str) -> Option<String> {
@@ -137,7 +156,9 @@ fn link_address(href: &str) -> Option<String> {
     if href.is_empty() || href.starts_with('#') {
         return None;
     }
-    let base = url::Url::parse(GOVUK_BASE).ok()?;
+    let base = LINK_BASE
+        .with_borrow(Clone::clone)
+        .or_else(|| url::Url::parse(GOVUK_BASE).ok())?;
     let address = base.join(href).ok()?;
     matches!(address.scheme(), "http" | "https").then(|| address.to_string())
 }

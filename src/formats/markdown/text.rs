@@ -20,11 +20,13 @@ use crate::formats::govuk::html_to_text;
 /// How deep quotes and lists may nest before a body is read flat.
 pub const MAX_NESTING: usize = 32;
 
-/// Renders `markdown` as plain text; relative link addresses are made
-/// absolute against `base` (the statement's own address) when it has one.
-/// `None` when it nests deeper than [`MAX_NESTING`]: see [`flat_text`].
+/// Renders `markdown` as plain text with its web links numbered, as GOV.UK
+/// bodies are (`the site [1]`), and the addresses in that order; relative
+/// link addresses are made absolute against `base` (the statement's own
+/// address) when it has one. `None` when it nests deeper than
+/// [`MAX_NESTING`]: see [`flat_text`].
 #[must_use]
-pub fn markdown_to_text(markdown: &str, base: Option<&url::Url>) -> Option<String> {
+pub fn markdown_to_text(markdown: &str, base: Option<&url::Url>) -> Option<(String, Vec<String>)> {
     if nests_deeper_than(markdown, MAX_NESTING) {
         return None;
     }
@@ -40,7 +42,8 @@ pub fn markdown_to_text(markdown: &str, base: Option<&url::Url>) -> Option<Strin
     for event in Parser::new_ext(markdown, options) {
         out.event(event);
     }
-    Some(out.finish())
+    let numbered = std::mem::take(&mut out.numbered);
+    Some((out.finish(), numbered))
 }
 
 /// A body read without its Markdown: paragraphs between blank lines, each
@@ -130,6 +133,8 @@ struct Renderer<'a> {
     /// The addresses of the links open, innermost last, with where their
     /// text starts in `inline`.
     links: Vec<(String, usize)>,
+    /// The web addresses numbered so far: `[3]` is the third.
+    numbered: Vec<String>,
     /// Inside an image: its alt text goes into `inline` as usual.
     images: usize,
     /// The cells of the table row being read.
@@ -267,8 +272,10 @@ impl Renderer<'_> {
         }
     }
 
-    /// A link's address after its text, unless the text says it already
-    /// (`<https://…>`, or an email address for a `mailto:`).
+    /// A web link's number after its text (`the site [1]`), as GOV.UK
+    /// bodies give them; an email address or number after its text, unless
+    /// the text says it already (`<https://…>`, or the address itself); any
+    /// other address after its text as it is.
     fn end_link(&mut self, dest: &str, text_at: usize) {
         if self.images > 0 {
             return;
@@ -292,7 +299,20 @@ impl Renderer<'_> {
         if !self.inline.ends_with(' ') && !shown.is_empty() {
             self.inline.push(' ');
         }
-        self.inline.push_str(&absolute);
+        let web = address == dest
+            && url::Url::parse(&absolute).is_ok_and(|url| matches!(url.scheme(), "http" | "https"));
+        if web {
+            let number = match self.numbered.iter().position(|known| *known == absolute) {
+                Some(at) => at + 1,
+                None => {
+                    self.numbered.push(absolute);
+                    self.numbered.len()
+                }
+            };
+            self.inline.push_str(&format!("[{number}]"));
+        } else {
+            self.inline.push_str(&absolute);
+        }
     }
 
     fn push_text(&mut self, text: &str) {
@@ -423,7 +443,7 @@ mod tests {
     use super::{MAX_NESTING, flat_text, markdown_to_text};
 
     fn text(markdown: &str) -> String {
-        markdown_to_text(markdown, None).unwrap_or_default()
+        markdown_to_text(markdown, None).unwrap_or_default().0
     }
 
     #[test]
@@ -445,15 +465,21 @@ mod tests {
     #[test]
     fn links_keep_their_address() {
         let base = url::Url::parse("https://18f.gsa.gov/2015/10/09/x/").ok();
+        let markdown = "See [the site](https://cloud.gov), <https://login.gov/>, \
+             [us](mailto:a@b.gov) or [a@b.gov](mailto:a@b.gov) and [park](/2015/09/03/park/), \
+             [the site again](https://cloud.gov).";
         assert_eq!(
-            text_at(
-                "See [the site](https://cloud.gov), <https://login.gov/>, \
-                 [us](mailto:a@b.gov) or [a@b.gov](mailto:a@b.gov) and [park](/2015/09/03/park/).",
-                base.as_ref()
-            ),
-            "See the site https://cloud.gov, https://login.gov/, us a@b.gov or a@b.gov \
-             and park https://18f.gsa.gov/2015/09/03/park/."
+            text_at(markdown, base.as_ref()),
+            "See the site [1], https://login.gov/, us a@b.gov or a@b.gov \
+             and park [2], the site again [1]."
         );
+        let (_, links) = markdown_to_text(markdown, base.as_ref()).unwrap_or_default();
+        assert_eq!(
+            links,
+            ["https://cloud.gov", "https://18f.gsa.gov/2015/09/03/park/"]
+        );
+        // Without the statement's address a relative one is kept as written.
+        assert_eq!(text("[park](/2015/09/03/park/)"), "park /2015/09/03/park/");
     }
 
     #[test]
@@ -477,7 +503,7 @@ mod tests {
     }
 
     fn text_at(markdown: &str, base: Option<&url::Url>) -> String {
-        markdown_to_text(markdown, base).unwrap_or_default()
+        markdown_to_text(markdown, base).unwrap_or_default().0
     }
 
     #[test]
