@@ -19,6 +19,7 @@ use ratatui::crossterm::execute;
 
 mod ansi16;
 pub mod finder;
+pub mod indexer;
 pub mod loading;
 mod perform;
 pub mod searcher;
@@ -53,6 +54,8 @@ pub enum Input {
     Arrived(Box<loading::Arrived>),
     /// A find on the pages of a long statement finished.
     PageFound(finder::PageFound),
+    /// The full-text index got further.
+    Indexed(indexer::Indexed),
 }
 
 /// The problems of an archive as `check` prints them, cleaned for display.
@@ -68,6 +71,13 @@ pub fn problem_lines(archive: &crate::loader::Archive) -> Vec<String> {
 pub fn handle(state: &mut State, input: Input) {
     if let Input::Searched((generation, hits)) = input {
         state.search_done(generation, hits);
+        return;
+    }
+    if let Input::Indexed(indexed) = input {
+        if let Some(error) = indexed.error {
+            state.report(error);
+        }
+        state.text_indexed_to(&indexed.full_text, indexed.indexed);
         return;
     }
     if let Input::PageFound((generation, forward, page)) = input {
@@ -141,6 +151,7 @@ pub fn handle(state: &mut State, input: Input) {
         | Input::Reloaded(_)
         | Input::Searched(_)
         | Input::PageFound(_)
+        | Input::Indexed(_)
         | Input::Arrived(_) => {}
     }
     state.settle();
@@ -191,6 +202,11 @@ where
         for at in state.wanted_bodies() {
             let body = crate::loader::read_body(&state.statements[at]);
             state.body_read(at, body);
+        }
+        // And the matching sentences of what is listed.
+        for at in state.wanted_snippets() {
+            let text = crate::search::text::statement_text(&state.statements[at]);
+            state.text_read(at, text);
         }
         // An idle tick that changed nothing draws nothing.
         if redraw {
@@ -339,6 +355,8 @@ pub struct TerminalInputs {
     pub reloads: Option<std::sync::mpsc::Receiver<Reloaded>>,
     /// The first load's batches, until it ends.
     pub arrivals: Option<std::sync::mpsc::Receiver<Input>>,
+    /// Progress of the full-text indexer.
+    pub indexed: Option<std::sync::mpsc::Receiver<indexer::Indexed>>,
     /// Pages found by the find worker.
     pub finds: Option<(
         std::sync::mpsc::Receiver<finder::PageFound>,
@@ -386,6 +404,7 @@ impl TerminalInputs {
             reloads: None,
             arrivals: None,
             searches: None,
+            indexed: None,
             finds: None,
             last_tick: std::time::Instant::now(),
             held: None,
@@ -451,6 +470,9 @@ impl Iterator for TerminalInputs {
                     Err(std::sync::mpsc::TryRecvError::Disconnected) => self.arrivals = None,
                     Err(std::sync::mpsc::TryRecvError::Empty) => {}
                 }
+            }
+            if let Some(indexed) = self.indexed.as_ref().and_then(|r| r.try_recv().ok()) {
+                return Some(Input::Indexed(indexed));
             }
             if let Some(reloaded) = self.reloads.as_ref().and_then(|r| r.try_recv().ok()) {
                 return Some(Input::Reloaded(Box::new(reloaded)));
@@ -601,6 +623,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let (pages_found, pages_found_rx) = std::sync::mpsc::channel();
     let finder = finder::start(pages_found);
     inputs.finds = Some((pages_found_rx, Arc::clone(&finder.pending)));
+    let (indexed, indexed_rx) = std::sync::mpsc::channel();
+    let indexer = indexer::Indexer::start(indexed);
+    inputs.indexed = Some(indexed_rx);
     let (reloads, reloaded) = std::sync::mpsc::channel();
     let watch = match ArchiveWatch::start(&archive_path, settings.poll, policy, reloads) {
         Ok(watch) => {
@@ -645,6 +670,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         watch,
         searcher,
         finder,
+        indexer,
     };
     let result = run_loop(&mut terminal, &mut state, theme, inputs, &mut performer);
     leave_terminal(settings.mouse);
