@@ -296,9 +296,10 @@ pub fn search(
                 .filter(|(negated, _)| !negated)
                 .filter_map(|(_, found)| found.get(&hit.index))
                 .sum();
-            // Scores are whole numbers: a thousandth of BM25 is plenty.
+            // Scores are whole numbers: BM25 is kept to a billionth (FTS5 gives
+            // a word in most statements a weight of a millionth).
             #[allow(clippy::cast_possible_truncation)]
-            let score = (relevance * 1000.0).round() as i64;
+            let score = (relevance * 1e9).round() as i64;
             hit.score = score;
         }
         match rank {
@@ -345,40 +346,48 @@ impl Snippet {
     }
 }
 
-/// The first sentence of `text` that one of `terms` matches, with the hits
-/// of all of them marked; `None` when none matches.
+/// The first sentence of `text` ([`indexed_text`]) that one of `terms`
+/// matches, with the hits of all of them marked; `None` when none matches.
+/// The first line, the title, which the list shows already, is taken only
+/// when nothing after it matches.
 #[must_use]
 pub fn snippet(text: &str, terms: &[TextTerm]) -> Option<Snippet> {
     if terms.is_empty() {
         return None;
     }
-    sentences(text).find_map(|sentence| {
-        let cleaned = crate::sanitize::clean_line(sentence);
-        let cleaned = cleaned.trim();
-        let tokens: Vec<(Range<usize>, String)> = words_of(cleaned).collect();
-        let mut hits: Vec<Range<usize>> = Vec::new();
-        for at in 0..tokens.len() {
-            for term in terms {
-                if term.matches_at(&tokens, at) {
-                    let end = tokens[at + term.words.len() - 1].0.end;
-                    hits.push(tokens[at].0.start..end);
-                }
+    let (title, rest) = text.split_once('\n').unwrap_or((text, ""));
+    sentences(rest)
+        .find_map(|sentence| sentence_snippet(sentence, terms))
+        .or_else(|| sentence_snippet(title, terms))
+}
+
+/// `sentence` as a snippet when one of `terms` matches it.
+fn sentence_snippet(sentence: &str, terms: &[TextTerm]) -> Option<Snippet> {
+    let cleaned = crate::sanitize::clean_line(sentence);
+    let cleaned = cleaned.trim();
+    let tokens: Vec<(Range<usize>, String)> = words_of(cleaned).collect();
+    let mut hits: Vec<Range<usize>> = Vec::new();
+    for at in 0..tokens.len() {
+        for term in terms {
+            if term.matches_at(&tokens, at) {
+                let end = tokens[at + term.words.len() - 1].0.end;
+                hits.push(tokens[at].0.start..end);
             }
         }
-        if hits.is_empty() {
-            return None;
+    }
+    if hits.is_empty() {
+        return None;
+    }
+    hits.sort_by_key(|hit| hit.start);
+    // Overlapping hits (two terms on one word) are marked once.
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for hit in hits {
+        match merged.last_mut() {
+            Some(last) if hit.start <= last.end => last.end = last.end.max(hit.end),
+            _ => merged.push(hit),
         }
-        hits.sort_by_key(|hit| hit.start);
-        // Overlapping hits (two terms on one word) are marked once.
-        let mut merged: Vec<Range<usize>> = Vec::new();
-        for hit in hits {
-            match merged.last_mut() {
-                Some(last) if hit.start <= last.end => last.end = last.end.max(hit.end),
-                _ => merged.push(hit),
-            }
-        }
-        Some(cut(cleaned, &merged))
-    })
+    }
+    Some(cut(cleaned, &merged))
 }
 
 /// `text`'s sentences: each ends after `.`, `!` or `?` followed by white
@@ -505,6 +514,9 @@ mod tests {
         );
         let prefix = snippet(text, &[term("tit*")]).expect("snippet");
         assert_eq!(prefix.marked("[", "]"), "[Title] here");
+        // The title (shown already) only when nothing else matches.
+        let later = snippet("Missile news\nA missile.", &[term("missile")]).expect("snippet");
+        assert_eq!(later.marked("[", "]"), "A [missile].");
         assert!(snippet(text, &[term("zebra")]).is_none());
     }
 

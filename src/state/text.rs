@@ -72,7 +72,9 @@ impl State {
     /// [`State::text_read`]).
     #[must_use]
     pub fn wanted_snippets(&self) -> Vec<usize> {
-        if self.query.text_terms().next().is_none() {
+        // While a new query's results are awaited, the rows are the last
+        // query's: none of their sentences would be shown for long.
+        if self.settling || self.query.text_terms().next().is_none() {
             return Vec::new();
         }
         let mut wanted: Vec<usize> = if self.row_height() > 1 {
