@@ -354,15 +354,14 @@ fn snippet_line(
 ) {
     let indent = " ".repeat(columns::GUTTER + 2);
     let mut pieces = vec![(indent, base)];
-    match screen.state.snippets.get(&at) {
-        Some(Some(snippet)) => pieces.extend(snippet_pieces(
+    // Not read yet, or matched only where no sentence shows: the row says
+    // nothing rather than guess.
+    if let Some(Some(snippet)) = screen.state.snippets.get(&at) {
+        pieces.extend(snippet_pieces(
             snippet,
             secondary,
             base.patch(screen.theme.matched()),
-        )),
-        // Not read yet, or matched only where no sentence shows (a word
-        // split differently): the row says nothing rather than guess.
-        Some(None) | None => {}
+        ));
     }
     let borrowed: Vec<(&str, Style)> = pieces.iter().map(|(t, s)| (t.as_str(), *s)).collect();
     fit(&borrowed, usize::from(area.width), true).render(area, buf);
