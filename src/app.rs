@@ -576,6 +576,33 @@ fn open_store(
     crate::store::open_any(&path, &crate::store::Store::user())
 }
 
+/// Takes the full-text index kept for the archive in the cache folder: at
+/// once searchable when the archive is unchanged, else built again there.
+/// Without a usable cache folder the index stays in memory, as it would
+/// without one.
+fn open_kept_index(
+    state: &mut State,
+    folder: &std::path::Path,
+    root: &std::path::Path,
+    policy: crate::loader::ReadPolicy,
+) {
+    let opened = crate::loader::file_stamps(root, policy)
+        .and_then(|stamps| crate::search::text::cache::open(folder, root, &stamps));
+    match opened {
+        Ok(opened) => {
+            state.text_indexed = opened.full_text.indexed();
+            state.full_text = Some(Arc::new(opened.full_text));
+            if let Some(why) = opened
+                .rebuilt
+                .filter(|why| why != crate::search::text::cache::NOT_KEPT)
+            {
+                state.report(format!("full-text index built again: {why}"));
+            }
+        }
+        Err(err) => state.report(format!("full-text index kept in memory only: {err:#}")),
+    }
+}
+
 /// Opens the browser on the archive, as the settings say.
 ///
 /// # Errors
@@ -608,6 +635,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     state.columns.clone_from(&settings.columns);
     let theme = settings.theme;
     let mut inputs = TerminalInputs::new()?;
+    if let Some(cache) = &settings.cache {
+        open_kept_index(&mut state, &cache.value, &archive_path, policy);
+    }
     let (arrive, arrivals) = std::sync::mpsc::channel();
     loading::start(
         archive_path.clone(),

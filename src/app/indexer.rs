@@ -62,10 +62,11 @@ impl Indexer {
 fn index(job: &Job, report: &Sender<Indexed>) -> bool {
     for (number, batch) in job.statements.chunks(BATCH).enumerate() {
         let first = job.first + number * BATCH;
-        let texts: Vec<String> = batch.iter().map(text_of).collect();
-        let error = job
-            .full_text
-            .add(first, &texts)
+        let ids: Vec<&str> = batch
+            .iter()
+            .map(|statement| statement.id.as_str())
+            .collect();
+        let error = add(&job.full_text, first, &ids, batch)
             .err()
             .map(|err| format!("full-text index: {err:#}"));
         let stop = error.is_some();
@@ -82,6 +83,19 @@ fn index(job: &Job, report: &Sender<Indexed>) -> bool {
         }
     }
     true
+}
+
+/// Adds what the index does not hold yet of `batch` (a kept index holds
+/// what an earlier run indexed: see [`FullText::resume`]).
+fn add(
+    full_text: &FullText,
+    first: usize,
+    ids: &[&str],
+    batch: &[Statement],
+) -> anyhow::Result<()> {
+    let held = full_text.resume(first, ids)?;
+    let texts: Vec<String> = batch[held..].iter().map(text_of).collect();
+    full_text.add_identified(first + held, &ids[held..], &texts)
 }
 
 /// A statement's indexed text, its body read back when left on disk (a

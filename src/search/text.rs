@@ -17,6 +17,8 @@ use std::sync::{Mutex, PoisonError};
 use anyhow::Context as _;
 use rusqlite::Connection;
 
+pub mod cache;
+
 use super::{Condition, Hit, Index, MarksOf, Query, fold};
 use crate::records::Statement;
 
@@ -120,6 +122,20 @@ pub fn indexed_text(statement: &Statement) -> String {
     text
 }
 
+/// The full-text index's tables: the text (contentless FTS5: no copy of
+/// the text is kept, and rows can still be deleted) and the ids of the
+/// statements at each position.
+fn create_tables(connection: &Connection) -> anyhow::Result<()> {
+    connection
+        .execute_batch(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS statement_text USING fts5(
+                 text, content='', contentless_delete=1,
+                 tokenize='unicode61 remove_diacritics 2');
+             CREATE TABLE IF NOT EXISTS statement_ids(position INTEGER PRIMARY KEY, id TEXT NOT NULL);",
+        )
+        .context("creating the full-text index")
+}
+
 /// A statement's indexed text ([`indexed_text`]), its body read back from
 /// disk when it was left there.
 ///
@@ -144,6 +160,10 @@ pub struct FullText {
     connection: Mutex<Connection>,
     /// How many statements (positions `0..indexed`) are in.
     indexed: std::sync::atomic::AtomicUsize,
+    /// Whether each position's statement id is kept beside its text (an
+    /// index kept between runs: see [`cache`]), so a later run can tell
+    /// that position still holds the same statement.
+    keeps_ids: bool,
 }
 
 impl FullText {
@@ -156,17 +176,30 @@ impl FullText {
         Self::with_connection(connection)
     }
 
+    /// An empty index in a new file at `path` (for measuring its size, and
+    /// for keeping it between runs).
+    ///
+    /// # Errors
+    /// When the file cannot be created or already holds something else.
+    pub fn create(path: &std::path::Path) -> anyhow::Result<Self> {
+        let connection = Connection::open(path)
+            .with_context(|| format!("opening the full-text index {}", path.display()))?;
+        Self::with_connection(connection)
+    }
+
     fn with_connection(connection: Connection) -> anyhow::Result<Self> {
-        connection
-            .execute_batch(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS statement_text USING fts5(
-                     text, content='', tokenize='unicode61 remove_diacritics 2');",
-            )
-            .context("creating the full-text index")?;
-        Ok(Self {
+        create_tables(&connection)?;
+        Ok(Self::from_parts(connection, 0, false))
+    }
+
+    /// An index over an open connection whose tables are made, holding
+    /// the first `indexed` statements.
+    fn from_parts(connection: Connection, indexed: usize, keeps_ids: bool) -> Self {
+        Self {
             connection: Mutex::new(connection),
-            indexed: std::sync::atomic::AtomicUsize::new(0),
-        })
+            indexed: std::sync::atomic::AtomicUsize::new(indexed),
+            keeps_ids,
+        }
     }
 
     /// An index of `statements` (their bodies in memory), built at once:
@@ -212,6 +245,20 @@ impl FullText {
     /// # Errors
     /// When SQLite fails to write (out of memory or disk).
     pub fn add(&self, first: usize, texts: &[String]) -> anyhow::Result<()> {
+        self.add_identified(first, &[], texts)
+    }
+
+    /// As [`FullText::add`], with the statements' ids (kept when the index
+    /// keeps them: see [`FullText::resume`]).
+    ///
+    /// # Errors
+    /// When SQLite fails to write (out of memory or disk).
+    pub fn add_identified(
+        &self,
+        first: usize,
+        ids: &[&str],
+        texts: &[String],
+    ) -> anyhow::Result<()> {
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
         {
@@ -221,6 +268,13 @@ impl FullText {
                 let rowid = i64::try_from(first + at)?;
                 insert.execute(rusqlite::params![rowid, text])?;
             }
+            if self.keeps_ids {
+                let mut keep = transaction
+                    .prepare_cached("INSERT INTO statement_ids(position, id) VALUES (?1, ?2)")?;
+                for (at, id) in ids.iter().enumerate() {
+                    keep.execute(rusqlite::params![i64::try_from(first + at)?, id])?;
+                }
+            }
         }
         transaction
             .commit()
@@ -228,6 +282,49 @@ impl FullText {
         self.indexed
             .fetch_max(first + texts.len(), std::sync::atomic::Ordering::SeqCst);
         Ok(())
+    }
+
+    /// How many of the statements `ids` (at positions `first..`) the index
+    /// already holds, as the same statements: those need no indexing
+    /// again. From the first position holding another statement on (the
+    /// archive changed under a kept index), everything is dropped, to be
+    /// indexed anew.
+    ///
+    /// # Errors
+    /// When SQLite fails to read or write.
+    pub fn resume(&self, first: usize, ids: &[&str]) -> anyhow::Result<usize> {
+        let indexed = self.indexed();
+        let held = indexed.saturating_sub(first).min(ids.len());
+        if held == 0 || !self.keeps_ids {
+            return Ok(held);
+        }
+        let connection = self.connection();
+        let mut select = connection.prepare_cached(
+            "SELECT position, id FROM statement_ids WHERE position >= ?1 AND position < ?2
+             ORDER BY position",
+        )?;
+        let kept: Vec<(i64, String)> = select
+            .query_map(
+                rusqlite::params![i64::try_from(first)?, i64::try_from(first + held)?],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?
+            .collect::<Result<_, _>>()?;
+        let same = (0..held)
+            .take_while(|&at| {
+                kept.get(at).is_some_and(|(position, id)| {
+                    usize::try_from(*position).is_ok_and(|position| position == first + at)
+                        && id == ids[at]
+                })
+            })
+            .count();
+        if same < held {
+            let from = i64::try_from(first + same)?;
+            connection.execute("DELETE FROM statement_text WHERE rowid >= ?1", [from])?;
+            connection.execute("DELETE FROM statement_ids WHERE position >= ?1", [from])?;
+            self.indexed
+                .store(first + same, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(same)
     }
 
     /// The positions of the statements `term` is in, each with its BM25
