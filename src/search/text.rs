@@ -333,11 +333,27 @@ impl FullText {
     /// # Errors
     /// When SQLite fails to read.
     pub fn matching(&self, term: &TextTerm) -> anyhow::Result<HashMap<usize, Relevance>> {
+        self.matching_with(term, true)
+    }
+
+    /// The positions of the statements `term` is in; with their BM25
+    /// relevance when `ranked` (working it out is most of the time a
+    /// common word takes), else 0.
+    ///
+    /// # Errors
+    /// When SQLite fails to read.
+    pub fn matching_with(
+        &self,
+        term: &TextTerm,
+        ranked: bool,
+    ) -> anyhow::Result<HashMap<usize, Relevance>> {
         let connection = self.connection();
-        let mut select = connection.prepare_cached(
+        let mut select = connection.prepare_cached(if ranked {
             "SELECT rowid, bm25(statement_text) FROM statement_text
-             WHERE statement_text MATCH ?1",
-        )?;
+             WHERE statement_text MATCH ?1"
+        } else {
+            "SELECT rowid, 0.0 FROM statement_text WHERE statement_text MATCH ?1"
+        })?;
         let rows = select.query_map([term.fts_query()], |row| {
             Ok((row.get::<_, i64>(0)?, row.get::<_, f64>(1)?))
         })?;
@@ -377,7 +393,9 @@ pub fn search(
     let mut answers = Vec::new();
     for filter in &query.filters {
         if let Condition::Text(term) = &filter.condition {
-            answers.push((filter.negated, full_text.matching(term)?));
+            // Relevance only ranks a query of text terms alone.
+            let ranked = query.is_text_only() && !filter.negated;
+            answers.push((filter.negated, full_text.matching_with(term, ranked)?));
         }
     }
     let mut hits = search(&rest);
