@@ -14,6 +14,7 @@
 //! docs/benchmarks.md.
 
 use std::io::BufRead;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -22,14 +23,30 @@ use communique::search::{FullText, TextTerm};
 /// Statements in one transaction, as the browser's indexer writes them.
 const BATCH: usize = 2_000;
 
+/// Builds the full-text index of a JSON Lines archive in a file, then times
+/// `text:` terms over it.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "fulltext",
+    after_help = "Examples:
+  cargo run --release --example generate -- --count 100000 --format jsonl --out target/bench-data/100k.jsonl
+  cargo run --release --example fulltext -- target/bench-data/100k.jsonl target/bench-data/100k.fts5"
+)]
+struct Args {
+    /// The archive: one JSON Lines file.
+    #[arg(default_value = "target/bench-data/100k.jsonl")]
+    input: PathBuf,
+    /// The index file to write (replaced if it is there).
+    #[arg(default_value = "target/bench-data/100k.fts5")]
+    output: PathBuf,
+}
+
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let (Some(input), Some(output)) = (args.next(), args.next()) else {
-        anyhow::bail!("usage: fulltext ARCHIVE.jsonl INDEX-FILE");
-    };
+    let Args { input, output } = clap::Parser::parse();
     let _ = std::fs::remove_file(&output);
-    let index = FullText::create(output.as_ref())?;
-    let file = std::fs::File::open(&input).with_context(|| format!("opening {input}"))?;
+    let index = FullText::create(&output)?;
+    let file =
+        std::fs::File::open(&input).with_context(|| format!("opening {}", input.display()))?;
     let started = Instant::now();
     let mut batch = Vec::with_capacity(BATCH);
     let mut count = 0;
