@@ -371,10 +371,12 @@ impl State {
     pub fn new(archive_name: String, statements: Vec<Statement>, problems: usize) -> Self {
         let index = Index::new(&statements);
         let hits = index.search(&Query::default());
-        let full_text = crate::search::FullText::of(&statements)
+        // Filled when first asked (see `State::index_text`), so a state
+        // that never searches text never reads every statement's.
+        let full_text = crate::search::FullText::in_memory()
             .ok()
             .map(std::sync::Arc::new);
-        let text_indexed = full_text.as_ref().map_or(0, |index| index.indexed());
+        let text_indexed = 0;
         let Order { order, rank } = loading::newest_order(&statements);
         let mut state = Self {
             archive_name,
@@ -890,6 +892,15 @@ impl State {
         if !self.query.has_text() {
             return index.search_with(&self.query, &marks_of);
         }
+        drop(index);
+        self.index_text(self.text_indexed);
+        let statements = &self.statements;
+        let marks = &self.triage.marks;
+        let index = self
+            .index
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let marks_of = |at: usize| marks.get(&statements[at].id);
         let found = match &self.full_text {
             Some(full_text) => {
                 search::text::search(&index, full_text, &self.query, &marks_of, None)

@@ -1,6 +1,6 @@
 //! Full-text search as the browser keeps it: the index filled as statements
-//! arrive (in the background in the real terminal, at once in tests and
-//! scripts), how far it has got, and the matching sentences of the listed
+//! arrive (in the background in the real terminal; in tests and scripts, at
+//! once when a query first asks for text), how far it has got, and the matching sentences of the listed
 //! statements, made from their text as it is read for the screen.
 
 use std::sync::Arc;
@@ -20,8 +20,9 @@ impl State {
     }
 
     /// Has the statements from position `first` on indexed: asked of the
-    /// indexer in the background (it reports to [`State::text_indexed_to`]),
-    /// else done now.
+    /// indexer in the background (it reports to [`State::text_indexed_to`]);
+    /// else done now when a query asks for text ([`State::search`] calls
+    /// this with what is not indexed yet).
     pub(super) fn index_text(&mut self, first: usize) {
         let Some(full_text) = &self.full_text else {
             return;
@@ -34,6 +35,11 @@ impl State {
             self.effects.push(Effect::IndexText { first, count });
             return;
         }
+        if !self.query.has_text() {
+            return;
+        }
+        // From wherever the index stopped, so it never has a gap.
+        let first = self.text_indexed;
         let texts: Vec<String> = self.statements[first..].iter().map(indexed_text).collect();
         match full_text.add(first, &texts) {
             Ok(()) => self.text_indexed = full_text.indexed(),
@@ -63,7 +69,8 @@ impl State {
     #[must_use]
     pub fn indexing_percent(&self) -> Option<usize> {
         let total = self.statements.len();
-        (self.full_text.is_some() && self.text_indexed < total)
+        // Without a background indexer nothing is indexed until asked.
+        (self.background_search && self.full_text.is_some() && self.text_indexed < total)
             .then(|| self.text_indexed * 100 / total.max(1))
     }
 
