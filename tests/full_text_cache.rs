@@ -3,6 +3,8 @@
 //! never trusted — when it is stale, truncated, corrupt, foreign or of
 //! another version.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use communique::loader::{FileStamp, ReadPolicy, file_stamps};
@@ -247,4 +249,44 @@ fn an_index_of_another_version_is_built_again() {
         .expect("update");
     let why = opened(&cache, &root).rebuilt.expect("built again");
     assert!(why.contains("another version"), "{why}");
+}
+
+/// The browser with `--cache`, on `root`, until it has the one statement
+/// holding "kherson" listed; the first screen (where what became of the
+/// kept index is said).
+fn browse(root: &Path, cache: &Path) -> String {
+    let mut term = support::pty::PtyCommand::new()
+        .args([
+            "--archive".as_ref(),
+            root.as_os_str(),
+            "--cache".as_ref(),
+            cache.as_os_str(),
+        ])
+        .size(80, 24)
+        .spawn();
+    let opened = term.expect_text("3 / 3 statements");
+    term.send("/text:kherson\r");
+    term.expect_screen("the statement found", |screen| {
+        screen.contains("1 / 3 statements") && screen.contains("Kherson again")
+    });
+    term.send("qq");
+    support::process::assert_clean_exit(&mut term);
+    opened
+}
+
+#[test]
+fn the_browser_keeps_its_index_and_rebuilds_a_damaged_one() {
+    let (_dir, root, cache) = scratch();
+    let first = browse(&root, &cache);
+    assert!(!first.contains("built again"), "{first}");
+    let path = file_for(&cache, &std::path::absolute(&root).expect("absolute"));
+    let kept = std::fs::metadata(&path).expect("kept").len();
+    assert!(kept > 0);
+    // Unchanged: used as it is.
+    let warm = browse(&root, &cache);
+    assert!(!warm.contains("built again"), "{warm}");
+    // Damaged: said, built again, and still finds.
+    std::fs::write(&path, b"garbage").expect("write");
+    let rebuilt = browse(&root, &cache);
+    assert!(rebuilt.contains("full-text index built again"), "{rebuilt}");
 }
