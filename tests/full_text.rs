@@ -437,3 +437,36 @@ fn a_real_terminal_shows_the_snippet_and_opens_at_the_hit() {
         screen.contains("find: ukrainian") && screen != opened
     });
 }
+
+#[test]
+fn the_next_statement_opens_at_its_first_hit_too() {
+    let filler = "Nothing to see here.\n\n".repeat(30);
+    let statements = vec![
+        dated(
+            1,
+            "First",
+            &format!("{filler}The needle is here."),
+            "2020-02-01",
+        ),
+        dated(
+            2,
+            "Second",
+            &format!("{filler}{filler}Another needle."),
+            "2020-01-01",
+        ),
+    ];
+    let mut state = browser(statements, 80, 24);
+    assert_eq!(listed(&mut state, "text:needle"), ["g1", "g2"]);
+    press(&mut state, "<Enter>");
+    let View::Detail(detail) = &state.view else {
+        panic!("open: {:?}", state.view);
+    };
+    assert_eq!(detail.statement, 0);
+    assert!(detail.found.is_some() && detail.scroll > 0, "{detail:?}");
+    press(&mut state, "]");
+    let View::Detail(detail) = &state.view else {
+        panic!("still open: {:?}", state.view);
+    };
+    assert_eq!(detail.statement, 1);
+    assert!(detail.found.is_some() && detail.scroll > 30, "{detail:?}");
+}

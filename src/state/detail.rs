@@ -542,9 +542,18 @@ impl State {
                 };
                 if let Some(target) = target {
                     self.choose_row(target);
-                    let find = std::mem::take(&mut detail.find);
-                    detail = Detail::new(self.hits[target].index);
-                    detail.find = find;
+                    let index = self.hits[target].index;
+                    detail = match self.query.text_terms().next() {
+                        // From a `text:` search: at its first hit there too.
+                        Some(term) => Detail::at_hit(index, term),
+                        None => {
+                            let find = std::mem::take(&mut detail.find);
+                            Detail {
+                                find,
+                                ..Detail::new(index)
+                            }
+                        }
+                    };
                     self.mark_opened_read(detail.statement);
                 } else {
                     self.status = Some(if next {
