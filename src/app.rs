@@ -19,6 +19,7 @@ use ratatui::crossterm::execute;
 
 mod ansi16;
 pub mod finder;
+pub mod indexer;
 pub mod loading;
 mod perform;
 pub mod searcher;
@@ -56,6 +57,8 @@ pub enum Input {
     /// The triage store has news (others' changes, the link up or down, a
     /// note that met a conflict when it was sent).
     StoreNews,
+    /// The full-text index got further.
+    Indexed(indexer::Indexed),
 }
 
 /// The problems of an archive as `check` prints them, cleaned for display.
@@ -71,6 +74,13 @@ pub fn problem_lines(archive: &crate::loader::Archive) -> Vec<String> {
 pub fn handle(state: &mut State, input: Input) {
     if let Input::Searched((generation, hits)) = input {
         state.search_done(generation, hits);
+        return;
+    }
+    if let Input::Indexed(indexed) = input {
+        if let Some(error) = indexed.error {
+            state.report(error);
+        }
+        state.text_indexed_to(&indexed.full_text, indexed.indexed);
         return;
     }
     if let Input::PageFound((generation, forward, page)) = input {
@@ -145,6 +155,7 @@ pub fn handle(state: &mut State, input: Input) {
         | Input::Reloaded(_)
         | Input::Searched(_)
         | Input::PageFound(_)
+        | Input::Indexed(_)
         | Input::Arrived(_) => {}
     }
     state.settle();
@@ -195,6 +206,11 @@ where
         for at in state.wanted_bodies() {
             let body = crate::loader::read_body(&state.statements[at]);
             state.body_read(at, body);
+        }
+        // And the matching sentences of what is listed.
+        for at in state.wanted_snippets() {
+            let text = crate::search::text::statement_text(&state.statements[at]);
+            state.text_read(at, text);
         }
         // An idle tick that changed nothing draws nothing.
         if redraw {
@@ -349,6 +365,8 @@ pub struct TerminalInputs {
     pub arrivals: Option<std::sync::mpsc::Receiver<Input>>,
     /// News from the triage store's database thread.
     pub store_news: Option<std::sync::mpsc::Receiver<()>>,
+    /// Progress of the full-text indexer.
+    pub indexed: Option<std::sync::mpsc::Receiver<indexer::Indexed>>,
     /// Pages found by the find worker.
     pub finds: Option<(
         std::sync::mpsc::Receiver<finder::PageFound>,
@@ -397,6 +415,7 @@ impl TerminalInputs {
             store_news: None,
             arrivals: None,
             searches: None,
+            indexed: None,
             finds: None,
             last_tick: std::time::Instant::now(),
             held: None,
@@ -462,6 +481,9 @@ impl Iterator for TerminalInputs {
                     Err(std::sync::mpsc::TryRecvError::Disconnected) => self.arrivals = None,
                     Err(std::sync::mpsc::TryRecvError::Empty) => {}
                 }
+            }
+            if let Some(indexed) = self.indexed.as_ref().and_then(|r| r.try_recv().ok()) {
+                return Some(Input::Indexed(indexed));
             }
             if let Some(reloaded) = self.reloads.as_ref().and_then(|r| r.try_recv().ok()) {
                 return Some(Input::Reloaded(Box::new(reloaded)));
@@ -572,6 +594,33 @@ fn open_store(
     crate::store::open_for_browser(&path, &crate::store::Store::user(), None)
 }
 
+/// Takes the full-text index kept for the archive in the cache folder: at
+/// once searchable when the archive is unchanged, else built again there.
+/// Without a usable cache folder the index stays in memory, as it would
+/// without one.
+fn open_kept_index(
+    state: &mut State,
+    folder: &std::path::Path,
+    root: &std::path::Path,
+    policy: crate::loader::ReadPolicy,
+) {
+    let opened = crate::loader::file_stamps(root, policy)
+        .and_then(|stamps| crate::search::text::cache::open(folder, root, &stamps));
+    match opened {
+        Ok(opened) => {
+            state.text_indexed = opened.full_text.indexed();
+            state.full_text = Some(Arc::new(opened.full_text));
+            if let Some(why) = opened
+                .rebuilt
+                .filter(|why| why != crate::search::text::cache::NOT_KEPT)
+            {
+                state.report(format!("full-text index built again: {why}"));
+            }
+        }
+        Err(err) => state.report(format!("full-text index kept in memory only: {err:#}")),
+    }
+}
+
 /// Opens the browser on the archive, as the settings say.
 ///
 /// # Errors
@@ -604,6 +653,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     state.columns.clone_from(&settings.columns);
     let theme = settings.theme;
     let mut inputs = TerminalInputs::new()?;
+    if let Some(cache) = &settings.cache {
+        open_kept_index(&mut state, &cache.value, &archive_path, policy);
+    }
     let (arrive, arrivals) = std::sync::mpsc::channel();
     loading::start(
         archive_path.clone(),
@@ -619,6 +671,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let (pages_found, pages_found_rx) = std::sync::mpsc::channel();
     let finder = finder::start(pages_found);
     inputs.finds = Some((pages_found_rx, Arc::clone(&finder.pending)));
+    let (indexed, indexed_rx) = std::sync::mpsc::channel();
+    let indexer = indexer::Indexer::start(indexed);
+    inputs.indexed = Some(indexed_rx);
     let (reloads, reloaded) = std::sync::mpsc::channel();
     let watch = match ArchiveWatch::start(&archive_path, settings.poll, policy, reloads) {
         Ok(watch) => {
@@ -664,6 +719,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         watch,
         searcher,
         finder,
+        indexer,
     };
     let result = run_loop(&mut terminal, &mut state, theme, inputs, &mut performer);
     leave_terminal(settings.mouse);

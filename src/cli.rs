@@ -39,6 +39,13 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH|URL")]
     pub state: Option<PathBuf>,
 
+    /// The cache folder, where the browser keeps each archive's full-text
+    /// index between runs. Else $XDG_CACHE_HOME/communique, else
+    /// ~/.cache/communique (in restricted mode: only this flag; without
+    /// it nothing is kept).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+
     /// The configuration file (keys, colours, columns, sort, paths).
     /// Default: $XDG_CONFIG_HOME/communique/config.toml; in restricted mode
     /// only this flag names one.

@@ -130,6 +130,53 @@ pub fn load(root: &Path, options: LoadOptions) -> anyhow::Result<Archive> {
 ///
 /// # Errors
 /// Only when the path itself cannot be opened.
+/// One file of an archive as it is on disk now: what a cache built from it
+/// is checked against (a file changed in place keeps its inode but not its
+/// size or modification time; one replaced has another inode).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStamp {
+    pub path: PathBuf,
+    pub size: u64,
+    /// Nanoseconds since 1970.
+    pub modified: i64,
+    pub inode: u64,
+}
+
+/// The files the loader would read from `root`, in its order, stamped.
+///
+/// # Errors
+/// When the archive cannot be opened at all.
+pub fn file_stamps(root: &Path, policy: ReadPolicy) -> anyhow::Result<Vec<FileStamp>> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::metadata(root)
+        .map_err(|err| anyhow::anyhow!("cannot open archive {}: {err}", root.display()))?;
+    let paths: Vec<PathBuf> = if metadata.is_dir() {
+        files::archive_files(root, policy, &mut Vec::new(), &mut Vec::new())
+            .into_iter()
+            .map(|found| found.path)
+            .collect()
+    } else {
+        vec![root.to_path_buf()]
+    };
+    Ok(paths
+        .into_iter()
+        .map(|path| {
+            let metadata = std::fs::metadata(&path).ok();
+            FileStamp {
+                size: metadata.as_ref().map_or(0, std::fs::Metadata::len),
+                modified: metadata.as_ref().map_or(0, |metadata| {
+                    metadata
+                        .mtime()
+                        .saturating_mul(1_000_000_000)
+                        .saturating_add(metadata.mtime_nsec())
+                }),
+                inode: metadata.as_ref().map_or(0, MetadataExt::ino),
+                path,
+            }
+        })
+        .collect())
+}
+
 pub fn load_with(
     root: &Path,
     options: LoadOptions,

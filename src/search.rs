@@ -21,6 +21,7 @@
 
 pub mod contacts;
 pub mod query;
+pub mod text;
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -36,6 +37,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 pub use query::{Condition, Field, Filter, MarkTest, Query, QueryError, parse};
+pub use text::{FullText, Snippet, TextTerm};
 
 use crate::records::Statement;
 use crate::store::Marks;
@@ -1189,6 +1191,8 @@ impl Index {
             Condition::Published(range) => range.contains(entry.day),
             Condition::Mark(test) => mark_matches(test, marks),
             Condition::Withdrawn => self.withdrawn.binary_search(&at).is_ok(),
+            // Answered by the full-text index ([`text::search`]), not here.
+            Condition::Text(_) => return true,
         };
         matched != filter.negated
     }

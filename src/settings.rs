@@ -70,6 +70,8 @@ pub struct Settings {
     /// The triage state file; an error says why there is none (restricted
     /// mode with neither `--state` nor `$HOME`).
     pub state: Result<Chosen<PathBuf>, String>,
+    /// The cache folder (`None`: nothing is kept between runs).
+    pub cache: Option<Chosen<PathBuf>>,
     /// How archive files are read (`--follow-links`, `--max-record-size`,
     /// and `[archive] time_zone`); an error when restricted mode refuses
     /// what was asked.
@@ -88,7 +90,7 @@ pub struct Settings {
 }
 
 /// The variables the settings read; [`Env::from_process`] takes only these.
-pub const VARIABLES: [&str; 7] = [
+pub const VARIABLES: [&str; 8] = [
     ARCHIVE_VAR,
     STATE_VAR,
     RESTRICTED_VAR,
@@ -96,6 +98,7 @@ pub const VARIABLES: [&str; 7] = [
     "HOME",
     "XDG_CONFIG_HOME",
     "XDG_STATE_HOME",
+    "XDG_CACHE_HOME",
 ];
 const ARCHIVE_VAR: &str = "COMMUNIQUE_ARCHIVE";
 const STATE_VAR: &str = "COMMUNIQUE_STATE";
@@ -126,6 +129,7 @@ impl Settings {
             problems: unused_paths(config, config_file.as_ref(), restricted.value, env),
             archive: Self::archive(cli, env, config, restricted.value),
             state: Self::state(cli, env, config, restricted.value),
+            cache: Self::cache(cli, env, restricted.value),
             read_policy: cli
                 .read_policy(restricted.value)
                 .map(|policy| crate::loader::ReadPolicy {
@@ -186,6 +190,20 @@ impl Settings {
             }
         }
         Chosen::new(PathBuf::from("archive"), Origin::Default)
+    }
+
+    /// `--cache`; else, unless restricted (where only the command line
+    /// may have anything written), `$XDG_CACHE_HOME/communique` or
+    /// `~/.cache/communique`.
+    fn cache(cli: &Cli, env: &Env, restricted: bool) -> Option<Chosen<PathBuf>> {
+        if let Some(path) = &cli.cache {
+            return Some(Chosen::new(path.clone(), Origin::CommandLine));
+        }
+        if restricted {
+            return None;
+        }
+        let (base, origin) = xdg_base(env, "XDG_CACHE_HOME", ".cache")?;
+        Some(Chosen::new(base.join("communique"), origin))
     }
 
     fn state(

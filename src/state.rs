@@ -9,6 +9,7 @@ mod line;
 pub(crate) mod loading;
 pub mod note;
 pub mod notes;
+mod text;
 pub mod triage;
 
 use std::cmp::Reverse;
@@ -31,6 +32,9 @@ use crate::search::{self, Hit, Index, Query, QueryError};
 pub const LIST_CHROME_ROWS: u16 = 4;
 /// Columns at which the preview pane opens beside the list.
 pub const PREVIEW_MIN_WIDTH: u16 = 120;
+/// The narrowest list that shows a statement's matching sentence under its
+/// title (narrower, the preview or the open statement shows it).
+pub const SNIPPET_MIN_WIDTH: u16 = 60;
 /// Below this the browser shows only "terminal too small".
 pub const MIN_SIZE: (u16, u16) = (24, 6);
 /// The most the browser draws on, whatever size the terminal claims (an SSH
@@ -212,6 +216,13 @@ pub enum Effect {
     DropDrafts(Vec<String>),
     /// Reload the archive now.
     Reload,
+    /// Add the statements at positions `first..first + count` to the
+    /// full-text index, off the drawing thread; report with
+    /// [`State::text_indexed_to`].
+    IndexText {
+        first: usize,
+        count: usize,
+    },
     /// Look for `needle` on the pages of a long statement, off the drawing
     /// thread; report with [`State::page_found`].
     FindPage {
@@ -258,6 +269,16 @@ pub struct State {
     /// Shared with the background search worker (and, while the archive
     /// loads, with the loader, which extends it).
     pub index: std::sync::Arc<std::sync::RwLock<Index>>,
+    /// The full-text index of the statements' text, by archive position
+    /// (`None` when SQLite could not make one: `text:` terms then say so).
+    /// Filled in the background while the archive loads.
+    pub full_text: Option<std::sync::Arc<crate::search::FullText>>,
+    /// How many statements the full-text index holds (the first this many).
+    pub text_indexed: usize,
+    /// The matching sentence of listed statements for the query's `text:`
+    /// terms, by archive position, as far as worked out (by
+    /// [`State::text_read`]); cleared when the query changes.
+    pub snippets: std::collections::HashMap<usize, Option<crate::search::Snippet>>,
     /// How far the first load has got, while it runs.
     pub loading: Option<crate::loader::Progress>,
     /// The statement to keep the cursor on when the results of a search
@@ -350,6 +371,12 @@ impl State {
     pub fn new(archive_name: String, statements: Vec<Statement>, problems: usize) -> Self {
         let index = Index::new(&statements);
         let hits = index.search(&Query::default());
+        // Filled when first asked (see `State::index_text`), so a state
+        // that never searches text never reads every statement's.
+        let full_text = crate::search::FullText::in_memory()
+            .ok()
+            .map(std::sync::Arc::new);
+        let text_indexed = 0;
         let Order { order, rank } = loading::newest_order(&statements);
         let mut state = Self {
             archive_name,
@@ -357,6 +384,9 @@ impl State {
             order,
             rank,
             index: std::sync::Arc::new(std::sync::RwLock::new(index)),
+            full_text,
+            text_indexed,
+            snippets: std::collections::HashMap::new(),
             loading: None,
             keep_on: None,
             refresh_wanted: false,
@@ -442,13 +472,13 @@ impl State {
     }
 
     /// The sort in force: the user's, or relevance when the query has fuzzy
-    /// words, else newest.
+    /// words or is full-text terms only, else newest.
     #[must_use]
     pub fn sort(&self) -> Sort {
         match self.chosen_sort {
-            Some(Sort::Relevance) if !self.query.has_fuzzy() => Sort::Newest,
+            Some(Sort::Relevance) if !self.query.is_ranked() => Sort::Newest,
             Some(sort) => sort,
-            None if self.query.has_fuzzy() => Sort::Relevance,
+            None if self.query.is_ranked() => Sort::Relevance,
             None => self
                 .default_sort
                 .filter(|sort| *sort != Sort::Relevance)
@@ -472,7 +502,20 @@ impl State {
     #[must_use]
     pub fn list_rows(&self) -> usize {
         let error = u16::try_from(self.query_error_rows().len()).unwrap_or(0);
-        usize::from(self.size.1.saturating_sub(LIST_CHROME_ROWS + error)).max(1)
+        (usize::from(self.size.1.saturating_sub(LIST_CHROME_ROWS + error)) / self.row_height())
+            .max(1)
+    }
+
+    /// Screen rows a listed statement takes: two when the query has
+    /// `text:` terms and the list is wide enough for the matching sentence
+    /// under the title, else one.
+    #[must_use]
+    pub fn row_height(&self) -> usize {
+        if self.size.0 >= SNIPPET_MIN_WIDTH && self.query.text_terms().next().is_some() {
+            2
+        } else {
+            1
+        }
     }
 
     /// The query's error as the list shows it, wrapped on rows of its own
@@ -512,6 +555,7 @@ impl State {
                 detail.paginate(statement);
             }
         });
+        self.seek_first_hit();
     }
 
     /// Ctrl-c, as in fzf and lazygit: quits from the list or a statement;
@@ -641,7 +685,7 @@ impl State {
                 }
             }
             Action::Click(row) => {
-                let clicked = usize::from(row.saturating_sub(2)) + self.offset;
+                let clicked = usize::from(row.saturating_sub(2)) / self.row_height() + self.offset;
                 if row >= 2 && clicked < self.hits.len() {
                     if clicked == self.selected {
                         self.open_selected();
@@ -702,7 +746,10 @@ impl State {
 
     pub(crate) fn open_selected(&mut self) {
         if let Some(index) = self.selected_hit().map(|hit| hit.index) {
-            self.view = View::Detail(Detail::new(index));
+            self.view = View::Detail(match self.query.text_terms().next() {
+                Some(term) => Detail::at_hit(index, term),
+                None => Detail::new(index),
+            });
             self.mark_opened_read(index);
         } else {
             self.status = Some("nothing to open: no statement matches".into());
@@ -714,7 +761,7 @@ impl State {
         let position = Sort::CYCLE.iter().position(|s| *s == current).unwrap_or(0);
         let next = (1..=Sort::CYCLE.len())
             .map(|step| Sort::CYCLE[(position + step) % Sort::CYCLE.len()])
-            .find(|sort| *sort != Sort::Relevance || self.query.has_fuzzy())
+            .find(|sort| *sort != Sort::Relevance || self.query.is_ranked())
             .unwrap_or(Sort::Newest);
         self.chosen_sort = Some(next);
         self.status = Some(format!("sorted by {}", next.label()));
@@ -740,6 +787,9 @@ impl State {
     fn preview_query(&mut self, text: &str) {
         match search::parse(text) {
             Ok(query) => {
+                if query.text_terms().ne(self.query.text_terms()) {
+                    self.snippets.clear();
+                }
                 self.query = query;
                 self.query_error = None;
                 self.keep_on = None;
@@ -831,13 +881,38 @@ impl State {
         self.settle();
     }
 
-    fn search(&self) -> Vec<Hit> {
+    fn search(&mut self) -> Vec<Hit> {
         let statements = &self.statements;
         let marks = &self.triage.marks;
-        self.index
+        let index = self
+            .index
             .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .search_with(&self.query, &|index| marks.get(&statements[index].id))
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let marks_of = |at: usize| marks.get(&statements[at].id);
+        if !self.query.has_text() {
+            return index.search_with(&self.query, &marks_of);
+        }
+        drop(index);
+        self.index_text(self.text_indexed);
+        let statements = &self.statements;
+        let marks = &self.triage.marks;
+        let index = self
+            .index
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let marks_of = |at: usize| marks.get(&statements[at].id);
+        let found = match &self.full_text {
+            Some(full_text) => {
+                search::text::search(&index, full_text, &self.query, &marks_of, None)
+                    .map_err(|err| format!("full-text search failed: {err:#}"))
+            }
+            None => Err("full-text search is unavailable (no full-text index)".to_owned()),
+        };
+        drop(index);
+        found.unwrap_or_else(|err| {
+            self.status = Some(err);
+            Vec::new()
+        })
     }
 
     /// Re-runs the query (marks changed, or the archive grew), keeping the
@@ -1122,6 +1197,7 @@ impl State {
             std::sync::Arc::new(std::sync::RwLock::new(index)),
         );
         self.bodies_read.clear();
+        self.restart_full_text();
         self.searching = None;
         self.problems = problem_lines.len();
         self.problem_lines = problem_lines;

@@ -74,6 +74,8 @@ fn allowed(effect: &Effect) -> bool {
         Effect::Search { .. } | Effect::Reload => true,
         // Finding in the open statement's text, in memory.
         Effect::FindPage { .. } => true,
+        // The full-text index is in memory: nothing is written.
+        Effect::IndexText { .. } => true,
         Effect::Suspend => false,
     }
 }

@@ -181,6 +181,7 @@ impl Link {
             | Effect::Suspend
             | Effect::Reload
             | Effect::Search { .. }
+            | Effect::IndexText { .. }
             | Effect::FindPage { .. } => Ok(()),
         };
         if let Err(err) = result {
@@ -205,6 +206,7 @@ pub struct RealTerminal {
     pub watch: Option<crate::watch::ArchiveWatch>,
     pub searcher: super::searcher::Searcher,
     pub finder: super::finder::Finder,
+    pub indexer: super::indexer::Indexer,
 }
 
 impl<B: Backend> Perform<B> for RealTerminal
@@ -248,10 +250,25 @@ where
             } => self.searcher.submit(super::searcher::Job {
                 generation,
                 index: std::sync::Arc::clone(&state.index),
+                full_text: state.full_text.clone(),
                 query,
                 marks,
                 rank,
             }),
+            Effect::IndexText { first, count } => {
+                if let Some(full_text) = &state.full_text {
+                    let statements = state
+                        .statements
+                        .get(first..first + count)
+                        .unwrap_or_default()
+                        .to_vec();
+                    self.indexer.submit(super::indexer::Job {
+                        full_text: std::sync::Arc::clone(full_text),
+                        first,
+                        statements,
+                    });
+                }
+            }
             Effect::FindPage {
                 generation,
                 text,

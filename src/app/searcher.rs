@@ -6,13 +6,15 @@ use std::collections::HashMap;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use crate::search::{Hit, Index, Query};
+use crate::search::{FullText, Hit, Index, Query};
 use crate::store::Marks;
 
 /// One search to run.
 pub struct Job {
     pub generation: u64,
     pub index: Arc<RwLock<Index>>,
+    /// For the query's `text:` terms.
+    pub full_text: Option<Arc<FullText>>,
     pub query: Query,
     pub marks: HashMap<usize, Marks>,
     /// Sort the hits by (score, this rank): see [`Index::search_ranked`].
@@ -35,9 +37,19 @@ fn search(job: Job) -> Found {
     let marks = &job.marks;
     let marks_of = |at| marks.get(&at);
     let index = job.index.read().unwrap_or_else(PoisonError::into_inner);
-    let hits = match &job.rank {
-        Some(rank) => index.search_ranked(&job.query, &marks_of, rank),
-        None => index.search_with(&job.query, &marks_of),
+    let rank = job.rank.as_deref().map(Vec::as_slice);
+    let hits = match &job.full_text {
+        // An index that cannot be read finds nothing (SQLite in memory
+        // fails only when memory runs out).
+        Some(full_text) => {
+            crate::search::text::search(&index, full_text, &job.query, &marks_of, rank)
+                .unwrap_or_default()
+        }
+        None if job.query.has_text() => Vec::new(),
+        None => match rank {
+            Some(rank) => index.search_ranked(&job.query, &marks_of, rank),
+            None => index.search_with(&job.query, &marks_of),
+        },
     };
     (job.generation, hits)
 }

@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use crate::records::Statement;
 use crate::sanitize::clean_line;
-use crate::search::{Hit, Index, Query, parse};
+use crate::search::text::{Snippet, snippet, statement_text};
+use crate::search::{FullText, Hit, Index, Query, parse};
 use crate::store::{Marks, Stamp};
 
 /// How `list` writes what it lists.
@@ -40,7 +41,15 @@ fn search_query(
 ) -> anyhow::Result<(Query, Vec<Hit>)> {
     let query = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
     let index = Index::new(statements);
-    let hits = index.search_with(&query, &|at| marks.get(&statements[at].id));
+    let marks_of = |at: usize| marks.get(&statements[at].id);
+    let hits = if query.has_text() {
+        // Every statement's text indexed at once: a headless command waits
+        // for its answer anyway.
+        let full_text = FullText::of_texts(statements.iter().map(statement_text))?;
+        crate::search::text::search(&index, &full_text, &query, &marks_of, None)?
+    } else {
+        index.search_with(&query, &marks_of)
+    };
     Ok((query, hits))
 }
 
@@ -54,7 +63,11 @@ pub fn run(
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
     let json = format == Format::Json;
-    let loaded = if json {
+    // `text:` reads every body: they are loaded, not left on disk.
+    let text = query
+        .and_then(|text| parse(text).ok())
+        .is_some_and(|q| q.has_text());
+    let loaded = if json || text {
         super::load(archive, policy)?
     } else {
         super::load_without_bodies(archive, policy)?
@@ -81,6 +94,10 @@ pub fn run(
         None => loaded.statements.iter().map(|s| (s, None)).collect(),
     };
     let chosen = &chosen[..limit.unwrap_or(usize::MAX).min(chosen.len())];
+    let terms: Vec<_> = query
+        .and_then(|text| parse(text).ok())
+        .map(|query| query.text_terms().cloned().collect())
+        .unwrap_or_default();
     if json {
         let records = chosen
             .iter()
@@ -88,6 +105,12 @@ pub fn run(
                 let mut record = with_marks(statement, marks.get(&statement.id))?;
                 if let (Some(hit), Value::Object(fields)) = (hit, &mut record) {
                     fields.insert("match".into(), match_json(hit));
+                }
+                let found = statement_text(statement)
+                    .ok()
+                    .and_then(|text| snippet(&text, &terms));
+                if let (Some(found), Value::Object(fields)) = (found, &mut record) {
+                    fields.insert("snippet".into(), snippet_json(&found));
                 }
                 Ok(record)
             })
@@ -118,6 +141,18 @@ pub fn run(
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The sentence a statement matched the query's `text:` terms in: its
+/// text, and each hit as `[start, end)` in characters of it.
+fn snippet_json(snippet: &Snippet) -> Value {
+    let chars = |byte: usize| snippet.text[..byte].chars().count();
+    let hits: Vec<Value> = snippet
+        .hits
+        .iter()
+        .map(|hit| json!([chars(hit.start), chars(hit.end)]))
+        .collect();
+    json!({ "text": snippet.text, "hits": hits })
 }
 
 /// The list as CSV with a header row: date, kind, title, id, signatory

@@ -7,6 +7,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 
 use super::fold;
+use super::text::TextTerm;
 
 /// The fields a term can name, with the words that select them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +97,9 @@ pub enum Condition {
     Mark(MarkTest),
     /// The statement was withdrawn by its publisher (`is:withdrawn`).
     Withdrawn,
+    /// The statement's text (title, summary, body) holds the word, phrase
+    /// or prefix (`text:…`), as the full-text index finds it.
+    Text(TextTerm),
 }
 
 /// What a triage term asks of a statement's marks.
@@ -136,6 +140,58 @@ impl Query {
     #[must_use]
     pub fn has_fuzzy(&self) -> bool {
         !self.fuzzy.is_empty()
+    }
+
+    /// Whether any term asks the full-text index (`text:`, negated or not).
+    #[must_use]
+    pub fn has_text(&self) -> bool {
+        self.filters
+            .iter()
+            .any(|filter| matches!(filter.condition, Condition::Text(_)))
+    }
+
+    /// The `text:` terms a statement must match (not the negated ones):
+    /// what snippets show and a statement opens at.
+    pub fn text_terms(&self) -> impl Iterator<Item = &TextTerm> {
+        self.filters
+            .iter()
+            .filter_map(|filter| match &filter.condition {
+                Condition::Text(term) if !filter.negated => Some(term),
+                _ => None,
+            })
+    }
+
+    /// Whether the query is full-text terms only (one at least not
+    /// negated): its hits are ranked by relevance (BM25).
+    #[must_use]
+    pub fn is_text_only(&self) -> bool {
+        !self.has_fuzzy()
+            && self.text_terms().next().is_some()
+            && self
+                .filters
+                .iter()
+                .all(|filter| matches!(filter.condition, Condition::Text(_)))
+    }
+
+    /// Whether the hits can be ranked best first: by fuzzy score, or by
+    /// full-text relevance.
+    #[must_use]
+    pub fn is_ranked(&self) -> bool {
+        self.has_fuzzy() || self.is_text_only()
+    }
+
+    /// The query without its `text:` terms: what the fuzzy index answers.
+    #[must_use]
+    pub fn without_text(&self) -> Self {
+        Self {
+            fuzzy: self.fuzzy.clone(),
+            filters: self
+                .filters
+                .iter()
+                .filter(|filter| !matches!(filter.condition, Condition::Text(_)))
+                .cloned()
+                .collect(),
+        }
     }
 }
 
@@ -328,6 +384,11 @@ fn parse_term(token: &Token, query: &mut Query) -> Result<(), QueryError> {
             }
             Condition::Mark(MarkTest::By(fold(value.trim())))
         }
+        "text" => match TextTerm::parse(value) {
+            Some(term) => Condition::Text(term),
+            // Still being typed: no condition yet.
+            None => return Ok(()),
+        },
         "year" | "date" | "on" => {
             let (from, until) = parse_period(value).map_err(error)?;
             Condition::Published(DayRange {
@@ -338,7 +399,7 @@ fn parse_term(token: &Token, query: &mut Query) -> Result<(), QueryError> {
         _ => {
             let field = Field::from_keyword(&keyword).ok_or_else(|| {
                 error(format!(
-                    "unknown field `{keyword}:` (try sig: kind: org: loc: topic: person: gov: after: before: year: is: status: tag: has: by:)"
+                    "unknown field `{keyword}:` (try text: sig: kind: org: loc: topic: person: gov: after: before: year: is: status: tag: has: by:)"
                 ))
             })?;
             if value.trim().trim_start_matches('=').is_empty() {

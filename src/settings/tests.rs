@@ -410,3 +410,34 @@ fn the_time_zone_comes_from_the_configuration_and_reaches_the_loader() {
     );
     assert_eq!(zone(restricted), Some(chrono_tz::UTC));
 }
+
+// --- The cache folder ------------------------------------------------------
+
+#[test]
+fn cache_from_each_source_and_only_the_flag_when_restricted() {
+    let flag = ["--cache", "/srv/cache"];
+    let xdg = ("XDG_CACHE_HOME", "/x/cache");
+    assert_eq!(
+        resolve(&flag, &[HOME, xdg], "").cache,
+        Some(chosen("/srv/cache", Origin::CommandLine))
+    );
+    assert_eq!(
+        resolve(&[], &[HOME, xdg], "").cache,
+        Some(chosen(
+            "/x/cache/communique",
+            Origin::Environment("XDG_CACHE_HOME")
+        ))
+    );
+    assert_eq!(
+        resolve(&[], &[HOME, ("XDG_CACHE_HOME", "relative")], "").cache,
+        Some(chosen("/home/ann/.cache/communique", Origin::Default))
+    );
+    assert_eq!(resolve(&[], &[], "").cache, None);
+    // Restricted: the environment is not asked; only the flag.
+    let restricted = (RESTRICTED_VAR, "1");
+    assert_eq!(resolve(&[], &[HOME, xdg, restricted], "").cache, None);
+    assert_eq!(
+        resolve(&flag, &[HOME, xdg, restricted], "").cache,
+        Some(chosen("/srv/cache", Origin::CommandLine))
+    );
+}

@@ -39,6 +39,9 @@ pub struct Detail {
     /// worked out for (a body read from disk later gets them anew).
     pub pages: Arc<[Range<usize>]>,
     pub paged_len: Option<usize>,
+    /// Opened from a `text:` search: scroll to the first hit of `find` as
+    /// soon as the text is there (a body left on disk is read first).
+    pub seek_hit: bool,
 }
 
 /// The find line being typed, and where the view was before it opened.
@@ -62,6 +65,18 @@ impl Detail {
             page: 0,
             pages: Arc::from(Vec::new()),
             paged_len: None,
+            seek_hit: false,
+        }
+    }
+
+    /// Opened at the first hit of a `text:` term: `n` and `N` then move
+    /// between its hits.
+    #[must_use]
+    pub fn at_hit(statement: usize, term: &crate::search::TextTerm) -> Self {
+        Self {
+            find: term.find_text(),
+            seek_hit: true,
+            ..Self::new(statement)
         }
     }
 
@@ -227,6 +242,31 @@ impl Detail {
 }
 
 impl State {
+    /// Scrolls a statement opened from a `text:` search to its first hit,
+    /// once its text is in memory. A phrase broken over two lines is
+    /// found by its first word.
+    pub(super) fn seek_first_hit(&mut self) {
+        let View::Detail(detail) = &self.view else {
+            return;
+        };
+        let statement = &self.statements[detail.statement];
+        if !detail.seek_hit || statement.body_on_disk() {
+            return;
+        }
+        let mut detail = detail.clone();
+        detail.seek_hit = false;
+        let lines = detail.lines(statement, self.marks_of(detail.statement), self.size);
+        let mut found = detail.jump(&lines, 0, true, self.size);
+        if !found && let Some((first, _)) = detail.find.split_once(' ') {
+            detail.find = first.to_owned();
+            found = detail.jump(&lines, 0, true, self.size);
+        }
+        if !found {
+            self.find_on_other_pages(&detail, true);
+        }
+        self.view = View::Detail(detail);
+    }
+
     /// Copies link number `typed` of the page shown.
     fn copy_link(&mut self, detail: &Detail, typed: &str) {
         let links = detail.links(&self.statements[detail.statement]);
@@ -502,9 +542,18 @@ impl State {
                 };
                 if let Some(target) = target {
                     self.choose_row(target);
-                    let find = std::mem::take(&mut detail.find);
-                    detail = Detail::new(self.hits[target].index);
-                    detail.find = find;
+                    let index = self.hits[target].index;
+                    detail = match self.query.text_terms().next() {
+                        // From a `text:` search: at its first hit there too.
+                        Some(term) => Detail::at_hit(index, term),
+                        None => {
+                            let find = std::mem::take(&mut detail.find);
+                            Detail {
+                                find,
+                                ..Detail::new(index)
+                            }
+                        }
+                    };
                     self.mark_opened_read(detail.statement);
                 } else {
                     self.status = Some(if next {

@@ -105,6 +105,7 @@ impl State {
             self.statements.reserve(expected.max(wanted) - first);
         }
         self.statements.extend(batch);
+        self.index_text(first);
         match order {
             Some(Order { order, rank }) if order.len() == self.statements.len() => {
                 self.order = order;

@@ -20,6 +20,10 @@ pub const GRAMMAR: &[(&str, &str)] = &[
         "fuzzy match on titles and signatories, then organisations and people; every word must match; ~ marks a weak match",
     ),
     ("'word", "exact (case- and accent-insensitive) substring"),
+    (
+        "text:word text:\"a phrase\" text:sanction*",
+        "in what statements say (title, summary, body); text terms alone rank by relevance; n/N in the statement move between hits",
+    ),
     ("-term  !term", "exclude statements matching the term"),
     (
         "after:2024-01",

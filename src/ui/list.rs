@@ -81,6 +81,14 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     if let Some(progress) = &state.loading {
         parts.push(loading_gauge(progress, area.width).trim_end().to_owned());
     }
+    if let Some(percent) = state.indexing_percent() {
+        // `text:` finds only what is indexed: say so beside the results.
+        parts.push(if state.query.has_text() {
+            format!("indexing {percent}% (text: so far)")
+        } else {
+            format!("indexing {percent}%")
+        });
+    }
     if !state.arrived.is_empty() {
         parts.push(format!("{} new", state.arrived.len()));
     }
@@ -246,7 +254,8 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
     }
     render_cells(&heading, row(area, 0), buf);
 
-    let rows = usize::from(area.height.saturating_sub(1));
+    let height = state.row_height();
+    let rows = usize::from(area.height.saturating_sub(1)) / height;
     if state.hits.is_empty() {
         let message = if state.loading.is_some() && state.statements.is_empty() {
             "Loading the archive…"
@@ -332,9 +341,54 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
             };
             pieces.push(vec![(padded(&text, cell.width), style)]);
         }
-        let y = u16::try_from(line - state.offset + 1).unwrap_or(0);
+        let y = u16::try_from((line - state.offset) * height + 1).unwrap_or(0);
         render_cells(&pieces, row(area, y), buf);
+        if height > 1 && y + 1 < area.height {
+            snippet_line(screen, hit.index, base, secondary, row(area, y + 1), buf);
+        }
     }
+}
+
+/// The sentence a statement matches the query's `text:` terms in, under
+/// its title, the hits marked (bold and underlined without colour).
+fn snippet_line(
+    screen: &Screen,
+    at: usize,
+    base: Style,
+    secondary: Style,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let indent = " ".repeat(columns::GUTTER + 2);
+    let mut pieces = vec![(indent, base)];
+    // Not read yet, or matched only where no sentence shows: the row says
+    // nothing rather than guess.
+    if let Some(Some(snippet)) = screen.state.snippets.get(&at) {
+        pieces.extend(snippet_pieces(
+            snippet,
+            secondary,
+            base.patch(screen.theme.matched()),
+        ));
+    }
+    let borrowed: Vec<(&str, Style)> = pieces.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+    fit(&borrowed, usize::from(area.width), true).render(area, buf);
+}
+
+/// A snippet as styled pieces: `normal` text, `hit` words.
+pub(super) fn snippet_pieces(
+    snippet: &crate::search::Snippet,
+    normal: Style,
+    hit: Style,
+) -> Vec<(String, Style)> {
+    let mut pieces = Vec::new();
+    let mut last = 0;
+    for range in &snippet.hits {
+        pieces.push((snippet.text[last..range.start].to_owned(), normal));
+        pieces.push((snippet.text[range.clone()].to_owned(), hit));
+        last = range.end;
+    }
+    pieces.push((snippet.text[last..].to_owned(), normal));
+    pieces
 }
 
 /// `text` cut or padded to exactly `width` columns.
@@ -388,6 +442,20 @@ fn render_preview(screen: &Screen, area: Rect, buf: &mut Buffer) {
             usize::from(inner.width),
             false,
         ));
+    }
+    if let Some(Some(snippet)) = screen
+        .state
+        .selected_hit()
+        .and_then(|hit| screen.state.snippets.get(&hit.index))
+    {
+        let mut pieces = vec![("matched: ".to_owned(), screen.theme.label())];
+        pieces.extend(snippet_pieces(
+            snippet,
+            screen.theme.normal(),
+            screen.theme.matched(),
+        ));
+        let borrowed: Vec<(&str, Style)> = pieces.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+        lines.push(fit(&borrowed, usize::from(inner.width), false));
     }
     for line in layout_preview(statement, usize::from(inner.width)) {
         lines.push(super::detail::styled_line(

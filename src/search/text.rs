@@ -1,0 +1,646 @@
+//! Full-text search over what statements say (title, summary and body): the
+//! `text:` terms of a query, answered by an SQLite FTS5 index (BM25 ranked),
+//! and the matching sentence with its hits marked, worked out from a
+//! statement's text. The index is contentless — it keeps no copy of the
+//! text — so bodies still need not live in memory: snippets are made from
+//! the text read back when a row is shown.
+//!
+//! Words are split and folded as FTS5's `unicode61` tokenizer with
+//! `remove_diacritics 2` does (letters and digits make words, case and
+//! accents ignored), so the hits a snippet marks are the ones the index
+//! matched.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::{Mutex, PoisonError};
+
+use anyhow::Context as _;
+use rusqlite::Connection;
+
+pub mod cache;
+
+use super::{Condition, Hit, Index, MarksOf, Query, fold};
+use crate::records::Statement;
+
+/// One `text:` term: words that must follow one another (a phrase of one
+/// word or more), the last of them a prefix when it ended in `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextTerm {
+    /// Folded words, as the index holds them.
+    pub words: Vec<String>,
+    pub prefix: bool,
+}
+
+impl TextTerm {
+    /// The term for the value typed after `text:`; `None` while it holds no
+    /// word yet (`text:` or `text:"` still being typed).
+    #[must_use]
+    pub fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        let prefix = value.ends_with('*');
+        let words: Vec<String> = words_of(value)
+            .map(|(_, word)| word)
+            .filter(|word| !word.is_empty())
+            .collect();
+        (!words.is_empty()).then_some(Self { words, prefix })
+    }
+
+    /// The term as an FTS5 query: one quoted phrase, `*` after it for a
+    /// prefix. Words hold only letters and digits, so nothing typed can be
+    /// read as FTS5 syntax.
+    fn fts_query(&self) -> String {
+        let phrase = format!("\"{}\"", self.words.join(" "));
+        if self.prefix {
+            format!("{phrase} *")
+        } else {
+            phrase
+        }
+    }
+
+    /// How the term reads in a query line.
+    #[must_use]
+    pub fn shown(&self) -> String {
+        let star = if self.prefix { "*" } else { "" };
+        match self.words.as_slice() {
+            [word] => format!("{word}{star}"),
+            words => format!("\"{}{star}\"", words.join(" ")),
+        }
+    }
+
+    /// What find-in-text looks for to land on this term in a statement:
+    /// the phrase as written (a prefix's stem).
+    #[must_use]
+    pub fn find_text(&self) -> String {
+        self.words.join(" ")
+    }
+
+    /// Whether the folded words from `at` on in `tokens` are this term.
+    fn matches_at(&self, tokens: &[(Range<usize>, String)], at: usize) -> bool {
+        let Some(found) = tokens.get(at..at + self.words.len()) else {
+            return false;
+        };
+        let last = self.words.len() - 1;
+        found
+            .iter()
+            .zip(&self.words)
+            .enumerate()
+            .all(|(n, ((_, token), word))| {
+                if n == last && self.prefix {
+                    token.starts_with(word.as_str())
+                } else {
+                    token == word
+                }
+            })
+    }
+}
+
+/// Each word of `text` (a run of letters and digits) with its byte range,
+/// folded. Text is cleaned (composed, NFC) before it is split, so an accent
+/// is part of its letter.
+fn words_of(text: &str) -> impl Iterator<Item = (Range<usize>, String)> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while chars.next_if(|(_, c)| !c.is_alphanumeric()).is_some() {}
+        let (start, _) = *chars.peek()?;
+        let mut end = start;
+        while let Some((at, c)) = chars.next_if(|(_, c)| c.is_alphanumeric()) {
+            end = at + c.len_utf8();
+        }
+        Some((start..end, fold(&text[start..end])))
+    })
+}
+
+/// What the index reads of a statement: title, summary and body (one line
+/// break between them, so a phrase never runs from one into the next).
+#[must_use]
+pub fn indexed_text(statement: &Statement) -> String {
+    let mut text = statement.title.clone();
+    for part in [&statement.summary, &statement.body].into_iter().flatten() {
+        text.push('\n');
+        text.push_str(part);
+    }
+    text
+}
+
+/// The full-text index's tables: the text (contentless FTS5: no copy of
+/// the text is kept, and rows can still be deleted) and the ids of the
+/// statements at each position.
+fn create_tables(connection: &Connection) -> anyhow::Result<()> {
+    connection
+        .execute_batch(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS statement_text USING fts5(
+                 text, content='', contentless_delete=1,
+                 tokenize='unicode61 remove_diacritics 2');
+             CREATE TABLE IF NOT EXISTS statement_ids(position INTEGER PRIMARY KEY, id TEXT NOT NULL);",
+        )
+        .context("creating the full-text index")
+}
+
+/// A statement's indexed text ([`indexed_text`]), its body read back from
+/// disk when it was left there.
+///
+/// # Errors
+/// When the body cannot be read back (the file changed).
+pub fn statement_text(statement: &Statement) -> Result<String, String> {
+    if !statement.body_on_disk() {
+        return Ok(indexed_text(statement));
+    }
+    crate::loader::read_full(statement)
+        .map(|full| indexed_text(&full))
+        .map_err(|err| format!("{err:#}"))
+}
+
+/// Relevance of a statement to a query's text terms: higher is better.
+pub type Relevance = f64;
+
+/// The full-text index of one archive, by archive position. Filled in
+/// batches by the indexer while searches read what is indexed so far.
+#[derive(Debug)]
+pub struct FullText {
+    connection: Mutex<Connection>,
+    /// How many statements (positions `0..indexed`) are in.
+    indexed: std::sync::atomic::AtomicUsize,
+    /// Whether each position's statement id is kept beside its text (an
+    /// index kept between runs: see [`cache`]), so a later run can tell
+    /// that position still holds the same statement.
+    keeps_ids: bool,
+}
+
+impl FullText {
+    /// An empty index in memory.
+    ///
+    /// # Errors
+    /// When SQLite cannot create it (no FTS5 compiled in).
+    pub fn in_memory() -> anyhow::Result<Self> {
+        let connection = Connection::open_in_memory().context("opening the full-text index")?;
+        Self::with_connection(connection)
+    }
+
+    /// An empty index in a new file at `path` (for measuring its size, and
+    /// for keeping it between runs).
+    ///
+    /// # Errors
+    /// When the file cannot be created or already holds something else.
+    pub fn create(path: &std::path::Path) -> anyhow::Result<Self> {
+        let connection = Connection::open(path)
+            .with_context(|| format!("opening the full-text index {}", path.display()))?;
+        Self::with_connection(connection)
+    }
+
+    fn with_connection(connection: Connection) -> anyhow::Result<Self> {
+        create_tables(&connection)?;
+        Ok(Self::from_parts(connection, 0, false))
+    }
+
+    /// An index over an open connection whose tables are made, holding
+    /// the first `indexed` statements.
+    fn from_parts(connection: Connection, indexed: usize, keeps_ids: bool) -> Self {
+        Self {
+            connection: Mutex::new(connection),
+            indexed: std::sync::atomic::AtomicUsize::new(indexed),
+            keeps_ids,
+        }
+    }
+
+    /// An index of `statements` (their bodies in memory), built at once:
+    /// for headless commands and tests.
+    ///
+    /// # Errors
+    /// As [`FullText::add`].
+    pub fn of(statements: &[Statement]) -> anyhow::Result<Self> {
+        Self::of_texts(
+            statements
+                .iter()
+                .map(|statement| Ok(indexed_text(statement))),
+        )
+    }
+
+    /// An index of these texts, in archive order; a text that could not be
+    /// read (`Err`) is indexed empty.
+    ///
+    /// # Errors
+    /// As [`FullText::add`].
+    pub fn of_texts(texts: impl Iterator<Item = Result<String, String>>) -> anyhow::Result<Self> {
+        let index = Self::in_memory()?;
+        let texts: Vec<String> = texts.map(Result::unwrap_or_default).collect();
+        index.add(0, &texts)?;
+        Ok(index)
+    }
+
+    /// How many statements are indexed (the first this many positions).
+    #[must_use]
+    pub fn indexed(&self) -> usize {
+        self.indexed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds the texts of the statements at positions `first..`, in one
+    /// transaction.
+    ///
+    /// # Errors
+    /// When SQLite fails to write (out of memory or disk).
+    pub fn add(&self, first: usize, texts: &[String]) -> anyhow::Result<()> {
+        self.add_identified(first, &[], texts)
+    }
+
+    /// As [`FullText::add`], with the statements' ids (kept when the index
+    /// keeps them: see [`FullText::resume`]).
+    ///
+    /// # Errors
+    /// When SQLite fails to write (out of memory or disk).
+    pub fn add_identified(
+        &self,
+        first: usize,
+        ids: &[&str],
+        texts: &[String],
+    ) -> anyhow::Result<()> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        {
+            let mut insert = transaction
+                .prepare_cached("INSERT INTO statement_text(rowid, text) VALUES (?1, ?2)")?;
+            for (at, text) in texts.iter().enumerate() {
+                let rowid = i64::try_from(first + at)?;
+                insert.execute(rusqlite::params![rowid, text])?;
+            }
+            if self.keeps_ids {
+                let mut keep = transaction
+                    .prepare_cached("INSERT INTO statement_ids(position, id) VALUES (?1, ?2)")?;
+                for (at, id) in ids.iter().enumerate() {
+                    keep.execute(rusqlite::params![i64::try_from(first + at)?, id])?;
+                }
+            }
+        }
+        transaction
+            .commit()
+            .context("writing the full-text index")?;
+        self.indexed
+            .fetch_max(first + texts.len(), std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// How many of the statements `ids` (at positions `first..`) the index
+    /// already holds, as the same statements: those need no indexing
+    /// again. From the first position holding another statement on (the
+    /// archive changed under a kept index), everything is dropped, to be
+    /// indexed anew.
+    ///
+    /// # Errors
+    /// When SQLite fails to read or write.
+    pub fn resume(&self, first: usize, ids: &[&str]) -> anyhow::Result<usize> {
+        let indexed = self.indexed();
+        let held = indexed.saturating_sub(first).min(ids.len());
+        if held == 0 || !self.keeps_ids {
+            return Ok(held);
+        }
+        let connection = self.connection();
+        let mut select = connection.prepare_cached(
+            "SELECT position, id FROM statement_ids WHERE position >= ?1 AND position < ?2
+             ORDER BY position",
+        )?;
+        let kept: Vec<(i64, String)> = select
+            .query_map(
+                rusqlite::params![i64::try_from(first)?, i64::try_from(first + held)?],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?
+            .collect::<Result<_, _>>()?;
+        let same = (0..held)
+            .take_while(|&at| {
+                kept.get(at).is_some_and(|(position, id)| {
+                    usize::try_from(*position).is_ok_and(|position| position == first + at)
+                        && id == ids[at]
+                })
+            })
+            .count();
+        if same < held {
+            let from = i64::try_from(first + same)?;
+            connection.execute("DELETE FROM statement_text WHERE rowid >= ?1", [from])?;
+            connection.execute("DELETE FROM statement_ids WHERE position >= ?1", [from])?;
+            self.indexed
+                .store(first + same, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(same)
+    }
+
+    /// The positions of the statements `term` is in, each with its BM25
+    /// relevance (higher is better).
+    ///
+    /// # Errors
+    /// When SQLite fails to read.
+    pub fn matching(&self, term: &TextTerm) -> anyhow::Result<HashMap<usize, Relevance>> {
+        self.matching_with(term, true)
+    }
+
+    /// The positions of the statements `term` is in; with their BM25
+    /// relevance when `ranked` (working it out is most of the time a
+    /// common word takes), else 0.
+    ///
+    /// # Errors
+    /// When SQLite fails to read.
+    pub fn matching_with(
+        &self,
+        term: &TextTerm,
+        ranked: bool,
+    ) -> anyhow::Result<HashMap<usize, Relevance>> {
+        let connection = self.connection();
+        let mut select = connection.prepare_cached(if ranked {
+            "SELECT rowid, bm25(statement_text) FROM statement_text
+             WHERE statement_text MATCH ?1"
+        } else {
+            "SELECT rowid, 0.0 FROM statement_text WHERE statement_text MATCH ?1"
+        })?;
+        let rows = select.query_map([term.fts_query()], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, f64>(1)?))
+        })?;
+        let mut found = HashMap::new();
+        for row in rows {
+            let (rowid, score) = row?;
+            // FTS5's bm25() is lower for better matches.
+            found.insert(usize::try_from(rowid)?, -score);
+        }
+        Ok(found)
+    }
+}
+
+/// Every statement `query` matches, its `text:` terms answered by
+/// `full_text` (over what it has indexed so far) and the rest by `index`:
+/// as [`Index::search_ranked`] with `rank`, else [`Index::search_with`].
+/// A query of text terms only is ranked by BM25 relevance (the hit's
+/// score), then by `rank` when given.
+///
+/// # Errors
+/// When the full-text index cannot be read.
+pub fn search(
+    index: &Index,
+    full_text: &FullText,
+    query: &Query,
+    marks: &MarksOf<'_>,
+    rank: Option<&[u32]>,
+) -> anyhow::Result<Vec<Hit>> {
+    let rest = query.without_text();
+    let search = |query: &Query| match rank {
+        Some(rank) => index.search_ranked(query, marks, rank),
+        None => index.search_with(query, marks),
+    };
+    if !query.has_text() {
+        return Ok(search(query));
+    }
+    let mut answers = Vec::new();
+    for filter in &query.filters {
+        if let Condition::Text(term) = &filter.condition {
+            // Relevance only ranks a query of text terms alone.
+            let ranked = query.is_text_only() && !filter.negated;
+            answers.push((filter.negated, full_text.matching_with(term, ranked)?));
+        }
+    }
+    let mut hits = search(&rest);
+    hits.retain(|hit| {
+        answers
+            .iter()
+            .all(|(negated, found)| found.contains_key(&hit.index) != *negated)
+    });
+    if query.is_text_only() {
+        for hit in &mut hits {
+            let relevance: Relevance = answers
+                .iter()
+                .filter(|(negated, _)| !negated)
+                .filter_map(|(_, found)| found.get(&hit.index))
+                .sum();
+            // Scores are whole numbers: BM25 is kept to a billionth (FTS5 gives
+            // a word in most statements a weight of a millionth).
+            #[allow(clippy::cast_possible_truncation)]
+            let score = (relevance * 1e9).round() as i64;
+            hit.score = score;
+        }
+        match rank {
+            Some(rank) => hits.sort_by_key(|hit| {
+                (
+                    std::cmp::Reverse(hit.score),
+                    rank.get(hit.index).copied().unwrap_or(u32::MAX),
+                )
+            }),
+            None => hits.sort_by_key(|hit| std::cmp::Reverse(hit.score)),
+        }
+    }
+    Ok(hits)
+}
+
+/// The longest snippet, in characters: about two lines of a wide list.
+const SNIPPET_CHARS: usize = 160;
+
+/// The sentence a statement's text matches a query's text terms in, cut to
+/// [`SNIPPET_CHARS`] around the first hit, with every hit marked.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Snippet {
+    /// One clean line (as the screen shows text).
+    pub text: String,
+    /// The byte ranges in `text` of the words the terms matched.
+    pub hits: Vec<Range<usize>>,
+}
+
+impl Snippet {
+    /// The text with each hit in `open` … `close`.
+    #[must_use]
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        let mut out = String::new();
+        let mut last = 0;
+        for hit in &self.hits {
+            out.push_str(&self.text[last..hit.start]);
+            out.push_str(open);
+            out.push_str(&self.text[hit.clone()]);
+            out.push_str(close);
+            last = hit.end;
+        }
+        out.push_str(&self.text[last..]);
+        out
+    }
+}
+
+/// The first sentence of `text` ([`indexed_text`]) that one of `terms`
+/// matches, with the hits of all of them marked; `None` when none matches.
+/// The first line, the title, which the list shows already, is taken only
+/// when nothing after it matches.
+#[must_use]
+pub fn snippet(text: &str, terms: &[TextTerm]) -> Option<Snippet> {
+    if terms.is_empty() {
+        return None;
+    }
+    let (title, rest) = text.split_once('\n').unwrap_or((text, ""));
+    sentences(rest)
+        .find_map(|sentence| sentence_snippet(sentence, terms))
+        .or_else(|| sentence_snippet(title, terms))
+}
+
+/// `sentence` as a snippet when one of `terms` matches it.
+fn sentence_snippet(sentence: &str, terms: &[TextTerm]) -> Option<Snippet> {
+    let cleaned = crate::sanitize::clean_line(sentence);
+    let cleaned = cleaned.trim();
+    let tokens: Vec<(Range<usize>, String)> = words_of(cleaned).collect();
+    let mut hits: Vec<Range<usize>> = Vec::new();
+    for at in 0..tokens.len() {
+        for term in terms {
+            if term.matches_at(&tokens, at) {
+                let end = tokens[at + term.words.len() - 1].0.end;
+                hits.push(tokens[at].0.start..end);
+            }
+        }
+    }
+    if hits.is_empty() {
+        return None;
+    }
+    hits.sort_by_key(|hit| hit.start);
+    // Overlapping hits (two terms on one word) are marked once.
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for hit in hits {
+        match merged.last_mut() {
+            Some(last) if hit.start <= last.end => last.end = last.end.max(hit.end),
+            _ => merged.push(hit),
+        }
+    }
+    Some(cut(cleaned, &merged))
+}
+
+/// `text`'s sentences: each ends after `.`, `!` or `?` followed by white
+/// space, or at a line break.
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let bytes = rest.as_bytes();
+        let end = (0..bytes.len())
+            .find(|&at| {
+                bytes[at] == b'\n'
+                    || (matches!(bytes[at], b'.' | b'!' | b'?')
+                        && bytes.get(at + 1).is_none_or(u8::is_ascii_whitespace))
+            })
+            .map_or(bytes.len(), |at| at + 1);
+        let (sentence, after) = rest.split_at(end);
+        rest = after;
+        Some(sentence)
+    })
+}
+
+/// `sentence` cut to about [`SNIPPET_CHARS`] around its first hit, `…`
+/// where it was cut, with the hits moved to match.
+fn cut(sentence: &str, hits: &[Range<usize>]) -> Snippet {
+    if sentence.chars().count() <= SNIPPET_CHARS {
+        return Snippet {
+            text: sentence.to_owned(),
+            hits: hits.to_vec(),
+        };
+    }
+    let first = hits.first().map_or(0, |hit| hit.start);
+    // A third of the room before the first hit, on a character boundary.
+    let before: usize = sentence[..first]
+        .chars()
+        .rev()
+        .take(SNIPPET_CHARS / 3)
+        .map(char::len_utf8)
+        .sum();
+    let start = first - before;
+    let length: usize = sentence[start..]
+        .chars()
+        .take(SNIPPET_CHARS)
+        .map(char::len_utf8)
+        .sum();
+    let end = start + length;
+    let lead = if start > 0 { "…" } else { "" };
+    let tail = if end < sentence.len() { "…" } else { "" };
+    let text = format!("{lead}{}{tail}", &sentence[start..end]);
+    let shift = lead.len();
+    let hits = hits
+        .iter()
+        .filter(|hit| hit.start >= start && hit.end <= end)
+        .map(|hit| hit.start - start + shift..hit.end - start + shift)
+        .collect();
+    Snippet { text, hits }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(value: &str) -> TextTerm {
+        TextTerm::parse(value).expect("term")
+    }
+
+    #[test]
+    fn terms_read_words_phrases_and_prefixes() {
+        assert_eq!(term("Kherson").words, ["kherson"]);
+        assert_eq!(term("ballistic missile").words, ["ballistic", "missile"]);
+        let prefix = term("sanction*");
+        assert!(prefix.prefix);
+        assert_eq!(prefix.fts_query(), "\"sanction\" *");
+        // FTS5 syntax typed is only words.
+        assert_eq!(term("a\" OR b NEAR(").fts_query(), "\"a or b near\"");
+        assert!(TextTerm::parse("  \"* ").is_none());
+        assert_eq!(term("Côte").words, ["cote"]);
+    }
+
+    #[test]
+    fn the_index_finds_words_phrases_and_prefixes_ranked() {
+        let texts = [
+            "Sanctions on Russia\nThe sanctions hold.",
+            "Trade\nWe sanctioned nothing. Ballistic missile launches.",
+            "Missile ballistic\nWords out of order.",
+            "Kherson\nKherson, Kherson and Kherson again.",
+        ]
+        .map(String::from);
+        let index = FullText::in_memory().expect("index");
+        index.add(0, &texts[..2]).expect("add");
+        index.add(2, &texts[2..]).expect("add");
+        assert_eq!(index.indexed(), 4);
+        let found = |value: &str| {
+            let mut found: Vec<usize> = index
+                .matching(&term(value))
+                .expect("search")
+                .into_keys()
+                .collect();
+            found.sort_unstable();
+            found
+        };
+        assert_eq!(found("sanctions"), [0]);
+        assert_eq!(found("sanction*"), [0, 1]);
+        assert_eq!(found("ballistic missile"), [1]);
+        assert_eq!(found("missile"), [1, 2]);
+        assert_eq!(found("KHERSON"), [3]);
+        assert!(found("zebra").is_empty());
+    }
+
+    #[test]
+    fn snippets_mark_hits_in_the_first_matching_sentence() {
+        let text = "Title here\nNothing to see. The ballistic missile flew; a Missile again! End.";
+        let found = snippet(text, &[term("missile")]).expect("snippet");
+        assert_eq!(
+            found.marked("[", "]"),
+            "The ballistic [missile] flew; a [Missile] again!"
+        );
+        let phrase = snippet(text, &[term("ballistic missile")]).expect("snippet");
+        assert_eq!(
+            phrase.marked("[", "]"),
+            "The [ballistic missile] flew; a Missile again!"
+        );
+        let prefix = snippet(text, &[term("tit*")]).expect("snippet");
+        assert_eq!(prefix.marked("[", "]"), "[Title] here");
+        // The title (shown already) only when nothing else matches.
+        let later = snippet("Missile news\nA missile.", &[term("missile")]).expect("snippet");
+        assert_eq!(later.marked("[", "]"), "A [missile].");
+        assert!(snippet(text, &[term("zebra")]).is_none());
+    }
+
+    #[test]
+    fn long_sentences_are_cut_around_the_hit() {
+        let text = format!("{} needle {}", "word ".repeat(100), "more ".repeat(100));
+        let found = snippet(&text, &[term("needle")]).expect("snippet");
+        assert!(found.text.starts_with('…') && found.text.ends_with('…'));
+        assert!(found.text.chars().count() <= SNIPPET_CHARS + 2);
+        assert_eq!(&found.text[found.hits[0].clone()], "needle");
+    }
+}

@@ -1,0 +1,213 @@
+//! The full-text index kept between runs, one SQLite file per archive in a
+//! cache folder, so an unchanged archive is searchable by `text:` at once.
+//! A kept index is trusted only when everything about it checks out: its
+//! format version, the archive root it was built for, and every archive
+//! file's size, modification time and inode as they were when it was
+//! built. A file that is not a sound SQLite database (truncated,
+//! overwritten), one built by another version or for another archive, or
+//! one whose archive changed, is thrown away and built again — never
+//! trusted. A build cut short is taken up where it stopped.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use super::{FullText, create_tables};
+use crate::loader::FileStamp;
+
+/// The kept index's format: a file of another version is built again.
+pub const VERSION: i64 = 1;
+
+/// Why an index is built when none was kept.
+pub const NOT_KEPT: &str = "no index kept yet";
+
+/// What [`open`] found in the cache.
+#[derive(Debug)]
+pub struct Opened {
+    pub full_text: FullText,
+    /// Why the kept index could not be used and is being built again
+    /// (`None`: it was used, holding [`FullText::indexed`] statements).
+    pub rebuilt: Option<String>,
+    pub path: PathBuf,
+}
+
+/// The cache file for the archive at `root` (absolute) in `folder`: named
+/// by a hash of the root, which the file also holds, checked.
+#[must_use]
+pub fn file_for(folder: &Path, root: &Path) -> PathBuf {
+    // FNV-1a: the same from one build to the next, unlike a seeded hasher.
+    let hash = root
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, &byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    folder.join(format!("fulltext-{hash:016x}.sqlite"))
+}
+
+/// The full-text index kept in `folder` for the archive at `root` whose
+/// files are now `files`: the kept one when it can be trusted, else a new
+/// one in its place.
+///
+/// # Errors
+/// When the folder or the file cannot be made.
+pub fn open(folder: &Path, root: &Path, files: &[FileStamp]) -> anyhow::Result<Opened> {
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let path = file_for(folder, &root);
+    let rebuilt = if path.exists() {
+        match kept(&path, &root, files) {
+            Ok(full_text) => {
+                return Ok(Opened {
+                    full_text,
+                    rebuilt: None,
+                    path,
+                });
+            }
+            Err(why) => Some(format!("{why:#}")),
+        }
+    } else {
+        Some(NOT_KEPT.to_owned())
+    };
+    for stale in [
+        path.clone(),
+        path.with_extension("sqlite-journal"),
+        path.with_extension("sqlite-wal"),
+    ] {
+        match std::fs::remove_file(&stale) {
+            Ok(()) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => {
+                return Err(err).with_context(|| format!("removing {}", stale.display()));
+            }
+        }
+    }
+    std::fs::create_dir_all(folder)
+        .with_context(|| format!("creating the cache folder {}", folder.display()))?;
+    let full_text = create(&path, &root, files)?;
+    Ok(Opened {
+        full_text,
+        rebuilt,
+        path,
+    })
+}
+
+/// The kept index at `path`, if it is sound, of this version, for this
+/// root, and its archive's files are as they were.
+fn kept(path: &Path, root: &Path, files: &[FileStamp]) -> anyhow::Result<FullText> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .context("cannot open it")?;
+    let check: String = connection
+        .query_row("PRAGMA quick_check", [], |row| row.get(0))
+        .context("not a sound SQLite database")?;
+    anyhow::ensure!(check == "ok", "damaged: {check}");
+    let meta = |key: &str| -> anyhow::Result<Option<String>> {
+        connection
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()
+            .context("not a communique full-text index")
+    };
+    let version = meta("version")?.context("not a communique full-text index")?;
+    anyhow::ensure!(
+        version == VERSION.to_string(),
+        "built by another version ({version}, not {VERSION})"
+    );
+    let kept_root = meta("root")?.context("names no archive")?;
+    anyhow::ensure!(
+        kept_root == root.to_string_lossy(),
+        "built for another archive ({kept_root})"
+    );
+    let stamps: Vec<(String, i64, i64, i64)> = {
+        let mut select =
+            connection.prepare("SELECT path, size, modified, inode FROM files ORDER BY number")?;
+        select
+            .query_map([], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?
+            .collect::<Result<_, _>>()?
+    };
+    anyhow::ensure!(
+        stamps.len() == files.len(),
+        "the archive's files changed ({} then, {} now)",
+        stamps.len(),
+        files.len()
+    );
+    for ((path, size, modified, inode), now) in stamps.iter().zip(files) {
+        let same = *path == absolute(&now.path)
+            && u64::try_from(*size).ok() == Some(now.size)
+            && *modified == now.modified
+            && u64::try_from(*inode).ok() == Some(now.inode);
+        anyhow::ensure!(same, "{} changed since it was indexed", now.path.display());
+    }
+    // The FTS5 index itself, beyond the pages SQLite checked.
+    connection
+        .execute(
+            "INSERT INTO statement_text(statement_text, rank) VALUES ('integrity-check', 0)",
+            [],
+        )
+        .context("its full-text index is damaged")?;
+    let (indexed, count): (i64, i64) = connection
+        .query_row(
+            "SELECT coalesce(max(position) + 1, 0), count(*) FROM statement_ids",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .context("its statement list is damaged")?;
+    anyhow::ensure!(count == indexed, "its statement list has gaps");
+    Ok(FullText::from_parts(
+        connection,
+        usize::try_from(indexed)?,
+        true,
+    ))
+}
+
+/// A new, empty kept index at `path` for `root` and its `files`.
+fn create(path: &Path, root: &Path, files: &[FileStamp]) -> anyhow::Result<FullText> {
+    let mut connection = Connection::open(path)
+        .with_context(|| format!("creating the full-text index {}", path.display()))?;
+    create_tables(&connection)?;
+    let transaction = connection.transaction()?;
+    transaction.execute_batch(
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         CREATE TABLE files(number INTEGER PRIMARY KEY, path TEXT NOT NULL,
+                            size INTEGER NOT NULL, modified INTEGER NOT NULL,
+                            inode INTEGER NOT NULL);",
+    )?;
+    transaction.execute(
+        "INSERT INTO meta(key, value) VALUES ('version', ?1), ('root', ?2)",
+        rusqlite::params![VERSION.to_string(), root.to_string_lossy()],
+    )?;
+    {
+        let mut insert = transaction.prepare(
+            "INSERT INTO files(number, path, size, modified, inode) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (number, file) in files.iter().enumerate() {
+            insert.execute(rusqlite::params![
+                i64::try_from(number)?,
+                absolute(&file.path),
+                i64::try_from(file.size)?,
+                file.modified,
+                i64::try_from(file.inode)?,
+            ])?;
+        }
+    }
+    transaction
+        .commit()
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(FullText::from_parts(connection, 0, true))
+}
+
+/// A file's path as the cache keeps it: absolute, so the same archive named
+/// from another folder is the same.
+fn absolute(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
+}

@@ -1,0 +1,292 @@
+//! The full-text index kept in a cache folder between runs: used when the
+//! archive is unchanged, taken up where a build stopped, and built again —
+//! never trusted — when it is stale, truncated, corrupt, foreign or of
+//! another version.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use communique::loader::{FileStamp, ReadPolicy, file_stamps};
+use communique::search::TextTerm;
+use communique::search::text::cache::{NOT_KEPT, Opened, VERSION, file_for, open};
+
+/// An archive folder of three one-statement files.
+fn archive(dir: &Path) -> PathBuf {
+    let root = dir.join("archive");
+    std::fs::create_dir_all(&root).expect("folder");
+    for (n, body) in ["The grain corridor.", "Kherson again.", "Nothing."]
+        .iter()
+        .enumerate()
+    {
+        let record = serde_json::json!({
+            "id": format!("s{n}"),
+            "title": format!("Statement {n}"),
+            "published": "2024-01-01",
+            "body": body,
+        });
+        std::fs::write(root.join(format!("{n}.json")), record.to_string()).expect("write");
+    }
+    root
+}
+
+fn stamps(root: &Path) -> Vec<FileStamp> {
+    file_stamps(root, ReadPolicy::default()).expect("stamps")
+}
+
+fn opened(cache: &Path, root: &Path) -> Opened {
+    open(cache, root, &stamps(root)).expect("open")
+}
+
+/// Opens the cache and indexes the first `count` of the archive's three
+/// statements into it, as the indexer does.
+fn build(cache: &Path, root: &Path, count: usize) {
+    let opened = opened(cache, root);
+    let ids = ["s0", "s1", "s2"];
+    let texts = [
+        "Statement 0\nThe grain corridor.",
+        "Statement 1\nKherson again.",
+        "Statement 2\nNothing.",
+    ]
+    .map(String::from);
+    opened
+        .full_text
+        .add_identified(0, &ids[..count], &texts[..count])
+        .expect("add");
+}
+
+fn found(opened: &Opened, word: &str) -> usize {
+    opened
+        .full_text
+        .matching(&TextTerm::parse(word).expect("term"))
+        .expect("search")
+        .len()
+}
+
+fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("scratch");
+    let root = archive(dir.path());
+    let cache = dir.path().join("cache");
+    (dir, root, cache)
+}
+
+#[test]
+fn an_unchanged_archive_finds_its_index_kept() {
+    let (_dir, root, cache) = scratch();
+    let first = opened(&cache, &root);
+    assert_eq!(first.rebuilt.as_deref(), Some(NOT_KEPT));
+    drop(first);
+    build(&cache, &root, 3);
+    let warm = opened(&cache, &root);
+    assert_eq!(warm.rebuilt, None, "kept and used");
+    assert_eq!(warm.full_text.indexed(), 3);
+    assert_eq!(found(&warm, "kherson"), 1);
+    // The same statements at the same places: nothing to index again.
+    assert_eq!(
+        warm.full_text
+            .resume(0, &["s0", "s1", "s2"])
+            .expect("resume"),
+        3
+    );
+}
+
+#[test]
+fn a_build_cut_short_is_taken_up_where_it_stopped() {
+    let (_dir, root, cache) = scratch();
+    build(&cache, &root, 2);
+    let warm = opened(&cache, &root);
+    assert_eq!(warm.rebuilt, None);
+    assert_eq!(warm.full_text.indexed(), 2);
+    assert_eq!(
+        warm.full_text
+            .resume(0, &["s0", "s1", "s2"])
+            .expect("resume"),
+        2
+    );
+}
+
+#[test]
+fn other_statements_at_kept_places_are_indexed_again() {
+    let (_dir, root, cache) = scratch();
+    build(&cache, &root, 3);
+    let warm = opened(&cache, &root);
+    // Position 1 now holds another statement: it and all after it go.
+    assert_eq!(
+        warm.full_text
+            .resume(0, &["s0", "other", "s2"])
+            .expect("resume"),
+        1
+    );
+    assert_eq!(warm.full_text.indexed(), 1);
+    assert_eq!(found(&warm, "kherson"), 0);
+    assert_eq!(found(&warm, "grain"), 1);
+}
+
+#[test]
+fn a_changed_file_makes_the_index_stale() {
+    let (_dir, root, cache) = scratch();
+    build(&cache, &root, 3);
+    // Changed in place, same size: the modification time tells.
+    let file = root.join("1.json");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, text.replace("Kherson", "Odessa!")).expect("write");
+    let handle = std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .expect("open");
+    handle
+        .set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1))
+        .expect("set the time");
+    drop(handle);
+    let stale = opened(&cache, &root);
+    let why = stale.rebuilt.clone().expect("built again");
+    assert!(why.contains("1.json changed"), "{why}");
+    assert_eq!(stale.full_text.indexed(), 0);
+    assert_eq!(found(&stale, "kherson"), 0);
+    // A file added.
+    build(&cache, &root, 3);
+    std::fs::write(root.join("3.json"), "{}").expect("write");
+    let why = opened(&cache, &root).rebuilt.expect("built again");
+    assert!(why.contains("files changed"), "{why}");
+}
+
+#[test]
+fn a_replaced_file_makes_the_index_stale() {
+    let (_dir, root, cache) = scratch();
+    build(&cache, &root, 3);
+    // Another file moved into its place: another inode (the times and
+    // size copied over, as `cp -p` or a sync tool might).
+    let file = root.join("2.json");
+    let copy = root.join("copy.tmp");
+    std::fs::copy(&file, &copy).expect("copy");
+    let modified = std::fs::metadata(&file)
+        .and_then(|m| m.modified())
+        .expect("time");
+    std::fs::File::options()
+        .write(true)
+        .open(&copy)
+        .and_then(|handle| handle.set_modified(modified))
+        .expect("set the time");
+    std::fs::rename(&copy, &file).expect("rename");
+    let why = opened(&cache, &root).rebuilt.expect("built again");
+    assert!(why.contains("2.json changed"), "{why}");
+}
+
+#[test]
+fn a_truncated_index_is_built_again() {
+    let (_dir, root, cache) = scratch();
+    build(&cache, &root, 3);
+    let path = file_for(&cache, &std::path::absolute(&root).expect("absolute"));
+    let length = std::fs::metadata(&path).expect("kept").len();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|file| file.set_len(length / 2))
+        .expect("truncate");
+    let rebuilt = opened(&cache, &root);
+    assert!(rebuilt.rebuilt.is_some());
+    assert_eq!(rebuilt.full_text.indexed(), 0);
+    assert_eq!(found(&rebuilt, "grain"), 0);
+}
+
+#[test]
+fn a_corrupt_index_is_built_again() {
+    let (_dir, root, cache) = scratch();
+    build(&cache, &root, 3);
+    let path = file_for(&cache, &std::path::absolute(&root).expect("absolute"));
+    let mut bytes = std::fs::read(&path).expect("kept");
+    for byte in bytes.iter_mut().skip(4096) {
+        *byte = 0xab;
+    }
+    std::fs::write(&path, &bytes).expect("write");
+    let rebuilt = opened(&cache, &root);
+    assert!(rebuilt.rebuilt.is_some());
+    assert_eq!(rebuilt.full_text.indexed(), 0);
+    // Not even a database.
+    std::fs::write(&path, b"not a database at all").expect("write");
+    let why = opened(&cache, &root).rebuilt.expect("built again");
+    assert!(why.contains("not a sound SQLite database"), "{why}");
+}
+
+#[test]
+fn a_foreign_index_is_built_again() {
+    let (dir, root, cache) = scratch();
+    // Another archive's index in this one's place.
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).expect("folder");
+    std::fs::copy(root.join("0.json"), other.join("0.json")).expect("copy");
+    build(&cache, &other, 0);
+    let absolute = |path: &Path| std::path::absolute(path).expect("absolute");
+    std::fs::copy(
+        file_for(&cache, &absolute(&other)),
+        file_for(&cache, &absolute(&root)),
+    )
+    .expect("copy");
+    let why = opened(&cache, &root).rebuilt.expect("built again");
+    assert!(why.contains("another archive"), "{why}");
+    // Some other program's SQLite database.
+    let path = file_for(&cache, &absolute(&root));
+    std::fs::remove_file(&path).expect("remove");
+    rusqlite::Connection::open(&path)
+        .and_then(|db| db.execute_batch("CREATE TABLE notes(text TEXT);"))
+        .expect("a database");
+    let why = opened(&cache, &root).rebuilt.expect("built again");
+    assert!(why.contains("not a communique full-text index"), "{why}");
+}
+
+#[test]
+fn an_index_of_another_version_is_built_again() {
+    let (_dir, root, cache) = scratch();
+    build(&cache, &root, 3);
+    let path = file_for(&cache, &std::path::absolute(&root).expect("absolute"));
+    rusqlite::Connection::open(&path)
+        .and_then(|db| {
+            db.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'version'",
+                [(VERSION + 1).to_string()],
+            )
+        })
+        .expect("update");
+    let why = opened(&cache, &root).rebuilt.expect("built again");
+    assert!(why.contains("another version"), "{why}");
+}
+
+/// The browser with `--cache`, on `root`, until it has the one statement
+/// holding "kherson" listed; the first screen (where what became of the
+/// kept index is said).
+fn browse(root: &Path, cache: &Path) -> String {
+    let mut term = support::pty::PtyCommand::new()
+        .args([
+            "--archive".as_ref(),
+            root.as_os_str(),
+            "--cache".as_ref(),
+            cache.as_os_str(),
+        ])
+        .size(80, 24)
+        .spawn();
+    let opened = term.expect_text("3 / 3 statements");
+    term.send("/text:kherson\r");
+    term.expect_screen("the statement found", |screen| {
+        screen.contains("1 / 3 statements") && screen.contains("Kherson again")
+    });
+    term.send("qq");
+    support::process::assert_clean_exit(&mut term);
+    opened
+}
+
+#[test]
+fn the_browser_keeps_its_index_and_rebuilds_a_damaged_one() {
+    let (_dir, root, cache) = scratch();
+    let first = browse(&root, &cache);
+    assert!(!first.contains("built again"), "{first}");
+    let path = file_for(&cache, &std::path::absolute(&root).expect("absolute"));
+    let kept = std::fs::metadata(&path).expect("kept").len();
+    assert!(kept > 0);
+    // Unchanged: used as it is.
+    let warm = browse(&root, &cache);
+    assert!(!warm.contains("built again"), "{warm}");
+    // Damaged: said, built again, and still finds.
+    std::fs::write(&path, b"garbage").expect("write");
+    let rebuilt = browse(&root, &cache);
+    assert!(rebuilt.contains("full-text index built again"), "{rebuilt}");
+}
