@@ -22,6 +22,7 @@ pub mod finder;
 pub mod loading;
 mod perform;
 pub mod searcher;
+pub mod signatories;
 pub mod worker;
 
 pub use perform::{Link, RealTerminal};
@@ -53,6 +54,8 @@ pub enum Input {
     Arrived(Box<loading::Arrived>),
     /// A find on the pages of a long statement finished.
     PageFound(finder::PageFound),
+    /// A signatory page, timeline or comparison was worked out.
+    Signatories(Box<signatories::Answered>),
 }
 
 /// The problems of an archive as `check` prints them, cleaned for display.
@@ -72,6 +75,11 @@ pub fn handle(state: &mut State, input: Input) {
     }
     if let Input::PageFound((generation, forward, page)) = input {
         state.page_found(generation, forward, page);
+        return;
+    }
+    if let Input::Signatories(answered) = input {
+        let (generation, answer) = *answered;
+        state.signatories_done(generation, answer);
         return;
     }
     if let Input::Arrived(arrived) = input {
@@ -141,6 +149,7 @@ pub fn handle(state: &mut State, input: Input) {
         | Input::Reloaded(_)
         | Input::Searched(_)
         | Input::PageFound(_)
+        | Input::Signatories(_)
         | Input::Arrived(_) => {}
     }
     state.settle();
@@ -344,6 +353,11 @@ pub struct TerminalInputs {
         std::sync::mpsc::Receiver<finder::PageFound>,
         Arc<std::sync::atomic::AtomicUsize>,
     )>,
+    /// Signatory answers, and how many are awaited.
+    pub signatories: Option<(
+        std::sync::mpsc::Receiver<signatories::Answered>,
+        Arc<std::sync::atomic::AtomicUsize>,
+    )>,
     /// Results from the background search, and how many are awaited.
     pub searches: Option<(
         std::sync::mpsc::Receiver<searcher::Found>,
@@ -387,6 +401,7 @@ impl TerminalInputs {
             arrivals: None,
             searches: None,
             finds: None,
+            signatories: None,
             last_tick: std::time::Instant::now(),
             held: None,
         })
@@ -445,6 +460,13 @@ impl Iterator for TerminalInputs {
             if let Some(found) = self.finds.as_ref().and_then(|(r, _)| r.try_recv().ok()) {
                 return Some(Input::PageFound(found));
             }
+            if let Some(answered) = self
+                .signatories
+                .as_ref()
+                .and_then(|(r, _)| r.try_recv().ok())
+            {
+                return Some(Input::Signatories(Box::new(answered)));
+            }
             if let Some(arrivals) = &self.arrivals {
                 match arrivals.try_recv() {
                     Ok(input) => return Some(input),
@@ -464,6 +486,10 @@ impl Iterator for TerminalInputs {
                 .is_some_and(|(_, pending)| busy(pending))
                 || self
                     .finds
+                    .as_ref()
+                    .is_some_and(|(_, pending)| busy(pending))
+                || self
+                    .signatories
                     .as_ref()
                     .is_some_and(|(_, pending)| busy(pending));
             let wait = if searching {
@@ -601,6 +627,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let (pages_found, pages_found_rx) = std::sync::mpsc::channel();
     let finder = finder::start(pages_found);
     inputs.finds = Some((pages_found_rx, Arc::clone(&finder.pending)));
+    let (answered, answered_rx) = std::sync::mpsc::channel();
+    let signatories = signatories::Worker::start(answered);
+    inputs.signatories = Some((answered_rx, Arc::clone(&signatories.pending)));
     let (reloads, reloaded) = std::sync::mpsc::channel();
     let watch = match ArchiveWatch::start(&archive_path, settings.poll, policy, reloads) {
         Ok(watch) => {
@@ -645,6 +674,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         watch,
         searcher,
         finder,
+        signatories,
     };
     let result = run_loop(&mut terminal, &mut state, theme, inputs, &mut performer);
     leave_terminal(settings.mouse);

@@ -9,6 +9,7 @@
 //! across years and ministers is one entry with every name listed; a
 //! signatory named only by name is matched by name.
 
+pub mod browse;
 mod compare;
 mod timeline;
 

@@ -74,6 +74,8 @@ fn allowed(effect: &Effect) -> bool {
         Effect::Search { .. } | Effect::Reload => true,
         // Finding in the open statement's text, in memory.
         Effect::FindPage { .. } => true,
+        // Signatory pages, timelines and comparisons, in memory.
+        Effect::Signatories { .. } => true,
         Effect::Suspend => false,
     }
 }

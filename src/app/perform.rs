@@ -159,6 +159,7 @@ impl Link {
             | Effect::Suspend
             | Effect::Reload
             | Effect::Search { .. }
+            | Effect::Signatories { .. }
             | Effect::FindPage { .. } => Ok(()),
         };
         if let Err(err) = result {
@@ -182,6 +183,7 @@ pub struct RealTerminal {
     pub watch: Option<crate::watch::ArchiveWatch>,
     pub searcher: super::searcher::Searcher,
     pub finder: super::finder::Finder,
+    pub signatories: super::signatories::Worker,
 }
 
 impl<B: Backend> Perform<B> for RealTerminal
@@ -243,6 +245,15 @@ where
                 needle,
                 from,
                 forward,
+            }),
+            Effect::Signatories {
+                generation,
+                snapshot,
+                ask,
+            } => self.signatories.submit(super::signatories::Job {
+                generation,
+                snapshot,
+                ask,
             }),
             Effect::Reload => match &self.watch {
                 Some(watch) => watch.request(),
