@@ -230,7 +230,9 @@ impl Action {
             Self::PreviousSignatory => "previous signatory",
             Self::OpenSignatory => "signatory page (what they signed, with whom)",
             Self::SwitchPane => "statements / co-signers",
-            Self::CompareSignatories => "compare signatories (two chosen, or with the previous match)",
+            Self::CompareSignatories => {
+                "compare signatories (two chosen, or with the previous match)"
+            }
             Self::ToggleTimeline => "timeline of the list",
             Self::NarrowToPeriod => "narrow the query to this period",
             Self::Submit => "keep",

@@ -759,7 +759,8 @@ impl State {
     }
 
     pub(crate) fn open_selected(&mut self) {
-        if let Some((index, signatory)) = self.selected_hit().map(|hit| (hit.index, hit.signatory)) {
+        if let Some((index, signatory)) = self.selected_hit().map(|hit| (hit.index, hit.signatory))
+        {
             let mut detail = Detail::new(index);
             // The signatory the query found is the one whose page opens.
             detail.signatory = signatory;

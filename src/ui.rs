@@ -6,11 +6,11 @@ mod detail;
 mod filter;
 mod help;
 mod list;
-mod signatory;
-mod timeline;
 pub mod note;
+mod signatory;
 pub mod text;
 pub mod theme;
+mod timeline;
 pub mod triage;
 pub mod wide;
 

@@ -175,7 +175,7 @@ fn signatories_are_moved_between_like_contacts_and_back_returns() {
         panic!("the statement is open");
     };
     assert_eq!(detail.signatory, Some(1));
-    press(&mut state, "<<<");
+    press(&mut state, "<<");
     let View::Detail(detail) = &state.view else {
         panic!("the statement is open");
     };
@@ -255,7 +255,7 @@ fn comparing_two_chosen_joint_statements_lists_exactly_who_differs() {
 #[test]
 fn a_statement_compares_with_the_previous_match_of_the_query() {
     let mut state = browser(80, 24);
-    press(&mut state, "/sig:andorra<Enter>");
+    press(&mut state, "/sig:canada<Enter>");
     go_to(&mut state, FOLLOW_UP);
     press(&mut state, "<Enter>=");
     let View::Compare(compare) = &state.view else {
@@ -373,7 +373,12 @@ fn the_page_reads_at_80x24_and_40x12_without_colour() {
     state.update(Action::Resize(40, 12));
     let small = rows(&state);
     let screen = small.join("\n");
-    for text in ["Japan", "Statements signed", "Timeline: per month", "Signed with"] {
+    for text in [
+        "Japan",
+        "Statements signed",
+        "Timeline: per month",
+        "Signed with",
+    ] {
         assert!(screen.contains(text), "{text:?} at 40×12:\n{screen}");
     }
     assert!(small.iter().all(|row| row.chars().count() == 40));
@@ -460,7 +465,7 @@ fn japan_in_a_terminal(term: &mut Pty) {
     });
     // The page's timeline in the terminal, and back to the statement.
     term.key(Key::Esc);
-    term.expect_text("page of signatory 24 of 51");
+    term.expect_text("page of 24/51");
     // The list with the timeline of `sig:japan`.
     term.send("q/");
     term.key(Key::Ctrl('u'));
@@ -486,7 +491,7 @@ fn in_a_terminal_keys_one_by_one() {
     term.expect_text("query: japan");
     term.send("jj");
     term.key(Key::Enter);
-    term.expect_text("page of signatory 24 of 51: Minister of Foreign Affairs, Japan");
+    term.expect_text("Enter page of 24/51: Minister of Foreign Affairs, Japan");
     term.send("i");
     japan_in_a_terminal(&mut term);
     support::process::assert_clean_exit(&mut term);

@@ -105,7 +105,10 @@ pub enum Ask {
     Compare(usize, usize),
     /// The statement at `statement` against the latest of `among` published
     /// before it: the previous statement matching the same query.
-    CompareWithPrevious { statement: usize, among: Vec<usize> },
+    CompareWithPrevious {
+        statement: usize,
+        among: Vec<usize>,
+    },
 }
 
 /// A co-signer as a page shows it.

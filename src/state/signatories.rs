@@ -214,7 +214,11 @@ impl State {
 
     /// The statement view's signatory keys. Returns whether the action was
     /// one of them.
-    pub(super) fn update_detail_signatories(&mut self, detail: &mut Detail, action: Action) -> bool {
+    pub(super) fn update_detail_signatories(
+        &mut self,
+        detail: &mut Detail,
+        action: Action,
+    ) -> bool {
         let signatories = &self.statements[detail.statement].signatories;
         match action {
             Action::NextSignatory | Action::PreviousSignatory => {
@@ -259,7 +263,12 @@ impl State {
             return false;
         }
         let country = (panel.current().kind == FacetKind::Country)
-            .then(|| panel.visible_values().get(panel.cursor).map(|(v, _)| v.clone()))
+            .then(|| {
+                panel
+                    .visible_values()
+                    .get(panel.cursor)
+                    .map(|(v, _)| v.clone())
+            })
             .flatten();
         match country {
             Some(country) => {
@@ -279,7 +288,9 @@ impl State {
             .result
             .done()
             .and_then(Option::as_ref)
-            .map_or((0, 0), |found| (found.statements.len(), found.cosigners.len()));
+            .map_or((0, 0), |found| {
+                (found.statements.len(), found.cosigners.len())
+            });
         let rows = self.list_rows();
         let (cursor, count) = match page.pane {
             PagePane::Statements => (&mut page.cursor, statements),
@@ -371,18 +382,19 @@ impl State {
 
     pub(super) fn update_timeline(&mut self, action: Action) {
         let Some(pane) = &mut self.timeline else {
-            self.view = View::List;
             return;
         };
         let last = pane
             .result
             .done()
             .map_or(0, |timeline| timeline.bins.len().saturating_sub(1));
+        // `apply` left the list on screen while the key is handled.
+        let mut stay = true;
         match action {
-            Action::Back => self.view = View::List,
+            Action::Back => stay = false,
             Action::ToggleTimeline => {
                 self.timeline = None;
-                self.view = View::List;
+                stay = false;
             }
             Action::Quit => self.quit = true,
             Action::CursorLeft => pane.bar = pane.bar.saturating_sub(1),
@@ -403,11 +415,8 @@ impl State {
                     .and_then(|timeline| timeline.bins.get(pane.bar).copied());
                 match bin {
                     Some(bin) if bin.count > 0 => {
-                        let text = super::facets::replace_keyword(
-                            &self.query_text,
-                            "year",
-                            &bin.label(),
-                        );
+                        let text =
+                            super::facets::replace_keyword(&self.query_text, "year", &bin.label());
                         self.remember(&text);
                         self.set_query(text);
                     }
@@ -419,10 +428,9 @@ impl State {
             }
             _ => {}
         }
-        if self.view == View::List {
-            return;
+        if stay {
+            self.view = View::Timeline;
         }
-        self.view = View::Timeline;
     }
 
     /// Asks for the timeline again when the list changed since it was

@@ -241,7 +241,7 @@ fn position_label(at: usize, of: usize, width: u16) -> String {
     .unwrap_or_default()
 }
 
-/// "  Enter page of signatory 24 of 51: Minister of Foreign Affairs, Japan":
+/// "  Enter page of 24/51: Minister of Foreign Affairs, Japan":
 /// whose page the signatory key opens, with the key the keymap has for it.
 fn signatory_target(screen: &Screen, statement: &crate::records::Statement, at: usize) -> String {
     let Some(signatory) = statement.signatories.get(at) else {
@@ -254,7 +254,7 @@ fn signatory_target(screen: &Screen, statement: &crate::records::Statement, at: 
         .first()
         .map_or_else(String::new, crate::keymap::Key::label);
     format!(
-        "  {key} page of signatory {} of {}: {}",
+        "  {key} page of {}/{}: {}",
         at + 1,
         statement.signatories.len(),
         clean_line(&signatory.label())

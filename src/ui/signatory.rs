@@ -29,7 +29,12 @@ pub(super) fn render(screen: &Screen, page: &SignatoryPage, area: Rect, buf: &mu
     let count = found.map_or(String::new(), |found| {
         format!("{} signed ", found.statements.len())
     });
-    screen.bar(&format!(" {}", clean_line(label)), &count, row(area, 0), buf);
+    screen.bar(
+        &format!(" {}", clean_line(label)),
+        &count,
+        row(area, 0),
+        buf,
+    );
     let body = Rect {
         y: area.y + 1,
         height: area.height.saturating_sub(3),
@@ -88,7 +93,10 @@ fn render_found(
             .collect();
         let names = names.join(", ");
         fit(
-            &[("Signed as: ", theme.label()), (names.as_str(), theme.normal())],
+            &[
+                ("Signed as: ", theme.label()),
+                (names.as_str(), theme.normal()),
+            ],
             width,
             false,
         )
@@ -103,13 +111,20 @@ fn render_found(
     let cosigner_rows = lists.saturating_sub(statement_rows).max(1);
 
     let heading = |text: String, focused: bool| {
-        let style = if focused { theme.heading() } else { theme.label() };
+        let style = if focused {
+            theme.heading()
+        } else {
+            theme.label()
+        };
         let marker = if focused { "▸ " } else { "  " };
         fit(&[(marker, style), (text.as_str(), style)], width, false)
     };
     let on_statements = page.pane == PagePane::Statements;
     heading(
-        format!("Statements signed, newest first ({})", found.statements.len()),
+        format!(
+            "Statements signed, newest first ({})",
+            found.statements.len()
+        ),
         on_statements,
     )
     .render(row(area, y), buf);
@@ -167,7 +182,10 @@ fn render_found(
     }
 
     heading(
-        format!("Signed with them, most often first ({})", found.cosigners.len()),
+        format!(
+            "Signed with them, most often first ({})",
+            found.cosigners.len()
+        ),
         !on_statements,
     )
     .render(row(area, y.min(area.height.saturating_sub(1))), buf);
@@ -263,7 +281,10 @@ pub(super) fn render_compare(screen: &Screen, view: &CompareView, area: Rect, bu
                     .collect::<Vec<_>>()
                     .join("; ")
             };
-            lines.push((format!("usual co-signers missing: {missing}"), theme.label()));
+            lines.push((
+                format!("usual co-signers missing: {missing}"),
+                theme.label(),
+            ));
             for (title, labels) in [
                 ("Only the earlier", &found.only_earlier),
                 ("New in the later", &found.only_later),

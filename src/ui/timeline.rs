@@ -135,7 +135,12 @@ pub(super) fn render_chart(
             x.saturating_sub(label_width - 1)
         };
         let blank = " ".repeat(usize::from(label_width) + 2);
-        buf.set_string(start.saturating_sub(1).max(area.x), axis_row, &blank, theme.normal());
+        buf.set_string(
+            start.saturating_sub(1).max(area.x),
+            axis_row,
+            &blank,
+            theme.normal(),
+        );
         if start + label_width <= right {
             if start == x {
                 buf.set_string(start, axis_row, &label, theme.key());
@@ -149,7 +154,13 @@ pub(super) fn render_chart(
 
 /// The list's timeline pane: a rule naming it, then the chart (or that it
 /// is being computed).
-pub(super) fn render_pane(screen: &Screen, pane: &TimelinePane, focused: bool, area: Rect, buf: &mut Buffer) {
+pub(super) fn render_pane(
+    screen: &Screen,
+    pane: &TimelinePane,
+    focused: bool,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let theme = screen.theme;
     let title = if focused {
         "── Timeline of the list · choosing a bar "
@@ -166,8 +177,12 @@ pub(super) fn render_pane(screen: &Screen, pane: &TimelinePane, focused: bool, a
     };
     match &pane.result {
         Pending::Computing(_) => {
-            fit(&[("computing…", theme.dim())], usize::from(area.width), false)
-                .render(super::row(chart, 0), buf);
+            fit(
+                &[("computing…", theme.dim())],
+                usize::from(area.width),
+                false,
+            )
+            .render(super::row(chart, 0), buf);
         }
         Pending::Done(timeline) => render_chart(screen, timeline, Some(pane.bar), chart, buf),
     }
