@@ -228,7 +228,7 @@ impl Action {
             Self::NextLanguage => "the same statement in its next language",
             Self::NextSignatory => "next signatory",
             Self::PreviousSignatory => "previous signatory",
-            Self::OpenSignatory => "signatory page (what they signed, with whom)",
+            Self::OpenSignatory => "signatory's page",
             Self::SwitchPane => "statements / co-signers",
             Self::CompareSignatories => {
                 "compare signatories (two chosen, or with the previous match)"

@@ -215,9 +215,9 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
                 Action::Search,
                 Action::NextStatement,
                 Action::NextContact,
+                Action::CopyEmail,
                 Action::NextSignatory,
                 Action::OpenSignatory,
-                Action::CopyEmail,
                 Action::Help,
             ],
         )
