@@ -29,12 +29,8 @@ pub(super) fn render(screen: &Screen, page: &SignatoryPage, area: Rect, buf: &mu
     let count = found.map_or(String::new(), |found| {
         format!("{} signed ", found.statements.len())
     });
-    screen.bar(
-        &format!(" {}", clean_line(label)),
-        &count,
-        row(area, 0),
-        buf,
-    );
+    let label = short_label(label, width.saturating_sub(count.len() + 2));
+    screen.bar(&format!(" {label}"), &count, row(area, 0), buf);
     let body = Rect {
         y: area.y + 1,
         height: area.height.saturating_sub(3),
@@ -209,12 +205,12 @@ fn render_found(
         let share = (cosigner.share * 100.0).round();
         let numbers = format!("{:>4} {share:>4}%  ", cosigner.together);
         let marker = if chosen { "▌" } else { " " };
-        let label = clean_line(&cosigner.label);
+        let label = short_label(&cosigner.label, width.saturating_sub(numbers.len() + 1));
         fit(
             &[
                 (marker, theme.key()),
                 (numbers.as_str(), style),
-                (label.as_ref(), style),
+                (label.as_str(), style),
             ],
             width,
             chosen,
@@ -222,6 +218,32 @@ fn render_found(
         .render(row(area, y), buf);
         y += 1;
     }
+}
+
+/// An office's label in `room` columns, cut in the middle so its seat
+/// stays: "Minister of Foreign Affairs, Canada" in 24 becomes "Minister of
+/// For…, Canada", since the seat is what tells offices apart.
+fn short_label(label: &str, room: usize) -> String {
+    let label = clean_line(label);
+    if super::text::width(&label) <= room {
+        return label.into_owned();
+    }
+    let Some((office, seat)) = label.rsplit_once(", ") else {
+        return label.into_owned();
+    };
+    let keep = room.saturating_sub(super::text::width(seat) + 3);
+    if keep < 4 {
+        return seat.to_owned();
+    }
+    let mut head = String::new();
+    for c in office.chars() {
+        let mut one = [0; 4];
+        if super::text::width(&head) + super::text::width(c.encode_utf8(&mut one)) > keep {
+            break;
+        }
+        head.push(c);
+    }
+    format!("{}…, {seat}", head.trim_end())
 }
 
 /// A timeline in one line, for small screens: "per month 2023-04 to
@@ -292,7 +314,8 @@ pub(super) fn render_compare(screen: &Screen, view: &CompareView, area: Rect, bu
             ] {
                 lines.push((format!("{title} ({})", labels.len()), theme.heading()));
                 for label in labels {
-                    lines.push((format!("  {}", clean_line(label)), theme.normal()));
+                    let label = short_label(label, width.saturating_sub(2));
+                    lines.push((format!("  {label}"), theme.normal()));
                 }
             }
             lines
@@ -325,4 +348,18 @@ pub(super) fn render_compare(screen: &Screen, view: &CompareView, area: Rect, bu
         row(area, area.height - 1),
         buf,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_label;
+
+    #[test]
+    fn a_long_label_keeps_its_seat() {
+        let label = "Minister of Foreign Affairs, Canada";
+        assert_eq!(short_label(label, 40), label);
+        assert_eq!(short_label(label, 24), "Minister of For…, Canada");
+        assert_eq!(short_label(label, 10), "Canada");
+        assert_eq!(short_label("Jane Doe", 4), "Jane Doe");
+    }
 }

@@ -20,7 +20,12 @@ fn caption(timeline: &Timeline) -> String {
     };
     match (timeline.bins.first(), timeline.bins.last()) {
         (Some(first), Some(last)) if first == last => {
-            format!("{each}: {} · {} statements", first.label(), first.count)
+            let plural = if first.count == 1 { "" } else { "s" };
+            format!(
+                "{each}: {} · {} statement{plural}",
+                first.label(),
+                first.count
+            )
         }
         (Some(first), Some(last)) => format!(
             "{each}, {} to {} · most {} {a}",
@@ -36,7 +41,8 @@ fn caption(timeline: &Timeline) -> String {
 /// chosen bar is always among them.
 fn window(bins: usize, columns: u16, chosen: usize) -> (usize, u16, u16) {
     let bins_u16 = u16::try_from(bins.max(1)).unwrap_or(u16::MAX);
-    let each = (columns / bins_u16).max(1);
+    // At most eight columns a bar: one bar alone is a bar, not a wall.
+    let each = (columns / bins_u16).clamp(1, 8);
     let (width, gap) = match each {
         1 => (1, 0),
         2 => (1, 1),
@@ -81,11 +87,9 @@ pub(super) fn render_chart(
         width: area.width.saturating_sub(gutter),
         height: area.height - 2,
     };
-    // The count axis: the peak at the top, 0 at the bottom.
+    // The count axis: the peak at the top, 0 on the period axis below.
     buf.set_string(area.x, chart.y, &axis, theme.dim());
-    if chart.height > 1 {
-        buf.set_string(area.x, chart.y + chart.height - 1, "0", theme.dim());
-    }
+    buf.set_string(area.x, area.y + area.height - 1, "0", theme.dim());
     let chosen_at = chosen.unwrap_or(timeline.bins.len() - 1);
     let (first, bar_width, gap) = window(timeline.bins.len(), chart.width, chosen_at);
     let fits = usize::from((chart.width / (bar_width + gap)).max(1));
@@ -111,43 +115,39 @@ pub(super) fn render_chart(
         .bar_gap(gap)
         .max(u64::try_from(peak).unwrap_or(u64::MAX))
         .render(chart, buf);
-    // The period axis.
+    // The period axis: the chosen bar's period under it, marked `▲`, and
+    // the first and last periods shown where they do not run into it.
     let axis_row = area.y + area.height - 1;
     let step = bar_width + gap;
-    let x_of = |at: usize| chart.x + u16::try_from(at - first).unwrap_or(0) * step;
     let right = area.x + area.width;
-    if let (Some(head), Some(tail)) = (shown.first(), shown.last()) {
-        buf.set_string(chart.x, axis_row, head.label(), theme.dim());
-        let tail_label = tail.label();
-        let tail_width = u16::try_from(tail_label.len()).unwrap_or(0);
-        if shown.len() > 1 && right.saturating_sub(tail_width) > chart.x + 8 {
-            buf.set_string(right - tail_width, axis_row, &tail_label, theme.dim());
+    let mut taken: Option<(u16, u16)> = None;
+    if let Some(at) = chosen.filter(|at| (first..first + shown.len()).contains(at)) {
+        let x = chart.x + u16::try_from(at - first).unwrap_or(0) * step;
+        let period = timeline.bins[at].label();
+        let label_width = u16::try_from(period.len() + 1).unwrap_or(0);
+        // The label starts at the marker when it fits, else ends there.
+        let (start, text) = if x + label_width <= right {
+            (x, format!("▲{period}"))
+        } else {
+            (x.saturating_sub(label_width - 1), format!("{period}▲"))
+        };
+        if start + label_width <= right {
+            buf.set_string(start, axis_row, &text, theme.key());
+            taken = Some((start, start + label_width));
         }
     }
-    if let Some(at) = chosen.filter(|at| (first..first + shown.len()).contains(at)) {
-        let x = x_of(at);
-        let label = format!("▲{}", timeline.bins[at].label());
-        let label_width = u16::try_from(label.chars().count()).unwrap_or(0);
-        // The label starts at the marker when it fits, else ends there.
-        let start = if x + label_width <= right {
-            x
-        } else {
-            x.saturating_sub(label_width - 1)
-        };
-        let blank = " ".repeat(usize::from(label_width) + 2);
-        buf.set_string(
-            start.saturating_sub(1).max(area.x),
-            axis_row,
-            &blank,
-            theme.normal(),
-        );
-        if start + label_width <= right {
-            if start == x {
-                buf.set_string(start, axis_row, &label, theme.key());
-            } else {
-                let text = format!("{}▲", timeline.bins[at].label());
-                buf.set_string(start, axis_row, &text, theme.key());
-            }
+    let free = |from: u16, to: u16| taken.is_none_or(|(a, b)| to + 1 <= a || from >= b + 1);
+    if let (Some(head), Some(tail)) = (shown.first(), shown.last()) {
+        let head_label = head.label();
+        let head_end = chart.x + u16::try_from(head_label.len()).unwrap_or(0);
+        if free(chart.x, head_end) {
+            buf.set_string(chart.x, axis_row, &head_label, theme.dim());
+        }
+        let tail_label = tail.label();
+        let tail_width = u16::try_from(tail_label.len()).unwrap_or(0);
+        let tail_start = right.saturating_sub(tail_width);
+        if shown.len() > 1 && tail_start > head_end + 1 && free(tail_start, right) {
+            buf.set_string(tail_start, axis_row, &tail_label, theme.dim());
         }
     }
 }
@@ -197,5 +197,6 @@ mod tests {
         assert_eq!(window(18, 76, 17), (0, 3, 1));
         assert_eq!(window(36, 20, 0), (0, 1, 0));
         assert_eq!(window(36, 20, 35), (16, 1, 0));
+        assert_eq!(window(1, 76, 0), (0, 7, 1));
     }
 }
