@@ -136,7 +136,7 @@ pub(super) fn render_chart(
             taken = Some((start, start + label_width));
         }
     }
-    let free = |from: u16, to: u16| taken.is_none_or(|(a, b)| to + 1 <= a || from >= b + 1);
+    let free = |from: u16, to: u16| taken.is_none_or(|(a, b)| to < a || from > b);
     if let (Some(head), Some(tail)) = (shown.first(), shown.last()) {
         let head_label = head.label();
         let head_end = chart.x + u16::try_from(head_label.len()).unwrap_or(0);
