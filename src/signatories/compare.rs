@@ -75,8 +75,8 @@ pub fn usual_missing(ledger: &Ledger, statements: &[Statement], position: usize)
     }
     let published = &statements[position].published;
     let mut earlier: Vec<usize> = (0..statements.len())
-        .filter(|&at| at != position && statements[at].published < *published)
-        .filter(|&at| similar(own, ledger.signed(at)))
+        .filter(|&at| at != position && similar(own, ledger.signed(at)))
+        .filter(|&at| statements[at].published < *published)
         .collect();
     earlier.sort_by(|&a, &b| Statement::newest_first(&statements[a], &statements[b]));
     earlier.truncate(SIMILAR);
@@ -102,7 +102,11 @@ pub fn usual_missing(ledger: &Ledger, statements: &[Statement], position: usize)
 /// Whether two ascending sets of offices share at least half of their
 /// union.
 fn similar(a: &[u32], b: &[u32]) -> bool {
-    if b.is_empty() {
+    // Shared is at most the smaller set and the union at least the larger:
+    // sets of very different sizes are never similar, and most statements
+    // are told apart by their length alone.
+    let (smaller, larger) = (a.len().min(b.len()), a.len().max(b.len()));
+    if b.is_empty() || smaller * 2 < larger {
         return false;
     }
     let shared = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
