@@ -53,7 +53,10 @@ fn signatories(c: &mut Criterion) {
     // What the browser copies on its drawing thread, once per archive
     // version, for the worker to compute from.
     group.bench_function("browser snapshot (once per archive version)", |b| {
-        b.iter(|| communique::signatories::browse::Snapshot::of(&statements));
+        let rank = communique::state::newest_order(&statements).rank;
+        b.iter(|| {
+            communique::signatories::browse::Snapshot::of(&statements, std::sync::Arc::clone(&rank))
+        });
     });
     group.bench_function("ledger + signatory page", |b| {
         b.iter(|| {

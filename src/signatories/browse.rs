@@ -6,17 +6,103 @@
 
 use std::sync::{Arc, OnceLock};
 
-use super::{Ledger, Timeline, compare, page};
+use chrono::NaiveDate;
+
+use super::{Chronology, Ledger, Timeline, compare_in, page_in};
 use crate::records::{Signatory, Statement};
 use crate::search::fold_shown;
 
-/// The statements' ids, dates and signatories (no bodies, titles or
-/// contacts), copied once per archive version, and their ledger, built the
-/// first time an answer needs it.
+/// What the signatory computation reads of the loaded statements: each
+/// one's day and signatories (shared, not copied), and the list's
+/// newest-first order (shared with the state), copied once per archive
+/// version in one pass without a copy per statement; and their ledger,
+/// built the first time an answer needs it (on the worker).
 #[derive(Debug)]
 pub struct Snapshot {
-    statements: Vec<Statement>,
+    days: Vec<NaiveDate>,
+    /// Each statement's place newest first (the state's `rank`).
+    rank: Arc<Vec<u32>>,
+    /// Every statement's signatories one after another; `ends[at]` is
+    /// where the statement at `at`'s end.
+    signers: Vec<Arc<Signatory>>,
+    ends: Vec<u32>,
     ledger: OnceLock<Ledger>,
+}
+
+impl Snapshot {
+    /// Reads `statements`, whose newest-first places are `rank`.
+    #[must_use]
+    pub fn of(statements: &[Statement], rank: Arc<Vec<u32>>) -> Self {
+        let mut signers = Vec::new();
+        let mut ends = Vec::with_capacity(statements.len());
+        let days = statements
+            .iter()
+            .map(|statement| {
+                signers.extend(statement.signatories.iter().map(Arc::clone));
+                ends.push(u32::try_from(signers.len()).unwrap_or(u32::MAX));
+                statement.published.date()
+            })
+            .collect();
+        Self {
+            days,
+            rank,
+            signers,
+            ends,
+            ledger: OnceLock::new(),
+        }
+    }
+
+    /// How many statements it holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.days.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+
+    /// The signatories of the statement at `at`.
+    fn signatories(&self, at: usize) -> &[Arc<Signatory>] {
+        let start = at
+            .checked_sub(1)
+            .map_or(0, |before| self.ends[before] as usize);
+        self.signers
+            .get(start..self.ends[at] as usize)
+            .unwrap_or_default()
+    }
+
+    /// The ledger of the snapshot's statements (built on first use).
+    pub fn ledger(&self) -> &Ledger {
+        self.ledger
+            .get_or_init(|| Ledger::of((0..self.len()).map(|at| self.signatories(at))))
+    }
+
+    fn place(&self, at: usize) -> u32 {
+        self.rank.get(at).copied().unwrap_or(u32::MAX)
+    }
+}
+
+/// By the list's order: a statement is before another when it comes after
+/// it newest first (statements published at the same instant are told
+/// apart by id, as the list tells them).
+impl Chronology for Snapshot {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn day(&self, at: usize) -> NaiveDate {
+        self.days[at]
+    }
+
+    fn newest_first(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        self.place(a).cmp(&self.place(b)).then(a.cmp(&b))
+    }
+
+    fn before(&self, a: usize, b: usize) -> bool {
+        self.place(a) > self.place(b)
+    }
 }
 
 /// A snapshot is itself only: two copies of one archive are still two
@@ -28,61 +114,6 @@ impl PartialEq for Snapshot {
 }
 
 impl Eq for Snapshot {}
-
-impl Snapshot {
-    /// Copies what the signatory computation reads of `statements`.
-    #[must_use]
-    pub fn of(statements: &[Statement]) -> Self {
-        Self {
-            statements: statements.iter().map(slim).collect(),
-            ledger: OnceLock::new(),
-        }
-    }
-
-    /// How many statements it holds.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.statements.len()
-    }
-
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.statements.is_empty()
-    }
-
-    /// The ledger of the snapshot's statements (built on first use).
-    pub fn ledger(&self) -> &Ledger {
-        self.ledger.get_or_init(|| Ledger::new(&self.statements))
-    }
-}
-
-/// A statement with only what signatories are computed from.
-fn slim(statement: &Statement) -> Statement {
-    Statement {
-        id: statement.id.clone(),
-        title: String::new(),
-        published: statement.published.clone(),
-        kind: None,
-        summary: None,
-        organisations: Vec::new(),
-        government: None,
-        previous_government: false,
-        locations: Vec::new(),
-        topics: Vec::new(),
-        people: Vec::new(),
-        url: None,
-        withdrawn: None,
-        signatories: statement.signatories.clone(),
-        body: None,
-        speech: None,
-        links: Vec::new(),
-        media_contacts: Vec::new(),
-        updates: Vec::new(),
-        language: None,
-        translations: Vec::new(),
-        origin: crate::records::Origin::default(),
-    }
-}
 
 /// Whose page to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,39 +197,33 @@ pub enum Answer {
 /// does not hold are left out.
 #[must_use]
 pub fn answer(snapshot: &Snapshot, ask: &Ask) -> Answer {
-    let statements = &snapshot.statements;
-    let known = |at: &usize| *at < statements.len();
+    let known = |at: &usize| *at < snapshot.len();
     match ask {
         Ask::Page(who) => Answer::Page(page_of(snapshot, who).map(Box::new)),
         Ask::Timeline(chosen) => Answer::Timeline(Timeline::of(
             chosen
                 .iter()
                 .filter(|at| known(at))
-                .map(|&at| statements[at].published.date()),
+                .map(|&at| snapshot.day(at)),
         )),
         Ask::Compare(a, b) if known(a) && known(b) && a != b => {
             Answer::Compare(Some(Box::new(comparison(snapshot, *a, *b))))
         }
         Ask::Compare(..) => Answer::Compare(None),
         Ask::CompareWithPrevious { statement, among } if known(statement) => {
-            let published = &statements[*statement].published;
+            // The latest of those before it: the first newest first.
             let previous = among
                 .iter()
                 .copied()
                 .filter(|at| known(at) && at != statement)
-                .filter(|&at| statements[at].published < *published)
-                .max_by(|&a, &b| latest(&statements[a], &statements[b]));
+                .filter(|&at| snapshot.before(at, *statement))
+                .min_by(|&a, &b| snapshot.newest_first(a, b));
             Answer::Compare(
                 previous.map(|previous| Box::new(comparison(snapshot, previous, *statement))),
             )
         }
         Ask::CompareWithPrevious { .. } => Answer::Compare(None),
     }
-}
-
-/// The later of two statements is the greater (newest first, reversed).
-fn latest(a: &Statement, b: &Statement) -> std::cmp::Ordering {
-    Statement::newest_first(b, a)
 }
 
 fn page_of(snapshot: &Snapshot, who: &Who) -> Option<PageAnswer> {
@@ -216,7 +241,7 @@ fn page_of(snapshot: &Snapshot, who: &Who) -> Option<PageAnswer> {
                 .or_else(|| found.first().copied())?
         }
     };
-    let page = page(ledger, &snapshot.statements, office);
+    let page = page_in(ledger, snapshot, office);
     let holder = ledger.office(office);
     Some(PageAnswer {
         office,
@@ -239,7 +264,7 @@ fn page_of(snapshot: &Snapshot, who: &Who) -> Option<PageAnswer> {
 
 fn comparison(snapshot: &Snapshot, a: usize, b: usize) -> CompareAnswer {
     let ledger = snapshot.ledger();
-    let found = compare(ledger, &snapshot.statements, a, b);
+    let found = compare_in(ledger, snapshot, a, b);
     let labels = |offices: &[u32]| -> Vec<String> {
         offices
             .iter()
@@ -279,7 +304,8 @@ mod tests {
             statement("two", "2024-02-01", &["A", "C"]),
             statement("three", "2024-03-01", &["B", "C"]),
         ];
-        let snapshot = Snapshot::of(&statements);
+        let rank = crate::state::newest_order(&statements).rank;
+        let snapshot = Snapshot::of(&statements, rank);
         assert_eq!(snapshot.len(), 3);
         let Answer::Page(Some(page)) = answer(&snapshot, &Ask::Page(Who::Country("a".into())))
         else {

@@ -2,7 +2,7 @@
 //! only the earlier one, who is new in the later one, and which usual
 //! co-signers the later one lacks.
 
-use super::Ledger;
+use super::{Chronology, Ledger};
 use crate::records::Statement;
 
 /// How many earlier statements with a similar set of signatories decide
@@ -28,7 +28,18 @@ pub struct Comparison {
 /// Compares the statements at positions `a` and `b` (in either order).
 #[must_use]
 pub fn compare(ledger: &Ledger, statements: &[Statement], a: usize, b: usize) -> Comparison {
-    let (earlier, later) = if statements[b].published < statements[a].published {
+    compare_in(ledger, statements, a, b)
+}
+
+/// As [`compare`], over any [`Chronology`] of the ledger's statements.
+#[must_use]
+pub fn compare_in<C: Chronology + ?Sized>(
+    ledger: &Ledger,
+    statements: &C,
+    a: usize,
+    b: usize,
+) -> Comparison {
+    let (earlier, later) = if statements.before(b, a) {
         (b, a)
     } else {
         (a, b)
@@ -57,7 +68,7 @@ pub fn compare(ledger: &Ledger, statements: &[Statement], a: usize, b: usize) ->
         both: by_label(both.collect()),
         only_earlier: by_label(only_earlier.collect()),
         only_later: by_label(only_later.collect()),
-        missing: usual_missing(ledger, statements, later),
+        missing: usual_missing_in(ledger, statements, later),
     }
 }
 
@@ -69,16 +80,25 @@ pub fn compare(ledger: &Ledger, statements: &[Statement], a: usize, b: usize) ->
 /// without similar predecessors.
 #[must_use]
 pub fn usual_missing(ledger: &Ledger, statements: &[Statement], position: usize) -> Vec<u32> {
+    usual_missing_in(ledger, statements, position)
+}
+
+/// As [`usual_missing`], over any [`Chronology`] of the ledger's statements.
+#[must_use]
+pub fn usual_missing_in<C: Chronology + ?Sized>(
+    ledger: &Ledger,
+    statements: &C,
+    position: usize,
+) -> Vec<u32> {
     let own = ledger.signed(position);
     if own.is_empty() {
         return Vec::new();
     }
-    let published = &statements[position].published;
-    let mut earlier: Vec<usize> = (0..statements.len())
+    let mut earlier: Vec<usize> = (0..statements.count())
         .filter(|&at| at != position && similar(own, ledger.signed(at)))
-        .filter(|&at| statements[at].published < *published)
+        .filter(|&at| statements.before(at, position))
         .collect();
-    earlier.sort_by(|&a, &b| Statement::newest_first(&statements[a], &statements[b]));
+    earlier.sort_by(|&a, &b| statements.newest_first(a, b));
     earlier.truncate(SIMILAR);
     let mut counts: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
     for &at in &earlier {

@@ -93,7 +93,7 @@ impl State {
         match &self.signatory_snapshot {
             Some(snapshot) if snapshot.len() == self.statements.len() => Arc::clone(snapshot),
             _ => {
-                let snapshot = Arc::new(Snapshot::of(&self.statements));
+                let snapshot = Arc::new(Snapshot::of(&self.statements, Arc::clone(&self.rank)));
                 self.signatory_snapshot = Some(Arc::clone(&snapshot));
                 snapshot
             }
