@@ -44,6 +44,9 @@ pub struct Ledger {
     offices: Vec<Office>,
     /// For each statement (by position), its distinct offices, ascending.
     signed: Vec<Vec<u32>>,
+    /// For each office, the positions of the statements it signed,
+    /// ascending: a page or a comparison reads these, not every statement.
+    postings: Vec<Vec<u32>>,
     /// Each office by what identifies it ([`office_key`]).
     by_key: HashMap<String, u32>,
 }
@@ -129,6 +132,14 @@ impl Ledger {
             }
             signed.sort_unstable();
             signed.dedup();
+            let position = u32::try_from(ledger.signed.len()).unwrap_or(u32::MAX);
+            for &office in &signed {
+                let office = office as usize;
+                if ledger.postings.len() <= office {
+                    ledger.postings.resize_with(office + 1, Vec::new);
+                }
+                ledger.postings[office].push(position);
+            }
             ledger.signed.push(signed);
         }
         for office in &mut ledger.offices {
@@ -159,6 +170,14 @@ impl Ledger {
     #[must_use]
     pub fn signed(&self, position: usize) -> &[u32] {
         self.signed.get(position).map_or(&[], Vec::as_slice)
+    }
+
+    /// The positions of the statements `office` signed, ascending.
+    #[must_use]
+    pub fn signed_by(&self, office: u32) -> &[u32] {
+        self.postings
+            .get(office as usize)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The office a statement's signatory belongs to.
@@ -277,8 +296,11 @@ pub fn page(ledger: &Ledger, statements: &[Statement], office: u32) -> Page {
 /// As [`page`], over any [`Chronology`] of the ledger's statements.
 #[must_use]
 pub fn page_in<C: Chronology + ?Sized>(ledger: &Ledger, statements: &C, office: u32) -> Page {
-    let mut signed: Vec<usize> = (0..statements.count())
-        .filter(|&at| ledger.signed(at).binary_search(&office).is_ok())
+    let mut signed: Vec<usize> = ledger
+        .signed_by(office)
+        .iter()
+        .map(|&at| at as usize)
+        .filter(|&at| at < statements.count())
         .collect();
     signed.sort_by(|&a, &b| statements.newest_first(a, b));
     let mut together: HashMap<u32, usize> = HashMap::new();

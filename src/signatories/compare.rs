@@ -94,8 +94,22 @@ pub fn usual_missing_in<C: Chronology + ?Sized>(
     if own.is_empty() {
         return Vec::new();
     }
-    let mut earlier: Vec<usize> = (0..statements.count())
-        .filter(|&at| at != position && similar(own, ledger.signed(at)))
+    // Only statements sharing an office can be similar: count what each
+    // shares through the offices' postings rather than visit every one.
+    let mut shared: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for &office in own {
+        for &at in ledger.signed_by(office) {
+            *shared.entry(at as usize).or_default() += 1;
+        }
+    }
+    let mut earlier: Vec<usize> = shared
+        .into_iter()
+        .filter(|&(at, _)| at != position && at < statements.count())
+        .filter(|&(at, shared)| {
+            let theirs = ledger.signed(at).len();
+            shared * 2 >= own.len() + theirs - shared
+        })
+        .map(|(at, _)| at)
         .filter(|&at| statements.before(at, position))
         .collect();
     earlier.sort_by(|&a, &b| statements.newest_first(a, b));
@@ -117,21 +131,6 @@ pub fn usual_missing_in<C: Chronology + ?Sized>(
             .then_with(|| ledger.office(a.0).label.cmp(&ledger.office(b.0).label))
     });
     missing.into_iter().map(|(office, _)| office).collect()
-}
-
-/// Whether two ascending sets of offices share at least half of their
-/// union.
-fn similar(a: &[u32], b: &[u32]) -> bool {
-    // Shared is at most the smaller set and the union at least the larger:
-    // sets of very different sizes are never similar, and most statements
-    // are told apart by their length alone.
-    let (smaller, larger) = (a.len().min(b.len()), a.len().max(b.len()));
-    if b.is_empty() || smaller * 2 < larger {
-        return false;
-    }
-    let shared = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
-    let union = a.len() + b.len() - shared;
-    shared * 2 >= union
 }
 
 #[cfg(test)]
