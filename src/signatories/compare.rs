@@ -94,22 +94,8 @@ pub fn usual_missing_in<C: Chronology + ?Sized>(
     if own.is_empty() {
         return Vec::new();
     }
-    // Only statements sharing an office can be similar: count what each
-    // shares through the offices' postings rather than visit every one.
-    let mut shared: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
-    for &office in own {
-        for &at in ledger.signed_by(office) {
-            *shared.entry(at as usize).or_default() += 1;
-        }
-    }
-    let mut earlier: Vec<usize> = shared
+    let mut earlier: Vec<usize> = similar_statements(ledger, statements.count(), position)
         .into_iter()
-        .filter(|&(at, _)| at != position && at < statements.count())
-        .filter(|&(at, shared)| {
-            let theirs = ledger.signed(at).len();
-            shared * 2 >= own.len() + theirs - shared
-        })
-        .map(|(at, _)| at)
         .filter(|&at| statements.before(at, position))
         .collect();
     earlier.sort_by(|&a, &b| statements.newest_first(a, b));
@@ -131,6 +117,52 @@ pub fn usual_missing_in<C: Chronology + ?Sized>(
             .then_with(|| ledger.office(a.0).label.cmp(&ledger.office(b.0).label))
     });
     missing.into_iter().map(|(office, _)| office).collect()
+}
+
+/// The statements whose offices share at least half of their union with
+/// those of the statement at `position` (Jaccard index ≥ ½), in no order.
+/// Only statements sharing an office can be: when the offices' postings
+/// are fewer than the statements, what each shares is counted through
+/// them; else every statement is visited, most told apart by their
+/// number of offices alone (sets more than twofold apart never are).
+fn similar_statements(ledger: &Ledger, count: usize, position: usize) -> Vec<usize> {
+    let own = ledger.signed(position);
+    let is_similar = |shared: usize, theirs: usize| shared * 2 >= own.len() + theirs - shared;
+    let postings: usize = own
+        .iter()
+        .map(|&office| ledger.signed_by(office).len())
+        .sum();
+    if postings < count {
+        let mut shared: std::collections::HashMap<usize, usize> =
+            std::collections::HashMap::with_capacity(postings);
+        for &office in own {
+            for &at in ledger.signed_by(office) {
+                *shared.entry(at as usize).or_default() += 1;
+            }
+        }
+        return shared
+            .into_iter()
+            .filter(|&(at, shared)| {
+                at != position && at < count && is_similar(shared, ledger.signed(at).len())
+            })
+            .map(|(at, _)| at)
+            .collect();
+    }
+    (0..count)
+        .filter(|&at| at != position)
+        .filter(|&at| {
+            let theirs = ledger.signed(at);
+            let (smaller, larger) = (own.len().min(theirs.len()), own.len().max(theirs.len()));
+            if theirs.is_empty() || smaller * 2 < larger {
+                return false;
+            }
+            let shared = own
+                .iter()
+                .filter(|office| theirs.binary_search(office).is_ok())
+                .count();
+            is_similar(shared, theirs.len())
+        })
+        .collect()
 }
 
 #[cfg(test)]
