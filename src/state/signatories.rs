@@ -437,17 +437,20 @@ impl State {
     /// drawn (not while the first load streams in, nor while a search
     /// runs: it is asked for once the list settles).
     pub(crate) fn refresh_timeline(&mut self) {
+        let Some(pane) = &self.timeline else {
+            return;
+        };
+        let (query, listed, of) = &pane.drawn_for;
+        let unchanged =
+            *query == self.query_text && *listed == self.hits.len() && *of == self.statements.len();
+        if unchanged || self.searching.is_some() || self.loading.is_some() {
+            return;
+        }
         let now = (
             self.query_text.clone(),
             self.hits.len(),
             self.statements.len(),
         );
-        let Some(pane) = &self.timeline else {
-            return;
-        };
-        if pane.drawn_for == now || self.searching.is_some() || self.loading.is_some() {
-            return;
-        }
         let chosen = self.hits.iter().map(|hit| hit.index).collect();
         let generation = self.ask_signatories(Ask::Timeline(chosen));
         if let Some(pane) = &mut self.timeline {
