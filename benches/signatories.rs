@@ -16,7 +16,11 @@ use communique::signatories::{Ledger, Timeline, compare, page};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn signatories(c: &mut Criterion) {
-    let count = 100_000;
+    // `SIGNATORIES_BENCH_COUNT=1000000` measures a million.
+    let count = std::env::var("SIGNATORIES_BENCH_COUNT")
+        .ok()
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(100_000);
     let statements = as_loaded(common::statements(count));
     let ledger = Ledger::new(&statements);
     let japan = *ledger
@@ -45,6 +49,14 @@ fn signatories(c: &mut Criterion) {
     });
     group.bench_function("comparison with usual co-signers", |b| {
         b.iter(|| compare(&ledger, &statements, first, second));
+    });
+    // What the browser copies on its drawing thread, once per archive
+    // version, for the worker to compute from.
+    group.bench_function("browser snapshot (once per archive version)", |b| {
+        let rank = communique::state::newest_order(&statements).rank;
+        b.iter(|| {
+            communique::signatories::browse::Snapshot::of(&statements, std::sync::Arc::clone(&rank))
+        });
     });
     group.bench_function("ledger + signatory page", |b| {
         b.iter(|| {

@@ -23,6 +23,7 @@ pub mod indexer;
 pub mod loading;
 mod perform;
 pub mod searcher;
+pub mod signatories;
 pub mod worker;
 
 pub use perform::{Link, RealTerminal};
@@ -59,6 +60,8 @@ pub enum Input {
     StoreNews,
     /// The full-text index got further.
     Indexed(indexer::Indexed),
+    /// A signatory page, timeline or comparison was worked out.
+    Signatories(Box<signatories::Answered>),
 }
 
 /// The problems of an archive as `check` prints them, cleaned for display.
@@ -85,6 +88,11 @@ pub fn handle(state: &mut State, input: Input) {
     }
     if let Input::PageFound((generation, forward, page)) = input {
         state.page_found(generation, forward, page);
+        return;
+    }
+    if let Input::Signatories(answered) = input {
+        let (generation, answer) = *answered;
+        state.signatories_done(generation, answer);
         return;
     }
     if let Input::Arrived(arrived) = input {
@@ -156,6 +164,7 @@ pub fn handle(state: &mut State, input: Input) {
         | Input::Searched(_)
         | Input::PageFound(_)
         | Input::Indexed(_)
+        | Input::Signatories(_)
         | Input::Arrived(_) => {}
     }
     state.settle();
@@ -372,6 +381,11 @@ pub struct TerminalInputs {
         std::sync::mpsc::Receiver<finder::PageFound>,
         Arc<std::sync::atomic::AtomicUsize>,
     )>,
+    /// Signatory answers, and how many are awaited.
+    pub signatories: Option<(
+        std::sync::mpsc::Receiver<signatories::Answered>,
+        Arc<std::sync::atomic::AtomicUsize>,
+    )>,
     /// Results from the background search, and how many are awaited.
     pub searches: Option<(
         std::sync::mpsc::Receiver<searcher::Found>,
@@ -417,6 +431,7 @@ impl TerminalInputs {
             searches: None,
             indexed: None,
             finds: None,
+            signatories: None,
             last_tick: std::time::Instant::now(),
             held: None,
         })
@@ -475,6 +490,13 @@ impl Iterator for TerminalInputs {
             if let Some(found) = self.finds.as_ref().and_then(|(r, _)| r.try_recv().ok()) {
                 return Some(Input::PageFound(found));
             }
+            if let Some(answered) = self
+                .signatories
+                .as_ref()
+                .and_then(|(r, _)| r.try_recv().ok())
+            {
+                return Some(Input::Signatories(Box::new(answered)));
+            }
             if let Some(arrivals) = &self.arrivals {
                 match arrivals.try_recv() {
                     Ok(input) => return Some(input),
@@ -504,6 +526,10 @@ impl Iterator for TerminalInputs {
                 .is_some_and(|(_, pending)| busy(pending))
                 || self
                     .finds
+                    .as_ref()
+                    .is_some_and(|(_, pending)| busy(pending))
+                || self
+                    .signatories
                     .as_ref()
                     .is_some_and(|(_, pending)| busy(pending));
             let wait = if searching {
@@ -674,6 +700,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let (indexed, indexed_rx) = std::sync::mpsc::channel();
     let indexer = indexer::Indexer::start(indexed);
     inputs.indexed = Some(indexed_rx);
+    let (answered, answered_rx) = std::sync::mpsc::channel();
+    let signatories = signatories::Worker::start(answered);
+    inputs.signatories = Some((answered_rx, Arc::clone(&signatories.pending)));
     let (reloads, reloaded) = std::sync::mpsc::channel();
     let watch = match ArchiveWatch::start(&archive_path, settings.poll, policy, reloads) {
         Ok(watch) => {
@@ -720,6 +749,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         searcher,
         finder,
         indexer,
+        signatories,
     };
     let result = run_loop(&mut terminal, &mut state, theme, inputs, &mut performer);
     leave_terminal(settings.mouse);

@@ -27,6 +27,12 @@ pub enum Context {
     Picker,
     /// A note someone else changed while you wrote yours.
     Conflict,
+    /// A signatory's page: what they signed and with whom.
+    Signatory,
+    /// Two statements' signatories compared.
+    Compare,
+    /// The timeline pane of the list, moving between its bars.
+    Timeline,
 }
 
 impl Context {
@@ -51,6 +57,9 @@ impl Context {
             Self::Note => "Writing a note",
             Self::Picker => "Saved searches",
             Self::Conflict => "A note changed while you wrote it",
+            Self::Signatory => "Signatory page",
+            Self::Compare => "Comparing signatories",
+            Self::Timeline => "Timeline of the list",
         }
     }
 }
@@ -121,6 +130,16 @@ pub enum Action {
     CopyUrl,
     /// Open the same statement in its next language (translations).
     NextLanguage,
+    // Signatories.
+    NextSignatory,
+    PreviousSignatory,
+    OpenSignatory,
+    /// Between a signatory page's statements and its co-signers.
+    SwitchPane,
+    CompareSignatories,
+    ToggleTimeline,
+    /// The timeline pane: narrow the query to the bar's month or year.
+    NarrowToPeriod,
     // Line editing.
     Submit,
     Cancel,
@@ -207,6 +226,15 @@ impl Action {
             Self::CopyLink => "copy a link by its [number]",
             Self::CopyUrl => "copy the statement's URL",
             Self::NextLanguage => "the same statement in its next language",
+            Self::NextSignatory => "next signatory",
+            Self::PreviousSignatory => "previous signatory",
+            Self::OpenSignatory => "signatory's page",
+            Self::SwitchPane => "statements / co-signers",
+            Self::CompareSignatories => {
+                "compare signatories (two chosen, or with the previous match)"
+            }
+            Self::ToggleTimeline => "timeline of the list",
+            Self::NarrowToPeriod => "narrow the query to this period",
             Self::Submit => "keep",
             Self::Cancel => "cancel",
             Self::DeleteBack => "delete a character",
@@ -413,6 +441,8 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::List, Key::ch('L'), A::Reload),
     bind(C::List, Key::plain(K::F(5)), A::Reload),
     bind(C::List, Key::ch('P'), A::Problems),
+    bind(C::List, Key::ch('H'), A::ToggleTimeline),
+    bind(C::List, Key::ch('='), A::CompareSignatories),
     // Typing a line.
     bind(C::Input, Key::plain(K::Enter), A::Submit),
     bind(C::Input, Key::plain(K::Esc), A::Cancel),
@@ -504,6 +534,11 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Detail, Key::ch('a'), A::NextLanguage),
     bind(C::Detail, Key::ch('u'), A::Undo),
     bind(C::Detail, Key::ctrl('r'), A::Redo),
+    bind(C::Detail, Key::ch('>'), A::NextSignatory),
+    bind(C::Detail, Key::ch('<'), A::PreviousSignatory),
+    bind(C::Detail, Key::plain(K::Enter), A::OpenSignatory),
+    bind(C::Detail, Key::ch('i'), A::OpenSignatory),
+    bind(C::Detail, Key::ch('='), A::CompareSignatories),
     // Facet panel.
     bind(C::Filter, Key::ch('q'), A::Back),
     bind(C::Filter, Key::plain(K::Esc), A::Back),
@@ -526,6 +561,46 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(C::Filter, Key::plain(K::BackTab), A::PreviousFacet),
     bind(C::Filter, Key::ch('/'), A::Search),
     bind(C::Filter, Key::ch('x'), A::ClearQuery),
+    bind(C::Filter, Key::ch('i'), A::OpenSignatory),
+    // A signatory's page.
+    bind(C::Signatory, Key::ch('q'), A::Back),
+    bind(C::Signatory, Key::plain(K::Esc), A::Back),
+    bind(C::Signatory, Key::ch('h'), A::Back),
+    bind(C::Signatory, Key::plain(K::Left), A::Back),
+    bind(C::Signatory, Key::ch('j'), A::Down),
+    bind(C::Signatory, Key::plain(K::Down), A::Down),
+    bind(C::Signatory, Key::ch('k'), A::Up),
+    bind(C::Signatory, Key::plain(K::Up), A::Up),
+    bind(C::Signatory, Key::plain(K::PageDown), A::PageDown),
+    bind(C::Signatory, Key::plain(K::PageUp), A::PageUp),
+    bind(C::Signatory, Key::ch('g'), A::Top),
+    bind(C::Signatory, Key::ch('G'), A::Bottom),
+    bind(C::Signatory, Key::plain(K::Enter), A::Open),
+    bind(C::Signatory, Key::ch('l'), A::Open),
+    bind(C::Signatory, Key::plain(K::Tab), A::SwitchPane),
+    bind(C::Signatory, Key::plain(K::BackTab), A::SwitchPane),
+    // Comparing signatories.
+    bind(C::Compare, Key::ch('q'), A::Back),
+    bind(C::Compare, Key::plain(K::Esc), A::Back),
+    bind(C::Compare, Key::ch('='), A::Back),
+    bind(C::Compare, Key::ch('j'), A::Down),
+    bind(C::Compare, Key::plain(K::Down), A::Down),
+    bind(C::Compare, Key::ch('k'), A::Up),
+    bind(C::Compare, Key::plain(K::Up), A::Up),
+    bind(C::Compare, Key::plain(K::PageDown), A::PageDown),
+    bind(C::Compare, Key::plain(K::PageUp), A::PageUp),
+    // The timeline pane.
+    bind(C::Timeline, Key::ch('h'), A::CursorLeft),
+    bind(C::Timeline, Key::plain(K::Left), A::CursorLeft),
+    bind(C::Timeline, Key::ch('l'), A::CursorRight),
+    bind(C::Timeline, Key::plain(K::Right), A::CursorRight),
+    bind(C::Timeline, Key::ch('g'), A::Top),
+    bind(C::Timeline, Key::ch('G'), A::Bottom),
+    bind(C::Timeline, Key::plain(K::Enter), A::NarrowToPeriod),
+    bind(C::Timeline, Key::ch('/'), A::Search),
+    bind(C::Timeline, Key::ch('H'), A::ToggleTimeline),
+    bind(C::Timeline, Key::plain(K::Esc), A::Back),
+    bind(C::Timeline, Key::ch('q'), A::Back),
     // Help overlay.
     bind(C::Help, Key::ch('q'), A::Back),
     bind(C::Help, Key::plain(K::Esc), A::Back),

@@ -9,14 +9,18 @@
 //! across years and ministers is one entry with every name listed; a
 //! signatory named only by name is matched by name.
 
+pub mod browse;
 mod compare;
 mod timeline;
 
+use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-pub use compare::{Comparison, compare, usual_missing};
+pub use compare::{Comparison, compare, compare_in, usual_missing, usual_missing_in};
 pub use timeline::{Bin, Period, Timeline, months_between};
+
+use chrono::NaiveDate;
 
 use crate::records::{Signatory, Statement};
 use crate::search::fold_shown;
@@ -40,6 +44,9 @@ pub struct Ledger {
     offices: Vec<Office>,
     /// For each statement (by position), its distinct offices, ascending.
     signed: Vec<Vec<u32>>,
+    /// For each office, the positions of the statements it signed,
+    /// ascending: a page or a comparison reads these, not every statement.
+    postings: Vec<Vec<u32>>,
     /// Each office by what identifies it ([`office_key`]).
     by_key: HashMap<String, u32>,
 }
@@ -73,6 +80,16 @@ impl Ledger {
     /// Reads every statement's signatories.
     #[must_use]
     pub fn new(statements: &[Statement]) -> Self {
+        Self::of(
+            statements
+                .iter()
+                .map(|statement| statement.signatories.as_slice()),
+        )
+    }
+
+    /// Reads each statement's signatories, in archive order.
+    #[must_use]
+    pub fn of<'a>(statements: impl ExactSizeIterator<Item = &'a [Arc<Signatory>]>) -> Self {
         let mut ledger = Self::default();
         let mut by_key: HashMap<String, u32> = HashMap::new();
         let offices = &mut ledger.offices;
@@ -82,9 +99,9 @@ impl Ledger {
         let mut seen: HashMap<&Signatory, Option<u32>, Fast> = HashMap::default();
         let mut names: Vec<BTreeSet<String>> = Vec::new();
         ledger.signed.reserve(statements.len());
-        for statement in statements {
-            let mut signed: Vec<u32> = Vec::with_capacity(statement.signatories.len());
-            for signatory in &statement.signatories {
+        for signatories in statements {
+            let mut signed: Vec<u32> = Vec::with_capacity(signatories.len());
+            for signatory in signatories {
                 if let Some(office) = by_address.get(&Arc::as_ptr(signatory)) {
                     signed.extend(*office);
                     continue;
@@ -115,6 +132,14 @@ impl Ledger {
             }
             signed.sort_unstable();
             signed.dedup();
+            let position = u32::try_from(ledger.signed.len()).unwrap_or(u32::MAX);
+            for &office in &signed {
+                let office = office as usize;
+                if ledger.postings.len() <= office {
+                    ledger.postings.resize_with(office + 1, Vec::new);
+                }
+                ledger.postings[office].push(position);
+            }
             ledger.signed.push(signed);
         }
         for office in &mut ledger.offices {
@@ -145,6 +170,14 @@ impl Ledger {
     #[must_use]
     pub fn signed(&self, position: usize) -> &[u32] {
         self.signed.get(position).map_or(&[], Vec::as_slice)
+    }
+
+    /// The positions of the statements `office` signed, ascending.
+    #[must_use]
+    pub fn signed_by(&self, office: u32) -> &[u32] {
+        self.postings
+            .get(office as usize)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The office a statement's signatory belongs to.
@@ -223,13 +256,53 @@ pub struct Page {
     pub cosigners: Vec<Cosigner>,
 }
 
+/// When the ledger's statements were published, as far as the signatory
+/// computations ask: by position.
+pub trait Chronology {
+    /// How many statements there are.
+    fn count(&self) -> usize;
+    /// The day the statement at `at` was published on.
+    fn day(&self, at: usize) -> NaiveDate;
+    /// The list's order: newest first, then by id.
+    fn newest_first(&self, a: usize, b: usize) -> Ordering;
+    /// Whether `a` was published before `b`.
+    fn before(&self, a: usize, b: usize) -> bool;
+}
+
+impl Chronology for [Statement] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn day(&self, at: usize) -> NaiveDate {
+        self[at].published.date()
+    }
+
+    fn newest_first(&self, a: usize, b: usize) -> Ordering {
+        Statement::newest_first(&self[a], &self[b])
+    }
+
+    fn before(&self, a: usize, b: usize) -> bool {
+        self[a].published < self[b].published
+    }
+}
+
 /// The page of `office` over `statements` (the ledger's statements).
 #[must_use]
 pub fn page(ledger: &Ledger, statements: &[Statement], office: u32) -> Page {
-    let mut signed: Vec<usize> = (0..statements.len())
-        .filter(|&at| ledger.signed(at).binary_search(&office).is_ok())
+    page_in(ledger, statements, office)
+}
+
+/// As [`page`], over any [`Chronology`] of the ledger's statements.
+#[must_use]
+pub fn page_in<C: Chronology + ?Sized>(ledger: &Ledger, statements: &C, office: u32) -> Page {
+    let mut signed: Vec<usize> = ledger
+        .signed_by(office)
+        .iter()
+        .map(|&at| at as usize)
+        .filter(|&at| at < statements.count())
         .collect();
-    signed.sort_by(|&a, &b| Statement::newest_first(&statements[a], &statements[b]));
+    signed.sort_by(|&a, &b| statements.newest_first(a, b));
     let mut together: HashMap<u32, usize> = HashMap::new();
     for &at in &signed {
         for &other in ledger.signed(at) {
@@ -256,7 +329,7 @@ pub fn page(ledger: &Ledger, statements: &[Statement], office: u32) -> Page {
                 .cmp(&ledger.office(b.office).label)
         })
     });
-    let timeline = Timeline::of(signed.iter().map(|&at| statements[at].published.date()));
+    let timeline = Timeline::of(signed.iter().map(|&at| statements.day(at)));
     Page {
         office,
         statements: signed,

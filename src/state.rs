@@ -10,6 +10,7 @@ pub(crate) mod loading;
 pub mod note;
 pub mod notes;
 mod text;
+pub mod signatories;
 pub mod triage;
 
 use std::cmp::Reverse;
@@ -21,6 +22,7 @@ pub use keys::{Waiting, WaitingQueue};
 pub use line::LineEditor;
 pub use loading::{Order, newest_order};
 pub use notes::{NoteConflict, NoteEditor};
+pub use signatories::{CompareView, PagePane, Pending, SignatoryPage, TimelinePane};
 pub use triage::{Origin, Picker, Prompt, PromptPurpose, Triage};
 
 use crate::keymap::{Action, Context, Key, Keymap};
@@ -117,6 +119,12 @@ pub enum View {
     Problems(usize),
     Contacts(ContactsView),
     Alone(Alone),
+    /// A signatory's page, over the view it was opened from.
+    Signatory(SignatoryPage),
+    /// Two statements' signatories compared, over the view it came from.
+    Compare(CompareView),
+    /// The list with the cursor in its timeline pane.
+    Timeline,
 }
 
 impl View {
@@ -130,7 +138,10 @@ impl View {
             View::Picker(picker) => Some(&picker.under),
             View::Contacts(contacts) => Some(&contacts.under),
             View::Alone(alone) => Some(&alone.under),
+            View::Signatory(page) => Some(&page.under),
+            View::Compare(compare) => Some(&compare.under),
             View::List
+            | View::Timeline
             | View::Search(_)
             | View::Detail(_)
             | View::Filter(_)
@@ -148,7 +159,10 @@ impl View {
             View::Picker(picker) => Some(&mut picker.under),
             View::Contacts(contacts) => Some(&mut contacts.under),
             View::Alone(alone) => Some(&mut alone.under),
+            View::Signatory(page) => Some(&mut page.under),
+            View::Compare(compare) => Some(&mut compare.under),
             View::List
+            | View::Timeline
             | View::Search(_)
             | View::Detail(_)
             | View::Filter(_)
@@ -189,6 +203,13 @@ pub enum Effect {
     DeleteSearch(String),
     /// Remember a query in the lasting history.
     History(String),
+    /// Work out a signatory page, timeline or comparison in the
+    /// background; report with [`State::signatories_done`].
+    Signatories {
+        generation: u64,
+        snapshot: std::sync::Arc<crate::signatories::browse::Snapshot>,
+        ask: crate::signatories::browse::Ask,
+    },
     /// Run a search in the background; report with [`State::search_done`].
     Search {
         generation: u64,
@@ -363,6 +384,16 @@ pub struct State {
     pub today: chrono::NaiveDate,
     /// Effects asked for and not yet performed.
     pub effects: Vec<Effect>,
+    /// The timeline pane under the list, while it is open.
+    pub timeline: Option<TimelinePane>,
+    /// Numbers signatory requests, so a late answer to an old one is
+    /// dropped.
+    pub signatory_generation: u64,
+    /// What signatory answers are computed from, while it is current.
+    signatory_snapshot: Option<std::sync::Arc<crate::signatories::browse::Snapshot>>,
+    /// Signatory answers worked out at once (no background worker), taken
+    /// at the end of `update`.
+    answered: Vec<(u64, crate::signatories::browse::Answer)>,
     pub quit: bool,
 }
 
@@ -429,6 +460,10 @@ impl State {
             ),
             today: chrono::NaiveDate::MIN,
             effects: Vec::new(),
+            timeline: None,
+            signatory_generation: 0,
+            signatory_snapshot: None,
+            answered: Vec::new(),
             quit: false,
         };
         state.apply_sort();
@@ -454,6 +489,9 @@ impl State {
             View::Problems(_) => Context::Problems,
             View::Contacts(_) => Context::Contacts,
             View::Alone(_) => Context::Alone,
+            View::Signatory(_) => Context::Signatory,
+            View::Compare(_) => Context::Compare,
+            View::Timeline => Context::Timeline,
         }
     }
 
@@ -502,8 +540,17 @@ impl State {
     #[must_use]
     pub fn list_rows(&self) -> usize {
         let error = u16::try_from(self.query_error_rows().len()).unwrap_or(0);
-        (usize::from(self.size.1.saturating_sub(LIST_CHROME_ROWS + error)) / self.row_height())
-            .max(1)
+        let timeline = if self.timeline.is_some() {
+            signatories::timeline_rows(self.size.1)
+        } else {
+            0
+        };
+        (usize::from(
+            self.size
+                .1
+                .saturating_sub(LIST_CHROME_ROWS + error + timeline),
+        ) / self.row_height())
+        .max(1)
     }
 
     /// Screen rows a listed statement takes: two when the query has
@@ -544,6 +591,8 @@ impl State {
         if let Some((generation, forward, page)) = self.pending_page.take() {
             self.page_found(generation, forward, page);
         }
+        self.refresh_timeline();
+        self.take_answers();
     }
 
     /// Works out the pages of every open statement whose body changed (or
@@ -575,6 +624,9 @@ impl State {
             | Context::Problems
             | Context::Contacts
             | Context::Alone
+            | Context::Signatory
+            | Context::Compare
+            | Context::Timeline
             | Context::Picker => Action::Back,
         };
         self.apply(cancel);
@@ -634,6 +686,9 @@ impl State {
             View::Problems(scroll) => self.update_problems(scroll, action),
             View::Contacts(view) => self.update_contacts(view, action),
             View::Alone(alone) => self.update_alone(alone, action),
+            View::Signatory(page) => self.update_signatory(page, action),
+            View::Compare(compare) => self.update_compare(compare, action),
+            View::Timeline => self.update_timeline(action),
         }
     }
 
@@ -674,6 +729,8 @@ impl State {
                 self.status = Some("reloading the archive…".into());
             }
             Action::Problems => self.view = View::Problems(0),
+            Action::ToggleTimeline => self.toggle_timeline_from_list(),
+            Action::CompareSignatories => self.compare_from_list(),
             Action::Filter => self.view = View::Filter(FilterPanel::new(self)),
             Action::CycleSort => self.cycle_sort(),
             Action::TogglePreview => {
@@ -745,11 +802,15 @@ impl State {
     }
 
     pub(crate) fn open_selected(&mut self) {
-        if let Some(index) = self.selected_hit().map(|hit| hit.index) {
-            self.view = View::Detail(match self.query.text_terms().next() {
+        if let Some((index, signatory)) = self.selected_hit().map(|hit| (hit.index, hit.signatory))
+        {
+            let mut detail = match self.query.text_terms().next() {
                 Some(term) => Detail::at_hit(index, term),
                 None => Detail::new(index),
-            });
+            };
+            // The signatory the query found is the one whose page opens.
+            detail.signatory = signatory;
+            self.view = View::Detail(detail);
             self.mark_opened_read(index);
         } else {
             self.status = Some("nothing to open: no statement matches".into());
@@ -870,6 +931,7 @@ impl State {
             }
         }
         self.maybe_refresh();
+        self.refresh_timeline();
         if let View::Filter(panel) = &self.view {
             // The counts are of the list, which has just changed.
             let (facet, cursor) = (panel.facet, panel.cursor);
@@ -1281,6 +1343,8 @@ impl State {
         if let View::Filter(_) = self.view {
             self.view = View::Filter(FilterPanel::new(self));
         }
+        self.forget_signatories();
+        self.refresh_timeline();
         self.settle();
         Retired {
             statements: old_statements,

@@ -7,8 +7,10 @@ mod filter;
 mod help;
 mod list;
 pub mod note;
+mod signatory;
 pub mod text;
 pub mod theme;
+mod timeline;
 pub mod triage;
 pub mod wide;
 
@@ -58,7 +60,9 @@ impl Widget for Screen<'_> {
 impl Screen<'_> {
     fn render_view(&self, view: &View, area: Rect, buf: &mut Buffer) {
         match view {
-            View::List | View::Search(_) => list::render(self, area, buf),
+            View::List | View::Search(_) | View::Timeline => list::render(self, area, buf),
+            View::Signatory(page) => signatory::render(self, page, area, buf),
+            View::Compare(compare) => signatory::render_compare(self, compare, area, buf),
             View::Detail(detail) => detail::render(self, detail, area, buf),
             View::Filter(panel) => filter::render(self, panel, area, buf),
             View::Help(help) => {

@@ -76,6 +76,8 @@ fn allowed(effect: &Effect) -> bool {
         Effect::FindPage { .. } => true,
         // The full-text index is in memory: nothing is written.
         Effect::IndexText { .. } => true,
+        // Signatory pages, timelines and comparisons, in memory.
+        Effect::Signatories { .. } => true,
         Effect::Suspend => false,
     }
 }

@@ -182,6 +182,7 @@ impl Link {
             | Effect::Reload
             | Effect::Search { .. }
             | Effect::IndexText { .. }
+            | Effect::Signatories { .. }
             | Effect::FindPage { .. } => Ok(()),
         };
         if let Err(err) = result {
@@ -207,6 +208,7 @@ pub struct RealTerminal {
     pub searcher: super::searcher::Searcher,
     pub finder: super::finder::Finder,
     pub indexer: super::indexer::Indexer,
+    pub signatories: super::signatories::Worker,
 }
 
 impl<B: Backend> Perform<B> for RealTerminal
@@ -283,6 +285,15 @@ where
                 needle,
                 from,
                 forward,
+            }),
+            Effect::Signatories {
+                generation,
+                snapshot,
+                ask,
+            } => self.signatories.submit(super::signatories::Job {
+                generation,
+                snapshot,
+                ask,
             }),
             Effect::Reload => match &self.watch {
                 Some(watch) => watch.request(),

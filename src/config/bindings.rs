@@ -20,7 +20,7 @@ use crate::keymap::{Action, Binding, Context, INTERRUPT, Key, Keymap};
 
 /// Context names as written after `keys.`, in the order the default config
 /// lists them.
-pub const CONTEXTS: [(&str, Context); 12] = [
+pub const CONTEXTS: [(&str, Context); 15] = [
     ("global", Context::Global),
     ("list", Context::List),
     ("input", Context::Input),
@@ -33,6 +33,9 @@ pub const CONTEXTS: [(&str, Context); 12] = [
     ("alone", Context::Alone),
     ("problems", Context::Problems),
     ("help", Context::Help),
+    ("signatory", Context::Signatory),
+    ("compare", Context::Compare),
+    ("timeline", Context::Timeline),
 ];
 
 /// Every action a key can be bound to, by its config name.

@@ -2,7 +2,7 @@
 //! only the earlier one, who is new in the later one, and which usual
 //! co-signers the later one lacks.
 
-use super::Ledger;
+use super::{Chronology, Ledger};
 use crate::records::Statement;
 
 /// How many earlier statements with a similar set of signatories decide
@@ -28,7 +28,18 @@ pub struct Comparison {
 /// Compares the statements at positions `a` and `b` (in either order).
 #[must_use]
 pub fn compare(ledger: &Ledger, statements: &[Statement], a: usize, b: usize) -> Comparison {
-    let (earlier, later) = if statements[b].published < statements[a].published {
+    compare_in(ledger, statements, a, b)
+}
+
+/// As [`compare`], over any [`Chronology`] of the ledger's statements.
+#[must_use]
+pub fn compare_in<C: Chronology + ?Sized>(
+    ledger: &Ledger,
+    statements: &C,
+    a: usize,
+    b: usize,
+) -> Comparison {
+    let (earlier, later) = if statements.before(b, a) {
         (b, a)
     } else {
         (a, b)
@@ -57,7 +68,7 @@ pub fn compare(ledger: &Ledger, statements: &[Statement], a: usize, b: usize) ->
         both: by_label(both.collect()),
         only_earlier: by_label(only_earlier.collect()),
         only_later: by_label(only_later.collect()),
-        missing: usual_missing(ledger, statements, later),
+        missing: usual_missing_in(ledger, statements, later),
     }
 }
 
@@ -69,16 +80,25 @@ pub fn compare(ledger: &Ledger, statements: &[Statement], a: usize, b: usize) ->
 /// without similar predecessors.
 #[must_use]
 pub fn usual_missing(ledger: &Ledger, statements: &[Statement], position: usize) -> Vec<u32> {
+    usual_missing_in(ledger, statements, position)
+}
+
+/// As [`usual_missing`], over any [`Chronology`] of the ledger's statements.
+#[must_use]
+pub fn usual_missing_in<C: Chronology + ?Sized>(
+    ledger: &Ledger,
+    statements: &C,
+    position: usize,
+) -> Vec<u32> {
     let own = ledger.signed(position);
     if own.is_empty() {
         return Vec::new();
     }
-    let published = &statements[position].published;
-    let mut earlier: Vec<usize> = (0..statements.len())
-        .filter(|&at| at != position && statements[at].published < *published)
-        .filter(|&at| similar(own, ledger.signed(at)))
+    let mut earlier: Vec<usize> = similar_statements(ledger, statements.count(), position)
+        .into_iter()
+        .filter(|&at| statements.before(at, position))
         .collect();
-    earlier.sort_by(|&a, &b| Statement::newest_first(&statements[a], &statements[b]));
+    earlier.sort_by(|&a, &b| statements.newest_first(a, b));
     earlier.truncate(SIMILAR);
     let mut counts: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
     for &at in &earlier {
@@ -99,15 +119,50 @@ pub fn usual_missing(ledger: &Ledger, statements: &[Statement], position: usize)
     missing.into_iter().map(|(office, _)| office).collect()
 }
 
-/// Whether two ascending sets of offices share at least half of their
-/// union.
-fn similar(a: &[u32], b: &[u32]) -> bool {
-    if b.is_empty() {
-        return false;
+/// The statements whose offices share at least half of their union with
+/// those of the statement at `position` (Jaccard index ≥ ½), in no order.
+/// Only statements sharing an office can be: when the offices' postings
+/// are fewer than the statements, what each shares is counted through
+/// them; else every statement is visited, most told apart by their
+/// number of offices alone (sets more than twofold apart never are).
+fn similar_statements(ledger: &Ledger, count: usize, position: usize) -> Vec<usize> {
+    let own = ledger.signed(position);
+    let is_similar = |shared: usize, theirs: usize| shared * 2 >= own.len() + theirs - shared;
+    let postings: usize = own
+        .iter()
+        .map(|&office| ledger.signed_by(office).len())
+        .sum();
+    if postings < count {
+        let mut shared: std::collections::HashMap<usize, usize> =
+            std::collections::HashMap::with_capacity(postings);
+        for &office in own {
+            for &at in ledger.signed_by(office) {
+                *shared.entry(at as usize).or_default() += 1;
+            }
+        }
+        return shared
+            .into_iter()
+            .filter(|&(at, shared)| {
+                at != position && at < count && is_similar(shared, ledger.signed(at).len())
+            })
+            .map(|(at, _)| at)
+            .collect();
     }
-    let shared = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
-    let union = a.len() + b.len() - shared;
-    shared * 2 >= union
+    (0..count)
+        .filter(|&at| at != position)
+        .filter(|&at| {
+            let theirs = ledger.signed(at);
+            let (smaller, larger) = (own.len().min(theirs.len()), own.len().max(theirs.len()));
+            if theirs.is_empty() || smaller * 2 < larger {
+                return false;
+            }
+            let shared = own
+                .iter()
+                .filter(|office| theirs.binary_search(office).is_ok())
+                .count();
+            is_similar(shared, theirs.len())
+        })
+        .collect()
 }
 
 #[cfg(test)]

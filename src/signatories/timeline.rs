@@ -54,13 +54,26 @@ impl Timeline {
     /// Per month when the dates span at most three years, else per year.
     #[must_use]
     pub fn of(dates: impl Iterator<Item = NaiveDate> + Clone) -> Self {
-        let first = dates.clone().min();
-        let last = dates.clone().max();
-        let period = match (first, last) {
-            (Some(first), Some(last)) if months_between(first, last) > MOST_MONTHS => Period::Year,
-            _ => Period::Month,
-        };
-        Self::by(period, dates)
+        // One pass: counted by month, then folded into years when long.
+        let months = Self::by(Period::Month, dates);
+        if months.bins.len() <= usize::try_from(MOST_MONTHS).unwrap_or(usize::MAX) {
+            return months;
+        }
+        let mut bins: Vec<Bin> = Vec::new();
+        for month in months.bins {
+            match bins.last_mut() {
+                Some(year) if year.year == month.year => year.count += month.count,
+                _ => bins.push(Bin {
+                    year: month.year,
+                    month: 0,
+                    count: month.count,
+                }),
+            }
+        }
+        Self {
+            period: Period::Year,
+            bins,
+        }
     }
 
     /// Per `period`, whatever the span.
@@ -70,9 +83,15 @@ impl Timeline {
             Period::Month => (date.year(), date.month()),
             Period::Year => (date.year(), 0),
         };
-        let mut keys: Vec<(i32, u32)> = dates.map(key).collect();
-        keys.sort_unstable();
-        let (Some(&first), Some(&last)) = (keys.first(), keys.last()) else {
+        // Counted per period rather than sorted: a million dates fall in a
+        // few hundred periods.
+        let mut counted: std::collections::BTreeMap<(i32, u32), usize> =
+            std::collections::BTreeMap::new();
+        for date in dates {
+            *counted.entry(key(date)).or_default() += 1;
+        }
+        let (Some(&first), Some(&last)) = (counted.keys().next(), counted.keys().next_back())
+        else {
             return Self {
                 period,
                 bins: Vec::new(),
@@ -80,17 +99,11 @@ impl Timeline {
         };
         let mut bins = Vec::new();
         let mut at = first;
-        let mut next = keys.iter().peekable();
         loop {
-            let mut count = 0;
-            while next.peek() == Some(&&at) {
-                count += 1;
-                next.next();
-            }
             bins.push(Bin {
                 year: at.0,
                 month: at.1,
-                count,
+                count: counted.get(&at).copied().unwrap_or(0),
             });
             if at >= last {
                 break;

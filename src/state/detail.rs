@@ -29,6 +29,11 @@ pub struct Detail {
     pub found: Option<usize>,
     /// The media contact chosen for copying (Tab moves), if any.
     pub contact: Option<usize>,
+    /// The signatory chosen for their page (`>` moves), if any.
+    pub signatory: Option<usize>,
+    /// The view Back returns to when the statement was opened from one
+    /// other than the list (a signatory's page).
+    pub back: Option<Box<View>>,
     /// The find line while it is being typed.
     pub find_line: Option<FindLine>,
     /// The number of the link to copy, while it is being typed.
@@ -60,6 +65,8 @@ impl Detail {
             find: String::new(),
             found: None,
             contact: None,
+            signatory: None,
+            back: None,
             find_line: None,
             link_line: None,
             page: 0,
@@ -436,12 +443,18 @@ impl State {
             }
             return;
         }
+        if self.update_detail_signatories(&mut detail, action) {
+            if matches!(self.view, View::Detail(_)) {
+                self.view = View::Detail(detail);
+            }
+            return;
+        }
         if self.update_triage(action) {
             return;
         }
         match action {
             Action::Back => {
-                self.view = View::List;
+                self.view = detail.back.map_or(View::List, |back| *back);
                 return;
             }
             Action::Quit => {

@@ -351,7 +351,7 @@ pub fn toggle_term(query_text: &str, term: &str) -> String {
 
 /// The query with any `keyword:` term replaced by `keyword:value` (or removed
 /// when the value is empty).
-fn replace_keyword(query_text: &str, keyword: &str, value: &str) -> String {
+pub(super) fn replace_keyword(query_text: &str, keyword: &str, value: &str) -> String {
     let mut words: Vec<String> = query_text
         .split_whitespace()
         .filter(|word| !word.starts_with(&format!("{keyword}:")))
@@ -406,6 +406,9 @@ impl State {
                 }
             }
             self.view = View::Filter(panel);
+            return;
+        }
+        if self.update_filter_signatory(&panel, action) {
             return;
         }
         let count = panel.entry_count();

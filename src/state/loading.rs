@@ -155,6 +155,7 @@ impl State {
     pub fn loading_done(&mut self, problem_lines: Vec<String>) {
         self.loading = None;
         self.maybe_refresh();
+        self.refresh_timeline();
         self.problems = problem_lines.len();
         self.problem_lines = problem_lines;
     }

@@ -185,9 +185,12 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
         } else {
             format!("  find: {} (n/N)", detail.find)
         };
-        let copies = chosen.map_or(String::new(), |at| {
-            copy_target(screen, &statement.media_contacts, at)
-        });
+        let copies = match detail.signatory {
+            Some(at) => signatory_target(screen, statement, at),
+            None => chosen.map_or(String::new(), |at| {
+                copy_target(screen, &statement.media_contacts, at)
+            }),
+        };
         screen.status_line(
             fit(
                 &[
@@ -213,6 +216,8 @@ pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buf
                 Action::NextStatement,
                 Action::NextContact,
                 Action::CopyEmail,
+                Action::NextSignatory,
+                Action::OpenSignatory,
                 Action::Help,
             ],
         )
@@ -234,6 +239,26 @@ fn position_label(at: usize, of: usize, width: u16) -> String {
     .into_iter()
     .find(|label| label.len() <= room)
     .unwrap_or_default()
+}
+
+/// "  Enter page of 24/51: Minister of Foreign Affairs, Japan":
+/// whose page the signatory key opens, with the key the keymap has for it.
+fn signatory_target(screen: &Screen, statement: &crate::records::Statement, at: usize) -> String {
+    let Some(signatory) = statement.signatories.get(at) else {
+        return String::new();
+    };
+    let key = screen
+        .state
+        .keymap
+        .keys_for(Context::Detail, Action::OpenSignatory)
+        .first()
+        .map_or_else(String::new, crate::keymap::Key::label);
+    format!(
+        "  {key} page of {}/{}: {}",
+        at + 1,
+        statement.signatories.len(),
+        clean_line(&signatory.label())
+    )
 }
 
 /// "  y/Y/o copy contact 2 of 3: Media enquiries, FCDO": which contact the copy

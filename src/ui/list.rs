@@ -119,11 +119,32 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     // A query error has rows of its own above the query line, never cut.
     let error_rows = state.query_error_rows();
     let error_height = u16::try_from(error_rows.len()).unwrap_or(0);
+    let pane_height = if state.timeline.is_some() {
+        crate::state::signatories::timeline_rows(area.height)
+    } else {
+        0
+    };
     let body = Rect {
         y: area.y + 1,
-        height: area.height.saturating_sub(3 + error_height),
+        height: area.height.saturating_sub(3 + error_height + pane_height),
         ..area
     };
+    if let Some(pane) = &state.timeline
+        && pane_height > 0
+    {
+        let pane_area = Rect {
+            y: body.y + body.height,
+            height: pane_height,
+            ..area
+        };
+        super::timeline::render_pane(
+            screen,
+            pane,
+            matches!(state.view, View::Timeline),
+            pane_area,
+            buf,
+        );
+    }
     for (at, text) in error_rows.iter().enumerate() {
         let y = area.height.saturating_sub(2 + error_height) + u16::try_from(at).unwrap_or(0);
         fit(
@@ -156,6 +177,15 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     render_query_line(screen, row(area, area.height - 2), buf);
     let hints: &[Action] = if matches!(state.view, View::Search(_)) {
         &[Action::Submit, Action::Cancel, Action::HistoryPrevious]
+    } else if matches!(state.view, View::Timeline) {
+        &[
+            Action::CursorRight,
+            Action::CursorLeft,
+            Action::NarrowToPeriod,
+            Action::Back,
+            Action::ToggleTimeline,
+            Action::Help,
+        ]
     } else {
         &[
             Action::Open,
@@ -166,10 +196,10 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
             Action::Quit,
         ]
     };
-    let context = if matches!(state.view, View::Search(_)) {
-        Context::Input
-    } else {
-        Context::List
+    let context = match state.view {
+        View::Search(_) => Context::Input,
+        View::Timeline => Context::Timeline,
+        _ => Context::List,
     };
     let hints_row = row(area, area.height - 1);
     match &state.status {
