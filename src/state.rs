@@ -9,8 +9,8 @@ mod line;
 pub(crate) mod loading;
 pub mod note;
 pub mod notes;
-mod text;
 pub mod signatories;
+mod text;
 pub mod triage;
 
 use std::cmp::Reverse;

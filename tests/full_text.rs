@@ -417,7 +417,7 @@ fn list_json_snippets_are_sanitised() {
 #[test]
 fn a_real_terminal_shows_the_snippet_and_opens_at_the_hit() {
     let mut term = PtyCommand::new()
-        .args(["--archive", concat!(env!("CARGO_MANIFEST_DIR"), "/archive")])
+        .args(["--archive", support::archive::core()])
         .size(80, 24)
         .spawn();
     term.expect_text("16 / 16 statements");

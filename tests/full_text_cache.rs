@@ -143,6 +143,7 @@ fn a_changed_file_makes_the_index_stale() {
     assert!(why.contains("1.json changed"), "{why}");
     assert_eq!(stale.full_text.indexed(), 0);
     assert_eq!(found(&stale, "kherson"), 0);
+    drop(stale);
     // A file added.
     build(&cache, &root, 3);
     std::fs::write(root.join("3.json"), "{}").expect("write");
@@ -202,6 +203,7 @@ fn a_corrupt_index_is_built_again() {
     let rebuilt = opened(&cache, &root);
     assert!(rebuilt.rebuilt.is_some());
     assert_eq!(rebuilt.full_text.indexed(), 0);
+    drop(rebuilt);
     // Not even a database.
     std::fs::write(&path, b"not a database at all").expect("write");
     let why = opened(&cache, &root).rebuilt.expect("built again");
@@ -289,4 +291,31 @@ fn the_browser_keeps_its_index_and_rebuilds_a_damaged_one() {
     std::fs::write(&path, b"garbage").expect("write");
     let rebuilt = browse(&root, &cache);
     assert!(rebuilt.contains("full-text index built again"), "{rebuilt}");
+}
+
+/// Two browsers on one archive with one cache folder (two tmux panes of one
+/// user): the first keeps the index, the second is told it is in use and
+/// indexes in memory, so neither adds statements the other is adding (they
+/// met on the same positions: "UNIQUE constraint failed").
+#[test]
+fn a_second_browser_on_the_same_archive_does_not_write_the_kept_index() {
+    let (_dir, root, cache) = scratch();
+    let first = opened(&cache, &root);
+    let second = open(&cache, &root, &stamps(&root))
+        .err()
+        .expect("the second is refused the kept index");
+    assert!(
+        format!("{second:#}").contains("another communique is using the kept index"),
+        "{second:#}"
+    );
+    first
+        .full_text
+        .add_identified(0, &["s0"], &["Statement 0\nThe grain corridor.".to_owned()])
+        .expect("add");
+    drop(first);
+    // Once the first has gone, the next takes the index up where it was.
+    let next = opened(&cache, &root);
+    assert_eq!(next.rebuilt, None);
+    assert_eq!(next.full_text.indexed(), 1);
+    assert_eq!(found(&next, "grain"), 1);
 }

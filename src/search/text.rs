@@ -164,6 +164,9 @@ pub struct FullText {
     /// index kept between runs: see [`cache`]), so a later run can tell
     /// that position still holds the same statement.
     keeps_ids: bool,
+    /// The lock that makes this process the kept index's one writer, held
+    /// as long as the index is (see [`cache::open`]).
+    lock: Option<std::fs::File>,
 }
 
 impl FullText {
@@ -199,7 +202,14 @@ impl FullText {
             connection: Mutex::new(connection),
             indexed: std::sync::atomic::AtomicUsize::new(indexed),
             keeps_ids,
+            lock: None,
         }
+    }
+
+    /// The same index, holding `lock` while it lives.
+    fn holding(mut self, lock: std::fs::File) -> Self {
+        self.lock = Some(lock);
+        self
     }
 
     /// An index of `statements` (their bodies in memory), built at once:

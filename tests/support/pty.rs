@@ -215,10 +215,18 @@ impl PtyCommand {
     /// the test sets them.
     #[must_use]
     pub fn new() -> Self {
+        // A cache folder of its own (the full-text index is kept there), so
+        // no test writes into the user's and browsers running at once do
+        // not share one; a test may still name another.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("cache")
+            .join(format!("{}-{n}", std::process::id()));
         Self {
             program: BINARY.into(),
             args: Vec::new(),
-            env: Vec::new(),
+            env: vec![("XDG_CACHE_HOME".into(), Some(cache.into_os_string()))],
             cwd: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
             cols: 80,
             rows: 24,

@@ -56,11 +56,33 @@ pub fn file_for(folder: &Path, root: &Path) -> PathBuf {
 pub fn open(folder: &Path, root: &Path, files: &[FileStamp]) -> anyhow::Result<Opened> {
     let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let path = file_for(folder, &root);
+    std::fs::create_dir_all(folder)
+        .with_context(|| format!("creating the cache folder {}", folder.display()))?;
+    // One writer at a time: a second browser on the same archive (another
+    // tmux pane) would otherwise add the statements the first is adding.
+    // The lock lives as long as the index; the second browser indexes in
+    // memory.
+    let lock_path = path.with_extension("lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening {}", lock_path.display()))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            anyhow::bail!("another communique is using the kept index of this archive")
+        }
+        Err(std::fs::TryLockError::Error(err)) => {
+            return Err(err).with_context(|| format!("locking {}", lock_path.display()));
+        }
+    }
     let rebuilt = if path.exists() {
         match kept(&path, &root, files) {
             Ok(full_text) => {
                 return Ok(Opened {
-                    full_text,
+                    full_text: full_text.holding(lock),
                     rebuilt: None,
                     path,
                 });
@@ -83,9 +105,7 @@ pub fn open(folder: &Path, root: &Path, files: &[FileStamp]) -> anyhow::Result<O
             }
         }
     }
-    std::fs::create_dir_all(folder)
-        .with_context(|| format!("creating the cache folder {}", folder.display()))?;
-    let full_text = create(&path, &root, files)?;
+    let full_text = create(&path, &root, files)?.holding(lock);
     Ok(Opened {
         full_text,
         rebuilt,
