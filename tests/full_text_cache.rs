@@ -301,9 +301,9 @@ fn the_browser_keeps_its_index_and_rebuilds_a_damaged_one() {
 fn a_second_browser_on_the_same_archive_does_not_write_the_kept_index() {
     let (_dir, root, cache) = scratch();
     let first = opened(&cache, &root);
-    let second = open(&cache, &root, &stamps(&root))
-        .err()
-        .expect("the second is refused the kept index");
+    let Err(second) = open(&cache, &root, &stamps(&root)) else {
+        panic!("the second is refused the kept index");
+    };
     assert!(
         format!("{second:#}").contains("another communique is using the kept index"),
         "{second:#}"
