@@ -398,3 +398,181 @@ fn keys_act_and_draw_while_the_server_never_answers() {
         .collect();
     assert!(kept.contains("\"Flag\""), "{kept}");
 }
+
+/// Two staff accounts made for one test, removed when it ends (even on a
+/// panic).
+struct UnixUsers {
+    names: [String; 2],
+}
+
+impl UnixUsers {
+    /// Makes them: this needs root, as CI and the deployment guide have.
+    fn new() -> Self {
+        let tag = format!("{:x}", std::process::id());
+        let users = UnixUsers {
+            names: [format!("cq{tag}ann"), format!("cq{tag}ben")],
+        };
+        for user in &users.names {
+            let made = std::process::Command::new("useradd")
+                .args(["--no-create-home", "--user-group", "--shell", "/bin/sh"])
+                .arg(user)
+                .output()
+                .expect("useradd runs (the test needs root)");
+            assert!(made.status.success(), "useradd {user}: {made:?}");
+        }
+        users
+    }
+}
+
+impl Drop for UnixUsers {
+    fn drop(&mut self) {
+        for user in &self.names {
+            let _ = std::process::Command::new("userdel").arg(user).status();
+        }
+    }
+}
+
+/// The "done when", as staff meet it: two people on two Unix
+/// accounts (as on two hosts), each browser logging in to PostgreSQL as
+/// their own role, see each other's flags; the database stops while one of
+/// them flags, tags and writes a note; when it is back every change is
+/// there once — in the database, attributed to its maker, and in the other
+/// person's browser.
+#[test]
+fn two_unix_users_see_each_others_flags_and_nothing_made_offline_is_lost() {
+    let Some(cluster) = support::postgres::cluster() else {
+        return;
+    };
+    let users = UnixUsers::new();
+    let _server = SERVER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // The server's folder holds its socket: the staff accounts may pass
+    // through it (its data folder stays the server's alone).
+    std::fs::set_permissions(
+        cluster.socket_dir(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o711),
+    )
+    .expect("chmod the socket's folder");
+    let db = cluster.fresh_name();
+    let url = cluster.url(&db);
+    let mut browsers = Vec::new();
+    let mut homes = Vec::new();
+    for user in &users.names {
+        cluster.role(user);
+        // A home of their own for the journal and the cache.
+        let home = tempfile::Builder::new()
+            .prefix("communique-staff")
+            .tempdir_in("/tmp")
+            .expect("a home");
+        let account = nix::unistd::User::from_name(user)
+            .expect("the account")
+            .expect("the account exists");
+        std::os::unix::fs::chown(
+            home.path(),
+            Some(account.uid.as_raw()),
+            Some(account.gid.as_raw()),
+        )
+        .expect("chown the home");
+        let mut term = PtyCommand::new()
+            .program("runuser")
+            .args(["-u", user.as_str(), "--", support::pty::BINARY, "--archive"])
+            .arg(support::pty::archive())
+            .arg("--state")
+            .arg(cluster.url_as(&db, user))
+            .env("HOME", home.path())
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env_remove("COMMUNIQUE_STATE")
+            .size(100, 30)
+            .spawn();
+        term.expect_text("16 / 16 statements");
+        browsers.push(term);
+        homes.push(home);
+    }
+    let [ann, ben] = &mut browsers[..] else {
+        unreachable!("two browsers")
+    };
+    // Ann flags the first statement; Ben sees it.
+    ann.send("F");
+    wait_screen(ann, "row 0 flagged at Ann's", |s| {
+        marks_column(s, 0).contains('!')
+    });
+    wait_screen(ben, "Ann's flag at Ben's", |s| {
+        marks_column(s, 0).contains('!')
+    });
+    // And Ben's flag on the third reaches Ann.
+    ben.send("jjF");
+    wait_screen(ben, "row 2 flagged at Ben's", |s| {
+        marks_column(s, 2).contains('!')
+    });
+    wait_screen(ann, "Ben's flag at Ann's", |s| {
+        marks_column(s, 2).contains('!')
+    });
+
+    cluster.server_stop().expect("stop the server");
+    wait_screen(ann, "Ann's header saying offline", |s| {
+        s.contains("offline")
+    });
+    triage_while_down(ann);
+
+    cluster.server_start().expect("start the server again");
+    wait_screen(ann, "Ann's header back to normal", |s| {
+        !s.contains("offline")
+    });
+    wait_screen(ben, "Ann's offline flag and tag at Ben's", |s| {
+        let row = marks_column(s, 1);
+        row.contains('!') && row.contains('+') && !s.contains("offline")
+    });
+    let second = query_until(&url, "SELECT id FROM marks WHERE note IS NOT NULL", |id| {
+        !id.is_empty() && id != "(no answer)"
+    });
+    // Each change once, by the role of the account that made it.
+    assert_eq!(
+        one(
+            &url,
+            "SELECT count(*) FROM marks WHERE flagged_by IS NOT NULL"
+        ),
+        "3"
+    );
+    assert_eq!(
+        one(
+            &url,
+            &format!("SELECT flagged_by FROM marks WHERE id = '{second}'")
+        ),
+        users.names[0]
+    );
+    assert_eq!(
+        one(
+            &url,
+            &format!("SELECT note_by FROM marks WHERE id = '{second}'")
+        ),
+        users.names[0]
+    );
+    assert_eq!(
+        one(
+            &url,
+            &format!("SELECT count(*) FROM tags WHERE id = '{second}' AND tag = 'urgent'")
+        ),
+        "1"
+    );
+    assert_eq!(
+        one(
+            &url,
+            &format!("SELECT count(*) FROM note_versions WHERE id = '{second}'")
+        ),
+        "1"
+    );
+    assert_eq!(
+        one(
+            &url,
+            "SELECT count(DISTINCT flagged_by) FROM marks WHERE flagged_by IS NOT NULL"
+        ),
+        "2"
+    );
+    for term in browsers.iter_mut() {
+        term.send("q");
+        assert!(term.wait_exit(TIMEOUT).is_some(), "the browser ended");
+    }
+    drop(homes);
+}
