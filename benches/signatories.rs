@@ -50,13 +50,20 @@ fn signatories(c: &mut Criterion) {
     group.bench_function("comparison with usual co-signers", |b| {
         b.iter(|| compare(&ledger, &statements, first, second));
     });
-    // What the browser copies on its drawing thread, once per archive
-    // version, for the worker to compute from.
-    group.bench_function("browser snapshot (once per archive version)", |b| {
-        let rank = communique::state::newest_order(&statements).rank;
-        b.iter(|| {
-            communique::signatories::browse::Snapshot::of(&statements, std::sync::Arc::clone(&rank))
-        });
+    // What the worker computes from: every statement's day and signatories,
+    // gathered at once on the watcher's thread when the archive reloads…
+    group.bench_function(
+        "gathering every statement (watcher's thread, on a reload)",
+        |b| {
+            b.iter(|| communique::signatories::browse::Gathered::of(&statements));
+        },
+    );
+    // …and, as the first load streams, a batch's share at a time on the
+    // drawing thread (a loader batch is an 8 MiB chunk: some 2,000 to
+    // 20,000 statements).
+    group.bench_function("gathering one batch of 10,000 as it arrives", |b| {
+        let batch = &statements[..statements.len().min(10_000)];
+        b.iter(|| communique::signatories::browse::Gathered::of(batch));
     });
     group.bench_function("ledger + signatory page", |b| {
         b.iter(|| {

@@ -125,9 +125,11 @@ pub fn handle(state: &mut State, input: Input) {
             directory,
             problem_lines,
             order,
+            gathered,
         } = *reloaded;
         state.set_directory(directory);
         let retired = state.replace_archive(archive.statements, index, problem_lines, order);
+        state.set_signatories_gathered(gathered);
         std::thread::spawn(move || drop(retired));
         if held > 0 {
             state.report(format!("{held} file(s) still being written: retrying"));

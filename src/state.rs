@@ -391,6 +391,9 @@ pub struct State {
     pub signatory_generation: u64,
     /// What signatory answers are computed from, while it is current.
     signatory_snapshot: Option<std::sync::Arc<crate::signatories::browse::Snapshot>>,
+    /// The loaded statements' days and signatories, kept in step with
+    /// them (see [`crate::signatories::browse::Gathered`]).
+    signatory_gathered: Option<std::sync::Arc<crate::signatories::browse::Gathered>>,
     /// Signatory answers worked out at once (no background worker), taken
     /// at the end of `update`.
     answered: Vec<(u64, crate::signatories::browse::Answer)>,
@@ -400,6 +403,7 @@ pub struct State {
 impl State {
     #[must_use]
     pub fn new(archive_name: String, statements: Vec<Statement>, problems: usize) -> Self {
+        let gathered = std::sync::Arc::new(crate::signatories::browse::Gathered::of(&statements));
         let index = Index::new(&statements);
         let hits = index.search(&Query::default());
         // Filled when first asked (see `State::index_text`), so a state
@@ -463,6 +467,7 @@ impl State {
             timeline: None,
             signatory_generation: 0,
             signatory_snapshot: None,
+            signatory_gathered: Some(gathered),
             answered: Vec::new(),
             quit: false,
         };

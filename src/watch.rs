@@ -35,6 +35,9 @@ pub struct Reloaded {
     pub directory: crate::contacts::Directory,
     pub problem_lines: Vec<String>,
     pub order: crate::state::Order,
+    /// Its statements' days and signatories, gathered here rather than on
+    /// the drawing thread.
+    pub gathered: std::sync::Arc<crate::signatories::browse::Gathered>,
 }
 
 impl Reloaded {
@@ -46,6 +49,9 @@ impl Reloaded {
             directory: crate::contacts::Directory::from_archive(&archive),
             problem_lines: crate::app::problem_lines(&archive),
             order: crate::state::newest_order(&archive.statements),
+            gathered: std::sync::Arc::new(crate::signatories::browse::Gathered::of(
+                &archive.statements,
+            )),
             archive,
             index,
             held_back,

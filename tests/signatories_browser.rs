@@ -112,6 +112,32 @@ fn japans_page() -> State {
     state
 }
 
+/// As the first load streams them: statements arriving in batches, each
+/// batch's days and signatories gathered as it arrives (not all of them
+/// when a page is first asked for), and the page from them the same as
+/// from an archive given whole.
+#[test]
+fn statements_loaded_in_batches_give_the_same_page() {
+    let archive = fixture();
+    let mut state = State::new(archive.name(), Vec::new(), 0);
+    state.update(Action::Resize(80, 24));
+    for batch in archive.statements.chunks(2) {
+        state.statements_arrived(batch.to_vec(), Default::default(), None);
+    }
+    state.loading_done(Vec::new());
+    let mut whole = browser(80, 24);
+    // The seed statement's first signatory's page, in both.
+    for state in [&mut state, &mut whole] {
+        go_to(state, DPRK);
+        press(state, "<Enter>i");
+    }
+    assert_eq!(page(&state).label, page(&whole).label);
+    assert_eq!(page(&state).statements.len(), page(&whole).statements.len());
+    assert_eq!(page_ids(&state), page_ids(&whole));
+    assert_eq!(page(&state).cosigners, page(&whole).cosigners);
+    assert!(!page(&state).cosigners.is_empty());
+}
+
 #[test]
 fn the_seed_statement_opens_japans_foreign_minister_page_by_hand_count() {
     let state = japans_page();

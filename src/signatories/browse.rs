@@ -12,43 +12,39 @@ use super::{Chronology, Ledger, Timeline, compare_in, page_in};
 use crate::records::{Signatory, Statement};
 use crate::search::fold_shown;
 
-/// What the signatory computation reads of the loaded statements: each
-/// one's day and signatories (shared, not copied), and the list's
-/// newest-first order (shared with the state), copied once per archive
-/// version in one pass without a copy per statement; and their ledger,
-/// built the first time an answer needs it (on the worker).
-#[derive(Debug)]
-pub struct Snapshot {
+/// Each loaded statement's day and signatories (shared, not copied), in
+/// load order: what a [`Snapshot`] reads. The state keeps it in step with
+/// its statements as batches arrive (a batch's share each time), and a
+/// reload's comes gathered on the watcher's thread, so opening a signatory
+/// page never gathers a million statements on the drawing thread.
+#[derive(Debug, Clone, Default)]
+pub struct Gathered {
     days: Vec<NaiveDate>,
-    /// Each statement's place newest first (the state's `rank`).
-    rank: Arc<Vec<u32>>,
     /// Every statement's signatories one after another; `ends[at]` is
     /// where the statement at `at`'s end.
     signers: Vec<Arc<Signatory>>,
     ends: Vec<u32>,
-    ledger: OnceLock<Ledger>,
 }
 
-impl Snapshot {
-    /// Reads `statements`, whose newest-first places are `rank`.
+impl Gathered {
+    /// Gathers `statements`.
     #[must_use]
-    pub fn of(statements: &[Statement], rank: Arc<Vec<u32>>) -> Self {
-        let mut signers = Vec::new();
-        let mut ends = Vec::with_capacity(statements.len());
-        let days = statements
-            .iter()
-            .map(|statement| {
-                signers.extend(statement.signatories.iter().map(Arc::clone));
-                ends.push(u32::try_from(signers.len()).unwrap_or(u32::MAX));
-                statement.published.date()
-            })
-            .collect();
-        Self {
-            days,
-            rank,
-            signers,
-            ends,
-            ledger: OnceLock::new(),
+    pub fn of(statements: &[Statement]) -> Self {
+        let mut gathered = Self::default();
+        gathered.extend(statements);
+        gathered
+    }
+
+    /// Adds statements loaded after those gathered so far.
+    pub fn extend(&mut self, statements: &[Statement]) {
+        self.days.reserve(statements.len());
+        self.ends.reserve(statements.len());
+        for statement in statements {
+            self.signers
+                .extend(statement.signatories.iter().map(Arc::clone));
+            self.ends
+                .push(u32::try_from(self.signers.len()).unwrap_or(u32::MAX));
+            self.days.push(statement.published.date());
         }
     }
 
@@ -62,14 +58,58 @@ impl Snapshot {
     pub fn is_empty(&self) -> bool {
         self.days.is_empty()
     }
+}
+
+/// What the signatory computation reads of the loaded statements: their
+/// days and signatories ([`Gathered`], shared with the state) and the
+/// list's newest-first order (shared with the state); and their ledger,
+/// built the first time an answer needs it (on the worker).
+#[derive(Debug)]
+pub struct Snapshot {
+    gathered: Arc<Gathered>,
+    /// Each statement's place newest first (the state's `rank`).
+    rank: Arc<Vec<u32>>,
+    ledger: OnceLock<Ledger>,
+}
+
+impl Snapshot {
+    /// Reads `statements`, whose newest-first places are `rank`.
+    #[must_use]
+    pub fn of(statements: &[Statement], rank: Arc<Vec<u32>>) -> Self {
+        Self::of_gathered(Arc::new(Gathered::of(statements)), rank)
+    }
+
+    /// Reads statements gathered already, whose newest-first places are
+    /// `rank`: no copy.
+    #[must_use]
+    pub fn of_gathered(gathered: Arc<Gathered>, rank: Arc<Vec<u32>>) -> Self {
+        Self {
+            gathered,
+            rank,
+            ledger: OnceLock::new(),
+        }
+    }
+
+    /// How many statements it holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.gathered.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.gathered.is_empty()
+    }
 
     /// The signatories of the statement at `at`.
     fn signatories(&self, at: usize) -> &[Arc<Signatory>] {
+        let gathered = &*self.gathered;
         let start = at
             .checked_sub(1)
-            .map_or(0, |before| self.ends[before] as usize);
-        self.signers
-            .get(start..self.ends[at] as usize)
+            .map_or(0, |before| gathered.ends[before] as usize);
+        gathered
+            .signers
+            .get(start..gathered.ends[at] as usize)
             .unwrap_or_default()
     }
 
@@ -93,7 +133,7 @@ impl Chronology for Snapshot {
     }
 
     fn day(&self, at: usize) -> NaiveDate {
-        self.days[at]
+        self.gathered.days[at]
     }
 
     fn newest_first(&self, a: usize, b: usize) -> std::cmp::Ordering {

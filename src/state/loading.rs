@@ -106,6 +106,7 @@ impl State {
         }
         self.statements.extend(batch);
         self.index_text(first);
+        self.gather_arrived(first);
         match order {
             Some(Order { order, rank }) if order.len() == self.statements.len() => {
                 self.order = order;

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use super::{Detail, Effect, FacetKind, FilterPanel, State, View};
 use crate::keymap::Action;
 use crate::signatories::Timeline;
-use crate::signatories::browse::{Answer, Ask, CompareAnswer, PageAnswer, Snapshot, Who, answer};
+use crate::signatories::browse::{
+    Answer, Ask, CompareAnswer, Gathered, PageAnswer, Snapshot, Who, answer,
+};
 
 /// A result on its way (its request's number) or arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,17 +89,49 @@ pub fn timeline_rows(height: u16) -> u16 {
 }
 
 impl State {
-    /// The signatory snapshot of the statements loaded now (copied again
-    /// only when they changed).
+    /// The signatory snapshot of the statements loaded now: their
+    /// gathered days and signatories, shared, never copied here.
     fn snapshot(&mut self) -> Arc<Snapshot> {
         match &self.signatory_snapshot {
             Some(snapshot) if snapshot.len() == self.statements.len() => Arc::clone(snapshot),
             _ => {
-                let snapshot = Arc::new(Snapshot::of(&self.statements, Arc::clone(&self.rank)));
+                let gathered = match &self.signatory_gathered {
+                    Some(gathered) if gathered.len() == self.statements.len() => {
+                        Arc::clone(gathered)
+                    }
+                    // Statements set without their gathering (a reload
+                    // not from the watcher): gathered here, once.
+                    _ => {
+                        let gathered = Arc::new(Gathered::of(&self.statements));
+                        self.signatory_gathered = Some(Arc::clone(&gathered));
+                        gathered
+                    }
+                };
+                let snapshot = Arc::new(Snapshot::of_gathered(gathered, Arc::clone(&self.rank)));
                 self.signatory_snapshot = Some(Arc::clone(&snapshot));
                 snapshot
             }
         }
+    }
+
+    /// Keeps the gathered days and signatories in step with statements
+    /// just loaded from `first` on: only theirs are gathered.
+    pub(super) fn gather_arrived(&mut self, first: usize) {
+        // The state's own snapshot of fewer statements is of no more use,
+        // and would make the gathering below a copy of all of it.
+        self.signatory_snapshot = None;
+        match &mut self.signatory_gathered {
+            Some(gathered) if gathered.len() == first => {
+                Arc::make_mut(gathered).extend(&self.statements[first..]);
+            }
+            _ => self.signatory_gathered = None,
+        }
+    }
+
+    /// The days and signatories of a reloaded archive, gathered on the
+    /// watcher's thread.
+    pub fn set_signatories_gathered(&mut self, gathered: Arc<Gathered>) {
+        self.signatory_gathered = Some(gathered);
     }
 
     /// Asks for `ask` to be answered: in the background on the real
@@ -464,6 +498,7 @@ impl State {
     /// close and the timeline is asked for again.
     pub(super) fn forget_signatories(&mut self) {
         self.signatory_snapshot = None;
+        self.signatory_gathered = None;
         if matches!(self.view, View::Signatory(_) | View::Compare(_)) {
             self.view = View::List;
         }
