@@ -813,8 +813,12 @@ impl State {
                 Some(term) => Detail::at_hit(index, term),
                 None => Detail::new(index),
             };
-            // The signatory the query found is the one whose page opens.
-            detail.signatory = signatory;
+            // The signatory the query found is the one whose page opens:
+            // the one a fuzzy word matched, or the one `sig:` names.
+            detail.signatory = signatory.or_else(|| {
+                self.query
+                    .signatory_named(&self.statements[index].signatories)
+            });
             self.view = View::Detail(detail);
             self.mark_opened_read(index);
         } else {

@@ -138,6 +138,28 @@ fn statements_loaded_in_batches_give_the_same_page() {
     assert!(!page(&state).cosigners.is_empty());
 }
 
+/// Found by `sig:japan` (not only by the fuzzy word `japan`), the seed
+/// statement opens with Japan's signatory chosen too: one key, her page.
+#[test]
+fn a_statement_found_by_a_sig_term_opens_on_that_signatory() {
+    let mut state = browser(80, 24);
+    press(&mut state, "/sig:japan<Enter>");
+    assert_eq!(state.hits.len(), 5, "Japan signed five statements");
+    go_to(&mut state, DPRK);
+    press(&mut state, "<Enter>i");
+    assert_eq!(page(&state).label, JAPAN);
+    assert_eq!(page(&state).statements.len(), 5);
+    // Another name, another page, from the same statement.
+    let mut state = browser(80, 24);
+    press(&mut state, "/sig:korea<Enter>");
+    go_to(&mut state, DPRK);
+    press(&mut state, "<Enter>i");
+    assert_eq!(
+        page(&state).label,
+        "Minister of Foreign Affairs, Republic of Korea"
+    );
+}
+
 #[test]
 fn the_seed_statement_opens_japans_foreign_minister_page_by_hand_count() {
     let state = japans_page();

@@ -161,6 +161,51 @@ impl Query {
             })
     }
 
+    /// The first of `signatories` that the query's `sig:` terms (not the
+    /// negated ones) name: a statement found by `sig:japan` opens with
+    /// Japan's signatory chosen, as one found by the fuzzy word `japan`
+    /// does. `None` when the query has no such term or none is named.
+    #[must_use]
+    pub fn signatory_named(
+        &self,
+        signatories: &[std::sync::Arc<crate::records::Signatory>],
+    ) -> Option<usize> {
+        let named: Vec<&Condition> = self
+            .filters
+            .iter()
+            .filter(|filter| {
+                !filter.negated
+                    && matches!(
+                        filter.condition,
+                        Condition::Field(Field::Signatory, _)
+                            | Condition::FieldIs(Field::Signatory, _)
+                    )
+            })
+            .map(|filter| &filter.condition)
+            .collect();
+        if named.is_empty() {
+            return None;
+        }
+        signatories.iter().position(|signatory| {
+            let label = fold(&super::shown(&signatory.label()));
+            let parts: Vec<String> = [
+                &signatory.name,
+                &signatory.role,
+                &signatory.country,
+                &signatory.organisation,
+            ]
+            .into_iter()
+            .flatten()
+            .map(|part| super::fold_shown(part))
+            .collect();
+            named.iter().any(|condition| match condition {
+                Condition::Field(_, value) => label.contains(value.as_str()),
+                Condition::FieldIs(_, value) => parts.iter().any(|part| part == value),
+                _ => false,
+            })
+        })
+    }
+
     /// Whether the query is full-text terms only (one at least not
     /// negated): its hits are ranked by relevance (BM25).
     #[must_use]
