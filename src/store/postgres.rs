@@ -204,21 +204,15 @@ impl PgStore {
             note: text.map(str::to_owned),
         };
         let mut conflict = Vec::new();
-        let saved = self.write(|tx, stamp| {
-            let mut rows = rows::Pg(tx);
-            conflict = engine::changed_notes(&mut rows, ids, opened, &stamp.by)?;
-            if !conflict.is_empty() {
-                return Ok(None);
-            }
-            let applied = engine::apply_in(&mut rows, &change, stamp)?;
-            for id in ids {
-                rows.0.execute(
-                    "DELETE FROM note_drafts WHERE id = $1 AND by = $2",
-                    &[id, &stamp.by],
-                )?;
-            }
-            Ok(Some(applied))
-        })?;
+        let saved = self.write(
+            |tx, stamp| match note_in(tx, stamp, ids, &change, opened)? {
+                Ok(applied) => Ok(Some(applied)),
+                Err(changed) => {
+                    conflict = changed;
+                    Ok(None)
+                }
+            },
+        )?;
         Ok(match saved {
             Some(applied) => NoteSaved::Saved(applied),
             None => NoteSaved::Conflict(conflict),
@@ -276,19 +270,13 @@ impl PgStore {
                 repeated = true;
                 return Ok(None);
             }
-            let mut rows = rows::Pg(tx);
-            conflict = engine::changed_notes(&mut rows, ids, opened, &stamp.by)?;
-            if !conflict.is_empty() {
-                return Ok(None);
+            match note_in(tx, stamp, ids, &change, opened)? {
+                Ok(applied) => Ok(Some(applied)),
+                Err(changed) => {
+                    conflict = changed;
+                    Ok(None)
+                }
             }
-            let applied = engine::apply_in(&mut rows, &change, stamp)?;
-            for id in ids {
-                rows.0.execute(
-                    "DELETE FROM note_drafts WHERE id = $1 AND by = $2",
-                    &[id, &stamp.by],
-                )?;
-            }
-            Ok(Some(applied))
         })?;
         Ok(match saved {
             _ if repeated => None,
@@ -716,6 +704,31 @@ pub fn is_unreachable(error: &StoreError) -> bool {
     matches!(error, StoreError::CannotOpen { reason, .. }
         if reason.starts_with(connect::UNREACHABLE)
             || reason.starts_with("the database cannot be reached"))
+}
+
+/// Saves a note in `tx` (and drops its writer's drafts of it) unless
+/// someone changed it since it was opened: then the notes as they are now,
+/// and nothing written.
+fn note_in(
+    tx: &mut postgres::Transaction<'_>,
+    stamp: &Stamp,
+    ids: &[String],
+    change: &Change,
+    opened: &[OpenedNote],
+) -> Result<Result<Applied, Vec<(String, OpenedNote)>>, postgres::Error> {
+    let mut rows = rows::Pg(tx);
+    let conflict = engine::changed_notes(&mut rows, ids, opened, &stamp.by)?;
+    if !conflict.is_empty() {
+        return Ok(Err(conflict));
+    }
+    let applied = engine::apply_in(&mut rows, change, stamp)?;
+    for id in ids {
+        rows.0.execute(
+            "DELETE FROM note_drafts WHERE id = $1 AND by = $2",
+            &[id, &stamp.by],
+        )?;
+    }
+    Ok(Ok(applied))
 }
 
 /// Records `key` as applied; false when it already was.
