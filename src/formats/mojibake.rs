@@ -234,19 +234,22 @@ impl Report {
 /// as it is when it does not read as typed); `None` when nothing needed it.
 pub fn repair_statement(statement: &mut Statement) -> Option<Report> {
     let mut report: Option<Report> = None;
+    // Whether it mended the field.
     let mut mend = |field: &mut String| {
-        if let Some(done) = repair(field) {
-            *field = done.text;
-            match &mut report {
-                Some(report) => report.places += done.places,
-                None => {
-                    report = Some(Report {
-                        places: done.places,
-                        example: done.example,
-                    });
-                }
+        let Some(done) = repair(field) else {
+            return false;
+        };
+        *field = done.text;
+        match &mut report {
+            Some(report) => report.places += done.places,
+            None => {
+                report = Some(Report {
+                    places: done.places,
+                    example: done.example,
+                });
             }
         }
+        true
     };
     mend(&mut statement.title);
     for field in [
@@ -266,7 +269,9 @@ pub fn repair_statement(statement: &mut Statement) -> Option<Report> {
         &mut statement.topics,
         &mut statement.people,
     ] {
-        list.iter_mut().for_each(&mut mend);
+        for field in list {
+            mend(field);
+        }
     }
     for signatory in &mut statement.signatories {
         let mut mended = Signatory::clone(signatory);
@@ -280,9 +285,7 @@ pub fn repair_statement(statement: &mut Statement) -> Option<Report> {
         .into_iter()
         .flatten()
         {
-            let was = field.clone();
-            mend(field);
-            changed |= *field != was;
+            changed |= mend(field);
         }
         if changed {
             *signatory = Arc::new(mended);

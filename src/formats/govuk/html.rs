@@ -138,12 +138,12 @@ pub fn html_to_text_and_links(html: &str) -> (String, Vec<String>) {
 /// the HTML comes from, and left out when there is none.
 #[must_use]
 pub fn html_to_text_and_links_from(html: &str, base: Option<&url::Url>) -> (String, Vec<String>) {
-    let Some(base) = base else {
-        // Nothing to read a relative address against: only absolute ones
-        // are kept (the `about:blank` base makes every relative one fail).
-        return html_to_text_and_links_from(html, url::Url::parse("about:blank").ok().as_ref());
-    };
-    let before = LINK_BASE.replace(Some(base.clone()));
+    // Without a page to read a relative address against, only absolute
+    // ones are kept (the `about:blank` base makes every relative one fail).
+    let base = base
+        .cloned()
+        .or_else(|| url::Url::parse("about:blank").ok());
+    let before = LINK_BASE.replace(base);
     let read = html_to_text_and_links(html);
     LINK_BASE.set(before);
     read
