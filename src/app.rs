@@ -60,6 +60,9 @@ pub enum Input {
     StoreNews,
     /// The full-text index got further.
     Indexed(indexer::Indexed),
+    /// The full-text index kept in the cache folder was opened and checked
+    /// (off the drawing thread: checking a big one takes seconds).
+    KeptIndex(Box<KeptIndex>),
     /// A signatory page, timeline or comparison was worked out.
     Signatories(Box<signatories::Answered>),
 }
@@ -77,6 +80,11 @@ pub fn problem_lines(archive: &crate::loader::Archive) -> Vec<String> {
 pub fn handle(state: &mut State, input: Input) {
     if let Input::Searched((generation, hits)) = input {
         state.search_done(generation, hits);
+        return;
+    }
+    if let Input::KeptIndex(kept) = input {
+        let KeptIndex { full_text, note } = *kept;
+        state.full_text_opened(full_text, note);
         return;
     }
     if let Input::Indexed(indexed) = input {
@@ -107,6 +115,8 @@ pub fn handle(state: &mut State, input: Input) {
             state.loading_done(finished.problem_lines);
             if let Some(error) = finished.error {
                 state.report(error);
+            } else if let Some(catalog) = finished.catalog {
+                state.report(catalog);
             }
             // A duplicated id's first copy, or an earlier version of an item,
             // is already on screen: reload, and the reloaded archive holds no
@@ -166,6 +176,7 @@ pub fn handle(state: &mut State, input: Input) {
         | Input::Searched(_)
         | Input::PageFound(_)
         | Input::Indexed(_)
+        | Input::KeptIndex(_)
         | Input::Signatories(_)
         | Input::Arrived(_) => {}
     }
@@ -622,31 +633,44 @@ fn open_store(
     crate::store::open_for_browser(&path, &crate::store::Store::user(), None)
 }
 
-/// Takes the full-text index kept for the archive in the cache folder: at
-/// once searchable when the archive is unchanged, else built again there.
-/// Without a usable cache folder the index stays in memory, as it would
-/// without one.
+/// The full-text index kept for the archive, opened: the index (none when
+/// it could not be opened: the browser indexes in memory), and what the
+/// status line should say.
+#[derive(Debug)]
+pub struct KeptIndex {
+    pub full_text: Option<crate::search::FullText>,
+    pub note: Option<String>,
+}
+
+/// Opens the full-text index kept for the archive in the cache folder on a
+/// thread of its own (its checks read the whole file) and sends it to the
+/// loop: at once searchable when the archive is unchanged, else built
+/// again there. Without a usable cache folder the index stays in memory.
 fn open_kept_index(
-    state: &mut State,
-    folder: &std::path::Path,
-    root: &std::path::Path,
+    folder: std::path::PathBuf,
+    root: std::path::PathBuf,
     policy: crate::loader::ReadPolicy,
+    send: std::sync::mpsc::Sender<Input>,
 ) {
-    let opened = crate::loader::file_stamps(root, policy)
-        .and_then(|stamps| crate::search::text::cache::open(folder, root, &stamps));
-    match opened {
-        Ok(opened) => {
-            state.text_indexed = opened.full_text.indexed();
-            state.full_text = Some(Arc::new(opened.full_text));
-            if let Some(why) = opened
-                .rebuilt
-                .filter(|why| why != crate::search::text::cache::NOT_KEPT)
-            {
-                state.report(format!("full-text index built again: {why}"));
-            }
-        }
-        Err(err) => state.report(format!("full-text index kept in memory only: {err:#}")),
-    }
+    std::thread::spawn(move || {
+        lower_priority();
+        let opened = crate::loader::file_stamps(&root, policy)
+            .and_then(|stamps| crate::search::text::cache::open(&folder, &root, &stamps));
+        let kept = match opened {
+            Ok(opened) => KeptIndex {
+                full_text: Some(opened.full_text),
+                note: opened
+                    .rebuilt
+                    .filter(|why| why != crate::search::text::cache::NOT_KEPT)
+                    .map(|why| format!("full-text index built again: {why}")),
+            },
+            Err(err) => KeptIndex {
+                full_text: None,
+                note: Some(format!("full-text index kept in memory only: {err:#}")),
+            },
+        };
+        let _ = send.send(Input::KeptIndex(Box::new(kept)));
+    });
 }
 
 /// Opens the browser on the archive, as the settings say.
@@ -681,13 +705,25 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     state.columns.clone_from(&settings.columns);
     let theme = settings.theme;
     let mut inputs = TerminalInputs::new()?;
-    if let Some(cache) = &settings.cache {
-        open_kept_index(&mut state, &cache.value, &archive_path, policy);
-    }
     let (arrive, arrivals) = std::sync::mpsc::channel();
-    loading::start(
-        archive_path.clone(),
+    if let Some(cache) = &settings.cache {
+        // Until it is open nothing is indexed; then it takes up what has
+        // arrived meanwhile.
+        state.full_text = None;
+        open_kept_index(
+            cache.value.clone(),
+            archive_path.clone(),
+            policy,
+            arrive.clone(),
+        );
+    }
+    let source = crate::catalog::Source::new(
+        &archive_path,
         policy,
+        settings.cache.as_ref().map(|chosen| chosen.value.as_path()),
+    );
+    loading::start(
+        source.clone(),
         Arc::clone(&state.index),
         loading::to_channel(arrive),
     );
@@ -706,7 +742,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let signatories = signatories::Worker::start(answered);
     inputs.signatories = Some((answered_rx, Arc::clone(&signatories.pending)));
     let (reloads, reloaded) = std::sync::mpsc::channel();
-    let watch = match ArchiveWatch::start(&archive_path, settings.poll, policy, reloads) {
+    let watch = match ArchiveWatch::start(source, settings.poll, reloads) {
         Ok(watch) => {
             inputs.reloads = Some(reloaded);
             Some(watch)

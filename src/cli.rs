@@ -261,6 +261,11 @@ pub fn run_command(settings: &Settings, command: &Command) -> anyhow::Result<Exi
     closed_stdout::refuse()?;
     let archive = settings.archive.value.as_path();
     let policy = settings.read_policy.clone().map_err(anyhow::Error::msg)?;
+    let source = crate::catalog::Source::new(
+        archive,
+        policy,
+        settings.cache.as_ref().map(|chosen| chosen.value.as_path()),
+    );
     let state = settings.state.as_ref().map(|chosen| chosen.value.as_path());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -292,58 +297,42 @@ pub fn run_command(settings: &Settings, command: &Command) -> anyhow::Result<Exi
                     let file = std::fs::File::create(path)
                         .with_context(|| format!("writing {}", path.display()))?;
                     let mut file = std::io::BufWriter::new(file);
-                    let code = list::run(
-                        archive,
-                        policy,
-                        state.ok(),
-                        query,
-                        *limit,
-                        format,
-                        &mut file,
-                    )?;
+                    let code = list::run(&source, state.ok(), query, *limit, format, &mut file)?;
                     file.flush()
                         .with_context(|| format!("writing {}", path.display()))?;
                     code
                 }
-                None => list::run(archive, policy, state.ok(), query, *limit, format, &mut out)?,
+                None => list::run(&source, state.ok(), query, *limit, format, &mut out)?,
             }
         }
-        Command::Stats { query, by, json } => signatories::stats(
-            archive,
-            policy,
-            state.ok(),
-            query.as_deref(),
-            *by,
-            *json,
-            &mut out,
-        )?,
+        Command::Stats { query, by, json } => {
+            signatories::stats(&source, state.ok(), query.as_deref(), *by, *json, &mut out)?
+        }
         Command::Signatory { name, json } => {
-            signatories::signatory(archive, policy, &name.join(" "), *json, &mut out)?
+            signatories::signatory(&source, &name.join(" "), *json, &mut out)?
         }
         Command::Compare {
             first,
             second,
             json,
-        } => signatories::compare_command(archive, policy, first, second, *json, &mut out)?,
+        } => signatories::compare_command(&source, first, second, *json, &mut out)?,
         Command::Mark {
             ids,
             query,
             options,
         } => mark::run(
-            archive,
-            policy,
+            &source,
             state.map_err(|err| anyhow::anyhow!("{err}"))?,
             ids,
             query.as_deref(),
             options,
             &mut out,
         )?,
-        Command::Show { id, json } => show::run(archive, policy, state.ok(), id, *json, &mut out)?,
+        Command::Show { id, json } => show::run(&source, state.ok(), id, *json, &mut out)?,
         Command::Config { default } => config_command(settings, *default, &mut out)?,
         Command::State(command) => state::run(command, state.map_err(Clone::clone), &mut out)?,
         Command::Contacts { query, json, vcard } => contacts::run(
-            archive,
-            policy,
+            &source,
             &query.join(" "),
             contacts::Format::from_flags(*json, *vcard),
             &mut out,
@@ -430,28 +419,15 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 /// Loads the archive for a command, reporting problems only through `check`.
-fn load(
-    archive: &std::path::Path,
-    policy: crate::loader::ReadPolicy,
-) -> anyhow::Result<crate::loader::Archive> {
-    let options = crate::loader::LoadOptions {
-        policy,
-        ..crate::loader::LoadOptions::default()
-    };
-    crate::loader::load(archive, options)
+fn load(source: &crate::catalog::Source) -> anyhow::Result<crate::loader::Archive> {
+    crate::catalog::load_with_bodies(source)
 }
 
-/// As [`load`], leaving bodies on disk (for commands that show none).
-fn load_without_bodies(
-    archive: &std::path::Path,
-    policy: crate::loader::ReadPolicy,
-) -> anyhow::Result<crate::loader::Archive> {
-    let options = crate::loader::LoadOptions {
-        bodies_on_disk: true,
-        policy,
-        ..crate::loader::LoadOptions::default()
-    };
-    crate::loader::load(archive, options)
+/// As [`load`], leaving bodies on disk (for commands that show none, or
+/// read back only those they print): from the catalog snapshot when the
+/// archive is unchanged.
+fn load_without_bodies(source: &crate::catalog::Source) -> anyhow::Result<crate::loader::Archive> {
+    crate::catalog::load(source).map(|(archive, _)| archive)
 }
 
 /// Writes a line, treating it as untrusted archive text.

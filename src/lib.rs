@@ -2,6 +2,7 @@
 //! statements. The library holds everything; `main.rs` only parses arguments.
 
 pub mod app;
+pub mod catalog;
 pub mod cli;
 pub mod clipboard;
 pub mod config;

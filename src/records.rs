@@ -277,6 +277,32 @@ impl Published {
         &self.raw
     }
 
+    /// The instant it stands for, and whether it was written with a time of
+    /// day: with [`Published::as_str`] and [`Published::zone`], all a
+    /// cache needs to make the same date again ([`Published::from_parts`]).
+    #[must_use]
+    pub fn instant(&self) -> (DateTime<FixedOffset>, bool) {
+        (self.instant, self.timed)
+    }
+
+    /// A date made again from what [`Published::instant`] and the others
+    /// gave, exactly as it was (a feed's instant may be finer than its
+    /// text, so the text alone would not do).
+    #[must_use]
+    pub fn from_parts(
+        raw: String,
+        instant: DateTime<FixedOffset>,
+        timed: bool,
+        zone: Option<Tz>,
+    ) -> Self {
+        Self {
+            raw,
+            instant,
+            timed,
+            zone,
+        }
+    }
+
     #[must_use]
     pub fn timestamp(&self) -> i64 {
         self.instant.timestamp()

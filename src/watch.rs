@@ -11,7 +11,8 @@ use std::time::{Duration, SystemTime};
 use anyhow::Context as _;
 use notify::{RecursiveMode, Watcher};
 
-use crate::loader::{Archive, LoadOptions, Problem, ReadPolicy, load};
+use crate::catalog::Source;
+use crate::loader::{Archive, Problem};
 use crate::search::Index;
 
 /// How long events must be quiet before reloading, so a burst of copies is
@@ -76,19 +77,16 @@ pub struct ArchiveWatch {
 }
 
 impl ArchiveWatch {
-    /// Starts watching `root`, sending each reload to `reloaded`. `poll`
-    /// forces polling (for network filesystems, where change events do not
-    /// arrive); when the system watcher cannot start, polling is used too.
-    /// `policy` says which links are followed, for watching as for loading.
+    /// Starts watching the archive of `source`, sending each reload to
+    /// `reloaded`. `poll` forces polling (for network filesystems, where
+    /// change events do not arrive); when the system watcher cannot start,
+    /// polling is used too. The source's read policy says which links are
+    /// followed, for watching as for loading.
     ///
     /// # Errors
     /// When neither watcher can watch the path.
-    pub fn start(
-        root: &Path,
-        poll: bool,
-        policy: ReadPolicy,
-        reloaded: Sender<Reloaded>,
-    ) -> anyhow::Result<Self> {
+    pub fn start(source: Source, poll: bool, reloaded: Sender<Reloaded>) -> anyhow::Result<Self> {
+        let (root, policy) = (source.root.as_path(), source.policy);
         let (requests, changes) = mpsc::channel::<()>();
         let notify_requests = requests.clone();
         let handler = move |event: notify::Result<notify::Event>| {
@@ -123,8 +121,7 @@ impl ArchiveWatch {
         watcher
             .watch(watched, mode)
             .with_context(|| format!("watching {}", root.display()))?;
-        let root = root.to_path_buf();
-        std::thread::spawn(move || reload_worker(&root, policy, &changes, &reloaded));
+        std::thread::spawn(move || reload_worker(&source, &changes, &reloaded));
         Ok(Self {
             _watcher: watcher,
             requests,
@@ -157,12 +154,7 @@ fn is_relevant(event: &notify::Event) -> bool {
 
 /// Waits for changes, lets them settle, reloads, and retries while a file
 /// is still being written.
-fn reload_worker(
-    root: &Path,
-    policy: ReadPolicy,
-    changes: &Receiver<()>,
-    reloaded: &Sender<Reloaded>,
-) {
+fn reload_worker(source: &Source, changes: &Receiver<()>, reloaded: &Sender<Reloaded>) {
     let mut retry_in: Option<Duration> = None;
     loop {
         let woke = match retry_in {
@@ -183,13 +175,10 @@ fn reload_worker(
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
-        // As the first load does: bodies stay on disk until shown.
-        let options = LoadOptions {
-            bodies_on_disk: true,
-            policy,
-            ..LoadOptions::default()
-        };
-        let Ok(mut archive) = load(root, options) else {
+        // As the first load does: bodies stay on disk until shown, and the
+        // catalog snapshot is used when nothing changed (the reload key
+        // pressed for nothing), else kept anew.
+        let Ok((mut archive, _)) = crate::catalog::load(source) else {
             retry_in = Some(RETRY);
             continue;
         };

@@ -148,8 +148,7 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
     state.loading = Some(Progress::default());
     let (send, arrivals) = mpsc::channel();
     loading::start(
-        path.clone(),
-        ReadPolicy::default(),
+        communique::catalog::Source::new(&path, ReadPolicy::default(), None),
         std::sync::Arc::clone(&state.index),
         loading::to_channel(send),
     );

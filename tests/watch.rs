@@ -54,8 +54,8 @@ fn load(dir: &Path) -> Archive {
 
 fn watch(dir: &Path, poll: bool) -> (ArchiveWatch, Receiver<Reloaded>) {
     let (sender, receiver) = mpsc::channel();
-    let watch =
-        ArchiveWatch::start(dir, poll, ReadPolicy::default(), sender).expect("the watcher starts");
+    let source = communique::catalog::Source::new(dir, ReadPolicy::default(), None);
+    let watch = ArchiveWatch::start(source, poll, sender).expect("the watcher starts");
     (watch, receiver)
 }
 
@@ -523,8 +523,8 @@ fn a_request_reads_what_the_watcher_cannot_see() {
         follow_links: true,
         ..ReadPolicy::default()
     };
-    let watch =
-        ArchiveWatch::start(dir.path(), false, following, sender).expect("the watcher starts");
+    let source = communique::catalog::Source::new(dir.path(), following, None);
+    let watch = ArchiveWatch::start(source, false, sender).expect("the watcher starts");
     write_record(
         outside.path(),
         "linked.json",

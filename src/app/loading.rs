@@ -1,14 +1,17 @@
 //! The first load, off the drawing thread: the archive is read in batches
 //! which go to the screen as they come (with a progress count), and into the
 //! search index the background search shares. The interface never waits.
+//! An archive unchanged since its catalog snapshot was kept is taken from
+//! the snapshot instead of being parsed; one read from its files is kept as
+//! a snapshot for next time, written batch by batch as it is read.
 
-use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, PoisonError, RwLock, TryLockError};
 use std::time::{Duration, Instant};
 
+use crate::catalog::{Refused, Source, snapshot};
 use crate::contacts::{ContactEntry, Directory, from_statement};
-use crate::loader::{LoadOptions, Progress, ReadPolicy, load_with};
+use crate::loader::{Archive, LoadOptions, Progress, file_stamps, load_with};
 use crate::records::{Published, Statement};
 use crate::search::{Index, Prepared};
 use crate::state::loading::{Order, merge_newest, ranks};
@@ -53,19 +56,21 @@ pub struct Finished {
     /// by a later version): the archive is reloaded (see
     /// [`crate::loader::Archive::withdrawn`]).
     pub withdrawn: Vec<String>,
+    /// What the status line should say about the catalog snapshot: why a
+    /// kept one was not trusted, or why none could be kept.
+    pub catalog: Option<String>,
 }
 
-/// Starts loading `root` into `index` on a thread of its own, handing what
-/// arrives to `send` (which returns false once nobody listens).
+/// Starts loading `source` into `index` on a thread of its own, handing
+/// what arrives to `send` (which returns false once nobody listens).
 pub fn start(
-    root: PathBuf,
-    policy: ReadPolicy,
+    source: Source,
     index: Arc<RwLock<Index>>,
     send: impl Fn(Arrived) -> bool + Send + 'static,
 ) {
     std::thread::spawn(move || {
         super::lower_priority();
-        load(&root, policy, &index, &send);
+        load(&source, &index, &send);
     });
 }
 
@@ -118,9 +123,10 @@ impl Publisher<'_> {
     /// while a search reads it (it is kept for the next batch then), so
     /// loading never waits for a search, except at the end.
     fn publish(&mut self, progress: Progress, finished: Option<Finished>) {
-        let mut batch = std::mem::take(&mut self.waiting);
-        // Sorted here, the browser only merges them into its order.
-        batch.sort_by(Statement::newest_first);
+        // Kept in the order read (so a statement's place is the same from
+        // one run to the next, as the kept full-text index counts on); the
+        // order says how they sort.
+        let batch = std::mem::take(&mut self.waiting);
         for statement in &batch {
             if !statement.media_contacts.is_empty() {
                 let entries = from_statement(statement);
@@ -175,33 +181,28 @@ impl Publisher<'_> {
         }
     }
 
-    /// The order once `statements` (sorted runs, newest first, as sent) are
-    /// after those sent before: their runs merged into the order so far.
+    /// The order once `statements` are after those sent before: sorted
+    /// newest first by position, and merged into the order so far.
     fn order_with(&mut self, statements: &[Statement]) -> Option<Order> {
         if statements.is_empty() {
             return None;
         }
-        // Where the run being read began, by position.
-        let mut run = self.keys.len();
-        for (at, statement) in statements.iter().enumerate() {
-            self.keys
-                .push((statement.published.clone(), statement.id.as_str().into()));
-            let ends_run = statements
-                .get(at + 1)
-                .is_none_or(|next| Statement::newest_first(statement, next).is_gt());
-            if !ends_run {
-                continue;
-            }
-            let arrived: Vec<u32> = (run..self.keys.len())
-                .map(|position| u32::try_from(position).unwrap_or(u32::MAX))
-                .collect();
-            let keys = &self.keys;
-            self.order = merge_newest(&self.order, &arrived, |a, b| {
-                let (a, b) = (&keys[a as usize], &keys[b as usize]);
-                crate::records::newest_first((&a.0, &a.1), (&b.0, &b.1)).is_lt()
-            });
-            run = self.keys.len();
-        }
+        let first = self.keys.len();
+        self.keys.extend(
+            statements
+                .iter()
+                .map(|statement| (statement.published.clone(), statement.id.as_str().into())),
+        );
+        let keys = &self.keys;
+        let newest_first = |a: u32, b: u32| {
+            let (a, b) = (&keys[a as usize], &keys[b as usize]);
+            crate::records::newest_first((&a.0, &a.1), (&b.0, &b.1))
+        };
+        let mut arrived: Vec<u32> = (first..keys.len())
+            .map(|position| u32::try_from(position).unwrap_or(u32::MAX))
+            .collect();
+        arrived.sort_unstable_by(|&a, &b| newest_first(a, b));
+        self.order = merge_newest(&self.order, &arrived, |a, b| newest_first(a, b).is_lt());
         Some(Order {
             order: self.order.clone(),
             rank: Arc::new(ranks(&self.order)),
@@ -209,12 +210,7 @@ impl Publisher<'_> {
     }
 }
 
-fn load(
-    root: &std::path::Path,
-    policy: ReadPolicy,
-    index: &Arc<RwLock<Index>>,
-    send: &dyn Fn(Arrived) -> bool,
-) {
+fn load(source: &Source, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> bool) {
     let mut publisher = Publisher {
         index,
         send,
@@ -228,24 +224,101 @@ fn load(
         order: Vec::new(),
         gone: false,
     };
+    // What the status line says about the snapshot, and the snapshot
+    // written as the archive is read.
+    let mut catalog = None;
+    let mut writer = None;
+    if let Some(folder) = &source.cache {
+        match file_stamps(&source.root, source.policy) {
+            Ok(stamps) => match snapshot::read(folder, &source.root, source.policy, &stamps) {
+                Ok(archive) => {
+                    publish_kept(&mut publisher, archive);
+                    return;
+                }
+                Err(refused) => {
+                    if let Refused::Unusable(why) = refused {
+                        catalog = Some(format!("catalog read again from the archive: {why}"));
+                    }
+                    match snapshot::Writer::create(folder, &source.root, source.policy, &stamps) {
+                        Ok(made) => writer = Some(made),
+                        Err(err) => catalog = Some(format!("catalog not kept: {err:#}")),
+                    }
+                }
+            },
+            Err(err) => catalog = Some(format!("catalog not kept: {err:#}")),
+        }
+    }
     let options = LoadOptions {
         bodies_on_disk: true,
-        policy,
+        policy: source.policy,
         ..LoadOptions::default()
     };
     let mut last = Progress::default();
-    let loaded = load_with(root, options, &mut |statements, progress| {
+    let loaded = load_with(&source.root, options, &mut |statements, progress| {
         last = progress;
         if publisher.gone {
             statements.clear();
             return;
+        }
+        if let Some(kept) = writer.as_mut()
+            && let Err(err) = kept.add(statements)
+        {
+            catalog = Some(format!("catalog not kept: {err:#}"));
+            writer = None;
         }
         publisher.take(statements, progress);
     });
     if publisher.gone {
         return;
     }
-    let finished = match loaded {
+    // A copy already sent that is not the one loaded makes the browser
+    // reload; the reload keeps the snapshot then.
+    if let (Some(kept), Ok(archive)) = (writer, &loaded)
+        && archive.withdrawn.is_empty()
+        && let Err(err) = kept.finish(archive)
+    {
+        catalog = Some(format!("catalog not kept: {err:#}"));
+    }
+    let finished = finished(&mut publisher, loaded, catalog);
+    publisher.publish(last, Some(finished));
+}
+
+/// Statements handed to the publisher at a time from a snapshot.
+const KEPT_LOT: usize = 65_536;
+
+/// Sends an archive taken from its snapshot as a load from its files would
+/// send it: in the same order, batch by batch.
+fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive) {
+    let total = archive.statements.len();
+    let mut progress = Progress {
+        bytes_done: 0,
+        bytes_total: total as u64,
+        statements: 0,
+    };
+    let mut statements = std::mem::take(&mut archive.statements).into_iter();
+    loop {
+        let mut lot: Vec<Statement> = statements.by_ref().take(KEPT_LOT).collect();
+        if lot.is_empty() || publisher.gone {
+            break;
+        }
+        progress.bytes_done += lot.len() as u64;
+        progress.statements += lot.len();
+        publisher.take(&mut lot, progress);
+    }
+    if publisher.gone {
+        return;
+    }
+    let finished = finished(publisher, Ok(archive), None);
+    publisher.publish(progress, Some(finished));
+}
+
+/// What the last message says once the archive is read.
+fn finished(
+    publisher: &mut Publisher<'_>,
+    loaded: anyhow::Result<Archive>,
+    catalog: Option<String>,
+) -> Finished {
+    match loaded {
         Ok(archive) => {
             let mut contacts = std::mem::take(&mut publisher.contacts);
             contacts.sort_by(|a, b| crate::records::newest_first((&a.0, &a.1), (&b.0, &b.1)));
@@ -259,6 +332,7 @@ fn load(
                 directory: Directory::from_entries(raw),
                 error: None,
                 withdrawn: archive.withdrawn,
+                catalog,
             }
         }
         Err(err) => Finished {
@@ -266,7 +340,7 @@ fn load(
             directory: Directory::default(),
             error: Some(format!("{err:#}")),
             withdrawn: Vec::new(),
+            catalog,
         },
-    };
-    publisher.publish(last, Some(finished));
+    }
 }

@@ -3,7 +3,6 @@
 //! exit status 1 with a message on stderr.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -33,13 +32,12 @@ impl Format {
 }
 
 pub fn run(
-    archive: &Path,
-    policy: crate::loader::ReadPolicy,
+    source: &crate::catalog::Source,
     query: &str,
     format: Format,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = super::load(archive, policy)?;
+    let loaded = super::load(source)?;
     let directory = Directory::from_archive(&loaded);
     let chosen: Vec<&ContactEntry> = search_contacts(&directory, query)
         .into_iter()
@@ -47,7 +45,7 @@ pub fn run(
         .collect();
     if chosen.is_empty() {
         if query.trim().is_empty() {
-            super::warn(&format!("no contacts in {}", archive.display()));
+            super::warn(&format!("no contacts in {}", source.root.display()));
         } else {
             super::warn(&format!("no contact matches {:?}", clean_line(query)));
         }

@@ -82,8 +82,7 @@ impl MarkOptions {
 /// saved (the options, the ids, the query), and all the options are applied
 /// in one transaction: either every change is saved or none is.
 pub fn run(
-    archive: &Path,
-    policy: crate::loader::ReadPolicy,
+    source: &crate::catalog::Source,
     state: &Path,
     ids: &[String],
     query: Option<&str>,
@@ -108,14 +107,14 @@ pub fn run(
                 .map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))
         })
         .transpose()?;
-    let loaded = super::load_without_bodies(archive, policy)?;
+    let loaded = super::load_without_bodies(source)?;
     if query.is_none()
         && let Some(unknown) = ids.iter().find(|id| loaded.find(id).is_none())
     {
         anyhow::bail!(
             "no statement with id {:?} in {} (see `communique list`)",
             crate::sanitize::clean_line(unknown),
-            archive.display()
+            source.root.display()
         );
     }
     let (mut store, warning) = crate::store::open_any(state, &Store::user())?;

@@ -8,21 +8,23 @@ use std::process::ExitCode;
 use crate::document::plain_text_with;
 
 pub fn run(
-    archive: &Path,
-    policy: crate::loader::ReadPolicy,
+    source: &crate::catalog::Source,
     state: Option<&Path>,
     id: &str,
     json: bool,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = super::load(archive, policy)?;
-    let Some(statement) = loaded.find(id) else {
+    // Only this statement's body is read (the rest may come from the
+    // catalog snapshot, bodies left on disk).
+    let loaded = super::load_without_bodies(source)?;
+    let Some(found) = loaded.find(id) else {
         anyhow::bail!(
             "no statement with id {:?} in {} (see `communique list`)",
             crate::sanitize::clean_line(id),
-            archive.display()
+            source.root.display()
         );
     };
+    let statement = &crate::loader::read_full(found)?;
     let marks = state.map(super::list::read_marks).unwrap_or_default();
     let marks = marks.get(&statement.id);
     if json {

@@ -9,22 +9,21 @@ use std::process::ExitCode;
 use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
-use crate::loader::{Archive, ReadPolicy};
+use crate::loader::Archive;
 use crate::records::Statement;
 use crate::sanitize::clean_line;
 use crate::signatories::{Dimension, Ledger, Period, Timeline, compare, counts, page};
 
 /// `stats [--query Q] --by D [--json]`.
 pub fn stats(
-    archive: &Path,
-    policy: ReadPolicy,
+    source: &crate::catalog::Source,
     state: Option<&Path>,
     query: Option<&str>,
     by: Dimension,
     json: bool,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = super::load_without_bodies(archive, policy)?;
+    let loaded = super::load_without_bodies(source)?;
     let marks = state.map(super::list::read_marks).unwrap_or_default();
     let chosen: Vec<usize> = match query.filter(|q| !q.trim().is_empty()) {
         Some(text) => super::list::search(&loaded.statements, &marks, text)?
@@ -138,13 +137,12 @@ fn statement_line(statement: &Statement) -> String {
 
 /// `signatory NAME [--json]`.
 pub fn signatory(
-    archive: &Path,
-    policy: ReadPolicy,
+    source: &crate::catalog::Source,
     name: &str,
     json: bool,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = super::load_without_bodies(archive, policy)?;
+    let loaded = super::load_without_bodies(source)?;
     let ledger = Ledger::new(&loaded.statements);
     let office = choose(&ledger, name)?;
     let page = page(&ledger, &loaded.statements, office);
@@ -233,16 +231,15 @@ fn position(loaded: &Archive, id: &str, archive: &Path) -> anyhow::Result<usize>
 
 /// `compare ID ID [--json]`.
 pub fn compare_command(
-    archive: &Path,
-    policy: ReadPolicy,
+    source: &crate::catalog::Source,
     first: &str,
     second: &str,
     json: bool,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = super::load_without_bodies(archive, policy)?;
-    let a = position(&loaded, first, archive)?;
-    let b = position(&loaded, second, archive)?;
+    let loaded = super::load_without_bodies(source)?;
+    let a = position(&loaded, first, &source.root)?;
+    let b = position(&loaded, second, &source.root)?;
     let ledger = Ledger::new(&loaded.statements);
     let comparison = compare(&ledger, &loaded.statements, a, b);
     let labels = |offices: &[u32]| -> Vec<String> {

@@ -19,6 +19,24 @@ impl State {
         self.index_text(0);
     }
 
+    /// The full-text index kept in the cache folder is open (`None`: it
+    /// could not be, so the index is kept in memory): it takes up every
+    /// statement that arrived meanwhile (those it already holds, as the same
+    /// statements at the same places, are not indexed again).
+    pub fn full_text_opened(&mut self, full_text: Option<FullText>, note: Option<String>) {
+        let full_text = full_text.or_else(|| FullText::in_memory().ok());
+        self.full_text = full_text.map(Arc::new);
+        self.text_indexed = 0;
+        self.snippets.clear();
+        if let Some(note) = note {
+            self.report(note);
+        }
+        self.index_text(0);
+        if self.query.has_text() {
+            self.refresh_hits();
+        }
+    }
+
     /// Has the statements from position `first` on indexed: asked of the
     /// indexer in the background (it reports to [`State::text_indexed_to`]);
     /// else done now when a query asks for text ([`State::search`] calls

@@ -1,0 +1,127 @@
+//! Opening an archive, the one way every command, the browser's reload and
+//! the browser's first load start from: the [`Source`] (where the archive
+//! is, how it is read, and the cache folder), and the catalog snapshot kept
+//! there ([`snapshot`]) so that an unchanged archive opens without being
+//! parsed again. A snapshot is used only when it checks out against the
+//! archive's files as they are now; otherwise the archive is read and a new
+//! snapshot written for next time.
+
+mod kept;
+pub mod snapshot;
+
+use std::path::{Path, PathBuf};
+
+use crate::loader::{Archive, FileStamp, LoadOptions, ReadPolicy, file_stamps, load_with};
+use crate::records::Statement;
+
+pub use snapshot::Refused;
+
+/// Where an archive is and how it is read, as the settings resolved them
+/// for the browser and every command.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    pub root: PathBuf,
+    pub policy: ReadPolicy,
+    /// The cache folder; `None`: nothing is kept (restricted mode without
+    /// `--cache`), every open reads the archive.
+    pub cache: Option<PathBuf>,
+}
+
+impl Source {
+    #[must_use]
+    pub fn new(root: &Path, policy: ReadPolicy, cache: Option<&Path>) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            policy,
+            cache: cache.map(Path::to_path_buf),
+        }
+    }
+
+    fn options(&self, bodies_on_disk: bool) -> LoadOptions {
+        LoadOptions {
+            bodies_on_disk,
+            policy: self.policy,
+            ..LoadOptions::default()
+        }
+    }
+}
+
+/// How an archive was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warmth {
+    /// From the snapshot: nothing parsed.
+    Warm,
+    /// Read from the archive's files, and why no snapshot was used; then a
+    /// snapshot was written, or why not.
+    Cold {
+        refused: Option<Refused>,
+        kept: Result<(), String>,
+    },
+}
+
+/// The archive with its bodies left on disk (read back one at a time with
+/// [`crate::loader::read_full`]), newest first: from the snapshot when it
+/// can be trusted, else read and kept for next time.
+///
+/// # Errors
+/// When the archive cannot be opened at all.
+pub fn load(source: &Source) -> anyhow::Result<(Archive, Warmth)> {
+    let (mut archive, warmth) = load_in_file_order(source)?;
+    // Ids are unique once loaded, so the order is total and an unstable
+    // sort (in place, moving each statement less) gives the same.
+    archive.statements.sort_unstable_by(Statement::newest_first);
+    Ok((archive, warmth))
+}
+
+/// As [`load`], the statements in the order the loader read them (file
+/// by file), which is the order the snapshot keeps.
+///
+/// # Errors
+/// When the archive cannot be opened at all.
+pub fn load_in_file_order(source: &Source) -> anyhow::Result<(Archive, Warmth)> {
+    let Some(folder) = &source.cache else {
+        let archive = load_with(&source.root, source.options(true), &mut |_, _| {})?;
+        return Ok((
+            archive,
+            Warmth::Cold {
+                refused: None,
+                kept: Err("no cache folder".into()),
+            },
+        ));
+    };
+    let stamps = file_stamps(&source.root, source.policy)?;
+    let refused = match snapshot::read(folder, &source.root, source.policy, &stamps) {
+        Ok(archive) => return Ok((archive, Warmth::Warm)),
+        Err(refused) => refused,
+    };
+    let archive = load_with(&source.root, source.options(true), &mut |_, _| {})?;
+    let kept = keep(folder, source.policy, &stamps, &archive);
+    Ok((
+        archive,
+        Warmth::Cold {
+            refused: Some(refused),
+            kept,
+        },
+    ))
+}
+
+/// Writes the snapshot of a whole archive read from files stamped `stamps`.
+fn keep(
+    folder: &Path,
+    policy: ReadPolicy,
+    stamps: &[FileStamp],
+    archive: &Archive,
+) -> Result<(), String> {
+    snapshot::write(folder, policy, stamps, archive)
+        .map(drop)
+        .map_err(|err| format!("{err:#}"))
+}
+
+/// The archive with its bodies read (for commands that print them): always
+/// from the files, as the snapshot keeps no body.
+///
+/// # Errors
+/// When the archive cannot be opened at all.
+pub fn load_with_bodies(source: &Source) -> anyhow::Result<Archive> {
+    crate::loader::load(&source.root, source.options(false))
+}

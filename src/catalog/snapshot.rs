@@ -1,0 +1,440 @@
+//! The catalog snapshot: an archive as the loader read it (statements with
+//! their bodies left on disk, the contacts of items that hold no statement,
+//! every problem), kept in the cache folder so that an unchanged archive
+//! opens without a byte of it being parsed again.
+//!
+//! One file per archive, `catalog-<hash of the root>.bin`:
+//!
+//! ```text
+//! "communique-catlg" · format version (u32 LE) · frames…
+//! frame: kind (u8) · length (u64 LE) · CRC-32 of the bytes (u32 LE) · bytes (postcard)
+//! kinds: 1 header (program version, root, read policy, every file's stamp)
+//!        2 chunk  (signatories and files met first here, then its statements)
+//!        3 tail   (counts, contacts, problems, skipped files) — last, and only once
+//! ```
+//!
+//! It is trusted only when everything checks out: the magic, the format and
+//! program versions, the root and the read policy it was made with, every
+//! archive file's path, size, modification time and inode, every frame's
+//! checksum, and the counts in the tail. A file that is missing, truncated,
+//! damaged, foreign, stale or of another version is refused with the reason
+//! and made again; nothing from it is used. A snapshot is written to a
+//! file of its own and renamed over the old one when complete, so a
+//! reader never sees half of one and two writers never mix.
+
+use std::fs::File;
+use std::io::{BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::kept::{KeptContact, KeptPath, KeptProblem, KeptStatement, Names, NewNames, Numbering};
+use crate::loader::{Archive, FileStamp, ReadPolicy};
+use crate::records::Statement;
+
+/// The file's first bytes.
+const MAGIC: &[u8; 16] = b"communique-catlg";
+/// The layout of the file and of its records: another is made again.
+pub const VERSION: u32 = 1;
+/// Statements in one chunk (decoded in parallel, a chunk a task).
+const CHUNK: usize = 8_192;
+
+const HEADER: u8 = 1;
+const CHUNK_KIND: u8 = 2;
+const TAIL: u8 = 3;
+/// Kind, length and checksum.
+const FRAME_HEAD: usize = 1 + 8 + 4;
+
+/// Why no snapshot was used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// None is kept for this archive yet.
+    NotKept,
+    /// One is kept but cannot be trusted: why.
+    Unusable(String),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotKept => f.write_str("no catalog kept yet"),
+            Self::Unusable(why) => f.write_str(why),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    program: String,
+    root: KeptPath,
+    policy: String,
+    /// Path, size, modification time (ns), inode.
+    files: Vec<(KeptPath, u64, i64, u64)>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Chunk {
+    names: NewNames,
+    statements: Vec<KeptStatement>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Tail {
+    statements: u64,
+    chunks: u64,
+    contacts: Vec<KeptContact>,
+    problems: Vec<KeptProblem>,
+    skipped: Vec<KeptPath>,
+    files_read: u64,
+}
+
+/// The snapshot file for the archive at `root` in `folder`: named by a hash
+/// of the absolute root, which the file also holds, checked.
+#[must_use]
+pub fn file_for(folder: &Path, root: &Path) -> PathBuf {
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    // FNV-1a: the same from one build to the next, unlike a seeded hasher.
+    let hash = root
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, &byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    folder.join(format!("catalog-{hash:016x}.bin"))
+}
+
+fn header_for(root: &Path, policy: ReadPolicy, files: &[FileStamp]) -> Header {
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    Header {
+        program: env!("CARGO_PKG_VERSION").to_owned(),
+        root: KeptPath::of(&root),
+        policy: format!("{policy:?}"),
+        files: files
+            .iter()
+            .map(|stamp| {
+                let path = std::path::absolute(&stamp.path).unwrap_or_else(|_| stamp.path.clone());
+                (KeptPath::of(&path), stamp.size, stamp.modified, stamp.inode)
+            })
+            .collect(),
+    }
+}
+
+/// Writes a snapshot as statements arrive, and puts it in place when the
+/// archive is complete. Dropped unfinished, it leaves nothing behind.
+#[derive(Debug)]
+pub struct Writer {
+    out: BufWriter<File>,
+    temp: PathBuf,
+    path: PathBuf,
+    numbering: Numbering,
+    statements: u64,
+    chunks: u64,
+    finished: bool,
+}
+
+fn frame(out: &mut impl std::io::Write, kind: u8, bytes: &[u8]) -> std::io::Result<()> {
+    out.write_all(&[kind])?;
+    out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    out.write_all(&crc32fast::hash(bytes).to_le_bytes())?;
+    out.write_all(bytes)
+}
+
+impl Writer {
+    /// Starts a snapshot in `folder` of the archive at `root`, read with
+    /// `policy`, whose files were `files` before reading began.
+    ///
+    /// # Errors
+    /// When the folder or the file cannot be made.
+    pub fn create(
+        folder: &Path,
+        root: &Path,
+        policy: ReadPolicy,
+        files: &[FileStamp],
+    ) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("creating the cache folder {}", folder.display()))?;
+        let path = file_for(folder, root);
+        let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let file = File::create(&temp).with_context(|| format!("creating {}", temp.display()))?;
+        let mut writer = Self {
+            out: BufWriter::with_capacity(1 << 20, file),
+            temp,
+            path,
+            numbering: Numbering::default(),
+            statements: 0,
+            chunks: 0,
+            finished: false,
+        };
+        let header = postcard::to_stdvec(&header_for(root, policy, files))?;
+        writer.out.write_all(MAGIC)?;
+        writer.out.write_all(&VERSION.to_le_bytes())?;
+        frame(&mut writer.out, HEADER, &header)?;
+        Ok(writer)
+    }
+
+    /// Adds statements after those added before.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn add(&mut self, statements: &[Statement]) -> anyhow::Result<()> {
+        for lot in statements.chunks(CHUNK) {
+            let mut chunk = Chunk {
+                names: NewNames::default(),
+                statements: Vec::with_capacity(lot.len()),
+            };
+            for statement in lot {
+                let kept = self.numbering.keep(statement, &mut chunk.names);
+                chunk.statements.push(kept);
+            }
+            frame(&mut self.out, CHUNK_KIND, &postcard::to_stdvec(&chunk)?)
+                .with_context(|| format!("writing {}", self.temp.display()))?;
+            self.statements += lot.len() as u64;
+            self.chunks += 1;
+        }
+        Ok(())
+    }
+
+    /// Ends the snapshot with what is known once the whole archive is read
+    /// (its statements are those added), and puts it in place.
+    ///
+    /// # Errors
+    /// When the file cannot be written or renamed.
+    pub fn finish(mut self, archive: &Archive) -> anyhow::Result<PathBuf> {
+        let tail = Tail {
+            statements: self.statements,
+            chunks: self.chunks,
+            contacts: archive.contacts.iter().map(KeptContact::of).collect(),
+            problems: archive.problems.iter().map(KeptProblem::of).collect(),
+            skipped: archive
+                .skipped
+                .iter()
+                .map(|path| KeptPath::of(path))
+                .collect(),
+            files_read: archive.files_read as u64,
+        };
+        frame(&mut self.out, TAIL, &postcard::to_stdvec(&tail)?)?;
+        self.out
+            .flush()
+            .with_context(|| format!("writing {}", self.temp.display()))?;
+        std::fs::rename(&self.temp, &self.path)
+            .with_context(|| format!("putting {} in place", self.path.display()))?;
+        self.finished = true;
+        Ok(self.path.clone())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Writes the snapshot of an archive loaded whole (its statements in the
+/// order the loader read them).
+///
+/// # Errors
+/// When the folder or the file cannot be written.
+pub fn write(
+    folder: &Path,
+    policy: ReadPolicy,
+    files: &[FileStamp],
+    archive: &Archive,
+) -> anyhow::Result<PathBuf> {
+    let mut writer = Writer::create(folder, &archive.root, policy, files)?;
+    writer.add(&archive.statements)?;
+    writer.finish(archive)
+}
+
+/// One frame of a file read whole.
+struct Frame<'a> {
+    kind: u8,
+    crc: u32,
+    bytes: &'a [u8],
+}
+
+fn frames(mut bytes: &[u8]) -> Result<Vec<Frame<'_>>, String> {
+    let mut frames = Vec::new();
+    while !bytes.is_empty() {
+        let Some((head, rest)) = bytes.split_at_checked(FRAME_HEAD) else {
+            return Err("truncated (a frame's head is cut short)".into());
+        };
+        let kind = head[0];
+        let len = u64::from_le_bytes(head[1..9].try_into().unwrap_or_default());
+        let crc = u32::from_le_bytes(head[9..13].try_into().unwrap_or_default());
+        let Some((body, rest)) = usize::try_from(len)
+            .ok()
+            .and_then(|len| rest.split_at_checked(len))
+        else {
+            return Err("truncated (a frame is cut short)".into());
+        };
+        frames.push(Frame {
+            kind,
+            crc,
+            bytes: body,
+        });
+        bytes = rest;
+    }
+    Ok(frames)
+}
+
+fn decode<'a, T: Deserialize<'a>>(frame: &Frame<'a>, what: &str) -> Result<T, String> {
+    postcard::from_bytes(frame.bytes).map_err(|err| format!("damaged ({what}: {err})"))
+}
+
+/// The archive at `root` as the snapshot in `folder` keeps it, when the
+/// snapshot can be trusted for the archive's files as they are now
+/// (`files`, stamped just before), read with `policy`. Its statements are
+/// in the order they were written (the loader's), not sorted.
+///
+/// # Errors
+/// Why no snapshot could be used: none kept, or why the one kept is not
+/// trusted.
+pub fn read(
+    folder: &Path,
+    root: &Path,
+    policy: ReadPolicy,
+    files: &[FileStamp],
+) -> Result<Archive, Refused> {
+    let path = file_for(folder, root);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(Refused::NotKept),
+        Err(err) => return Err(Refused::Unusable(format!("cannot read it: {err}"))),
+    };
+    trusted(&bytes, root, policy, files).map_err(Refused::Unusable)
+}
+
+fn trusted(
+    bytes: &[u8],
+    root: &Path,
+    policy: ReadPolicy,
+    files: &[FileStamp],
+) -> Result<Archive, String> {
+    let rest = bytes
+        .strip_prefix(MAGIC.as_slice())
+        .ok_or("not a communique catalog")?;
+    let (version, rest) = rest
+        .split_at_checked(4)
+        .ok_or("truncated (no format version)")?;
+    let version = u32::from_le_bytes(version.try_into().unwrap_or_default());
+    if version != VERSION {
+        return Err(format!(
+            "made by another version (format {version}, not {VERSION})"
+        ));
+    }
+    let frames = frames(rest)?;
+    if let Some(bad) = frames
+        .par_iter()
+        .position_any(|frame| crc32fast::hash(frame.bytes) != frame.crc)
+    {
+        return Err(format!("damaged (frame {} fails its checksum)", bad + 1));
+    }
+    let (Some(first), Some(last)) = (frames.first(), frames.last()) else {
+        return Err("empty".into());
+    };
+    if first.kind != HEADER {
+        return Err("damaged (no header)".into());
+    }
+    if last.kind != TAIL || frames.len() < 2 {
+        return Err("truncated (no end)".into());
+    }
+    let header: Header = decode(first, "header")?;
+    let expected = header_for(root, policy, files);
+    if header.program != expected.program {
+        return Err(format!(
+            "made by communique {}, this is {}",
+            header.program, expected.program
+        ));
+    }
+    if header.root.restore() != expected.root.restore() {
+        return Err(format!(
+            "made for another archive ({})",
+            header.root.restore().display()
+        ));
+    }
+    if header.policy != expected.policy {
+        return Err(
+            "made with other reading settings (links, record size, time zone or reflow)".into(),
+        );
+    }
+    if header.files.len() != expected.files.len() {
+        return Err(format!(
+            "the archive's files changed ({} then, {} now)",
+            header.files.len(),
+            expected.files.len()
+        ));
+    }
+    for (then, now) in header.files.iter().zip(&expected.files) {
+        if then.0.restore() != now.0.restore() {
+            return Err(format!(
+                "{} is new in the archive",
+                now.0.restore().display()
+            ));
+        }
+        if (then.1, then.2, then.3) != (now.1, now.2, now.3) {
+            return Err(format!("{} changed since", now.0.restore().display()));
+        }
+    }
+    let tail: Tail = decode(last, "end")?;
+    let chunk_frames = &frames[1..frames.len() - 1];
+    if chunk_frames.iter().any(|frame| frame.kind != CHUNK_KIND)
+        || chunk_frames.len() as u64 != tail.chunks
+    {
+        return Err("damaged (its chunks are not those written)".into());
+    }
+    let chunks: Vec<Chunk> = chunk_frames
+        .par_iter()
+        .map(|frame| decode(frame, "chunk"))
+        .collect::<Result<_, _>>()?;
+    let count: usize = chunks.iter().map(|chunk| chunk.statements.len()).sum();
+    if count as u64 != tail.statements {
+        return Err(format!(
+            "damaged ({count} statements, {} written)",
+            tail.statements
+        ));
+    }
+    let mut names = Names::default();
+    let mut lots = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        names.add(chunk.names);
+        lots.push(chunk.statements);
+    }
+    let lots: Vec<Vec<Statement>> = lots
+        .into_par_iter()
+        .map(|lot| {
+            lot.into_iter()
+                .map(|kept| kept.restore(&names))
+                .collect::<anyhow::Result<Vec<_>>>()
+        })
+        .collect::<anyhow::Result<_>>()
+        .map_err(|err| format!("damaged ({err:#})"))?;
+    let mut statements = Vec::with_capacity(count);
+    for lot in lots {
+        statements.extend(lot);
+    }
+    let restore = |err: anyhow::Error| format!("damaged ({err:#})");
+    Ok(Archive {
+        root: root.to_path_buf(),
+        statements,
+        contacts: tail
+            .contacts
+            .into_iter()
+            .map(KeptContact::restore)
+            .collect::<anyhow::Result<_>>()
+            .map_err(restore)?,
+        problems: tail
+            .problems
+            .into_iter()
+            .map(KeptProblem::restore)
+            .collect::<anyhow::Result<_>>()
+            .map_err(restore)?,
+        skipped: tail.skipped.iter().map(KeptPath::restore).collect(),
+        files_read: usize::try_from(tail.files_read).map_err(|err| err.to_string())?,
+        withdrawn: Vec::new(),
+    })
+}

@@ -1,0 +1,397 @@
+//! The catalog snapshot (issue 16): an archive opened from the cache is the
+//! archive read from its files — every statement, field, origin, contact
+//! and problem — over every fixture of every format at once (real GOV.UK,
+//! feeds, Markdown, mojibake, hostile and broken files, duplicates); and a
+//! snapshot that is stale, truncated, damaged, foreign, of another version
+//! or made with other settings is refused with the reason and made again,
+//! never trusted. The commands give the same answers warm as cold.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use communique::catalog::{self, Refused, Source, Warmth, snapshot};
+use communique::loader::{Archive, LoadOptions, ReadPolicy, file_stamps, load_with};
+
+fn repo(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("folder");
+    for entry in fs::read_dir(from).expect("fixture folder") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            fs::copy(&path, &target).expect("copied");
+        }
+    }
+}
+
+/// One folder holding the bundled archive and every format's fixtures,
+/// broken and hostile ones included.
+fn everything(dir: &Path) -> PathBuf {
+    let root = dir.join("archive");
+    copy_tree(&repo("archive"), &root.join("bundled"));
+    for fixture in [
+        "native",
+        "govuk",
+        "govuk-schemas",
+        "govuk-text",
+        "govuk-versions",
+        "feeds",
+        "markdown",
+        "mojibake",
+        "broken",
+        "hostile",
+        "whitehouse",
+    ] {
+        copy_tree(
+            &repo(&format!("tests/fixtures/{fixture}")),
+            &root.join(fixture),
+        );
+    }
+    // Signatories who sign several statements (the loader shares one copy).
+    let lines: Vec<String> = (0..3)
+        .map(|n| {
+            serde_json::json!({
+                "id": format!("joint-{n}"),
+                "title": format!("Joint statement {n}"),
+                "published": format!("2024-0{}-01", n + 1),
+                "signatories": [
+                    {"role": "Minister for Foreign Affairs", "country": "Japan"},
+                    {"name": "Penny Wong", "country": "Australia"},
+                ],
+            })
+            .to_string()
+        })
+        .collect();
+    fs::write(root.join("repeated.jsonl"), lines.join("\n")).expect("written");
+    root
+}
+
+/// The archive read from its files, as every command read it before the
+/// snapshot (bodies on disk, in the loader's order).
+fn from_files(root: &Path, policy: ReadPolicy) -> Archive {
+    let options = LoadOptions {
+        bodies_on_disk: true,
+        policy,
+        ..LoadOptions::default()
+    };
+    load_with(root, options, &mut |_, _| {}).expect("the archive loads")
+}
+
+fn assert_same(warm: &Archive, cold: &Archive) {
+    assert_eq!(warm.statements.len(), cold.statements.len());
+    for (warm, cold) in warm.statements.iter().zip(&cold.statements) {
+        assert_eq!(warm, cold, "statement {} differs", cold.id);
+        assert_eq!(warm.origin, cold.origin, "{}'s origin differs", cold.id);
+        // Shared as loaded: one copy per distinct signatory.
+        assert_eq!(warm.signatories, cold.signatories);
+    }
+    assert_eq!(warm.contacts, cold.contacts);
+    assert_eq!(warm.problems, cold.problems);
+    assert_eq!(warm.skipped, cold.skipped);
+    assert_eq!(warm.files_read, cold.files_read);
+}
+
+fn source(root: &Path, cache: &Path) -> Source {
+    Source::new(root, ReadPolicy::default(), Some(cache))
+}
+
+fn open(source: &Source) -> (Archive, Warmth) {
+    catalog::load_in_file_order(source).expect("the archive opens")
+}
+
+fn refused(warmth: &Warmth) -> String {
+    match warmth {
+        Warmth::Cold {
+            refused: Some(Refused::Unusable(why)),
+            kept: Ok(()),
+        } => why.clone(),
+        other => panic!("expected a refused snapshot made again, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_warm_open_gives_the_archive_as_read_from_its_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = everything(dir.path());
+    let cache = dir.path().join("cache");
+    let cold = from_files(&root, ReadPolicy::default());
+    assert!(cold.statements.len() > 60, "{}", cold.statements.len());
+    assert!(cold.problems.len() > 10, "the broken files report problems");
+    assert!(
+        !cold.contacts.is_empty(),
+        "GOV.UK contact items give contacts"
+    );
+
+    let (first, warmth) = open(&source(&root, &cache));
+    assert!(
+        matches!(
+            warmth,
+            Warmth::Cold {
+                refused: Some(Refused::NotKept),
+                kept: Ok(())
+            }
+        ),
+        "{warmth:?}"
+    );
+    assert_same(&first, &cold);
+
+    let (second, warmth) = open(&source(&root, &cache));
+    assert_eq!(warmth, Warmth::Warm);
+    assert_same(&second, &cold);
+    // Signatories are shared again, as the loader shares them: one copy
+    // of each distinct signatory.
+    let distinct = |archive: &Archive| {
+        let mut copies: Vec<*const communique::records::Signatory> = archive
+            .statements
+            .iter()
+            .flat_map(|statement| &statement.signatories)
+            .map(std::sync::Arc::as_ptr)
+            .collect();
+        copies.sort_unstable();
+        copies.dedup();
+        copies.len()
+    };
+    let signed: usize = cold.statements.iter().map(|s| s.signatories.len()).sum();
+    assert!(distinct(&cold) < signed, "the fixtures repeat signatories");
+    assert_eq!(distinct(&second), distinct(&cold));
+}
+
+#[test]
+fn a_changed_added_or_removed_file_is_read_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = everything(dir.path());
+    let cache = dir.path().join("cache");
+    let source = source(&root, &cache);
+    open(&source);
+
+    // Changed in place (same inode, another size and time).
+    let seed = root.join("bundled/dprk-russia-joint-statement-2024-01-12.json");
+    let text = fs::read_to_string(&seed).expect("seed");
+    fs::write(
+        &seed,
+        text.replace("DPRK-Russia ballistic", "DPRK–Russia ballistic"),
+    )
+    .expect("written");
+    let (archive, warmth) = open(&source);
+    assert!(refused(&warmth).contains("changed since"), "{warmth:?}");
+    assert!(
+        archive
+            .statements
+            .iter()
+            .any(|statement| statement.title.starts_with("DPRK–Russia ballistic")),
+        "the new text is read"
+    );
+    assert_same(&archive, &from_files(&root, ReadPolicy::default()));
+    assert_eq!(open(&source).1, Warmth::Warm);
+
+    // Added.
+    fs::write(
+        root.join("new.json"),
+        r#"{"id":"new-one","title":"Added since","published":"2026-12-06"}"#,
+    )
+    .expect("written");
+    let (archive, warmth) = open(&source);
+    assert!(refused(&warmth).contains("files changed"), "{warmth:?}");
+    assert!(archive.find("new-one").is_some());
+
+    // Removed.
+    fs::remove_file(root.join("new.json")).expect("removed");
+    let (archive, warmth) = open(&source);
+    assert!(refused(&warmth).contains("files changed"), "{warmth:?}");
+    assert!(archive.find("new-one").is_none());
+
+    // Replaced by another file of the same size and time (another inode).
+    let copy = root.join("seed.tmp");
+    fs::copy(&seed, &copy).expect("copied");
+    let modified = fs::metadata(&seed)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    fs::File::options()
+        .write(true)
+        .open(&copy)
+        .and_then(|file| file.set_modified(modified))
+        .expect("time set");
+    fs::rename(&copy, &seed).expect("replaced");
+    let (_, warmth) = open(&source);
+    assert!(refused(&warmth).contains("changed since"), "{warmth:?}");
+}
+
+#[test]
+fn a_truncated_damaged_foreign_or_other_version_snapshot_is_never_trusted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = everything(dir.path());
+    let cache = dir.path().join("cache");
+    let source = source(&root, &cache);
+    let cold = from_files(&root, ReadPolicy::default());
+    open(&source);
+    let file = snapshot::file_for(&cache, &root);
+    let good = fs::read(&file).expect("the snapshot is kept");
+
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("cut in half", good[..good.len() / 2].to_vec(), "truncated"),
+        (
+            "its last byte gone",
+            good[..good.len() - 1].to_vec(),
+            "truncated",
+        ),
+        (
+            "one byte changed in the middle",
+            {
+                let mut bytes = good.clone();
+                let middle = bytes.len() / 2;
+                bytes[middle] ^= 0x40;
+                bytes
+            },
+            "damaged",
+        ),
+        (
+            "another format version",
+            {
+                let mut bytes = good.clone();
+                bytes[16] = bytes[16].wrapping_add(1);
+                bytes
+            },
+            "another version",
+        ),
+        ("empty", Vec::new(), "not a communique catalog"),
+        (
+            "not a catalog",
+            b"SQLite format 3\0 something else".to_vec(),
+            "not a communique catalog",
+        ),
+    ];
+    for (what, bytes, why) in cases {
+        fs::write(&file, &bytes).expect("written");
+        let (archive, warmth) = open(&source);
+        let said = refused(&warmth);
+        assert!(said.contains(why), "{what}: {said:?}");
+        assert_same(&archive, &cold);
+        // Made again: the next open is warm and right.
+        let (archive, warmth) = open(&source);
+        assert_eq!(warmth, Warmth::Warm, "{what}");
+        assert_same(&archive, &cold);
+    }
+
+    // Another archive's snapshot under this one's name.
+    let other = dir.path().join("other");
+    fs::create_dir_all(&other).expect("folder");
+    fs::copy(
+        repo("archive/dprk-russia-joint-statement-2024-01-12.json"),
+        other.join("seed.json"),
+    )
+    .expect("copied");
+    let other_source = Source::new(&other, ReadPolicy::default(), Some(&cache));
+    open(&other_source);
+    fs::copy(snapshot::file_for(&cache, &other), &file).expect("copied");
+    let (archive, warmth) = open(&source);
+    assert!(
+        refused(&warmth).contains("made for another archive"),
+        "{warmth:?}"
+    );
+    assert_same(&archive, &cold);
+}
+
+#[test]
+fn other_reading_settings_are_not_served_from_the_snapshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = everything(dir.path());
+    let cache = dir.path().join("cache");
+    open(&source(&root, &cache));
+    let tokyo = ReadPolicy {
+        time_zone: Some(chrono_tz::Asia::Tokyo),
+        ..ReadPolicy::default()
+    };
+    let (archive, warmth) = open(&Source::new(&root, tokyo, Some(&cache)));
+    assert!(
+        refused(&warmth).contains("other reading settings"),
+        "{warmth:?}"
+    );
+    assert_same(&archive, &from_files(&root, tokyo));
+    let (archive, warmth) = open(&Source::new(&root, tokyo, Some(&cache)));
+    assert_eq!(warmth, Warmth::Warm);
+    assert_same(&archive, &from_files(&root, tokyo));
+}
+
+#[test]
+fn without_a_cache_folder_nothing_is_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = everything(dir.path());
+    let (archive, warmth) = open(&Source::new(&root, ReadPolicy::default(), None));
+    assert!(matches!(warmth, Warmth::Cold { refused: None, .. }));
+    assert_same(&archive, &from_files(&root, ReadPolicy::default()));
+    let stamps = file_stamps(&root, ReadPolicy::default()).expect("stamps");
+    assert_eq!(
+        snapshot::read(
+            &dir.path().join("cache"),
+            &root,
+            ReadPolicy::default(),
+            &stamps
+        )
+        .err(),
+        Some(Refused::NotKept)
+    );
+}
+
+/// `communique` with its cache folder in `cache`.
+fn communique(root: &Path, cache: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_communique"))
+        .arg("--archive")
+        .arg(root)
+        .arg("--cache")
+        .arg(cache)
+        .env("XDG_STATE_HOME", cache.join("state"))
+        .args(args)
+        .env_remove("COMMUNIQUE_ARCHIVE")
+        .output()
+        .expect("communique runs");
+    assert!(
+        output.status.success() || output.status.code() == Some(1),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn the_commands_answer_the_same_warm_as_cold() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = everything(dir.path());
+    let commands: &[&[&str]] = &[
+        &["list"],
+        &["list", "--json"],
+        &["list", "--csv"],
+        &["list", "--query", "japan", "--json"],
+        &["list", "--query", "sig:korea -kind:speech"],
+        &["list", "--query", "text:\"ballistic missile\"", "--json"],
+        &[
+            "show",
+            "dprk-russia-ballistic-missile-transfers-2024-01-12",
+            "--json",
+        ],
+        &["show", "dprk-russia-ballistic-missile-transfers-2024-01-12"],
+        &["stats", "--by", "country", "--json"],
+        &["signatory", "penny", "wong", "--json"],
+        &["contacts", "--json"],
+    ];
+    let cache = dir.path().join("cache");
+    let fresh: Vec<String> = commands
+        .iter()
+        .map(|args| {
+            // A cache folder of its own each time: always cold.
+            let once = tempfile::tempdir().expect("tempdir");
+            communique(&root, once.path(), args)
+        })
+        .collect();
+    communique(&root, &cache, &["list", "--limit", "1"]);
+    assert!(snapshot::file_for(&cache, &root).is_file());
+    for (args, fresh) in commands.iter().zip(&fresh) {
+        assert!(fresh.len() > 20, "{args:?} says something: {fresh:?}");
+        assert_eq!(&communique(&root, &cache, args), fresh, "{args:?} warm");
+    }
+}
