@@ -10,11 +10,22 @@
 //!     target/bench-data/100k.fts5
 //! ```
 //!
+//! With `--existing` nothing is built: the index already at the output path
+//! (kept from an earlier run) is opened and only the queries are timed, so a
+//! query can be timed side by side with its anchor in one run:
+//!
+//! ```sh
+//! hyperfine -N -w2 -r10 \
+//!     "target/release/examples/fulltext --existing --runs 1 --ranking bm25 \
+//!         --query 'ballistic missile' target/bench-data/1m.jsonl target/bench-data/1m.fts5" \
+//!     "rg -c -i 'ballistic missile' target/bench-data/1m.jsonl"
+//! ```
+//!
 //! The same texts read the same way go into tantivy for the comparison in
 //! docs/benchmarks.md.
 
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -39,14 +50,95 @@ struct Args {
     /// The index file to write (replaced if it is there).
     #[arg(default_value = "target/bench-data/100k.fts5")]
     output: PathBuf,
+    /// Build nothing: time the queries on the index already at the output
+    /// path, built by an earlier run over the same archive.
+    #[arg(long)]
+    existing: bool,
+    /// A `text:` term's value to time (repeatable); without it, four terms
+    /// from a phrase to a common word.
+    #[arg(long = "query", value_name = "TERM")]
+    queries: Vec<String>,
+    /// Searches for each term and ranking; the median is printed.
+    #[arg(long, default_value_t = 21)]
+    runs: usize,
+    /// Time the search with BM25 ranking, without it, or both.
+    #[arg(long, default_value = "both", value_parser = ["both", "bm25", "none"])]
+    ranking: String,
 }
 
+/// The terms timed when none is given.
+const TERMS: &[&str] = &[
+    "ballistic missile",
+    "ballistic",
+    "sanction*",
+    "global non-proliferation regime",
+];
+
 fn main() -> anyhow::Result<()> {
-    let Args { input, output } = clap::Parser::parse();
-    let _ = std::fs::remove_file(&output);
-    let index = FullText::create(&output)?;
+    let args: Args = clap::Parser::parse();
+    let index = if args.existing {
+        anyhow::ensure!(
+            args.output.is_file(),
+            "no index at {} to time: build it first, without --existing",
+            args.output.display()
+        );
+        FullText::create(&args.output)?
+    } else {
+        build(&args.input, &args.output)?
+    };
+    let size = std::fs::metadata(&args.output)?.len();
+    let archive = std::fs::metadata(&args.input)?.len();
+    println!(
+        "index {:.0} MB, {:.1}% of the archive's {:.0} MB",
+        size as f64 / 1e6,
+        size as f64 * 100.0 / archive as f64,
+        archive as f64 / 1e6
+    );
+    let queries: Vec<&str> = if args.queries.is_empty() {
+        TERMS.to_vec()
+    } else {
+        args.queries.iter().map(String::as_str).collect()
+    };
+    let rankings: &[bool] = match args.ranking.as_str() {
+        "bm25" => &[true],
+        "none" => &[false],
+        _ => &[true, false],
+    };
+    for value in queries {
+        let term = TextTerm::parse(value).context("a term")?;
+        for &ranked in rankings {
+            let mut times: Vec<Duration> = Vec::new();
+            let mut hits = 0;
+            for _ in 0..args.runs.max(1) {
+                let started = Instant::now();
+                hits = index.matching_with(&term, ranked)?.len();
+                times.push(started.elapsed());
+            }
+            times.sort();
+            println!(
+                "text:{}: {hits} statements, median {:.2?} of {} ({})",
+                term.shown(),
+                times[times.len() / 2],
+                times.len(),
+                if ranked {
+                    "every hit with BM25"
+                } else {
+                    "every hit, no ranking"
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Indexes every statement of the JSON Lines archive at `input` into a new
+/// index at `output`, in the browser indexer's batches, and says how long
+/// it took.
+fn build(input: &Path, output: &Path) -> anyhow::Result<FullText> {
+    let _ = std::fs::remove_file(output);
+    let index = FullText::create(output)?;
     let file =
-        std::fs::File::open(&input).with_context(|| format!("opening {}", input.display()))?;
+        std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?;
     let started = Instant::now();
     let mut batch = Vec::with_capacity(BATCH);
     let mut count = 0;
@@ -68,42 +160,6 @@ fn main() -> anyhow::Result<()> {
     }
     index.add(count, &batch)?;
     count += batch.len();
-    let took = started.elapsed();
-    let size = std::fs::metadata(&output)?.len();
-    let archive = std::fs::metadata(&input)?.len();
-    println!(
-        "indexed {count} statements in {took:.1?}; index {:.0} MB, {:.1}% of the archive's {:.0} MB",
-        size as f64 / 1e6,
-        size as f64 * 100.0 / archive as f64,
-        archive as f64 / 1e6
-    );
-    for value in [
-        "ballistic missile",
-        "ballistic",
-        "sanction*",
-        "global non-proliferation regime",
-    ] {
-        let term = TextTerm::parse(value).context("a term")?;
-        for ranked in [true, false] {
-            let mut times: Vec<Duration> = Vec::new();
-            let mut hits = 0;
-            for _ in 0..21 {
-                let started = Instant::now();
-                hits = index.matching_with(&term, ranked)?.len();
-                times.push(started.elapsed());
-            }
-            times.sort();
-            println!(
-                "text:{}: {hits} statements, median {:.2?} ({})",
-                term.shown(),
-                times[times.len() / 2],
-                if ranked {
-                    "every hit with BM25"
-                } else {
-                    "every hit, no ranking"
-                }
-            );
-        }
-    }
-    Ok(())
+    println!("indexed {count} statements in {:.1?}", started.elapsed());
+    Ok(index)
 }

@@ -15,6 +15,24 @@
 //! at most 1000 files. `--lines` also writes one "title | signatory | …" line
 //! per statement, the text `communique` searches, for `fzf --filter`.
 //!
+//! `--shape` changes what the statements look like, so search can be
+//! measured on archives unlike the default mix (issue 16, item 4); each shape
+//! is as deterministic as the default, and the default's archives are the
+//! same to the byte as before shapes existed:
+//!
+//! | `--shape` | statements |
+//! |---|---|
+//! | `default` | titles of 40–140 characters from templates; 1–60 signatories (joint statements 2–60, others 1–4) |
+//! | `many-signatories` | the default titles, every statement signed by 20–60 |
+//! | `shared-phrases` | titles up to 200 characters sharing long phrases: "Joint statement by the Foreign Ministers of X, Y and Z on …" |
+//! | `short-titles` | titles of 2–5 words ("Sanctions on Mali", "G7 communiqué") |
+//! | `near-duplicates` | families of 16 consecutive records sharing a title and signatories, differing by a word or a date in the title and by one signatory dropped, added or replaced |
+//!
+//! ```sh
+//! cargo run --release --example generate -- --count 100000 --shape shared-phrases \
+//!     --out target/bench-data/100k-shared-phrases.jsonl
+//! ```
+//!
 //! The benches include this file (`#[path = "../examples/generate.rs"]`), so
 //! they measure exactly what the generator writes.
 
@@ -49,6 +67,62 @@ impl Format {
             "folder" => Self::Folder,
             other => bail!("unknown format {other:?}: expected json, jsonl or folder"),
         })
+    }
+}
+
+/// What the archive's statements look like: the default mix, or one of the
+/// shapes that stress search differently (issue 16, item 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shape {
+    /// The mix measured since issue 7: titles of 40–140 characters from
+    /// templates, 1–60 signatories (joint statements 2–60, others 1–4).
+    #[default]
+    Default,
+    /// The default titles, every statement signed by 20–60.
+    ManySignatories,
+    /// Long titles sharing their first words: "Joint statement by the
+    /// Foreign Ministers of X, Y and Z on …", up to 200 characters.
+    SharedPhrases,
+    /// Titles of 2–5 words ("Sanctions on Mali", "G7 communiqué").
+    ShortTitles,
+    /// Families of 16 statements, one after another, sharing a title and
+    /// signatories that differ by a word or a date, and by one signatory
+    /// dropped, added or replaced.
+    NearDuplicates,
+}
+
+impl Shape {
+    /// Every shape, the default first.
+    pub const ALL: [Self; 5] = [
+        Self::Default,
+        Self::ManySignatories,
+        Self::SharedPhrases,
+        Self::ShortTitles,
+        Self::NearDuplicates,
+    ];
+
+    /// The name `--shape` takes.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Default => "default",
+            Self::ManySignatories => "many-signatories",
+            Self::SharedPhrases => "shared-phrases",
+            Self::ShortTitles => "short-titles",
+            Self::NearDuplicates => "near-duplicates",
+        }
+    }
+
+    /// # Errors
+    /// When the name is not one of [`Shape::name`]'s.
+    pub fn parse(name: &str) -> anyhow::Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|shape| shape.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|shape| shape.name()).collect();
+                anyhow::anyhow!("unknown shape {name:?}: expected {}", names.join(", "))
+            })
     }
 }
 
@@ -522,7 +596,7 @@ const GOVERNMENTS: &[(i32, &str)] = &[
 /// First year of the 30 the dates spread over.
 const FIRST_YEAR: i32 = 1995;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Signatory {
     pub role: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -692,6 +766,12 @@ fn signatories(rng: &mut Rng, kind: &str) -> Vec<Signatory> {
     } else {
         rng.between(1, 4)
     };
+    signatories_of(rng, count)
+}
+
+/// `count` signatories: with the EU's High Representative in half the lists
+/// longer than 10, and distinct countries otherwise.
+fn signatories_of(rng: &mut Rng, count: usize) -> Vec<Signatory> {
     let mut chosen: Vec<usize> = Vec::with_capacity(count);
     let mut list = Vec::with_capacity(count);
     if count > 10 && rng.chance(50) {
@@ -747,6 +827,202 @@ fn body(rng: &mut Rng) -> String {
     body
 }
 
+/// Titles that share long phrases: most begin "Joint statement by the
+/// Foreign Ministers of", then name 2–5 countries or a group.
+const SHARED_PHRASE_TEMPLATES: &[&str] = &[
+    "Joint statement by the Foreign Ministers of {countries} on {topic}",
+    "Joint statement by the Foreign Ministers of {countries} on {topic}",
+    "Joint statement by the Foreign Ministers of {countries} following their meeting in {city}",
+    "Joint statement by the Foreign Ministers of {group} on {topic}",
+    "Joint statement by the Ministers of Foreign Affairs of {countries} on {topic}",
+    "Joint statement by the Foreign Ministers of {countries} on the occasion of the {forum}",
+    "Statement by the Foreign Ministers of {countries} on {topic}",
+];
+
+/// The longest shared-phrase title.
+const SHARED_PHRASE_MAX: usize = 200;
+
+/// Titles of 2–5 words; `{country}` is always a one-word country name.
+const SHORT_TEMPLATES: &[&str] = &[
+    "{Country} statement",
+    "Sanctions on {country}",
+    "{Country} ceasefire welcomed",
+    "Minister visits {country}",
+    "G7 communiqué",
+    "E3 statement",
+    "Statement on {country}",
+    "{Country} elections",
+    "UK condemns {country} missile launch",
+    "{Country} humanitarian update",
+    "Joint statement on {country}",
+    "Maritime security",
+    "Nuclear non-proliferation",
+    "{Country} trade talks",
+    "Human rights in {country}",
+    "Red Sea shipping",
+    "Ceasefire in {country}",
+    "{Country}: joint communiqué",
+];
+
+/// The word a near-duplicate's title may have in place of one of its own.
+const VARIANT_WORDS: &[&str] = &[
+    "renewed", "further", "updated", "joint", "urgent", "second", "new", "final",
+];
+
+/// Statements in one family of near-duplicates.
+pub const FAMILY_SIZE: usize = 16;
+
+/// Mixed into the seed for a family's shared parts, so they are not any
+/// record's own draws.
+const FAMILY_SALT: u64 = 0x6E65_6172_6475_7073;
+
+/// "A, B and C": `count` distinct countries.
+fn country_list(rng: &mut Rng, count: usize) -> String {
+    let mut names: Vec<&str> = Vec::with_capacity(count);
+    while names.len() < count {
+        let name = rng.pick(COUNTRIES);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
+
+/// A title with a long phrase many titles share, at most 200 characters.
+fn shared_phrase_title(rng: &mut Rng, spoken_date: &str) -> String {
+    let template = rng.pick(SHARED_PHRASE_TEMPLATES);
+    let count = rng.between(2, 5);
+    let countries = country_list(rng, count);
+    let mut title = String::new();
+    fill(
+        rng,
+        &template.replace("{countries}", &countries),
+        &mut title,
+    );
+    if rng.chance(30) {
+        title.push_str(", ");
+        title.push_str(spoken_date);
+    }
+    cut_at_word(&mut title, SHARED_PHRASE_MAX);
+    title
+}
+
+/// Shortens `text` to at most `max` bytes, at a space where there is one.
+fn cut_at_word(text: &mut String, max: usize) {
+    if text.len() <= max {
+        return;
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let end = text[..cut].rfind(' ').unwrap_or(cut);
+    text.truncate(end);
+}
+
+/// A title of 2–5 words.
+fn short_title(rng: &mut Rng) -> String {
+    let template = rng.pick(SHORT_TEMPLATES);
+    let country = loop {
+        let name = rng.pick(COUNTRIES);
+        if !name.contains(' ') {
+            break name;
+        }
+    };
+    template
+        .replace("{country}", country)
+        .replace("{Country}", country)
+}
+
+/// What a family of near-duplicates shares.
+struct Family {
+    kind: &'static str,
+    title: String,
+    signatories: Vec<Signatory>,
+}
+
+/// The family record `n` belongs to: records `1..=16` are one family,
+/// `17..=32` the next, and so on.
+fn family(seed: u64, n: usize) -> Family {
+    let mut rng = Rng::for_record(seed ^ FAMILY_SALT, (n - 1) / FAMILY_SIZE);
+    let kind = rng.pick(KINDS);
+    let mut title = String::new();
+    let template = rng.pick(TITLE_TEMPLATES);
+    fill(&mut rng, template, &mut title);
+    let signatories = signatories(&mut rng, kind);
+    Family {
+        kind,
+        title,
+        signatories,
+    }
+}
+
+/// The family's title with this record's date after it, or one of its words
+/// replaced, or both.
+fn near_duplicate_title(rng: &mut Rng, family: &Family, spoken_date: &str) -> String {
+    let variant = rng.below(3);
+    let mut title = family.title.clone();
+    if variant >= 1 {
+        let words: Vec<&str> = family.title.split(' ').collect();
+        let at = rng.below(words.len());
+        let word = rng.pick(VARIANT_WORDS);
+        title = words
+            .iter()
+            .enumerate()
+            .map(|(place, &own)| if place == at { word } else { own })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    if variant != 1 {
+        title.push_str(", ");
+        title.push_str(spoken_date);
+    }
+    title
+}
+
+/// The family's signatories as they are, or with one dropped, one added or
+/// one country replaced by another.
+fn near_duplicate_signatories(rng: &mut Rng, family: &Family) -> Vec<Signatory> {
+    let mut list = family.signatories.clone();
+    let unused = |rng: &mut Rng, list: &[Signatory]| loop {
+        let country = rng.below(COUNTRIES.len());
+        if !list
+            .iter()
+            .any(|signatory| signatory.country == Some(COUNTRIES[country]))
+        {
+            break country;
+        }
+    };
+    match rng.below(4) {
+        1 if list.len() > 1 => {
+            let at = rng.below(list.len());
+            list.remove(at);
+        }
+        2 => {
+            let at = rng.below(list.len());
+            let country = unused(rng, &list);
+            list[at] = Signatory {
+                role: foreign_minister(country),
+                country: Some(COUNTRIES[country]),
+                organisation: None,
+            };
+        }
+        3 => {
+            let country = unused(rng, &list);
+            list.push(Signatory {
+                role: foreign_minister(country),
+                country: Some(COUNTRIES[country]),
+                organisation: None,
+            });
+        }
+        _ => {}
+    }
+    list
+}
+
 fn government(year: i32) -> &'static str {
     GOVERNMENTS
         .iter()
@@ -755,13 +1031,28 @@ fn government(year: i32) -> &'static str {
         .map_or(GOVERNMENTS[0].1, |(_, name)| name)
 }
 
-/// Record `n` (1-based) of the archive for `seed`.
+/// Record `n` (1-based) of the default archive for `seed`.
 #[must_use]
 pub fn record(seed: u64, n: usize) -> Record {
+    record_shaped(seed, n, Shape::Default)
+}
+
+/// Record `n` (1-based) of the archive of `shape` for `seed`. The default
+/// shape draws exactly what it drew before shapes existed, so its archives
+/// are the same to the byte.
+#[must_use]
+pub fn record_shaped(seed: u64, n: usize, shape: Shape) -> Record {
     let mut rng = Rng::for_record(seed, n);
+    let family = (shape == Shape::NearDuplicates).then(|| family(seed, n));
     let (published, spoken_date, year) = published(&mut rng);
-    let kind = rng.pick(KINDS);
-    let title = title(&mut rng, &spoken_date);
+    let own_kind = rng.pick(KINDS);
+    let kind = family.as_ref().map_or(own_kind, |family| family.kind);
+    let title = match (shape, &family) {
+        (Shape::SharedPhrases, _) => shared_phrase_title(&mut rng, &spoken_date),
+        (Shape::ShortTitles, _) => short_title(&mut rng),
+        (_, Some(family)) => near_duplicate_title(&mut rng, family, &spoken_date),
+        _ => title(&mut rng, &spoken_date),
+    };
     let organisation = rng.pick(ORGANISATIONS);
     let mut organisations = vec![organisation];
     if rng.chance(15) {
@@ -772,7 +1063,14 @@ pub fn record(seed: u64, n: usize) -> Record {
     }
     let locations = (0..rng.below(3)).map(|_| rng.pick(COUNTRIES)).collect();
     let topics = (0..rng.between(0, 2)).map(|_| rng.pick(TOPICS)).collect();
-    let signatories = signatories(&mut rng, kind);
+    let signatories = match (shape, &family) {
+        (Shape::ManySignatories, _) => {
+            let count = rng.between(20, 60);
+            signatories_of(&mut rng, count)
+        }
+        (_, Some(family)) => near_duplicate_signatories(&mut rng, family),
+        _ => signatories(&mut rng, kind),
+    };
     let body = body(&mut rng);
     let date = published[..10].to_owned();
     let withdrawn = rng.chance(1).then(|| Dated {
@@ -817,14 +1115,30 @@ pub fn folder_path(root: &Path, n: usize) -> PathBuf {
         .join(format!("{}.json", id(n)))
 }
 
-/// Writes records `1..=count` to `out` in `format`, and optionally their
-/// search lines to `lines`. Streams: only one record is in memory at a time.
+/// Writes records `1..=count` of the default shape to `out` in `format`,
+/// and optionally their search lines to `lines`. Streams: only one record is
+/// in memory at a time.
 ///
 /// # Errors
 /// When a file or folder cannot be created or written.
 pub fn write_archive(
     out: &Path,
     format: Format,
+    count: usize,
+    seed: u64,
+    lines: Option<&Path>,
+) -> anyhow::Result<()> {
+    write_shaped(out, format, Shape::Default, count, seed, lines)
+}
+
+/// As [`write_archive`], for records of `shape`.
+///
+/// # Errors
+/// When a file or folder cannot be created or written.
+pub fn write_shaped(
+    out: &Path,
+    format: Format,
+    shape: Shape,
     count: usize,
     seed: u64,
     lines: Option<&Path>,
@@ -848,7 +1162,7 @@ pub fn write_archive(
         file.write_all(b"[\n")?;
     }
     for n in 1..=count {
-        let record = record(seed, n);
+        let record = record_shaped(seed, n, shape);
         match (format, single.as_mut()) {
             (Format::Json, Some(file)) => {
                 serde_json::to_writer(&mut *file, &record)?;
@@ -899,7 +1213,9 @@ pub fn write_archive(
   cargo run --release --example generate -- --count 100000 --out target/bench-data/100k.jsonl
   cargo run --release --example generate -- --count 10_000 --format folder --out target/bench-data/10k
   cargo run --release --example generate -- --count 100000 --out target/bench-data/100k.jsonl \\
-      --lines target/bench-data/100k.lines      (the searched text, for fzf --filter)"
+      --lines target/bench-data/100k.lines      (the searched text, for fzf --filter)
+  cargo run --release --example generate -- --count 100000 --shape many-signatories \\
+      --out target/bench-data/100k-many-signatories.jsonl"
 )]
 struct Args {
     /// How many statements (underscores allowed: 100_000).
@@ -914,6 +1230,11 @@ struct Args {
     /// The seed: the same seed gives the same archive.
     #[arg(long, default_value_t = 7)]
     seed: u64,
+    /// default, many-signatories (20–60 each), shared-phrases ("Joint
+    /// statement by the Foreign Ministers of …"), short-titles (2–5 words)
+    /// or near-duplicates (families of 16 differing by a word or a date).
+    #[arg(long, default_value = "default", value_parser = Shape::parse)]
+    shape: Shape,
     /// Also write one "title | signatory | …" line a statement here.
     #[arg(long, value_name = "PATH")]
     lines: Option<PathBuf>,
@@ -930,12 +1251,14 @@ fn main() -> anyhow::Result<()> {
         format,
         out,
         seed,
+        shape,
         lines,
     } = clap::Parser::parse();
     let started = std::time::Instant::now();
-    write_archive(&out, format, count, seed, lines.as_deref())?;
+    write_shaped(&out, format, shape, count, seed, lines.as_deref())?;
     eprintln!(
-        "wrote {count} synthetic statements to {} in {:.1?}",
+        "wrote {count} synthetic statements ({} shape) to {} in {:.1?}",
+        shape.name(),
         out.display(),
         started.elapsed()
     );

@@ -40,6 +40,8 @@ import time
 import pyte
 
 QUERY = "foreign affairs japan"
+# The longest a burst of output is read before it is digested (see pump).
+BURST_S = 0.005
 COLUMNS, ROWS = 120, 40
 COUNT = re.compile(r"([\d,]+) / ([\d,]+) statements")
 
@@ -67,7 +69,11 @@ class Browser:
         # and the browser's write waits while this side digests one: read
         # every piece that follows within a millisecond first, then digest,
         # so the emulator's own slowness is not counted as the browser's.
+        # The browser now redraws while it loads and indexes, often less
+        # than a millisecond apart: a burst is read for at most BURST_S, or
+        # the first frame would wait for the whole load to be counted.
         chunks = []
+        burst_started = time.monotonic()
         while True:
             read_at = time.monotonic()
             try:
@@ -79,7 +85,7 @@ class Browser:
             chunks.append(chunk)
             self.read_at = read_at
             more, _, _ = select.select([self.fd], [], [], 0.001)
-            if not more:
+            if not more or time.monotonic() - burst_started > BURST_S:
                 break
         if not chunks:
             return False
@@ -106,11 +112,22 @@ class Browser:
         return time.monotonic()
 
     def peak_kb(self):
-        with open(f"/proc/{self.pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-        return None
+        """The largest VmHWM of the process and its descendants: the browser
+        runs as the child of a small guard process (src/guard.rs)."""
+        peaks = []
+        pending = [self.pid]
+        while pending:
+            pid = pending.pop()
+            try:
+                with open(f"/proc/{pid}/status") as status:
+                    for line in status:
+                        if line.startswith("VmHWM:"):
+                            peaks.append(int(line.split()[1]))
+                with open(f"/proc/{pid}/task/{pid}/children") as children:
+                    pending.extend(int(child) for child in children.read().split())
+            except OSError:
+                continue
+        return max(peaks, default=None)
 
     def close(self):
         os.write(self.fd, b"\x1b")
