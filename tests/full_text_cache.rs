@@ -254,9 +254,10 @@ fn an_index_of_another_version_is_built_again() {
 }
 
 /// The browser with `--cache`, on `root`, until it has the one statement
-/// holding "kherson" listed; the first screen (where what became of the
-/// kept index is said).
-fn browse(root: &Path, cache: &Path) -> String {
+/// holding "kherson" listed (a text search waits for the kept index, which
+/// is opened on a thread of its own). With `note`, waits for the status
+/// line to say it first. Every screen seen until the search, joined.
+fn browse(root: &Path, cache: &Path, note: Option<&str>) -> String {
     let mut term = support::pty::PtyCommand::new()
         .args([
             "--archive".as_ref(),
@@ -266,30 +267,33 @@ fn browse(root: &Path, cache: &Path) -> String {
         ])
         .size(80, 24)
         .spawn();
-    let opened = term.expect_text("3 / 3 statements");
+    let mut seen = term.expect_text("3 / 3 statements");
+    if let Some(note) = note {
+        seen.push_str(&term.expect_text(note));
+    }
     term.send("/text:kherson\r");
-    term.expect_screen("the statement found", |screen| {
+    seen.push_str(&term.expect_screen("the statement found", |screen| {
         screen.contains("1 / 3 statements") && screen.contains("Kherson again")
-    });
+    }));
     term.send("qq");
     support::process::assert_clean_exit(&mut term);
-    opened
+    seen
 }
 
 #[test]
 fn the_browser_keeps_its_index_and_rebuilds_a_damaged_one() {
     let (_dir, root, cache) = scratch();
-    let first = browse(&root, &cache);
+    let first = browse(&root, &cache, None);
     assert!(!first.contains("built again"), "{first}");
     let path = file_for(&cache, &std::path::absolute(&root).expect("absolute"));
     let kept = std::fs::metadata(&path).expect("kept").len();
     assert!(kept > 0);
     // Unchanged: used as it is.
-    let warm = browse(&root, &cache);
+    let warm = browse(&root, &cache, None);
     assert!(!warm.contains("built again"), "{warm}");
     // Damaged: said, built again, and still finds.
     std::fs::write(&path, b"garbage").expect("write");
-    let rebuilt = browse(&root, &cache);
+    let rebuilt = browse(&root, &cache, Some("full-text index built again"));
     assert!(rebuilt.contains("full-text index built again"), "{rebuilt}");
 }
 

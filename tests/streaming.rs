@@ -198,6 +198,87 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
     }
 }
 
+/// A browser whose archive the loader thread streams in from `source`,
+/// run to the end of the load.
+fn loaded_by_thread(source: communique::catalog::Source) -> State {
+    let mut state = State::new("streamed".into(), Vec::new(), 0);
+    state.update(Action::Resize(100, 30));
+    state.loading = Some(Progress::default());
+    let (send, arrivals) = mpsc::channel();
+    loading::start(
+        source,
+        std::sync::Arc::clone(&state.index),
+        loading::to_channel(send),
+    );
+    for input in arrivals {
+        handle(&mut state, input);
+    }
+    assert!(state.loading.is_none());
+    state
+}
+
+#[test]
+fn a_browser_opened_warm_holds_and_finds_what_one_opened_cold_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_archive(dir.path(), 10_000);
+    let cache = dir.path().join("cache");
+    let source = communique::catalog::Source::new(&path, ReadPolicy::default(), Some(&cache));
+    let fresh = loaded_by_thread(communique::catalog::Source::new(
+        &path,
+        ReadPolicy::default(),
+        None,
+    ));
+    let cold = loaded_by_thread(source.clone());
+    assert!(
+        communique::catalog::snapshot::file_for(&cache, &path).is_file(),
+        "the first open keeps a snapshot"
+    );
+    let warm = loaded_by_thread(source.clone());
+    assert_eq!(warm.status, None, "nothing to report: {:?}", warm.status);
+    // Every statement at the same place (what a kept full-text index
+    // counts on), fresh, cold and warm.
+    let places =
+        |state: &State| -> Vec<String> { state.statements.iter().map(|s| s.id.clone()).collect() };
+    assert_eq!(places(&cold), places(&fresh));
+    assert_eq!(places(&warm), places(&fresh));
+    assert_eq!(warm.statements, fresh.statements);
+    // Every media contact of every statement, the last batch's too.
+    let whole = communique::contacts::Directory::from_archive(
+        &load(&path, LoadOptions::default()).expect("loads"),
+    );
+    assert_eq!(fresh.directory.entries, whole.entries);
+    assert_eq!(warm.directory.entries, whole.entries);
+    let full_text = [
+        "text:minister",
+        "text:\"foreign affairs\"",
+        "text:secur* japan",
+    ];
+    let (mut fresh, mut warm) = (fresh, warm);
+    for query in QUERIES.iter().chain(&full_text) {
+        fresh.set_query((*query).into());
+        warm.set_query((*query).into());
+        assert_eq!(ids(&warm), ids(&fresh), "{query:?}");
+        assert!(!ids(&fresh).is_empty(), "{query:?} finds something");
+    }
+    // A reload after a change is read from the files and kept again; the
+    // next open is warm with the change.
+    let mut text = std::fs::read_to_string(&path).expect("archive");
+    text.push_str(
+        &(serde_json::json!({"id": "added", "title": "Added since", "published": "2030-01-01"})
+            .to_string()
+            + "\n"),
+    );
+    std::fs::write(&path, text).expect("written");
+    let (archive, warmth) = communique::catalog::load(&source).expect("reloads");
+    assert!(matches!(warmth, communique::catalog::Warmth::Cold { .. }));
+    assert_eq!(archive.statements[0].id, "added", "newest first");
+    let (again, warmth) = communique::catalog::load(&source).expect("reloads");
+    assert_eq!(warmth, communique::catalog::Warmth::Warm);
+    assert_eq!(again.statements, archive.statements);
+    let warm = loaded_by_thread(source);
+    assert_eq!(warm.statements.len(), 10_001);
+}
+
 /// A browser over `count` generated statements whose bodies stay on disk,
 /// at `size`; and the archive's path.
 fn lazy_browser(dir: &Path, count: usize, size: (u16, u16)) -> (std::path::PathBuf, State) {

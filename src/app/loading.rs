@@ -99,6 +99,15 @@ struct Publisher<'a> {
 
 impl Publisher<'_> {
     fn take(&mut self, statements: &mut Vec<Statement>, progress: Progress) {
+        // Taken as they come, not as they are published: the directory is
+        // made before the last batch is published.
+        for statement in statements.iter() {
+            if !statement.media_contacts.is_empty() {
+                let entries = from_statement(statement);
+                self.contacts
+                    .push((statement.published.clone(), statement.id.clone(), entries));
+            }
+        }
         self.waiting.append(statements);
         // The first statements go at once, so the list fills right away.
         let due = self.shown == 0
@@ -127,13 +136,6 @@ impl Publisher<'_> {
         // one run to the next, as the kept full-text index counts on); the
         // order says how they sort.
         let batch = std::mem::take(&mut self.waiting);
-        for statement in &batch {
-            if !statement.media_contacts.is_empty() {
-                let entries = from_statement(statement);
-                self.contacts
-                    .push((statement.published.clone(), statement.id.clone(), entries));
-            }
-        }
         let prepared = Index::prepare(&batch);
         self.ready.push((batch, prepared));
         let index = if finished.is_some() {
