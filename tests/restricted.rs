@@ -534,8 +534,10 @@ fn back_to_list(term: &mut Pty, after: &str) {
 /// children, or a trap sprung.
 fn trouble(browser: &Browser, sandbox: &Sandbox, after: &str) -> Vec<String> {
     let mut trouble = Vec::new();
+    // D (waiting on the disk: the state file written, under load) is a
+    // live process too; T stopped and Z gone are what this looks for.
     match proc_state(browser.pid) {
-        Some('S' | 'R') => {}
+        Some('S' | 'R' | 'D') => {}
         other => trouble.push(format!("after {after}: process state {other:?}")),
     }
     let children = children(browser.pid);
