@@ -395,3 +395,134 @@ fn the_commands_answer_the_same_warm_as_cold() {
         assert_eq!(&communique(&root, &cache, args), fresh, "{args:?} warm");
     }
 }
+
+/// `communique` in restricted mode without `--cache`: nothing kept, every
+/// body read for `text:`. Standard output and standard error.
+fn uncached(root: &Path, home: &Path, args: &[&str]) -> (String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_communique"))
+        .arg("--restricted")
+        .arg("--archive")
+        .arg(root)
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("COMMUNIQUE_ARCHIVE")
+        .args(args)
+        .output()
+        .expect("communique runs");
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (
+        String::from_utf8(output.stdout).expect("UTF-8"),
+        String::from_utf8(output.stderr).expect("UTF-8"),
+    )
+}
+
+/// Standard error of `communique` with its cache folder in `cache`.
+fn warnings(root: &Path, cache: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_communique"))
+        .arg("--archive")
+        .arg(root)
+        .arg("--cache")
+        .arg(cache)
+        .env("XDG_STATE_HOME", cache.join("state"))
+        .args(args)
+        .env_remove("COMMUNIQUE_ARCHIVE")
+        .output()
+        .expect("communique runs");
+    String::from_utf8(output.stderr).expect("UTF-8")
+}
+
+/// `list --query 'text:…'` with a cache folder keeps the full-text index
+/// there (as the browser does) and answers from it next time without
+/// reading a body: the same lines, JSON (snippets included) and CSV as
+/// reading every body, after the archive changes, and when the kept index
+/// is damaged, even inside the full-text index where the quick checks a
+/// command makes do not look.
+#[test]
+fn a_text_search_keeps_its_index_and_answers_as_reading_every_body() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = everything(dir.path());
+    let home = dir.path().join("home");
+    let cache = dir.path().join("cache");
+    let queries: &[&[&str]] = &[
+        &["list", "--query", "text:\"ballistic missile\""],
+        &["list", "--query", "text:\"ballistic missile\"", "--json"],
+        &["list", "--query", "text:trade", "--csv"],
+        &["list", "--query", "text:minister* -text:japan"],
+        &[
+            "list",
+            "--query",
+            "text:korea* text:ukrain*",
+            "--limit",
+            "3",
+            "--json",
+        ],
+    ];
+    let answers = |cache: &Path| -> Vec<String> {
+        queries
+            .iter()
+            .map(|args| communique(&root, cache, args))
+            .collect()
+    };
+    let read_every_body: Vec<String> = queries
+        .iter()
+        .map(|args| uncached(&root, &home, args).0)
+        .collect();
+    assert!(
+        !home.join("cache").exists(),
+        "restricted without --cache keeps nothing"
+    );
+    for (args, answer) in queries.iter().zip(&read_every_body) {
+        assert!(answer.len() > 20, "{args:?} finds something: {answer:?}");
+    }
+    let kept = communique::search::text::cache::file_for(&cache, &root);
+    assert_eq!(answers(&cache), read_every_body, "building the kept index");
+    assert!(kept.is_file(), "the index is kept");
+    assert_eq!(answers(&cache), read_every_body, "from the kept index");
+    // A statement added: indexed too, the rest kept.
+    fs::write(
+        root.join("added.json"),
+        serde_json::json!({
+            "id": "added-kherson",
+            "title": "Kherson grain corridor",
+            "published": "2030-01-01",
+            "body": "Ballistic missile strikes on Kherson.",
+        })
+        .to_string(),
+    )
+    .expect("written");
+    let read_every_body: Vec<String> = queries
+        .iter()
+        .map(|args| uncached(&root, &home, args).0)
+        .collect();
+    assert!(read_every_body[0].contains("added-kherson"));
+    assert_eq!(answers(&cache), read_every_body, "after a change");
+    // Not a database at all: built again.
+    fs::write(&kept, b"garbage").expect("written");
+    assert_eq!(answers(&cache), read_every_body, "a garbage index");
+    // The full-text index's own blocks scrambled, its pages sound.
+    rusqlite::Connection::open(&kept)
+        .and_then(|db| {
+            db.execute(
+                "UPDATE statement_text_data SET block = randomblob(length(block)) WHERE id > 10",
+                [],
+            )
+        })
+        .expect("scrambled");
+    let said = warnings(&root, &cache, queries[0]);
+    assert!(said.contains("could not be searched"), "{said}");
+    assert!(!kept.exists(), "thrown away, to be built again");
+    assert_eq!(answers(&cache), read_every_body, "a scrambled index");
+    // Another communique (a browser) writing the kept index: answered by
+    // reading every body, and said.
+    let stamps = file_stamps(&root, ReadPolicy::default()).expect("stamps");
+    let held = communique::search::text::cache::open(&cache, &root, &stamps).expect("opened");
+    let said = warnings(&root, &cache, queries[0]);
+    assert!(said.contains("another communique is using"), "{said}");
+    assert_eq!(answers(&cache), read_every_body, "an index in use");
+    drop(held);
+}

@@ -9,7 +9,6 @@ use std::sync::mpsc::{self, Sender};
 
 use crate::records::Statement;
 use crate::search::FullText;
-use crate::search::text::indexed_text;
 
 /// Statements indexed in one transaction (and between two reports).
 const BATCH: usize = 2_000;
@@ -62,11 +61,9 @@ impl Indexer {
 fn index(job: &Job, report: &Sender<Indexed>) -> bool {
     for (number, batch) in job.statements.chunks(BATCH).enumerate() {
         let first = job.first + number * BATCH;
-        let ids: Vec<&str> = batch
-            .iter()
-            .map(|statement| statement.id.as_str())
-            .collect();
-        let error = add(&job.full_text, first, &ids, batch)
+        let error = job
+            .full_text
+            .add_missing(first, batch)
             .err()
             .map(|err| format!("full-text index: {err:#}"));
         let stop = error.is_some();
@@ -83,23 +80,4 @@ fn index(job: &Job, report: &Sender<Indexed>) -> bool {
         }
     }
     true
-}
-
-/// Adds what the index does not hold yet of `batch` (a kept index holds
-/// what an earlier run indexed: see [`FullText::resume`]).
-fn add(
-    full_text: &FullText,
-    first: usize,
-    ids: &[&str],
-    batch: &[Statement],
-) -> anyhow::Result<()> {
-    let held = full_text.resume(first, ids)?;
-    let texts: Vec<String> = batch[held..].iter().map(text_of).collect();
-    full_text.add_identified(first + held, &ids[held..], &texts)
-}
-
-/// A statement's indexed text, its body read back when left on disk (a
-/// body that cannot be read is indexed without it).
-fn text_of(statement: &Statement) -> String {
-    crate::search::text::statement_text(statement).unwrap_or_else(|_| indexed_text(statement))
 }

@@ -31,26 +31,86 @@ pub(super) fn search(
     marks: &HashMap<String, Marks>,
     text: &str,
 ) -> anyhow::Result<Vec<Hit>> {
-    Ok(search_query(statements, marks, text)?.1)
+    Ok(search_query(statements, marks, text, None)?.1)
+}
+
+/// A full-text index kept in the cache folder, brought up to date with the
+/// archive (in file order), and each statement's place newest first.
+struct KeptText {
+    full_text: FullText,
+    rank: Vec<u32>,
 }
 
 fn search_query(
     statements: &[Statement],
     marks: &HashMap<String, Marks>,
     text: &str,
+    kept: Option<&KeptText>,
 ) -> anyhow::Result<(Query, Vec<Hit>)> {
     let query = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
     let index = Index::new(statements);
     let marks_of = |at: usize| marks.get(&statements[at].id);
-    let hits = if query.has_text() {
-        // Every statement's text indexed at once: a headless command waits
-        // for its answer anyway.
-        let full_text = FullText::of_texts(statements.iter().map(statement_text))?;
-        crate::search::text::search(&index, &full_text, &query, &marks_of, None)?
-    } else {
-        index.search_with(&query, &marks_of)
+    let hits = match kept {
+        Some(kept) => crate::search::text::search(
+            &index,
+            &kept.full_text,
+            &query,
+            &marks_of,
+            Some(&kept.rank),
+        )?,
+        None if query.has_text() => {
+            // Every statement's text indexed at once: a headless command
+            // waits for its answer anyway.
+            let full_text = FullText::of_texts(statements.iter().map(statement_text))?;
+            crate::search::text::search(&index, &full_text, &query, &marks_of, None)?
+        }
+        None => index.search_with(&query, &marks_of),
     };
     Ok((query, hits))
+}
+
+/// Statements read back and indexed between two writes of the kept index.
+const INDEX_AT_ONCE: usize = 2_000;
+
+/// The archive in file order (from the catalog snapshot when unchanged)
+/// with the full-text index kept for it in the cache folder, as the
+/// browser keeps it: what it lacks is indexed now and kept, so the next
+/// `text:` search, here or in the browser, reads no body. `None` without
+/// a cache folder.
+///
+/// # Errors
+/// When the archive cannot be read, or the index cannot be opened (another
+/// communique is writing it) or written.
+fn kept_text(
+    source: &crate::catalog::Source,
+) -> anyhow::Result<Option<(crate::loader::Archive, KeptText)>> {
+    let Some(folder) = &source.cache else {
+        return Ok(None);
+    };
+    let stamps = crate::loader::file_stamps(&source.root, source.policy)?;
+    let full_text = crate::search::text::cache::open_checked(
+        folder,
+        &source.root,
+        &stamps,
+        crate::search::text::cache::Check::Quick,
+    )?
+    .full_text;
+    let (archive, _) = crate::catalog::load_in_file_order(source)?;
+    for (number, lot) in archive.statements.chunks(INDEX_AT_ONCE).enumerate() {
+        full_text.add_missing(number * INDEX_AT_ONCE, lot)?;
+    }
+    let mut order: Vec<u32> = (0..u32::try_from(archive.statements.len())?).collect();
+    order.sort_unstable_by(|&a, &b| {
+        Statement::newest_first(
+            &archive.statements[a as usize],
+            &archive.statements[b as usize],
+        )
+    });
+    let mut rank = vec![0; order.len()];
+    for (place, &position) in order.iter().enumerate() {
+        rank[position as usize] = u32::try_from(place)?;
+    }
+    Ok(Some((archive, KeptText { full_text, rank })))
 }
 
 pub fn run(
@@ -69,16 +129,49 @@ pub fn run(
         .is_some_and(|q| q.has_text());
     // Freed by the process's exit rather than statement by statement (a
     // tenth of a second at 100,000): `list` ends when it has printed.
-    let loaded = std::mem::ManuallyDrop::new(if text {
-        super::load(source)?
+    let (loaded, mut kept) = if text {
+        match kept_text(source) {
+            Ok(Some((archive, kept))) => (archive, Some(kept)),
+            Ok(None) => (super::load(source)?, None),
+            Err(err) => {
+                super::warn(&format!(
+                    "full-text index not kept, every body read: {err:#}"
+                ));
+                (super::load(source)?, None)
+            }
+        }
     } else {
-        super::load_without_bodies(source)?
-    });
+        (super::load_without_bodies(source)?, None)
+    };
+    let mut loaded = std::mem::ManuallyDrop::new(loaded);
     let marks = state.map(read_marks).unwrap_or_default();
+    let query = query.filter(|q| !q.trim().is_empty());
+    let found = match query {
+        Some(text) => Some(
+            match search_query(&loaded.statements, &marks, text, kept.as_ref()) {
+                Ok(found) => found,
+                // A kept index that passed the quick checks and still
+                // cannot be searched (damaged inside): thrown away, to be
+                // built again, and this answer found by reading every body.
+                Err(err) if kept.is_some() => {
+                    super::warn(&format!(
+                        "the kept full-text index could not be searched, every body read: {err:#}"
+                    ));
+                    drop(kept.take());
+                    if let Some(folder) = &source.cache {
+                        crate::search::text::cache::discard(folder, &source.root);
+                    }
+                    loaded = std::mem::ManuallyDrop::new(super::load(source)?);
+                    search_query(&loaded.statements, &marks, text, None)?
+                }
+                Err(err) => return Err(err),
+            },
+        ),
+        None => None,
+    };
     // Each statement with how the query's fuzzy words matched it, if any.
-    let chosen: Vec<(&Statement, Option<Hit>)> = match query.filter(|q| !q.trim().is_empty()) {
-        Some(text) => {
-            let (query, hits) = search_query(&loaded.statements, &marks, text)?;
+    let chosen: Vec<(&Statement, Option<Hit>)> = match (query, found) {
+        (Some(text), Some((query, hits))) => {
             if query.has_fuzzy() && !hits.is_empty() && hits.iter().all(|hit| hit.weak) {
                 super::warn(&format!(
                     "weak matches only: no statement matches {text:?} closely"
@@ -93,7 +186,7 @@ pub fn run(
                 })
                 .collect()
         }
-        None => loaded.statements.iter().map(|s| (s, None)).collect(),
+        _ => loaded.statements.iter().map(|s| (s, None)).collect(),
     };
     let chosen = &chosen[..limit.unwrap_or(usize::MAX).min(chosen.len())];
     let terms: Vec<_> = query

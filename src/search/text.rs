@@ -337,6 +337,26 @@ impl FullText {
         Ok(same)
     }
 
+    /// Adds what the index does not hold yet of `batch`, the statements at
+    /// positions `first..` (a kept index holds what an earlier run indexed:
+    /// see [`FullText::resume`]); bodies left on disk are read back, and
+    /// one that cannot be read is indexed without its body.
+    ///
+    /// # Errors
+    /// When SQLite fails to read or write.
+    pub fn add_missing(&self, first: usize, batch: &[Statement]) -> anyhow::Result<()> {
+        let ids: Vec<&str> = batch
+            .iter()
+            .map(|statement| statement.id.as_str())
+            .collect();
+        let held = self.resume(first, &ids)?;
+        let texts: Vec<String> = batch[held..]
+            .iter()
+            .map(|statement| statement_text(statement).unwrap_or_else(|_| indexed_text(statement)))
+            .collect();
+        self.add_identified(first + held, &ids[held..], &texts)
+    }
+
     /// The positions of the statements `term` is in, each with its BM25
     /// relevance (higher is better).
     ///
