@@ -78,8 +78,11 @@ pub fn problem_lines(archive: &crate::loader::Archive) -> Vec<String> {
 
 /// Applies one input to the state.
 pub fn handle(state: &mut State, input: Input) {
-    if let Input::Searched((generation, hits)) = input {
+    if let Input::Searched((generation, hits, failed)) = input {
         state.search_done(generation, hits);
+        if let Some(why) = failed {
+            state.full_text_failed(&why);
+        }
         return;
     }
     if let Input::KeptIndex(kept) = input {
@@ -654,8 +657,17 @@ fn open_kept_index(
 ) {
     std::thread::spawn(move || {
         lower_priority();
-        let opened = crate::loader::file_stamps(&root, policy)
-            .and_then(|stamps| crate::search::text::cache::open(&folder, &root, &stamps));
+        // Checked quickly (every entry of it read would take seconds at
+        // 100,000 statements, half a minute at a million): a search that
+        // finds it damaged inside throws it away and indexes again.
+        let opened = crate::loader::file_stamps(&root, policy).and_then(|stamps| {
+            crate::search::text::cache::open_checked(
+                &folder,
+                &root,
+                &stamps,
+                crate::search::text::cache::Check::Quick,
+            )
+        });
         let kept = match opened {
             Ok(opened) => KeptIndex {
                 full_text: Some(opened.full_text),

@@ -297,6 +297,46 @@ fn the_browser_keeps_its_index_and_rebuilds_a_damaged_one() {
     assert!(rebuilt.contains("full-text index built again"), "{rebuilt}");
 }
 
+/// A kept index whose pages are sound but whose full-text entries are
+/// scrambled passes the quick checks the browser makes when it opens; the
+/// first search of it fails, which is said, throws its file away, and
+/// indexes again in memory: the search finds what it should.
+#[test]
+fn the_browser_indexes_again_when_a_search_finds_the_kept_index_damaged() {
+    let (_dir, root, cache) = scratch();
+    browse(&root, &cache, None);
+    let path = file_for(&cache, &std::path::absolute(&root).expect("absolute"));
+    rusqlite::Connection::open(&path)
+        .and_then(|db| {
+            db.execute(
+                "UPDATE statement_text_data SET block = randomblob(length(block)) WHERE id > 10",
+                [],
+            )
+        })
+        .expect("scrambled");
+    let mut term = support::pty::PtyCommand::new()
+        .args([
+            "--archive".as_ref(),
+            root.as_os_str(),
+            "--cache".as_ref(),
+            cache.as_os_str(),
+        ])
+        .size(80, 24)
+        .spawn();
+    term.expect_text("3 / 3 statements");
+    term.send("/text:kherson\r");
+    term.expect_text("full-text index damaged, indexing again");
+    term.expect_screen("the statement found", |screen| {
+        screen.contains("1 / 3 statements") && screen.contains("Kherson again")
+    });
+    assert!(!path.exists(), "the damaged file is thrown away");
+    term.send("qq");
+    support::process::assert_clean_exit(&mut term);
+    // The next browser builds it again, and keeps it.
+    browse(&root, &cache, None);
+    assert!(path.is_file());
+}
+
 /// Two browsers on one archive with one cache folder (two tmux panes of one
 /// user): the first keeps the index, the second is told it is in use and
 /// indexes in memory, so neither adds statements the other is adding (they

@@ -21,8 +21,9 @@ pub struct Job {
     pub rank: Option<Arc<Vec<u32>>>,
 }
 
-/// Finished results: the search's number and its hits.
-pub type Found = (u64, Vec<Hit>);
+/// Finished results: the search's number, its hits, and why the full-text
+/// index could not be searched, if it could not.
+pub type Found = (u64, Vec<Hit>, Option<String>);
 
 /// The search worker the loop keeps (dropping it ends the worker).
 pub type Searcher = super::worker::Worker<Job>;
@@ -39,11 +40,18 @@ fn search(job: Job) -> Found {
     let index = job.index.read().unwrap_or_else(PoisonError::into_inner);
     let rank = job.rank.as_deref().map(Vec::as_slice);
     let hits = match &job.full_text {
-        // An index that cannot be read finds nothing (SQLite in memory
-        // fails only when memory runs out).
         Some(full_text) => {
-            crate::search::text::search(&index, full_text, &job.query, &marks_of, rank)
-                .unwrap_or_default()
+            match crate::search::text::search(&index, full_text, &job.query, &marks_of, rank) {
+                Ok(hits) => hits,
+                // A kept index damaged inside (its quick checks passed):
+                // its file is thrown away here, off the drawing thread, and
+                // the state indexes again (SQLite in memory fails only when
+                // memory runs out).
+                Err(err) => {
+                    full_text.discard_kept();
+                    return (job.generation, Vec::new(), Some(format!("{err:#}")));
+                }
+            }
         }
         None if job.query.has_text() => Vec::new(),
         None => match rank {
@@ -51,5 +59,5 @@ fn search(job: Job) -> Found {
             None => index.search_with(&job.query, &marks_of),
         },
     };
-    (job.generation, hits)
+    (job.generation, hits, None)
 }

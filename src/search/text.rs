@@ -165,8 +165,8 @@ pub struct FullText {
     /// that position still holds the same statement.
     keeps_ids: bool,
     /// The lock that makes this process the kept index's one writer, held
-    /// as long as the index is (see [`cache::open`]).
-    lock: Option<std::fs::File>,
+    /// as long as the index is (see [`cache::open`]), and the kept file.
+    lock: Option<(std::fs::File, std::path::PathBuf)>,
 }
 
 impl FullText {
@@ -206,10 +206,19 @@ impl FullText {
         }
     }
 
-    /// The same index, holding `lock` while it lives.
-    fn holding(mut self, lock: std::fs::File) -> Self {
-        self.lock = Some(lock);
+    /// The same index, kept at `path`, holding `lock` while it lives.
+    fn holding(mut self, lock: std::fs::File, path: std::path::PathBuf) -> Self {
+        self.lock = Some((lock, path));
         self
+    }
+
+    /// Throws away the file of a kept index found damaged (a search of it
+    /// failed), so the next run builds it again; this one goes on reading
+    /// it until it is dropped. Nothing for an index in memory.
+    pub fn discard_kept(&self) {
+        if let Some((_, path)) = &self.lock {
+            cache::remove_kept(path);
+        }
     }
 
     /// An index of `statements` (their bodies in memory), built at once:

@@ -19,6 +19,17 @@ impl State {
         self.index_text(0);
     }
 
+    /// A search of the full-text index failed (a kept index damaged
+    /// inside; the searcher threw its file away): said, and everything is
+    /// indexed again in memory, the query asked again as it goes.
+    pub fn full_text_failed(&mut self, why: &str) {
+        self.report(format!("full-text index damaged, indexing again: {why}"));
+        self.restart_full_text();
+        if self.query.has_text() {
+            self.refresh_hits();
+        }
+    }
+
     /// The full-text index kept in the cache folder is open (`None`: it
     /// could not be, so the index is kept in memory): it takes up every
     /// statement that arrived meanwhile (those it already holds, as the same

@@ -108,7 +108,7 @@ pub fn open_checked(
         match kept(&path, &root, files, check) {
             Ok(full_text) => {
                 return Ok(Opened {
-                    full_text: full_text.holding(lock),
+                    full_text: full_text.holding(lock, path.clone()),
                     rebuilt: None,
                     path,
                 });
@@ -131,7 +131,7 @@ pub fn open_checked(
             }
         }
     }
-    let full_text = create(&path, &root, files)?.holding(lock);
+    let full_text = create(&path, &root, files)?.holding(lock, path.clone());
     Ok(Opened {
         full_text,
         rebuilt,
@@ -140,15 +140,19 @@ pub fn open_checked(
 }
 
 /// Removes the index kept in `folder` for the archive at `root`, found
-/// damaged, so the next run builds it again (a file that cannot be
-/// removed is left: the next run's checks judge it).
+/// damaged, so the next run builds it again.
 pub fn discard(folder: &Path, root: &Path) {
     let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-    let path = file_for(folder, &root);
+    remove_kept(&file_for(folder, &root));
+}
+
+/// Removes a kept index's file and SQLite's files beside it (one that
+/// cannot be removed is left: the next run's checks judge it).
+pub(super) fn remove_kept(path: &Path) {
     for file in [
         path.with_extension("sqlite-journal"),
         path.with_extension("sqlite-wal"),
-        path,
+        path.to_path_buf(),
     ] {
         let _ = std::fs::remove_file(file);
     }
