@@ -285,8 +285,10 @@ fn load(source: &Source, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> b
     publisher.publish(last, Some(finished));
 }
 
-/// Statements handed to the publisher at a time from a snapshot.
+/// Statements handed to the publisher at a time from a snapshot; the
+/// first lot small, so the list fills as soon as the snapshot is read.
 const KEPT_LOT: usize = 65_536;
+const FIRST_KEPT_LOT: usize = 2_048;
 
 /// Sends an archive taken from its snapshot as a load from its files would
 /// send it: in the same order, batch by batch.
@@ -298,8 +300,10 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive) {
         statements: 0,
     };
     let mut statements = std::mem::take(&mut archive.statements).into_iter();
+    let mut size = FIRST_KEPT_LOT;
     loop {
-        let mut lot: Vec<Statement> = statements.by_ref().take(KEPT_LOT).collect();
+        let mut lot: Vec<Statement> = statements.by_ref().take(size).collect();
+        size = KEPT_LOT;
         if lot.is_empty() || publisher.gone {
             break;
         }
