@@ -60,6 +60,10 @@ impl Workspace {
     /// A command on another archive, with this workspace's state file.
     fn command_on(&self, archive: &Path) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_communique"));
+        command.env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        );
         command
             .current_dir(self.dir.path())
             .arg("--archive")

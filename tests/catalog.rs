@@ -341,6 +341,10 @@ fn without_a_cache_folder_nothing_is_kept() {
 /// `communique` with its cache folder in `cache`.
 fn communique(root: &Path, cache: &Path, args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_communique"))
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .arg("--archive")
         .arg(root)
         .arg("--cache")
@@ -400,6 +404,10 @@ fn the_commands_answer_the_same_warm_as_cold() {
 /// body read for `text:`. Standard output and standard error.
 fn uncached(root: &Path, home: &Path, args: &[&str]) -> (String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_communique"))
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .arg("--restricted")
         .arg("--archive")
         .arg(root)
@@ -424,6 +432,10 @@ fn uncached(root: &Path, home: &Path, args: &[&str]) -> (String, String) {
 /// Standard error of `communique` with its cache folder in `cache`.
 fn warnings(root: &Path, cache: &Path, args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_communique"))
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .arg("--archive")
         .arg(root)
         .arg("--cache")

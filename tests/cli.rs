@@ -29,6 +29,10 @@ fn repo(relative: &str) -> PathBuf {
 /// environment unless a test sets one.
 fn communique() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_communique"));
+    command.env(
+        "XDG_CACHE_HOME",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+    );
     command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("COMMUNIQUE_ARCHIVE")

@@ -798,6 +798,10 @@ fn empty_search_is_the_whole_directory_in_order() {
 
 fn communique(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_communique"))
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .args(args)
         .env_remove("COMMUNIQUE_ARCHIVE")
         .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -276,6 +276,10 @@ fn ctrl_c_cancels_the_search_line_then_quits() {
 #[test]
 fn refuses_to_run_without_a_terminal() {
     let output = Command::new(BINARY)
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .args(["--archive", archive()])
         .env("TERM", "xterm-256color")
         .stdin(Stdio::piped())

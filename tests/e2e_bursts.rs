@@ -52,6 +52,10 @@ fn browser(cols: u16, rows: u16) -> Session {
 /// when; tags are keyed by name), from `list --json` on `state`.
 fn marked(state: &Path) -> Vec<(String, Value)> {
     let output = Command::new(BINARY)
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .args(["list", "--json", "--state"])
         .arg(state)
         .env_remove("COMMUNIQUE_STATE")
@@ -201,6 +205,10 @@ fn the_language_key_in_a_burst_acts_on_the_translation_it_opens() {
     });
     quit(&mut term);
     let output = Command::new(BINARY)
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .arg("list")
         .arg("--json")
         .arg("--archive")

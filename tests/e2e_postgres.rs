@@ -70,6 +70,10 @@ fn two_browsers_and_a_cron_job_on_one_database_see_each_others_changes() {
 
     // A cron job marks the first statement actioned: both browsers show it.
     let output = Command::new(BINARY)
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .args([
             "--archive",
             archive(),
@@ -87,6 +91,10 @@ fn two_browsers_and_a_cron_job_on_one_database_see_each_others_changes() {
 
     // Attribution went through the database, as every output path shows it.
     let output = Command::new(BINARY)
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .args([
             "--archive",
             archive(),
@@ -101,6 +109,10 @@ fn two_browsers_and_a_cron_job_on_one_database_see_each_others_changes() {
     assert!(shown.contains("Status: actioned (set by cron"), "{shown}");
     assert!(!shown.contains("the-minister"), "{shown}");
     let output = Command::new(BINARY)
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .args(["--archive", archive(), "--state", &cluster.url(&db)])
         .args(["list", "--json", "--query", "is:flagged tag:urgent"])
         .output()

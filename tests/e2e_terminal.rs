@@ -119,6 +119,10 @@ impl Setup {
     /// them.
     fn marks(&self, id: &str) -> serde_json::Value {
         let output = Command::new(BINARY)
+            .env(
+                "XDG_CACHE_HOME",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+            )
             .arg("--archive")
             .arg(&self.archive)
             .arg("--state")
@@ -850,6 +854,10 @@ fn resizes_to_nothing_and_in_bursts_leave_the_browser_working() {
 fn restricted_mode_refuses_a_pipe_and_a_dumb_terminal_too() {
     let setup = Setup::new();
     let output = Command::new(BINARY)
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .arg("--restricted")
         .arg("--archive")
         .arg(&setup.archive)

@@ -94,6 +94,10 @@ fn run(state: &Path, user: &str, args: &[&str]) -> String {
 
 fn try_run(state: &Path, user: &str, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(BINARY)
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .arg("--archive")
         .arg(archive())
         .arg("--state")

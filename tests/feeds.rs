@@ -51,6 +51,10 @@ fn names(statement: &Statement) -> Vec<&str> {
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_communique"))
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("COMMUNIQUE_ARCHIVE")
         .stdin(Stdio::null())

@@ -359,6 +359,10 @@ fn opening_lands_on_the_first_hit_and_n_moves_between_hits() {
 
 fn communique() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_communique"));
+    command.env(
+        "XDG_CACHE_HOME",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+    );
     command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("COMMUNIQUE_ARCHIVE")

@@ -182,6 +182,10 @@ fn near_duplicates_differ_by_a_word_or_a_date_within_a_family() {
 /// `communique --archive <archive> check`, run as the built binary.
 fn check(archive: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_communique"))
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .args([
             OsArg::from("--archive"),
             archive.as_os_str().to_owned(),

@@ -27,6 +27,10 @@ fn run(archive: &Path, config: &str, args: &[&str]) -> Output {
     let config_path = scratch.path().join("config.toml");
     std::fs::write(&config_path, config).expect("config");
     let output = Command::new(env!("CARGO_BIN_EXE_communique"))
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .arg("--archive")
         .arg(archive)
         .arg("--state")

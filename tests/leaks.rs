@@ -114,6 +114,10 @@ impl Setup {
     /// A headless command, its stdout and stderr captured.
     fn run(&self, args: &[&str]) -> Output {
         Command::new(BINARY)
+            .env(
+                "XDG_CACHE_HOME",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+            )
             .arg("--archive")
             .arg(&self.archive)
             .arg("--state")
@@ -598,6 +602,10 @@ fn an_unopenable_archive_is_named_cleanly() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = dir.path().join("gone\u{1b}[2J\u{202e}\u{9b}31m");
     let output = Command::new(BINARY)
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .arg("--archive")
         .arg(&missing)
         .args(["--state", &dir.path().join("s.db").to_string_lossy()])

@@ -118,6 +118,10 @@ fn check_reads_every_format_in_one_folder_and_locates_every_problem() {
     let root = dir.path();
     mixed(root);
     let output = Command::new(BINARY)
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .args(["check", "--verbose", "--archive"])
         .arg(root)
         .env_remove("COMMUNIQUE_ARCHIVE")
@@ -207,6 +211,10 @@ fn list_json_holds_a_statement_of_every_format() {
     let dir = tempfile::tempdir().expect("temp dir");
     mixed(dir.path());
     let output = Command::new(BINARY)
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .args(["list", "--json", "--archive"])
         .arg(dir.path())
         .env_remove("COMMUNIQUE_ARCHIVE")

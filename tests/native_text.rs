@@ -120,6 +120,10 @@ fn the_archive_wide_setting_reflows_every_plain_body_unless_a_record_says_not() 
     fs::write(&config, "[archive]\nreflow = true\n").expect("config");
     let show = |id: &str| {
         let output = Command::new(env!("CARGO_BIN_EXE_communique"))
+            .env(
+                "XDG_CACHE_HOME",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+            )
             .env_remove("COMMUNIQUE_ARCHIVE")
             .stdin(Stdio::null())
             .arg("--archive")

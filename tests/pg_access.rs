@@ -55,6 +55,10 @@ fn password_role(cluster: &support::postgres::Cluster) {
 /// `communique state check` on `url` with `home` as its home and `env`.
 fn check_with(url: &str, home: &Path, env: &[(&str, &str)]) -> (bool, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_communique"));
+    command.env(
+        "XDG_CACHE_HOME",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+    );
     command
         .args(["--state", url, "state", "check"])
         .env("HOME", home)
@@ -214,6 +218,10 @@ fn write_for_server(cluster: &support::postgres::Cluster, path: &Path, bytes: &[
 
 fn check(url: &str) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_communique"))
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .args(["--state", url, "state", "check"])
         .env_remove("COMMUNIQUE_STATE")
         .env_remove("PGSSLROOTCERT")

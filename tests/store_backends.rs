@@ -924,6 +924,10 @@ fn a_team_file(place: &Place) {
 
 fn communique(args: &[&std::ffi::OsStr]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_communique"))
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .args(args)
         .env_remove("COMMUNIQUE_STATE")
         .output()
