@@ -1069,6 +1069,10 @@ fn tags_with_invisible_characters_are_refused_and_user_names_cleaned() {
 /// Runs communique with standard output closed (`>&-`), as a shell does.
 fn with_stdout_closed(state: &Path, args: &[&str]) -> Output {
     Command::new("sh")
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .arg("-c")
         .arg(r#"exec "$@" >&-"#)
         .arg("sh")
@@ -1113,6 +1117,10 @@ fn every_headless_command_fails_with_stdout_closed_and_mark_saves_nothing() {
 
     // Output sent to /dev/null on purpose is not closed.
     let status = Command::new("sh")
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .arg("-c")
         .arg(r#"exec "$@" >/dev/null"#)
         .arg("sh")

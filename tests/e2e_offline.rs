@@ -327,6 +327,10 @@ fn a_note_written_offline_that_someone_else_changed_meanwhile_is_a_conflict() {
     // Back, and bob writes his note on the same statement first.
     cluster.server_start().expect("start the server again");
     let output = std::process::Command::new(support::pty::BINARY)
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .args(["--archive", support::pty::archive(), "--state"])
         .arg(cluster.url_as(&db, "bob"))
         .args(["mark", FIRST_ID, "--note", "theirs, from bob"])

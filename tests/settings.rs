@@ -74,10 +74,6 @@ impl Sandbox {
     /// variables and `env`.
     fn run(&self, args: &[&str], env: &[(&str, &Path)]) -> Output {
         let mut command = Command::new(BINARY);
-        command.env(
-            "XDG_CACHE_HOME",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
-        );
         command
             .current_dir(self.dir.path())
             .env_clear()
@@ -330,10 +326,6 @@ fn config_names_the_source_of_each_path() {
 /// `EXIT_TIMEOUT` (then it is killed).
 fn run_or_hang(sandbox: &Sandbox, args: &[&str]) -> Option<Output> {
     let mut command = Command::new(BINARY);
-    command.env(
-        "XDG_CACHE_HOME",
-        concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
-    );
     command
         .current_dir(sandbox.dir.path())
         .env_clear()
