@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::loader::{Archive, FileStamp, LoadOptions, ReadPolicy, file_stamps, load_with};
 use crate::records::Statement;
+use crate::search::Index;
 
 pub use snapshot::Refused;
 
@@ -79,6 +80,42 @@ pub fn load(source: &Source) -> anyhow::Result<(Archive, Warmth)> {
 /// # Errors
 /// When the archive cannot be opened at all.
 pub fn load_in_file_order(source: &Source) -> anyhow::Result<(Archive, Warmth)> {
+    opened(source).map(|(archive, warmth, _)| (archive, warmth))
+}
+
+/// As [`load_in_file_order`], with the fuzzy search index over the
+/// statements in that order: the one kept beside the snapshot when it can
+/// be trusted, else made now and kept for next time.
+///
+/// # Errors
+/// When the archive cannot be opened at all.
+pub fn load_indexed(source: &Source) -> anyhow::Result<(Archive, Index, Warmth)> {
+    let (archive, warmth, generation) = opened(source)?;
+    let kept = match (&source.cache, generation) {
+        (Some(folder), Some(generation)) => Some((folder, generation)),
+        _ => None,
+    };
+    if let Some((folder, generation)) = kept
+        && let Ok(index) = snapshot::read_index(
+            folder,
+            &source.root,
+            generation,
+            &crate::search::signed(&archive.statements),
+        )
+    {
+        return Ok((archive, index, warmth));
+    }
+    let index = Index::new(&archive.statements);
+    if let Some((folder, generation)) = kept {
+        // Not kept: the next open indexes again, as this one did.
+        let _ = snapshot::write_index(folder, &source.root, generation, &index);
+    }
+    Ok((archive, index, warmth))
+}
+
+/// The archive in file order, how it was opened, and the generation of
+/// its snapshot when there is one (see [`snapshot`]).
+fn opened(source: &Source) -> anyhow::Result<(Archive, Warmth, Option<u64>)> {
     let Some(folder) = &source.cache else {
         let archive = load_with(&source.root, source.options(true), &mut |_, _| {})?;
         return Ok((
@@ -87,34 +124,36 @@ pub fn load_in_file_order(source: &Source) -> anyhow::Result<(Archive, Warmth)> 
                 refused: None,
                 kept: Err("no cache folder".into()),
             },
+            None,
         ));
     };
     let stamps = file_stamps(&source.root, source.policy)?;
     let refused = match snapshot::read(folder, &source.root, source.policy, &stamps) {
-        Ok(archive) => return Ok((archive, Warmth::Warm)),
+        Ok((archive, generation)) => return Ok((archive, Warmth::Warm, Some(generation))),
         Err(refused) => refused,
     };
     let archive = load_with(&source.root, source.options(true), &mut |_, _| {})?;
     let kept = keep(folder, source.policy, &stamps, &archive);
+    let generation = kept.as_ref().ok().copied();
     Ok((
         archive,
         Warmth::Cold {
             refused: Some(refused),
-            kept,
+            kept: kept.map(drop),
         },
+        generation,
     ))
 }
 
-/// Writes the snapshot of a whole archive read from files stamped `stamps`.
+/// Writes the snapshot of a whole archive read from files stamped `stamps`;
+/// its generation.
 fn keep(
     folder: &Path,
     policy: ReadPolicy,
     stamps: &[FileStamp],
     archive: &Archive,
-) -> Result<(), String> {
-    snapshot::write(folder, policy, stamps, archive)
-        .map(drop)
-        .map_err(|err| format!("{err:#}"))
+) -> Result<u64, String> {
+    snapshot::write(folder, policy, stamps, archive).map_err(|err| format!("{err:#}"))
 }
 
 /// The archive with its bodies read (for commands that print them): always

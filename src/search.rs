@@ -20,6 +20,7 @@
 //! (`Needle::window`), so results are the same on every path and thread.
 
 pub mod contacts;
+mod kept;
 pub mod query;
 pub mod text;
 
@@ -36,6 +37,7 @@ use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+pub use kept::{KeptIndex, signed};
 pub use query::{Condition, Field, Filter, MarkTest, Query, QueryError, parse};
 pub use text::{FullText, Snippet, TextTerm};
 
@@ -202,6 +204,16 @@ impl Interner {
             text: all,
             ends,
         } = self;
+        if ids.len() < ends.len() {
+            // Restored from the cache folder: the table is made when first
+            // needed, as most restored indexes only answer searches.
+            ids.clear();
+            for id in 0..u32::try_from(ends.len()).unwrap_or(u32::MAX) {
+                let hash = hasher.hash_one(nth(all, ends, id));
+                let (all, ends) = (&*all, &*ends);
+                ids.insert_unique(hash, id, |&id| hasher.hash_one(nth(all, ends, id)));
+            }
+        }
         let hash = hasher.hash_one(text);
         if let Some(&id) = ids.find(hash, |&id| nth(all, ends, id) == text) {
             return (id, false);
@@ -212,6 +224,29 @@ impl Interner {
         let (all, ends) = (&*all, &*ends);
         ids.insert_unique(hash, id, |&id| hasher.hash_one(nth(all, ends, id)));
         (id, true)
+    }
+
+    fn get(&self, id: u32) -> &str {
+        nth(&self.text, &self.ends, id)
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+/// Strings one after another in one block, by number (as [`Interner`]
+/// keeps them, without looking any up by its text).
+#[derive(Debug, Default)]
+struct Strings {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.ends.push(self.text.len());
     }
 
     fn get(&self, id: u32) -> &str {
@@ -235,8 +270,9 @@ struct Entry {
     /// Where the statement's other names' ids (organisations, people,
     /// contacts: see [`others_of`]) are in [`Index::other_names`].
     others: std::ops::Range<u32>,
-    /// Folded value ids per field, in `Field` order (signatories excepted).
-    values: Vec<(Field, u32)>,
+    /// Where the statement's folded value ids per field (signatories
+    /// excepted) are in [`Index::entry_values`].
+    values: std::ops::Range<u32>,
 }
 
 /// A statement matching some fuzzy words: its position, its score summed
@@ -497,10 +533,12 @@ pub struct Index {
     /// order, so a search walking the statements walks this in order too.
     signatory_labels: Vec<u32>,
     titles: Interner,
-    folded_titles: Vec<String>,
+    /// Each title folded, by title id.
+    folded_titles: Strings,
     /// Distinct signatory labels as written (NFC).
     labels: Interner,
-    folded_labels: Vec<String>,
+    /// Each label folded, by label id.
+    folded_labels: Strings,
     /// Each label's parts (name, role, country, organisation), folded, for
     /// exact `sig:=` terms.
     label_parts: Vec<Vec<String>>,
@@ -514,6 +552,9 @@ pub struct Index {
     /// all the statements it signs, so its label is made and looked up once.
     label_of: HashMap<SameSignatory, u32, foldhash::fast::RandomState>,
     values: Interner,
+    /// Every statement's field values ([`Entry::values`]), one after
+    /// another in archive order.
+    entry_values: Vec<(Field, u32)>,
     /// Archive positions of the withdrawn statements, ascending: few, so
     /// `is:withdrawn` costs a binary search and entries stay small.
     withdrawn: Vec<u32>,
@@ -782,7 +823,7 @@ impl Index {
             }
             let (id, new) = self.labels.intern(&shown(&signatory.0.label()));
             if new {
-                self.folded_labels.push(fold(self.labels.get(id)));
+                self.folded_labels.push(&fold(self.labels.get(id)));
                 self.label_parts.push(
                     [
                         &signatory.0.name,
@@ -806,20 +847,22 @@ impl Index {
             self.other_names.push(id);
         }
         let others_end = u32::try_from(self.other_names.len()).unwrap_or(u32::MAX);
-        let values = values
-            .into_iter()
-            .map(|(field, text)| (field, self.values.intern(&text).0))
-            .collect();
+        let values_start = u32::try_from(self.entry_values.len()).unwrap_or(u32::MAX);
+        for (field, text) in values {
+            let id = self.values.intern(&text).0;
+            self.entry_values.push((field, id));
+        }
+        let values_end = u32::try_from(self.entry_values.len()).unwrap_or(u32::MAX);
         let (title, new) = self.titles.intern(&title);
         if new {
-            self.folded_titles.push(folded_title);
+            self.folded_titles.push(&folded_title);
         }
         Entry {
             title,
             day,
             signatories: start..end,
             others: others_start..others_end,
-            values,
+            values: values_start..values_end,
         }
     }
 
@@ -827,6 +870,14 @@ impl Index {
     fn others_of(&self, entry: &Entry) -> &[u32] {
         let std::ops::Range { start, end } = entry.others;
         self.other_names
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
+
+    /// A statement's field values.
+    fn values_of(&self, entry: &Entry) -> &[(Field, u32)] {
+        let std::ops::Range { start, end } = entry.values;
+        self.entry_values
             .get(start as usize..end as usize)
             .unwrap_or_default()
     }
@@ -1165,9 +1216,9 @@ impl Index {
             Condition::Field(Field::Signatory, value) => self
                 .labels_of(entry)
                 .iter()
-                .any(|&label| self.folded_labels[label as usize].contains(value.as_str())),
-            Condition::Field(field, value) => entry
-                .values
+                .any(|&label| self.folded_labels.get(label).contains(value.as_str())),
+            Condition::Field(field, value) => self
+                .values_of(entry)
                 .iter()
                 .any(|(f, id)| f == field && self.values.get(*id).contains(value.as_str())),
             Condition::FieldIs(Field::Signatory, value) => {
@@ -1177,16 +1228,16 @@ impl Index {
                         .any(|part| part == value)
                 })
             }
-            Condition::FieldIs(field, value) => entry
-                .values
+            Condition::FieldIs(field, value) => self
+                .values_of(entry)
                 .iter()
                 .any(|(f, id)| f == field && self.values.get(*id) == value),
             Condition::Exact(text) => {
-                self.folded_titles[entry.title as usize].contains(text.as_str())
+                self.folded_titles.get(entry.title).contains(text.as_str())
                     || self
                         .labels_of(entry)
                         .iter()
-                        .any(|&label| self.folded_labels[label as usize].contains(text.as_str()))
+                        .any(|&label| self.folded_labels.get(label).contains(text.as_str()))
             }
             Condition::Published(range) => range.contains(entry.day),
             Condition::Mark(test) => mark_matches(test, marks),

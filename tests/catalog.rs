@@ -12,6 +12,7 @@ use std::process::Command;
 
 use communique::catalog::{self, Refused, Source, Warmth, snapshot};
 use communique::loader::{Archive, LoadOptions, ReadPolicy, file_stamps, load_with};
+use communique::search::{Index, parse, signed};
 
 fn repo(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -404,10 +405,6 @@ fn the_commands_answer_the_same_warm_as_cold() {
 /// body read for `text:`. Standard output and standard error.
 fn uncached(root: &Path, home: &Path, args: &[&str]) -> (String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_communique"))
-        .env(
-            "XDG_CACHE_HOME",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
-        )
         .arg("--restricted")
         .arg("--archive")
         .arg(root)
@@ -537,4 +534,117 @@ fn a_text_search_keeps_its_index_and_answers_as_reading_every_body() {
     assert!(said.contains("another communique is using"), "{said}");
     assert_eq!(answers(&cache), read_every_body, "an index in use");
     drop(held);
+}
+
+/// Each query's answer (ids and scores, in order) from an index over an
+/// archive's statements.
+fn answers(archive: &Archive, index: &Index) -> Vec<Vec<(String, i64)>> {
+    [
+        "japan",
+        "joint statement",
+        "wong",
+        "sig:japan",
+        "sig:=australia",
+        "kind:speech -ukraine",
+        "'covid",
+        "org:fcdo",
+        "fcdo",
+        "is:withdrawn",
+        "-is:withdrawn date:2024",
+        "zzqx",
+    ]
+    .iter()
+    .map(|query| {
+        index
+            .search(&parse(query).expect("a query"))
+            .into_iter()
+            .map(|hit| (archive.statements[hit.index].id.clone(), hit.score))
+            .collect()
+    })
+    .collect()
+}
+
+/// Whether the search index kept beside the snapshot is the one for the
+/// snapshot as it is now.
+fn kept_index_trusted(root: &Path, cache: &Path) -> bool {
+    let stamps = file_stamps(root, ReadPolicy::default()).expect("stamps");
+    let (archive, generation) =
+        snapshot::read(cache, root, ReadPolicy::default(), &stamps).expect("a snapshot");
+    snapshot::read_index(cache, root, generation, &signed(&archive.statements)).is_ok()
+}
+
+#[test]
+fn a_kept_search_index_answers_as_one_made_now_and_a_stale_or_damaged_one_is_made_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = everything(dir.path());
+    let cache = dir.path().join("cache");
+    let source = source(&root, &cache);
+    let (archive, index, warmth) = catalog::load_indexed(&source).expect("opens");
+    assert!(matches!(warmth, Warmth::Cold { .. }), "{warmth:?}");
+    let expected = answers(&archive, &Index::new(&archive.statements));
+    assert!(expected.iter().filter(|found| !found.is_empty()).count() >= 8);
+    assert_eq!(answers(&archive, &index), expected);
+    let kept = snapshot::index_file_for(&cache, &root);
+    assert!(kept_index_trusted(&root, &cache), "kept by the first open");
+    let written = fs::read(&kept).expect("the kept index");
+
+    // Warm: the kept index answers, and is left as it is.
+    let (warm, index, warmth) = catalog::load_indexed(&source).expect("opens");
+    assert_eq!(warmth, Warmth::Warm);
+    assert_eq!(answers(&warm, &index), expected);
+    assert_eq!(fs::read(&kept).expect("the kept index"), written);
+
+    // Damaged: never searched; made again and kept.
+    let mut flipped = written.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x55;
+    let spoiled: [(&str, Vec<u8>); 4] = [
+        ("garbage", b"not an index at all".to_vec()),
+        ("truncated", written[..written.len() / 2].to_vec()),
+        ("a byte changed", flipped),
+        ("empty", Vec::new()),
+    ];
+    for (what, bytes) in spoiled {
+        fs::write(&kept, bytes).expect("spoiled");
+        assert!(!kept_index_trusted(&root, &cache), "{what} trusted");
+        let (warm, index, warmth) = catalog::load_indexed(&source).expect("opens");
+        assert_eq!(warmth, Warmth::Warm, "{what}");
+        assert_eq!(answers(&warm, &index), expected, "{what}");
+        assert!(kept_index_trusted(&root, &cache), "{what}: kept again");
+    }
+
+    // Stale: the index of the archive before a change, put back beside the
+    // snapshot made after it, is refused (it names the older snapshot).
+    let before = fs::read(&kept).expect("the kept index");
+    let added = serde_json::json!({
+        "id": "japan-added",
+        "title": "Japan: statement added since",
+        "published": "2031-01-01",
+        "signatories": [{"name": "Penny Wong", "country": "Australia"}],
+    });
+    let mut lines = fs::read_to_string(root.join("repeated.jsonl")).expect("lines");
+    lines.push('\n');
+    lines.push_str(&added.to_string());
+    fs::write(root.join("repeated.jsonl"), lines).expect("written");
+    let (changed, _, warmth) = catalog::load_indexed(&source).expect("opens");
+    assert!(matches!(warmth, Warmth::Cold { .. }), "{warmth:?}");
+    let expected = answers(&changed, &Index::new(&changed.statements));
+    assert!(expected[0].iter().any(|(id, _)| id == "japan-added"));
+    fs::write(&kept, &before).expect("the old index put back");
+    assert!(!kept_index_trusted(&root, &cache), "an older index trusted");
+    let (warm, index, warmth) = catalog::load_indexed(&source).expect("opens");
+    assert_eq!(warmth, Warmth::Warm);
+    assert_eq!(answers(&warm, &index), expected);
+    assert!(kept_index_trusted(&root, &cache));
+
+    // The command answers the same from the kept index as without a cache.
+    let home = dir.path().join("home");
+    for query in ["japan", "wong", "kind:speech -ukraine"] {
+        let (cached, _) = uncached(&root, &home, &["list", "--json", "--query", query]);
+        assert_eq!(
+            communique(&root, &cache, &["list", "--json", "--query", query]),
+            cached,
+            "{query}"
+        );
+    }
 }

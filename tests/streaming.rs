@@ -233,8 +233,22 @@ fn a_browser_opened_warm_holds_and_finds_what_one_opened_cold_does() {
         communique::catalog::snapshot::file_for(&cache, &path).is_file(),
         "the first open keeps a snapshot"
     );
+    // The search index made while loading is kept beside the snapshot, and
+    // the warm open searches with it (one it refused, it would make and
+    // keep again).
+    let kept_index = communique::catalog::snapshot::index_file_for(&cache, &path);
+    let written = std::fs::read(&kept_index).expect("the first open keeps its search index");
     let warm = loaded_by_thread(source.clone());
     assert_eq!(warm.status, None, "nothing to report: {:?}", warm.status);
+    assert_eq!(std::fs::read(&kept_index).expect("kept index"), written);
+    // A damaged one is never searched: the browser indexes as it loads,
+    // finds the same, and keeps a good one again.
+    std::fs::write(&kept_index, &written[..written.len() / 3]).expect("truncated");
+    let mut mended = loaded_by_thread(source.clone());
+    assert_ne!(
+        std::fs::read(&kept_index).expect("kept again"),
+        written[..written.len() / 3]
+    );
     // Every statement at the same place (what a kept full-text index
     // counts on), fresh, cold and warm.
     let places =
@@ -257,7 +271,13 @@ fn a_browser_opened_warm_holds_and_finds_what_one_opened_cold_does() {
     for query in QUERIES.iter().chain(&full_text) {
         fresh.set_query((*query).into());
         warm.set_query((*query).into());
+        mended.set_query((*query).into());
         assert_eq!(ids(&warm), ids(&fresh), "{query:?}");
+        assert_eq!(
+            ids(&mended),
+            ids(&fresh),
+            "{query:?} with the kept index damaged"
+        );
         assert!(!ids(&fresh).is_empty(), "{query:?} finds something");
     }
     // A reload after a change is read from the files and kept again; the

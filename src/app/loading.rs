@@ -95,6 +95,9 @@ struct Publisher<'a> {
     keys: Vec<(Published, Box<str>)>,
     order: Vec<u32>,
     gone: bool,
+    /// The index holds every statement already (it was kept in the cache
+    /// folder): batches go on without being indexed.
+    indexed: bool,
 }
 
 impl Publisher<'_> {
@@ -136,6 +139,13 @@ impl Publisher<'_> {
         // one run to the next, as the kept full-text index counts on); the
         // order says how they sort.
         let batch = std::mem::take(&mut self.waiting);
+        if self.indexed {
+            let mut statements: Vec<Statement> =
+                self.ready.drain(..).flat_map(|(batch, _)| batch).collect();
+            statements.extend(batch);
+            self.send_on(statements, progress, finished);
+            return;
+        }
         let prepared = Index::prepare(&batch);
         self.ready.push((batch, prepared));
         let index = if finished.is_some() {
@@ -158,6 +168,16 @@ impl Publisher<'_> {
             statements.extend(batch);
         }
         drop(index);
+        self.send_on(statements, progress, finished);
+    }
+
+    /// Sends statements now in the index to the browser.
+    fn send_on(
+        &mut self,
+        mut statements: Vec<Statement>,
+        progress: Progress,
+        finished: Option<Finished>,
+    ) {
         self.last_batch = Instant::now();
         self.last_progress = self.last_batch;
         let mut finished = finished;
@@ -225,6 +245,7 @@ fn load(source: &Source, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> b
         keys: Vec::new(),
         order: Vec::new(),
         gone: false,
+        indexed: false,
     };
     // What the status line says about the snapshot, and the snapshot
     // written as the archive is read.
@@ -233,8 +254,13 @@ fn load(source: &Source, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> b
     if let Some(folder) = &source.cache {
         match file_stamps(&source.root, source.policy) {
             Ok(stamps) => match snapshot::read(folder, &source.root, source.policy, &stamps) {
-                Ok(archive) => {
-                    publish_kept(&mut publisher, archive);
+                Ok((archive, generation)) => {
+                    let kept = Kept {
+                        folder,
+                        root: &source.root,
+                        generation,
+                    };
+                    publish_kept(&mut publisher, archive, &kept);
                     return;
                 }
                 Err(refused) => {
@@ -275,14 +301,44 @@ fn load(source: &Source, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> b
     }
     // A copy already sent that is not the one loaded makes the browser
     // reload; the reload keeps the snapshot then.
+    let mut generation = None;
     if let (Some(kept), Ok(archive)) = (writer, &loaded)
         && archive.withdrawn.is_empty()
-        && let Err(err) = kept.finish(archive)
     {
-        catalog = Some(format!("catalog not kept: {err:#}"));
+        match kept.finish(archive) {
+            Ok(made) => generation = Some(made),
+            Err(err) => catalog = Some(format!("catalog not kept: {err:#}")),
+        }
     }
     let finished = finished(&mut publisher, loaded, catalog);
     publisher.publish(last, Some(finished));
+    if let (Some(folder), Some(generation)) = (&source.cache, generation) {
+        let kept = Kept {
+            folder,
+            root: &source.root,
+            generation,
+        };
+        kept.keep_index(index);
+    }
+}
+
+/// The catalog snapshot an archive was taken from or kept in, for the
+/// search index kept beside it.
+struct Kept<'a> {
+    folder: &'a std::path::Path,
+    root: &'a std::path::Path,
+    generation: u64,
+}
+
+impl Kept<'_> {
+    /// Keeps the index made while loading, once every statement is in it,
+    /// so the next start need not make it (after the last batch is sent:
+    /// the browser does not wait for it). Not kept, the next start indexes
+    /// as this one did.
+    fn keep_index(&self, index: &RwLock<Index>) {
+        let index = index.read().unwrap_or_else(PoisonError::into_inner);
+        let _ = snapshot::write_index(self.folder, self.root, self.generation, &index);
+    }
 }
 
 /// Statements handed to the publisher at a time from a snapshot; the
@@ -292,14 +348,21 @@ const FIRST_KEPT_LOT: usize = 2_048;
 
 /// Sends an archive taken from its snapshot as a load from its files would
 /// send it: in the same order, batch by batch.
-fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive) {
+///
+/// The search index kept beside the snapshot, when it can be trusted,
+/// takes the place of the one made so far once the first lot is on the
+/// screen; otherwise the statements are indexed as they go, and the index
+/// is kept at the end.
+fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept<'_>) {
     let total = archive.statements.len();
     let mut progress = Progress {
         bytes_done: 0,
         bytes_total: total as u64,
         statements: 0,
     };
+    let signed = crate::search::signed(&archive.statements);
     let mut statements = std::mem::take(&mut archive.statements).into_iter();
+    let mut signed = Some(signed);
     let mut size = FIRST_KEPT_LOT;
     loop {
         let mut lot: Vec<Statement> = statements.by_ref().take(size).collect();
@@ -310,12 +373,26 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive) {
         progress.bytes_done += lot.len() as u64;
         progress.statements += lot.len();
         publisher.take(&mut lot, progress);
+        // Read once the first lot is on the screen.
+        if let Some(signed) = signed.take()
+            && let Ok(whole) =
+                snapshot::read_index(kept.folder, kept.root, kept.generation, &signed)
+        {
+            *publisher
+                .index
+                .write()
+                .unwrap_or_else(PoisonError::into_inner) = whole;
+            publisher.indexed = true;
+        }
     }
     if publisher.gone {
         return;
     }
     let finished = finished(publisher, Ok(archive), None);
     publisher.publish(progress, Some(finished));
+    if !publisher.indexed {
+        kept.keep_index(publisher.index);
+    }
 }
 
 /// What the last message says once the archive is read.

@@ -10,8 +10,22 @@
 //! frame: kind (u8) · length (u64 LE) · CRC-32 of the bytes (u32 LE) · bytes (postcard)
 //! kinds: 1 header (program version, root, read policy, every file's stamp)
 //!        2 chunk  (signatories and files met first here, then its statements)
-//!        3 tail   (counts, contacts, problems, skipped files) — last, and only once
+//!        3 tail   (counts, generation, contacts, problems, skipped files) — last, and only once
 //! ```
+//!
+//! Beside it, `index-<hash of the root>.bin` keeps the fuzzy search index
+//! of the same statements in the same order ([`crate::search::KeptIndex`]),
+//! so a warm start searches without indexing again:
+//!
+//! ```text
+//! "communique-fuzzy" · format version (u32 LE) · frame 1 (program version,
+//! the catalog's generation, statement count) · frame 2 (the index)
+//! ```
+//!
+//! Each catalog written draws a random generation number; an index names
+//! the generation it was made for, so an index left from an older catalog
+//! of the same archive is refused (and made again), as is one whose numbers
+//! do not add up ([`crate::search::Index::from_kept`]).
 //!
 //! It is trusted only when everything checks out: the magic, the format and
 //! program versions, the root and the read policy it was made with, every
@@ -37,7 +51,7 @@ use crate::records::Statement;
 /// The file's first bytes.
 const MAGIC: &[u8; 16] = b"communique-catlg";
 /// The layout of the file and of its records: another is made again.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Statements in one chunk (decoded in parallel, a chunk a task).
 const CHUNK: usize = 8_192;
 
@@ -84,6 +98,8 @@ struct Chunk {
 struct Tail {
     statements: u64,
     chunks: u64,
+    /// Drawn at random when written: the kept index names it.
+    generation: u64,
     contacts: Vec<KeptContact>,
     problems: Vec<KeptProblem>,
     skipped: Vec<KeptPath>,
@@ -94,16 +110,24 @@ struct Tail {
 /// of the absolute root, which the file also holds, checked.
 #[must_use]
 pub fn file_for(folder: &Path, root: &Path) -> PathBuf {
+    folder.join(format!("catalog-{:016x}.bin", root_hash(root)))
+}
+
+/// The kept fuzzy index for the archive at `root` in `folder`.
+#[must_use]
+pub fn index_file_for(folder: &Path, root: &Path) -> PathBuf {
+    folder.join(format!("index-{:016x}.bin", root_hash(root)))
+}
+
+fn root_hash(root: &Path) -> u64 {
     let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     // FNV-1a: the same from one build to the next, unlike a seeded hasher.
-    let hash = root
-        .as_os_str()
+    root.as_os_str()
         .as_encoded_bytes()
         .iter()
         .fold(0xcbf2_9ce4_8422_2325_u64, |hash, &byte| {
             (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-    folder.join(format!("catalog-{hash:016x}.bin"))
+        })
 }
 
 fn header_for(root: &Path, policy: ReadPolicy, files: &[FileStamp]) -> Header {
@@ -198,14 +222,17 @@ impl Writer {
     }
 
     /// Ends the snapshot with what is known once the whole archive is read
-    /// (its statements are those added), and puts it in place.
+    /// (its statements are those added), and puts it in place; its
+    /// generation, for the index kept beside it.
     ///
     /// # Errors
     /// When the file cannot be written or renamed.
-    pub fn finish(mut self, archive: &Archive) -> anyhow::Result<PathBuf> {
+    pub fn finish(mut self, archive: &Archive) -> anyhow::Result<u64> {
+        let generation = new_generation();
         let tail = Tail {
             statements: self.statements,
             chunks: self.chunks,
+            generation,
             contacts: archive.contacts.iter().map(KeptContact::of).collect(),
             problems: archive.problems.iter().map(KeptProblem::of).collect(),
             skipped: archive
@@ -222,8 +249,18 @@ impl Writer {
         std::fs::rename(&self.temp, &self.path)
             .with_context(|| format!("putting {} in place", self.path.display()))?;
         self.finished = true;
-        Ok(self.path.clone())
+        Ok(generation)
     }
+}
+
+/// A number no other catalog written is likely to have drawn.
+fn new_generation() -> u64 {
+    use std::hash::BuildHasher as _;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos());
+    // Seeded at random in each process.
+    foldhash::quality::RandomState::default().hash_one((now, std::process::id()))
 }
 
 impl Drop for Writer {
@@ -244,7 +281,7 @@ pub fn write(
     policy: ReadPolicy,
     files: &[FileStamp],
     archive: &Archive,
-) -> anyhow::Result<PathBuf> {
+) -> anyhow::Result<u64> {
     let mut writer = Writer::create(folder, &archive.root, policy, files)?;
     writer.add(&archive.statements)?;
     writer.finish(archive)
@@ -288,8 +325,9 @@ fn decode<'a, T: Deserialize<'a>>(frame: &Frame<'a>, what: &str) -> Result<T, St
 
 /// The archive at `root` as the snapshot in `folder` keeps it, when the
 /// snapshot can be trusted for the archive's files as they are now
-/// (`files`, stamped just before), read with `policy`. Its statements are
-/// in the order they were written (the loader's), not sorted.
+/// (`files`, stamped just before), read with `policy`, and the snapshot's
+/// generation. Its statements are in the order they were written (the
+/// loader's), not sorted.
 ///
 /// # Errors
 /// Why no snapshot could be used: none kept, or why the one kept is not
@@ -299,7 +337,7 @@ pub fn read(
     root: &Path,
     policy: ReadPolicy,
     files: &[FileStamp],
-) -> Result<Archive, Refused> {
+) -> Result<(Archive, u64), Refused> {
     let path = file_for(folder, root);
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
@@ -314,7 +352,7 @@ fn trusted(
     root: &Path,
     policy: ReadPolicy,
     files: &[FileStamp],
-) -> Result<Archive, String> {
+) -> Result<(Archive, u64), String> {
     let rest = bytes
         .strip_prefix(MAGIC.as_slice())
         .ok_or("not a communique catalog")?;
@@ -418,7 +456,7 @@ fn trusted(
         statements.extend(lot);
     }
     let restore = |err: anyhow::Error| format!("damaged ({err:#})");
-    Ok(Archive {
+    let archive = Archive {
         root: root.to_path_buf(),
         statements,
         contacts: tail
@@ -436,5 +474,109 @@ fn trusted(
         skipped: tail.skipped.iter().map(KeptPath::restore).collect(),
         files_read: usize::try_from(tail.files_read).map_err(|err| err.to_string())?,
         withdrawn: Vec::new(),
+    };
+    Ok((archive, tail.generation))
+}
+
+/// The first bytes of a kept index.
+const INDEX_MAGIC: &[u8; 16] = b"communique-fuzzy";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct IndexHeader {
+    program: String,
+    generation: u64,
+    statements: u64,
+}
+
+/// Keeps `index`, made over the statements of the catalog of generation
+/// `generation` in their order, beside that catalog.
+///
+/// # Errors
+/// When the file cannot be written or put in place.
+pub fn write_index(
+    folder: &Path,
+    root: &Path,
+    generation: u64,
+    index: &crate::search::Index,
+) -> anyhow::Result<()> {
+    let path = index_file_for(folder, root);
+    let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let header = IndexHeader {
+        program: env!("CARGO_PKG_VERSION").to_owned(),
+        generation,
+        statements: index.len() as u64,
+    };
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(INDEX_MAGIC);
+    bytes.extend_from_slice(&VERSION.to_le_bytes());
+    frame(&mut bytes, HEADER, &postcard::to_stdvec(&header)?)?;
+    frame(
+        &mut bytes,
+        CHUNK_KIND,
+        &postcard::to_stdvec(&index.to_kept())?,
+    )?;
+    std::fs::write(&temp, &bytes).with_context(|| format!("writing {}", temp.display()))?;
+    std::fs::rename(&temp, &path).with_context(|| {
+        let _ = std::fs::remove_file(&temp);
+        format!("putting {} in place", path.display())
     })
+}
+
+/// The fuzzy index kept for the catalog of generation `generation`, whose
+/// statements are signed by `signed` signatories each
+/// ([`crate::search::signed`]), when it can be trusted.
+///
+/// # Errors
+/// None kept, or why the one kept is not trusted.
+pub fn read_index(
+    folder: &Path,
+    root: &Path,
+    generation: u64,
+    signed: &[usize],
+) -> Result<crate::search::Index, Refused> {
+    let bytes = match std::fs::read(index_file_for(folder, root)) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(Refused::NotKept),
+        Err(err) => return Err(Refused::Unusable(format!("cannot read it: {err}"))),
+    };
+    trusted_index(&bytes, generation, signed)
+        .map_err(|why| Refused::Unusable(format!("search index: {why}")))
+}
+
+fn trusted_index(
+    bytes: &[u8],
+    generation: u64,
+    signed: &[usize],
+) -> Result<crate::search::Index, String> {
+    let rest = bytes
+        .strip_prefix(INDEX_MAGIC.as_slice())
+        .ok_or("not a communique index")?;
+    let (version, rest) = rest
+        .split_at_checked(4)
+        .ok_or("truncated (no format version)")?;
+    if u32::from_le_bytes(version.try_into().unwrap_or_default()) != VERSION {
+        return Err("made by another version".into());
+    }
+    let frames = frames(rest)?;
+    let [head, body] = frames.as_slice() else {
+        return Err("damaged (not two frames)".into());
+    };
+    if head.kind != HEADER || body.kind != CHUNK_KIND {
+        return Err("damaged (frames out of place)".into());
+    }
+    if frames
+        .iter()
+        .any(|frame| crc32fast::hash(frame.bytes) != frame.crc)
+    {
+        return Err("damaged (a frame fails its checksum)".into());
+    }
+    let header: IndexHeader = decode(head, "header")?;
+    if header.program != env!("CARGO_PKG_VERSION") {
+        return Err(format!("made by communique {}", header.program));
+    }
+    if header.generation != generation || header.statements != signed.len() as u64 {
+        return Err("made for an older catalog".into());
+    }
+    let kept: crate::search::KeptIndex = decode(body, "index")?;
+    crate::search::Index::from_kept(kept, signed).map_err(|why| format!("damaged ({why})"))
 }

@@ -31,40 +31,62 @@ pub(super) fn search(
     marks: &HashMap<String, Marks>,
     text: &str,
 ) -> anyhow::Result<Vec<Hit>> {
-    Ok(search_query(statements, marks, text, None)?.1)
+    Ok(search_query(statements, marks, text, None, None)?.1)
 }
 
-/// A full-text index kept in the cache folder, brought up to date with the
-/// archive (in file order), and each statement's place newest first.
-struct KeptText {
-    full_text: FullText,
+/// The fuzzy index of an archive in file order (the order the catalog
+/// keeps), and each statement's place newest first.
+struct InFileOrder {
+    index: Index,
     rank: Vec<u32>,
 }
 
+impl InFileOrder {
+    fn new(statements: &[Statement], index: Index) -> anyhow::Result<Self> {
+        let mut order: Vec<u32> = (0..u32::try_from(statements.len())?).collect();
+        order.sort_unstable_by(|&a, &b| {
+            Statement::newest_first(&statements[a as usize], &statements[b as usize])
+        });
+        let mut rank = vec![0; order.len()];
+        for (place, &position) in order.iter().enumerate() {
+            rank[position as usize] = u32::try_from(place)?;
+        }
+        Ok(Self { index, rank })
+    }
+}
+
+/// What `query` finds in `statements`: searched with `ordered` when the
+/// statements are in file order (else indexed now, newest first as
+/// loaded), and with a kept full-text index when there is one.
 fn search_query(
     statements: &[Statement],
     marks: &HashMap<String, Marks>,
     text: &str,
-    kept: Option<&KeptText>,
+    ordered: Option<&InFileOrder>,
+    full_text: Option<&FullText>,
 ) -> anyhow::Result<(Query, Vec<Hit>)> {
     let query = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
-    let index = Index::new(statements);
+    let made;
+    let (index, rank) = match ordered {
+        Some(ordered) => (&ordered.index, Some(ordered.rank.as_slice())),
+        None => {
+            made = Index::new(statements);
+            (&made, None)
+        }
+    };
     let marks_of = |at: usize| marks.get(&statements[at].id);
-    let hits = match kept {
-        Some(kept) => crate::search::text::search(
-            &index,
-            &kept.full_text,
-            &query,
-            &marks_of,
-            Some(&kept.rank),
-        )?,
-        None if query.has_text() => {
+    let hits = match (full_text, rank) {
+        (Some(full_text), _) => {
+            crate::search::text::search(index, full_text, &query, &marks_of, rank)?
+        }
+        (None, _) if query.has_text() => {
             // Every statement's text indexed at once: a headless command
             // waits for its answer anyway.
             let full_text = FullText::of_texts(statements.iter().map(statement_text))?;
-            crate::search::text::search(&index, &full_text, &query, &marks_of, None)?
+            crate::search::text::search(index, &full_text, &query, &marks_of, rank)?
         }
-        None => index.search_with(&query, &marks_of),
+        (None, Some(rank)) => index.search_ranked(&query, &marks_of, rank),
+        (None, None) => index.search_with(&query, &marks_of),
     };
     Ok((query, hits))
 }
@@ -73,17 +95,17 @@ fn search_query(
 const INDEX_AT_ONCE: usize = 2_000;
 
 /// The archive in file order (from the catalog snapshot when unchanged)
-/// with the full-text index kept for it in the cache folder, as the
-/// browser keeps it: what it lacks is indexed now and kept, so the next
-/// `text:` search, here or in the browser, reads no body. `None` without
-/// a cache folder.
+/// with its fuzzy index, and the full-text index kept for it in the cache
+/// folder, as the browser keeps it: what it lacks is indexed now and kept,
+/// so the next `text:` search, here or in the browser, reads no body.
+/// `None` without a cache folder.
 ///
 /// # Errors
 /// When the archive cannot be read, or the index cannot be opened (another
 /// communique is writing it) or written.
 fn kept_text(
     source: &crate::catalog::Source,
-) -> anyhow::Result<Option<(crate::loader::Archive, KeptText)>> {
+) -> anyhow::Result<Option<(crate::loader::Archive, InFileOrder, FullText)>> {
     let Some(folder) = &source.cache else {
         return Ok(None);
     };
@@ -95,22 +117,12 @@ fn kept_text(
         crate::search::text::cache::Check::Quick,
     )?
     .full_text;
-    let (archive, _) = crate::catalog::load_in_file_order(source)?;
+    let (archive, index, _) = crate::catalog::load_indexed(source)?;
     for (number, lot) in archive.statements.chunks(INDEX_AT_ONCE).enumerate() {
         full_text.add_missing(number * INDEX_AT_ONCE, lot)?;
     }
-    let mut order: Vec<u32> = (0..u32::try_from(archive.statements.len())?).collect();
-    order.sort_unstable_by(|&a, &b| {
-        Statement::newest_first(
-            &archive.statements[a as usize],
-            &archive.statements[b as usize],
-        )
-    });
-    let mut rank = vec![0; order.len()];
-    for (place, &position) in order.iter().enumerate() {
-        rank[position as usize] = u32::try_from(place)?;
-    }
-    Ok(Some((archive, KeptText { full_text, rank })))
+    let ordered = InFileOrder::new(&archive.statements, index)?;
+    Ok(Some((archive, ordered, full_text)))
 }
 
 pub fn run(
@@ -129,40 +141,53 @@ pub fn run(
         .is_some_and(|q| q.has_text());
     // Freed by the process's exit rather than statement by statement (a
     // tenth of a second at 100,000): `list` ends when it has printed.
-    let (loaded, mut kept) = if text {
+    let fuzzy = query.is_some_and(|text| !text.trim().is_empty());
+    let (loaded, mut ordered, mut full_text) = if text {
         match kept_text(source) {
-            Ok(Some((archive, kept))) => (archive, Some(kept)),
-            Ok(None) => (super::load(source)?, None),
+            Ok(Some((archive, ordered, full_text))) => (archive, Some(ordered), Some(full_text)),
+            Ok(None) => (super::load(source)?, None, None),
             Err(err) => {
                 super::warn(&format!(
                     "full-text index not kept, every body read: {err:#}"
                 ));
-                (super::load(source)?, None)
+                (super::load(source)?, None, None)
             }
         }
+    } else if fuzzy {
+        // In file order, with the fuzzy index kept beside the catalog.
+        let (archive, index, _) = crate::catalog::load_indexed(source)?;
+        let ordered = InFileOrder::new(&archive.statements, index)?;
+        (archive, Some(ordered), None)
     } else {
-        (super::load_without_bodies(source)?, None)
+        (super::load_without_bodies(source)?, None, None)
     };
     let mut loaded = std::mem::ManuallyDrop::new(loaded);
     let marks = state.map(read_marks).unwrap_or_default();
     let query = query.filter(|q| !q.trim().is_empty());
     let found = match query {
         Some(text) => Some(
-            match search_query(&loaded.statements, &marks, text, kept.as_ref()) {
+            match search_query(
+                &loaded.statements,
+                &marks,
+                text,
+                ordered.as_ref(),
+                full_text.as_ref(),
+            ) {
                 Ok(found) => found,
                 // A kept index that passed the quick checks and still
                 // cannot be searched (damaged inside): thrown away, to be
                 // built again, and this answer found by reading every body.
-                Err(err) if kept.is_some() => {
+                Err(err) if full_text.is_some() => {
                     super::warn(&format!(
                         "the kept full-text index could not be searched, every body read: {err:#}"
                     ));
-                    drop(kept.take());
+                    drop(full_text.take());
+                    drop(ordered.take());
                     if let Some(folder) = &source.cache {
                         crate::search::text::cache::discard(folder, &source.root);
                     }
                     loaded = std::mem::ManuallyDrop::new(super::load(source)?);
-                    search_query(&loaded.statements, &marks, text, None)?
+                    search_query(&loaded.statements, &marks, text, None, None)?
                 }
                 Err(err) => return Err(err),
             },
