@@ -101,14 +101,15 @@ pub fn load_indexed(source: &Source) -> anyhow::Result<(Archive, Index, Warmth)>
             &source.root,
             generation,
             &crate::search::signed(&archive.statements),
+            false,
         )
     {
-        return Ok((archive, index, warmth));
+        return Ok((archive, index.0, warmth));
     }
     let index = Index::new(&archive.statements);
     if let Some((folder, generation)) = kept {
         // Not kept: the next open indexes again, as this one did.
-        let _ = snapshot::write_index(folder, &source.root, generation, &index);
+        let _ = snapshot::write_index(folder, &source.root, generation, &index, None);
     }
     Ok((archive, index, warmth))
 }

@@ -570,7 +570,7 @@ fn kept_index_trusted(root: &Path, cache: &Path) -> bool {
     let stamps = file_stamps(root, ReadPolicy::default()).expect("stamps");
     let (archive, generation) =
         snapshot::read(cache, root, ReadPolicy::default(), &stamps).expect("a snapshot");
-    snapshot::read_index(cache, root, generation, &signed(&archive.statements)).is_ok()
+    snapshot::read_index(cache, root, generation, &signed(&archive.statements), true).is_ok()
 }
 
 #[test]

@@ -238,9 +238,16 @@ fn a_browser_opened_warm_holds_and_finds_what_one_opened_cold_does() {
     // keep again).
     let kept_index = communique::catalog::snapshot::index_file_for(&cache, &path);
     let written = std::fs::read(&kept_index).expect("the first open keeps its search index");
+    let inode =
+        |path: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).expect("kept"));
+    let first = inode(&kept_index);
     let warm = loaded_by_thread(source.clone());
     assert_eq!(warm.status, None, "nothing to report: {:?}", warm.status);
-    assert_eq!(std::fs::read(&kept_index).expect("kept index"), written);
+    assert_eq!(
+        inode(&kept_index),
+        first,
+        "the kept index and contacts written again"
+    );
     // A damaged one is never searched: the browser indexes as it loads,
     // finds the same, and keeps a good one again.
     std::fs::write(&kept_index, &written[..written.len() / 3]).expect("truncated");
@@ -262,6 +269,7 @@ fn a_browser_opened_warm_holds_and_finds_what_one_opened_cold_does() {
     );
     assert_eq!(fresh.directory.entries, whole.entries);
     assert_eq!(warm.directory.entries, whole.entries);
+    assert_eq!(mended.directory.entries, whole.entries);
     let full_text = [
         "text:minister",
         "text:\"foreign affairs\"",

@@ -98,13 +98,16 @@ struct Publisher<'a> {
     /// The index holds every statement already (it was kept in the cache
     /// folder): batches go on without being indexed.
     indexed: bool,
+    /// The contacts directory kept with the index: contacts are not
+    /// gathered then.
+    directory: Option<Directory>,
 }
 
 impl Publisher<'_> {
     fn take(&mut self, statements: &mut Vec<Statement>, progress: Progress) {
         // Taken as they come, not as they are published: the directory is
         // made before the last batch is published.
-        for statement in statements.iter() {
+        for statement in statements.iter().filter(|_| self.directory.is_none()) {
             if !statement.media_contacts.is_empty() {
                 let entries = from_statement(statement);
                 self.contacts
@@ -246,6 +249,7 @@ fn load(source: &Source, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> b
         order: Vec::new(),
         gone: false,
         indexed: false,
+        directory: None,
     };
     // What the status line says about the snapshot, and the snapshot
     // written as the archive is read.
@@ -311,14 +315,17 @@ fn load(source: &Source, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> b
         }
     }
     let finished = finished(&mut publisher, loaded, catalog);
+    let directory = generation.map(|_| finished.directory.clone());
     publisher.publish(last, Some(finished));
-    if let (Some(folder), Some(generation)) = (&source.cache, generation) {
+    if let (Some(folder), Some(generation), Some(directory)) =
+        (&source.cache, generation, directory)
+    {
         let kept = Kept {
             folder,
             root: &source.root,
             generation,
         };
-        kept.keep_index(index);
+        kept.keep_index(index, &directory);
     }
 }
 
@@ -332,12 +339,18 @@ struct Kept<'a> {
 
 impl Kept<'_> {
     /// Keeps the index made while loading, once every statement is in it,
-    /// so the next start need not make it (after the last batch is sent:
-    /// the browser does not wait for it). Not kept, the next start indexes
-    /// as this one did.
-    fn keep_index(&self, index: &RwLock<Index>) {
+    /// and the contacts directory, so the next start need not make them
+    /// (after the last batch is sent: the browser does not wait for it).
+    /// Not kept, the next start makes them as this one did.
+    fn keep_index(&self, index: &RwLock<Index>, directory: &Directory) {
         let index = index.read().unwrap_or_else(PoisonError::into_inner);
-        let _ = snapshot::write_index(self.folder, self.root, self.generation, &index);
+        let _ = snapshot::write_index(
+            self.folder,
+            self.root,
+            self.generation,
+            &index,
+            Some(directory),
+        );
     }
 }
 
@@ -375,9 +388,13 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
         publisher.take(&mut lot, progress);
         // Read once the first lot is on the screen.
         if let Some(signed) = signed.take()
-            && let Ok(whole) =
-                snapshot::read_index(kept.folder, kept.root, kept.generation, &signed)
+            && let Ok((whole, directory)) =
+                snapshot::read_index(kept.folder, kept.root, kept.generation, &signed, true)
         {
+            if directory.is_some() {
+                publisher.contacts.clear();
+                publisher.directory = directory;
+            }
             *publisher
                 .index
                 .write()
@@ -388,10 +405,12 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
     if publisher.gone {
         return;
     }
+    let all_kept = publisher.indexed && publisher.directory.is_some();
     let finished = finished(publisher, Ok(archive), None);
+    let directory = (!all_kept).then(|| finished.directory.clone());
     publisher.publish(progress, Some(finished));
-    if !publisher.indexed {
-        kept.keep_index(publisher.index);
+    if let Some(directory) = directory {
+        kept.keep_index(publisher.index, &directory);
     }
 }
 
@@ -402,6 +421,13 @@ fn finished(
     catalog: Option<String>,
 ) -> Finished {
     match loaded {
+        Ok(archive) if publisher.directory.is_some() => Finished {
+            problem_lines: super::problem_lines(&archive),
+            directory: publisher.directory.take().unwrap_or_default(),
+            error: None,
+            withdrawn: archive.withdrawn,
+            catalog,
+        },
         Ok(archive) => {
             let mut contacts = std::mem::take(&mut publisher.contacts);
             contacts.sort_by(|a, b| crate::records::newest_first((&a.0, &a.1), (&b.0, &b.1)));

@@ -15,11 +15,13 @@
 //!
 //! Beside it, `index-<hash of the root>.bin` keeps the fuzzy search index
 //! of the same statements in the same order ([`crate::search::KeptIndex`]),
-//! so a warm start searches without indexing again:
+//! and the contacts directory made of them when the browser made one, so a
+//! warm start neither indexes nor merges contacts again:
 //!
 //! ```text
 //! "communique-fuzzy" · format version (u32 LE) · frame 1 (program version,
-//! the catalog's generation, statement count) · frame 2 (the index)
+//! the catalog's generation, statement count, whether a directory follows)
+//! · frame 2 (the index) · [frame 3 (the directory's entries)]
 //! ```
 //!
 //! Each catalog written draws a random generation number; an index names
@@ -45,6 +47,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::kept::{KeptContact, KeptPath, KeptProblem, KeptStatement, Names, NewNames, Numbering};
+use crate::contacts::Directory;
 use crate::loader::{Archive, FileStamp, ReadPolicy};
 use crate::records::Statement;
 
@@ -486,10 +489,12 @@ struct IndexHeader {
     program: String,
     generation: u64,
     statements: u64,
+    directory: bool,
 }
 
 /// Keeps `index`, made over the statements of the catalog of generation
-/// `generation` in their order, beside that catalog.
+/// `generation` in their order, beside that catalog, with the contacts
+/// directory made of them when there is one.
 ///
 /// # Errors
 /// When the file cannot be written or put in place.
@@ -498,6 +503,7 @@ pub fn write_index(
     root: &Path,
     generation: u64,
     index: &crate::search::Index,
+    directory: Option<&Directory>,
 ) -> anyhow::Result<()> {
     let path = index_file_for(folder, root);
     let temp = path.with_extension(format!("tmp-{}", std::process::id()));
@@ -505,6 +511,7 @@ pub fn write_index(
         program: env!("CARGO_PKG_VERSION").to_owned(),
         generation,
         statements: index.len() as u64,
+        directory: directory.is_some(),
     };
     let mut bytes = Vec::new();
     bytes.extend_from_slice(INDEX_MAGIC);
@@ -515,6 +522,10 @@ pub fn write_index(
         CHUNK_KIND,
         &postcard::to_stdvec(&index.to_kept())?,
     )?;
+    if let Some(directory) = directory {
+        let entries: Vec<KeptContact> = directory.entries.iter().map(KeptContact::of).collect();
+        frame(&mut bytes, TAIL, &postcard::to_stdvec(&entries)?)?;
+    }
     std::fs::write(&temp, &bytes).with_context(|| format!("writing {}", temp.display()))?;
     std::fs::rename(&temp, &path).with_context(|| {
         let _ = std::fs::remove_file(&temp);
@@ -524,7 +535,8 @@ pub fn write_index(
 
 /// The fuzzy index kept for the catalog of generation `generation`, whose
 /// statements are signed by `signed` signatories each
-/// ([`crate::search::signed`]), when it can be trusted.
+/// ([`crate::search::signed`]), when it can be trusted; and the contacts
+/// directory kept with it, when one was and `directory` asks for it.
 ///
 /// # Errors
 /// None kept, or why the one kept is not trusted.
@@ -533,13 +545,14 @@ pub fn read_index(
     root: &Path,
     generation: u64,
     signed: &[usize],
-) -> Result<crate::search::Index, Refused> {
+    directory: bool,
+) -> Result<(crate::search::Index, Option<Directory>), Refused> {
     let bytes = match std::fs::read(index_file_for(folder, root)) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(Refused::NotKept),
         Err(err) => return Err(Refused::Unusable(format!("cannot read it: {err}"))),
     };
-    trusted_index(&bytes, generation, signed)
+    trusted_index(&bytes, generation, signed, directory)
         .map_err(|why| Refused::Unusable(format!("search index: {why}")))
 }
 
@@ -547,7 +560,8 @@ fn trusted_index(
     bytes: &[u8],
     generation: u64,
     signed: &[usize],
-) -> Result<crate::search::Index, String> {
+    want_directory: bool,
+) -> Result<(crate::search::Index, Option<Directory>), String> {
     let rest = bytes
         .strip_prefix(INDEX_MAGIC.as_slice())
         .ok_or("not a communique index")?;
@@ -558,25 +572,50 @@ fn trusted_index(
         return Err("made by another version".into());
     }
     let frames = frames(rest)?;
-    let [head, body] = frames.as_slice() else {
-        return Err("damaged (not two frames)".into());
+    let (head, body, kept_directory) = match frames.as_slice() {
+        [head, body] => (head, body, None),
+        [head, body, directory] if directory.kind == TAIL => (head, body, Some(directory)),
+        _ => return Err("damaged (frames out of place)".into()),
     };
     if head.kind != HEADER || body.kind != CHUNK_KIND {
         return Err("damaged (frames out of place)".into());
     }
-    if frames
+    let wanted = [
+        Some(head),
+        Some(body),
+        kept_directory.filter(|_| want_directory),
+    ];
+    if wanted
         .iter()
+        .flatten()
         .any(|frame| crc32fast::hash(frame.bytes) != frame.crc)
     {
         return Err("damaged (a frame fails its checksum)".into());
     }
     let header: IndexHeader = decode(head, "header")?;
+    if header.directory != kept_directory.is_some() {
+        return Err("damaged (frames out of place)".into());
+    }
     if header.program != env!("CARGO_PKG_VERSION") {
         return Err(format!("made by communique {}", header.program));
     }
     if header.generation != generation || header.statements != signed.len() as u64 {
         return Err("made for an older catalog".into());
     }
+    let directory = match kept_directory.filter(|_| want_directory) {
+        Some(frame) => {
+            let entries: Vec<KeptContact> = decode(frame, "contacts")?;
+            let entries = entries
+                .into_iter()
+                .map(KeptContact::restore)
+                .collect::<anyhow::Result<_>>()
+                .map_err(|err| format!("damaged ({err:#})"))?;
+            Some(Directory { entries })
+        }
+        None => None,
+    };
     let kept: crate::search::KeptIndex = decode(body, "index")?;
-    crate::search::Index::from_kept(kept, signed).map_err(|why| format!("damaged ({why})"))
+    let index =
+        crate::search::Index::from_kept(kept, signed).map_err(|why| format!("damaged ({why})"))?;
+    Ok((index, directory))
 }
