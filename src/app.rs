@@ -649,14 +649,21 @@ pub struct KeptIndex {
 /// thread of its own (its checks read the whole file) and sends it to the
 /// loop: at once searchable when the archive is unchanged, else built
 /// again there. Without a usable cache folder the index stays in memory.
+/// It starts once `go` says the first statements are on their way (or
+/// the load ended without any): reading the whole index beside the
+/// loader reading the archive delayed the first statements (at a
+/// million, 7 s instead of 2).
 fn open_kept_index(
     folder: std::path::PathBuf,
     root: std::path::PathBuf,
     policy: crate::loader::ReadPolicy,
     send: std::sync::mpsc::Sender<Input>,
+    go: std::sync::mpsc::Receiver<()>,
 ) {
     std::thread::spawn(move || {
         lower_priority();
+        let _ = go.recv();
+        drop(go);
         // Checked quickly (every entry of it read would take seconds at
         // 100,000 statements, half a minute at a million): a search that
         // finds it damaged inside throws it away and indexes again.
@@ -718,6 +725,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let theme = settings.theme;
     let mut inputs = TerminalInputs::new()?;
     let (arrive, arrivals) = std::sync::mpsc::channel();
+    let (go, first_arrived) = std::sync::mpsc::channel();
     if let Some(cache) = &settings.cache {
         // Until it is open nothing is indexed; then it takes up what has
         // arrived meanwhile.
@@ -727,6 +735,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
             archive_path.clone(),
             policy,
             arrive.clone(),
+            first_arrived,
         );
     }
     let source = crate::catalog::Source::new(
@@ -734,11 +743,14 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         policy,
         settings.cache.as_ref().map(|chosen| chosen.value.as_path()),
     );
-    loading::start(
-        source.clone(),
-        Arc::clone(&state.index),
-        loading::to_channel(arrive),
-    );
+    let to_loop = loading::to_channel(arrive);
+    loading::start(source.clone(), Arc::clone(&state.index), move |arrived| {
+        if !arrived.statements.is_empty() || arrived.finished.is_some() {
+            // Heard once; later ones find nobody listening.
+            let _ = go.send(());
+        }
+        to_loop(arrived)
+    });
     inputs.arrivals = Some(arrivals);
     let (found, found_rx) = std::sync::mpsc::channel();
     let searcher = searcher::start(found);

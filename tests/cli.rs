@@ -1231,3 +1231,44 @@ fn every_example_answers_help_with_examples() {
         }
     }
 }
+
+/// One statement's very long kind (a hostile or broken record) is cut with
+/// "…" in `list`'s kind column instead of pushing every title to the right.
+#[test]
+fn a_very_long_kind_is_cut_and_titles_stay_in_their_column() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let records = [
+        ("short", "press release", "Short kind"),
+        ("long", &"Ministerial statement ".repeat(20), "Long kind"),
+        ("wide", &"報道発表".repeat(30), "Wide kind"),
+    ];
+    let jsonl: Vec<String> = records
+        .iter()
+        .map(|(id, kind, title)| {
+            serde_json::json!({"id": id, "title": title, "published": "2024-01-02", "kind": kind})
+                .to_string()
+        })
+        .collect();
+    fs::write(dir.path().join("kinds.jsonl"), jsonl.join("\n")).expect("written");
+    let output = run([
+        OsStr::new("--archive"),
+        dir.path().as_os_str(),
+        OsStr::new("list"),
+    ]);
+    assert_exit(&output, 0);
+    let listed = lines(&output);
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    let title_column = |line: &str| {
+        let at = ["Short kind", "Long kind", "Wide kind"]
+            .iter()
+            .find_map(|title| line.find(title))
+            .unwrap_or_else(|| panic!("no title in {line:?}"));
+        unicode_width::UnicodeWidthStr::width(&line[..at])
+    };
+    let columns: Vec<usize> = listed.iter().map(|line| title_column(line)).collect();
+    assert!(columns.iter().all(|&c| c == columns[0]), "{listed:#?}");
+    // Date, two spaces, at most 24 columns of kind, two spaces.
+    assert!(columns[0] <= 10 + 2 + 24 + 2, "{listed:#?}");
+    assert_eq!(listed.iter().filter(|line| line.contains('…')).count(), 2);
+    assert!(listed.iter().any(|line| line.contains("press release")));
+}

@@ -26,6 +26,10 @@ const PUBLISH_AT: usize = 2_000;
 /// 12,000 statements took 45 ms), so messages stay small enough that a key
 /// never waits long behind one.
 const MESSAGE_AT_MOST: usize = 4_096;
+/// From a snapshot, where every message's order costs as much as the
+/// archive is large, messages of up to this many when the archive is large
+/// (a 64th of it): fewer orders to make, each copy still short.
+const KEPT_MESSAGE_AT_MOST: usize = 16_384;
 /// Progress alone is sent this often.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -101,6 +105,12 @@ struct Publisher<'a> {
     /// The contacts directory kept with the index: contacts are not
     /// gathered then.
     directory: Option<Directory>,
+    /// Every statement's position newest first, when all are known at
+    /// once (taken from the snapshot): each message's order is this one
+    /// without those not sent yet, instead of a merge.
+    sorted: Option<Vec<u32>>,
+    /// Statements in one message at most.
+    message_at_most: usize,
 }
 
 impl Publisher<'_> {
@@ -185,7 +195,7 @@ impl Publisher<'_> {
         self.last_progress = self.last_batch;
         let mut finished = finished;
         loop {
-            let rest = statements.split_off(statements.len().min(MESSAGE_AT_MOST));
+            let rest = statements.split_off(statements.len().min(self.message_at_most));
             let order = self.order_with(&statements);
             self.shown += statements.len();
             self.gone |= !(self.send)(Arrived {
@@ -211,6 +221,18 @@ impl Publisher<'_> {
     fn order_with(&mut self, statements: &[Statement]) -> Option<Order> {
         if statements.is_empty() {
             return None;
+        }
+        if let Some(sorted) = &self.sorted {
+            let sent = self.shown + statements.len();
+            let order: Vec<u32> = sorted
+                .iter()
+                .copied()
+                .filter(|&at| (at as usize) < sent)
+                .collect();
+            return Some(Order {
+                rank: Arc::new(ranks(&order)),
+                order,
+            });
         }
         let first = self.keys.len();
         self.keys.extend(
@@ -250,6 +272,8 @@ fn load(source: &Source, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> b
         gone: false,
         indexed: false,
         directory: None,
+        sorted: None,
+        message_at_most: MESSAGE_AT_MOST,
     };
     // What the status line says about the snapshot, and the snapshot
     // written as the archive is read.
@@ -385,11 +409,24 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
         }
         progress.bytes_done += lot.len() as u64;
         progress.statements += lot.len();
+        let first: Vec<(Published, Box<str>)> = signed
+            .as_ref()
+            .map(|_| {
+                lot.iter()
+                    .map(|statement| (statement.published.clone(), statement.id.as_str().into()))
+                    .collect()
+            })
+            .unwrap_or_default();
         publisher.take(&mut lot, progress);
-        // Read once the first lot is on the screen.
-        if let Some(signed) = signed.take()
-            && let Ok((whole, directory)) =
-                snapshot::read_index(kept.folder, kept.root, kept.generation, &signed, true)
+        // Once the first lot is on the screen: the order of them all, and
+        // the index and directory kept.
+        let Some(signed) = signed.take() else {
+            continue;
+        };
+        publisher.sorted = Some(newest_first(&first, statements.as_slice()));
+        publisher.message_at_most = (total / 64).clamp(MESSAGE_AT_MOST, KEPT_MESSAGE_AT_MOST);
+        if let Ok((whole, directory)) =
+            snapshot::read_index(kept.folder, kept.root, kept.generation, &signed, true)
         {
             if directory.is_some() {
                 publisher.contacts.clear();
@@ -412,6 +449,28 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
     if let Some(directory) = directory {
         kept.keep_index(publisher.index, &directory);
     }
+}
+
+/// The positions of an archive's statements newest first: the first
+/// `keys.len()` known by their keys, then `rest`.
+fn newest_first(keys: &[(Published, Box<str>)], rest: &[Statement]) -> Vec<u32> {
+    use rayon::slice::ParallelSliceMut as _;
+    let first = keys.len();
+    let key = |at: u32| {
+        let at = at as usize;
+        match keys.get(at) {
+            Some((published, id)) => (published, &**id),
+            None => {
+                let statement = &rest[at - first];
+                (&statement.published, statement.id.as_str())
+            }
+        }
+    };
+    let mut sorted: Vec<u32> = (0..first + rest.len())
+        .map(|at| u32::try_from(at).unwrap_or(u32::MAX))
+        .collect();
+    sorted.par_sort_unstable_by(|&a, &b| crate::records::newest_first(key(a), key(b)));
+    sorted
 }
 
 /// What the last message says once the archive is read.

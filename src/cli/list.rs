@@ -246,11 +246,11 @@ pub fn run(
     }
     let kind_width = chosen
         .iter()
-        .map(|(s, _)| clean_line(s.kind_or_default()).width())
+        .map(|(s, _)| kind_cell(s.kind_or_default()).width())
         .max()
         .unwrap_or(0);
     for (statement, _) in chosen {
-        let kind = clean_line(statement.kind_or_default());
+        let kind = kind_cell(statement.kind_or_default());
         let pad = kind_width.saturating_sub(kind.width());
         writeln!(
             out,
@@ -262,6 +262,32 @@ pub fn run(
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Columns the kind takes at most in a line of `list`: one archive's very
+/// long kind would otherwise push every title of the list to the right.
+const KIND_AT_MOST: usize = 24;
+
+/// The kind as a line of `list` shows it: one clean line, cut to
+/// [`KIND_AT_MOST`] columns with "…" (by grapheme, never inside a wide
+/// character).
+fn kind_cell(kind: &str) -> String {
+    use unicode_segmentation::UnicodeSegmentation as _;
+    let kind = clean_line(kind);
+    if kind.width() <= KIND_AT_MOST {
+        return kind.into_owned();
+    }
+    let mut cell = String::new();
+    let mut used = 0;
+    for grapheme in kind.graphemes(true) {
+        used += grapheme.width();
+        if used > KIND_AT_MOST - 1 {
+            break;
+        }
+        cell.push_str(grapheme);
+    }
+    cell.push('…');
+    cell
 }
 
 /// The sentence a statement matched the query's `text:` terms in: its
