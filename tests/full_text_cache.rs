@@ -309,7 +309,7 @@ fn the_browser_indexes_again_when_a_search_finds_the_kept_index_damaged() {
     rusqlite::Connection::open(&path)
         .and_then(|db| {
             db.execute(
-                "UPDATE statement_text_data SET block = randomblob(length(block)) WHERE id > 10",
+                "UPDATE statement_text_data SET block = unhex(replace(hex(zeroblob(length(block))), '0', 'F')) WHERE id > 10",
                 [],
             )
         })
