@@ -105,12 +105,13 @@ fn a_server_stopped_mid_session_gets_every_change_once_when_it_returns() {
     let Some(cluster) = support::postgres::cluster() else {
         return;
     };
-    let db = cluster.fresh_name();
-    let url = cluster.url(&db);
-    let home = tempfile::tempdir().expect("state home");
+    // Before anything asks the server: another test may have stopped it.
     let _server = SERVER
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let db = cluster.fresh_name();
+    let url = cluster.url(&db);
+    let home = tempfile::tempdir().expect("state home");
     // Two people, each logging in as their own role (as on two hosts).
     cluster.role("alice");
     cluster.role("bob");
@@ -224,15 +225,13 @@ fn changes_made_offline_survive_the_browser_being_killed() {
     let Some(cluster) = support::postgres::cluster() else {
         return;
     };
-    // Its own server would be tidier, but one cluster serves the binary:
-    // this test runs after the other has restarted it, or before, and
-    // waits for the server either way.
-    let db = cluster.fresh_name();
-    let url = cluster.url(&db);
-    let home = tempfile::tempdir().expect("state home");
+    // Before anything asks the server: another test may have stopped it.
     let _server = SERVER
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let db = cluster.fresh_name();
+    let url = cluster.url(&db);
+    let home = tempfile::tempdir().expect("state home");
     let mut term = browser(&url, home.path());
     cluster.server_stop().expect("stop the server");
     wait_screen(&mut term, "the header saying offline", |s| {
@@ -300,14 +299,15 @@ fn a_note_written_offline_that_someone_else_changed_meanwhile_is_a_conflict() {
     let Some(cluster) = support::postgres::cluster() else {
         return;
     };
+    // Before anything asks the server: another test may have stopped it.
+    let _server = SERVER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let db = cluster.fresh_name();
     cluster.role("alice");
     cluster.role("bob");
     let alice_url = cluster.url_as(&db, "alice");
     let home = tempfile::tempdir().expect("state home");
-    let _server = SERVER
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut term = browser(&alice_url, home.path());
     cluster.server_stop().expect("stop the server");
     wait_screen(&mut term, "the header saying offline", |s| {
