@@ -322,6 +322,22 @@ fn frames(mut bytes: &[u8]) -> Result<Vec<Frame<'_>>, String> {
     Ok(frames)
 }
 
+/// The format version after a kept file's `magic`, and the frames after it.
+fn opening<'a>(
+    bytes: &'a [u8],
+    magic: &[u8; 16],
+    foreign: &str,
+) -> Result<(u32, &'a [u8]), String> {
+    let rest = bytes.strip_prefix(magic.as_slice()).ok_or(foreign)?;
+    let (version, rest) = rest
+        .split_at_checked(4)
+        .ok_or("truncated (no format version)")?;
+    Ok((
+        u32::from_le_bytes(version.try_into().unwrap_or_default()),
+        rest,
+    ))
+}
+
 fn decode<'a, T: Deserialize<'a>>(frame: &Frame<'a>, what: &str) -> Result<T, String> {
     postcard::from_bytes(frame.bytes).map_err(|err| format!("damaged ({what}: {err})"))
 }
@@ -356,13 +372,7 @@ fn trusted(
     policy: ReadPolicy,
     files: &[FileStamp],
 ) -> Result<(Archive, u64), String> {
-    let rest = bytes
-        .strip_prefix(MAGIC.as_slice())
-        .ok_or("not a communique catalog")?;
-    let (version, rest) = rest
-        .split_at_checked(4)
-        .ok_or("truncated (no format version)")?;
-    let version = u32::from_le_bytes(version.try_into().unwrap_or_default());
+    let (version, rest) = opening(bytes, MAGIC, "not a communique catalog")?;
     if version != VERSION {
         return Err(format!(
             "made by another version (format {version}, not {VERSION})"
@@ -562,13 +572,8 @@ fn trusted_index(
     signed: &[usize],
     want_directory: bool,
 ) -> Result<(crate::search::Index, Option<Directory>), String> {
-    let rest = bytes
-        .strip_prefix(INDEX_MAGIC.as_slice())
-        .ok_or("not a communique index")?;
-    let (version, rest) = rest
-        .split_at_checked(4)
-        .ok_or("truncated (no format version)")?;
-    if u32::from_le_bytes(version.try_into().unwrap_or_default()) != VERSION {
+    let (version, rest) = opening(bytes, INDEX_MAGIC, "not a communique index")?;
+    if version != VERSION {
         return Err("made by another version".into());
     }
     let frames = frames(rest)?;
