@@ -650,3 +650,41 @@ fn a_kept_search_index_answers_as_one_made_now_and_a_stale_or_damaged_one_is_mad
         );
     }
 }
+
+/// What a writer left half-written when its process ended (a browser quit
+/// while keeping a million statements' snapshot) is removed by the next
+/// writer; what a live process is writing is left alone.
+#[test]
+fn files_left_half_written_by_ended_processes_are_removed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = everything(dir.path());
+    let cache = dir.path().join("cache");
+    fs::create_dir_all(&cache).expect("cache folder");
+    let catalog = snapshot::file_for(&cache, &root);
+    let index = snapshot::index_file_for(&cache, &root);
+    // No process has an id this high (Linux allows up to 4,194,304);
+    // process 1 is always alive.
+    let ended = [
+        catalog.with_extension("tmp-4000000000"),
+        index.with_extension("tmp-4000000001"),
+    ];
+    let alive = [
+        catalog.with_extension("tmp-1"),
+        index.with_extension("tmp-1"),
+    ];
+    for path in ended.iter().chain(&alive) {
+        fs::write(path, b"half a snapshot").expect("written");
+    }
+    let (_, _, warmth) = catalog::load_indexed(&source(&root, &cache)).expect("opens");
+    assert!(
+        matches!(warmth, Warmth::Cold { kept: Ok(()), .. }),
+        "{warmth:?}"
+    );
+    for path in &ended {
+        assert!(!path.exists(), "{} left", path.display());
+    }
+    for path in &alive {
+        assert!(path.exists(), "{} removed", path.display());
+    }
+    assert!(catalog.is_file() && index.is_file());
+}

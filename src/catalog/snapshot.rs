@@ -184,6 +184,7 @@ impl Writer {
         std::fs::create_dir_all(folder)
             .with_context(|| format!("creating the cache folder {}", folder.display()))?;
         let path = file_for(folder, root);
+        sweep(&path);
         let temp = path.with_extension(format!("tmp-{}", std::process::id()));
         let file = File::create(&temp).with_context(|| format!("creating {}", temp.display()))?;
         let mut writer = Self {
@@ -253,6 +254,40 @@ impl Writer {
             .with_context(|| format!("putting {} in place", self.path.display()))?;
         self.finished = true;
         Ok(generation)
+    }
+}
+
+/// Removes what writers of `path` that have ended left half-written (a
+/// browser quit while it kept a million statements' snapshot left
+/// `catalog-….tmp-<pid>` of half a gigabyte behind): each writer writes
+/// `<path>.tmp-<its process id>`, and one whose process is gone will never
+/// finish it.
+fn sweep(path: &Path) {
+    let (Some(folder), Some(stem)) = (path.parent(), path.file_stem()) else {
+        return;
+    };
+    let prefix = format!("{}.tmp-", stem.to_string_lossy());
+    // Whether a process is alive is read from /proc: without it (not
+    // Linux), nothing is removed.
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(&prefix))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid.to_string()).exists();
+        if !alive {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -516,6 +551,7 @@ pub fn write_index(
     directory: Option<&Directory>,
 ) -> anyhow::Result<()> {
     let path = index_file_for(folder, root);
+    sweep(&path);
     let temp = path.with_extension(format!("tmp-{}", std::process::id()));
     let header = IndexHeader {
         program: env!("CARGO_PKG_VERSION").to_owned(),
