@@ -4,7 +4,9 @@
 //! there ([`snapshot`]) so that an unchanged archive opens without being
 //! parsed again. A snapshot is used only when it checks out against the
 //! archive's files as they are now; otherwise the archive is read and a new
-//! snapshot written for next time.
+//! snapshot written for next time. [`load_indexed`] also gives the fuzzy
+//! search index kept beside the snapshot (made and kept when there is none
+//! that can be trusted).
 
 mod kept;
 pub mod snapshot;

@@ -2,8 +2,10 @@
 //! which go to the screen as they come (with a progress count), and into the
 //! search index the background search shares. The interface never waits.
 //! An archive unchanged since its catalog snapshot was kept is taken from
-//! the snapshot instead of being parsed; one read from its files is kept as
-//! a snapshot for next time, written batch by batch as it is read.
+//! the snapshot instead of being parsed, with the search index and contacts
+//! directory kept beside it (made again and kept when they are not); one
+//! read from its files is kept as a snapshot for next time, written batch
+//! by batch as it is read, and its index and directory once it is whole.
 
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, PoisonError, RwLock, TryLockError};
@@ -117,7 +119,8 @@ impl Publisher<'_> {
     fn take(&mut self, statements: &mut Vec<Statement>, progress: Progress) {
         // Taken as they come, not as they are published: the directory is
         // made before the last batch is published.
-        for statement in statements.iter().filter(|_| self.directory.is_none()) {
+        let gather = self.directory.is_none();
+        for statement in statements.iter().filter(|_| gather) {
             if !statement.media_contacts.is_empty() {
                 let entries = from_statement(statement);
                 self.contacts
