@@ -677,7 +677,10 @@ impl Worker {
             }
             let mut shared = lock(&self.shared);
             match outcome {
-                Ok(None) => {}
+                Ok(None) => {
+                    let Shared { fresh, user, .. } = &mut *shared;
+                    show_in_fresh(fresh.as_mut(), user.as_deref(), &entry);
+                }
                 Ok(Some(conflict)) => {
                     shared.conflicts.push(conflict);
                     diverged = true;
@@ -695,6 +698,18 @@ impl Worker {
             drop(shared);
             self.ring();
         }
+    }
+}
+
+/// A change the database has just applied, shown in the fresh state loaded
+/// before it went in and not yet taken by the browser: taken after the
+/// change has left the journal, that state would show the database without
+/// it, and nothing would load it again (a change applied as shown brings no
+/// reload), so a flag set while a load was under way vanished from the
+/// browser for good.
+fn show_in_fresh(fresh: Option<&mut Cache>, user: Option<&str>, entry: &Entry) {
+    if let (Some(fresh), Some(user)) = (fresh, user) {
+        overlay(fresh, entry, user);
     }
 }
 
@@ -743,6 +758,33 @@ mod tests {
         assert_eq!(waits[2], FIRST_BACKOFF * 4);
         assert!(waits.windows(2).all(|pair| pair[1] >= pair[0]));
         assert_eq!(waits[7], MAX_BACKOFF);
+    }
+
+    #[test]
+    fn a_change_applied_after_a_fresh_load_was_read_shows_in_it() {
+        let flag = Entry {
+            key: new_key(),
+            at: 9,
+            job: Job::Apply(vec![Change::Flag {
+                ids: vec!["a".to_owned()],
+                flagged: true,
+            }]),
+        };
+        // Loaded before the flag went in, not yet taken by the browser.
+        let mut fresh = Cache::default();
+        show_in_fresh(Some(&mut fresh), Some("alice"), &flag);
+        assert_eq!(
+            fresh.marks["a"].flagged,
+            Some(Stamp {
+                by: "alice".to_owned(),
+                at: 9
+            })
+        );
+        // Nothing loaded meanwhile, or not yet connected: nothing to show.
+        show_in_fresh(None, Some("alice"), &flag);
+        let mut other = Cache::default();
+        show_in_fresh(Some(&mut other), None, &flag);
+        assert!(other.marks.is_empty());
     }
 
     #[test]
