@@ -38,20 +38,13 @@ pub(super) fn search(
 /// keeps), and each statement's place newest first.
 struct InFileOrder {
     index: Index,
-    rank: Vec<u32>,
+    rank: std::sync::Arc<Vec<u32>>,
 }
 
 impl InFileOrder {
-    fn new(statements: &[Statement], index: Index) -> anyhow::Result<Self> {
-        let mut order: Vec<u32> = (0..u32::try_from(statements.len())?).collect();
-        order.sort_unstable_by(|&a, &b| {
-            Statement::newest_first(&statements[a as usize], &statements[b as usize])
-        });
-        let mut rank = vec![0; order.len()];
-        for (place, &position) in order.iter().enumerate() {
-            rank[position as usize] = u32::try_from(place)?;
-        }
-        Ok(Self { index, rank })
+    fn new(statements: &[Statement], index: Index) -> Self {
+        let rank = crate::state::newest_order(statements).rank;
+        Self { index, rank }
     }
 }
 
@@ -121,7 +114,7 @@ fn kept_text(
     for (number, lot) in archive.statements.chunks(INDEX_AT_ONCE).enumerate() {
         full_text.add_missing(number * INDEX_AT_ONCE, lot)?;
     }
-    let ordered = InFileOrder::new(&archive.statements, index)?;
+    let ordered = InFileOrder::new(&archive.statements, index);
     Ok(Some((archive, ordered, full_text)))
 }
 
@@ -156,7 +149,7 @@ pub fn run(
     } else if fuzzy {
         // In file order, with the fuzzy index kept beside the catalog.
         let (archive, index, _) = crate::catalog::load_indexed(source)?;
-        let ordered = InFileOrder::new(&archive.statements, index)?;
+        let ordered = InFileOrder::new(&archive.statements, index);
         (archive, Some(ordered), None)
     } else {
         (super::load_without_bodies(source)?, None, None)
@@ -244,13 +237,12 @@ pub fn run(
         write_csv(chosen.iter().map(|(statement, _)| *statement), &marks, out)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let kind_width = chosen
+    let kinds: Vec<String> = chosen
         .iter()
-        .map(|(s, _)| kind_cell(s.kind_or_default()).width())
-        .max()
-        .unwrap_or(0);
-    for (statement, _) in chosen {
-        let kind = kind_cell(statement.kind_or_default());
+        .map(|(s, _)| kind_cell(s.kind_or_default()))
+        .collect();
+    let kind_width = kinds.iter().map(|kind| kind.width()).max().unwrap_or(0);
+    for ((statement, _), kind) in chosen.iter().zip(&kinds) {
         let pad = kind_width.saturating_sub(kind.width());
         writeln!(
             out,
