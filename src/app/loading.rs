@@ -238,11 +238,7 @@ impl Publisher<'_> {
             });
         }
         let first = self.keys.len();
-        self.keys.extend(
-            statements
-                .iter()
-                .map(|statement| (statement.published.clone(), statement.id.as_str().into())),
-        );
+        self.keys.extend(statements.iter().map(order_key));
         let keys = &self.keys;
         let newest_first = |a: u32, b: u32| {
             let (a, b) = (&keys[a as usize], &keys[b as usize]);
@@ -402,31 +398,18 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
     };
     let signed = crate::search::signed(&archive.statements);
     let mut statements = std::mem::take(&mut archive.statements).into_iter();
-    let mut signed = Some(signed);
-    let mut size = FIRST_KEPT_LOT;
-    loop {
-        let mut lot: Vec<Statement> = statements.by_ref().take(size).collect();
-        size = KEPT_LOT;
-        if lot.is_empty() || publisher.gone {
-            break;
-        }
+    let mut hand_on = |publisher: &mut Publisher<'_>, mut lot: Vec<Statement>| {
         progress.bytes_done += lot.len() as u64;
         progress.statements += lot.len();
-        let first: Vec<(Published, Box<str>)> = signed
-            .as_ref()
-            .map(|_| {
-                lot.iter()
-                    .map(|statement| (statement.published.clone(), statement.id.as_str().into()))
-                    .collect()
-            })
-            .unwrap_or_default();
         publisher.take(&mut lot, progress);
+    };
+    let first: Vec<Statement> = statements.by_ref().take(FIRST_KEPT_LOT).collect();
+    if !first.is_empty() {
+        let keys: Vec<(Published, Box<str>)> = first.iter().map(order_key).collect();
+        hand_on(publisher, first);
         // Once the first lot is on the screen: the order of them all, and
         // the index and directory kept.
-        let Some(signed) = signed.take() else {
-            continue;
-        };
-        publisher.sorted = Some(newest_first(&first, statements.as_slice()));
+        publisher.sorted = Some(newest_first(&keys, statements.as_slice()));
         publisher.message_at_most = (total / 64).clamp(MESSAGE_AT_MOST, KEPT_MESSAGE_AT_MOST);
         if let Ok((whole, directory)) =
             snapshot::read_index(kept.folder, kept.root, kept.generation, &signed, true)
@@ -442,6 +425,13 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
             publisher.indexed = true;
         }
     }
+    while !publisher.gone {
+        let lot: Vec<Statement> = statements.by_ref().take(KEPT_LOT).collect();
+        if lot.is_empty() {
+            break;
+        }
+        hand_on(publisher, lot);
+    }
     if publisher.gone {
         return;
     }
@@ -452,6 +442,11 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
     if let Some(directory) = directory {
         kept.keep_index(publisher.index, &directory);
     }
+}
+
+/// What the newest-first order compares of a statement.
+fn order_key(statement: &Statement) -> (Published, Box<str>) {
+    (statement.published.clone(), statement.id.as_str().into())
 }
 
 /// The positions of an archive's statements newest first: the first
@@ -476,6 +471,22 @@ fn newest_first(keys: &[(Published, Box<str>)], rest: &[Statement]) -> Vec<u32> 
     sorted
 }
 
+/// The directory of the contacts gathered as statements arrived (with
+/// their dates) and those of items that hold no statement.
+fn gathered(
+    contacts: &mut Vec<(Published, String, Vec<ContactEntry>)>,
+    archive: &Archive,
+) -> Directory {
+    let mut contacts = std::mem::take(contacts);
+    contacts.sort_by(|a, b| crate::records::newest_first((&a.0, &a.1), (&b.0, &b.1)));
+    let mut raw: Vec<ContactEntry> = contacts
+        .into_iter()
+        .flat_map(|(_, _, entries)| entries)
+        .collect();
+    raw.extend(archive.contacts.iter().cloned());
+    Directory::from_entries(raw)
+}
+
 /// What the last message says once the archive is read.
 fn finished(
     publisher: &mut Publisher<'_>,
@@ -483,29 +494,16 @@ fn finished(
     catalog: Option<String>,
 ) -> Finished {
     match loaded {
-        Ok(archive) if publisher.directory.is_some() => Finished {
+        Ok(archive) => Finished {
             problem_lines: super::problem_lines(&archive),
-            directory: publisher.directory.take().unwrap_or_default(),
+            directory: publisher
+                .directory
+                .take()
+                .unwrap_or_else(|| gathered(&mut publisher.contacts, &archive)),
             error: None,
             withdrawn: archive.withdrawn,
             catalog,
         },
-        Ok(archive) => {
-            let mut contacts = std::mem::take(&mut publisher.contacts);
-            contacts.sort_by(|a, b| crate::records::newest_first((&a.0, &a.1), (&b.0, &b.1)));
-            let mut raw: Vec<ContactEntry> = contacts
-                .into_iter()
-                .flat_map(|(_, _, entries)| entries)
-                .collect();
-            raw.extend(archive.contacts.iter().cloned());
-            Finished {
-                problem_lines: super::problem_lines(&archive),
-                directory: Directory::from_entries(raw),
-                error: None,
-                withdrawn: archive.withdrawn,
-                catalog,
-            }
-        }
         Err(err) => Finished {
             problem_lines: Vec::new(),
             directory: Directory::default(),
