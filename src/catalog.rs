@@ -98,7 +98,7 @@ pub fn load_indexed(source: &Source) -> anyhow::Result<(Archive, Index, Warmth)>
         _ => None,
     };
     if let Some((folder, generation)) = kept
-        && let Ok(index) = snapshot::read_index(
+        && let Ok((index, _)) = snapshot::read_index(
             folder,
             &source.root,
             generation,
@@ -106,7 +106,7 @@ pub fn load_indexed(source: &Source) -> anyhow::Result<(Archive, Index, Warmth)>
             false,
         )
     {
-        return Ok((archive, index.0, warmth));
+        return Ok((archive, index, warmth));
     }
     let index = Index::new(&archive.statements);
     if let Some((folder, generation)) = kept {

@@ -184,8 +184,7 @@ impl Writer {
         std::fs::create_dir_all(folder)
             .with_context(|| format!("creating the cache folder {}", folder.display()))?;
         let path = file_for(folder, root);
-        sweep(&path);
-        let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let temp = temp_for(&path);
         let file = File::create(&temp).with_context(|| format!("creating {}", temp.display()))?;
         let mut writer = Self {
             out: BufWriter::with_capacity(1 << 20, file),
@@ -255,6 +254,13 @@ impl Writer {
         self.finished = true;
         Ok(generation)
     }
+}
+
+/// The file this process writes `path` into before renaming it into place,
+/// once what ended writers left half-written is removed ([`sweep`]).
+fn temp_for(path: &Path) -> PathBuf {
+    sweep(path);
+    path.with_extension(format!("tmp-{}", std::process::id()))
 }
 
 /// Removes what writers of `path` that have ended left half-written (a
@@ -357,6 +363,15 @@ fn frames(mut bytes: &[u8]) -> Result<Vec<Frame<'_>>, String> {
     Ok(frames)
 }
 
+/// A kept file's bytes: none kept when it is missing.
+fn read_kept(path: &Path) -> Result<Vec<u8>, Refused> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(bytes),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err(Refused::NotKept),
+        Err(err) => Err(Refused::Unusable(format!("cannot read it: {err}"))),
+    }
+}
+
 /// The format version after a kept file's `magic`, and the frames after it.
 fn opening<'a>(
     bytes: &'a [u8],
@@ -392,12 +407,7 @@ pub fn read(
     policy: ReadPolicy,
     files: &[FileStamp],
 ) -> Result<(Archive, u64), Refused> {
-    let path = file_for(folder, root);
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(Refused::NotKept),
-        Err(err) => return Err(Refused::Unusable(format!("cannot read it: {err}"))),
-    };
+    let bytes = read_kept(&file_for(folder, root))?;
     trusted(&bytes, root, policy, files).map_err(Refused::Unusable)
 }
 
@@ -551,8 +561,7 @@ pub fn write_index(
     directory: Option<&Directory>,
 ) -> anyhow::Result<()> {
     let path = index_file_for(folder, root);
-    sweep(&path);
-    let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let temp = temp_for(&path);
     let header = IndexHeader {
         program: env!("CARGO_PKG_VERSION").to_owned(),
         generation,
@@ -593,11 +602,7 @@ pub fn read_index(
     signed: &[usize],
     directory: bool,
 ) -> Result<(crate::search::Index, Option<Directory>), Refused> {
-    let bytes = match std::fs::read(index_file_for(folder, root)) {
-        Ok(bytes) => bytes,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(Refused::NotKept),
-        Err(err) => return Err(Refused::Unusable(format!("cannot read it: {err}"))),
-    };
+    let bytes = read_kept(&index_file_for(folder, root))?;
     trusted_index(&bytes, generation, signed, directory)
         .map_err(|why| Refused::Unusable(format!("search index: {why}")))
 }
@@ -621,11 +626,8 @@ fn trusted_index(
     if head.kind != HEADER || body.kind != CHUNK_KIND {
         return Err("damaged (frames out of place)".into());
     }
-    let wanted = [
-        Some(head),
-        Some(body),
-        kept_directory.filter(|_| want_directory),
-    ];
+    let wanted_directory = kept_directory.filter(|_| want_directory);
+    let wanted = [Some(head), Some(body), wanted_directory];
     if wanted
         .iter()
         .flatten()
@@ -643,7 +645,7 @@ fn trusted_index(
     if header.generation != generation || header.statements != signed.len() as u64 {
         return Err("made for an older catalog".into());
     }
-    let directory = match kept_directory.filter(|_| want_directory) {
+    let directory = match wanted_directory {
         Some(frame) => {
             let entries: Vec<KeptContact> = decode(frame, "contacts")?;
             let entries = entries
