@@ -183,9 +183,7 @@ struct Interner {
     hasher: foldhash::fast::RandomState,
     /// Ids, found by their text's hash.
     ids: hashbrown::HashTable<u32>,
-    text: String,
-    /// Where each string ends in `text`.
-    ends: Vec<usize>,
+    strings: Strings,
 }
 
 /// String `id` of a block of strings that end at `ends`.
@@ -201,42 +199,38 @@ impl Interner {
         let Self {
             hasher,
             ids,
-            text: all,
-            ends,
+            strings,
         } = self;
-        if ids.len() < ends.len() {
+        if ids.len() < strings.len() {
             // Restored from the cache folder: the table is made when first
             // needed, as most restored indexes only answer searches.
             ids.clear();
-            for id in 0..u32::try_from(ends.len()).unwrap_or(u32::MAX) {
-                let hash = hasher.hash_one(nth(all, ends, id));
-                let (all, ends) = (&*all, &*ends);
-                ids.insert_unique(hash, id, |&id| hasher.hash_one(nth(all, ends, id)));
+            for id in 0..u32::try_from(strings.len()).unwrap_or(u32::MAX) {
+                let hash = hasher.hash_one(strings.get(id));
+                ids.insert_unique(hash, id, |&id| hasher.hash_one(strings.get(id)));
             }
         }
         let hash = hasher.hash_one(text);
-        if let Some(&id) = ids.find(hash, |&id| nth(all, ends, id) == text) {
+        if let Some(&id) = ids.find(hash, |&id| strings.get(id) == text) {
             return (id, false);
         }
-        let id = u32::try_from(ends.len()).unwrap_or(u32::MAX);
-        all.push_str(text);
-        ends.push(all.len());
-        let (all, ends) = (&*all, &*ends);
-        ids.insert_unique(hash, id, |&id| hasher.hash_one(nth(all, ends, id)));
+        let id = u32::try_from(strings.len()).unwrap_or(u32::MAX);
+        strings.push(text);
+        ids.insert_unique(hash, id, |&id| hasher.hash_one(strings.get(id)));
         (id, true)
     }
 
     fn get(&self, id: u32) -> &str {
-        nth(&self.text, &self.ends, id)
+        self.strings.get(id)
     }
 
     fn len(&self) -> usize {
-        self.ends.len()
+        self.strings.len()
     }
 }
 
-/// Strings one after another in one block, by number (as [`Interner`]
-/// keeps them, without looking any up by its text).
+/// Strings one after another in one block, by number (an [`Interner`]
+/// keeps its own so, and finds them by their text too).
 #[derive(Debug, Default)]
 struct Strings {
     text: String,

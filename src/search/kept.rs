@@ -55,16 +55,16 @@ struct KeptStrings {
 }
 
 impl KeptStrings {
-    fn of(text: &str, ends: &[usize]) -> Self {
+    fn of(strings: &Strings) -> Self {
         Self {
-            text: text.to_owned(),
-            ends: ends.to_vec(),
+            text: strings.text.clone(),
+            ends: strings.ends.clone(),
         }
     }
 
-    /// The text and its ends, when every end is in order, on a character
-    /// boundary, and the last is the text's end.
-    fn checked(self, what: &str) -> Result<(String, Vec<usize>), String> {
+    /// The strings, when every end is in order, on a character boundary,
+    /// and the last is the text's end.
+    fn strings(self, what: &str) -> Result<Strings, String> {
         let mut start = 0;
         for &end in &self.ends {
             if end < start || !self.text.is_char_boundary(end) {
@@ -75,22 +75,18 @@ impl KeptStrings {
         if start != self.text.len() {
             return Err(format!("{what}: text left over"));
         }
-        Ok((self.text, self.ends))
-    }
-
-    fn interner(self, what: &str) -> Result<Interner, String> {
-        let (text, ends) = self.checked(what)?;
-        // Its table is made when a text is first looked up.
-        Ok(Interner {
-            text,
-            ends,
-            ..Interner::default()
+        Ok(Strings {
+            text: self.text,
+            ends: self.ends,
         })
     }
 
-    fn strings(self, what: &str) -> Result<Strings, String> {
-        let (text, ends) = self.checked(what)?;
-        Ok(Strings { text, ends })
+    fn interner(self, what: &str) -> Result<Interner, String> {
+        // Its table is made when a text is first looked up.
+        Ok(Interner {
+            strings: self.strings(what)?,
+            ..Interner::default()
+        })
     }
 }
 
@@ -132,13 +128,13 @@ impl Index {
     #[must_use]
     pub fn to_kept(&self) -> KeptIndex {
         let mut kept = KeptIndex {
-            titles: KeptStrings::of(&self.titles.text, &self.titles.ends),
-            folded_titles: KeptStrings::of(&self.folded_titles.text, &self.folded_titles.ends),
-            labels: KeptStrings::of(&self.labels.text, &self.labels.ends),
-            folded_labels: KeptStrings::of(&self.folded_labels.text, &self.folded_labels.ends),
+            titles: KeptStrings::of(&self.titles.strings),
+            folded_titles: KeptStrings::of(&self.folded_titles),
+            labels: KeptStrings::of(&self.labels.strings),
+            folded_labels: KeptStrings::of(&self.folded_labels),
             label_parts: self.label_parts.clone(),
-            others: KeptStrings::of(&self.others.text, &self.others.ends),
-            values: KeptStrings::of(&self.values.text, &self.values.ends),
+            others: KeptStrings::of(&self.others.strings),
+            values: KeptStrings::of(&self.values.strings),
             entry_titles: Vec::with_capacity(self.entries.len()),
             entry_days: Vec::with_capacity(self.entries.len()),
             signatory_ends: Vec::with_capacity(self.entries.len()),
