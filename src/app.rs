@@ -107,12 +107,17 @@ pub fn handle(state: &mut State, input: Input) {
         return;
     }
     if let Input::Arrived(arrived) = input {
-        // A batch for an index since replaced (by a reload) is stale.
-        if !Arc::ptr_eq(&arrived.index, &state.index) {
+        // A batch for an archive since replaced (by a reload) is stale.
+        if arrived.archive != state.archive_number {
             return;
         }
         let arrived = *arrived;
-        state.statements_arrived(arrived.statements, arrived.progress, arrived.order);
+        state.statements_arrived(
+            arrived.statements,
+            arrived.index,
+            arrived.progress,
+            arrived.order,
+        );
         if let Some(finished) = arrived.finished {
             state.set_directory(finished.directory);
             state.loading_done(finished.problem_lines);
@@ -754,7 +759,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         settings.cache.as_ref().map(|chosen| chosen.value.as_path()),
     );
     let to_loop = loading::to_channel(arrive);
-    loading::start(source.clone(), Arc::clone(&state.index), move |arrived| {
+    loading::start(source.clone(), state.archive_number, move |arrived| {
         if !arrived.statements.is_empty() || arrived.finished.is_some() {
             // Heard once; later ones find nobody listening.
             let _ = go.send(());

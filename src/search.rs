@@ -19,6 +19,7 @@
 //! a text is scored only over the part its word can match
 //! (`Needle::window`), so results are the same on every path and thread.
 
+mod chunks;
 pub mod contacts;
 mod kept;
 pub mod query;
@@ -37,6 +38,7 @@ use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+pub use chunks::Chunks;
 pub use kept::{KeptIndex, signed};
 pub use query::{Condition, Field, Filter, MarkTest, Query, QueryError, parse};
 pub use text::{FullText, Snippet, TextTerm};
@@ -917,40 +919,128 @@ impl Index {
     }
 
     fn search_ordered(&self, query: &Query, marks: &MarksOf<'_>, rank: Option<&[u32]>) -> Vec<Hit> {
-        let passes = |entry: u32| {
-            query
-                .filters
-                .iter()
-                .all(|filter| self.passes(entry, filter, marks(entry as usize)))
-        };
+        search_parts(&[(0, self)], query, marks, rank)
+    }
+
+    /// Whether the statement at `at` (its position here; `start` more in
+    /// the archive) passes every filter of `query`.
+    fn passes_all(&self, start: u32, at: u32, query: &Query, marks: &MarksOf<'_>) -> bool {
+        query
+            .filters
+            .iter()
+            .all(|filter| self.passes(at, filter, marks(start.saturating_add(at) as usize)))
+    }
+
+    /// The statements here passing `query`'s filters (it has no fuzzy
+    /// words), by archive position (`start` is this part's first).
+    fn plain_hits(&self, start: u32, query: &Query, marks: &MarksOf<'_>) -> Vec<Hit> {
+        let count = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        (0..count)
+            .into_par_iter()
+            .with_min_len(MIN_TASK)
+            .filter(|&at| self.passes_all(start, at, query, marks))
+            .map(|at| Hit::plain(start.saturating_add(at) as usize))
+            .collect()
+    }
+
+    /// The rows here matching `query`'s fuzzy words (it has some) and
+    /// passing its filters, by archive position (`start` is this part's
+    /// first), in archive order.
+    fn matched_rows(&self, start: u32, query: &Query, marks: &MarksOf<'_>) -> Vec<Row> {
         let Some(matched) = self.matching(&query.fuzzy) else {
-            let mut hits: Vec<Hit> = (0..self.entries.len())
-                .into_par_iter()
-                .with_min_len(MIN_TASK)
-                .filter(|&index| passes(u32::try_from(index).unwrap_or(u32::MAX)))
-                .map(Hit::plain)
-                .collect();
-            if let Some(rank) = rank {
-                hits = counting_sort(&hits, rank.len() + 1, |hit| place(rank, hit.index));
-            }
-            return hits;
+            return Vec::new();
         };
-        let rows: Vec<Row> = if query.filters.is_empty() {
+        let mut rows: Vec<Row> = if query.filters.is_empty() {
             matched.rows.clone()
         } else {
             matched
                 .rows
                 .par_iter()
                 .with_min_len(MIN_TASK)
-                .filter(|row| passes(row.entry))
+                .filter(|row| self.passes_all(start, row.entry, query, marks))
                 .copied()
                 .collect()
         };
-        let strong = strong_score(query);
-        best_first(rows, rank, strong)
-            .into_par_iter()
-            .map(|row| row.hit(strong))
-            .collect()
+        if start > 0 {
+            for row in &mut rows {
+                row.entry = row.entry.saturating_add(start);
+            }
+        }
+        rows
+    }
+
+    /// One index of the statements of `parts` one after another, as
+    /// [`Index::new`] over them all would make it, from what each part
+    /// holds (nothing is folded again): each part's distinct strings are
+    /// looked up once, and its statements take the merged numbers.
+    #[must_use]
+    pub fn merged(parts: &[&Index]) -> Index {
+        let mut merged = Index::default();
+        for part in parts {
+            merged.take_in(part);
+        }
+        merged
+    }
+
+    /// Adds `part`'s statements after those here (see [`Index::merged`]).
+    fn take_in(&mut self, part: &Index) {
+        let ids = |from: &Interner, into: &mut Interner, mut added: Option<&mut dyn FnMut(u32)>| {
+            (0..u32::try_from(from.len()).unwrap_or(u32::MAX))
+                .map(|id| {
+                    let (new_id, new) = into.intern(from.get(id));
+                    if new && let Some(added) = added.as_mut() {
+                        added(id);
+                    }
+                    new_id
+                })
+                .collect::<Vec<u32>>()
+        };
+        let folded_titles = &mut self.folded_titles;
+        let titles = ids(
+            &part.titles,
+            &mut self.titles,
+            Some(&mut |id| folded_titles.push(part.folded_titles.get(id))),
+        );
+        let (folded_labels, label_parts) = (&mut self.folded_labels, &mut self.label_parts);
+        let labels = ids(
+            &part.labels,
+            &mut self.labels,
+            Some(&mut |id| {
+                folded_labels.push(part.folded_labels.get(id));
+                label_parts.push(part.label_parts[id as usize].clone());
+            }),
+        );
+        let others = ids(&part.others, &mut self.others, None);
+        let values = ids(&part.values, &mut self.values, None);
+        let base = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        self.withdrawn
+            .extend(part.withdrawn.iter().map(|&at| base.saturating_add(at)));
+        let start = |length: usize| u32::try_from(length).unwrap_or(u32::MAX);
+        self.entries.reserve(part.entries.len());
+        for entry in &part.entries {
+            let first = start(self.signatory_labels.len());
+            self.signatory_labels
+                .extend(part.labels_of(entry).iter().map(|&id| labels[id as usize]));
+            let signatories = first..start(self.signatory_labels.len());
+            let first = start(self.other_names.len());
+            self.other_names
+                .extend(part.others_of(entry).iter().map(|&id| others[id as usize]));
+            let other_names = first..start(self.other_names.len());
+            let first = start(self.entry_values.len());
+            self.entry_values.extend(
+                part.values_of(entry)
+                    .iter()
+                    .map(|&(field, id)| (field, values[id as usize])),
+            );
+            let entry_values = first..start(self.entry_values.len());
+            self.entries.push(Entry {
+                title: titles[entry.title as usize],
+                day: entry.day,
+                signatories,
+                others: other_names,
+                values: entry_values,
+            });
+        }
     }
 
     /// The statements matching all of `words` (`None` when there are none),
@@ -1241,6 +1331,43 @@ impl Index {
         };
         matched != filter.negated
     }
+}
+
+/// Every statement of `parts` (each an index and the archive position of
+/// its first statement, in archive order) that `query` matches, as one
+/// index of them all would answer: best score first when it has fuzzy
+/// words, else in archive order; equal ones in `rank`'s order when given.
+fn search_parts(
+    parts: &[(u32, &Index)],
+    query: &Query,
+    marks: &MarksOf<'_>,
+    rank: Option<&[u32]>,
+) -> Vec<Hit> {
+    if query.fuzzy.is_empty() {
+        let mut hits: Vec<Hit> = match parts {
+            [(start, index)] => index.plain_hits(*start, query, marks),
+            _ => parts
+                .iter()
+                .flat_map(|(start, index)| index.plain_hits(*start, query, marks))
+                .collect(),
+        };
+        if let Some(rank) = rank {
+            hits = counting_sort(&hits, rank.len() + 1, |hit| place(rank, hit.index));
+        }
+        return hits;
+    }
+    let rows: Vec<Row> = match parts {
+        [(start, index)] => index.matched_rows(*start, query, marks),
+        _ => parts
+            .iter()
+            .flat_map(|(start, index)| index.matched_rows(*start, query, marks))
+            .collect(),
+    };
+    let strong = strong_score(query);
+    best_first(rows, rank, strong)
+        .into_par_iter()
+        .map(|row| row.hit(strong))
+        .collect()
 }
 
 /// A statement's place in `rank` (by archive position); those it does not

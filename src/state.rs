@@ -272,7 +272,7 @@ pub fn by_relevance(rank: &[u32], hit: &Hit) -> ((bool, u32, Reverse<i64>), u32)
 #[derive(Debug)]
 pub struct Retired {
     pub statements: Vec<Statement>,
-    pub index: std::sync::Arc<std::sync::RwLock<Index>>,
+    pub index: search::Chunks,
 }
 
 /// Everything the browser knows.
@@ -287,15 +287,19 @@ pub struct State {
     /// Each statement's place in `order` (shared with background searches,
     /// which sort by it).
     pub rank: std::sync::Arc<Vec<u32>>,
-    /// Shared with the background search worker (and, while the archive
-    /// loads, with the loader, which extends it).
-    pub index: std::sync::Arc<std::sync::RwLock<Index>>,
+    /// A snapshot of the search index, of every statement listed: each
+    /// background search takes one, and each batch of a load brings the
+    /// next (see [`search::Chunks`]).
+    pub index: search::Chunks,
     /// The full-text index of the statements' text, by archive position
     /// (`None` when SQLite could not make one: `text:` terms then say so).
     /// Filled in the background while the archive loads.
     pub full_text: Option<std::sync::Arc<crate::search::FullText>>,
     /// How many statements the full-text index holds (the first this many).
     pub text_indexed: usize,
+    /// Numbers the archives shown: a reload shows the next, and batches of
+    /// a load begun for an earlier one are dropped.
+    pub archive_number: u64,
     /// The matching sentence of listed statements for the query's `text:`
     /// terms, by archive position, as far as worked out (by
     /// [`State::text_read`]); cleared when the query changes.
@@ -418,9 +422,10 @@ impl State {
             statements,
             order,
             rank,
-            index: std::sync::Arc::new(std::sync::RwLock::new(index)),
+            index: search::Chunks::one(index),
             full_text,
             text_indexed,
+            archive_number: 0,
             snippets: std::collections::HashMap::new(),
             loading: None,
             keep_on: None,
@@ -953,37 +958,31 @@ impl State {
     }
 
     fn search(&mut self) -> Vec<Hit> {
-        let statements = &self.statements;
-        let marks = &self.triage.marks;
-        let index = self
-            .index
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let marks_of = |at: usize| marks.get(&statements[at].id);
-        if !self.query.has_text() {
-            return index.search_with(&self.query, &marks_of);
+        if self.query.has_text() {
+            self.index_text(self.text_indexed);
         }
-        drop(index);
-        self.index_text(self.text_indexed);
         let statements = &self.statements;
         let marks = &self.triage.marks;
-        let index = self
-            .index
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let marks_of = |at: usize| marks.get(&statements[at].id);
-        let found = match &self.full_text {
-            Some(full_text) => {
-                search::text::search(&index, full_text, &self.query, &marks_of, None)
-                    .map_err(|err| format!("full-text search failed: {err:#}"))
-            }
-            None => Err("full-text search is unavailable (no full-text index)".to_owned()),
+        // The index may hold statements not listed yet (a whole kept one
+        // while the list streams in): they have no marks, and are left out.
+        let marks_of = |at: usize| marks.get(&statements.get(at)?.id);
+        let mut hits = if self.query.has_text() {
+            let found = match &self.full_text {
+                Some(full_text) => {
+                    search::text::search(&self.index, full_text, &self.query, &marks_of, None)
+                        .map_err(|err| format!("full-text search failed: {err:#}"))
+                }
+                None => Err("full-text search is unavailable (no full-text index)".to_owned()),
+            };
+            found.unwrap_or_else(|err| {
+                self.status = Some(err);
+                Vec::new()
+            })
+        } else {
+            self.index.search_with(&self.query, &marks_of)
         };
-        drop(index);
-        found.unwrap_or_else(|err| {
-            self.status = Some(err);
-            Vec::new()
-        })
+        hits.retain(|hit| hit.index < self.statements.len());
+        hits
     }
 
     /// Re-runs the query (marks changed, or the archive grew), keeping the
@@ -1263,10 +1262,8 @@ impl State {
             loading::newest_order(&self.statements)
         };
         (self.order, self.rank) = (order.order, order.rank);
-        let old_index = std::mem::replace(
-            &mut self.index,
-            std::sync::Arc::new(std::sync::RwLock::new(index)),
-        );
+        let old_index = std::mem::replace(&mut self.index, search::Chunks::one(index));
+        self.archive_number += 1;
         self.bodies_read.clear();
         self.restart_full_text();
         self.searching = None;

@@ -154,7 +154,7 @@ fn generated_archive(count: usize) -> Vec<Statement> {
 #[test]
 fn text_counts_agree_with_a_substring_scan() {
     let statements = generated_archive(2_000);
-    let index = Index::new(&statements);
+    let index = communique::search::Chunks::one(Index::new(&statements));
     let full_text = FullText::of(&statements).expect("index");
     // Lower case, and whatever runs between words one space (phrases run
     // over punctuation as the index reads them).
@@ -314,7 +314,8 @@ fn the_header_says_how_far_indexing_has_got() {
     let mut state = State::new("archive".into(), Vec::new(), 0);
     state.update(Action::Resize(160, 24));
     state.background_search = true;
-    state.statements_arrived(statements, Default::default(), None);
+    let index = communique::search::Chunks::one(communique::search::Index::new(&statements));
+    state.statements_arrived(statements, index, Default::default(), None);
     assert!(
         state
             .effects

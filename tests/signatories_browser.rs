@@ -122,7 +122,9 @@ fn statements_loaded_in_batches_give_the_same_page() {
     let mut state = State::new(archive.name(), Vec::new(), 0);
     state.update(Action::Resize(80, 24));
     for batch in archive.statements.chunks(2) {
-        state.statements_arrived(batch.to_vec(), Default::default(), None);
+        let mut index = state.index.clone();
+        index.push(communique::search::Index::new(batch));
+        state.statements_arrived(batch.to_vec(), index, Default::default(), None);
     }
     state.loading_done(Vec::new());
     let mut whole = browser(80, 24);

@@ -42,15 +42,22 @@ fn whole(statements: &[Statement]) -> State {
     state
 }
 
+/// Statements arriving as the loader sends them: with a snapshot of the
+/// index that holds them too.
+fn arrive(state: &mut State, batch: &[Statement]) {
+    let mut index = state.index.clone();
+    index.push(communique::search::Index::new(batch));
+    state.statements_arrived(batch.to_vec(), index, Progress::default(), None);
+}
+
 /// A browser whose archive arrives in batches of `size`, as the loader
-/// sends them: into the index first, then to the state.
+/// sends them.
 fn streamed(statements: &[Statement], size: usize) -> State {
     let mut state = State::new("streamed".into(), Vec::new(), 0);
     state.update(Action::Resize(100, 30));
     state.loading = Some(Progress::default());
     for batch in statements.chunks(size) {
-        state.index.write().expect("index").extend(batch);
-        state.statements_arrived(batch.to_vec(), Progress::default(), None);
+        arrive(&mut state, batch);
     }
     state.loading_done(Vec::new());
     state
@@ -105,16 +112,14 @@ fn the_cursor_stays_on_its_statement_while_more_arrive() {
     state.update(Action::Resize(100, 30));
     state.loading = Some(Progress::default());
     let (first, rest) = statements.split_at(300);
-    state.index.write().expect("index").extend(first);
-    state.statements_arrived(first.to_vec(), Progress::default(), None);
+    arrive(&mut state, first);
     for _ in 0..7 {
         state.update(Action::Down);
     }
     let chosen = state.selected_statement().expect("selected").id.clone();
     let row = state.selected - state.offset;
     for batch in rest.chunks(100) {
-        state.index.write().expect("index").extend(batch);
-        state.statements_arrived(batch.to_vec(), Progress::default(), None);
+        arrive(&mut state, batch);
         assert_eq!(state.selected_statement().expect("selected").id, chosen);
     }
     assert_eq!(state.statements.len(), 900);
@@ -149,14 +154,24 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
     let (send, arrivals) = mpsc::channel();
     loading::start(
         communique::catalog::Source::new(&path, ReadPolicy::default(), None),
-        std::sync::Arc::clone(&state.index),
+        state.archive_number,
         loading::to_channel(send),
     );
     let mut last = Progress::default();
     let mut messages = 0;
+    let mut sent = 0;
     for input in arrivals {
         if let Input::Arrived(arrived) = &input {
             messages += usize::from(!arrived.statements.is_empty());
+            sent += arrived.statements.len();
+            // Each batch comes with a snapshot of the index of exactly the
+            // statements sent so far, in few parts.
+            assert_eq!(arrived.index.len(), sent);
+            assert!(
+                arrived.index.parts() <= 12,
+                "{} parts",
+                arrived.index.parts()
+            );
             assert!(
                 arrived.progress.bytes_done >= last.bytes_done,
                 "progress only grows"
@@ -172,6 +187,12 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
     assert_eq!(last.bytes_done, last.bytes_total);
     assert_eq!(last.statements, 10_000);
     assert!(messages > 2, "{messages} messages");
+    assert_eq!(state.index.len(), 10_000);
+    assert_eq!(
+        state.index.parts(),
+        1,
+        "a finished load's index is one part"
+    );
     assert_eq!(state.problems, 0);
     assert!(
         !state.directory.entries.is_empty(),
@@ -205,11 +226,7 @@ fn loaded_by_thread(source: communique::catalog::Source) -> State {
     state.update(Action::Resize(100, 30));
     state.loading = Some(Progress::default());
     let (send, arrivals) = mpsc::channel();
-    loading::start(
-        source,
-        std::sync::Arc::clone(&state.index),
-        loading::to_channel(send),
-    );
+    loading::start(source, state.archive_number, loading::to_channel(send));
     for input in arrivals {
         handle(&mut state, input);
     }
@@ -396,8 +413,7 @@ fn a_search_running_when_more_arrive_is_shown_then_run_again() {
     state.update(Action::Resize(100, 30));
     state.loading = Some(Progress::default());
     state.background_search = true;
-    state.index.write().expect("index").extend(first);
-    state.statements_arrived(first.to_vec(), Progress::default(), None);
+    arrive(&mut state, first);
     state.set_query("minister".into());
     let searches = |state: &mut State| -> Vec<u64> {
         std::mem::take(&mut state.effects)
@@ -411,9 +427,8 @@ fn a_search_running_when_more_arrive_is_shown_then_run_again() {
     let asked = searches(&mut state);
     assert_eq!(asked.len(), 1);
     // The worker runs it over the first 300 while 300 more arrive.
-    let hits = state.index.read().expect("index").search(&state.query);
-    state.index.write().expect("index").extend(rest);
-    state.statements_arrived(rest.to_vec(), Progress::default(), None);
+    let hits = state.index.search(&state.query);
+    arrive(&mut state, rest);
     assert!(
         searches(&mut state).is_empty(),
         "no search thrown away for a new one"
@@ -426,7 +441,7 @@ fn a_search_running_when_more_arrive_is_shown_then_run_again() {
     );
     let again = searches(&mut state);
     assert_eq!(again.len(), 1, "then it searches again, over all 600");
-    let all = state.index.read().expect("index").search(&state.query);
+    let all = state.index.search(&state.query);
     state.search_done(again[0], all.clone());
     assert_eq!(state.hits.len(), all.len());
     assert!(all.len() > hits.len());

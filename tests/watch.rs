@@ -750,11 +750,7 @@ fn a_reload_searches_in_the_background_and_lists_as_a_searched_one() {
         })
         .collect();
     assert_eq!(asked.len(), 1, "one search asked for");
-    let hits = background
-        .index
-        .read()
-        .expect("index")
-        .search(&background.query);
+    let hits = background.index.search(&background.query);
     background.search_done(asked[0], hits);
 
     reload(&mut at_once, dir.path());

@@ -1,21 +1,23 @@
 //! The first load, off the drawing thread: the archive is read in batches
-//! which go to the screen as they come (with a progress count), and into the
-//! search index the background search shares. The interface never waits.
+//! which go to the screen as they come (with a progress count), each with
+//! a snapshot of the search index that holds them (a new immutable part
+//! per batch, made here: see [`Chunks`]). The interface never waits, and
+//! nothing here waits for it.
 //! An archive unchanged since its catalog snapshot was kept is taken from
 //! the snapshot instead of being parsed, with the search index and contacts
 //! directory kept beside it (made again and kept when they are not); one
 //! read from its files is kept as a snapshot for next time, written batch
 //! by batch as it is read, and its index and directory once it is whole.
 
+use std::sync::Arc;
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, PoisonError, RwLock, TryLockError};
 use std::time::{Duration, Instant};
 
 use crate::catalog::{Refused, Source, snapshot};
 use crate::contacts::{ContactEntry, Directory, from_statement};
 use crate::loader::{Archive, LoadOptions, Progress, file_stamps, load_with};
 use crate::records::{Published, Statement};
-use crate::search::{Index, Prepared};
+use crate::search::{Chunks, Index};
 use crate::state::loading::{Order, merge_newest, ranks};
 
 /// Statements sent on at least this often while loading…
@@ -38,10 +40,14 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 /// More of the archive, for [`crate::state::State::statements_arrived`].
 #[derive(Debug)]
 pub struct Arrived {
-    /// The index these statements went into: a batch for an index the
-    /// browser no longer uses (the archive was reloaded) is dropped.
-    pub index: Arc<RwLock<Index>>,
+    /// The number of the archive the load was begun for
+    /// ([`crate::state::State::archive_number`]): a batch for one the
+    /// browser no longer shows (it was reloaded) is dropped.
+    pub archive: u64,
     pub statements: Vec<Statement>,
+    /// The search index of every statement sent so far, these included
+    /// (it may hold more: a whole kept one).
+    pub index: Chunks,
     pub progress: Progress,
     /// The order of every statement sent so far, these included (none when
     /// there are none).
@@ -67,16 +73,13 @@ pub struct Finished {
     pub catalog: Option<String>,
 }
 
-/// Starts loading `source` into `index` on a thread of its own, handing
-/// what arrives to `send` (which returns false once nobody listens).
-pub fn start(
-    source: Source,
-    index: Arc<RwLock<Index>>,
-    send: impl Fn(Arrived) -> bool + Send + 'static,
-) {
+/// Starts loading `source` for the browser's archive number `archive` on
+/// a thread of its own, handing what arrives to `send` (which returns false
+/// once nobody listens).
+pub fn start(source: Source, archive: u64, send: impl Fn(Arrived) -> bool + Send + 'static) {
     std::thread::spawn(move || {
         super::lower_priority();
-        load(&source, &index, &send);
+        load(&source, archive, &send);
     });
 }
 
@@ -86,11 +89,11 @@ pub fn to_channel(send: Sender<super::Input>) -> impl Fn(Arrived) -> bool + Send
 }
 
 struct Publisher<'a> {
-    index: &'a Arc<RwLock<Index>>,
+    archive: u64,
+    /// The index of the statements sent so far (or of all, kept).
+    index: Chunks,
     send: &'a dyn Fn(Arrived) -> bool,
     waiting: Vec<Statement>,
-    /// Batches prepared for the index but not yet in it (a search held it).
-    ready: Vec<(Vec<Statement>, Prepared)>,
     shown: usize,
     last_batch: Instant,
     last_progress: Instant,
@@ -137,8 +140,9 @@ impl Publisher<'_> {
         } else if self.last_progress.elapsed() >= PROGRESS_EVERY {
             self.last_progress = Instant::now();
             self.gone |= !(self.send)(Arrived {
-                index: Arc::clone(self.index),
+                archive: self.archive,
                 statements: Vec::new(),
+                index: self.index.clone(),
                 progress,
                 order: None,
                 finished: None,
@@ -146,71 +150,42 @@ impl Publisher<'_> {
         }
     }
 
-    /// Indexes what waits and sends it on. The text is prepared without the
-    /// index; adding it takes the index only for a moment, and not at all
-    /// while a search reads it (it is kept for the next batch then), so
-    /// loading never waits for a search, except at the end.
+    /// Sends what waits on, each message with the index of it (made here,
+    /// from the statements' text, on all cores).
     fn publish(&mut self, progress: Progress, finished: Option<Finished>) {
         // Kept in the order read (so a statement's place is the same from
         // one run to the next, as the kept full-text index counts on); the
         // order says how they sort.
-        let batch = std::mem::take(&mut self.waiting);
-        if self.indexed {
-            let mut statements: Vec<Statement> =
-                self.ready.drain(..).flat_map(|(batch, _)| batch).collect();
-            statements.extend(batch);
-            self.send_on(statements, progress, finished);
-            return;
-        }
-        let prepared = Index::prepare(&batch);
-        self.ready.push((batch, prepared));
-        let index = if finished.is_some() {
-            Some(self.index.write().unwrap_or_else(PoisonError::into_inner))
-        } else {
-            match self.index.try_write() {
-                Ok(index) => Some(index),
-                Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-                Err(TryLockError::WouldBlock) => None,
-            }
-        };
-        let Some(mut index) = index else {
-            return;
-        };
-        let mut statements = Vec::new();
-        for (batch, prepared) in self.ready.drain(..) {
-            // Into the index first: a search that sees them before the
-            // screen has them drops them, and the search after finds them.
-            index.append(prepared);
-            statements.extend(batch);
-        }
-        drop(index);
-        self.send_on(statements, progress, finished);
-    }
-
-    /// Sends statements now in the index to the browser.
-    fn send_on(
-        &mut self,
-        mut statements: Vec<Statement>,
-        progress: Progress,
-        finished: Option<Finished>,
-    ) {
+        let mut statements = std::mem::take(&mut self.waiting);
         self.last_batch = Instant::now();
         self.last_progress = self.last_batch;
         let mut finished = finished;
         loop {
             let rest = statements.split_off(statements.len().min(self.message_at_most));
+            if !self.indexed {
+                let mut part = Index::default();
+                part.append(Index::prepare(&statements));
+                self.index.push(part);
+            }
+            let finished = if rest.is_empty() {
+                finished.take()
+            } else {
+                None
+            };
+            if finished.is_some() {
+                // The whole archive in one part: a word scores each title
+                // and label once.
+                self.index = self.index.merged();
+            }
             let order = self.order_with(&statements);
             self.shown += statements.len();
             self.gone |= !(self.send)(Arrived {
-                index: Arc::clone(self.index),
+                archive: self.archive,
                 statements,
+                index: self.index.clone(),
                 progress,
                 order,
-                finished: if rest.is_empty() {
-                    finished.take()
-                } else {
-                    None
-                },
+                finished,
             });
             if rest.is_empty() || self.gone {
                 return;
@@ -256,12 +231,12 @@ impl Publisher<'_> {
     }
 }
 
-fn load(source: &Source, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> bool) {
+fn load(source: &Source, archive: u64, send: &dyn Fn(Arrived) -> bool) {
     let mut publisher = Publisher {
-        index,
+        archive,
+        index: Chunks::default(),
         send,
         waiting: Vec::new(),
-        ready: Vec::new(),
         shown: 0,
         last_batch: Instant::now(),
         last_progress: Instant::now(),
@@ -348,7 +323,7 @@ fn load(source: &Source, index: &Arc<RwLock<Index>>, send: &dyn Fn(Arrived) -> b
             root: &source.root,
             generation,
         };
-        kept.keep_index(index, &directory);
+        kept.keep_index(&publisher.index, &directory);
     }
 }
 
@@ -365,13 +340,12 @@ impl Kept<'_> {
     /// and the contacts directory, so the next start need not make them
     /// (after the last batch is sent: the browser does not wait for it).
     /// Not kept, the next start makes them as this one did.
-    fn keep_index(&self, index: &RwLock<Index>, directory: &Directory) {
-        let index = index.read().unwrap_or_else(PoisonError::into_inner);
+    fn keep_index(&self, index: &Chunks, directory: &Directory) {
         let _ = snapshot::write_index(
             self.folder,
             self.root,
             self.generation,
-            &index,
+            &index.whole(),
             Some(directory),
         );
     }
@@ -418,10 +392,7 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
                 publisher.contacts.clear();
                 publisher.directory = directory;
             }
-            *publisher
-                .index
-                .write()
-                .unwrap_or_else(PoisonError::into_inner) = whole;
+            publisher.index = Chunks::one(whole);
             publisher.indexed = true;
         }
     }
@@ -440,7 +411,7 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
     let directory = (!all_kept).then(|| finished.directory.clone());
     publisher.publish(progress, Some(finished));
     if let Some(directory) = directory {
-        kept.keep_index(publisher.index, &directory);
+        kept.keep_index(&publisher.index, &directory);
     }
 }
 

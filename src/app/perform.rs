@@ -251,7 +251,7 @@ where
                 rank,
             } => self.searcher.submit(super::searcher::Job {
                 generation,
-                index: std::sync::Arc::clone(&state.index),
+                index: state.index.clone(),
                 full_text: state.full_text.clone(),
                 query,
                 marks,

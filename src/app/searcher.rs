@@ -3,21 +3,22 @@
 //! A search asked for while another runs replaces any still waiting.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, PoisonError, RwLock};
 
-use crate::search::{FullText, Hit, Index, Query};
+use crate::search::{Chunks, FullText, Hit, Query};
 use crate::store::Marks;
 
 /// One search to run.
 pub struct Job {
     pub generation: u64,
-    pub index: Arc<RwLock<Index>>,
+    /// A snapshot of the index, of the statements listed when asked.
+    pub index: Chunks,
     /// For the query's `text:` terms.
     pub full_text: Option<Arc<FullText>>,
     pub query: Query,
     pub marks: HashMap<usize, Marks>,
-    /// Sort the hits by (score, this rank): see [`Index::search_ranked`].
+    /// Sort the hits by (score, this rank): see [`Chunks::search_ranked`].
     pub rank: Option<Arc<Vec<u32>>>,
 }
 
@@ -37,11 +38,11 @@ pub fn start(found: Sender<Found>) -> Searcher {
 fn search(job: Job) -> Found {
     let marks = &job.marks;
     let marks_of = |at| marks.get(&at);
-    let index = job.index.read().unwrap_or_else(PoisonError::into_inner);
+    let index = &job.index;
     let rank = job.rank.as_deref().map(Vec::as_slice);
     let hits = match &job.full_text {
         Some(full_text) => {
-            match crate::search::text::search(&index, full_text, &job.query, &marks_of, rank) {
+            match crate::search::text::search(index, full_text, &job.query, &marks_of, rank) {
                 Ok(hits) => hits,
                 // A kept index damaged inside (its quick checks passed):
                 // its file is thrown away here, off the drawing thread, and

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::records::Statement;
 use crate::sanitize::clean_line;
 use crate::search::text::{Snippet, snippet, statement_text};
-use crate::search::{FullText, Hit, Index, Query, parse};
+use crate::search::{Chunks, FullText, Hit, Index, Query, parse};
 use crate::store::{Marks, Stamp};
 
 /// How `list` writes what it lists.
@@ -37,14 +37,17 @@ pub(super) fn search(
 /// The fuzzy index of an archive in file order (the order the catalog
 /// keeps), and each statement's place newest first.
 struct InFileOrder {
-    index: Index,
+    index: Chunks,
     rank: std::sync::Arc<Vec<u32>>,
 }
 
 impl InFileOrder {
     fn new(statements: &[Statement], index: Index) -> Self {
         let rank = crate::state::newest_order(statements).rank;
-        Self { index, rank }
+        Self {
+            index: Chunks::one(index),
+            rank,
+        }
     }
 }
 
@@ -63,7 +66,7 @@ fn search_query(
     let (index, rank) = match ordered {
         Some(ordered) => (&ordered.index, Some(ordered.rank.as_slice())),
         None => {
-            made = Index::new(statements);
+            made = Chunks::one(Index::new(statements));
             (&made, None)
         }
     };

@@ -19,7 +19,7 @@ use rusqlite::Connection;
 
 pub mod cache;
 
-use super::{Condition, Hit, Index, MarksOf, Query, fold};
+use super::{Chunks, Condition, Hit, MarksOf, Query, fold};
 use crate::records::Statement;
 
 /// One `text:` term: words that must follow one another (a phrase of one
@@ -408,14 +408,14 @@ impl FullText {
 
 /// Every statement `query` matches, its `text:` terms answered by
 /// `full_text` (over what it has indexed so far) and the rest by `index`:
-/// as [`Index::search_ranked`] with `rank`, else [`Index::search_with`].
+/// as [`Chunks::search_ranked`] with `rank`, else [`Chunks::search_with`].
 /// A query of text terms only is ranked by BM25 relevance (the hit's
 /// score), then by `rank` when given.
 ///
 /// # Errors
 /// When the full-text index cannot be read.
 pub fn search(
-    index: &Index,
+    index: &Chunks,
     full_text: &FullText,
     query: &Query,
     marks: &MarksOf<'_>,

@@ -78,15 +78,21 @@ impl State {
     /// Takes more statements of the first load: they join the list where
     /// the sort puts them, and the cursor stays on its statement.
     ///
-    /// `order` is the order with them, when the sender worked it out (the
-    /// loader does); without it they are merged here.
+    /// `index` is the search index with them (a snapshot the sender made:
+    /// it may hold more, never fewer); `order` is the order with them,
+    /// when the sender worked it out (the loader does); without it they
+    /// are merged here.
     pub fn statements_arrived(
         &mut self,
         batch: Vec<Statement>,
+        index: crate::search::Chunks,
         progress: Progress,
         order: Option<Order>,
     ) {
         self.loading = Some(progress);
+        // Also with no statements: the last message brings the index
+        // merged into one part.
+        self.index = index;
         if batch.is_empty() {
             return;
         }
