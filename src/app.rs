@@ -389,29 +389,16 @@ fn open_terminal(
 /// never leaves a process spinning.
 pub struct TerminalInputs {
     stop: Arc<AtomicBool>,
-    /// Reloaded archives from the watcher.
-    pub reloads: Option<std::sync::mpsc::Receiver<Reloaded>>,
-    /// The first load's batches, until it ends.
-    pub arrivals: Option<std::sync::mpsc::Receiver<Input>>,
-    /// News from the triage store's database thread.
-    pub store_news: Option<std::sync::mpsc::Receiver<()>>,
-    /// Progress of the full-text indexer.
-    pub indexed: Option<std::sync::mpsc::Receiver<indexer::Indexed>>,
-    /// Pages found by the find worker.
-    pub finds: Option<(
-        std::sync::mpsc::Receiver<finder::PageFound>,
-        Arc<std::sync::atomic::AtomicUsize>,
-    )>,
-    /// Signatory answers, and how many are awaited.
-    pub signatories: Option<(
-        std::sync::mpsc::Receiver<signatories::Answered>,
-        Arc<std::sync::atomic::AtomicUsize>,
-    )>,
-    /// Results from the background search, and how many are awaited.
-    pub searches: Option<(
-        std::sync::mpsc::Receiver<searcher::Found>,
-        Arc<std::sync::atomic::AtomicUsize>,
-    )>,
+    /// What every background worker sends the loop (loaded batches,
+    /// search results, reloads, indexing progress, answers, store news):
+    /// one channel, so each arrives in the order it was sent.
+    pub background: Option<std::sync::mpsc::Receiver<Input>>,
+    /// Jobs asked of the workers and not yet answered: while there are
+    /// some, the channel is looked at often.
+    pub pending: Vec<Arc<std::sync::atomic::AtomicUsize>>,
+    /// Whether the first load still runs (the channel is looked at often
+    /// enough for the list to fill smoothly).
+    pub loading: Arc<AtomicBool>,
     last_tick: std::time::Instant,
     /// An event read after a burst of keys, given next.
     held: Option<Input>,
@@ -446,13 +433,9 @@ impl TerminalInputs {
         spawn_watchdog(Arc::clone(&stop));
         Ok(Self {
             stop,
-            reloads: None,
-            store_news: None,
-            arrivals: None,
-            searches: None,
-            indexed: None,
-            finds: None,
-            signatories: None,
+            background: None,
+            pending: Vec::new(),
+            loading: Arc::new(AtomicBool::new(false)),
             last_tick: std::time::Instant::now(),
             held: None,
         })
@@ -505,57 +488,22 @@ impl Iterator for TerminalInputs {
                 Ok(false) => {}
                 Err(_) => return None,
             }
-            if let Some(found) = self.searches.as_ref().and_then(|(r, _)| r.try_recv().ok()) {
-                return Some(Input::Searched(found));
-            }
-            if let Some(found) = self.finds.as_ref().and_then(|(r, _)| r.try_recv().ok()) {
-                return Some(Input::PageFound(found));
-            }
-            if let Some(answered) = self
-                .signatories
-                .as_ref()
-                .and_then(|(r, _)| r.try_recv().ok())
-            {
-                return Some(Input::Signatories(Box::new(answered)));
-            }
-            if let Some(arrivals) = &self.arrivals {
-                match arrivals.try_recv() {
+            if let Some(background) = &self.background {
+                match background.try_recv() {
                     Ok(input) => return Some(input),
-                    Err(std::sync::mpsc::TryRecvError::Disconnected) => self.arrivals = None,
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => self.background = None,
                     Err(std::sync::mpsc::TryRecvError::Empty) => {}
                 }
             }
-            if let Some(indexed) = self.indexed.as_ref().and_then(|r| r.try_recv().ok()) {
-                return Some(Input::Indexed(indexed));
-            }
-            if let Some(reloaded) = self.reloads.as_ref().and_then(|r| r.try_recv().ok()) {
-                return Some(Input::Reloaded(Box::new(reloaded)));
-            }
-            if self
-                .store_news
-                .as_ref()
-                .is_some_and(|news| news.try_recv().is_ok())
+            // While a worker has a job, look for its answer often; while
+            // loading, often enough for the list to fill; else rest.
+            let wait = if self
+                .pending
+                .iter()
+                .any(|pending| pending.load(Ordering::SeqCst) > 0)
             {
-                return Some(Input::StoreNews);
-            }
-            // While a search runs, look for its results often; else rest.
-            let busy =
-                |pending: &std::sync::atomic::AtomicUsize| pending.load(Ordering::SeqCst) > 0;
-            let searching = self
-                .searches
-                .as_ref()
-                .is_some_and(|(_, pending)| busy(pending))
-                || self
-                    .finds
-                    .as_ref()
-                    .is_some_and(|(_, pending)| busy(pending))
-                || self
-                    .signatories
-                    .as_ref()
-                    .is_some_and(|(_, pending)| busy(pending));
-            let wait = if searching {
                 4
-            } else if self.arrivals.is_some() {
+            } else if self.loading.load(Ordering::Relaxed) {
                 25
             } else {
                 250
@@ -701,6 +649,18 @@ fn open_kept_index(
     });
 }
 
+/// Passes the triage store's news on to the loop's channel, until either
+/// side is gone.
+fn forward_news(news: std::sync::mpsc::Receiver<()>, to_loop: std::sync::mpsc::Sender<Input>) {
+    std::thread::spawn(move || {
+        while news.recv().is_ok() {
+            if to_loop.send(Input::StoreNews).is_err() {
+                return;
+            }
+        }
+    });
+}
+
 /// Opens the browser on the archive, as the settings say.
 ///
 /// # Errors
@@ -733,7 +693,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     state.columns.clone_from(&settings.columns);
     let theme = settings.theme;
     let mut inputs = TerminalInputs::new()?;
-    let (arrive, arrivals) = std::sync::mpsc::channel();
+    // The one channel every worker sends the loop what it has.
+    let (to_loop, background) = std::sync::mpsc::channel();
+    inputs.background = Some(background);
     let (go, first_arrived) = std::sync::mpsc::channel();
     if let Some(cache) = &settings.cache {
         // Until it is open nothing is indexed; then it takes up what has
@@ -749,7 +711,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
             cache.value.clone(),
             archive_path.clone(),
             policy,
-            arrive.clone(),
+            to_loop.clone(),
             first_arrived,
         );
     }
@@ -758,34 +720,34 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         policy,
         settings.cache.as_ref().map(|chosen| chosen.value.as_path()),
     );
-    let to_loop = loading::to_channel(arrive);
+    let to_state = loading::to_channel(to_loop.clone());
+    let loading = Arc::clone(&inputs.loading);
+    loading.store(true, Ordering::Relaxed);
     loading::start(source.clone(), state.archive_number, move |arrived| {
         if !arrived.statements.is_empty() || arrived.finished.is_some() {
             // Heard once; later ones find nobody listening.
             let _ = go.send(());
         }
-        to_loop(arrived)
-    });
-    inputs.arrivals = Some(arrivals);
-    let (found, found_rx) = std::sync::mpsc::channel();
-    let searcher = searcher::start(found);
-    inputs.searches = Some((found_rx, Arc::clone(&searcher.pending)));
-    state.background_search = true;
-    let (pages_found, pages_found_rx) = std::sync::mpsc::channel();
-    let finder = finder::start(pages_found);
-    inputs.finds = Some((pages_found_rx, Arc::clone(&finder.pending)));
-    let (indexed, indexed_rx) = std::sync::mpsc::channel();
-    let indexer = indexer::Indexer::start(indexed);
-    inputs.indexed = Some(indexed_rx);
-    let (answered, answered_rx) = std::sync::mpsc::channel();
-    let signatories = signatories::Worker::start(answered);
-    inputs.signatories = Some((answered_rx, Arc::clone(&signatories.pending)));
-    let (reloads, reloaded) = std::sync::mpsc::channel();
-    let watch = match ArchiveWatch::start(source, settings.poll, reloads) {
-        Ok(watch) => {
-            inputs.reloads = Some(reloaded);
-            Some(watch)
+        if arrived.finished.is_some() {
+            loading.store(false, Ordering::Relaxed);
         }
+        to_state(arrived)
+    });
+    let searcher = searcher::start(to_loop.clone());
+    state.background_search = true;
+    let finder = finder::start(to_loop.clone());
+    let indexer = indexer::Indexer::start(to_loop.clone());
+    let signatories = signatories::Worker::start(to_loop.clone());
+    inputs.pending = vec![
+        Arc::clone(&searcher.pending),
+        Arc::clone(&finder.pending),
+        Arc::clone(&signatories.pending),
+    ];
+    let reloaded = to_loop.clone();
+    let watch = match ArchiveWatch::start(source, settings.poll, move |update| {
+        reloaded.send(Input::Reloaded(Box::new(update))).is_ok()
+    }) {
+        Ok(watch) => Some(watch),
         Err(err) => {
             state.report(format!("not watching the archive for changes: {err:#}"));
             None
@@ -803,7 +765,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         .and_then(|path| open_store(path.value).map_err(|err| err.to_string()))
     {
         Ok((mut store, warning)) => {
-            inputs.store_news = store.news();
+            if let Some(news) = store.news() {
+                forward_news(news, to_loop.clone());
+            }
             link.store = Some(store);
             if let Some(warning) = warning {
                 state.report(warning);

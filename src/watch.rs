@@ -78,14 +78,18 @@ pub struct ArchiveWatch {
 
 impl ArchiveWatch {
     /// Starts watching the archive of `source`, sending each reload to
-    /// `reloaded`. `poll` forces polling (for network filesystems, where
+    /// `reloaded` (which returns false once nobody listens). `poll` forces polling (for network filesystems, where
     /// change events do not arrive); when the system watcher cannot start,
     /// polling is used too. The source's read policy says which links are
     /// followed, for watching as for loading.
     ///
     /// # Errors
     /// When neither watcher can watch the path.
-    pub fn start(source: Source, poll: bool, reloaded: Sender<Reloaded>) -> anyhow::Result<Self> {
+    pub fn start(
+        source: Source,
+        poll: bool,
+        reloaded: impl Fn(Reloaded) -> bool + Send + 'static,
+    ) -> anyhow::Result<Self> {
         let (root, policy) = (source.root.as_path(), source.policy);
         let (requests, changes) = mpsc::channel::<()>();
         let notify_requests = requests.clone();
@@ -154,7 +158,7 @@ fn is_relevant(event: &notify::Event) -> bool {
 
 /// Waits for changes, lets them settle, reloads, and retries while a file
 /// is still being written.
-fn reload_worker(source: &Source, changes: &Receiver<()>, reloaded: &Sender<Reloaded>) {
+fn reload_worker(source: &Source, changes: &Receiver<()>, reloaded: &dyn Fn(Reloaded) -> bool) {
     let mut retry_in: Option<Duration> = None;
     loop {
         let woke = match retry_in {
@@ -186,7 +190,7 @@ fn reload_worker(source: &Source, changes: &Receiver<()>, reloaded: &Sender<Relo
         retry_in = (held_back > 0).then_some(RETRY);
         let index = Index::new(&archive.statements);
         let update = Reloaded::new(archive, index, held_back);
-        if reloaded.send(update).is_err() {
+        if !reloaded(update) {
             return;
         }
     }

@@ -55,7 +55,8 @@ fn load(dir: &Path) -> Archive {
 fn watch(dir: &Path, poll: bool) -> (ArchiveWatch, Receiver<Reloaded>) {
     let (sender, receiver) = mpsc::channel();
     let source = communique::catalog::Source::new(dir, ReadPolicy::default(), None);
-    let watch = ArchiveWatch::start(source, poll, sender).expect("the watcher starts");
+    let watch = ArchiveWatch::start(source, poll, move |reloaded| sender.send(reloaded).is_ok())
+        .expect("the watcher starts");
     (watch, receiver)
 }
 
@@ -524,7 +525,8 @@ fn a_request_reads_what_the_watcher_cannot_see() {
         ..ReadPolicy::default()
     };
     let source = communique::catalog::Source::new(dir.path(), following, None);
-    let watch = ArchiveWatch::start(source, false, sender).expect("the watcher starts");
+    let watch = ArchiveWatch::start(source, false, move |reloaded| sender.send(reloaded).is_ok())
+        .expect("the watcher starts");
     write_record(
         outside.path(),
         "linked.json",

@@ -23,12 +23,12 @@ pub type PageFound = (u64, bool, Option<usize>);
 /// The find worker the loop keeps (dropping it ends the worker).
 pub type Finder = super::worker::Worker<Job>;
 
-/// Starts the find worker, which sends results to `found`.
+/// Starts the find worker, which sends results to the loop.
 #[must_use]
-pub fn start(found: Sender<PageFound>) -> Finder {
-    Finder::start(found, |job: Job| {
+pub fn start(to_loop: Sender<super::Input>) -> Finder {
+    Finder::start(to_loop, |job: Job| {
         let page =
             crate::document::page_with(&job.text, &job.pages, &job.needle, job.from, job.forward);
-        (job.generation, job.forward, page)
+        super::Input::PageFound((job.generation, job.forward, page))
     })
 }

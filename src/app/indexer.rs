@@ -36,14 +36,14 @@ pub struct Indexer {
 
 impl Indexer {
     /// Starts the indexer thread, at a lower priority than drawing, which
-    /// reports to `indexed`.
+    /// reports to the loop.
     #[must_use]
-    pub fn start(indexed: Sender<Indexed>) -> Self {
+    pub fn start(to_loop: Sender<super::Input>) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::spawn(move || {
             super::lower_priority();
             while let Ok(job) = queue.recv() {
-                if !index(&job, &indexed) {
+                if !index(&job, &to_loop) {
                     return;
                 }
             }
@@ -58,7 +58,7 @@ impl Indexer {
 }
 
 /// Indexes one job batch by batch; false once nobody listens.
-fn index(job: &Job, report: &Sender<Indexed>) -> bool {
+fn index(job: &Job, report: &Sender<super::Input>) -> bool {
     for (number, batch) in job.statements.chunks(BATCH).enumerate() {
         let first = job.first + number * BATCH;
         let error = job
@@ -67,11 +67,11 @@ fn index(job: &Job, report: &Sender<Indexed>) -> bool {
             .err()
             .map(|err| format!("full-text index: {err:#}"));
         let stop = error.is_some();
-        let sent = report.send(Indexed {
+        let sent = report.send(super::Input::Indexed(Indexed {
             full_text: Arc::clone(&job.full_text),
             indexed: job.full_text.indexed(),
             error,
-        });
+        }));
         if sent.is_err() {
             return false;
         }

@@ -29,10 +29,10 @@ pub type Found = (u64, Vec<Hit>, Option<String>);
 /// The search worker the loop keeps (dropping it ends the worker).
 pub type Searcher = super::worker::Worker<Job>;
 
-/// Starts the search worker, which sends results to `found`.
+/// Starts the search worker, which sends results to the loop.
 #[must_use]
-pub fn start(found: Sender<Found>) -> Searcher {
-    Searcher::start(found, search)
+pub fn start(to_loop: Sender<super::Input>) -> Searcher {
+    Searcher::start(to_loop, |job| super::Input::Searched(search(job)))
 }
 
 fn search(job: Job) -> Found {

@@ -41,9 +41,9 @@ fn kind(ask: &Ask) -> u8 {
 
 impl Worker {
     /// Starts the worker thread, at a lower priority than drawing, which
-    /// sends its answers to `answered`.
+    /// sends its answers to the loop.
     #[must_use]
-    pub fn start(answered: Sender<Answered>) -> Self {
+    pub fn start(to_loop: Sender<super::Input>) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         let pending = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&pending);
@@ -67,7 +67,8 @@ impl Worker {
                     .collect();
                 counter.fetch_sub(count - newest.len(), Ordering::SeqCst);
                 for job in newest {
-                    let sent = answered.send((job.generation, answer(&job.snapshot, &job.ask)));
+                    let answered = (job.generation, answer(&job.snapshot, &job.ask));
+                    let sent = to_loop.send(super::Input::Signatories(Box::new(answered)));
                     counter.fetch_sub(1, Ordering::SeqCst);
                     if sent.is_err() {
                         return;

@@ -17,11 +17,11 @@ pub struct Worker<J> {
 
 impl<J: Send + 'static> Worker<J> {
     /// Starts a worker thread, at a lower priority than drawing, that
-    /// answers each newest job with `run` and sends the result to `found`.
+    /// answers each newest job with `run` and sends the answer to the loop.
     #[must_use]
-    pub fn start<R: Send + 'static>(
-        found: Sender<R>,
-        run: impl Fn(J) -> R + Send + 'static,
+    pub fn start(
+        to_loop: Sender<super::Input>,
+        run: impl Fn(J) -> super::Input + Send + 'static,
     ) -> Self {
         let (jobs, queue) = mpsc::channel::<J>();
         let pending = Arc::new(AtomicUsize::new(0));
@@ -33,7 +33,7 @@ impl<J: Send + 'static> Worker<J> {
                     counter.fetch_sub(1, Ordering::SeqCst);
                     job = newer;
                 }
-                let sent = found.send(run(job));
+                let sent = to_loop.send(run(job));
                 counter.fetch_sub(1, Ordering::SeqCst);
                 if sent.is_err() {
                     return;
