@@ -1029,6 +1029,65 @@ fn mark_with_a_query_that_matches_nothing_fails_and_says_so() {
     );
 }
 
+/// `mark --query` chooses what `list --query` lists, `text:` terms
+/// included: a text term left unanswered once chose every statement the
+/// rest of the query matched (a phrase no statement says flagged them all).
+#[test]
+fn mark_with_a_text_query_marks_what_list_finds_and_nothing_else() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("triage.db");
+    let ids = |query: &str| -> Vec<String> {
+        let output = with_state(&state, "reader", &["list", "--json", "--query", query]);
+        assert_exit(&output, 0);
+        let mut ids: Vec<String> = array(&json(&output))
+            .iter()
+            .map(|record| record["id"].as_str().expect("an id").to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let all = ids("");
+    let said = ids("text:\"ballistic missile\"");
+    assert!(!said.is_empty() && said.len() < all.len(), "{said:?}");
+
+    let nowhere = with_state(
+        &state,
+        "alice",
+        &[
+            "mark",
+            "--query",
+            "text:\"no statement says this\"",
+            "--flag",
+        ],
+    );
+    assert_exit(&nowhere, 1);
+    assert!(
+        stderr(&nowhere).contains("no statement matches"),
+        "{}",
+        stderr(&nowhere)
+    );
+    assert!(ids("is:flagged").is_empty(), "nothing flagged");
+
+    let marked = with_state(
+        &state,
+        "alice",
+        &["mark", "--query", "text:\"ballistic missile\"", "--flag"],
+    );
+    assert_exit(&marked, 0);
+    assert_eq!(ids("is:flagged"), said);
+    // Negated, with a fuzzy word: the same agreement.
+    let query = "!text:missile statement";
+    let found = ids(query);
+    assert!(!found.is_empty() && found.len() < all.len(), "{found:?}");
+    let marked = with_state(
+        &state,
+        "alice",
+        &["mark", "--query", query, "--tag", "later"],
+    );
+    assert_exit(&marked, 0);
+    assert_eq!(ids("tag:later"), found);
+}
+
 #[test]
 fn tags_with_invisible_characters_are_refused_and_user_names_cleaned() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::search::{Index, parse};
+use crate::search::parse;
 use crate::store::{Change, Status, Store};
 
 /// What to do to the chosen statements; several may be given at once.
@@ -100,13 +100,10 @@ pub fn run(
     for change in &planned {
         change.check()?;
     }
-    let query = query
-        .map(|text| {
-            parse(text)
-                .map(|parsed| (text, parsed))
-                .map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))
-        })
-        .transpose()?;
+    // A bad query is told before the archive is read.
+    if let Some(text) = query {
+        parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
+    }
     let loaded = super::load_without_bodies(source)?;
     if query.is_none()
         && let Some(unknown) = ids.iter().find(|id| loaded.find(id).is_none())
@@ -122,12 +119,13 @@ pub fn run(
         super::warn(&warning);
     }
     let chosen: Vec<String> = match &query {
-        Some((text, parsed)) => {
+        Some(text) => {
             let marks = store.marks()?;
-            let index = Index::new(&loaded.statements);
+            // Searched as `list` searches, `text:` terms included (a
+            // query's text terms left unanswered would choose every
+            // statement the rest of it matches).
             let statements = &loaded.statements;
-            let chosen: Vec<String> = index
-                .search_with(parsed, &|at| marks.get(&statements[at].id))
+            let chosen: Vec<String> = super::list::search(statements, &marks, text)?
                 .into_iter()
                 .map(|hit| statements[hit.index].id.clone())
                 .collect();
