@@ -95,6 +95,9 @@ pub fn handle(state: &mut State, input: Input) {
             state.report(error);
         }
         state.text_indexed_to(&indexed.full_text, indexed.indexed);
+        if let Some(first) = indexed.again_from {
+            state.index_text_again(&indexed.full_text, first);
+        }
         return;
     }
     if let Input::PageFound((generation, forward, page)) = input {

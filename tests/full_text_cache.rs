@@ -122,6 +122,71 @@ fn other_statements_at_kept_places_are_indexed_again() {
     assert_eq!(found(&warm, "grain"), 1);
 }
 
+/// The indexer thread, asked to index statements a kept index already
+/// holds, is sent only their ids: it checks them, and says where the kept
+/// index held other statements (dropped then), so the browser sends those
+/// statements themselves; then they are found.
+#[test]
+fn the_indexer_checks_what_a_kept_index_holds_and_asks_again_where_it_differs() {
+    use communique::app::Input;
+    use communique::app::indexer::{Indexer, Job};
+    use std::sync::Arc;
+    let (_dir, root, cache) = scratch();
+    build(&cache, &root, 3);
+    let loaded =
+        communique::loader::load(&root, communique::loader::LoadOptions::default()).expect("loads");
+    let mut statements = loaded.statements;
+    statements.sort_by(|a, b| a.id.cmp(&b.id));
+    let warm = Arc::new(opened(&cache, &root).full_text);
+    let (send, reports) = std::sync::mpsc::channel();
+    let indexer = Indexer::start(send);
+    let next = || match reports
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("a report")
+    {
+        Input::Indexed(indexed) => indexed,
+        other => panic!("{other:?}"),
+    };
+    // The same statements: checked, nothing asked again.
+    indexer.submit(Job {
+        full_text: Arc::clone(&warm),
+        first: 0,
+        held: vec!["s0".into(), "s1".into(), "s2".into()],
+        statements: Vec::new(),
+    });
+    let report = next();
+    assert_eq!(
+        (report.indexed, report.again_from, report.error),
+        (3, None, None)
+    );
+    // Another statement at position 1: dropped from there, asked again.
+    indexer.submit(Job {
+        full_text: Arc::clone(&warm),
+        first: 0,
+        held: vec!["s0".into(), "other".into(), "s2".into()],
+        statements: Vec::new(),
+    });
+    let report = next();
+    assert_eq!((report.indexed, report.again_from), (1, Some(1)));
+    assert_eq!(warm.indexed(), 1);
+    // Asked again with the statements themselves: found.
+    indexer.submit(Job {
+        full_text: Arc::clone(&warm),
+        first: 1,
+        held: Vec::new(),
+        statements: statements[1..].to_vec(),
+    });
+    let report = next();
+    assert_eq!(
+        (report.indexed, report.again_from, report.error),
+        (3, None, None)
+    );
+    let kherson = warm
+        .matching(&TextTerm::parse("kherson").expect("term"))
+        .expect("search");
+    assert_eq!(kherson.keys().copied().collect::<Vec<_>>(), [1]);
+}
+
 #[test]
 fn a_changed_file_makes_the_index_stale() {
     let (_dir, root, cache) = scratch();

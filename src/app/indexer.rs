@@ -12,11 +12,17 @@ use crate::search::FullText;
 
 /// Statements indexed in one transaction (and between two reports).
 const BATCH: usize = 2_000;
+/// Statements an index holds checked at a time (between two reports).
+const CHECKED: usize = 50_000;
 
-/// Statements to add to an index, from archive position `first` on.
+/// Statements to add to an index, from archive position `first` on: the
+/// ids of those the index held when the job was made (a kept index: only
+/// checked to be the same statements, so they are not copied for it), then
+/// the statements after them.
 pub struct Job {
     pub full_text: Arc<FullText>,
     pub first: usize,
+    pub held: Vec<String>,
     pub statements: Vec<Statement>,
 }
 
@@ -27,6 +33,10 @@ pub struct Indexed {
     pub indexed: usize,
     /// Why a batch could not be indexed, if one could not.
     pub error: Option<String>,
+    /// The index held other statements from this position on than the
+    /// job's (dropped from it now): they are to be indexed again, from
+    /// the statements themselves.
+    pub again_from: Option<usize>,
 }
 
 /// The indexer the loop keeps (dropping it ends the thread).
@@ -59,20 +69,38 @@ impl Indexer {
 
 /// Indexes one job batch by batch; false once nobody listens.
 fn index(job: &Job, report: &Sender<super::Input>) -> bool {
+    let send = |error: Option<String>, again_from: Option<usize>| {
+        report
+            .send(super::Input::Indexed(Indexed {
+                full_text: Arc::clone(&job.full_text),
+                indexed: job.full_text.indexed(),
+                error,
+                again_from,
+            }))
+            .is_ok()
+    };
+    for (number, ids) in job.held.chunks(CHECKED).enumerate() {
+        let first = job.first + number * CHECKED;
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let reported = match job.full_text.resume(first, &ids) {
+            Ok(same) if same == ids.len() => send(None, None),
+            Ok(same) => return send(None, Some(first + same)),
+            Err(err) => return send(Some(format!("full-text index: {err:#}")), None),
+        };
+        if !reported {
+            return false;
+        }
+    }
+    let after = job.first + job.held.len();
     for (number, batch) in job.statements.chunks(BATCH).enumerate() {
-        let first = job.first + number * BATCH;
+        let first = after + number * BATCH;
         let error = job
             .full_text
             .add_missing(first, batch)
             .err()
             .map(|err| format!("full-text index: {err:#}"));
         let stop = error.is_some();
-        let sent = report.send(super::Input::Indexed(Indexed {
-            full_text: Arc::clone(&job.full_text),
-            indexed: job.full_text.indexed(),
-            error,
-        }));
-        if sent.is_err() {
+        if !send(error, None) {
             return false;
         }
         if stop {

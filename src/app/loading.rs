@@ -116,6 +116,9 @@ struct Publisher<'a> {
     sorted: Option<Vec<u32>>,
     /// Statements in one message at most.
     message_at_most: usize,
+    /// Each lot taken is sent at once (a snapshot's, already a message's
+    /// size: gathering them would copy them again).
+    every_lot: bool,
 }
 
 impl Publisher<'_> {
@@ -130,9 +133,15 @@ impl Publisher<'_> {
                     .push((statement.published.clone(), statement.id.clone(), entries));
             }
         }
-        self.waiting.append(statements);
-        // The first statements go at once, so the list fills right away.
+        if self.waiting.is_empty() {
+            std::mem::swap(&mut self.waiting, statements);
+        } else {
+            self.waiting.append(statements);
+        }
+        // The first statements go at once, so the list fills right away;
+        // a snapshot's lots are each one message.
         let due = self.shown == 0
+            || self.every_lot
             || self.waiting.len() >= PUBLISH_AT.max(self.shown)
             || (!self.waiting.is_empty() && self.last_batch.elapsed() >= PUBLISH_EVERY);
         if due {
@@ -156,22 +165,30 @@ impl Publisher<'_> {
         // Kept in the order read (so a statement's place is the same from
         // one run to the next, as the kept full-text index counts on); the
         // order says how they sort.
-        let mut statements = std::mem::take(&mut self.waiting);
+        let statements = std::mem::take(&mut self.waiting);
         self.last_batch = Instant::now();
         self.last_progress = self.last_batch;
         let mut finished = finished;
+        // Each statement moved once into its message (splitting off the
+        // rest again and again would copy it once per message before it),
+        // and not at all when they make one message.
+        let (mut only, mut rest) = if statements.len() <= self.message_at_most {
+            (Some(statements), Vec::new().into_iter())
+        } else {
+            (None, statements.into_iter())
+        };
         loop {
-            let rest = statements.split_off(statements.len().min(self.message_at_most));
+            let statements: Vec<Statement> = match only.take() {
+                Some(all) => all,
+                None => rest.by_ref().take(self.message_at_most).collect(),
+            };
+            let last = rest.len() == 0;
             if !self.indexed {
                 let mut part = Index::default();
                 part.append(Index::prepare(&statements));
                 self.index.push(part);
             }
-            let finished = if rest.is_empty() {
-                finished.take()
-            } else {
-                None
-            };
+            let finished = if last { finished.take() } else { None };
             if finished.is_some() {
                 // The whole archive in one part: a word scores each title
                 // and label once.
@@ -187,10 +204,9 @@ impl Publisher<'_> {
                 order,
                 finished,
             });
-            if rest.is_empty() || self.gone {
+            if last || self.gone {
                 return;
             }
-            statements = rest;
         }
     }
 
@@ -248,6 +264,7 @@ fn load(source: &Source, archive: u64, send: &dyn Fn(Arrived) -> bool) {
         directory: None,
         sorted: None,
         message_at_most: MESSAGE_AT_MOST,
+        every_lot: false,
     };
     // What the status line says about the snapshot, and the snapshot
     // written as the archive is read.
@@ -351,9 +368,9 @@ impl Kept<'_> {
     }
 }
 
-/// Statements handed to the publisher at a time from a snapshot; the
-/// first lot small, so the list fills as soon as the snapshot is read.
-const KEPT_LOT: usize = 65_536;
+/// Statements of a snapshot handed to the publisher first: few, so the list
+/// fills as soon as the snapshot is read (the others go a message's worth
+/// at a time).
 const FIRST_KEPT_LOT: usize = 2_048;
 
 /// Sends an archive taken from its snapshot as a load from its files would
@@ -385,6 +402,7 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
         // the index and directory kept.
         publisher.sorted = Some(newest_first(&keys, statements.as_slice()));
         publisher.message_at_most = (total / 64).clamp(MESSAGE_AT_MOST, KEPT_MESSAGE_AT_MOST);
+        publisher.every_lot = true;
         if let Ok((whole, directory)) =
             snapshot::read_index(kept.folder, kept.root, kept.generation, &signed, true)
         {
@@ -397,7 +415,10 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
         }
     }
     while !publisher.gone {
-        let lot: Vec<Statement> = statements.by_ref().take(KEPT_LOT).collect();
+        let lot: Vec<Statement> = statements
+            .by_ref()
+            .take(publisher.message_at_most)
+            .collect();
         if lot.is_empty() {
             break;
         }

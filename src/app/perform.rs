@@ -258,16 +258,21 @@ where
                 rank,
             }),
             Effect::IndexText { first, count } => {
-                if let Some(full_text) = &state.full_text {
-                    let statements = state
-                        .statements
-                        .get(first..first + count)
-                        .unwrap_or_default()
-                        .to_vec();
+                // Of those the index holds already (a kept one) only the
+                // ids go, to be checked: at a million statements copying
+                // them all was gigabytes of fresh memory.
+                let end = state.statements.len().min(first + count);
+                if let Some(full_text) = &state.full_text
+                    && first < end
+                {
+                    let held_to = full_text.indexed().clamp(first, end);
+                    let all = state.statements.get(first..end).unwrap_or_default();
+                    let (held, rest) = all.split_at(held_to - first);
                     self.indexer.submit(super::indexer::Job {
                         full_text: std::sync::Arc::clone(full_text),
                         first,
-                        statements,
+                        held: held.iter().map(|statement| statement.id.clone()).collect(),
+                        statements: rest.to_vec(),
                     });
                 }
             }

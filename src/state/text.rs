@@ -93,6 +93,18 @@ impl State {
         }
     }
 
+    /// The full-text index held other statements than the archive's from
+    /// `first` on (and has dropped them): they are asked for again.
+    pub fn index_text_again(&mut self, full_text: &Arc<FullText>, first: usize) {
+        if self
+            .full_text
+            .as_ref()
+            .is_some_and(|ours| Arc::ptr_eq(ours, full_text))
+        {
+            self.index_text(first);
+        }
+    }
+
     /// How much of the archive the full-text index holds, in percent,
     /// while it is not all of it.
     #[must_use]
