@@ -145,6 +145,21 @@ fn a_burst_that_clears_the_query_then_moves_acts_on_the_whole_list() {
     assert_eq!(flagged, [SECOND_NEWEST_ID]);
 }
 
+/// Esc and the next key in one write reach the terminal as `ESC j`, which
+/// is also how a terminal sends Alt-j: with no Alt-j bound, it is the two
+/// keys the user pressed (here: clear the query, move down), not nothing.
+#[test]
+fn esc_then_a_key_in_one_burst_is_both_keys() {
+    let mut session = browser(80, 24);
+    session.term.send("/frank\r");
+    session.term.expect_text("2 / 16");
+    session.term.send("\u{1b}jF");
+    session.term.expect_text("flagged");
+    quit(&mut session.term);
+    let flagged = ids_where(&session.state, |marks| !marks["flagged"].is_null());
+    assert_eq!(flagged, [SECOND_NEWEST_ID]);
+}
+
 #[test]
 fn a_100_kb_paste_into_the_search_line_is_one_bounded_edit() {
     let mut session = browser(80, 24);

@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use super::{LineEditor, State, View};
 use crate::keymap::{Action, Key};
 use crate::state::note::TextArea;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 /// Something held back until the list settles.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +58,16 @@ impl State {
 
     /// One key press. Ctrl-c (quit) is never held back.
     pub fn press(&mut self, key: Key) {
+        // A terminal sends Alt-x as Esc then x; so does a burst of Esc and
+        // x (one write over SSH). Unbound, it is the two keys pressed.
+        if key.modifiers.contains(KeyModifiers::ALT) && self.action_for(key).is_none() {
+            self.press(Key::plain(KeyCode::Esc));
+            self.press(Key {
+                code: key.code,
+                modifiers: key.modifiers - KeyModifiers::ALT,
+            });
+            return;
+        }
         let action = self.action_for(key);
         if action == Some(Action::ForceQuit) {
             self.update(Action::ForceQuit);
