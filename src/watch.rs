@@ -179,16 +179,16 @@ fn reload_worker(source: &Source, changes: &Receiver<()>, reloaded: &dyn Fn(Relo
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
-        // As the first load does: bodies stay on disk until shown, and the
-        // catalog snapshot is used when nothing changed (the reload key
-        // pressed for nothing), else kept anew.
-        let Ok((mut archive, _)) = crate::catalog::load(source) else {
+        // As the first load does: in the order read, bodies left on disk
+        // until shown, and the catalog snapshot with the search index kept
+        // beside it used when nothing changed (the reload key pressed for
+        // nothing), else both made and kept anew for the next start.
+        let Ok((mut archive, index, _)) = crate::catalog::load_indexed(source) else {
             retry_in = Some(RETRY);
             continue;
         };
         let held_back = hold_back_fresh_problems(&mut archive.problems, SystemTime::now());
         retry_in = (held_back > 0).then_some(RETRY);
-        let index = Index::new(&archive.statements);
         let update = Reloaded::new(archive, index, held_back);
         if !reloaded(update) {
             return;

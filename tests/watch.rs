@@ -60,6 +60,48 @@ fn watch(dir: &Path, poll: bool) -> (ArchiveWatch, Receiver<Reloaded>) {
     (watch, receiver)
 }
 
+/// A reload after a change keeps the new catalog snapshot and the search
+/// index of it beside it, as a first load does: the next open of the
+/// changed archive is warm, with that index (the same file, not made again),
+/// and it answers as an index made now.
+#[test]
+fn a_reload_keeps_the_snapshot_and_search_index_of_the_changed_archive() {
+    use communique::catalog::{Source, Warmth, load_indexed, snapshot};
+    use std::os::unix::fs::MetadataExt as _;
+    let dir = archive_folder();
+    let cache = tempfile::tempdir().expect("a cache folder");
+    let source = Source::new(dir.path(), ReadPolicy::default(), Some(cache.path()));
+    load_indexed(&source).expect("first open");
+    let (sender, reloads) = mpsc::channel();
+    let _watch = ArchiveWatch::start(source.clone(), false, move |reloaded| {
+        sender.send(reloaded).is_ok()
+    })
+    .expect("the watcher starts");
+    write_record(
+        dir.path(),
+        "c.json",
+        "c",
+        "Japan envoy visits",
+        "2024-01-03",
+    );
+    wait_for(&reloads, "holding c", TIMEOUT, |r| ids(r).contains("c"));
+    let root = std::path::absolute(dir.path()).expect("absolute");
+    let index = snapshot::index_file_for(cache.path(), &root);
+    let kept = fs::metadata(&index).expect("the index is kept").ino();
+    let (archive, reopened, warmth) = load_indexed(&source).expect("opened again");
+    assert_eq!(warmth, Warmth::Warm);
+    assert_eq!(
+        fs::metadata(&index).expect("still kept").ino(),
+        kept,
+        "the kept index was used, not made again"
+    );
+    assert_eq!(archive.statements.len(), 3);
+    let query = communique::search::parse("japan").expect("a query");
+    let fresh = Index::new(&archive.statements).search(&query);
+    assert_eq!(reopened.search(&query), fresh);
+    assert_eq!(fresh.len(), 1);
+}
+
 fn ids(reloaded: &Reloaded) -> BTreeSet<String> {
     reloaded
         .archive
@@ -144,8 +186,18 @@ fn a_new_file_is_taken_in() {
         3,
         "the index covers the new statement"
     );
+    // In the order read, file by file, as the first load keeps them; the
+    // order puts the newest first.
+    let read: Vec<&str> = reloaded
+        .archive
+        .statements
+        .iter()
+        .map(|statement| statement.id.as_str())
+        .collect();
+    assert_eq!(read, ["a", "b", "c"]);
+    let newest = reloaded.order.order[0] as usize;
     assert_eq!(
-        reloaded.archive.statements[0].id, "c",
+        reloaded.archive.statements[newest].id, "c",
         "the newest statement comes first"
     );
 }
