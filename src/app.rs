@@ -91,6 +91,11 @@ pub fn handle(state: &mut State, input: Input) {
         return;
     }
     if let Input::Indexed(indexed) = input {
+        if indexed.stale {
+            // The kept index could not be carried over to a reload.
+            state.full_text_failed(indexed.error.as_deref().unwrap_or_default());
+            return;
+        }
         if let Some(error) = indexed.error {
             state.report(error);
         }
@@ -147,9 +152,10 @@ pub fn handle(state: &mut State, input: Input) {
             problem_lines,
             order,
             gathered,
+            files,
         } = *reloaded;
         state.set_directory(directory);
-        let retired = state.replace_archive(archive.statements, index, problem_lines, order);
+        let retired = state.replace_archive(archive.statements, index, problem_lines, order, files);
         state.set_signatories_gathered(gathered);
         std::thread::spawn(move || drop(retired));
         if held > 0 {

@@ -244,6 +244,13 @@ pub enum Effect {
         first: usize,
         count: usize,
     },
+    /// Carry the kept full-text index over to the archive as reloaded
+    /// (its archive files as stamped before it was read), then index what
+    /// it no longer holds, off the drawing thread; reported as
+    /// [`Effect::IndexText`] is.
+    CarryText {
+        files: Vec<crate::loader::FileStamp>,
+    },
     /// Look for `needle` on the pages of a long statement, off the drawing
     /// thread; report with [`State::page_found`].
     FindPage {
@@ -1228,6 +1235,7 @@ impl State {
         index: Index,
         problem_lines: Vec<String>,
         order: Order,
+        files: Option<Vec<crate::loader::FileStamp>>,
     ) -> Retired {
         let id_of = |at: usize| self.statements.get(at).map(|s| s.id.clone());
         let selected_id = self.selected_hit().and_then(|hit| id_of(hit.index));
@@ -1265,7 +1273,7 @@ impl State {
         let old_index = std::mem::replace(&mut self.index, search::Chunks::one(index));
         self.archive_number += 1;
         self.bodies_read.clear();
-        self.restart_full_text();
+        self.carry_full_text(files);
         self.searching = None;
         self.problems = problem_lines.len();
         self.problem_lines = problem_lines;

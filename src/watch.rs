@@ -39,6 +39,9 @@ pub struct Reloaded {
     /// Its statements' days and signatories, gathered here rather than on
     /// the drawing thread.
     pub gathered: std::sync::Arc<crate::signatories::browse::Gathered>,
+    /// The archive's files as stamped before it was read (`None` when
+    /// they could not be), for carrying a kept full-text index over.
+    pub files: Option<Vec<crate::loader::FileStamp>>,
 }
 
 impl Reloaded {
@@ -56,6 +59,7 @@ impl Reloaded {
             archive,
             index,
             held_back,
+            files: None,
         }
     }
 }
@@ -179,6 +183,9 @@ fn reload_worker(source: &Source, changes: &Receiver<()>, reloaded: &dyn Fn(Relo
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
+        // Stamped before reading: a file changed meanwhile then looks
+        // changed to the kept full-text index, never the other way.
+        let files = crate::loader::file_stamps(&source.root, source.policy).ok();
         // As the first load does: in the order read, bodies left on disk
         // until shown, and the catalog snapshot with the search index kept
         // beside it used when nothing changed (the reload key pressed for
@@ -189,7 +196,8 @@ fn reload_worker(source: &Source, changes: &Receiver<()>, reloaded: &dyn Fn(Relo
         };
         let held_back = hold_back_fresh_problems(&mut archive.problems, SystemTime::now());
         retry_in = (held_back > 0).then_some(RETRY);
-        let update = Reloaded::new(archive, index, held_back);
+        let mut update = Reloaded::new(archive, index, held_back);
+        update.files = files;
         if !reloaded(update) {
             return;
         }

@@ -153,6 +153,7 @@ fn the_indexer_checks_what_a_kept_index_holds_and_asks_again_where_it_differs() 
         first: 0,
         held: vec!["s0".into(), "s1".into(), "s2".into()],
         statements: Vec::new(),
+        carry: None,
     });
     let report = next();
     assert_eq!(
@@ -165,6 +166,7 @@ fn the_indexer_checks_what_a_kept_index_holds_and_asks_again_where_it_differs() 
         first: 0,
         held: vec!["s0".into(), "other".into(), "s2".into()],
         statements: Vec::new(),
+        carry: None,
     });
     let report = next();
     assert_eq!((report.indexed, report.again_from), (1, Some(1)));
@@ -175,6 +177,7 @@ fn the_indexer_checks_what_a_kept_index_holds_and_asks_again_where_it_differs() 
         first: 1,
         held: Vec::new(),
         statements: statements[1..].to_vec(),
+        carry: None,
     });
     let report = next();
     assert_eq!(
@@ -185,6 +188,95 @@ fn the_indexer_checks_what_a_kept_index_holds_and_asks_again_where_it_differs() 
         .matching(&TextTerm::parse("kherson").expect("term"))
         .expect("search");
     assert_eq!(kherson.keys().copied().collect::<Vec<_>>(), [1]);
+}
+
+/// A reload while the browser runs carries its kept index over: what
+/// comes from unchanged files at the same places stays, from the first
+/// statement of a changed file on everything is indexed again, and the
+/// files are recorded as they are now, so the next start trusts the index
+/// (built again: never).
+#[test]
+fn a_kept_index_is_carried_over_to_a_reloaded_archive() {
+    use communique::app::Input;
+    use communique::app::indexer::{Carry, Indexer, Job};
+    use std::sync::Arc;
+    let (_dir, root, cache) = scratch();
+    build(&cache, &root, 3);
+    let kept = Arc::new(opened(&cache, &root).full_text);
+    assert_eq!(kept.indexed(), 3);
+    // The second file changes: same id, other words.
+    let record = serde_json::json!({
+        "id": "s1", "title": "Statement 1", "published": "2024-01-01",
+        "body": "Odesa port reopened.",
+    });
+    std::fs::write(root.join("1.json"), record.to_string()).expect("write");
+    let files = stamps(&root);
+    let mut reloaded = communique::loader::load(&root, communique::loader::LoadOptions::default())
+        .expect("loads")
+        .statements;
+    reloaded.sort_by(|a, b| a.id.cmp(&b.id));
+    let (send, reports) = std::sync::mpsc::channel();
+    let indexer = Indexer::start(send);
+    let next = || match reports
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("a report")
+    {
+        Input::Indexed(indexed) => indexed,
+        other => panic!("{other:?}"),
+    };
+    indexer.submit(Job {
+        full_text: Arc::clone(&kept),
+        first: 0,
+        held: reloaded.iter().map(|s| s.id.clone()).collect(),
+        statements: Vec::new(),
+        carry: Some(Carry {
+            paths: reloaded
+                .iter()
+                .map(|s| Arc::clone(&s.origin.path))
+                .collect(),
+            files,
+        }),
+    });
+    let report = next();
+    assert!(!report.stale, "{:?}", report.error);
+    assert_eq!((report.indexed, report.again_from), (1, Some(1)));
+    drop(report);
+    // Asked again from there with the statements themselves.
+    indexer.submit(Job {
+        full_text: Arc::clone(&kept),
+        first: 1,
+        held: Vec::new(),
+        statements: reloaded[1..].to_vec(),
+        carry: None,
+    });
+    let report = next();
+    assert_eq!(
+        (report.indexed, report.again_from, report.error.as_deref()),
+        (3, None, None)
+    );
+    let count = |word: &str| {
+        kept.matching(&TextTerm::parse(word).expect("term"))
+            .expect("search")
+            .len()
+    };
+    assert_eq!(
+        (count("kherson"), count("odesa"), count("grain")),
+        (0, 1, 1)
+    );
+    // Each report holds the index too; the indexer's thread lets go of it
+    // once its jobs are done.
+    let held = Arc::downgrade(&kept);
+    drop((report, indexer, kept));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while held.strong_count() > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // The next start: the index is trusted as it is, holding all three.
+    let warm = opened(&cache, &root);
+    assert_eq!(warm.rebuilt, None);
+    assert_eq!(warm.full_text.indexed(), 3);
+    assert_eq!(found(&warm, "odesa"), 1);
+    assert_eq!(found(&warm, "kherson"), 0);
 }
 
 #[test]
@@ -343,6 +435,55 @@ fn browse(root: &Path, cache: &Path, note: Option<&str>) -> String {
     term.send("qq");
     support::process::assert_clean_exit(&mut term);
     seen
+}
+
+/// A file changed while the browser is open: the reload carries the kept
+/// index over (the changed statement's new words are found, its old ones
+/// not), and the next start uses the index as it is, without building it
+/// again.
+#[test]
+fn the_browser_carries_its_kept_index_over_a_change_to_the_next_start() {
+    let (_dir, root, cache) = scratch();
+    let first = browse(&root, &cache, None);
+    assert!(!first.contains("built again"), "{first}");
+    let mut term = support::pty::PtyCommand::new()
+        .args([
+            "--archive".as_ref(),
+            root.as_os_str(),
+            "--cache".as_ref(),
+            cache.as_os_str(),
+        ])
+        .size(80, 24)
+        .spawn();
+    term.expect_text("3 / 3 statements");
+    let record = serde_json::json!({
+        "id": "s1", "title": "Statement 1", "published": "2024-01-01",
+        "body": "Odesa port reopened.",
+    });
+    std::fs::write(root.join("1.json"), record.to_string()).expect("write");
+    // Searched until the reload is taken in and indexed.
+    term.send("/text:odesa\r");
+    let mut listed = false;
+    for _ in 0..40 {
+        if term.screen_text().contains("1 / 3 statements") {
+            listed = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        term.send("/\r");
+    }
+    assert!(listed, "{}", term.screen_text());
+    term.send("/\u{15}text:kherson\r");
+    term.expect_text("0 / 3 statements");
+    term.send("qq");
+    support::process::assert_clean_exit(&mut term);
+    // The next start: the index as kept, holding the new words.
+    let files = stamps(&root);
+    let warm = open(&cache, &root, &files).expect("open");
+    assert_eq!(warm.rebuilt, None, "the kept index is used as it is");
+    assert_eq!(warm.full_text.indexed(), 3);
+    assert_eq!(found(&warm, "odesa"), 1);
+    assert_eq!(found(&warm, "kherson"), 0);
 }
 
 #[test]

@@ -76,6 +76,9 @@ fn allowed(effect: &Effect) -> bool {
         Effect::FindPage { .. } => true,
         // The full-text index is in memory: nothing is written.
         Effect::IndexText { .. } => true,
+        // A kept full-text index only in the cache folder the command line
+        // chose (none without it).
+        Effect::CarryText { .. } => true,
         // Signatory pages, timelines and comparisons, in memory.
         Effect::Signatories { .. } => true,
         Effect::Suspend => false,

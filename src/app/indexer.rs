@@ -24,6 +24,16 @@ pub struct Job {
     pub first: usize,
     pub held: Vec<String>,
     pub statements: Vec<Statement>,
+    /// After a reload: the kept index is first carried over to the archive
+    /// as reloaded ([`FullText::carry_over`]).
+    pub carry: Option<Carry>,
+}
+
+/// What carrying a kept index over to a reloaded archive needs besides the
+/// ids: the file of each statement held, and the archive's files.
+pub struct Carry {
+    pub paths: Vec<Arc<std::path::Path>>,
+    pub files: Vec<crate::loader::FileStamp>,
 }
 
 /// How far an index has got: the first `indexed` statements are in.
@@ -37,6 +47,9 @@ pub struct Indexed {
     /// job's (dropped from it now): they are to be indexed again, from
     /// the statements themselves.
     pub again_from: Option<usize>,
+    /// The kept index could not be carried over to a reloaded archive (it
+    /// may hold text of files changed since): not to be used.
+    pub stale: bool,
 }
 
 /// The indexer the loop keeps (dropping it ends the thread).
@@ -76,9 +89,25 @@ fn index(job: &Job, report: &Sender<super::Input>) -> bool {
                 indexed: job.full_text.indexed(),
                 error,
                 again_from,
+                stale: false,
             }))
             .is_ok()
     };
+    if let Some(carry) = &job.carry {
+        let ids: Vec<&str> = job.held.iter().map(String::as_str).collect();
+        let paths: Vec<&std::path::Path> = carry.paths.iter().map(AsRef::as_ref).collect();
+        if let Err(err) = job.full_text.carry_over(&ids, &paths, &carry.files) {
+            return report
+                .send(super::Input::Indexed(Indexed {
+                    full_text: Arc::clone(&job.full_text),
+                    indexed: 0,
+                    error: Some(format!("carrying it over to the reloaded archive: {err:#}")),
+                    again_from: None,
+                    stale: true,
+                }))
+                .is_ok();
+        }
+    }
     for (number, ids) in job.held.chunks(CHECKED).enumerate() {
         let first = job.first + number * CHECKED;
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();

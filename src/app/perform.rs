@@ -182,6 +182,7 @@ impl Link {
             | Effect::Reload
             | Effect::Search { .. }
             | Effect::IndexText { .. }
+            | Effect::CarryText { .. }
             | Effect::Signatories { .. }
             | Effect::FindPage { .. } => Ok(()),
         };
@@ -273,6 +274,28 @@ where
                         first,
                         held: held.iter().map(|statement| statement.id.clone()).collect(),
                         statements: rest.to_vec(),
+                        carry: None,
+                    });
+                }
+            }
+            Effect::CarryText { files } => {
+                if let Some(full_text) = &state.full_text {
+                    // Of those it holds, only ids and files go, to be
+                    // checked; the rest are copied to be indexed.
+                    let held_to = full_text.indexed().min(state.statements.len());
+                    let (held, rest) = state.statements.split_at(held_to);
+                    self.indexer.submit(super::indexer::Job {
+                        full_text: std::sync::Arc::clone(full_text),
+                        first: 0,
+                        held: held.iter().map(|statement| statement.id.clone()).collect(),
+                        statements: rest.to_vec(),
+                        carry: Some(super::indexer::Carry {
+                            paths: held
+                                .iter()
+                                .map(|statement| std::sync::Arc::clone(&statement.origin.path))
+                                .collect(),
+                            files,
+                        }),
                     });
                 }
             }

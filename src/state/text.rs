@@ -19,6 +19,24 @@ impl State {
         self.index_text(0);
     }
 
+    /// After a reload: a kept full-text index is carried over to the
+    /// reloaded archive in the background (it keeps what is unchanged and
+    /// indexes the rest: see [`FullText::carry_over`]) when the files were
+    /// stamped; otherwise everything is indexed again in memory.
+    pub(super) fn carry_full_text(&mut self, files: Option<Vec<crate::loader::FileStamp>>) {
+        match files {
+            Some(files)
+                if self.background_search
+                    && self.full_text.as_ref().is_some_and(|kept| kept.is_kept()) =>
+            {
+                self.text_indexed = 0;
+                self.snippets.clear();
+                self.effects.push(Effect::CarryText { files });
+            }
+            _ => self.restart_full_text(),
+        }
+    }
+
     /// A search of the full-text index failed (a kept index damaged
     /// inside; the searcher threw its file away): said, and everything is
     /// indexed again in memory, the query asked again as it goes.

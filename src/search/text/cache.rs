@@ -287,6 +287,110 @@ fn create(path: &Path, root: &Path, files: &[FileStamp]) -> anyhow::Result<FullT
     Ok(FullText::from_parts(connection, 0, true))
 }
 
+impl FullText {
+    /// Whether the index is one kept in a cache folder (it knows which
+    /// statement each position holds, and the archive files it was made
+    /// of).
+    #[must_use]
+    pub fn is_kept(&self) -> bool {
+        self.keeps_ids
+    }
+
+    /// Carries a kept index over to the archive as reloaded: `ids` and
+    /// `paths` are its statements' ids and files in the order read, `files`
+    /// the archive's files as stamped before it was read. The index keeps
+    /// its first statements as long as each is the same statement at the
+    /// same place from a file unchanged since it was indexed; from the
+    /// first that is not on, everything is dropped (to be indexed again),
+    /// and the files are recorded as they are now, so the next start trusts
+    /// it. Gives how many it kept.
+    ///
+    /// # Errors
+    /// When SQLite fails to read or write, or the index is not kept.
+    pub fn carry_over(
+        &self,
+        ids: &[&str],
+        paths: &[&Path],
+        files: &[FileStamp],
+    ) -> anyhow::Result<usize> {
+        anyhow::ensure!(self.keeps_ids, "an index in memory is not carried over");
+        let mut connection = self.connection();
+        let then: std::collections::HashMap<String, (i64, i64, i64)> = {
+            let mut select = connection.prepare("SELECT path, size, modified, inode FROM files")?;
+            select
+                .query_map([], |row| {
+                    Ok((row.get(0)?, (row.get(1)?, row.get(2)?, row.get(3)?)))
+                })?
+                .collect::<Result<_, _>>()?
+        };
+        let mut unchanged = std::collections::HashSet::new();
+        for file in files {
+            let path = absolute(&file.path);
+            let now = (
+                i64::try_from(file.size)?,
+                file.modified,
+                i64::try_from(file.inode)?,
+            );
+            if then.get(&path) == Some(&now) {
+                unchanged.insert(path);
+            }
+        }
+        let indexed = self.indexed();
+        let kept_ids: Vec<String> = {
+            let mut select = connection
+                .prepare("SELECT id FROM statement_ids WHERE position < ?1 ORDER BY position")?;
+            select
+                .query_map([i64::try_from(indexed)?], |row| row.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        // Each file's path made absolute once (its statements are together).
+        let mut same = 0;
+        let mut last: Option<(&Path, bool)> = None;
+        for (kept, (&id, &path)) in kept_ids.iter().zip(ids.iter().zip(paths)) {
+            if kept != id {
+                break;
+            }
+            let file_unchanged = match last {
+                Some((seen, known)) if seen == path => known,
+                _ => {
+                    let known = unchanged.contains(&absolute(path));
+                    last = Some((path, known));
+                    known
+                }
+            };
+            if !file_unchanged {
+                break;
+            }
+            same += 1;
+        }
+        let transaction = connection.transaction()?;
+        let from = i64::try_from(same)?;
+        transaction.execute("DELETE FROM statement_text WHERE rowid >= ?1", [from])?;
+        transaction.execute("DELETE FROM statement_ids WHERE position >= ?1", [from])?;
+        transaction.execute("DELETE FROM files", [])?;
+        {
+            let mut insert = transaction.prepare(
+                "INSERT INTO files(number, path, size, modified, inode) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (number, file) in files.iter().enumerate() {
+                insert.execute(rusqlite::params![
+                    i64::try_from(number)?,
+                    absolute(&file.path),
+                    i64::try_from(file.size)?,
+                    file.modified,
+                    i64::try_from(file.inode)?,
+                ])?;
+            }
+        }
+        transaction
+            .commit()
+            .context("writing the kept full-text index")?;
+        self.indexed
+            .store(same, std::sync::atomic::Ordering::SeqCst);
+        Ok(same)
+    }
+}
+
 /// A file's path as the cache keeps it: absolute, so the same archive named
 /// from another folder is the same.
 fn absolute(path: &Path) -> String {
