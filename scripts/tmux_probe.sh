@@ -4,16 +4,18 @@
 # header's loading gauge gone ("loaded"). Polls the pane every 50 ms, so a
 # figure is late by up to that. Needs tmux and bc.
 #
-# Usage: scripts/tmux_probe.sh ARCHIVE   (cache folder: $XDG_CACHE_HOME/communique)
+# Usage: scripts/tmux_probe.sh ARCHIVE   (cache folder: $XDG_CACHE_HOME/communique;
+#        BIN=path/to/communique to time another build, side by side)
 # Run it twice: the first open of an archive reads its files and keeps the
 # catalog snapshot and search index; the second is the warm start.
 set -eu
 ARCHIVE=$1
+BIN=${BIN:-target/release/communique}
 STATE=$(mktemp -d)
 tmux kill-session -t communique-probe 2>/dev/null || true
 start=$(date +%s.%N)
 tmux new-session -d -s communique-probe -x 120 -y 30 \
-    "target/release/communique --archive '$ARCHIVE' --state '$STATE/state.db'"
+    "$BIN --archive '$ARCHIVE' --state '$STATE/state.db'"
 first=""
 while :; do
     now=$(date +%s.%N)
