@@ -25,13 +25,71 @@ pub enum Format {
     Csv,
 }
 
-/// The statements a query matches, best first, as the browser ranks them.
-pub(super) fn search(
-    statements: &[Statement],
+/// A query as parsed and the statements it matches (positions in the
+/// archive it was searched in), best first as the browser ranks them.
+pub(super) type Found = (Query, Vec<Hit>);
+
+/// The archive at `source`, opened as a query needs it, and what the
+/// query finds in it: `list`, `stats` and `mark --query` open and search
+/// it this one way. With a query of `text:` terms, in file order with the
+/// full-text index kept in the cache folder (every body read when there is
+/// none, or when the kept one cannot be searched: said on stderr); with
+/// fuzzy words or filters, in file order with the fuzzy index kept beside
+/// the catalog snapshot; without a query, newest first, nothing searched.
+/// Bodies are left on disk unless every body must be read.
+///
+/// # Errors
+/// A bad query, or an archive that cannot be read.
+pub(super) fn open_and_find(
+    source: &crate::catalog::Source,
     marks: &HashMap<String, Marks>,
-    text: &str,
-) -> anyhow::Result<Vec<Hit>> {
-    Ok(search_query(statements, marks, text, None, None)?.1)
+    query: Option<&str>,
+) -> anyhow::Result<(crate::loader::Archive, Option<Found>)> {
+    let Some(text) = query.filter(|text| !text.trim().is_empty()) else {
+        return Ok((super::load_without_bodies(source)?, None));
+    };
+    let parsed = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
+    let (loaded, ordered, full_text) = if parsed.has_text() {
+        match kept_text(source) {
+            Ok(Some((archive, ordered, full_text))) => (archive, Some(ordered), Some(full_text)),
+            Ok(None) => (super::load(source)?, None, None),
+            Err(err) => {
+                super::warn(&format!(
+                    "full-text index not kept, every body read: {err:#}"
+                ));
+                (super::load(source)?, None, None)
+            }
+        }
+    } else {
+        let (archive, index, _) = crate::catalog::load_indexed(source)?;
+        let ordered = InFileOrder::new(&archive.statements, index);
+        (archive, Some(ordered), None)
+    };
+    match search_query(
+        &loaded.statements,
+        marks,
+        text,
+        ordered.as_ref(),
+        full_text.as_ref(),
+    ) {
+        Ok(found) => Ok((loaded, Some(found))),
+        // A kept index that passed the quick checks and still cannot be
+        // searched (damaged inside): thrown away, to be built again, and
+        // this answer found by reading every body.
+        Err(err) if full_text.is_some() => {
+            super::warn(&format!(
+                "the kept full-text index could not be searched, every body read: {err:#}"
+            ));
+            drop((full_text, ordered, loaded));
+            if let Some(folder) = &source.cache {
+                crate::search::text::cache::discard(folder, &source.root);
+            }
+            let loaded = super::load(source)?;
+            let found = search_query(&loaded.statements, marks, text, None, None)?;
+            Ok((loaded, Some(found)))
+        }
+        Err(err) => Err(err),
+    }
 }
 
 /// The fuzzy index of an archive in file order (the order the catalog
@@ -130,66 +188,12 @@ pub fn run(
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
     let json = format == Format::Json;
-    // `text:` reads every body: they are loaded, not left on disk. `--json`
-    // reads back only the bodies it prints.
-    let text = query
-        .and_then(|text| parse(text).ok())
-        .is_some_and(|q| q.has_text());
-    // Freed by the process's exit rather than statement by statement (a
-    // tenth of a second at 100,000): `list` ends when it has printed.
-    let fuzzy = query.is_some_and(|text| !text.trim().is_empty());
-    let (loaded, mut ordered, mut full_text) = if text {
-        match kept_text(source) {
-            Ok(Some((archive, ordered, full_text))) => (archive, Some(ordered), Some(full_text)),
-            Ok(None) => (super::load(source)?, None, None),
-            Err(err) => {
-                super::warn(&format!(
-                    "full-text index not kept, every body read: {err:#}"
-                ));
-                (super::load(source)?, None, None)
-            }
-        }
-    } else if fuzzy {
-        // In file order, with the fuzzy index kept beside the catalog.
-        let (archive, index, _) = crate::catalog::load_indexed(source)?;
-        let ordered = InFileOrder::new(&archive.statements, index);
-        (archive, Some(ordered), None)
-    } else {
-        (super::load_without_bodies(source)?, None, None)
-    };
-    let mut loaded = std::mem::ManuallyDrop::new(loaded);
     let marks = state.map(read_marks).unwrap_or_default();
     let query = query.filter(|q| !q.trim().is_empty());
-    let found = match query {
-        Some(text) => Some(
-            match search_query(
-                &loaded.statements,
-                &marks,
-                text,
-                ordered.as_ref(),
-                full_text.as_ref(),
-            ) {
-                Ok(found) => found,
-                // A kept index that passed the quick checks and still
-                // cannot be searched (damaged inside): thrown away, to be
-                // built again, and this answer found by reading every body.
-                Err(err) if full_text.is_some() => {
-                    super::warn(&format!(
-                        "the kept full-text index could not be searched, every body read: {err:#}"
-                    ));
-                    drop(full_text.take());
-                    drop(ordered.take());
-                    if let Some(folder) = &source.cache {
-                        crate::search::text::cache::discard(folder, &source.root);
-                    }
-                    loaded = std::mem::ManuallyDrop::new(super::load(source)?);
-                    search_query(&loaded.statements, &marks, text, None, None)?
-                }
-                Err(err) => return Err(err),
-            },
-        ),
-        None => None,
-    };
+    let (loaded, found) = open_and_find(source, &marks, query)?;
+    // Freed by the process's exit rather than statement by statement (a
+    // tenth of a second at 100,000): `list` ends when it has printed.
+    let loaded = std::mem::ManuallyDrop::new(loaded);
     // Each statement with how the query's fuzzy words matched it, if any.
     let chosen: Vec<(&Statement, Option<Hit>)> = match (query, found) {
         (Some(text), Some((query, hits))) => {

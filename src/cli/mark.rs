@@ -104,15 +104,15 @@ pub fn run(
     if let Some(text) = query {
         parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
     }
-    let loaded = super::load_without_bodies(source)?;
-    if query.is_none()
-        && let Some(unknown) = ids.iter().find(|id| loaded.find(id).is_none())
-    {
-        anyhow::bail!(
-            "no statement with id {:?} in {} (see `communique list`)",
-            crate::sanitize::clean_line(unknown),
-            source.root.display()
-        );
+    if query.is_none() {
+        let loaded = super::load_without_bodies(source)?;
+        if let Some(unknown) = ids.iter().find(|id| loaded.find(id).is_none()) {
+            anyhow::bail!(
+                "no statement with id {:?} in {} (see `communique list`)",
+                crate::sanitize::clean_line(unknown),
+                source.root.display()
+            );
+        }
     }
     let (mut store, warning) = crate::store::open_any(state, &Store::user())?;
     if let Some(warning) = warning {
@@ -121,13 +121,14 @@ pub fn run(
     let chosen: Vec<String> = match &query {
         Some(text) => {
             let marks = store.marks()?;
-            // Searched as `list` searches, `text:` terms included (a
-            // query's text terms left unanswered would choose every
+            // Opened and searched as `list` does, `text:` terms included
+            // (a query's text terms left unanswered would choose every
             // statement the rest of it matches).
-            let statements = &loaded.statements;
-            let chosen: Vec<String> = super::list::search(statements, &marks, text)?
+            let (loaded, found) = super::list::open_and_find(source, &marks, Some(text))?;
+            let hits = found.map(|(_, hits)| hits).unwrap_or_default();
+            let chosen: Vec<String> = hits
                 .into_iter()
-                .map(|hit| statements[hit.index].id.clone())
+                .map(|hit| loaded.statements[hit.index].id.clone())
                 .collect();
             if chosen.is_empty() {
                 anyhow::bail!(

@@ -23,13 +23,11 @@ pub fn stats(
     json: bool,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = super::load_without_bodies(source)?;
     let marks = state.map(super::list::read_marks).unwrap_or_default();
-    let chosen: Vec<usize> = match query.filter(|q| !q.trim().is_empty()) {
-        Some(text) => super::list::search(&loaded.statements, &marks, text)?
-            .into_iter()
-            .map(|hit| hit.index)
-            .collect(),
+    // Opened and searched as `list` does.
+    let (loaded, found) = super::list::open_and_find(source, &marks, query)?;
+    let chosen: Vec<usize> = match found {
+        Some((_, hits)) => hits.into_iter().map(|hit| hit.index).collect(),
         None => (0..loaded.statements.len()).collect(),
     };
     let ledger = if by == Dimension::Signatory {
