@@ -444,9 +444,8 @@ fn order_key(statement: &Statement) -> (Published, Box<str>) {
 /// The positions of an archive's statements newest first: the first
 /// `keys.len()` known by their keys, then `rest`.
 fn newest_first(keys: &[(Published, Box<str>)], rest: &[Statement]) -> Vec<u32> {
-    use rayon::slice::ParallelSliceMut as _;
     let first = keys.len();
-    let key = |at: u32| {
+    crate::state::loading::newest_positions(first + rest.len(), |at| {
         let at = at as usize;
         match keys.get(at) {
             Some((published, id)) => (published, &**id),
@@ -455,12 +454,7 @@ fn newest_first(keys: &[(Published, Box<str>)], rest: &[Statement]) -> Vec<u32> 
                 (&statement.published, statement.id.as_str())
             }
         }
-    };
-    let mut sorted: Vec<u32> = (0..first + rest.len())
-        .map(|at| u32::try_from(at).unwrap_or(u32::MAX))
-        .collect();
-    sorted.par_sort_unstable_by(|&a, &b| crate::records::newest_first(key(a), key(b)));
-    sorted
+    })
 }
 
 /// The directory of the contacts gathered as statements arrived (with

@@ -52,12 +52,28 @@ pub fn merge_newest(order: &[u32], arrived: &[u32], newer: impl Fn(u32, u32) -> 
 /// order.
 #[must_use]
 pub fn newest_order(statements: &[Statement]) -> Order {
-    let mut order: Vec<u32> = (0..statements.len()).map(position).collect();
-    order.sort_by(|&a, &b| {
-        Statement::newest_first(&statements[a as usize], &statements[b as usize])
+    let order = newest_positions(statements.len(), |at| {
+        let statement = &statements[at as usize];
+        (&statement.published, statement.id.as_str())
     });
     let rank = Arc::new(ranks(&order));
     Order { order, rank }
+}
+
+/// Positions `0..count` newest first, each one's date and id given by
+/// `key` (equal ones, which a loaded archive never has, in position order),
+/// sorted on all cores.
+#[must_use]
+pub fn newest_positions<'a>(
+    count: usize,
+    key: impl Fn(u32) -> (&'a crate::records::Published, &'a str) + Sync,
+) -> Vec<u32> {
+    use rayon::slice::ParallelSliceMut as _;
+    let mut order: Vec<u32> = (0..count).map(position).collect();
+    order.par_sort_unstable_by(|&a, &b| {
+        crate::records::newest_first(key(a), key(b)).then(a.cmp(&b))
+    });
+    order
 }
 
 fn position(at: usize) -> u32 {
