@@ -510,12 +510,20 @@ fn list_shown(screen: &str) -> bool {
 }
 
 /// Presses Esc until the list is back. A lone ESC followed at once by more
-/// bytes reads as Alt+key, so each Esc is given time to arrive alone.
+/// bytes reads as Alt+key, so each Esc is given time to arrive alone. On a
+/// loaded machine a key may be taken after the list was seen again (the
+/// note editor opened late, the next key typed into it): a note not saved
+/// is thrown away (`x`), as its question offers.
 fn back_to_list(term: &mut Pty, after: &str) {
-    for _ in 0..4 {
+    for _ in 0..6 {
         std::thread::sleep(Duration::from_millis(60));
-        if list_shown(&term.screen_text()) {
+        let screen = term.screen_text();
+        if list_shown(&screen) {
             return;
+        }
+        if screen.contains("the note is not saved") {
+            term.send("x");
+            continue;
         }
         term.key(support::pty::Key::Esc);
         std::thread::sleep(Duration::from_millis(60));
