@@ -122,14 +122,35 @@ fn other_statements_at_kept_places_are_indexed_again() {
     assert_eq!(found(&warm, "grain"), 1);
 }
 
+/// The browser's indexer thread, and where it reports.
+fn indexer() -> (
+    communique::app::indexer::Indexer,
+    std::sync::mpsc::Receiver<communique::app::Input>,
+) {
+    let (send, reports) = std::sync::mpsc::channel();
+    (communique::app::indexer::Indexer::start(send), reports)
+}
+
+/// The indexer's next report.
+fn next_report(
+    reports: &std::sync::mpsc::Receiver<communique::app::Input>,
+) -> communique::app::indexer::Indexed {
+    match reports
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("a report")
+    {
+        communique::app::Input::Indexed(indexed) => indexed,
+        other => panic!("{other:?}"),
+    }
+}
+
 /// The indexer thread, asked to index statements a kept index already
 /// holds, is sent only their ids: it checks them, and says where the kept
 /// index held other statements (dropped then), so the browser sends those
 /// statements themselves; then they are found.
 #[test]
 fn the_indexer_checks_what_a_kept_index_holds_and_asks_again_where_it_differs() {
-    use communique::app::Input;
-    use communique::app::indexer::{Indexer, Job};
+    use communique::app::indexer::Job;
     use std::sync::Arc;
     let (_dir, root, cache) = scratch();
     build(&cache, &root, 3);
@@ -138,15 +159,8 @@ fn the_indexer_checks_what_a_kept_index_holds_and_asks_again_where_it_differs() 
     let mut statements = loaded.statements;
     statements.sort_by(|a, b| a.id.cmp(&b.id));
     let warm = Arc::new(opened(&cache, &root).full_text);
-    let (send, reports) = std::sync::mpsc::channel();
-    let indexer = Indexer::start(send);
-    let next = || match reports
-        .recv_timeout(std::time::Duration::from_secs(30))
-        .expect("a report")
-    {
-        Input::Indexed(indexed) => indexed,
-        other => panic!("{other:?}"),
-    };
+    let (indexer, reports) = indexer();
+    let next = || next_report(&reports);
     // The same statements: checked, nothing asked again.
     indexer.submit(Job {
         full_text: Arc::clone(&warm),
@@ -197,8 +211,7 @@ fn the_indexer_checks_what_a_kept_index_holds_and_asks_again_where_it_differs() 
 /// (built again: never).
 #[test]
 fn a_kept_index_is_carried_over_to_a_reloaded_archive() {
-    use communique::app::Input;
-    use communique::app::indexer::{Carry, Indexer, Job};
+    use communique::app::indexer::{Carry, Job};
     use std::sync::Arc;
     let (_dir, root, cache) = scratch();
     build(&cache, &root, 3);
@@ -215,15 +228,8 @@ fn a_kept_index_is_carried_over_to_a_reloaded_archive() {
         .expect("loads")
         .statements;
     reloaded.sort_by(|a, b| a.id.cmp(&b.id));
-    let (send, reports) = std::sync::mpsc::channel();
-    let indexer = Indexer::start(send);
-    let next = || match reports
-        .recv_timeout(std::time::Duration::from_secs(30))
-        .expect("a report")
-    {
-        Input::Indexed(indexed) => indexed,
-        other => panic!("{other:?}"),
-    };
+    let (indexer, reports) = indexer();
+    let next = || next_report(&reports);
     indexer.submit(Job {
         full_text: Arc::clone(&kept),
         first: 0,

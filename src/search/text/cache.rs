@@ -267,20 +267,7 @@ fn create(path: &Path, root: &Path, files: &[FileStamp]) -> anyhow::Result<FullT
         "INSERT INTO meta(key, value) VALUES ('version', ?1), ('root', ?2)",
         rusqlite::params![VERSION.to_string(), root.to_string_lossy()],
     )?;
-    {
-        let mut insert = transaction.prepare(
-            "INSERT INTO files(number, path, size, modified, inode) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for (number, file) in files.iter().enumerate() {
-            insert.execute(rusqlite::params![
-                i64::try_from(number)?,
-                absolute(&file.path),
-                i64::try_from(file.size)?,
-                file.modified,
-                i64::try_from(file.inode)?,
-            ])?;
-        }
-    }
+    record_files(&transaction, files)?;
     transaction
         .commit()
         .with_context(|| format!("writing {}", path.display()))?;
@@ -368,20 +355,7 @@ impl FullText {
         transaction.execute("DELETE FROM statement_text WHERE rowid >= ?1", [from])?;
         transaction.execute("DELETE FROM statement_ids WHERE position >= ?1", [from])?;
         transaction.execute("DELETE FROM files", [])?;
-        {
-            let mut insert = transaction.prepare(
-                "INSERT INTO files(number, path, size, modified, inode) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for (number, file) in files.iter().enumerate() {
-                insert.execute(rusqlite::params![
-                    i64::try_from(number)?,
-                    absolute(&file.path),
-                    i64::try_from(file.size)?,
-                    file.modified,
-                    i64::try_from(file.inode)?,
-                ])?;
-            }
-        }
+        record_files(&transaction, files)?;
         transaction
             .commit()
             .context("writing the kept full-text index")?;
@@ -389,6 +363,23 @@ impl FullText {
             .store(same, std::sync::atomic::Ordering::SeqCst);
         Ok(same)
     }
+}
+
+/// Records the archive's files as stamped, in the loader's order.
+fn record_files(connection: &Connection, files: &[FileStamp]) -> anyhow::Result<()> {
+    let mut insert = connection.prepare(
+        "INSERT INTO files(number, path, size, modified, inode) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (number, file) in files.iter().enumerate() {
+        insert.execute(rusqlite::params![
+            i64::try_from(number)?,
+            absolute(&file.path),
+            i64::try_from(file.size)?,
+            file.modified,
+            i64::try_from(file.inode)?,
+        ])?;
+    }
+    Ok(())
 }
 
 /// A file's path as the cache keeps it: absolute, so the same archive named
