@@ -30,6 +30,31 @@ fn archive(dir: &Path) -> PathBuf {
     root
 }
 
+/// The second file's statement keeps its id and says something else.
+fn change_the_second_file(root: &Path) {
+    let record = serde_json::json!({
+        "id": "s1", "title": "Statement 1", "published": "2024-01-01",
+        "body": "Odesa port reopened.",
+    });
+    std::fs::write(root.join("1.json"), record.to_string()).expect("write");
+}
+
+/// The browser with `--cache` on `root`, its three statements listed, and
+/// every screen seen until then.
+fn browser(root: &Path, cache: &Path) -> (support::pty::Pty, String) {
+    let mut term = support::pty::PtyCommand::new()
+        .args([
+            "--archive".as_ref(),
+            root.as_os_str(),
+            "--cache".as_ref(),
+            cache.as_os_str(),
+        ])
+        .size(80, 24)
+        .spawn();
+    let seen = term.expect_text("3 / 3 statements");
+    (term, seen)
+}
+
 fn stamps(root: &Path) -> Vec<FileStamp> {
     file_stamps(root, ReadPolicy::default()).expect("stamps")
 }
@@ -218,11 +243,7 @@ fn a_kept_index_is_carried_over_to_a_reloaded_archive() {
     let kept = Arc::new(opened(&cache, &root).full_text);
     assert_eq!(kept.indexed(), 3);
     // The second file changes: same id, other words.
-    let record = serde_json::json!({
-        "id": "s1", "title": "Statement 1", "published": "2024-01-01",
-        "body": "Odesa port reopened.",
-    });
-    std::fs::write(root.join("1.json"), record.to_string()).expect("write");
+    change_the_second_file(&root);
     let files = stamps(&root);
     let mut reloaded = communique::loader::load(&root, communique::loader::LoadOptions::default())
         .expect("loads")
@@ -421,16 +442,7 @@ fn an_index_of_another_version_is_built_again() {
 /// is opened on a thread of its own). With `note`, waits for the status
 /// line to say it first. Every screen seen until the search, joined.
 fn browse(root: &Path, cache: &Path, note: Option<&str>) -> String {
-    let mut term = support::pty::PtyCommand::new()
-        .args([
-            "--archive".as_ref(),
-            root.as_os_str(),
-            "--cache".as_ref(),
-            cache.as_os_str(),
-        ])
-        .size(80, 24)
-        .spawn();
-    let mut seen = term.expect_text("3 / 3 statements");
+    let (mut term, mut seen) = browser(root, cache);
     if let Some(note) = note {
         seen.push_str(&term.expect_text(note));
     }
@@ -452,21 +464,8 @@ fn the_browser_carries_its_kept_index_over_a_change_to_the_next_start() {
     let (_dir, root, cache) = scratch();
     let first = browse(&root, &cache, None);
     assert!(!first.contains("built again"), "{first}");
-    let mut term = support::pty::PtyCommand::new()
-        .args([
-            "--archive".as_ref(),
-            root.as_os_str(),
-            "--cache".as_ref(),
-            cache.as_os_str(),
-        ])
-        .size(80, 24)
-        .spawn();
-    term.expect_text("3 / 3 statements");
-    let record = serde_json::json!({
-        "id": "s1", "title": "Statement 1", "published": "2024-01-01",
-        "body": "Odesa port reopened.",
-    });
-    std::fs::write(root.join("1.json"), record.to_string()).expect("write");
+    let (mut term, _) = browser(&root, &cache);
+    change_the_second_file(&root);
     // Searched until the reload is taken in and indexed.
     term.send("/text:odesa\r");
     let mut listed = false;
@@ -526,16 +525,7 @@ fn the_browser_indexes_again_when_a_search_finds_the_kept_index_damaged() {
             )
         })
         .expect("scrambled");
-    let mut term = support::pty::PtyCommand::new()
-        .args([
-            "--archive".as_ref(),
-            root.as_os_str(),
-            "--cache".as_ref(),
-            cache.as_os_str(),
-        ])
-        .size(80, 24)
-        .spawn();
-    term.expect_text("3 / 3 statements");
+    let (mut term, _) = browser(&root, &cache);
     term.send("/text:kherson\r");
     term.expect_text("full-text index damaged, indexing again");
     term.expect_screen("the statement found", |screen| {
