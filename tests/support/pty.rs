@@ -821,7 +821,9 @@ rows that differ (expected, then shown):
     // ---- The terminal and the process ----
 
     /// Resizes the terminal (the program gets SIGWINCH). The parsed screen
-    /// takes the new size at once; a 0×0 terminal is parsed as 1×1.
+    /// takes the new size at once; a terminal narrower than 2 columns is
+    /// parsed as 2 wide (vt100 0.16 panics when a wide character, drawn
+    /// for the size before, meets a 1-column screen), 0 rows as 1.
     ///
     /// # Errors
     /// When the pseudo-terminal refuses the size.
@@ -846,7 +848,7 @@ rows that differ (expected, then shown):
         output
             .parser
             .screen_mut()
-            .set_size(rows.clamp(1, parsed.1), cols.clamp(1, parsed.0));
+            .set_size(rows.clamp(1, parsed.1), cols.clamp(2, parsed.0.max(2)));
         master
             .resize(pty_size(cols, rows))
             .map_err(|err| format!("resizing to {cols}×{rows}: {err:#}"))
