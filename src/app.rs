@@ -99,10 +99,7 @@ pub fn handle(state: &mut State, input: Input) {
         if let Some(error) = indexed.error {
             state.report(error);
         }
-        state.text_indexed_to(&indexed.full_text, indexed.indexed);
-        if let Some(first) = indexed.again_from {
-            state.index_text_again(&indexed.full_text, first);
-        }
+        state.text_indexed_to(&indexed.full_text, indexed.indexed, indexed.again_from);
         return;
     }
     if let Input::PageFound((generation, forward, page)) = input {

@@ -82,8 +82,9 @@ pub struct ArchiveWatch {
 
 impl ArchiveWatch {
     /// Starts watching the archive of `source`, sending each reload to
-    /// `reloaded` (which returns false once nobody listens). `poll` forces polling (for network filesystems, where
-    /// change events do not arrive); when the system watcher cannot start,
+    /// `reloaded` (which returns false once nobody listens). `poll` forces
+    /// polling (for network filesystems, where change events do not
+    /// arrive); when the system watcher cannot start,
     /// polling is used too. The source's read policy says which links are
     /// followed, for watching as for loading.
     ///

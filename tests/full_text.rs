@@ -332,7 +332,7 @@ fn the_header_says_how_far_indexing_has_got() {
         .map(communique::search::text::indexed_text)
         .collect();
     full_text.add(0, &texts).expect("add");
-    state.text_indexed_to(&full_text, 4);
+    state.text_indexed_to(&full_text, 4, None);
     let header = rows(&drawn(&mut state)).remove(0);
     assert!(header.contains("indexing 40%"), "{header}");
     state.query = parse("text:grain").expect("query");

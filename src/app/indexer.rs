@@ -82,30 +82,24 @@ impl Indexer {
 
 /// Indexes one job batch by batch; false once nobody listens.
 fn index(job: &Job, report: &Sender<super::Input>) -> bool {
-    let send = |error: Option<String>, again_from: Option<usize>| {
+    let tell = |error: Option<String>, again_from: Option<usize>, stale: bool| {
         report
             .send(super::Input::Indexed(Indexed {
                 full_text: Arc::clone(&job.full_text),
                 indexed: job.full_text.indexed(),
                 error,
                 again_from,
-                stale: false,
+                stale,
             }))
             .is_ok()
     };
+    let send = |error, again_from| tell(error, again_from, false);
     if let Some(carry) = &job.carry {
         let ids: Vec<&str> = job.held.iter().map(String::as_str).collect();
         let paths: Vec<&std::path::Path> = carry.paths.iter().map(AsRef::as_ref).collect();
         if let Err(err) = job.full_text.carry_over(&ids, &paths, &carry.files) {
-            return report
-                .send(super::Input::Indexed(Indexed {
-                    full_text: Arc::clone(&job.full_text),
-                    indexed: 0,
-                    error: Some(format!("carrying it over to the reloaded archive: {err:#}")),
-                    again_from: None,
-                    stale: true,
-                }))
-                .is_ok();
+            let why = format!("carrying it over to the reloaded archive: {err:#}");
+            return tell(Some(why), None, true);
         }
     }
     for (number, ids) in job.held.chunks(CHECKED).enumerate() {

@@ -116,9 +116,6 @@ struct Publisher<'a> {
     sorted: Option<Vec<u32>>,
     /// Statements in one message at most.
     message_at_most: usize,
-    /// Each lot taken is sent at once (a snapshot's, already a message's
-    /// size: gathering them would copy them again).
-    every_lot: bool,
 }
 
 impl Publisher<'_> {
@@ -139,9 +136,10 @@ impl Publisher<'_> {
             self.waiting.append(statements);
         }
         // The first statements go at once, so the list fills right away;
-        // a snapshot's lots are each one message.
+        // a snapshot's lots (all ordered at once) are each one message
+        // already: gathering them would copy them again.
         let due = self.shown == 0
-            || self.every_lot
+            || self.sorted.is_some()
             || self.waiting.len() >= PUBLISH_AT.max(self.shown)
             || (!self.waiting.is_empty() && self.last_batch.elapsed() >= PUBLISH_EVERY);
         if due {
@@ -264,7 +262,6 @@ fn load(source: &Source, archive: u64, send: &dyn Fn(Arrived) -> bool) {
         directory: None,
         sorted: None,
         message_at_most: MESSAGE_AT_MOST,
-        every_lot: false,
     };
     // What the status line says about the snapshot, and the snapshot
     // written as the archive is read.
@@ -402,7 +399,6 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
         // the index and directory kept.
         publisher.sorted = Some(newest_first(&keys, statements.as_slice()));
         publisher.message_at_most = (total / 64).clamp(MESSAGE_AT_MOST, KEPT_MESSAGE_AT_MOST);
-        publisher.every_lot = true;
         if let Ok((whole, directory)) =
             snapshot::read_index(kept.folder, kept.root, kept.generation, &signed, true)
         {

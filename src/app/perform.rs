@@ -259,44 +259,13 @@ where
                 rank,
             }),
             Effect::IndexText { first, count } => {
-                // Of those the index holds already (a kept one) only the
-                // ids go, to be checked: at a million statements copying
-                // them all was gigabytes of fresh memory.
-                let end = state.statements.len().min(first + count);
-                if let Some(full_text) = &state.full_text
-                    && first < end
-                {
-                    let held_to = full_text.indexed().clamp(first, end);
-                    let all = state.statements.get(first..end).unwrap_or_default();
-                    let (held, rest) = all.split_at(held_to - first);
-                    self.indexer.submit(super::indexer::Job {
-                        full_text: std::sync::Arc::clone(full_text),
-                        first,
-                        held: held.iter().map(|statement| statement.id.clone()).collect(),
-                        statements: rest.to_vec(),
-                        carry: None,
-                    });
+                if let Some(job) = text_job(state, first, count, None) {
+                    self.indexer.submit(job);
                 }
             }
             Effect::CarryText { files } => {
-                if let Some(full_text) = &state.full_text {
-                    // Of those it holds, only ids and files go, to be
-                    // checked; the rest are copied to be indexed.
-                    let held_to = full_text.indexed().min(state.statements.len());
-                    let (held, rest) = state.statements.split_at(held_to);
-                    self.indexer.submit(super::indexer::Job {
-                        full_text: std::sync::Arc::clone(full_text),
-                        first: 0,
-                        held: held.iter().map(|statement| statement.id.clone()).collect(),
-                        statements: rest.to_vec(),
-                        carry: Some(super::indexer::Carry {
-                            paths: held
-                                .iter()
-                                .map(|statement| std::sync::Arc::clone(&statement.origin.path))
-                                .collect(),
-                            files,
-                        }),
-                    });
+                if let Some(job) = text_job(state, 0, state.statements.len(), Some(files)) {
+                    self.indexer.submit(job);
                 }
             }
             Effect::FindPage {
@@ -335,4 +304,37 @@ where
     fn tick(&mut self, state: &mut State) -> bool {
         self.link.poll(state)
     }
+}
+
+/// The full-text indexer's job for the statements at `first..first +
+/// count`, carrying the kept index over to a reloaded archive first when
+/// `files` are given. Of those the index holds already (a kept one) only
+/// the ids (and, to carry it over, the files) go, to be checked: at a
+/// million statements copying them all was gigabytes of fresh memory.
+fn text_job(
+    state: &State,
+    first: usize,
+    count: usize,
+    files: Option<Vec<crate::loader::FileStamp>>,
+) -> Option<super::indexer::Job> {
+    let full_text = state.full_text.as_ref()?;
+    let end = state.statements.len().min(first.saturating_add(count));
+    if first >= end {
+        return None;
+    }
+    let held_to = full_text.indexed().clamp(first, end);
+    let (held, rest) = state.statements[first..end].split_at(held_to - first);
+    Some(super::indexer::Job {
+        full_text: std::sync::Arc::clone(full_text),
+        first,
+        held: held.iter().map(|statement| statement.id.clone()).collect(),
+        statements: rest.to_vec(),
+        carry: files.map(|files| super::indexer::Carry {
+            paths: held
+                .iter()
+                .map(|statement| std::sync::Arc::clone(&statement.origin.path))
+                .collect(),
+            files,
+        }),
+    })
 }

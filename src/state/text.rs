@@ -97,7 +97,14 @@ impl State {
     /// The indexer has indexed the first `indexed` statements of
     /// `full_text`; a query with `text:` terms is asked again, to find
     /// what was added (unless the index is no longer this archive's).
-    pub fn text_indexed_to(&mut self, full_text: &Arc<FullText>, indexed: usize) {
+    /// `again_from`: the index held other statements than the archive's
+    /// from there on (and has dropped them), so they are asked for again.
+    pub fn text_indexed_to(
+        &mut self,
+        full_text: &Arc<FullText>,
+        indexed: usize,
+        again_from: Option<usize>,
+    ) {
         if !self
             .full_text
             .as_ref()
@@ -106,20 +113,11 @@ impl State {
             return;
         }
         self.text_indexed = indexed.min(self.statements.len());
+        if let Some(first) = again_from {
+            self.index_text(first);
+        }
         if self.query.has_text() {
             self.refresh_hits();
-        }
-    }
-
-    /// The full-text index held other statements than the archive's from
-    /// `first` on (and has dropped them): they are asked for again.
-    pub fn index_text_again(&mut self, full_text: &Arc<FullText>, first: usize) {
-        if self
-            .full_text
-            .as_ref()
-            .is_some_and(|ours| Arc::ptr_eq(ours, full_text))
-        {
-            self.index_text(first);
         }
     }
 
