@@ -68,11 +68,11 @@ pub(super) fn open_and_find(
     match search_query(
         &loaded.statements,
         marks,
-        text,
+        &parsed,
         ordered.as_ref(),
         full_text.as_ref(),
     ) {
-        Ok(found) => Ok((loaded, Some(found))),
+        Ok(hits) => Ok((loaded, Some((parsed, hits)))),
         // A kept index that passed the quick checks and still cannot be
         // searched (damaged inside): thrown away, to be built again, and
         // this answer found by reading every body.
@@ -85,8 +85,8 @@ pub(super) fn open_and_find(
                 crate::search::text::cache::discard(folder, &source.root);
             }
             let loaded = super::load(source)?;
-            let found = search_query(&loaded.statements, marks, text, None, None)?;
-            Ok((loaded, Some(found)))
+            let hits = search_query(&loaded.statements, marks, &parsed, None, None)?;
+            Ok((loaded, Some((parsed, hits))))
         }
         Err(err) => Err(err),
     }
@@ -115,11 +115,10 @@ impl InFileOrder {
 fn search_query(
     statements: &[Statement],
     marks: &HashMap<String, Marks>,
-    text: &str,
+    query: &Query,
     ordered: Option<&InFileOrder>,
     full_text: Option<&FullText>,
-) -> anyhow::Result<(Query, Vec<Hit>)> {
-    let query = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
+) -> anyhow::Result<Vec<Hit>> {
     let made;
     let (index, rank) = match ordered {
         Some(ordered) => (&ordered.index, Some(ordered.rank.as_slice())),
@@ -131,18 +130,18 @@ fn search_query(
     let marks_of = |at: usize| marks.get(&statements[at].id);
     let hits = match (full_text, rank) {
         (Some(full_text), _) => {
-            crate::search::text::search(index, full_text, &query, &marks_of, rank)?
+            crate::search::text::search(index, full_text, query, &marks_of, rank)?
         }
         (None, _) if query.has_text() => {
             // Every statement's text indexed at once: a headless command
             // waits for its answer anyway.
             let full_text = FullText::of_texts(statements.iter().map(statement_text))?;
-            crate::search::text::search(index, &full_text, &query, &marks_of, rank)?
+            crate::search::text::search(index, &full_text, query, &marks_of, rank)?
         }
-        (None, Some(rank)) => index.search_ranked(&query, &marks_of, rank),
-        (None, None) => index.search_with(&query, &marks_of),
+        (None, Some(rank)) => index.search_ranked(query, &marks_of, rank),
+        (None, None) => index.search_with(query, &marks_of),
     };
-    Ok((query, hits))
+    Ok(hits)
 }
 
 /// Statements read back and indexed between two writes of the kept index.
