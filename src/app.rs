@@ -67,15 +67,6 @@ pub enum Input {
     Signatories(Box<signatories::Answered>),
 }
 
-/// The problems of an archive as `check` prints them, cleaned for display.
-#[must_use]
-pub fn problem_lines(archive: &crate::loader::Archive) -> Vec<String> {
-    archive
-        .counted_problems()
-        .map(|problem| crate::sanitize::clean_line(&problem.to_string()).into_owned())
-        .collect()
-}
-
 /// Applies one input to the state.
 pub fn handle(state: &mut State, input: Input) {
     if let Input::Searched((generation, hits, failed)) = input {
@@ -124,8 +115,7 @@ pub fn handle(state: &mut State, input: Input) {
             arrived.order,
         );
         if let Some(finished) = arrived.finished {
-            state.set_directory(finished.directory);
-            state.loading_done(finished.problem_lines);
+            state.loading_done(finished.directory, finished.problem_lines);
             if let Some(error) = finished.error {
                 state.report(error);
             } else if let Some(catalog) = finished.catalog {
@@ -142,17 +132,12 @@ pub fn handle(state: &mut State, input: Input) {
     }
     if let Input::Reloaded(reloaded) = input {
         let Reloaded {
-            archive,
-            index,
+            catalog,
             held_back: held,
-            directory,
-            problem_lines,
-            order,
             gathered,
             files,
         } = *reloaded;
-        state.set_directory(directory);
-        let retired = state.replace_archive(archive.statements, index, problem_lines, order, files);
+        let retired = state.replace_archive(catalog, files);
         state.set_signatories_gathered(gathered);
         std::thread::spawn(move || drop(retired));
         if held > 0 {
@@ -240,12 +225,12 @@ where
     loop {
         // Bodies left on disk are read for what is about to be shown.
         for at in state.wanted_bodies() {
-            let body = crate::loader::read_body(&state.statements[at]);
+            let body = crate::loader::read_body(&state.catalog.statements[at]);
             state.body_read(at, body);
         }
         // And the matching sentences of what is listed.
         for at in state.wanted_snippets() {
-            let text = crate::search::text::statement_text(&state.statements[at]);
+            let text = crate::search::text::statement_text(&state.catalog.statements[at]);
             state.text_read(at, text);
         }
         // An idle tick that changed nothing draws nothing.

@@ -9,6 +9,8 @@
 //! that can be trusted).
 
 mod kept;
+pub mod order;
+mod owner;
 pub mod snapshot;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +19,8 @@ use crate::loader::{Archive, FileStamp, LoadOptions, ReadPolicy, file_stamps, lo
 use crate::records::Statement;
 use crate::search::Index;
 
+pub use order::{Order, merge_newest, newest_order, newest_positions, ranks};
+pub use owner::{Catalog, Remap, problem_lines};
 pub use snapshot::Refused;
 
 /// Where an archive is and how it is read, as the settings resolved them

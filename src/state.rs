@@ -20,14 +20,14 @@ pub use detail::{Detail, FindLine};
 pub use facets::{Facet, FacetKind, FilterPanel};
 pub use keys::{Waiting, WaitingQueue};
 pub use line::LineEditor;
-pub use loading::{Order, newest_order};
 pub use notes::{NoteConflict, NoteEditor};
 pub use signatories::{CompareView, PagePane, Pending, SignatoryPage, TimelinePane};
 pub use triage::{Origin, Picker, Prompt, PromptPurpose, Triage};
 
+use crate::catalog::Catalog;
 use crate::keymap::{Action, Context, Key, Keymap};
 use crate::records::Statement;
-use crate::search::{self, Hit, Index, Query, QueryError};
+use crate::search::{self, Hit, Query, QueryError};
 
 /// Rows the list view spends on things other than statements: header,
 /// column titles, query line and key hints.
@@ -274,30 +274,13 @@ pub fn by_relevance(rank: &[u32], hit: &Hit) -> ((bool, u32, Reverse<i64>), u32)
     (hit.rank(), rank_of(rank, hit))
 }
 
-/// An archive the browser no longer shows, given back by
-/// [`State::replace_archive`] to be freed off the drawing thread.
-#[derive(Debug)]
-pub struct Retired {
-    pub statements: Vec<Statement>,
-    pub index: search::Chunks,
-}
-
 /// Everything the browser knows.
 #[derive(Debug)]
 pub struct State {
     pub archive_name: String,
-    /// In the order they were loaded: positions in this list are what hits,
-    /// choices and open views refer to.
-    pub statements: Vec<Statement>,
-    /// Positions of the statements, newest first.
-    pub order: Vec<u32>,
-    /// Each statement's place in `order` (shared with background searches,
-    /// which sort by it).
-    pub rank: std::sync::Arc<Vec<u32>>,
-    /// A snapshot of the search index, of every statement listed: each
-    /// background search takes one, and each batch of a load brings the
-    /// next (see [`search::Chunks`]).
-    pub index: search::Chunks,
+    /// The loaded archive: statements, order, search index, contacts,
+    /// problems.
+    pub catalog: Catalog,
     /// The full-text index of the statements' text, by archive position
     /// (`None` when SQLite could not make one: `text:` terms then say so).
     /// Filled in the background while the archive loads.
@@ -349,10 +332,6 @@ pub struct State {
     /// The long statement last searched page by page, shared with the
     /// finder thread.
     long_text: Option<(usize, std::sync::Arc<str>)>,
-    /// Problems found loading the archive (see `communique check`).
-    pub problems: usize,
-    /// Those problems as `check` prints them, for the problems panel.
-    pub problem_lines: Vec<String>,
     /// Ids that arrived while the browser was open (marked new).
     pub arrived: std::collections::HashSet<String>,
     /// The query line as typed: the one truth for what the list shows.
@@ -387,9 +366,6 @@ pub struct State {
     /// Restricted mode (a forced SSH command): nothing may leave the browser.
     pub restricted: bool,
     pub triage: Triage,
-    /// Every media contact of the archive, merged.
-    pub directory: crate::contacts::Directory,
-    pub contact_index: crate::search::contacts::ContactIndex,
     /// Today's date, for telling stale contacts (set by the loop: the state
     /// reads no clock).
     pub today: chrono::NaiveDate,
@@ -415,21 +391,17 @@ impl State {
     #[must_use]
     pub fn new(archive_name: String, statements: Vec<Statement>, problems: usize) -> Self {
         let gathered = std::sync::Arc::new(crate::signatories::browse::Gathered::of(&statements));
-        let index = Index::new(&statements);
-        let hits = index.search(&Query::default());
+        let catalog = Catalog::new(statements, problems);
+        let hits = catalog.index.search(&Query::default());
         // Filled when first asked (see `State::index_text`), so a state
         // that never searches text never reads every statement's.
         let full_text = crate::search::FullText::in_memory()
             .ok()
             .map(std::sync::Arc::new);
         let text_indexed = 0;
-        let Order { order, rank } = loading::newest_order(&statements);
         let mut state = Self {
             archive_name,
-            statements,
-            order,
-            rank,
-            index: search::Chunks::one(index),
+            catalog,
             full_text,
             text_indexed,
             archive_number: 0,
@@ -448,8 +420,6 @@ impl State {
             finding: None,
             pending_page: None,
             long_text: None,
-            problems,
-            problem_lines: Vec::new(),
             arrived: std::collections::HashSet::new(),
             query_text: String::new(),
             query: Query::default(),
@@ -470,10 +440,6 @@ impl State {
             status: None,
             restricted: false,
             triage: Triage::default(),
-            directory: crate::contacts::Directory::default(),
-            contact_index: crate::search::contacts::ContactIndex::new(
-                &crate::contacts::Directory::default(),
-            ),
             today: chrono::NaiveDate::MIN,
             effects: Vec::new(),
             timeline: None,
@@ -549,7 +515,8 @@ impl State {
 
     #[must_use]
     pub fn selected_statement(&self) -> Option<&Statement> {
-        self.selected_hit().map(|hit| &self.statements[hit.index])
+        self.selected_hit()
+            .map(|hit| &self.catalog.statements[hit.index])
     }
 
     /// Statement rows visible in the list (fewer while a query error takes
@@ -615,7 +582,7 @@ impl State {
     /// Works out the pages of every open statement whose body changed (or
     /// was just read).
     pub(crate) fn paginate_open(&mut self) {
-        let statements = &self.statements;
+        let statements = &self.catalog.statements;
         self.view.for_each_detail(&mut |detail| {
             if let Some(statement) = statements.get(detail.statement) {
                 detail.paginate(statement);
@@ -655,8 +622,11 @@ impl State {
             self.size = clamped_size(width, height);
             self.scroll_list_to_selection();
             if let View::Detail(detail) = &mut self.view {
-                let marks = self.triage.marks.get(&self.statements[detail.statement].id);
-                detail.clamp(&self.statements[detail.statement], marks, self.size);
+                let marks = self
+                    .triage
+                    .marks
+                    .get(&self.catalog.statements[detail.statement].id);
+                detail.clamp(&self.catalog.statements[detail.statement], marks, self.size);
             }
             return;
         }
@@ -711,8 +681,7 @@ impl State {
 
     /// Sets the contacts directory (built with the archive).
     pub fn set_directory(&mut self, directory: crate::contacts::Directory) {
-        self.contact_index = crate::search::contacts::ContactIndex::new(&directory);
-        self.directory = directory;
+        self.catalog.set_directory(directory);
     }
 
     /// Records the outcome of an effect for the status line.
@@ -829,7 +798,7 @@ impl State {
             // the one a fuzzy word matched, or the one `sig:` names.
             detail.signatory = signatory.or_else(|| {
                 self.query
-                    .signatory_named(&self.statements[index].signatories)
+                    .signatory_named(&self.catalog.statements[index].signatories)
             });
             self.view = View::Detail(detail);
             self.mark_opened_read(index);
@@ -900,7 +869,7 @@ impl State {
     fn search_in_background(&mut self) {
         self.search_generation += 1;
         self.searching = Some(self.search_generation);
-        self.searched_over = self.statements.len();
+        self.searched_over = self.catalog.statements.len();
         self.effects.push(Effect::Search {
             generation: self.search_generation,
             query: self.query.clone(),
@@ -914,7 +883,7 @@ impl State {
     /// reverse: the list then takes them as they come.
     fn rank_for_search(&self) -> Option<std::sync::Arc<Vec<u32>>> {
         matches!(self.sort(), Sort::Relevance | Sort::Newest | Sort::Oldest)
-            .then(|| std::sync::Arc::clone(&self.rank))
+            .then(|| std::sync::Arc::clone(&self.catalog.rank))
     }
 
     /// Marks keyed by archive position, for a search run elsewhere.
@@ -922,7 +891,8 @@ impl State {
         if self.triage.marks.is_empty() {
             return std::collections::HashMap::new();
         }
-        self.statements
+        self.catalog
+            .statements
             .iter()
             .enumerate()
             .filter_map(|(at, statement)| Some((at, self.triage.marks.get(&statement.id)?.clone())))
@@ -937,7 +907,7 @@ impl State {
         }
         // The loader may have grown the index before this side took the
         // statements: those hits come again with the search that follows.
-        let known = self.statements.len();
+        let known = self.catalog.statements.len();
         let mut hits = hits;
         hits.retain(|hit| hit.index < known);
         self.searching = None;
@@ -968,17 +938,21 @@ impl State {
         if self.query.has_text() {
             self.index_text(self.text_indexed);
         }
-        let statements = &self.statements;
+        let statements = &self.catalog.statements;
         let marks = &self.triage.marks;
         // The index may hold statements not listed yet (a whole kept one
         // while the list streams in): they have no marks, and are left out.
         let marks_of = |at: usize| marks.get(&statements.get(at)?.id);
         let mut hits = if self.query.has_text() {
             let found = match &self.full_text {
-                Some(full_text) => {
-                    search::text::search(&self.index, full_text, &self.query, &marks_of, None)
-                        .map_err(|err| format!("full-text search failed: {err:#}"))
-                }
+                Some(full_text) => search::text::search(
+                    &self.catalog.index,
+                    full_text,
+                    &self.query,
+                    &marks_of,
+                    None,
+                )
+                .map_err(|err| format!("full-text search failed: {err:#}")),
                 None => Err("full-text search is unavailable (no full-text index)".to_owned()),
             };
             found.unwrap_or_else(|err| {
@@ -986,9 +960,9 @@ impl State {
                 Vec::new()
             })
         } else {
-            self.index.search_with(&self.query, &marks_of)
+            self.catalog.index.search_with(&self.query, &marks_of)
         };
-        hits.retain(|hit| hit.index < self.statements.len());
+        hits.retain(|hit| hit.index < self.catalog.statements.len());
         hits
     }
 
@@ -1005,7 +979,9 @@ impl State {
             if matches!(self.sort(), Sort::Newest | Sort::Oldest) {
                 self.list_everything(current);
             } else {
-                let hits = (0..self.statements.len()).map(loading::plain_hit).collect();
+                let hits = (0..self.catalog.statements.len())
+                    .map(loading::plain_hit)
+                    .collect();
                 self.take_hits_keeping(hits, current);
             }
         } else if self.background_search {
@@ -1043,15 +1019,20 @@ impl State {
         hits.clear();
         // Room for as many as the statements have (all of a loading
         // archive, as far as known), so the list is not copied as it grows.
-        hits.reserve(self.statements.capacity());
-        hits.extend(self.order.iter().map(|&at| loading::plain_hit(at as usize)));
+        hits.reserve(self.catalog.statements.capacity());
+        hits.extend(
+            self.catalog
+                .order
+                .iter()
+                .map(|&at| loading::plain_hit(at as usize)),
+        );
         if oldest {
             hits.reverse();
         }
         self.hits = hits;
         let last = self.hits.len().saturating_sub(1);
         let position = statement
-            .and_then(|index| self.rank.get(index))
+            .and_then(|index| self.catalog.rank.get(index))
             .map(|&place| {
                 if oldest {
                     last.saturating_sub(place as usize)
@@ -1081,8 +1062,8 @@ impl State {
     }
 
     fn apply_sort(&mut self) {
-        let statements = &self.statements;
-        let rank = &self.rank;
+        let statements = &self.catalog.statements;
+        let rank = &self.catalog.rank;
         let by_rank = |hit: &Hit| rank_of(rank, hit);
         let sort = self.sort();
         match sort {
@@ -1104,6 +1085,7 @@ impl State {
                     }
                 }
                 let mut hits: Vec<Hit> = self
+                    .catalog
                     .order
                     .iter()
                     .map(|&at| at as usize)
@@ -1204,7 +1186,7 @@ impl State {
     }
 
     fn update_problems(&mut self, scroll: usize, action: Action) {
-        let last = self.problem_lines.len().saturating_sub(1);
+        let last = self.catalog.problem_lines.len().saturating_sub(1);
         self.view = match action {
             Action::Back => View::List,
             Action::Quit => {
@@ -1225,79 +1207,34 @@ impl State {
 
     /// Takes a reloaded archive: statements not seen before are marked new;
     /// the query, sort, cursor (on the same statement), choice and open
-    /// statement stay where they were. Gives back the old archive, for the
+    /// statement stay where they were. Gives back the old catalog, for the
     /// caller to free where it will not hold up drawing (a hundred thousand
     /// statements take a tenth of a second to free).
-    #[must_use = "the old archive is given back to be freed elsewhere"]
+    #[must_use = "the old catalog is given back to be freed elsewhere"]
     pub fn replace_archive(
         &mut self,
-        statements: Vec<Statement>,
-        index: Index,
-        problem_lines: Vec<String>,
-        order: Order,
+        catalog: Catalog,
         files: Option<Vec<crate::loader::FileStamp>>,
-    ) -> Retired {
-        let id_of = |at: usize| self.statements.get(at).map(|s| s.id.clone());
-        let selected_id = self.selected_hit().and_then(|hit| id_of(hit.index));
-        let anchor_id = self
+    ) -> Catalog {
+        let remap = catalog.remap_from(&self.catalog);
+        let selected = self.selected_hit().map(|hit| hit.index);
+        let anchor = self
             .triage
             .anchor
             .and_then(|anchor| self.hits.get(anchor))
-            .and_then(|hit| id_of(hit.index));
-        let chosen_ids: Vec<String> = self
-            .triage
-            .chosen
-            .iter()
-            .filter_map(|&at| id_of(at))
-            .collect();
-        let mut open_ids = Vec::new();
-        self.view
-            .for_each_detail(&mut |detail| open_ids.push(id_of(detail.statement)));
-
-        let known: std::collections::HashSet<&str, foldhash::fast::RandomState> =
-            self.statements.iter().map(|s| s.id.as_str()).collect();
-        let arrived: Vec<String> = statements
-            .iter()
-            .filter(|statement| !known.contains(statement.id.as_str()))
-            .map(|statement| statement.id.clone())
-            .collect();
-        self.arrived.extend(arrived);
-        drop(known);
-        let old_statements = std::mem::replace(&mut self.statements, statements);
-        let order = if order.order.len() == self.statements.len() {
-            order
-        } else {
-            loading::newest_order(&self.statements)
-        };
-        (self.order, self.rank) = (order.order, order.rank);
-        let old_index = std::mem::replace(&mut self.index, search::Chunks::one(index));
+            .map(|hit| hit.index);
+        let old = std::mem::replace(&mut self.catalog, catalog);
+        self.arrived.retain(|id| !remap.left.contains(id));
+        self.arrived.extend(remap.arrived.iter().cloned());
         self.archive_number += 1;
         self.bodies_read.clear();
         self.carry_full_text(files);
         self.searching = None;
-        self.problems = problem_lines.len();
-        self.problem_lines = problem_lines;
-
-        let positions: std::collections::HashMap<&str, usize, foldhash::fast::RandomState> = self
-            .statements
-            .iter()
-            .enumerate()
-            .map(|(at, statement)| (statement.id.as_str(), at))
+        let chosen = std::mem::take(&mut self.triage.chosen);
+        self.triage.chosen = chosen
+            .into_iter()
+            .filter_map(|at| remap.position(at))
             .collect();
-        let position = |id: &Option<String>| {
-            id.as_ref()
-                .and_then(|id| positions.get(id.as_str()).copied())
-        };
-        // Arrivals that left again are no longer new.
-        self.arrived
-            .retain(|id| positions.contains_key(id.as_str()));
-        self.triage.chosen = chosen_ids
-            .iter()
-            .filter_map(|id| positions.get(id.as_str()).copied())
-            .collect();
-        let selected_index = position(&selected_id);
-        let anchor_index = position(&anchor_id);
-        let open: Vec<Option<usize>> = open_ids.iter().map(position).collect();
 
         let offset = self.offset;
         let in_background = self.background_search && !self.lists_everything();
@@ -1305,13 +1242,12 @@ impl State {
             // Searching a large archive again here would hold the screen:
             // the list keeps its statements, at their new places (those
             // gone left out), until the search below is in.
-            let statements = &self.statements;
+            let statements = &self.catalog.statements;
             let old_hits = std::mem::take(&mut self.hits);
             self.hits = old_hits
                 .into_iter()
                 .filter_map(|hit| {
-                    let id = old_statements.get(hit.index)?.id.as_str();
-                    let index = *positions.get(id)?;
+                    let index = remap.position(hit.index)?;
                     let signatory = hit
                         .signatory
                         .filter(|&at| at < statements[index].signatories.len());
@@ -1328,13 +1264,12 @@ impl State {
         }
         self.apply_sort();
         let list_position = |index: Option<usize>, hits: &[Hit]| {
-            index.and_then(|index| hits.iter().position(|hit| hit.index == index))
+            index
+                .and_then(|index| remap.position(index))
+                .and_then(|index| hits.iter().position(|hit| hit.index == index))
         };
-        self.triage.anchor = self
-            .triage
-            .anchor
-            .and(list_position(anchor_index, &self.hits));
-        let selected = list_position(selected_index, &self.hits).unwrap_or(self.selected);
+        self.triage.anchor = list_position(anchor, &self.hits);
+        let selected = list_position(selected, &self.hits).unwrap_or(self.selected);
         self.offset = offset;
         self.select(selected);
         if in_background {
@@ -1342,17 +1277,16 @@ impl State {
             self.keep_on = self.selected_hit().map(|hit| hit.index);
         }
 
-        if open.iter().any(Option::is_none) {
+        let mut open_gone = false;
+        self.view
+            .for_each_detail(&mut |detail| match remap.position(detail.statement) {
+                Some(index) => detail.statement = index,
+                None => open_gone = true,
+            });
+        if open_gone {
             // A statement open on screen (perhaps under help or a prompt) left.
             self.view = View::List;
             self.status = Some("the open statement left the archive".into());
-        } else {
-            let mut open = open.into_iter().flatten();
-            self.view.for_each_detail(&mut |detail| {
-                if let Some(index) = open.next() {
-                    detail.statement = index;
-                }
-            });
         }
         if let View::Filter(_) = self.view {
             self.view = View::Filter(FilterPanel::new(self));
@@ -1360,10 +1294,7 @@ impl State {
         self.forget_signatories();
         self.refresh_timeline();
         self.settle();
-        Retired {
-            statements: old_statements,
-            index: old_index,
-        }
+        old
     }
 
     fn update_help(&mut self, mut help: Help, action: Action) {

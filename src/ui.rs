@@ -82,11 +82,14 @@ impl Screen<'_> {
     /// The problems panel: each problem as `communique check` prints it.
     fn render_problems(&self, scroll: usize, area: Rect, buf: &mut Buffer) {
         let state = self.state;
-        let title = format!(" Problems in the archive: {}", state.problem_lines.len());
+        let title = format!(
+            " Problems in the archive: {}",
+            state.catalog.problem_lines.len()
+        );
         self.bar(&title, "", row(area, 0), buf);
         let rows = usize::from(area.height.saturating_sub(3));
         let width = usize::from(area.width);
-        if state.problem_lines.is_empty() {
+        if state.catalog.problem_lines.is_empty() {
             fit(
                 &[("No problems: every file loaded.", self.theme.normal())],
                 width,
@@ -95,6 +98,7 @@ impl Screen<'_> {
             .render(row(area, 1), buf);
         }
         for (y, line) in state
+            .catalog
             .problem_lines
             .iter()
             .skip(scroll)

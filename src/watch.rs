@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::Context as _;
 use notify::{RecursiveMode, Watcher};
 
-use crate::catalog::Source;
+use crate::catalog::{Catalog, Source};
 use crate::loader::{Archive, Problem};
 use crate::search::Index;
 
@@ -29,13 +29,11 @@ const POLL_INTERVAL: Duration = Duration::from_secs(2);
 /// that is costly to work out from it worked out (off the drawing thread:
 /// at 100,000 statements the contacts directory alone takes a second).
 pub struct Reloaded {
-    pub archive: Archive,
-    pub index: Index,
+    /// The archive reloaded, with its index, order, contacts directory and
+    /// problems.
+    pub catalog: Catalog,
     /// Files held back because they are still being written.
     pub held_back: usize,
-    pub directory: crate::contacts::Directory,
-    pub problem_lines: Vec<String>,
-    pub order: crate::state::Order,
     /// Its statements' days and signatories, gathered here rather than on
     /// the drawing thread.
     pub gathered: std::sync::Arc<crate::signatories::browse::Gathered>,
@@ -45,19 +43,16 @@ pub struct Reloaded {
 }
 
 impl Reloaded {
-    /// The archive with its index, contacts directory, problems as `check`
-    /// prints them, and newest-first order.
+    /// The archive with its index (in the order read), made a catalog.
     #[must_use]
     pub fn new(archive: Archive, index: Index, held_back: usize) -> Self {
+        let mut catalog = Catalog::opened(archive, index);
+        catalog.gather_contacts();
         Self {
-            directory: crate::contacts::Directory::from_archive(&archive),
-            problem_lines: crate::app::problem_lines(&archive),
-            order: crate::state::newest_order(&archive.statements),
             gathered: std::sync::Arc::new(crate::signatories::browse::Gathered::of(
-                &archive.statements,
+                &catalog.statements,
             )),
-            archive,
-            index,
+            catalog,
             held_back,
             files: None,
         }
@@ -67,8 +62,8 @@ impl Reloaded {
 impl std::fmt::Debug for Reloaded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Reloaded")
-            .field("statements", &self.archive.statements.len())
-            .field("problems", &self.archive.problems.len())
+            .field("statements", &self.catalog.len())
+            .field("problems", &self.catalog.problems)
             .field("held_back", &self.held_back)
             .finish_non_exhaustive()
     }

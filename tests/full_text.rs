@@ -50,7 +50,7 @@ fn listed(state: &mut State, query: &str) -> Vec<String> {
     state
         .hits
         .iter()
-        .map(|hit| state.statements[hit.index].id.clone())
+        .map(|hit| state.catalog.statements[hit.index].id.clone())
         .collect()
 }
 
@@ -73,7 +73,7 @@ fn words_only_the_seed_body_holds_are_found_by_text_terms() {
     assert_eq!(listed(&mut state, "text:proliferat*"), [SEED]);
     assert!(listed(&mut state, "text:proliferat").is_empty());
     // Negated: everything else.
-    let all = state.statements.len();
+    let all = state.catalog.statements.len();
     let others = listed(&mut state, "-text:peninsula");
     assert_eq!(others.len(), all - 1);
     assert!(!others.contains(&SEED.to_owned()));
@@ -240,7 +240,7 @@ const NO_COLOR: Theme = Theme {
 /// works them out.
 fn drawn(state: &mut State) -> Terminal<TestBackend> {
     for at in state.wanted_snippets() {
-        let text = statement_text(&state.statements[at]);
+        let text = statement_text(&state.catalog.statements[at]);
         state.text_read(at, text);
     }
     let mut terminal =
@@ -327,7 +327,7 @@ fn the_header_says_how_far_indexing_has_got() {
         state.effects
     );
     let full_text = state.full_text.clone().expect("an index");
-    let texts: Vec<String> = state.statements[..4]
+    let texts: Vec<String> = state.catalog.statements[..4]
         .iter()
         .map(communique::search::text::indexed_text)
         .collect();

@@ -125,7 +125,7 @@ fn hostile_marks(state: &mut State) {
         at: 1_700_000_000,
     };
     let tag = format!("tag{}{}", records::OSC_CLIPBOARD, records::BIDI);
-    for (position, statement) in state.statements.iter().enumerate() {
+    for (position, statement) in state.catalog.statements.iter().enumerate() {
         if position % 3 == 2 {
             continue;
         }

@@ -47,7 +47,7 @@ fn state(restricted: bool) -> State {
     let archive = archive();
     let mut state = State::new(archive.name(), archive.statements.clone(), 1);
     state.set_directory(communique::contacts::Directory::from_archive(archive));
-    state.problem_lines = vec!["archive/x.json:1:1: a problem".into()];
+    state.catalog.problem_lines = vec!["archive/x.json:1:1: a problem".into()];
     state.triage.tags = vec!["urgent".into()];
     state.triage.saved = vec![("japan".into(), "japan".into())];
     state.restricted = restricted;

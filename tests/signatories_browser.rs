@@ -51,7 +51,7 @@ fn fm(country: &str) -> String {
 }
 
 fn id_at(state: &State, position: usize) -> &str {
-    &state.statements[position].id
+    &state.catalog.statements[position].id
 }
 
 /// Moves the list cursor down to the statement `id`.
@@ -105,7 +105,7 @@ fn japans_page() -> State {
     };
     let chosen = detail.signatory.expect("the matched signatory is chosen");
     assert_eq!(
-        state.statements[detail.statement].signatories[chosen].label(),
+        state.catalog.statements[detail.statement].signatories[chosen].label(),
         JAPAN
     );
     press(&mut state, "i");
@@ -122,11 +122,11 @@ fn statements_loaded_in_batches_give_the_same_page() {
     let mut state = State::new(archive.name(), Vec::new(), 0);
     state.update(Action::Resize(80, 24));
     for batch in archive.statements.chunks(2) {
-        let mut index = state.index.clone();
+        let mut index = state.catalog.index.clone();
         index.push(communique::search::Index::new(batch));
         state.statements_arrived(batch.to_vec(), index, Default::default(), None);
     }
-    state.loading_done(Vec::new());
+    state.loading_done(Default::default(), Vec::new());
     let mut whole = browser(80, 24);
     // The seed statement's first signatory's page, in both.
     for state in [&mut state, &mut whole] {

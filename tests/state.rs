@@ -67,7 +67,11 @@ fn detail(state: &State) -> &Detail {
 fn open_lines(state: &State) -> Vec<communique::document::DisplayLine> {
     let open = detail(state);
     let index = open.statement;
-    open.lines(&state.statements[index], state.marks_of(index), state.size)
+    open.lines(
+        &state.catalog.statements[index],
+        state.marks_of(index),
+        state.size,
+    )
 }
 
 fn search_text(state: &State) -> &str {
@@ -81,7 +85,7 @@ fn hit_ids(state: &State) -> Vec<&str> {
     state
         .hits
         .iter()
-        .map(|hit| state.statements[hit.index].id.as_str())
+        .map(|hit| state.catalog.statements[hit.index].id.as_str())
         .collect()
 }
 
@@ -148,9 +152,9 @@ fn run_cases(cases: &[Case]) {
 #[test]
 fn the_bundled_archive_is_what_these_tests_expect() {
     let state = browser(80, 24);
-    assert_eq!(state.statements.len(), 16);
+    assert_eq!(state.catalog.statements.len(), 16);
     assert_eq!(state.hits.len(), 16);
-    assert!(state.statements.iter().any(|s| s.id == SEED));
+    assert!(state.catalog.statements.iter().any(|s| s.id == SEED));
 }
 
 #[test]
@@ -423,7 +427,7 @@ fn typing_a_search_reranks_live() {
     assert_eq!(hit_ids(&state)[0], SEED);
     let hit = &state.hits[0];
     let signatory = hit.signatory.expect("japan matched through a signatory");
-    let statement = &state.statements[hit.index];
+    let statement = &state.catalog.statements[hit.index];
     assert_eq!(
         statement.signatories[signatory].country.as_deref(),
         Some("Japan")
@@ -506,7 +510,7 @@ fn sort_cycles_and_skips_relevance_without_fuzzy_words() {
         state
             .hits
             .iter()
-            .map(|hit| state.statements[hit.index].published.timestamp())
+            .map(|hit| state.catalog.statements[hit.index].published.timestamp())
             .collect()
     };
     assert!(
@@ -533,7 +537,7 @@ fn sort_cycles_and_skips_relevance_without_fuzzy_words() {
     let titles: Vec<String> = state
         .hits
         .iter()
-        .map(|hit| fold(&state.statements[hit.index].title))
+        .map(|hit| fold(&state.catalog.statements[hit.index].title))
         .collect();
     assert!(titles.windows(2).all(|p| p[0] <= p[1]), "{titles:#?}");
 
@@ -543,7 +547,7 @@ fn sort_cycles_and_skips_relevance_without_fuzzy_words() {
     let counts: Vec<usize> = state
         .hits
         .iter()
-        .map(|hit| state.statements[hit.index].signatories.len())
+        .map(|hit| state.catalog.statements[hit.index].signatories.len())
         .collect();
     assert!(counts.windows(2).all(|p| p[0] >= p[1]), "{counts:?}");
 
@@ -644,7 +648,7 @@ fn leaving_the_detail_keeps_the_list_as_it_was() {
 fn detail_scrolling_clamps() {
     let mut state = browser(80, 24);
     press(&mut state, "/'dprk<Enter><Enter>");
-    assert_eq!(state.statements[detail(&state).statement].id, SEED);
+    assert_eq!(state.catalog.statements[detail(&state).statement].id, SEED);
     let lines = open_lines(&state).len();
     let max = lines - Detail::text_rows(state.size);
     assert!(max > 0, "the seed is longer than a screen");
@@ -735,7 +739,7 @@ fn filter_toggles_a_value_into_the_query_and_out() {
     press(&mut state, "<Enter>");
     assert_eq!(state.query_text, "kind:=speech");
     assert_eq!(state.hits.len(), count);
-    assert!(count < state.statements.len());
+    assert!(count < state.catalog.statements.len());
     assert_eq!(view_name(&state.view), "filter", "the panel stays open");
     // The values are re-counted (and so re-ordered) under the new query: go
     // to where `speech` is now and toggle it off.
@@ -825,7 +829,7 @@ fn the_date_range_facet_writes_after() {
         state
             .hits
             .iter()
-            .all(|hit| state.statements[hit.index].published.as_str() >= "2024")
+            .all(|hit| state.catalog.statements[hit.index].published.as_str() >= "2024")
     );
     // Editing it again replaces the term rather than adding a second one.
     press(&mut state, "<Enter><C-u>2016-06<Enter>");
@@ -1049,7 +1053,7 @@ fn fixtures_browser(folder: &str) -> State {
 
 fn shown_id(state: &State) -> &str {
     match &state.view {
-        View::Detail(detail) => &state.statements[detail.statement].id,
+        View::Detail(detail) => &state.catalog.statements[detail.statement].id,
         other => panic!("not a statement: {other:?}"),
     }
 }

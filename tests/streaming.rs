@@ -30,7 +30,7 @@ fn ids(state: &State) -> Vec<String> {
     state
         .hits
         .iter()
-        .map(|hit| state.statements[hit.index].id.clone())
+        .map(|hit| state.catalog.statements[hit.index].id.clone())
         .collect()
 }
 
@@ -45,7 +45,7 @@ fn whole(statements: &[Statement]) -> State {
 /// Statements arriving as the loader sends them: with a snapshot of the
 /// index that holds them too.
 fn arrive(state: &mut State, batch: &[Statement]) {
-    let mut index = state.index.clone();
+    let mut index = state.catalog.index.clone();
     index.push(communique::search::Index::new(batch));
     state.statements_arrived(batch.to_vec(), index, Progress::default(), None);
 }
@@ -59,7 +59,7 @@ fn streamed(statements: &[Statement], size: usize) -> State {
     for batch in statements.chunks(size) {
         arrive(&mut state, batch);
     }
-    state.loading_done(Vec::new());
+    state.loading_done(Default::default(), Vec::new());
     state
 }
 
@@ -122,7 +122,7 @@ fn the_cursor_stays_on_its_statement_while_more_arrive() {
         arrive(&mut state, batch);
         assert_eq!(state.selected_statement().expect("selected").id, chosen);
     }
-    assert_eq!(state.statements.len(), 900);
+    assert_eq!(state.catalog.statements.len(), 900);
     assert_eq!(state.hits.len(), 900);
     assert_eq!(
         state.selected - state.offset,
@@ -187,15 +187,15 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
     assert_eq!(last.bytes_done, last.bytes_total);
     assert_eq!(last.statements, 10_000);
     assert!(messages > 2, "{messages} messages");
-    assert_eq!(state.index.len(), 10_000);
+    assert_eq!(state.catalog.index.len(), 10_000);
     assert_eq!(
-        state.index.parts(),
+        state.catalog.index.parts(),
         1,
         "a finished load's index is one part"
     );
-    assert_eq!(state.problems, 0);
+    assert_eq!(state.catalog.problems, 0);
     assert!(
-        !state.directory.entries.is_empty(),
+        !state.catalog.directory.entries.is_empty(),
         "the contacts directory is built"
     );
 
@@ -208,10 +208,15 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
     }
 
     // Bodies are on disk, and read back whole.
-    let on_disk = state.statements.iter().filter(|s| s.body_on_disk()).count();
+    let on_disk = state
+        .catalog
+        .statements
+        .iter()
+        .filter(|s| s.body_on_disk())
+        .count();
     let with_body = full.statements.iter().filter(|s| s.body.is_some()).count();
     assert_eq!(on_disk, with_body);
-    for statement in state.statements.iter().step_by(97) {
+    for statement in state.catalog.statements.iter().step_by(97) {
         let original = full.find(&statement.id).expect("same statements");
         let read = read_full(statement).expect("read back");
         assert_eq!(read.body, original.body, "{}", statement.id);
@@ -275,18 +280,24 @@ fn a_browser_opened_warm_holds_and_finds_what_one_opened_cold_does() {
     );
     // Every statement at the same place (what a kept full-text index
     // counts on), fresh, cold and warm.
-    let places =
-        |state: &State| -> Vec<String> { state.statements.iter().map(|s| s.id.clone()).collect() };
+    let places = |state: &State| -> Vec<String> {
+        state
+            .catalog
+            .statements
+            .iter()
+            .map(|s| s.id.clone())
+            .collect()
+    };
     assert_eq!(places(&cold), places(&fresh));
     assert_eq!(places(&warm), places(&fresh));
-    assert_eq!(warm.statements, fresh.statements);
+    assert_eq!(warm.catalog.statements, fresh.catalog.statements);
     // Every media contact of every statement, the last batch's too.
     let whole = communique::contacts::Directory::from_archive(
         &load(&path, LoadOptions::default()).expect("loads"),
     );
-    assert_eq!(fresh.directory.entries, whole.entries);
-    assert_eq!(warm.directory.entries, whole.entries);
-    assert_eq!(mended.directory.entries, whole.entries);
+    assert_eq!(fresh.catalog.directory.entries, whole.entries);
+    assert_eq!(warm.catalog.directory.entries, whole.entries);
+    assert_eq!(mended.catalog.directory.entries, whole.entries);
     let full_text = [
         "text:minister",
         "text:\"foreign affairs\"",
@@ -321,7 +332,7 @@ fn a_browser_opened_warm_holds_and_finds_what_one_opened_cold_does() {
     assert_eq!(warmth, communique::catalog::Warmth::Warm);
     assert_eq!(again.statements, archive.statements);
     let warm = loaded_by_thread(source);
-    assert_eq!(warm.statements.len(), 10_001);
+    assert_eq!(warm.catalog.statements.len(), 10_001);
 }
 
 /// A browser over `count` generated statements whose bodies stay on disk,
@@ -350,12 +361,13 @@ fn an_opened_statement_asks_for_its_body_and_shows_it() {
     let wanted = state.wanted_bodies();
     let at = state.hits[0].index;
     assert_eq!(wanted, [at]);
-    let body = read_body(&state.statements[at]);
+    let body = read_body(&state.catalog.statements[at]);
     let text = body.clone().expect("reads").expect("a body");
     state.body_read(at, body);
     assert!(state.wanted_bodies().is_empty());
     let first_paragraph = text.split("\n\n").next().expect("paragraph");
-    let shown = communique::state::Detail::new(at).lines(&state.statements[at], None, state.size);
+    let shown =
+        communique::state::Detail::new(at).lines(&state.catalog.statements[at], None, state.size);
     let words: Vec<&str> = first_paragraph.split_whitespace().take(4).collect();
     assert!(
         shown
@@ -367,7 +379,7 @@ fn an_opened_statement_asks_for_its_body_and_shows_it() {
     // The file changed under the browser: a clear message, no panic.
     std::fs::write(&path, "{}\n").expect("truncate");
     let other = state.hits[1].index;
-    let failed = read_body(&state.statements[other]);
+    let failed = read_body(&state.catalog.statements[other]);
     let message = failed.clone().expect_err("the record is gone");
     assert!(message.contains("changed since it was loaded"), "{message}");
     state.body_read(other, failed);
@@ -391,13 +403,18 @@ fn a_wide_terminal_previews_with_the_body_read_from_disk() {
     );
     for step in 0..30 {
         for at in state.wanted_bodies() {
-            let body = read_body(&state.statements[at]);
+            let body = read_body(&state.catalog.statements[at]);
             state.body_read(at, body);
         }
         assert!(state.wanted_bodies().is_empty(), "step {step}");
         state.update(Action::Down);
     }
-    let in_memory = state.statements.iter().filter(|s| s.body.is_some()).count();
+    let in_memory = state
+        .catalog
+        .statements
+        .iter()
+        .filter(|s| s.body.is_some())
+        .count();
     assert!(
         in_memory <= 16,
         "only the last few bodies read stay in memory: {in_memory}"
@@ -427,7 +444,7 @@ fn a_search_running_when_more_arrive_is_shown_then_run_again() {
     let asked = searches(&mut state);
     assert_eq!(asked.len(), 1);
     // The worker runs it over the first 300 while 300 more arrive.
-    let hits = state.index.search(&state.query);
+    let hits = state.catalog.index.search(&state.query);
     arrive(&mut state, rest);
     assert!(
         searches(&mut state).is_empty(),
@@ -441,7 +458,7 @@ fn a_search_running_when_more_arrive_is_shown_then_run_again() {
     );
     let again = searches(&mut state);
     assert_eq!(again.len(), 1, "then it searches again, over all 600");
-    let all = state.index.search(&state.query);
+    let all = state.catalog.index.search(&state.query);
     state.search_done(again[0], all.clone());
     assert_eq!(state.hits.len(), all.len());
     assert!(all.len() > hits.len());

@@ -121,12 +121,12 @@ impl Session {
     }
 
     fn id(&self, index: usize) -> String {
-        self.state.statements[index].id.clone()
+        self.state.catalog.statements[index].id.clone()
     }
 
     /// Archive positions of every statement whose marks satisfy `test`.
     fn where_marks(&self, test: impl Fn(&Marks) -> bool) -> BTreeSet<usize> {
-        (0..self.state.statements.len())
+        (0..self.state.catalog.statements.len())
             .filter(|&index| test(&self.marks(index)))
             .collect()
     }

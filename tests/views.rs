@@ -1117,6 +1117,7 @@ fn sorting_keeps_the_cursor_on_its_statement() {
 fn the_header_counts_new_statements_without_a_dangling_separator() {
     let mut state = browser(80, 24);
     let ids: Vec<String> = state
+        .catalog
         .statements
         .iter()
         .take(4)

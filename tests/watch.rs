@@ -104,19 +104,21 @@ fn a_reload_keeps_the_snapshot_and_search_index_of_the_changed_archive() {
 
 fn ids(reloaded: &Reloaded) -> BTreeSet<String> {
     reloaded
-        .archive
+        .catalog
         .statements
         .iter()
         .map(|statement| statement.id.clone())
         .collect()
 }
 
-fn problems_in<'a>(reloaded: &'a Reloaded, path: &Path) -> Vec<&'a Problem> {
+/// The problems reported of the file at `path`, as `check` prints them.
+fn problems_in<'a>(reloaded: &'a Reloaded, path: &Path) -> Vec<&'a String> {
+    let path = path.display().to_string();
     reloaded
-        .archive
-        .problems
+        .catalog
+        .problem_lines
         .iter()
-        .filter(|problem| problem.path == path)
+        .filter(|line| line.contains(&path))
         .collect()
 }
 
@@ -179,25 +181,25 @@ fn a_new_file_is_taken_in() {
         ids(reloaded),
         BTreeSet::from(["a", "b", "c"].map(String::from))
     );
-    assert!(reloaded.archive.problems.is_empty(), "{reloaded:?}");
+    assert!(reloaded.catalog.problem_lines.is_empty(), "{reloaded:?}");
     assert_eq!(reloaded.held_back, 0);
     assert_eq!(
-        reloaded.index.len(),
+        reloaded.catalog.index.len(),
         3,
         "the index covers the new statement"
     );
     // In the order read, file by file, as the first load keeps them; the
     // order puts the newest first.
     let read: Vec<&str> = reloaded
-        .archive
+        .catalog
         .statements
         .iter()
         .map(|statement| statement.id.as_str())
         .collect();
     assert_eq!(read, ["a", "b", "c"]);
-    let newest = reloaded.order.order[0] as usize;
+    let newest = reloaded.catalog.order[0] as usize;
     assert_eq!(
-        reloaded.archive.statements[newest].id, "c",
+        reloaded.catalog.statements[newest].id, "c",
         "the newest statement comes first"
     );
 }
@@ -211,9 +213,9 @@ fn a_feed_saved_into_the_archive_is_taken_in() {
         </channel></rss>";
     fs::write(dir.path().join("news.rss"), feed).expect("write the feed");
     let waited = wait_for(&reloads, "holding the feed item", TIMEOUT, |r| {
-        r.archive.statements.iter().any(|s| s.title == "Fed in")
+        r.catalog.statements.iter().any(|s| s.title == "Fed in")
     });
-    assert_eq!(waited.last().archive.statements.len(), 3);
+    assert_eq!(waited.last().catalog.statements.len(), 3);
 }
 
 #[test]
@@ -240,9 +242,9 @@ fn a_line_appended_to_a_json_lines_file_is_taken_in() {
         ids(reloaded),
         BTreeSet::from(["line-1", "line-2"].map(String::from))
     );
-    assert!(reloaded.archive.problems.is_empty(), "{reloaded:?}");
+    assert!(reloaded.catalog.problem_lines.is_empty(), "{reloaded:?}");
     let second = reloaded
-        .archive
+        .catalog
         .find("line-2")
         .expect("the appended statement");
     assert_eq!(*second.origin.path, *feed);
@@ -261,13 +263,13 @@ fn a_changed_file_is_read_again() {
         "2024-01-01",
     );
     let waited = wait_for(&reloads, "with the new title", TIMEOUT, |r| {
-        r.archive
+        r.catalog
             .find("a")
             .is_some_and(|a| a.title == "Statement A, corrected")
     });
     let reloaded = waited.last();
     assert_eq!(ids(reloaded), BTreeSet::from(["a", "b"].map(String::from)));
-    assert!(reloaded.archive.problems.is_empty(), "{reloaded:?}");
+    assert!(reloaded.catalog.problem_lines.is_empty(), "{reloaded:?}");
 }
 
 #[test]
@@ -277,7 +279,7 @@ fn a_file_renamed_within_the_archive_keeps_its_statements() {
     let renamed = dir.path().join("a-renamed.json");
     fs::rename(dir.path().join("a.json"), &renamed).expect("renaming");
     let waited = wait_for(&reloads, "reading a from its new name", TIMEOUT, |r| {
-        r.archive
+        r.catalog
             .find("a")
             .is_some_and(|a| *a.origin.path == *renamed)
     });
@@ -287,7 +289,7 @@ fn a_file_renamed_within_the_archive_keeps_its_statements() {
             BTreeSet::from(["a", "b"].map(String::from)),
             "no reload loses or doubles the renamed statement"
         );
-        assert!(reloaded.archive.problems.is_empty(), "{reloaded:?}");
+        assert!(reloaded.catalog.problem_lines.is_empty(), "{reloaded:?}");
         assert_eq!(reloaded.held_back, 0);
     }
 }
@@ -302,11 +304,11 @@ fn a_file_saved_by_renaming_over_it_is_read_again() {
         let temporary = write_record(dir.path(), ".a.json.tmp", "a", &title, "2024-01-01");
         fs::rename(&temporary, dir.path().join("a.json")).expect("saving over the file");
         let waited = wait_for(&reloads, &format!("with {title}"), TIMEOUT, |r| {
-            r.archive.find("a").is_some_and(|s| s.title == title)
+            r.catalog.find("a").is_some_and(|s| s.title == title)
         });
         let reloaded = waited.last();
         assert_eq!(ids(reloaded), BTreeSet::from(["a", "b"].map(String::from)));
-        assert!(reloaded.archive.problems.is_empty(), "{reloaded:?}");
+        assert!(reloaded.catalog.problem_lines.is_empty(), "{reloaded:?}");
     }
 }
 
@@ -318,7 +320,7 @@ fn a_file_renamed_to_another_extension_leaves_the_archive() {
     let waited = wait_for(&reloads, "without a", TIMEOUT, |r| !ids(r).contains("a"));
     let reloaded = waited.last();
     assert_eq!(ids(reloaded), BTreeSet::from(["b".to_owned()]));
-    assert!(reloaded.archive.problems.is_empty(), "{reloaded:?}");
+    assert!(reloaded.catalog.problem_lines.is_empty(), "{reloaded:?}");
 
     // And back again.
     fs::rename(dir.path().join("a.txt"), dir.path().join("a.json")).expect("renaming back");
@@ -337,7 +339,7 @@ fn a_removed_file_leaves_the_archive() {
     let waited = wait_for(&reloads, "without b", TIMEOUT, |r| !ids(r).contains("b"));
     let reloaded = waited.last();
     assert_eq!(ids(reloaded), BTreeSet::from(["a".to_owned()]));
-    assert!(reloaded.archive.problems.is_empty(), "{reloaded:?}");
+    assert!(reloaded.catalog.problem_lines.is_empty(), "{reloaded:?}");
 }
 
 #[test]
@@ -395,7 +397,7 @@ fn a_burst_of_a_thousand_new_files_settles_into_few_reloads() {
         );
     }
     let waited = wait_for(&reloads, "holding all 1,000 new files", TIMEOUT * 3, |r| {
-        r.archive.statements.len() == FILES + 2
+        r.catalog.statements.len() == FILES + 2
     });
     let reloaded = waited.last();
     let loaded = ids(reloaded);
@@ -404,9 +406,9 @@ fn a_burst_of_a_thousand_new_files_settles_into_few_reloads() {
         "the originals stay"
     );
     assert!((0..FILES).all(|n| loaded.contains(&format!("burst-{n:04}"))));
-    assert!(reloaded.archive.problems.is_empty(), "{reloaded:?}");
+    assert!(reloaded.catalog.problem_lines.is_empty(), "{reloaded:?}");
     assert_eq!(reloaded.held_back, 0);
-    assert_eq!(reloaded.index.len(), FILES + 2);
+    assert_eq!(reloaded.catalog.index.len(), FILES + 2);
     let count = waited.seen.len();
     assert!(
         count <= 20,
@@ -435,7 +437,7 @@ fn a_half_written_file_is_held_back_then_loads_when_complete() {
         assert!(
             problems_in(reloaded, &half).is_empty(),
             "a file still being written is not reported: {:?}",
-            reloaded.archive.problems
+            reloaded.catalog.problem_lines
         );
     }
     assert_eq!(
@@ -451,11 +453,11 @@ fn a_half_written_file_is_held_back_then_loads_when_complete() {
         assert!(
             problems_in(reloaded, &half).is_empty(),
             "never reported while being written: {:?}",
-            reloaded.archive.problems
+            reloaded.catalog.problem_lines
         );
     }
     let reloaded = waited.last();
-    assert!(reloaded.archive.problems.is_empty(), "{reloaded:?}");
+    assert!(reloaded.catalog.problem_lines.is_empty(), "{reloaded:?}");
     assert_eq!(reloaded.held_back, 0);
     assert_eq!(ids(reloaded).len(), 3);
 }
@@ -489,7 +491,12 @@ fn a_file_that_stays_broken_is_reported_once_it_is_no_longer_fresh() {
     assert_eq!(reported.held_back, 0);
     let problems = problems_in(reported, &broken);
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert_eq!(problems[0].severity, Severity::Error);
+    // As `check` prints it: an error has no "warning:" or "notice:" after
+    // its place.
+    assert!(
+        !problems[0].contains(": warning: ") && !problems[0].contains(": notice: "),
+        "an error: {problems:?}"
+    );
     assert_eq!(
         ids(reported),
         BTreeSet::from(["a", "b"].map(String::from)),
@@ -551,7 +558,7 @@ fn a_request_reloads_with_no_file_changed() {
     let waited = wait_for(&reloads, "after a request", TIMEOUT, |_| true);
     let reloaded = waited.last();
     assert_eq!(ids(reloaded), BTreeSet::from(["a", "b"].map(String::from)));
-    assert!(reloaded.archive.problems.is_empty());
+    assert!(reloaded.catalog.problem_lines.is_empty());
     assert_eq!(reloaded.held_back, 0);
 }
 
@@ -588,7 +595,7 @@ fn a_request_reads_what_the_watcher_cannot_see() {
     );
     watch.request();
     let waited = wait_for(&reloads, "with the edited title", TIMEOUT, |r| {
-        r.archive.find("linked").is_some_and(|s| s.title == "After")
+        r.catalog.find("linked").is_some_and(|s| s.title == "After")
     });
     assert_eq!(ids(waited.last()).len(), 3);
 }
@@ -727,13 +734,13 @@ fn chosen_ids(state: &State) -> BTreeSet<String> {
         .triage
         .chosen
         .iter()
-        .map(|&index| state.statements[index].id.clone())
+        .map(|&index| state.catalog.statements[index].id.clone())
         .collect()
 }
 
 fn open_id(state: &State) -> Option<String> {
     match &state.view {
-        View::Detail(detail) => Some(state.statements[detail.statement].id.clone()),
+        View::Detail(detail) => Some(state.catalog.statements[detail.statement].id.clone()),
         _ => None,
     }
 }
@@ -742,7 +749,7 @@ fn listed_ids(state: &State) -> Vec<String> {
     state
         .hits
         .iter()
-        .map(|hit| state.statements[hit.index].id.clone())
+        .map(|hit| state.catalog.statements[hit.index].id.clone())
         .collect()
 }
 
@@ -804,7 +811,7 @@ fn a_reload_searches_in_the_background_and_lists_as_a_searched_one() {
         })
         .collect();
     assert_eq!(asked.len(), 1, "one search asked for");
-    let hits = background.index.search(&background.query);
+    let hits = background.catalog.index.search(&background.query);
     background.search_done(asked[0], hits);
 
     reload(&mut at_once, dir.path());
@@ -848,7 +855,7 @@ fn new_statements_are_marked_new_and_the_place_is_kept() {
         ["h0", "f3"].map(String::from).into_iter().collect(),
         "exactly the new statements are new"
     );
-    assert_eq!(state.statements.len(), 8);
+    assert_eq!(state.catalog.statements.len(), 8);
     assert_eq!(state.query_text, "harbour", "the query stays");
     assert_eq!(state.chosen_sort, Some(Sort::Title), "the sort stays");
     assert_eq!(listed_ids(&state), ["h0", "h1", "h4", "h2", "h3"]);
@@ -868,7 +875,7 @@ fn new_statements_are_marked_new_and_the_place_is_kept() {
         "the open statement stays"
     );
     assert_eq!(state.status, None);
-    assert_eq!(state.problems, 0);
+    assert_eq!(state.catalog.problems, 0);
 
     // Back in the list, the cursor is still on h2.
     state.update(Action::Back);
@@ -908,7 +915,7 @@ fn the_open_statement_leaving_the_archive_returns_to_the_list() {
     assert_eq!(state.view, View::List, "back to the list");
     let status = state.status.clone().unwrap_or_default();
     assert!(status.contains("left the archive"), "status: {status:?}");
-    assert_eq!(state.statements.len(), 5);
+    assert_eq!(state.catalog.statements.len(), 5);
     assert_eq!(listed_ids(&state), ["h1", "h4", "h3"]);
     assert_eq!(
         chosen_ids(&state),
@@ -924,21 +931,21 @@ fn the_open_statement_leaving_the_archive_returns_to_the_list() {
 fn problems_are_updated_by_a_reload() {
     let dir = state_folder();
     let mut state = state_on(dir.path());
-    assert_eq!(state.problems, 0);
+    assert_eq!(state.catalog.problems, 0);
     let broken = dir.path().join("broken.json");
     fs::write(&broken, "{\"id\": \"x\", ").expect("writing");
     reload(&mut state, dir.path());
-    assert_eq!(state.problems, 1);
-    assert_eq!(state.problem_lines.len(), 1);
+    assert_eq!(state.catalog.problems, 1);
+    assert_eq!(state.catalog.problem_lines.len(), 1);
     assert!(
-        state.problem_lines[0].contains("broken.json"),
+        state.catalog.problem_lines[0].contains("broken.json"),
         "{:?}",
-        state.problem_lines
+        state.catalog.problem_lines
     );
     let archive = load(dir.path());
     assert_eq!(
-        state.problem_lines,
-        app::problem_lines(&archive),
+        state.catalog.problem_lines,
+        communique::catalog::problem_lines(&archive),
         "as `check` prints them"
     );
     state.update(Action::Problems);
@@ -947,8 +954,8 @@ fn problems_are_updated_by_a_reload() {
     // Mended while the panel is open: the panel empties.
     write_record(dir.path(), "broken.json", "x", "Mended", "2024-03-01");
     reload(&mut state, dir.path());
-    assert_eq!(state.problems, 0);
-    assert!(state.problem_lines.is_empty());
+    assert_eq!(state.catalog.problems, 0);
+    assert!(state.catalog.problem_lines.is_empty());
     assert_eq!(state.view, View::Problems(0));
     assert!(state.arrived.contains("x"));
 }
@@ -988,7 +995,7 @@ fn a_reload_from_the_watcher_reaches_the_state() {
         app::handle(&mut state, Input::Reloaded(Box::new(reloaded)));
     }
     assert_eq!(state.arrived, ["n1".to_owned()].into_iter().collect());
-    assert_eq!(state.statements.len(), 7);
+    assert_eq!(state.catalog.statements.len(), 7);
     assert_eq!(
         selected_id(&state),
         "h4",
@@ -1024,10 +1031,10 @@ fn statements_that_arrive_and_leave_are_no_longer_counted_new() {
 fn statements_copied_into_an_empty_archive_are_new() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let mut state = state_on(dir.path());
-    assert!(state.statements.is_empty());
+    assert!(state.catalog.statements.is_empty());
     write_record(dir.path(), "n1.json", "n1", "First arrival", "2024-03-01");
     reload(&mut state, dir.path());
-    assert_eq!(state.statements.len(), 1);
+    assert_eq!(state.catalog.statements.len(), 1);
     assert_eq!(state.arrived, ["n1".to_owned()].into_iter().collect());
 }
 
@@ -1051,6 +1058,7 @@ fn a_statement_open_under_the_help_overlay_stays_the_same_statement() {
         panic!("the help overlay closes onto the detail: {:?}", state.view);
     };
     let shown = state
+        .catalog
         .statements
         .get(detail.statement)
         .map(|s| s.id.as_str());
@@ -1143,7 +1151,7 @@ fn the_retrying_status_goes_once_the_file_is_reported() {
     );
     // Two seconds on the file is reported.
     reload(&mut state, dir.path());
-    assert_eq!(state.problems, 1);
+    assert_eq!(state.catalog.problems, 1);
     let status = state.status.clone().unwrap_or_default();
     assert!(
         !status.contains("still being written"),
@@ -1162,7 +1170,7 @@ fn an_archive_that_is_one_file_is_watched_through_atomic_saves() {
         let temporary = write_record(dir.path(), ".one.json.tmp", "one", &title, "2024-01-01");
         fs::rename(&temporary, &file).expect("saving over the file");
         wait_for(&reloads, &format!("with {title}"), TIMEOUT, |r| {
-            r.archive.find("one").is_some_and(|s| s.title == title)
+            r.catalog.find("one").is_some_and(|s| s.title == title)
         });
     }
 }

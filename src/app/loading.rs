@@ -13,12 +13,12 @@ use std::sync::Arc;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
+use crate::catalog::{Order, merge_newest, ranks};
 use crate::catalog::{Refused, Source, snapshot};
 use crate::contacts::{ContactEntry, Directory, from_statement};
 use crate::loader::{Archive, LoadOptions, Progress, file_stamps, load_with};
 use crate::records::{Published, Statement};
 use crate::search::{Chunks, Index};
-use crate::state::loading::{Order, merge_newest, ranks};
 
 /// Statements sent on at least this often while loading…
 const PUBLISH_EVERY: Duration = Duration::from_millis(250);
@@ -441,7 +441,7 @@ fn order_key(statement: &Statement) -> (Published, Box<str>) {
 /// `keys.len()` known by their keys, then `rest`.
 fn newest_first(keys: &[(Published, Box<str>)], rest: &[Statement]) -> Vec<u32> {
     let first = keys.len();
-    crate::state::loading::newest_positions(first + rest.len(), |at| {
+    crate::catalog::newest_positions(first + rest.len(), |at| {
         let at = at as usize;
         match keys.get(at) {
             Some((published, id)) => (published, &**id),
@@ -477,7 +477,7 @@ fn finished(
 ) -> Finished {
     match loaded {
         Ok(archive) => Finished {
-            problem_lines: super::problem_lines(&archive),
+            problem_lines: crate::catalog::problem_lines(&archive),
             directory: publisher
                 .directory
                 .take()

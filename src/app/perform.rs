@@ -252,7 +252,7 @@ where
                 rank,
             } => self.searcher.submit(super::searcher::Job {
                 generation,
-                index: state.index.clone(),
+                index: state.catalog.index.clone(),
                 full_text: state.full_text.clone(),
                 query,
                 marks,
@@ -264,7 +264,7 @@ where
                 }
             }
             Effect::CarryText { files } => {
-                if let Some(job) = text_job(state, 0, state.statements.len(), Some(files)) {
+                if let Some(job) = text_job(state, 0, state.catalog.statements.len(), Some(files)) {
                     self.indexer.submit(job);
                 }
             }
@@ -318,12 +318,16 @@ fn text_job(
     files: Option<Vec<crate::loader::FileStamp>>,
 ) -> Option<super::indexer::Job> {
     let full_text = state.full_text.as_ref()?;
-    let end = state.statements.len().min(first.saturating_add(count));
+    let end = state
+        .catalog
+        .statements
+        .len()
+        .min(first.saturating_add(count));
     if first >= end {
         return None;
     }
     let held_to = full_text.indexed().clamp(first, end);
-    let (held, rest) = state.statements[first..end].split_at(held_to - first);
+    let (held, rest) = state.catalog.statements[first..end].split_at(held_to - first);
     Some(super::indexer::Job {
         full_text: std::sync::Arc::clone(full_text),
         first,

@@ -11,10 +11,11 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use crate::catalog::Catalog;
 use crate::records::Statement;
 use crate::sanitize::clean_line;
 use crate::search::text::{Snippet, snippet, statement_text};
-use crate::search::{Chunks, FullText, Hit, Index, Query, parse};
+use crate::search::{FullText, Hit, Index, Query, parse};
 use crate::store::{Marks, Stamp};
 
 /// How `list` writes what it lists.
@@ -29,14 +30,14 @@ pub enum Format {
 /// archive it was searched in), best first as the browser ranks them.
 pub(super) type Found = (Query, Vec<Hit>);
 
-/// The archive at `source`, opened as a query needs it, and what the
-/// query finds in it: `list`, `stats` and `mark --query` open and search
-/// it this one way. With a query of `text:` terms, in file order with the
+/// The catalog of the archive at `source`, opened as a query needs it,
+/// and what the query finds in it: `list`, `stats` and `mark --query` open
+/// and search it this one way. In file order with the fuzzy index kept
+/// beside the catalog snapshot; with a query of `text:` terms, also the
 /// full-text index kept in the cache folder (every body read when there is
-/// none, or when the kept one cannot be searched: said on stderr); with
-/// fuzzy words or filters, in file order with the fuzzy index kept beside
-/// the catalog snapshot; without a query, newest first, nothing searched.
-/// Bodies are left on disk unless every body must be read.
+/// none, or when the kept one cannot be searched: said on stderr). Without
+/// a query, nothing is searched. Bodies are left on disk unless every body
+/// must be read.
 ///
 /// # Errors
 /// A bad query, or an archive that cannot be read.
@@ -44,35 +45,27 @@ pub(super) fn open_and_find(
     source: &crate::catalog::Source,
     marks: &HashMap<String, Marks>,
     query: Option<&str>,
-) -> anyhow::Result<(crate::loader::Archive, Option<Found>)> {
+) -> anyhow::Result<(Catalog, Option<Found>)> {
     let Some(text) = query.filter(|text| !text.trim().is_empty()) else {
-        return Ok((super::load_without_bodies(source)?, None));
+        return Ok((indexed(source)?, None));
     };
     let parsed = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
-    let (loaded, ordered, full_text) = if parsed.has_text() {
+    let (catalog, full_text) = if parsed.has_text() {
         match kept_text(source) {
-            Ok(Some((archive, ordered, full_text))) => (archive, Some(ordered), Some(full_text)),
-            Ok(None) => (super::load(source)?, None, None),
+            Ok(Some((catalog, full_text))) => (catalog, Some(full_text)),
+            Ok(None) => (with_bodies(source)?, None),
             Err(err) => {
                 super::warn(&format!(
                     "full-text index not kept, every body read: {err:#}"
                 ));
-                (super::load(source)?, None, None)
+                (with_bodies(source)?, None)
             }
         }
     } else {
-        let (archive, index, _) = crate::catalog::load_indexed(source)?;
-        let ordered = InFileOrder::new(&archive.statements, index);
-        (archive, Some(ordered), None)
+        (indexed(source)?, None)
     };
-    match search_query(
-        &loaded.statements,
-        marks,
-        &parsed,
-        ordered.as_ref(),
-        full_text.as_ref(),
-    ) {
-        Ok(hits) => Ok((loaded, Some((parsed, hits)))),
+    match search_query(&catalog, marks, &parsed, full_text.as_ref()) {
+        Ok(hits) => Ok((catalog, Some((parsed, hits)))),
         // A kept index that passed the quick checks and still cannot be
         // searched (damaged inside): thrown away, to be built again, and
         // this answer found by reading every body.
@@ -80,66 +73,53 @@ pub(super) fn open_and_find(
             super::warn(&format!(
                 "the kept full-text index could not be searched, every body read: {err:#}"
             ));
-            drop((full_text, ordered, loaded));
+            drop((full_text, catalog));
             if let Some(folder) = &source.cache {
                 crate::search::text::cache::discard(folder, &source.root);
             }
-            let loaded = super::load(source)?;
-            let hits = search_query(&loaded.statements, marks, &parsed, None, None)?;
-            Ok((loaded, Some((parsed, hits))))
+            let catalog = with_bodies(source)?;
+            let hits = search_query(&catalog, marks, &parsed, None)?;
+            Ok((catalog, Some((parsed, hits))))
         }
         Err(err) => Err(err),
     }
 }
 
-/// The fuzzy index of an archive in file order (the order the catalog
-/// keeps), and each statement's place newest first.
-struct InFileOrder {
-    index: Chunks,
-    rank: std::sync::Arc<Vec<u32>>,
+/// The archive in file order, bodies on disk, with the fuzzy index kept
+/// beside its catalog snapshot (made and kept when there is none).
+fn indexed(source: &crate::catalog::Source) -> anyhow::Result<Catalog> {
+    let (archive, index, _) = crate::catalog::load_indexed(source)?;
+    Ok(Catalog::opened(archive, index))
 }
 
-impl InFileOrder {
-    fn new(statements: &[Statement], index: Index) -> Self {
-        let rank = crate::state::newest_order(statements).rank;
-        Self {
-            index: Chunks::one(index),
-            rank,
-        }
-    }
+/// The archive with every body read, indexed now.
+fn with_bodies(source: &crate::catalog::Source) -> anyhow::Result<Catalog> {
+    let archive = super::load(source)?;
+    let index = Index::new(&archive.statements);
+    Ok(Catalog::opened(archive, index))
 }
 
-/// What `query` finds in `statements`: searched with `ordered` when the
-/// statements are in file order (else indexed now, newest first as
-/// loaded), and with a kept full-text index when there is one.
+/// What `query` finds in `catalog`, with a kept full-text index when
+/// there is one (else every statement's text is indexed now, as a
+/// headless command waits for its answer anyway).
 fn search_query(
-    statements: &[Statement],
+    catalog: &Catalog,
     marks: &HashMap<String, Marks>,
     query: &Query,
-    ordered: Option<&InFileOrder>,
     full_text: Option<&FullText>,
 ) -> anyhow::Result<Vec<Hit>> {
-    let made;
-    let (index, rank) = match ordered {
-        Some(ordered) => (&ordered.index, Some(ordered.rank.as_slice())),
-        None => {
-            made = Chunks::one(Index::new(statements));
-            (&made, None)
-        }
-    };
+    let statements = &catalog.statements;
+    let rank = Some(catalog.rank.as_slice());
     let marks_of = |at: usize| marks.get(&statements[at].id);
-    let hits = match (full_text, rank) {
-        (Some(full_text), _) => {
-            crate::search::text::search(index, full_text, query, &marks_of, rank)?
+    let hits = match full_text {
+        Some(full_text) => {
+            crate::search::text::search(&catalog.index, full_text, query, &marks_of, rank)?
         }
-        (None, _) if query.has_text() => {
-            // Every statement's text indexed at once: a headless command
-            // waits for its answer anyway.
+        None if query.has_text() => {
             let full_text = FullText::of_texts(statements.iter().map(statement_text))?;
-            crate::search::text::search(index, &full_text, query, &marks_of, rank)?
+            crate::search::text::search(&catalog.index, &full_text, query, &marks_of, rank)?
         }
-        (None, Some(rank)) => index.search_ranked(query, &marks_of, rank),
-        (None, None) => index.search_with(query, &marks_of),
+        None => catalog.index.search_ranked(query, &marks_of, &catalog.rank),
     };
     Ok(hits)
 }
@@ -156,9 +136,7 @@ const INDEX_AT_ONCE: usize = 2_000;
 /// # Errors
 /// When the archive cannot be read, or the index cannot be opened (another
 /// communique is writing it) or written.
-fn kept_text(
-    source: &crate::catalog::Source,
-) -> anyhow::Result<Option<(crate::loader::Archive, InFileOrder, FullText)>> {
+fn kept_text(source: &crate::catalog::Source) -> anyhow::Result<Option<(Catalog, FullText)>> {
     let Some(folder) = &source.cache else {
         return Ok(None);
     };
@@ -174,8 +152,7 @@ fn kept_text(
     for (number, lot) in archive.statements.chunks(INDEX_AT_ONCE).enumerate() {
         full_text.add_missing(number * INDEX_AT_ONCE, lot)?;
     }
-    let ordered = InFileOrder::new(&archive.statements, index);
-    Ok(Some((archive, ordered, full_text)))
+    Ok(Some((Catalog::opened(archive, index), full_text)))
 }
 
 pub fn run(
@@ -210,7 +187,7 @@ pub fn run(
                 })
                 .collect()
         }
-        _ => loaded.statements.iter().map(|s| (s, None)).collect(),
+        _ => loaded.newest_first().map(|s| (s, None)).collect(),
     };
     let chosen = &chosen[..limit.unwrap_or(usize::MAX).min(chosen.len())];
     let terms: Vec<_> = query

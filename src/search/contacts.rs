@@ -18,7 +18,7 @@ struct Haystack {
 
 /// A directory's entries prepared for searching; build once, search on every
 /// key press.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ContactIndex {
     haystacks: Vec<Haystack>,
 }

@@ -344,7 +344,7 @@ mod tests {
             statement("two", "2024-02-01", &["A", "C"]),
             statement("three", "2024-03-01", &["B", "C"]),
         ];
-        let rank = crate::state::newest_order(&statements).rank;
+        let rank = crate::catalog::newest_order(&statements).rank;
         let snapshot = Snapshot::of(&statements, rank);
         assert_eq!(snapshot.len(), 3);
         let Answer::Page(Some(page)) = answer(&snapshot, &Ask::Page(Who::Country("a".into())))

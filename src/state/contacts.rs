@@ -101,6 +101,7 @@ impl State {
     pub(super) fn open_contacts(&mut self) {
         let under = Box::new(std::mem::replace(&mut self.view, View::List));
         let hits = self
+            .catalog
             .contact_index
             .search("")
             .into_iter()
@@ -121,7 +122,7 @@ impl State {
             View::Contacts(view) => view
                 .hits
                 .get(view.cursor)
-                .and_then(|&index| self.directory.get(index)),
+                .and_then(|&index| self.catalog.directory.get(index)),
             _ => None,
         }
     }
@@ -142,7 +143,7 @@ impl State {
                 let Some(entry) = view
                     .hits
                     .get(view.cursor)
-                    .and_then(|&i| self.directory.get(i))
+                    .and_then(|&i| self.catalog.directory.get(i))
                 else {
                     self.view = View::Contacts(view);
                     return;
@@ -167,7 +168,7 @@ impl State {
                 let entry = view
                     .hits
                     .get(view.cursor)
-                    .and_then(|&i| self.directory.get(i));
+                    .and_then(|&i| self.catalog.directory.get(i));
                 let shown = entry.and_then(|entry| {
                     entry
                         .primary_email()
@@ -194,7 +195,7 @@ impl State {
                 let value = view
                     .hits
                     .get(view.cursor)
-                    .and_then(|&i| self.directory.get(i))
+                    .and_then(|&i| self.catalog.directory.get(i))
                     .and_then(|entry| part.of_entry(entry));
                 self.copy(part, value);
             }
@@ -213,6 +214,7 @@ impl State {
 
     fn search_contacts(&self, view: &mut ContactsView) {
         view.hits = self
+            .catalog
             .contact_index
             .search(view.editor.text())
             .into_iter()
@@ -245,7 +247,7 @@ impl State {
         detail: &mut super::Detail,
         action: Action,
     ) -> bool {
-        let contacts = &self.statements[detail.statement].media_contacts;
+        let contacts = &self.catalog.statements[detail.statement].media_contacts;
         match action {
             Action::NextContact | Action::PreviousContact => {
                 if contacts.is_empty() {
@@ -260,7 +262,7 @@ impl State {
                     (Some(at), _) => (at + count - 1) % count,
                 });
                 let lines = detail.lines(
-                    &self.statements[detail.statement],
+                    &self.catalog.statements[detail.statement],
                     self.marks_of(detail.statement),
                     self.size,
                 );

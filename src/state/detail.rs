@@ -256,7 +256,7 @@ impl State {
         let View::Detail(detail) = &self.view else {
             return;
         };
-        let statement = &self.statements[detail.statement];
+        let statement = &self.catalog.statements[detail.statement];
         if !detail.seek_hit || statement.body_on_disk() {
             return;
         }
@@ -276,7 +276,7 @@ impl State {
 
     /// Copies link number `typed` of the page shown.
     fn copy_link(&mut self, detail: &Detail, typed: &str) {
-        let links = detail.links(&self.statements[detail.statement]);
+        let links = detail.links(&self.catalog.statements[detail.statement]);
         let chosen = typed
             .trim()
             .parse::<usize>()
@@ -296,7 +296,7 @@ impl State {
         detail.page = page.min(detail.page_count() - 1);
         detail.found = None;
         detail.scroll = if at_end { usize::MAX } else { 0 };
-        let statement = &self.statements[detail.statement];
+        let statement = &self.catalog.statements[detail.statement];
         detail.clamp(statement, self.marks_of(detail.statement), self.size);
     }
 
@@ -316,7 +316,7 @@ impl State {
             (detail.page + count - 1) % count
         };
         let statement = detail.statement;
-        let body = self.statements[statement]
+        let body = self.catalog.statements[statement]
             .body
             .as_deref()
             .unwrap_or_default();
@@ -370,7 +370,7 @@ impl State {
         };
         let mut detail = detail.clone();
         self.turn_page(&mut detail, page, false);
-        let statement = &self.statements[detail.statement];
+        let statement = &self.catalog.statements[detail.statement];
         let lines = detail.lines(statement, self.marks_of(detail.statement), self.size);
         let from = if forward { 0 } else { lines.len() };
         detail.jump(&lines, from, forward, self.size);
@@ -379,9 +379,9 @@ impl State {
 
     pub(super) fn update_detail(&mut self, mut detail: Detail, action: Action) {
         let size = self.size;
-        detail.paginate(&self.statements[detail.statement]);
+        detail.paginate(&self.catalog.statements[detail.statement]);
         let lines = detail.lines(
-            &self.statements[detail.statement],
+            &self.catalog.statements[detail.statement],
             self.marks_of(detail.statement),
             size,
         );
@@ -487,7 +487,9 @@ impl State {
             Action::Top => detail.scroll = 0,
             Action::Bottom => detail.scroll = max,
             Action::CopyLink => {
-                let count = detail.links(&self.statements[detail.statement]).len();
+                let count = detail
+                    .links(&self.catalog.statements[detail.statement])
+                    .len();
                 match count {
                     0 => self.status = Some("this page has no links".into()),
                     // One link: nothing to choose.
@@ -496,7 +498,7 @@ impl State {
                 }
             }
             Action::CopyUrl => {
-                let url = self.statements[detail.statement].url.clone();
+                let url = self.catalog.statements[detail.statement].url.clone();
                 self.copy_lines(url.map(|url| vec![url]), "this statement has no URL");
             }
             Action::Search => {
@@ -532,7 +534,7 @@ impl State {
                     detail = Detail::new(target);
                     detail.find = find;
                     self.mark_opened_read(target);
-                    let statement = &self.statements[target];
+                    let statement = &self.catalog.statements[target];
                     self.status = Some(format!(
                         "in {}",
                         clean_line(statement.language.as_deref().unwrap_or("another language"))
@@ -587,7 +589,7 @@ impl State {
     /// languages in alphabetical order of their tags, going round, the first
     /// after its own whose statement is loaded.
     fn next_language(&self, position: usize) -> Option<usize> {
-        let statement = &self.statements[position];
+        let statement = &self.catalog.statements[position];
         let own = statement.language.as_deref().unwrap_or_default();
         let mut languages: Vec<(&str, &str)> = statement
             .translations
@@ -599,13 +601,18 @@ impl State {
         languages[after..]
             .iter()
             .chain(&languages[..after])
-            .find_map(|(_, id)| self.statements.iter().position(|other| other.id == *id))
+            .find_map(|(_, id)| {
+                self.catalog
+                    .statements
+                    .iter()
+                    .position(|other| other.id == *id)
+            })
             .filter(|&target| target != position)
     }
 
     /// Why the language key found nothing to open.
     fn no_language_reason(&self, position: usize) -> String {
-        let statement = &self.statements[position];
+        let statement = &self.catalog.statements[position];
         if statement.translations.is_empty() {
             return "this statement has no translations".into();
         }

@@ -277,7 +277,7 @@ fn count_facets(state: &State) -> Vec<Facet> {
             let mut counts: BTreeMap<String, usize> = BTreeMap::new();
             // One value written in NFD here and NFC there is one value.
             let nfc = |value: String| -> String { value.nfc().collect() };
-            for (index, statement) in state.statements.iter().enumerate() {
+            for (index, statement) in state.catalog.statements.iter().enumerate() {
                 for value in kind
                     .values(statement, state.marks_of(index))
                     .into_iter()
@@ -288,7 +288,10 @@ fn count_facets(state: &State) -> Vec<Facet> {
             }
             for hit in &state.hits {
                 for value in kind
-                    .values(&state.statements[hit.index], state.marks_of(hit.index))
+                    .values(
+                        &state.catalog.statements[hit.index],
+                        state.marks_of(hit.index),
+                    )
                     .into_iter()
                     .map(nfc)
                 {

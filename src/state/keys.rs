@@ -248,7 +248,7 @@ mod tests {
             _ => None,
         });
         let (generation, query) = asked.expect("a search was asked for");
-        let hits = state.index.search_with(&query, &|_| None);
+        let hits = state.catalog.index.search_with(&query, &|_| None);
         state.effects.clear();
         state.search_done(generation, hits);
     }

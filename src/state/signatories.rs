@@ -93,21 +93,26 @@ impl State {
     /// gathered days and signatories, shared, never copied here.
     fn snapshot(&mut self) -> Arc<Snapshot> {
         match &self.signatory_snapshot {
-            Some(snapshot) if snapshot.len() == self.statements.len() => Arc::clone(snapshot),
+            Some(snapshot) if snapshot.len() == self.catalog.statements.len() => {
+                Arc::clone(snapshot)
+            }
             _ => {
                 let gathered = match &self.signatory_gathered {
-                    Some(gathered) if gathered.len() == self.statements.len() => {
+                    Some(gathered) if gathered.len() == self.catalog.statements.len() => {
                         Arc::clone(gathered)
                     }
                     // Statements set without their gathering (a reload
                     // not from the watcher): gathered here, once.
                     _ => {
-                        let gathered = Arc::new(Gathered::of(&self.statements));
+                        let gathered = Arc::new(Gathered::of(&self.catalog.statements));
                         self.signatory_gathered = Some(Arc::clone(&gathered));
                         gathered
                     }
                 };
-                let snapshot = Arc::new(Snapshot::of_gathered(gathered, Arc::clone(&self.rank)));
+                let snapshot = Arc::new(Snapshot::of_gathered(
+                    gathered,
+                    Arc::clone(&self.catalog.rank),
+                ));
                 self.signatory_snapshot = Some(Arc::clone(&snapshot));
                 snapshot
             }
@@ -122,7 +127,7 @@ impl State {
         self.signatory_snapshot = None;
         match &mut self.signatory_gathered {
             Some(gathered) if gathered.len() == first => {
-                Arc::make_mut(gathered).extend(&self.statements[first..]);
+                Arc::make_mut(gathered).extend(&self.catalog.statements[first..]);
             }
             _ => self.signatory_gathered = None,
         }
@@ -253,7 +258,7 @@ impl State {
         detail: &mut Detail,
         action: Action,
     ) -> bool {
-        let signatories = &self.statements[detail.statement].signatories;
+        let signatories = &self.catalog.statements[detail.statement].signatories;
         match action {
             Action::NextSignatory | Action::PreviousSignatory => {
                 if signatories.is_empty() {
@@ -475,15 +480,16 @@ impl State {
             return;
         };
         let (query, listed, of) = &pane.drawn_for;
-        let unchanged =
-            *query == self.query_text && *listed == self.hits.len() && *of == self.statements.len();
+        let unchanged = *query == self.query_text
+            && *listed == self.hits.len()
+            && *of == self.catalog.statements.len();
         if unchanged || self.searching.is_some() || self.loading.is_some() {
             return;
         }
         let now = (
             self.query_text.clone(),
             self.hits.len(),
-            self.statements.len(),
+            self.catalog.statements.len(),
         );
         let chosen = self.hits.iter().map(|hit| hit.index).collect();
         let generation = self.ask_signatories(Ask::Timeline(chosen));

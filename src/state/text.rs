@@ -74,7 +74,7 @@ impl State {
         let Some(full_text) = &self.full_text else {
             return;
         };
-        let count = self.statements.len().saturating_sub(first);
+        let count = self.catalog.statements.len().saturating_sub(first);
         if count == 0 {
             return;
         }
@@ -87,7 +87,10 @@ impl State {
         }
         // From wherever the index stopped, so it never has a gap.
         let first = self.text_indexed;
-        let texts: Vec<String> = self.statements[first..].iter().map(indexed_text).collect();
+        let texts: Vec<String> = self.catalog.statements[first..]
+            .iter()
+            .map(indexed_text)
+            .collect();
         match full_text.add(first, &texts) {
             Ok(()) => self.text_indexed = full_text.indexed(),
             Err(err) => self.report(format!("full-text index: {err:#}")),
@@ -112,7 +115,7 @@ impl State {
         {
             return;
         }
-        self.text_indexed = indexed.min(self.statements.len());
+        self.text_indexed = indexed.min(self.catalog.statements.len());
         if let Some(first) = again_from {
             self.index_text(first);
         }
@@ -125,7 +128,7 @@ impl State {
     /// while it is not all of it.
     #[must_use]
     pub fn indexing_percent(&self) -> Option<usize> {
-        let total = self.statements.len();
+        let total = self.catalog.statements.len();
         // Without a background indexer nothing is indexed until asked.
         (self.background_search && self.full_text.is_some() && self.text_indexed < total)
             .then(|| self.text_indexed * 100 / total.max(1))

@@ -101,7 +101,7 @@ impl State {
     /// The marks of a statement (by archive position).
     #[must_use]
     pub fn marks_of(&self, index: usize) -> Option<&Marks> {
-        self.triage.marks.get(&self.statements[index].id)
+        self.triage.marks.get(&self.catalog.statements[index].id)
     }
 
     /// Archive positions a triage key acts on: the chosen rows and any
@@ -131,7 +131,7 @@ impl State {
     fn ids(&self, targets: &[usize]) -> Vec<String> {
         targets
             .iter()
-            .map(|&index| self.statements[index].id.clone())
+            .map(|&index| self.catalog.statements[index].id.clone())
             .collect()
     }
 
@@ -518,7 +518,7 @@ impl State {
         // Reading is not an undoable step: undo would only re-mark it unread.
         self.effects.push(Effect::Triage {
             change: Change::Read {
-                ids: vec![self.statements[index].id.clone()],
+                ids: vec![self.catalog.statements[index].id.clone()],
                 read: true,
             },
             origin: Origin::Quiet,

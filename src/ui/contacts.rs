@@ -63,7 +63,7 @@ pub(super) fn render(screen: &Screen, view: &ContactsView, area: Rect, buf: &mut
     let title = format!(
         " Contacts · {} / {}",
         view.hits.len(),
-        state.directory.len()
+        state.catalog.directory.len()
     );
     screen.bar(&title, "", row(area, 0), buf);
     let width = usize::from(area.width);
@@ -126,7 +126,7 @@ pub(super) fn render(screen: &Screen, view: &ContactsView, area: Rect, buf: &mut
         .take(rows)
         .enumerate()
     {
-        let Some(entry) = state.directory.get(index) else {
+        let Some(entry) = state.catalog.directory.get(index) else {
             continue;
         };
         let selected = position == view.cursor;

@@ -75,7 +75,7 @@ fn find_positions(text: &str, find: &str) -> Vec<usize> {
 
 pub(super) fn render(screen: &Screen, detail: &Detail, area: Rect, buf: &mut Buffer) {
     let state = screen.state;
-    let statement = &state.statements[detail.statement];
+    let statement = &state.catalog.statements[detail.statement];
     let position = state
         .hits
         .iter()

@@ -20,7 +20,7 @@ pub(super) fn render(screen: &Screen, panel: &FilterPanel, area: Rect, buf: &mut
         &format!(
             " Filters · {} / {} statements",
             state.hits.len(),
-            state.statements.len()
+            state.catalog.statements.len()
         ),
         "",
         row(area, 0),

@@ -32,7 +32,7 @@ fn column_heading(column: Column) -> &'static str {
 
 /// One cell's text for a statement (the title is drawn separately).
 fn cell_text(cell: Cell, state: &State, hit: &crate::search::Hit) -> String {
-    let statement = &state.statements[hit.index];
+    let statement = &state.catalog.statements[hit.index];
     match cell.column {
         Column::Marks => format!(
             "{}{}",
@@ -56,7 +56,7 @@ fn cell_text(cell: Cell, state: &State, hit: &crate::search::Hit) -> String {
 
 pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let state = screen.state;
-    let counts = format!("{} / {}", state.hits.len(), state.statements.len());
+    let counts = format!("{} / {}", state.hits.len(), state.catalog.statements.len());
     let header = if area.width >= 60 {
         format!(
             " communique · {} · {counts} statements",
@@ -104,7 +104,7 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
             .to_owned(),
         );
     }
-    match state.problems {
+    match state.catalog.problems {
         0 => {}
         1 => parts.push("1 problem (P)".to_owned()),
         n => parts.push(format!("{n} problems (P)")),
@@ -222,7 +222,7 @@ fn chosen_label(state: &State, width: u16) -> Option<String> {
     }
     // A bitmap rather than a set: a million rows are marked in a few
     // milliseconds, drawn at every key.
-    let mut listed = vec![false; state.statements.len()];
+    let mut listed = vec![false; state.catalog.statements.len()];
     for hit in &state.hits {
         if let Some(slot) = listed.get_mut(hit.index) {
             *slot = true;
@@ -287,11 +287,11 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let height = state.row_height();
     let rows = usize::from(area.height.saturating_sub(1)) / height;
     if state.hits.is_empty() {
-        let message = if state.loading.is_some() && state.statements.is_empty() {
+        let message = if state.loading.is_some() && state.catalog.statements.is_empty() {
             "Loading the archive…"
         } else if state.loading.is_some() {
             "No statements match the query yet: the archive is still loading."
-        } else if state.statements.is_empty() {
+        } else if state.catalog.statements.is_empty() {
             "The archive holds no statements. Run `communique check` to see why."
         } else {
             "No statements match the query. Esc clears it."
@@ -305,7 +305,7 @@ fn render_rows(screen: &Screen, area: Rect, buf: &mut Buffer) {
         return;
     }
     for (line, hit) in state.hits.iter().enumerate().skip(state.offset).take(rows) {
-        let statement = &state.statements[hit.index];
+        let statement = &state.catalog.statements[hit.index];
         let selected = line == state.selected;
         let base = if selected {
             theme.selection()
@@ -593,7 +593,7 @@ fn scrolled_to_cursor(text: &str, cursor: usize, room: usize) -> (String, usize)
 /// found through a signatory.
 fn matched_label(state: &State) -> Option<String> {
     let hit = state.selected_hit()?;
-    let signatory = state.statements[hit.index]
+    let signatory = state.catalog.statements[hit.index]
         .signatories
         .get(hit.signatory?)?;
     Some(format!("  · matched: {}", clean_line(&signatory.label())))

@@ -135,7 +135,7 @@ fn render_found(
         .skip(first)
         .take(usize::from(statement_rows))
     {
-        let Some(statement) = screen.state.statements.get(statement) else {
+        let Some(statement) = screen.state.catalog.statements.get(statement) else {
             continue;
         };
         let date = statement.published.date().to_string();
@@ -280,7 +280,7 @@ pub(super) fn render_compare(screen: &Screen, view: &CompareView, area: Rect, bu
         )],
         Pending::Done(Some(found)) => {
             let mut lines = Vec::new();
-            let statements = &screen.state.statements;
+            let statements = &screen.state.catalog.statements;
             for (which, at) in [("Earlier: ", found.earlier), ("Later:   ", found.later)] {
                 if let Some(statement) = statements.get(at) {
                     lines.push((
