@@ -19,8 +19,11 @@ use crate::loader::{Archive, FileStamp, LoadOptions, ReadPolicy, file_stamps, lo
 use crate::records::Statement;
 use crate::search::Index;
 
-pub use order::{Order, merge_newest, newest_order, newest_positions, ranks};
+pub use order::{
+    Order, kept_or_newest_order, merge_newest, newest_order, newest_positions, ranks, trusted_order,
+};
 pub use owner::{Catalog, Remap, problem_lines};
+pub use snapshot::KeptIndex;
 pub use snapshot::Refused;
 
 /// Where an archive is and how it is read, as the settings resolved them
@@ -89,20 +92,41 @@ pub fn load_in_file_order(source: &Source) -> anyhow::Result<(Archive, Warmth)> 
     opened(source).map(|(archive, warmth, _)| (archive, warmth))
 }
 
+/// An archive opened in file order with its fuzzy search index: see
+/// [`load_indexed`].
+#[derive(Debug)]
+pub struct Indexed {
+    pub archive: Archive,
+    pub index: Index,
+    /// The newest-first order kept beside the index, not yet checked
+    /// against the statements (see [`kept_or_newest_order`]), or made now.
+    pub order: Option<Vec<u32>>,
+    pub warmth: Warmth,
+}
+
+impl Indexed {
+    /// The catalog of it.
+    #[must_use]
+    pub fn into_catalog(self) -> Catalog {
+        Catalog::opened(self.archive, self.index, self.order)
+    }
+}
+
 /// As [`load_in_file_order`], with the fuzzy search index over the
-/// statements in that order: the one kept beside the snapshot when it can
-/// be trusted, else made now and kept for next time.
+/// statements in that order and their newest-first order: those kept beside
+/// the snapshot when they can be trusted, else made now and kept for next
+/// time.
 ///
 /// # Errors
 /// When the archive cannot be opened at all.
-pub fn load_indexed(source: &Source) -> anyhow::Result<(Archive, Index, Warmth)> {
+pub fn load_indexed(source: &Source) -> anyhow::Result<Indexed> {
     let (archive, warmth, generation) = opened(source)?;
     let kept = match (&source.cache, generation) {
         (Some(folder), Some(generation)) => Some((folder, generation)),
         _ => None,
     };
     if let Some((folder, generation)) = kept
-        && let Ok((index, _)) = snapshot::read_index(
+        && let Ok(kept) = snapshot::read_index(
             folder,
             &source.root,
             generation,
@@ -110,14 +134,25 @@ pub fn load_indexed(source: &Source) -> anyhow::Result<(Archive, Index, Warmth)>
             false,
         )
     {
-        return Ok((archive, index, warmth));
+        return Ok(Indexed {
+            archive,
+            index: kept.index,
+            order: Some(kept.order),
+            warmth,
+        });
     }
     let index = Index::new(&archive.statements);
+    let order = newest_order(&archive.statements).order;
     if let Some((folder, generation)) = kept {
         // Not kept: the next open indexes again, as this one did.
-        let _ = snapshot::write_index(folder, &source.root, generation, &index, None);
+        let _ = snapshot::write_index(folder, &source.root, generation, &index, &order, None);
     }
-    Ok((archive, index, warmth))
+    Ok(Indexed {
+        archive,
+        index,
+        order: Some(order),
+        warmth,
+    })
 }
 
 /// The archive in file order, how it was opened, and the generation of

@@ -46,7 +46,12 @@ impl Reloaded {
     /// The archive with its index (in the order read), made a catalog.
     #[must_use]
     pub fn new(archive: Archive, index: Index, held_back: usize) -> Self {
-        let mut catalog = Catalog::opened(archive, index);
+        Self::of(Catalog::opened(archive, index, None), held_back)
+    }
+
+    /// The catalog reloaded, its contacts gathered here.
+    #[must_use]
+    pub fn of(mut catalog: Catalog, held_back: usize) -> Self {
         catalog.gather_contacts();
         Self {
             gathered: std::sync::Arc::new(crate::signatories::browse::Gathered::of(
@@ -186,13 +191,13 @@ fn reload_worker(source: &Source, changes: &Receiver<()>, reloaded: &dyn Fn(Relo
         // until shown, and the catalog snapshot with the search index kept
         // beside it used when nothing changed (the reload key pressed for
         // nothing), else both made and kept anew for the next start.
-        let Ok((mut archive, index, _)) = crate::catalog::load_indexed(source) else {
+        let Ok(mut opened) = crate::catalog::load_indexed(source) else {
             retry_in = Some(RETRY);
             continue;
         };
-        let held_back = hold_back_fresh_problems(&mut archive.problems, SystemTime::now());
+        let held_back = hold_back_fresh_problems(&mut opened.archive.problems, SystemTime::now());
         retry_in = (held_back > 0).then_some(RETRY);
-        let mut update = Reloaded::new(archive, index, held_back);
+        let mut update = Reloaded::of(opened.into_catalog(), held_back);
         update.files = files;
         if !reloaded(update) {
             return;

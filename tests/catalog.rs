@@ -581,7 +581,12 @@ fn a_kept_search_index_answers_as_one_made_now_and_a_stale_or_damaged_one_is_mad
     let root = everything(dir.path());
     let cache = dir.path().join("cache");
     let source = source(&root, &cache);
-    let (archive, index, warmth) = catalog::load_indexed(&source).expect("opens");
+    let catalog::Indexed {
+        archive,
+        index,
+        warmth,
+        ..
+    } = catalog::load_indexed(&source).expect("opens");
     assert!(matches!(warmth, Warmth::Cold { .. }), "{warmth:?}");
     let expected = answers(&archive, &Index::new(&archive.statements));
     assert!(expected.iter().filter(|found| !found.is_empty()).count() >= 8);
@@ -591,7 +596,12 @@ fn a_kept_search_index_answers_as_one_made_now_and_a_stale_or_damaged_one_is_mad
     let written = fs::read(&kept).expect("the kept index");
 
     // Warm: the kept index answers, and is left as it is.
-    let (warm, index, warmth) = catalog::load_indexed(&source).expect("opens");
+    let catalog::Indexed {
+        archive: warm,
+        index,
+        warmth,
+        ..
+    } = catalog::load_indexed(&source).expect("opens");
     assert_eq!(warmth, Warmth::Warm);
     assert_eq!(answers(&warm, &index), expected);
     assert_eq!(fs::read(&kept).expect("the kept index"), written);
@@ -609,7 +619,12 @@ fn a_kept_search_index_answers_as_one_made_now_and_a_stale_or_damaged_one_is_mad
     for (what, bytes) in spoiled {
         fs::write(&kept, bytes).expect("spoiled");
         assert!(!kept_index_trusted(&root, &cache), "{what} trusted");
-        let (warm, index, warmth) = catalog::load_indexed(&source).expect("opens");
+        let catalog::Indexed {
+            archive: warm,
+            index,
+            warmth,
+            ..
+        } = catalog::load_indexed(&source).expect("opens");
         assert_eq!(warmth, Warmth::Warm, "{what}");
         assert_eq!(answers(&warm, &index), expected, "{what}");
         assert!(kept_index_trusted(&root, &cache), "{what}: kept again");
@@ -628,13 +643,23 @@ fn a_kept_search_index_answers_as_one_made_now_and_a_stale_or_damaged_one_is_mad
     lines.push('\n');
     lines.push_str(&added.to_string());
     fs::write(root.join("repeated.jsonl"), lines).expect("written");
-    let (changed, _, warmth) = catalog::load_indexed(&source).expect("opens");
+    let catalog::Indexed {
+        archive: changed,
+        index: _,
+        warmth,
+        ..
+    } = catalog::load_indexed(&source).expect("opens");
     assert!(matches!(warmth, Warmth::Cold { .. }), "{warmth:?}");
     let expected = answers(&changed, &Index::new(&changed.statements));
     assert!(expected[0].iter().any(|(id, _)| id == "japan-added"));
     fs::write(&kept, &before).expect("the old index put back");
     assert!(!kept_index_trusted(&root, &cache), "an older index trusted");
-    let (warm, index, warmth) = catalog::load_indexed(&source).expect("opens");
+    let catalog::Indexed {
+        archive: warm,
+        index,
+        warmth,
+        ..
+    } = catalog::load_indexed(&source).expect("opens");
     assert_eq!(warmth, Warmth::Warm);
     assert_eq!(answers(&warm, &index), expected);
     assert!(kept_index_trusted(&root, &cache));
@@ -675,7 +700,8 @@ fn files_left_half_written_by_ended_processes_are_removed() {
     for path in ended.iter().chain(&alive) {
         fs::write(path, b"half a snapshot").expect("written");
     }
-    let (_, _, warmth) = catalog::load_indexed(&source(&root, &cache)).expect("opens");
+    let catalog::Indexed { warmth, .. } =
+        catalog::load_indexed(&source(&root, &cache)).expect("opens");
     assert!(
         matches!(warmth, Warmth::Cold { kept: Ok(()), .. }),
         "{warmth:?}"
@@ -687,4 +713,58 @@ fn files_left_half_written_by_ended_processes_are_removed() {
         assert!(path.exists(), "{} removed", path.display());
     }
     assert!(catalog.is_file() && index.is_file());
+}
+
+/// The newest-first order is kept beside the index, so a warm open sorts
+/// nothing; a kept order that is not the archive's (written whole, with
+/// good checksums, by a faulty or foreign writer) is never used: every
+/// command lists newest first all the same.
+#[test]
+fn a_kept_order_is_used_only_when_it_is_the_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = everything(dir.path());
+    let cache = dir.path().join("cache");
+    let source = source(&root, &cache);
+    let home = dir.path().join("home");
+    let expected = uncached(&root, &home, &["list", "--json"]).0;
+    let fresh = catalog::load_indexed(&source).expect("opens");
+    let made = catalog::newest_order(&fresh.archive.statements).order;
+    assert_eq!(fresh.order.as_deref(), Some(made.as_slice()));
+    assert!(made.len() >= 10, "enough statements to tell orders apart");
+
+    let warm = catalog::load_indexed(&source).expect("opens");
+    assert_eq!(warm.warmth, Warmth::Warm);
+    assert_eq!(warm.order.as_deref(), Some(made.as_slice()), "kept");
+    assert_eq!(warm.into_catalog().order, made);
+    assert_eq!(communique(&root, &cache, &["list", "--json"]), expected);
+
+    let stamps = file_stamps(&root, ReadPolicy::default()).expect("stamps");
+    let (archive, generation) =
+        snapshot::read(&cache, &root, ReadPolicy::default(), &stamps).expect("a snapshot");
+    let index = Index::new(&archive.statements);
+    let mut reversed = made.clone();
+    reversed.reverse();
+    let mut swapped = made.clone();
+    swapped.swap(0, 1);
+    for (what, wrong) in [("reversed", reversed), ("two swapped", swapped)] {
+        snapshot::write_index(&cache, &root, generation, &index, &wrong, None).expect("written");
+        let warm = catalog::load_indexed(&source).expect("opens");
+        assert_eq!(warm.warmth, Warmth::Warm, "{what}");
+        assert_eq!(
+            warm.order.as_deref(),
+            Some(wrong.as_slice()),
+            "{what}: read"
+        );
+        assert_eq!(warm.into_catalog().order, made, "{what}: sorted again");
+        assert_eq!(
+            communique(&root, &cache, &["list", "--json"]),
+            expected,
+            "{what}"
+        );
+        assert_eq!(
+            communique(&root, &cache, &["list", "--query", "japan"]),
+            uncached(&root, &home, &["list", "--query", "japan"]).0,
+            "{what}"
+        );
+    }
 }

@@ -291,6 +291,30 @@ fn a_browser_opened_warm_holds_and_finds_what_one_opened_cold_does() {
     assert_eq!(places(&cold), places(&fresh));
     assert_eq!(places(&warm), places(&fresh));
     assert_eq!(warm.catalog.statements, fresh.catalog.statements);
+    // The newest-first order is kept beside the index and taken as it is;
+    // one that is not the statements' order (a faulty writer's, with good
+    // checksums) is sorted again.
+    assert_eq!(warm.catalog.order, fresh.catalog.order);
+    assert_eq!(mended.catalog.order, fresh.catalog.order);
+    let stamps = communique::loader::file_stamps(&path, ReadPolicy::default()).expect("stamps");
+    let (kept, generation) =
+        communique::catalog::snapshot::read(&cache, &path, ReadPolicy::default(), &stamps)
+            .expect("the snapshot");
+    let mut wrong = fresh.catalog.order.clone();
+    wrong.swap(0, 1);
+    communique::catalog::snapshot::write_index(
+        &cache,
+        &path,
+        generation,
+        &communique::search::Index::new(&kept.statements),
+        &wrong,
+        Some(&warm.catalog.directory),
+    )
+    .expect("written");
+    let misordered = loaded_by_thread(source.clone());
+    assert_eq!(misordered.status, None, "the index itself is used");
+    assert_eq!(misordered.catalog.order, fresh.catalog.order);
+    drop((kept, misordered));
     // Every media contact of every statement, the last batch's too.
     let whole = communique::contacts::Directory::from_archive(
         &load(&path, LoadOptions::default()).expect("loads"),

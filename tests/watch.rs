@@ -88,7 +88,12 @@ fn a_reload_keeps_the_snapshot_and_search_index_of_the_changed_archive() {
     let root = std::path::absolute(dir.path()).expect("absolute");
     let index = snapshot::index_file_for(cache.path(), &root);
     let kept = fs::metadata(&index).expect("the index is kept").ino();
-    let (archive, reopened, warmth) = load_indexed(&source).expect("opened again");
+    let communique::catalog::Indexed {
+        archive,
+        index: reopened,
+        warmth,
+        ..
+    } = load_indexed(&source).expect("opened again");
     assert_eq!(warmth, Warmth::Warm);
     assert_eq!(
         fs::metadata(&index).expect("still kept").ino(),

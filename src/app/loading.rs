@@ -337,7 +337,7 @@ fn load(source: &Source, archive: u64, send: &dyn Fn(Arrived) -> bool) {
             root: &source.root,
             generation,
         };
-        kept.keep_index(&publisher.index, &directory);
+        kept.keep_index(&publisher, &directory);
     }
 }
 
@@ -351,15 +351,17 @@ struct Kept<'a> {
 
 impl Kept<'_> {
     /// Keeps the index made while loading, once every statement is in it,
-    /// and the contacts directory, so the next start need not make them
-    /// (after the last batch is sent: the browser does not wait for it).
-    /// Not kept, the next start makes them as this one did.
-    fn keep_index(&self, index: &Chunks, directory: &Directory) {
+    /// with their order and the contacts directory, so the next start need
+    /// not make them (after the last batch is sent: the browser does not
+    /// wait for it). Not kept, the next start makes them as this one did.
+    fn keep_index(&self, publisher: &Publisher<'_>, directory: &Directory) {
+        let order = publisher.sorted.as_deref().unwrap_or(&publisher.order);
         let _ = snapshot::write_index(
             self.folder,
             self.root,
             self.generation,
-            &index.whole(),
+            &publisher.index.whole(),
+            order,
             Some(directory),
         );
     }
@@ -395,20 +397,22 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
     if !first.is_empty() {
         let keys: Vec<(Published, Box<str>)> = first.iter().map(order_key).collect();
         hand_on(publisher, first);
-        // Once the first lot is on the screen: the order of them all, and
-        // the index and directory kept.
-        publisher.sorted = Some(newest_first(&keys, statements.as_slice()));
+        // Once the first lot is on the screen: the index, order and
+        // directory kept, or the order of them all made now.
         publisher.message_at_most = (total / 64).clamp(MESSAGE_AT_MOST, KEPT_MESSAGE_AT_MOST);
-        if let Ok((whole, directory)) =
+        let mut kept_order = None;
+        if let Ok(whole) =
             snapshot::read_index(kept.folder, kept.root, kept.generation, &signed, true)
         {
-            if directory.is_some() {
+            if whole.directory.is_some() {
                 publisher.contacts.clear();
-                publisher.directory = directory;
+                publisher.directory = whole.directory;
             }
-            publisher.index = Chunks::one(whole);
+            publisher.index = Chunks::one(whole.index);
             publisher.indexed = true;
+            kept_order = Some(whole.order);
         }
+        publisher.sorted = Some(newest_first(&keys, statements.as_slice(), kept_order));
     }
     while !publisher.gone {
         let lot: Vec<Statement> = statements
@@ -428,7 +432,7 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
     let directory = (!all_kept).then(|| finished.directory.clone());
     publisher.publish(progress, Some(finished));
     if let Some(directory) = directory {
-        kept.keep_index(&publisher.index, &directory);
+        kept.keep_index(publisher, &directory);
     }
 }
 
@@ -438,10 +442,16 @@ fn order_key(statement: &Statement) -> (Published, Box<str>) {
 }
 
 /// The positions of an archive's statements newest first: the first
-/// `keys.len()` known by their keys, then `rest`.
-fn newest_first(keys: &[(Published, Box<str>)], rest: &[Statement]) -> Vec<u32> {
+/// `keys.len()` known by their keys, then `rest`. `kept`, the order kept
+/// beside the index, is taken when it is that order.
+fn newest_first(
+    keys: &[(Published, Box<str>)],
+    rest: &[Statement],
+    kept: Option<Vec<u32>>,
+) -> Vec<u32> {
     let first = keys.len();
-    crate::catalog::newest_positions(first + rest.len(), |at| {
+    let count = first + rest.len();
+    let key = |at: u32| {
         let at = at as usize;
         match keys.get(at) {
             Some((published, id)) => (published, &**id),
@@ -450,7 +460,9 @@ fn newest_first(keys: &[(Published, Box<str>)], rest: &[Statement]) -> Vec<u32> 
                 (&statement.published, statement.id.as_str())
             }
         }
-    })
+    };
+    kept.and_then(|kept| crate::catalog::trusted_order(kept, count, key))
+        .unwrap_or_else(|| crate::catalog::newest_positions(count, key))
 }
 
 /// The directory of the contacts gathered as statements arrived (with

@@ -23,7 +23,7 @@ use crate::records::{
 /// A date as written, the instant it stands for (seconds, nanoseconds,
 /// offset in seconds), whether it had a time of day, and the zone its day
 /// is read in.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct KeptDate {
     raw: String,
     seconds: i64,
@@ -105,7 +105,7 @@ impl KeptPath {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct KeptOrigin {
     path: u32,
     line: u64,
@@ -130,7 +130,7 @@ struct KeptSpeech {
 }
 
 /// One statement, its signatories and file by number.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct KeptStatement {
     id: String,
     title: String,

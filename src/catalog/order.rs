@@ -40,10 +40,20 @@ pub fn merge_newest(order: &[u32], arrived: &[u32], newer: impl Fn(u32, u32) -> 
 /// order.
 #[must_use]
 pub fn newest_order(statements: &[Statement]) -> Order {
-    let order = newest_positions(statements.len(), |at| {
+    kept_or_newest_order(statements, None)
+}
+
+/// As [`newest_order`], taking `kept` (an order kept in the cache folder)
+/// instead of sorting when it is that order ([`trusted_order`]).
+#[must_use]
+pub fn kept_or_newest_order(statements: &[Statement], kept: Option<Vec<u32>>) -> Order {
+    let key = |at: u32| {
         let statement = &statements[at as usize];
         (&statement.published, statement.id.as_str())
-    });
+    };
+    let order = kept
+        .and_then(|kept| trusted_order(kept, statements.len(), key))
+        .unwrap_or_else(|| newest_positions(statements.len(), key));
     let rank = Arc::new(ranks(&order));
     Order { order, rank }
 }
@@ -64,6 +74,34 @@ pub fn newest_positions<'a>(
     order
 }
 
+/// `kept` if it is the order [`newest_positions`] makes of the same
+/// statements (each position `0..count` once, every one before the next
+/// newest first, equal ones by position): a kept order is used only then,
+/// as checking it takes a pass rather than a sort.
+#[must_use]
+pub fn trusted_order<'a>(
+    kept: Vec<u32>,
+    count: usize,
+    key: impl Fn(u32) -> (&'a crate::records::Published, &'a str),
+) -> Option<Vec<u32>> {
+    if kept.len() != count {
+        return None;
+    }
+    let mut seen = vec![false; count];
+    for &at in &kept {
+        let slot = seen.get_mut(at as usize)?;
+        if std::mem::replace(slot, true) {
+            return None;
+        }
+    }
+    let in_order = kept.windows(2).all(|pair| {
+        crate::records::newest_first(key(pair[0]), key(pair[1]))
+            .then(pair[0].cmp(&pair[1]))
+            .is_lt()
+    });
+    in_order.then_some(kept)
+}
+
 fn position(at: usize) -> u32 {
     u32::try_from(at).unwrap_or(u32::MAX)
 }
@@ -76,4 +114,46 @@ pub fn ranks(order: &[u32]) -> Vec<u32> {
         rank[at as usize] = position(place);
     }
     rank
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statement(id: &str, date: &str) -> Statement {
+        serde_json::from_value(serde_json::json!({"id": id, "title": id, "published": date}))
+            .expect("statement")
+    }
+
+    /// A kept order is taken only when it is exactly the one sorting makes.
+    #[test]
+    fn only_the_true_order_is_trusted() {
+        let statements = vec![
+            statement("b", "2024-01-02"),
+            statement("a", "2024-01-03"),
+            statement("d", "2024-01-02"),
+            statement("c", "2023-05-01"),
+        ];
+        let key = |at: u32| {
+            let statement = &statements[at as usize];
+            (&statement.published, statement.id.as_str())
+        };
+        let sorted = newest_positions(statements.len(), key);
+        assert_eq!(sorted, [1, 0, 2, 3]);
+        assert_eq!(trusted_order(sorted.clone(), 4, key), Some(sorted.clone()));
+        for wrong in [
+            vec![1, 0, 2],
+            vec![1, 0, 2, 3, 3],
+            vec![1, 0, 2, 2],
+            vec![1, 0, 2, 4],
+            vec![0, 1, 2, 3],
+            vec![1, 2, 0, 3],
+            vec![],
+        ] {
+            assert_eq!(trusted_order(wrong.clone(), 4, key), None, "{wrong:?}");
+        }
+        let order = kept_or_newest_order(&statements, Some(vec![3, 2, 1, 0]));
+        assert_eq!(order.order, sorted, "a wrong kept order is sorted again");
+        assert_eq!(*order.rank, [1, 0, 2, 3]);
+    }
 }

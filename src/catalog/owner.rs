@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::order::{Order, merge_newest, newest_order, ranks};
+use super::order::{Order, kept_or_newest_order, merge_newest, newest_order, ranks};
 use crate::contacts::Directory;
 use crate::loader::Archive;
 use crate::records::Statement;
@@ -62,14 +62,16 @@ impl Catalog {
     }
 
     /// An archive opened whole (a reload, a headless command), with the
-    /// fuzzy index of its statements as they are in it: their order and
-    /// problems are worked out here, the contacts directory when asked for
-    /// ([`Catalog::gather_contacts`]: at 100,000 statements it takes a
-    /// second, which a command that shows no contact need not spend).
+    /// fuzzy index of its statements as they are in it, and their
+    /// newest-first order when one was kept (used when it checks out, else
+    /// made here): their problems are worked out here, the contacts
+    /// directory when asked for ([`Catalog::gather_contacts`]: at 100,000
+    /// statements it takes a second, which a command that shows no contact
+    /// need not spend).
     #[must_use]
-    pub fn opened(archive: Archive, index: Index) -> Self {
+    pub fn opened(archive: Archive, index: Index, kept_order: Option<Vec<u32>>) -> Self {
         let problem_lines = problem_lines(&archive);
-        let Order { order, rank } = newest_order(&archive.statements);
+        let Order { order, rank } = kept_or_newest_order(&archive.statements, kept_order);
         Self {
             problems: problem_lines.len(),
             problem_lines,

@@ -500,19 +500,18 @@ fn trusted(
         names.add(chunk.names);
         lots.push(chunk.statements);
     }
-    let lots: Vec<Vec<Statement>> = lots
-        .into_par_iter()
-        .map(|lot| {
-            lot.into_iter()
-                .map(|kept| kept.restore(&names))
-                .collect::<anyhow::Result<Vec<_>>>()
-        })
+    // Restored on all cores straight into one list, in order (a list per
+    // chunk joined after would copy every statement once more).
+    let kept: Vec<&mut KeptStatement> = lots.iter_mut().flatten().collect();
+    let mut restored = Vec::with_capacity(count);
+    kept.into_par_iter()
+        .map(|kept| std::mem::take(kept).restore(&names))
+        .collect_into_vec(&mut restored);
+    drop(lots);
+    let statements: Vec<Statement> = restored
+        .into_iter()
         .collect::<anyhow::Result<_>>()
         .map_err(|err| format!("damaged ({err:#})"))?;
-    let mut statements = Vec::with_capacity(count);
-    for lot in lots {
-        statements.extend(lot);
-    }
     let restore = |err: anyhow::Error| format!("damaged ({err:#})");
     let archive = Archive {
         root: root.to_path_buf(),
@@ -538,6 +537,8 @@ fn trusted(
 
 /// The first bytes of a kept index.
 const INDEX_MAGIC: &[u8; 16] = b"communique-fuzzy";
+/// The layout of a kept index (3: the newest-first order is kept too).
+pub const INDEX_VERSION: u32 = 3;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct IndexHeader {
@@ -545,11 +546,28 @@ struct IndexHeader {
     generation: u64,
     statements: u64,
     directory: bool,
+    /// The statements' positions newest first, as
+    /// [`super::newest_positions`] sorts them (checked before it is used:
+    /// [`super::trusted_order`]).
+    order: Vec<u32>,
+}
+
+/// What is kept beside a catalog snapshot: the fuzzy index of its
+/// statements, their newest-first order, and the contacts directory when
+/// it was asked for and kept.
+#[derive(Debug)]
+pub struct KeptIndex {
+    pub index: crate::search::Index,
+    /// Not yet checked against the statements (see
+    /// [`super::kept_or_newest_order`]).
+    pub order: Vec<u32>,
+    pub directory: Option<Directory>,
 }
 
 /// Keeps `index`, made over the statements of the catalog of generation
-/// `generation` in their order, beside that catalog, with the contacts
-/// directory made of them when there is one.
+/// `generation` in their order, beside that catalog, with their
+/// newest-first `order` and the contacts directory made of them when
+/// there is one.
 ///
 /// # Errors
 /// When the file cannot be written or put in place.
@@ -558,6 +576,7 @@ pub fn write_index(
     root: &Path,
     generation: u64,
     index: &crate::search::Index,
+    order: &[u32],
     directory: Option<&Directory>,
 ) -> anyhow::Result<()> {
     let path = index_file_for(folder, root);
@@ -567,10 +586,11 @@ pub fn write_index(
         generation,
         statements: index.len() as u64,
         directory: directory.is_some(),
+        order: order.to_vec(),
     };
     let mut bytes = Vec::new();
     bytes.extend_from_slice(INDEX_MAGIC);
-    bytes.extend_from_slice(&VERSION.to_le_bytes());
+    bytes.extend_from_slice(&INDEX_VERSION.to_le_bytes());
     frame(&mut bytes, HEADER, &postcard::to_stdvec(&header)?)?;
     frame(
         &mut bytes,
@@ -590,8 +610,9 @@ pub fn write_index(
 
 /// The fuzzy index kept for the catalog of generation `generation`, whose
 /// statements are signed by `signed` signatories each
-/// ([`crate::search::signed`]), when it can be trusted; and the contacts
-/// directory kept with it, when one was and `directory` asks for it.
+/// ([`crate::search::signed`]), when it can be trusted, with the order
+/// kept with it; and the contacts directory kept with it, when one was and
+/// `directory` asks for it.
 ///
 /// # Errors
 /// None kept, or why the one kept is not trusted.
@@ -601,7 +622,7 @@ pub fn read_index(
     generation: u64,
     signed: &[usize],
     directory: bool,
-) -> Result<(crate::search::Index, Option<Directory>), Refused> {
+) -> Result<KeptIndex, Refused> {
     let bytes = read_kept(&index_file_for(folder, root))?;
     trusted_index(&bytes, generation, signed, directory)
         .map_err(|why| Refused::Unusable(format!("search index: {why}")))
@@ -612,9 +633,9 @@ fn trusted_index(
     generation: u64,
     signed: &[usize],
     want_directory: bool,
-) -> Result<(crate::search::Index, Option<Directory>), String> {
+) -> Result<KeptIndex, String> {
     let (version, rest) = opening(bytes, INDEX_MAGIC, "not a communique index")?;
-    if version != VERSION {
+    if version != INDEX_VERSION {
         return Err("made by another version".into());
     }
     let frames = frames(rest)?;
@@ -660,5 +681,9 @@ fn trusted_index(
     let kept: crate::search::KeptIndex = decode(body, "index")?;
     let index =
         crate::search::Index::from_kept(kept, signed).map_err(|why| format!("damaged ({why})"))?;
-    Ok((index, directory))
+    Ok(KeptIndex {
+        index,
+        order: header.order,
+        directory,
+    })
 }

@@ -88,15 +88,14 @@ pub(super) fn open_and_find(
 /// The archive in file order, bodies on disk, with the fuzzy index kept
 /// beside its catalog snapshot (made and kept when there is none).
 fn indexed(source: &crate::catalog::Source) -> anyhow::Result<Catalog> {
-    let (archive, index, _) = crate::catalog::load_indexed(source)?;
-    Ok(Catalog::opened(archive, index))
+    Ok(crate::catalog::load_indexed(source)?.into_catalog())
 }
 
 /// The archive with every body read, indexed now.
 fn with_bodies(source: &crate::catalog::Source) -> anyhow::Result<Catalog> {
     let archive = super::load(source)?;
     let index = Index::new(&archive.statements);
-    Ok(Catalog::opened(archive, index))
+    Ok(Catalog::opened(archive, index, None))
 }
 
 /// What `query` finds in `catalog`, with a kept full-text index when
@@ -148,11 +147,11 @@ fn kept_text(source: &crate::catalog::Source) -> anyhow::Result<Option<(Catalog,
         crate::search::text::cache::Check::Quick,
     )?
     .full_text;
-    let (archive, index, _) = crate::catalog::load_indexed(source)?;
-    for (number, lot) in archive.statements.chunks(INDEX_AT_ONCE).enumerate() {
+    let catalog = crate::catalog::load_indexed(source)?.into_catalog();
+    for (number, lot) in catalog.statements.chunks(INDEX_AT_ONCE).enumerate() {
         full_text.add_missing(number * INDEX_AT_ONCE, lot)?;
     }
-    Ok(Some((Catalog::opened(archive, index), full_text)))
+    Ok(Some((catalog, full_text)))
 }
 
 pub fn run(
