@@ -65,6 +65,9 @@ pub enum Input {
     KeptIndex(Box<KeptIndex>),
     /// A signatory page, timeline or comparison was worked out.
     Signatories(Box<signatories::Answered>),
+    /// The terminal has an event waiting: wakes [`TerminalInputs`], which
+    /// takes the event itself first (never handed on).
+    TerminalWaiting,
 }
 
 /// Applies one input to the state.
@@ -177,7 +180,8 @@ pub fn handle(state: &mut State, input: Input) {
         | Input::Indexed(_)
         | Input::KeptIndex(_)
         | Input::Signatories(_)
-        | Input::Arrived(_) => {}
+        | Input::Arrived(_)
+        | Input::TerminalWaiting => {}
     }
     state.settle();
 }
@@ -375,36 +379,47 @@ fn open_terminal(
     .context("opening the terminal")
 }
 
-/// Inputs from the real terminal. Ends when a signal asks the process to
-/// stop or the terminal can no longer be read, so a dropped SSH connection
-/// never leaves a process spinning.
+/// Inputs from the real terminal and from every background worker. Ends
+/// when a signal asks the process to stop or the terminal can no longer be
+/// read, so a dropped SSH connection never leaves a process spinning.
+///
+/// The loop waits on one channel: every worker sends its results on it
+/// ([`TerminalInputs::to_loop`]), and a thread of its own reads the
+/// terminal, puts each event on a channel of terminal events and wakes the
+/// loop on the first. Terminal events are taken first: a key that waits
+/// while results arrive is answered before them (and usually makes them
+/// stale).
 pub struct TerminalInputs {
     stop: Arc<AtomicBool>,
     /// What every background worker sends the loop (loaded batches,
-    /// search results, reloads, indexing progress, answers, store news):
-    /// one channel, so each arrives in the order it was sent.
-    pub background: Option<std::sync::mpsc::Receiver<Input>>,
-    /// Jobs asked of the workers and not yet answered: while there are
-    /// some, the channel is looked at often.
-    pub pending: Vec<Arc<std::sync::atomic::AtomicUsize>>,
-    /// Whether the first load still runs (the channel is looked at often
-    /// enough for the list to fill smoothly).
-    pub loading: Arc<AtomicBool>,
+    /// search results, reloads, indexing progress, answers, store news),
+    /// in the order sent, and the terminal reader's wake-ups.
+    inputs: std::sync::mpsc::Receiver<Input>,
+    to_loop: std::sync::mpsc::Sender<Input>,
+    /// Keys, pastes, clicks and resizes, as the terminal gave them.
+    terminal: std::sync::mpsc::Receiver<Input>,
     last_tick: std::time::Instant,
-    /// An event read after a burst of keys, given next.
-    held: Option<Input>,
+    /// Inputs met after a burst of keys (another terminal event, a result
+    /// that came in as the key did): given next, in this order.
+    held: std::collections::VecDeque<Input>,
 }
 
-/// How long "is a key already waiting?" looks. Not zero: crossterm's
-/// /dev/tty reader (see Cargo.toml) does not look at the terminal at all
-/// when given no time.
-const AT_ONCE: Duration = Duration::from_millis(1);
+/// How long a burst of keys may take to arrive: keys sent together are
+/// taken as one burst even when the terminal hands them over a little apart.
+const BURST_GAP: Duration = Duration::from_millis(1);
+
+/// How often the terminal reader looks at the stop flag.
+const READER_WAKES: Duration = Duration::from_millis(100);
+
+/// How long the loop waits with nothing to do before it ticks.
+const TICK: Duration = Duration::from_millis(250);
 
 /// The most keys taken as one burst (one frame is drawn after each burst).
 const MAX_BURST: usize = 1_024;
 
 impl TerminalInputs {
-    /// Watches SIGTERM, SIGHUP, SIGINT and SIGQUIT.
+    /// Watches SIGTERM, SIGHUP, SIGINT and SIGQUIT, and starts reading the
+    /// terminal.
     ///
     /// # Errors
     /// When the signal handlers cannot be installed.
@@ -422,96 +437,126 @@ impl TerminalInputs {
                 .context("installing signal handlers")?;
         }
         spawn_watchdog(Arc::clone(&stop));
+        let (to_loop, inputs) = std::sync::mpsc::channel();
+        let (events, terminal) = std::sync::mpsc::channel();
+        spawn_reader(Arc::clone(&stop), events, to_loop.clone());
         Ok(Self {
             stop,
-            background: None,
-            pending: Vec::new(),
-            loading: Arc::new(AtomicBool::new(false)),
+            inputs,
+            to_loop,
+            terminal,
             last_tick: std::time::Instant::now(),
-            held: None,
+            held: std::collections::VecDeque::new(),
         })
     }
 
-    /// After a key: every key already waiting is read too, so a burst is
+    /// A sender for a background worker's results.
+    #[must_use]
+    pub fn to_loop(&self) -> std::sync::mpsc::Sender<Input> {
+        self.to_loop.clone()
+    }
+
+    /// A terminal event waiting, if any: `Err` once the terminal cannot be
+    /// read.
+    fn terminal_event(&mut self, wait: Duration) -> Result<Option<Input>, ()> {
+        use std::sync::mpsc::RecvTimeoutError;
+        match self.terminal.recv_timeout(wait) {
+            Ok(input) => Ok(Some(input)),
+            Err(RecvTimeoutError::Timeout) => Ok(None),
+            Err(RecvTimeoutError::Disconnected) => Err(()),
+        }
+    }
+
+    /// After a key: every key already waiting is taken too, so a burst is
     /// handled as one (each key still acts in order) and drawn once.
-    fn burst(&mut self, first: Input) -> Option<Input> {
+    fn burst(&mut self, first: Input) -> Input {
         let Input::Key(first) = first else {
-            return Some(first);
+            return first;
         };
         let mut keys = vec![first];
-        while keys.len() < MAX_BURST && matches!(event::poll(AT_ONCE), Ok(true)) {
-            match read_event() {
+        while keys.len() < MAX_BURST {
+            match self.terminal_event(BURST_GAP) {
                 Ok(Some(Input::Key(key))) => keys.push(key),
                 Ok(Some(other)) => {
-                    self.held = Some(other);
+                    self.held.push_back(other);
                     break;
                 }
-                Ok(None) => {}
-                Err(()) => break,
+                Ok(None) | Err(()) => break,
             }
         }
-        Some(match keys.len() {
+        match keys.len() {
             1 => Input::Key(first),
             _ => Input::Keys(keys),
-        })
+        }
     }
+}
+
+/// Reads the terminal on a thread of its own until `stop` is set or the
+/// terminal cannot be read, putting each event on `events` and waking the
+/// loop through `wake`. Ending, it drops `events`, which tells the loop.
+fn spawn_reader(
+    stop: Arc<AtomicBool>,
+    events: std::sync::mpsc::Sender<Input>,
+    wake: std::sync::mpsc::Sender<Input>,
+) {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            match event::poll(READER_WAKES) {
+                Ok(true) => match read_event() {
+                    Ok(Some(input)) => {
+                        if events.send(input).is_err() {
+                            break;
+                        }
+                        let _ = wake.send(Input::TerminalWaiting);
+                    }
+                    Ok(None) => {}
+                    Err(()) => break,
+                },
+                Ok(false) => {}
+                Err(_) => break,
+            }
+        }
+        drop(events);
+        let _ = wake.send(Input::TerminalWaiting);
+    });
 }
 
 impl Iterator for TerminalInputs {
     type Item = Input;
 
     fn next(&mut self) -> Option<Input> {
+        use std::sync::mpsc::RecvTimeoutError;
         loop {
             if self.stop.load(Ordering::Relaxed) {
                 return None;
             }
-            if let Some(held) = self.held.take() {
+            if let Some(held) = self.held.pop_front() {
                 return Some(held);
             }
-            // Keys first: a key that waits while results arrive is answered
-            // before them (and usually makes them stale).
-            match event::poll(AT_ONCE) {
-                Ok(true) => match read_event() {
-                    Ok(Some(input)) => return self.burst(input),
-                    Ok(None) => continue,
+            match self.terminal_event(Duration::ZERO) {
+                Ok(Some(input)) => return Some(self.burst(input)),
+                Ok(None) => {}
+                Err(()) => return None,
+            }
+            let until_tick = TICK.saturating_sub(self.last_tick.elapsed());
+            match self.inputs.recv_timeout(until_tick) {
+                Ok(Input::TerminalWaiting) => {}
+                Ok(input) => match self.terminal_event(Duration::ZERO) {
+                    // A key came in meanwhile: it goes first (and the
+                    // terminal event its burst ended at, if any).
+                    Ok(Some(key)) => {
+                        let burst = self.burst(key);
+                        self.held.push_back(input);
+                        return Some(burst);
+                    }
+                    Ok(None) => return Some(input),
                     Err(()) => return None,
                 },
-                Ok(false) => {}
-                Err(_) => return None,
-            }
-            if let Some(background) = &self.background {
-                match background.try_recv() {
-                    Ok(input) => return Some(input),
-                    Err(std::sync::mpsc::TryRecvError::Disconnected) => self.background = None,
-                    Err(std::sync::mpsc::TryRecvError::Empty) => {}
-                }
-            }
-            // While a worker has a job, look for its answer often; while
-            // loading, often enough for the list to fill; else rest.
-            let wait = if self
-                .pending
-                .iter()
-                .any(|pending| pending.load(Ordering::SeqCst) > 0)
-            {
-                4
-            } else if self.loading.load(Ordering::Relaxed) {
-                25
-            } else {
-                250
-            };
-            match event::poll(Duration::from_millis(wait)) {
-                Ok(false) if self.last_tick.elapsed() >= Duration::from_millis(250) => {
+                Err(RecvTimeoutError::Timeout) => {
                     self.last_tick = std::time::Instant::now();
                     return Some(Input::Tick);
                 }
-                Ok(false) => continue,
-                Ok(true) => {}
-                Err(_) => return None,
-            }
-            match read_event() {
-                Ok(Some(input)) => return self.burst(input),
-                Ok(None) => {}
-                Err(()) => return None,
+                Err(RecvTimeoutError::Disconnected) => return None,
             }
         }
     }
@@ -683,10 +728,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     state.default_sort = settings.sort;
     state.columns.clone_from(&settings.columns);
     let theme = settings.theme;
-    let mut inputs = TerminalInputs::new()?;
+    let inputs = TerminalInputs::new()?;
     // The one channel every worker sends the loop what it has.
-    let (to_loop, background) = std::sync::mpsc::channel();
-    inputs.background = Some(background);
+    let to_loop = inputs.to_loop();
     let (go, first_arrived) = std::sync::mpsc::channel();
     if let Some(cache) = &settings.cache {
         // Until it is open nothing is indexed; then it takes up what has
@@ -712,15 +756,10 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         settings.cache.as_ref().map(|chosen| chosen.value.as_path()),
     );
     let to_state = loading::to_channel(to_loop.clone());
-    let loading = Arc::clone(&inputs.loading);
-    loading.store(true, Ordering::Relaxed);
     loading::start(source.clone(), state.archive_number, move |arrived| {
         if !arrived.statements.is_empty() || arrived.finished.is_some() {
             // Heard once; later ones find nobody listening.
             let _ = go.send(());
-        }
-        if arrived.finished.is_some() {
-            loading.store(false, Ordering::Relaxed);
         }
         to_state(arrived)
     });
@@ -729,11 +768,6 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let finder = finder::start(to_loop.clone());
     let indexer = indexer::Indexer::start(to_loop.clone());
     let signatories = signatories::Worker::start(to_loop.clone());
-    inputs.pending = vec![
-        Arc::clone(&searcher.pending),
-        Arc::clone(&finder.pending),
-        Arc::clone(&signatories.pending),
-    ];
     let reloaded = to_loop.clone();
     let watch = match ArchiveWatch::start(source, settings.poll, move |update| {
         reloaded.send(Input::Reloaded(Box::new(update))).is_ok()

@@ -120,19 +120,20 @@ impl Indexed {
 /// # Errors
 /// When the archive cannot be opened at all.
 pub fn load_indexed(source: &Source) -> anyhow::Result<Indexed> {
+    // The kept index is read and decoded while the snapshot is, then
+    // checked against it.
+    let ahead = source.cache.clone().map(|folder| {
+        let root = source.root.clone();
+        std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, false))
+    });
     let (archive, warmth, generation) = opened(source)?;
     let kept = match (&source.cache, generation) {
         (Some(folder), Some(generation)) => Some((folder, generation)),
         _ => None,
     };
-    if let Some((folder, generation)) = kept
-        && let Ok(kept) = snapshot::read_index(
-            folder,
-            &source.root,
-            generation,
-            &crate::search::signed(&archive.statements),
-            false,
-        )
+    let ahead = ahead.and_then(|reading| reading.join().ok());
+    if let (Some(generation), Some(Ok(ahead))) = (generation, ahead)
+        && let Ok(kept) = ahead.check(generation, &crate::search::signed(&archive.statements))
     {
         return Ok(Indexed {
             archive,

@@ -6,7 +6,6 @@
 //! and a page asked for at once both arrive.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender};
 
 use crate::signatories::browse::{Answer, Ask, Snapshot, answer};
@@ -24,9 +23,6 @@ pub type Answered = (u64, Answer);
 /// The handle the loop keeps; dropping it ends the worker.
 pub struct Worker {
     jobs: Sender<Job>,
-    /// Questions asked and not yet answered (the input reader polls faster
-    /// while there are some).
-    pub pending: Arc<AtomicUsize>,
 }
 
 /// What kind of view a question is for: a newer question of the same kind
@@ -45,8 +41,6 @@ impl Worker {
     #[must_use]
     pub fn start(to_loop: Sender<super::Input>) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
-        let pending = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&pending);
         std::thread::spawn(move || {
             super::lower_priority();
             while let Ok(first) = queue.recv() {
@@ -65,24 +59,20 @@ impl Worker {
                     .zip(keep)
                     .filter_map(|(job, keep)| keep.then_some(job))
                     .collect();
-                counter.fetch_sub(count - newest.len(), Ordering::SeqCst);
                 for job in newest {
                     let answered = (job.generation, answer(&job.snapshot, &job.ask));
                     let sent = to_loop.send(super::Input::Signatories(Box::new(answered)));
-                    counter.fetch_sub(1, Ordering::SeqCst);
                     if sent.is_err() {
                         return;
                     }
                 }
             }
         });
-        Self { jobs, pending }
+        Self { jobs }
     }
 
     pub fn submit(&self, job: Job) {
-        self.pending.fetch_add(1, Ordering::SeqCst);
-        if self.jobs.send(job).is_err() {
-            self.pending.fetch_sub(1, Ordering::SeqCst);
-        }
+        // Gone only when the loop is.
+        let _ = self.jobs.send(job);
     }
 }

@@ -623,17 +623,56 @@ pub fn read_index(
     signed: &[usize],
     directory: bool,
 ) -> Result<KeptIndex, Refused> {
+    read_index_ahead(folder, root, directory)?.check(generation, signed)
+}
+
+/// The fuzzy index kept for the archive at `root`, read and decoded before
+/// its catalog is (on a thread of its own, while the catalog is read): it
+/// is checked against that catalog with [`IndexAhead::check`] before use.
+///
+/// # Errors
+/// None kept, or one that is damaged, foreign or of another version.
+pub fn read_index_ahead(
+    folder: &Path,
+    root: &Path,
+    directory: bool,
+) -> Result<IndexAhead, Refused> {
     let bytes = read_kept(&index_file_for(folder, root))?;
-    trusted_index(&bytes, generation, signed, directory)
+    decoded_index(&bytes, directory)
         .map_err(|why| Refused::Unusable(format!("search index: {why}")))
 }
 
-fn trusted_index(
-    bytes: &[u8],
-    generation: u64,
-    signed: &[usize],
-    want_directory: bool,
-) -> Result<KeptIndex, String> {
+/// A kept index decoded, not yet checked against the catalog it is for.
+#[derive(Debug)]
+pub struct IndexAhead {
+    header: IndexHeader,
+    kept: crate::search::KeptIndex,
+    directory: Option<Directory>,
+}
+
+impl IndexAhead {
+    /// The index, if it was made for the catalog of generation
+    /// `generation`, whose statements are signed by `signed` signatories
+    /// each, and its numbers add up.
+    ///
+    /// # Errors
+    /// Why it is not that catalog's.
+    pub fn check(self, generation: u64, signed: &[usize]) -> Result<KeptIndex, Refused> {
+        let unusable = |why: &str| Refused::Unusable(format!("search index: {why}"));
+        if self.header.generation != generation || self.header.statements != signed.len() as u64 {
+            return Err(unusable("made for an older catalog"));
+        }
+        let index = crate::search::Index::from_kept(self.kept, signed)
+            .map_err(|why| unusable(&format!("damaged ({why})")))?;
+        Ok(KeptIndex {
+            index,
+            order: self.header.order,
+            directory: self.directory,
+        })
+    }
+}
+
+fn decoded_index(bytes: &[u8], want_directory: bool) -> Result<IndexAhead, String> {
     let (version, rest) = opening(bytes, INDEX_MAGIC, "not a communique index")?;
     if version != INDEX_VERSION {
         return Err("made by another version".into());
@@ -663,9 +702,6 @@ fn trusted_index(
     if header.program != env!("CARGO_PKG_VERSION") {
         return Err(format!("made by communique {}", header.program));
     }
-    if header.generation != generation || header.statements != signed.len() as u64 {
-        return Err("made for an older catalog".into());
-    }
     let directory = match wanted_directory {
         Some(frame) => {
             let entries: Vec<KeptContact> = decode(frame, "contacts")?;
@@ -678,12 +714,9 @@ fn trusted_index(
         }
         None => None,
     };
-    let kept: crate::search::KeptIndex = decode(body, "index")?;
-    let index =
-        crate::search::Index::from_kept(kept, signed).map_err(|why| format!("damaged ({why})"))?;
-    Ok(KeptIndex {
-        index,
-        order: header.order,
+    Ok(IndexAhead {
+        kept: decode(body, "index")?,
+        header,
         directory,
     })
 }
