@@ -120,13 +120,26 @@ impl Indexed {
 /// # Errors
 /// When the archive cannot be opened at all.
 pub fn load_indexed(source: &Source) -> anyhow::Result<Indexed> {
+    load_indexed_as_stamped(source, None)
+}
+
+/// As [`load_indexed`], with the archive's files as the caller stamped
+/// them just before (a reload stamps them for the full-text index too):
+/// the archive's tree is walked once.
+///
+/// # Errors
+/// When the archive cannot be opened at all.
+pub fn load_indexed_as_stamped(
+    source: &Source,
+    stamps: Option<Vec<FileStamp>>,
+) -> anyhow::Result<Indexed> {
     // The kept index is read and decoded while the snapshot is, then
     // checked against it.
     let ahead = source.cache.clone().map(|folder| {
         let root = source.root.clone();
         std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, false))
     });
-    let (archive, warmth, generation) = opened(source)?;
+    let (archive, warmth, generation) = opened_as_stamped(source, stamps)?;
     let kept = match (&source.cache, generation) {
         (Some(folder), Some(generation)) => Some((folder, generation)),
         _ => None,
@@ -159,6 +172,15 @@ pub fn load_indexed(source: &Source) -> anyhow::Result<Indexed> {
 /// The archive in file order, how it was opened, and the generation of
 /// its snapshot when there is one (see [`snapshot`]).
 fn opened(source: &Source) -> anyhow::Result<(Archive, Warmth, Option<u64>)> {
+    opened_as_stamped(source, None)
+}
+
+/// As [`opened`], with the archive's files as stamped just before (when
+/// the caller stamped them already: they are walked once).
+fn opened_as_stamped(
+    source: &Source,
+    stamps: Option<Vec<FileStamp>>,
+) -> anyhow::Result<(Archive, Warmth, Option<u64>)> {
     let Some(folder) = &source.cache else {
         let archive = load_with(&source.root, source.options(true), &mut |_, _| {})?;
         return Ok((
@@ -170,7 +192,10 @@ fn opened(source: &Source) -> anyhow::Result<(Archive, Warmth, Option<u64>)> {
             None,
         ));
     };
-    let stamps = file_stamps(&source.root, source.policy)?;
+    let stamps = match stamps {
+        Some(stamps) => stamps,
+        None => file_stamps(&source.root, source.policy)?,
+    };
     let refused = match snapshot::read(folder, &source.root, source.policy, &stamps) {
         Ok((archive, generation)) => return Ok((archive, Warmth::Warm, Some(generation))),
         Err(refused) => refused,

@@ -191,7 +191,7 @@ fn reload_worker(source: &Source, changes: &Receiver<()>, reloaded: &dyn Fn(Relo
         // until shown, and the catalog snapshot with the search index kept
         // beside it used when nothing changed (the reload key pressed for
         // nothing), else both made and kept anew for the next start.
-        let Ok(mut opened) = crate::catalog::load_indexed(source) else {
+        let Ok(mut opened) = crate::catalog::load_indexed_as_stamped(source, files.clone()) else {
             retry_in = Some(RETRY);
             continue;
         };
