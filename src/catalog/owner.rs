@@ -29,7 +29,8 @@ pub struct Catalog {
     /// which sort by it).
     pub rank: Arc<Vec<u32>>,
     /// A snapshot of the search index, of every statement listed (it may
-    /// hold more while a load streams in: a whole kept one).
+    /// hold more while a load streams in: a whole kept one; it is empty in
+    /// a catalog opened only to be listed, [`Catalog::unindexed`]).
     pub index: Chunks,
     /// Every media contact of the archive, merged, and its search index
     /// (empty until gathered: see [`Catalog::gather_contacts`]).
@@ -82,6 +83,15 @@ impl Catalog {
             loose_contacts: archive.contacts,
             ..Self::default()
         }
+    }
+
+    /// An archive opened only to be listed, never searched (a command
+    /// given no query): its order and problems as [`Catalog::opened`], and
+    /// no search index (making one would cost a command more than reading
+    /// the archive takes). Its `index` is empty.
+    #[must_use]
+    pub fn unindexed(archive: Archive) -> Self {
+        Self::opened(archive, Index::default(), None)
     }
 
     /// Makes the contacts directory of the statements and of the items

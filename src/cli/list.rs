@@ -36,7 +36,7 @@ pub(super) type Found = (Query, Vec<Hit>);
 /// beside the catalog snapshot; with a query of `text:` terms, also the
 /// full-text index kept in the cache folder (every body read when there is
 /// none, or when the kept one cannot be searched: said on stderr). Without
-/// a query, nothing is searched. Bodies are left on disk unless every body
+/// a query, nothing is searched or indexed. Bodies are left on disk unless every body
 /// must be read.
 ///
 /// # Errors
@@ -47,7 +47,8 @@ pub(super) fn open_and_find(
     query: Option<&str>,
 ) -> anyhow::Result<(Catalog, Option<Found>)> {
     let Some(text) = query.filter(|text| !text.trim().is_empty()) else {
-        return Ok((indexed(source)?, None));
+        let (archive, _) = crate::catalog::load_in_file_order(source)?;
+        return Ok((Catalog::unindexed(archive), None));
     };
     let parsed = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
     let (catalog, full_text) = if parsed.has_text() {
