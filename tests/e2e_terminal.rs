@@ -601,7 +601,7 @@ fn closing_the_terminal_ends_the_process_within_a_second() {
 /// The same, without the spin: the main loop itself notices the closed
 /// terminal and ends, rather than the watchdog killing it mid-spin.
 #[test]
-#[ignore = "bug: on a closed terminal the main thread spins at 100% CPU inside crossterm's event::poll/read (its mio source retries on Ok(0)/EIO forever and ignores the timeout: crossterm-rs/crossterm#793, fix proposed in #1067), so the stop flag set by SIGHUP is never read; the watchdog's next 100 ms check ends it with exit(129): measured 80-90 ms of CPU in the ~100 ms between hang-up and exit"]
+#[ignore = "bug: on a closed terminal the terminal reader thread spins at 100% CPU inside crossterm's event::poll/read (its mio source retries on Ok(0)/EIO forever and ignores the timeout: crossterm-rs/crossterm#793, fix proposed in #1067), so it never reads the stop flag set by SIGHUP; the watchdog's next 100 ms check ends the process with exit(129): measured 40 ms of CPU in the ~40 ms between hang-up and exit (2026-12-07)"]
 fn closing_the_terminal_costs_no_cpu_spin() {
     // The spin shows when the watchdog ends the process (exit 129), about
     // half the time (see closing_the_terminal_never_aborts for the other
