@@ -101,6 +101,9 @@ pub struct Indexed {
     /// The newest-first order kept beside the index, not yet checked
     /// against the statements (see [`kept_or_newest_order`]), or made now.
     pub order: Option<Vec<u32>>,
+    /// The contacts directory, when asked for (kept beside the index, or
+    /// made now and kept there).
+    pub directory: Option<crate::contacts::Directory>,
     pub warmth: Warmth,
 }
 
@@ -108,7 +111,11 @@ impl Indexed {
     /// The catalog of it.
     #[must_use]
     pub fn into_catalog(self) -> Catalog {
-        Catalog::opened(self.archive, self.index, self.order)
+        let mut catalog = Catalog::opened(self.archive, self.index, self.order);
+        if let Some(directory) = self.directory {
+            catalog.set_directory(directory);
+        }
+        catalog
     }
 }
 
@@ -120,24 +127,28 @@ impl Indexed {
 /// # Errors
 /// When the archive cannot be opened at all.
 pub fn load_indexed(source: &Source) -> anyhow::Result<Indexed> {
-    load_indexed_as_stamped(source, None)
+    load_indexed_as_stamped(source, None, false)
 }
 
 /// As [`load_indexed`], with the archive's files as the caller stamped
 /// them just before (a reload stamps them for the full-text index too):
-/// the archive's tree is walked once.
+/// the archive's tree is walked once. With `contacts`, also the contacts
+/// directory: kept beside the index, else made now and kept there, so the
+/// browser's next start takes it as kept (a reload asks for it; a command,
+/// which shows no contact, does not).
 ///
 /// # Errors
 /// When the archive cannot be opened at all.
 pub fn load_indexed_as_stamped(
     source: &Source,
     stamps: Option<Vec<FileStamp>>,
+    contacts: bool,
 ) -> anyhow::Result<Indexed> {
     // The kept index is read and decoded while the snapshot is, then
     // checked against it.
     let ahead = source.cache.clone().map(|folder| {
         let root = source.root.clone();
-        std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, false))
+        std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, contacts))
     });
     let (archive, warmth, generation) = opened_as_stamped(source, stamps)?;
     let kept = match (&source.cache, generation) {
@@ -146,25 +157,52 @@ pub fn load_indexed_as_stamped(
     };
     let ahead = ahead.and_then(|reading| reading.join().ok());
     if let (Some(generation), Some(Ok(ahead))) = (generation, ahead)
-        && let Ok(kept) = ahead.check(generation, &crate::search::signed(&archive.statements))
+        && let Ok(kept_index) = ahead.check(generation, &crate::search::signed(&archive.statements))
     {
+        let mut directory = kept_index.directory;
+        if contacts && directory.is_none() {
+            // Kept by a command: the directory is made now and kept with
+            // the index.
+            let made = crate::contacts::Directory::from_archive(&archive);
+            if let Some((folder, generation)) = kept {
+                let _ = snapshot::write_index(
+                    folder,
+                    &source.root,
+                    generation,
+                    &kept_index.index,
+                    &kept_index.order,
+                    Some(&made),
+                );
+            }
+            directory = Some(made);
+        }
         return Ok(Indexed {
             archive,
-            index: kept.index,
-            order: Some(kept.order),
+            index: kept_index.index,
+            order: Some(kept_index.order),
+            directory,
             warmth,
         });
     }
     let index = Index::new(&archive.statements);
     let order = newest_order(&archive.statements).order;
+    let directory = contacts.then(|| crate::contacts::Directory::from_archive(&archive));
     if let Some((folder, generation)) = kept {
         // Not kept: the next open indexes again, as this one did.
-        let _ = snapshot::write_index(folder, &source.root, generation, &index, &order, None);
+        let _ = snapshot::write_index(
+            folder,
+            &source.root,
+            generation,
+            &index,
+            &order,
+            directory.as_ref(),
+        );
     }
     Ok(Indexed {
         archive,
         index,
         order: Some(order),
+        directory,
         warmth,
     })
 }

@@ -49,7 +49,8 @@ impl Reloaded {
         Self::of(Catalog::opened(archive, index, None), held_back)
     }
 
-    /// The catalog reloaded, its contacts gathered here.
+    /// The catalog reloaded, its contacts gathered here unless they were
+    /// kept.
     #[must_use]
     pub fn of(mut catalog: Catalog, held_back: usize) -> Self {
         catalog.gather_contacts();
@@ -191,7 +192,8 @@ fn reload_worker(source: &Source, changes: &Receiver<()>, reloaded: &dyn Fn(Relo
         // until shown, and the catalog snapshot with the search index kept
         // beside it used when nothing changed (the reload key pressed for
         // nothing), else both made and kept anew for the next start.
-        let Ok(mut opened) = crate::catalog::load_indexed_as_stamped(source, files.clone()) else {
+        let Ok(mut opened) = crate::catalog::load_indexed_as_stamped(source, files.clone(), true)
+        else {
             retry_in = Some(RETRY);
             continue;
         };

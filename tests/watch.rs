@@ -107,6 +107,61 @@ fn a_reload_keeps_the_snapshot_and_search_index_of_the_changed_archive() {
     assert_eq!(fresh.len(), 1);
 }
 
+/// An index kept by a command holds no contacts directory (a command
+/// shows none), so the browser's next start would merge every statement's
+/// contacts again: a reload (here one asked for with nothing changed, as
+/// `L` does) makes the directory and keeps it beside the index, and the
+/// browser's next start takes it as kept.
+#[test]
+fn a_reload_keeps_the_contacts_directory_a_command_did_not() {
+    use communique::catalog::{Source, load_indexed, snapshot};
+    let dir = archive_folder();
+    let record = serde_json::json!({
+        "id": "with-contacts", "title": "Statement with a press office",
+        "published": "2024-01-04",
+        "media_contacts": [{"name": "Press office", "email": "press@example.org",
+                            "phone": "+44 20 7946 0000"}],
+    });
+    fs::write(dir.path().join("c.json"), record.to_string()).expect("written");
+    let cache = tempfile::tempdir().expect("a cache folder");
+    let source = Source::new(dir.path(), ReadPolicy::default(), Some(cache.path()));
+    load_indexed(&source).expect("a command opens it first");
+    let root = std::path::absolute(dir.path()).expect("absolute");
+    let kept = |contacts: bool| {
+        let stamps = communique::loader::file_stamps(&root, ReadPolicy::default()).expect("stamps");
+        let (archive, generation) =
+            snapshot::read(cache.path(), &root, ReadPolicy::default(), &stamps)
+                .expect("a snapshot");
+        snapshot::read_index(
+            cache.path(),
+            &root,
+            generation,
+            &communique::search::signed(&archive.statements),
+            contacts,
+        )
+        .expect("a kept index")
+    };
+    assert!(
+        kept(true).directory.is_none(),
+        "a command keeps no directory"
+    );
+
+    let (sender, reloads) = mpsc::channel();
+    let watch = ArchiveWatch::start(source.clone(), false, move |reloaded| {
+        sender.send(reloaded).is_ok()
+    })
+    .expect("the watcher starts");
+    watch.request();
+    let waited = wait_for(&reloads, "the reload asked for", TIMEOUT, |r| {
+        ids(r).contains("with-contacts")
+    });
+    let whole = communique::contacts::Directory::from_archive(&load(dir.path()));
+    assert!(!whole.entries.is_empty());
+    assert_eq!(waited.last().catalog.directory.entries, whole.entries);
+    let directory = kept(true).directory.expect("kept by the reload");
+    assert_eq!(directory.entries, whole.entries);
+}
+
 fn ids(reloaded: &Reloaded) -> BTreeSet<String> {
     reloaded
         .catalog

@@ -43,6 +43,8 @@ pub struct Catalog {
     /// Contacts of items that hold no statement, until gathered into the
     /// directory.
     loose_contacts: Vec<crate::contacts::ContactEntry>,
+    /// Whether `directory` is the archive's (gathered, or taken as kept).
+    contacts_known: bool,
 }
 
 impl Catalog {
@@ -95,8 +97,11 @@ impl Catalog {
     }
 
     /// Makes the contacts directory of the statements and of the items
-    /// that hold none.
+    /// that hold none, unless it is known already.
     pub fn gather_contacts(&mut self) {
+        if self.contacts_known {
+            return;
+        }
         let loose = std::mem::take(&mut self.loose_contacts);
         self.set_directory(Directory::build(&self.statements, &loose));
     }
@@ -185,6 +190,7 @@ impl Catalog {
     pub fn set_directory(&mut self, directory: Directory) {
         self.contact_index = ContactIndex::new(&directory);
         self.directory = directory;
+        self.contacts_known = true;
     }
 
     /// Where each statement of `old` is in this catalog, by id, and which
