@@ -799,6 +799,10 @@ fn empty_search_is_the_whole_directory_in_order() {
 fn communique(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_communique"))
         .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-state"),
+        )
+        .env(
             "XDG_CACHE_HOME",
             concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
         )

@@ -52,6 +52,10 @@ fn names(statement: &Statement) -> Vec<&str> {
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_communique"))
         .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-state"),
+        )
+        .env(
             "XDG_CACHE_HOME",
             concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
         )

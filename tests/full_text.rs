@@ -360,6 +360,11 @@ fn opening_lands_on_the_first_hit_and_n_moves_between_hits() {
 
 fn communique() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_communique"));
+    // Never the state of whoever runs the tests.
+    command.env(
+        "XDG_STATE_HOME",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/no-state"),
+    );
     command.env(
         "XDG_CACHE_HOME",
         concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),

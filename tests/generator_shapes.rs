@@ -183,6 +183,10 @@ fn near_duplicates_differ_by_a_word_or_a_date_within_a_family() {
 fn check(archive: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_communique"))
         .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-state"),
+        )
+        .env(
             "XDG_CACHE_HOME",
             concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
         )

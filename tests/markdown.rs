@@ -60,6 +60,10 @@ fn paragraph<'a>(statement: &'a Statement, text: &str) -> &'a str {
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_communique"))
         .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-state"),
+        )
+        .env(
             "XDG_CACHE_HOME",
             concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
         )

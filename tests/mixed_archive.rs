@@ -119,6 +119,10 @@ fn check_reads_every_format_in_one_folder_and_locates_every_problem() {
     mixed(root);
     let output = Command::new(BINARY)
         .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-state"),
+        )
+        .env(
             "XDG_CACHE_HOME",
             concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
         )
@@ -211,6 +215,10 @@ fn list_json_holds_a_statement_of_every_format() {
     let dir = tempfile::tempdir().expect("temp dir");
     mixed(dir.path());
     let output = Command::new(BINARY)
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-state"),
+        )
         .env(
             "XDG_CACHE_HOME",
             concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),

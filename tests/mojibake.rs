@@ -87,6 +87,10 @@ fn a_saved_page_decoded_twice_loads_as_published_with_a_warning() {
 fn show_json_and_check_give_the_repaired_text_and_the_located_warning() {
     let show = Command::new(BINARY)
         .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-state"),
+        )
+        .env(
             "XDG_CACHE_HOME",
             concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
         )
@@ -104,6 +108,10 @@ fn show_json_and_check_give_the_repaired_text_and_the_located_warning() {
     assert_clean(body);
 
     let check = Command::new(BINARY)
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-state"),
+        )
         .env(
             "XDG_CACHE_HOME",
             concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),

@@ -121,6 +121,10 @@ fn the_archive_wide_setting_reflows_every_plain_body_unless_a_record_says_not() 
     let show = |id: &str| {
         let output = Command::new(env!("CARGO_BIN_EXE_communique"))
             .env(
+                "XDG_STATE_HOME",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/no-state"),
+            )
+            .env(
                 "XDG_CACHE_HOME",
                 concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
             )

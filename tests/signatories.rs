@@ -17,6 +17,11 @@ const JAPAN: &str = "Minister of Foreign Affairs, Japan";
 
 fn communique() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_communique"));
+    // Never the state of whoever runs the tests.
+    command.env(
+        "XDG_STATE_HOME",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/no-state"),
+    );
     command.env(
         "XDG_CACHE_HOME",
         concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
