@@ -20,7 +20,8 @@ use crate::records::Statement;
 use crate::search::Index;
 
 pub use order::{
-    Order, kept_or_newest_order, merge_newest, newest_order, newest_positions, ranks, trusted_order,
+    Order, kept_or_newest_order, merge_newest, newest_order, newest_positions, newest_positions_of,
+    ranks, trusted_order,
 };
 pub use owner::{Catalog, Remap, problem_lines};
 pub use snapshot::KeptIndex;
@@ -100,7 +101,7 @@ pub struct Indexed {
     pub index: Index,
     /// The newest-first order kept beside the index, not yet checked
     /// against the statements (see [`kept_or_newest_order`]), or made now.
-    pub order: Option<Vec<u32>>,
+    pub order: Vec<u32>,
     /// The contacts directory, when asked for (kept beside the index, or
     /// made now and kept there).
     pub directory: Option<crate::contacts::Directory>,
@@ -111,7 +112,7 @@ impl Indexed {
     /// The catalog of it.
     #[must_use]
     pub fn into_catalog(self) -> Catalog {
-        let mut catalog = Catalog::opened(self.archive, self.index, self.order);
+        let mut catalog = Catalog::opened(self.archive, self.index, Some(self.order));
         if let Some(directory) = self.directory {
             catalog.set_directory(directory);
         }
@@ -179,13 +180,13 @@ pub fn load_indexed_as_stamped(
         return Ok(Indexed {
             archive,
             index: kept_index.index,
-            order: Some(kept_index.order),
+            order: kept_index.order,
             directory,
             warmth,
         });
     }
     let index = Index::new(&archive.statements);
-    let order = newest_order(&archive.statements).order;
+    let order = newest_positions_of(&archive.statements);
     let directory = contacts.then(|| crate::contacts::Directory::from_archive(&archive));
     if let Some((folder, generation)) = kept {
         // Not kept: the next open indexes again, as this one did.
@@ -201,7 +202,7 @@ pub fn load_indexed_as_stamped(
     Ok(Indexed {
         archive,
         index,
-        order: Some(order),
+        order,
         directory,
         warmth,
     })

@@ -679,11 +679,6 @@ impl State {
         }
     }
 
-    /// Sets the contacts directory (built with the archive).
-    pub fn set_directory(&mut self, directory: crate::contacts::Directory) {
-        self.catalog.set_directory(directory);
-    }
-
     /// Records the outcome of an effect for the status line.
     pub fn report(&mut self, outcome: String) {
         self.status = Some(outcome);

@@ -729,12 +729,12 @@ fn a_kept_order_is_used_only_when_it_is_the_order() {
     let expected = uncached(&root, &home, &["list", "--json"]).0;
     let fresh = catalog::load_indexed(&source).expect("opens");
     let made = catalog::newest_order(&fresh.archive.statements).order;
-    assert_eq!(fresh.order.as_deref(), Some(made.as_slice()));
+    assert_eq!(fresh.order, made);
     assert!(made.len() >= 10, "enough statements to tell orders apart");
 
     let warm = catalog::load_indexed(&source).expect("opens");
     assert_eq!(warm.warmth, Warmth::Warm);
-    assert_eq!(warm.order.as_deref(), Some(made.as_slice()), "kept");
+    assert_eq!(warm.order, made, "kept");
     assert_eq!(warm.into_catalog().order, made);
     assert_eq!(communique(&root, &cache, &["list", "--json"]), expected);
 
@@ -750,11 +750,7 @@ fn a_kept_order_is_used_only_when_it_is_the_order() {
         snapshot::write_index(&cache, &root, generation, &index, &wrong, None).expect("written");
         let warm = catalog::load_indexed(&source).expect("opens");
         assert_eq!(warm.warmth, Warmth::Warm, "{what}");
-        assert_eq!(
-            warm.order.as_deref(),
-            Some(wrong.as_slice()),
-            "{what}: read"
-        );
+        assert_eq!(warm.order, wrong, "{what}: read");
         assert_eq!(warm.into_catalog().order, made, "{what}: sorted again");
         assert_eq!(
             communique(&root, &cache, &["list", "--json"]),

@@ -46,7 +46,9 @@ fn archive() -> &'static Archive {
 fn state(restricted: bool) -> State {
     let archive = archive();
     let mut state = State::new(archive.name(), archive.statements.clone(), 1);
-    state.set_directory(communique::contacts::Directory::from_archive(archive));
+    state
+        .catalog
+        .set_directory(communique::contacts::Directory::from_archive(archive));
     state.catalog.problem_lines = vec!["archive/x.json:1:1: a problem".into()];
     state.triage.tags = vec!["urgent".into()];
     state.triage.saved = vec![("japan".into(), "japan".into())];

@@ -776,7 +776,9 @@ fn emoji_with_variation_selectors_end_with_an_ellipsis_at_the_edge() {
 /// The bundled archive with its contacts directory, as the browser builds it.
 fn browser_with_contacts(width: u16, height: u16) -> State {
     let mut state = browser(width, height);
-    state.set_directory(communique::contacts::Directory::from_archive(archive()));
+    state
+        .catalog
+        .set_directory(communique::contacts::Directory::from_archive(archive()));
     state.today = chrono::NaiveDate::from_ymd_opt(2024, 6, 1).expect("a date");
     state
 }

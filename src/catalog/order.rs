@@ -47,15 +47,28 @@ pub fn newest_order(statements: &[Statement]) -> Order {
 /// instead of sorting when it is that order ([`trusted_order`]).
 #[must_use]
 pub fn kept_or_newest_order(statements: &[Statement], kept: Option<Vec<u32>>) -> Order {
-    let key = |at: u32| {
-        let statement = &statements[at as usize];
-        (&statement.published, statement.id.as_str())
-    };
     let order = kept
-        .and_then(|kept| trusted_order(kept, statements.len(), key))
-        .unwrap_or_else(|| newest_positions(statements.len(), key));
+        .and_then(|kept| trusted_order(kept, statements.len(), key_of(statements)))
+        .unwrap_or_else(|| newest_positions_of(statements));
     let rank = Arc::new(ranks(&order));
     Order { order, rank }
+}
+
+/// The statements' positions newest first (without their places, as
+/// [`newest_order`] gives them too).
+#[must_use]
+pub fn newest_positions_of(statements: &[Statement]) -> Vec<u32> {
+    newest_positions(statements.len(), key_of(statements))
+}
+
+/// What the newest-first order compares of the statement at a position.
+fn key_of<'a>(
+    statements: &'a [Statement],
+) -> impl Fn(u32) -> (&'a crate::records::Published, &'a str) + Sync + Copy {
+    move |at| {
+        let statement = &statements[at as usize];
+        (&statement.published, statement.id.as_str())
+    }
 }
 
 /// Positions `0..count` newest first, each one's date and id given by
@@ -102,7 +115,8 @@ pub fn trusted_order<'a>(
     in_order.then_some(kept)
 }
 
-fn position(at: usize) -> u32 {
+/// A position as the orders hold it.
+pub(super) fn position(at: usize) -> u32 {
     u32::try_from(at).unwrap_or(u32::MAX)
 }
 

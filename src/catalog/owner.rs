@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::order::{Order, kept_or_newest_order, merge_newest, newest_order, ranks};
+use super::order::{Order, kept_or_newest_order, merge_newest, newest_order, position, ranks};
 use crate::contacts::Directory;
 use crate::loader::Archive;
 use crate::records::Statement;
@@ -164,9 +164,7 @@ impl Catalog {
                 let newest = |a: &u32, b: &u32| {
                     Statement::newest_first(&statements[*a as usize], &statements[*b as usize])
                 };
-                let mut arrived: Vec<u32> = (first..statements.len())
-                    .map(|at| u32::try_from(at).unwrap_or(u32::MAX))
-                    .collect();
+                let mut arrived: Vec<u32> = (first..statements.len()).map(position).collect();
                 if !arrived.is_sorted_by(|a, b| newest(a, b).is_le()) {
                     arrived.sort_by(newest);
                 }
@@ -201,12 +199,19 @@ impl Catalog {
             .statements
             .iter()
             .enumerate()
-            .map(|(at, statement)| (statement.id.as_str(), u32::try_from(at).unwrap_or(u32::MAX)))
+            .map(|(at, statement)| (statement.id.as_str(), position(at)))
             .collect();
-        let to_new = old
+        let to_new: Vec<Option<u32>> = old
             .statements
             .iter()
             .map(|statement| positions.get(statement.id.as_str()).copied())
+            .collect();
+        let left = old
+            .statements
+            .iter()
+            .zip(&to_new)
+            .filter(|(_, now)| now.is_none())
+            .map(|(statement, _)| statement.id.clone())
             .collect();
         let known: HashSet<&str, foldhash::fast::RandomState> =
             old.statements.iter().map(|s| s.id.as_str()).collect();
@@ -214,12 +219,6 @@ impl Catalog {
             .statements
             .iter()
             .filter(|statement| !known.contains(statement.id.as_str()))
-            .map(|statement| statement.id.clone())
-            .collect();
-        let left = old
-            .statements
-            .iter()
-            .filter(|statement| !positions.contains_key(statement.id.as_str()))
             .map(|statement| statement.id.clone())
             .collect();
         Remap {

@@ -170,6 +170,11 @@ pub fn run(
     // Freed by the process's exit rather than statement by statement (a
     // tenth of a second at 100,000): `list` ends when it has printed.
     let loaded = std::mem::ManuallyDrop::new(loaded);
+    // What the snippets mark: the query's text terms, as parsed once.
+    let terms: Vec<_> = found
+        .as_ref()
+        .map(|(query, _)| query.text_terms().cloned().collect())
+        .unwrap_or_default();
     // Each statement with how the query's fuzzy words matched it, if any.
     let chosen: Vec<(&Statement, Option<Hit>)> = match (query, found) {
         (Some(text), Some((query, hits))) => {
@@ -190,10 +195,6 @@ pub fn run(
         _ => loaded.newest_first().map(|s| (s, None)).collect(),
     };
     let chosen = &chosen[..limit.unwrap_or(usize::MAX).min(chosen.len())];
-    let terms: Vec<_> = query
-        .and_then(|text| parse(text).ok())
-        .map(|query| query.text_terms().cloned().collect())
-        .unwrap_or_default();
     if json {
         let records = chosen
             .iter()
