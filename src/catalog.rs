@@ -18,10 +18,11 @@ use std::path::{Path, PathBuf};
 use crate::loader::{Archive, FileStamp, LoadOptions, ReadPolicy, file_stamps, load_with};
 use crate::records::Statement;
 use crate::search::Index;
+use kept::KeptHead;
 
 pub use order::{
-    Order, kept_or_newest_order, merge_newest, newest_order, newest_positions, newest_positions_of,
-    ranks, trusted_order,
+    Order, kept_or_newest_order, merge_newest, newest_order, newest_positions, newest_positions_by,
+    newest_positions_of, ranks, trusted_order, trusted_order_by,
 };
 pub use owner::{Catalog, Remap, problem_lines};
 pub use snapshot::KeptIndex;
@@ -206,6 +207,66 @@ pub fn load_indexed_as_stamped(
         directory,
         warmth,
     })
+}
+
+/// What a command that prints a few statements needs (`list`, `mark
+/// --query`): with `searched`, the catalog searchable as [`load_indexed`]
+/// gives it; without, only listable (no index is read or made). When the
+/// snapshot (and, to search, the index kept beside it) checks out, its
+/// statements are left on the snapshot's shelf, each restored when asked
+/// for ([`Catalog::shelved`]); otherwise the archive is opened whole (and
+/// kept for next time) as [`load_indexed`] or [`load_in_file_order`] open
+/// it.
+///
+/// # Errors
+/// When the archive cannot be opened at all.
+pub fn load_shelved(source: &Source, searched: bool) -> anyhow::Result<Catalog> {
+    let Some(folder) = &source.cache else {
+        return opened_whole(source, searched, None);
+    };
+    // The kept index is read and decoded while the snapshot is.
+    let ahead = searched.then(|| {
+        let (folder, root) = (folder.clone(), source.root.clone());
+        std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, false))
+    });
+    let stamps = file_stamps(&source.root, source.policy)?;
+    if let Ok(shelf) = snapshot::shelf(folder, &source.root, source.policy, &stamps) {
+        let made = shelf.heads().ok().and_then(|heads| match ahead {
+            None => Some((Index::default(), shelf_order(&heads, None))),
+            Some(reading) => {
+                let ahead = reading.join().ok()?.ok()?;
+                let signed: Vec<usize> = heads.iter().map(KeptHead::signed).collect();
+                let kept = ahead.check(shelf.generation, &signed).ok()?;
+                Some((kept.index, shelf_order(&heads, Some(kept.order))))
+            }
+        });
+        if let Some((index, order)) = made {
+            return Ok(Catalog::shelved(shelf, index, order));
+        }
+    }
+    opened_whole(source, searched, Some(stamps))
+}
+
+/// The newest-first order of statements on a shelf, from their `heads`:
+/// `kept` (kept beside the index) when it is that order, else sorted.
+fn shelf_order(heads: &[KeptHead<'_>], kept: Option<Vec<u32>>) -> Vec<u32> {
+    let newest_first = |a: u32, b: u32| heads[a as usize].newest_first(&heads[b as usize]);
+    kept.and_then(|kept| trusted_order_by(kept, heads.len(), newest_first))
+        .unwrap_or_else(|| newest_positions_by(heads.len(), newest_first))
+}
+
+/// The archive opened whole for [`load_shelved`], the files as stamped
+/// already when they were.
+fn opened_whole(
+    source: &Source,
+    searched: bool,
+    stamps: Option<Vec<FileStamp>>,
+) -> anyhow::Result<Catalog> {
+    if searched {
+        Ok(load_indexed_as_stamped(source, stamps, false)?.into_catalog())
+    } else {
+        Ok(Catalog::unindexed(opened_as_stamped(source, stamps)?.0))
+    }
 }
 
 /// The archive in file order, how it was opened, and the generation of

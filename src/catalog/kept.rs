@@ -63,6 +63,79 @@ impl KeptDate {
     }
 }
 
+/// The first fields of a kept statement, read in place without restoring
+/// the rest: its id, its date as its newest-first place needs it, and how
+/// many signatories it has (what the kept fuzzy index is checked against).
+#[derive(Debug, Deserialize)]
+pub struct KeptHead<'a> {
+    pub id: &'a str,
+    #[serde(borrow)]
+    published: KeptDateRef<'a>,
+    signatories: Count,
+}
+
+/// How many numbers a kept list holds, counted as they are read (none is
+/// kept).
+#[derive(Debug)]
+struct Count(usize);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Counting;
+        impl<'de> serde::de::Visitor<'de> for Counting {
+            type Value = Count;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of numbers")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Count, A::Error> {
+                let mut count = 0;
+                while seq.next_element::<u32>()?.is_some() {
+                    count += 1;
+                }
+                Ok(Count(count))
+            }
+        }
+        deserializer.deserialize_seq(Counting)
+    }
+}
+
+/// A [`KeptDate`] read in place.
+#[derive(Debug, Deserialize)]
+struct KeptDateRef<'a> {
+    raw: &'a str,
+    seconds: i64,
+    nanos: u32,
+    _offset: i32,
+    _timed: bool,
+    #[serde(borrow)]
+    zone: Option<&'a str>,
+}
+
+impl KeptHead<'_> {
+    /// How many signatories the statement has.
+    #[must_use]
+    pub fn signed(&self) -> usize {
+        self.signatories.0
+    }
+
+    /// The order of [`Statement::newest_first`] (newest first, then by
+    /// id), from the kept fields: the instant, then the date as written,
+    /// then the zone's name, as [`Published`] orders them.
+    #[must_use]
+    pub fn newest_first(&self, other: &Self) -> std::cmp::Ordering {
+        let key = |head: &Self| {
+            let date = &head.published;
+            (date.seconds, date.nanos, date.raw, date.zone)
+        };
+        key(other)
+            .cmp(&key(self))
+            .then_with(|| self.id.cmp(other.id))
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct KeptSignatory {
     name: Option<String>,
@@ -129,12 +202,14 @@ struct KeptSpeech {
     caveat: Option<String>,
 }
 
-/// One statement, its signatories and file by number.
+/// One statement, its signatories and file by number. Its first fields are
+/// what a [`KeptHead`] reads without restoring the rest.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct KeptStatement {
     id: String,
-    title: String,
     published: KeptDate,
+    signatories: Vec<u32>,
+    title: String,
     kind: Option<String>,
     summary: Option<String>,
     organisations: Vec<String>,
@@ -145,7 +220,6 @@ pub struct KeptStatement {
     people: Vec<String>,
     url: Option<String>,
     withdrawn: Option<(KeptDate, Option<String>)>,
-    signatories: Vec<u32>,
     body: Option<String>,
     speech: Option<KeptSpeech>,
     links: Vec<String>,
@@ -207,8 +281,9 @@ impl Numbering {
         }
         KeptStatement {
             id: statement.id.clone(),
-            title: statement.title.clone(),
             published: KeptDate::of(&statement.published),
+            signatories,
+            title: statement.title.clone(),
             kind: statement.kind.clone(),
             summary: statement.summary.clone(),
             organisations: statement.organisations.clone(),
@@ -222,7 +297,6 @@ impl Numbering {
                 .withdrawn
                 .as_ref()
                 .map(|withdrawn| (KeptDate::of(&withdrawn.date), withdrawn.note.clone())),
-            signatories,
             body: statement.body.clone(),
             speech: statement.speech.as_ref().map(|speech| KeptSpeech {
                 delivered: speech.delivered.as_ref().map(KeptDate::of),

@@ -79,11 +79,20 @@ pub fn newest_positions<'a>(
     count: usize,
     key: impl Fn(u32) -> (&'a crate::records::Published, &'a str) + Sync,
 ) -> Vec<u32> {
+    newest_positions_by(count, |a, b| crate::records::newest_first(key(a), key(b)))
+}
+
+/// As [`newest_positions`], `newest_first(a, b)` comparing the statements
+/// at two positions as [`crate::records::newest_first`] does (from what a
+/// catalog snapshot keeps of them, when they are not restored).
+#[must_use]
+pub fn newest_positions_by(
+    count: usize,
+    newest_first: impl Fn(u32, u32) -> std::cmp::Ordering + Sync,
+) -> Vec<u32> {
     use rayon::slice::ParallelSliceMut as _;
     let mut order: Vec<u32> = (0..count).map(position).collect();
-    order.par_sort_unstable_by(|&a, &b| {
-        crate::records::newest_first(key(a), key(b)).then(a.cmp(&b))
-    });
+    order.par_sort_unstable_by(|&a, &b| newest_first(a, b).then(a.cmp(&b)));
     order
 }
 
@@ -97,6 +106,19 @@ pub fn trusted_order<'a>(
     count: usize,
     key: impl Fn(u32) -> (&'a crate::records::Published, &'a str),
 ) -> Option<Vec<u32>> {
+    trusted_order_by(kept, count, |a, b| {
+        crate::records::newest_first(key(a), key(b))
+    })
+}
+
+/// As [`trusted_order`], comparing positions with `newest_first` (see
+/// [`newest_positions_by`]).
+#[must_use]
+pub fn trusted_order_by(
+    kept: Vec<u32>,
+    count: usize,
+    newest_first: impl Fn(u32, u32) -> std::cmp::Ordering,
+) -> Option<Vec<u32>> {
     if kept.len() != count {
         return None;
     }
@@ -108,7 +130,7 @@ pub fn trusted_order<'a>(
         }
     }
     let in_order = kept.windows(2).all(|pair| {
-        crate::records::newest_first(key(pair[0]), key(pair[1]))
+        newest_first(pair[0], pair[1])
             .then(pair[0].cmp(&pair[1]))
             .is_lt()
     });

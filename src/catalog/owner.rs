@@ -7,10 +7,12 @@
 //! [`Catalog::finish`]). A reload is a new catalog and the [`Remap`] of
 //! positions from the old one.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::order::{Order, kept_or_newest_order, merge_newest, newest_order, position, ranks};
+use super::snapshot::Shelf;
 use crate::contacts::Directory;
 use crate::loader::Archive;
 use crate::records::Statement;
@@ -21,7 +23,8 @@ use crate::search::{Chunks, Index};
 #[derive(Debug, Default)]
 pub struct Catalog {
     /// In the order they were loaded: positions in this list are what hits,
-    /// choices and open views refer to.
+    /// choices and open views refer to. Empty in a shelved catalog, whose
+    /// statements are restored one at a time ([`Catalog::statement`]).
     pub statements: Vec<Statement>,
     /// Positions of the statements, newest first.
     pub order: Vec<u32>,
@@ -45,6 +48,10 @@ pub struct Catalog {
     loose_contacts: Vec<crate::contacts::ContactEntry>,
     /// Whether `directory` is the archive's (gathered, or taken as kept).
     contacts_known: bool,
+    /// In a catalog opened for a command that prints a few statements
+    /// ([`Catalog::shelved`]): the snapshot they are restored from, one at
+    /// a time, and `statements` is empty.
+    shelf: Option<Shelf>,
 }
 
 impl Catalog {
@@ -96,6 +103,83 @@ impl Catalog {
         Self::opened(archive, Index::default(), None)
     }
 
+    /// A catalog snapshot opened for a command that prints a few of its
+    /// statements (`list`, `mark --query`), with the fuzzy index kept for
+    /// it (or none, to be listed only) and their newest-first `order`,
+    /// checked against the statements' kept dates and ids
+    /// ([`super::load_shelved`]): each statement is restored when asked
+    /// for ([`Catalog::statement`]), and `statements` is empty.
+    #[must_use]
+    pub fn shelved(shelf: Shelf, index: Index, order: Vec<u32>) -> Self {
+        let rank = Arc::new(ranks(&order));
+        let problem_lines = problem_lines(&shelf.archive);
+        Self {
+            problems: problem_lines.len(),
+            problem_lines,
+            order,
+            rank,
+            index: Chunks::one(index),
+            shelf: Some(shelf),
+            ..Self::default()
+        }
+    }
+
+    /// The statement at position `at`, restored from the shelf in a
+    /// shelved catalog.
+    ///
+    /// # Errors
+    /// No statement there, or a shelved one that does not restore (a
+    /// snapshot damaged in a way its checksums did not catch).
+    pub fn statement(&self, at: usize) -> anyhow::Result<Cow<'_, Statement>> {
+        match &self.shelf {
+            Some(shelf) => {
+                Ok(Cow::Owned(shelf.statement(at).map_err(|why| {
+                    anyhow::anyhow!("catalog snapshot {why}")
+                })?))
+            }
+            None => self
+                .statements
+                .get(at)
+                .map(Cow::Borrowed)
+                .ok_or_else(|| anyhow::anyhow!("no statement {at}")),
+        }
+    }
+
+    /// Whether its statements are on a snapshot's shelf
+    /// ([`Catalog::shelved`]).
+    #[must_use]
+    pub fn is_shelved(&self) -> bool {
+        self.shelf.is_some()
+    }
+
+    /// The id of the statement at position `at`.
+    #[must_use]
+    pub fn id(&self, at: usize) -> Option<&str> {
+        match &self.shelf {
+            Some(shelf) => shelf.head(at).ok().map(|head| head.id),
+            None => self
+                .statements
+                .get(at)
+                .map(|statement| statement.id.as_str()),
+        }
+    }
+
+    /// The catalog with every statement restored (a shelved one's from
+    /// its shelf, on all cores), for a command that reads them all.
+    ///
+    /// # Errors
+    /// A shelved statement that does not restore.
+    pub fn into_whole(mut self) -> anyhow::Result<Self> {
+        if let Some(shelf) = self.shelf.take() {
+            let archive = shelf
+                .into_archive()
+                .map_err(|why| anyhow::anyhow!("catalog snapshot {why}"))?;
+            self.statements = archive.statements;
+            self.loose_contacts = archive.contacts;
+        }
+        Ok(self)
+    }
+
     /// Makes the contacts directory of the statements and of the items
     /// that hold none, unless it is known already.
     pub fn gather_contacts(&mut self) {
@@ -106,19 +190,17 @@ impl Catalog {
         self.set_directory(Directory::build(&self.statements, &loose));
     }
 
-    /// The statements newest first.
-    pub fn newest_first(&self) -> impl Iterator<Item = &Statement> {
-        self.order.iter().map(|&at| &self.statements[at as usize])
-    }
-
+    /// How many statements it holds (shelved ones included).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.statements.len()
+        self.shelf
+            .as_ref()
+            .map_or(self.statements.len(), Shelf::len)
     }
 
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.statements.is_empty()
+        self.len() == 0
     }
 
     /// The statement with this id.
@@ -275,7 +357,11 @@ mod tests {
     }
 
     fn ids(catalog: &Catalog) -> Vec<&str> {
-        catalog.newest_first().map(|s| s.id.as_str()).collect()
+        catalog
+            .order
+            .iter()
+            .map(|&at| catalog.statements[at as usize].id.as_str())
+            .collect()
     }
 
     /// A catalog that streamed in batch by batch (order merged here, index

@@ -9,7 +9,9 @@
 //! "communique-catlg" · format version (u32 LE) · frames…
 //! frame: kind (u8) · length (u64 LE) · CRC-32 of the bytes (u32 LE) · bytes (postcard)
 //! kinds: 1 header (program version, root, read policy, every file's stamp)
-//!        2 chunk  (signatories and files met first here, then its statements)
+//!        2 chunk  (signatories and files met first here, then its statements,
+//!                  each encoded on its own: a command restores only those it
+//!                  prints, from a [`Shelf`])
 //!        3 tail   (counts, generation, contacts, problems, skipped files) — last, and only once
 //! ```
 //!
@@ -46,7 +48,9 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::kept::{KeptContact, KeptPath, KeptProblem, KeptStatement, Names, NewNames, Numbering};
+use super::kept::{
+    KeptContact, KeptHead, KeptPath, KeptProblem, KeptStatement, Names, NewNames, Numbering,
+};
 use crate::contacts::Directory;
 use crate::loader::{Archive, FileStamp, ReadPolicy};
 use crate::records::Statement;
@@ -54,7 +58,7 @@ use crate::records::Statement;
 /// The file's first bytes.
 const MAGIC: &[u8; 16] = b"communique-catlg";
 /// The layout of the file and of its records: another is made again.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// Statements in one chunk (decoded in parallel, a chunk a task).
 const CHUNK: usize = 8_192;
 
@@ -91,10 +95,13 @@ struct Header {
     files: Vec<(KeptPath, u64, i64, u64)>,
 }
 
+/// Statements in the order read, each encoded on its own so that one can
+/// be restored without the others ([`Shelf::statement`]).
 #[derive(Debug, Serialize, Deserialize)]
-struct Chunk {
+struct Chunk<'a> {
     names: NewNames,
-    statements: Vec<KeptStatement>,
+    #[serde(borrow)]
+    statements: Vec<&'a serde_bytes::Bytes>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -114,6 +121,14 @@ struct Tail {
 #[must_use]
 pub fn file_for(folder: &Path, root: &Path) -> PathBuf {
     folder.join(format!("catalog-{:016x}.bin", root_hash(root)))
+}
+
+/// Throws away the snapshot kept for the archive at `root` in `folder`
+/// (one found damaged inside, past its checksums), so the next open reads
+/// the archive and keeps a new one. One that cannot be removed is left:
+/// the next open judges it again.
+pub fn discard(folder: &Path, root: &Path) {
+    let _ = std::fs::remove_file(file_for(folder, root));
 }
 
 /// The kept fuzzy index for the archive at `root` in `folder`.
@@ -208,14 +223,18 @@ impl Writer {
     /// When the file cannot be written.
     pub fn add(&mut self, statements: &[Statement]) -> anyhow::Result<()> {
         for lot in statements.chunks(CHUNK) {
-            let mut chunk = Chunk {
-                names: NewNames::default(),
-                statements: Vec::with_capacity(lot.len()),
+            let mut names = NewNames::default();
+            let encoded = lot
+                .iter()
+                .map(|statement| postcard::to_stdvec(&self.numbering.keep(statement, &mut names)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let chunk = Chunk {
+                names,
+                statements: encoded
+                    .iter()
+                    .map(|bytes| serde_bytes::Bytes::new(bytes))
+                    .collect(),
             };
-            for statement in lot {
-                let kept = self.numbering.keep(statement, &mut chunk.names);
-                chunk.statements.push(kept);
-            }
             frame(&mut self.out, CHUNK_KIND, &postcard::to_stdvec(&chunk)?)
                 .with_context(|| format!("writing {}", self.temp.display()))?;
             self.statements += lot.len() as u64;
@@ -407,16 +426,180 @@ pub fn read(
     policy: ReadPolicy,
     files: &[FileStamp],
 ) -> Result<(Archive, u64), Refused> {
-    let bytes = read_kept(&file_for(folder, root))?;
-    trusted(&bytes, root, policy, files).map_err(Refused::Unusable)
+    let shelf = shelf(folder, root, policy, files)?;
+    let generation = shelf.generation;
+    let archive = shelf.into_archive().map_err(Refused::Unusable)?;
+    Ok((archive, generation))
 }
 
-fn trusted(
+/// The snapshot in `folder` of the archive at `root`, checked as [`read`]
+/// checks it, with its statements left encoded: each is restored when it
+/// is asked for.
+///
+/// # Errors
+/// As [`read`].
+pub fn shelf(
+    folder: &Path,
+    root: &Path,
+    policy: ReadPolicy,
+    files: &[FileStamp],
+) -> Result<Shelf, Refused> {
+    let bytes = read_kept(&file_for(folder, root))?;
+    Shelf::checked(bytes, root, policy, files).map_err(Refused::Unusable)
+}
+
+/// A catalog snapshot that checked out, its statements still encoded:
+/// a command that prints a page of statements restores those and no more
+/// (at 100,000 statements, restoring every one takes most of a warm
+/// `list`).
+pub struct Shelf {
+    /// The snapshot file.
+    bytes: Vec<u8>,
+    /// Where each statement is in `bytes`, in the order written.
+    spans: Vec<std::ops::Range<usize>>,
+    /// The signatories and files the statements name by number.
+    names: Names,
+    /// The archive but for its statements: contacts of items that hold
+    /// none, problems, files skipped and read.
+    pub archive: Archive,
+    /// Drawn when it was written (the kept index names it).
+    pub generation: u64,
+}
+
+impl std::fmt::Debug for Shelf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shelf")
+            .field("statements", &self.spans.len())
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shelf {
+    /// The snapshot in `bytes` when everything checks out: the magic, the
+    /// format and program versions, the root and the read policy it was
+    /// made with, every archive file's stamp against `files`, every
+    /// frame's checksum, and the counts in the tail.
+    fn checked(
+        bytes: Vec<u8>,
+        root: &Path,
+        policy: ReadPolicy,
+        files: &[FileStamp],
+    ) -> Result<Self, String> {
+        let (spans, names, tail) = checked_parts(&bytes, root, policy, files)?;
+        let restore = |err: anyhow::Error| format!("damaged ({err:#})");
+        let archive = Archive {
+            root: root.to_path_buf(),
+            statements: Vec::new(),
+            contacts: tail
+                .contacts
+                .into_iter()
+                .map(KeptContact::restore)
+                .collect::<anyhow::Result<_>>()
+                .map_err(restore)?,
+            problems: tail
+                .problems
+                .into_iter()
+                .map(KeptProblem::restore)
+                .collect::<anyhow::Result<_>>()
+                .map_err(restore)?,
+            skipped: tail.skipped.iter().map(KeptPath::restore).collect(),
+            files_read: usize::try_from(tail.files_read).map_err(|err| err.to_string())?,
+            withdrawn: Vec::new(),
+        };
+        Ok(Self {
+            bytes,
+            spans,
+            names,
+            archive,
+            generation: tail.generation,
+        })
+    }
+
+    /// How many statements it holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    fn encoded(&self, at: usize) -> Result<&[u8], String> {
+        self.spans
+            .get(at)
+            .and_then(|span| self.bytes.get(span.clone()))
+            .ok_or_else(|| format!("no statement {at}"))
+    }
+
+    /// The first fields of the statement at `at` (in the order written),
+    /// read in place.
+    ///
+    /// # Errors
+    /// When it does not decode: the snapshot is not what was written.
+    pub fn head(&self, at: usize) -> Result<KeptHead<'_>, String> {
+        let encoded = self.encoded(at)?;
+        postcard::take_from_bytes(encoded)
+            .map(|(head, _)| head)
+            .map_err(|err| format!("damaged (statement {at}: {err})"))
+    }
+
+    /// Every statement's head, in the order written, on all cores.
+    ///
+    /// # Errors
+    /// As [`Shelf::head`].
+    pub fn heads(&self) -> Result<Vec<KeptHead<'_>>, String> {
+        let mut heads = Vec::with_capacity(self.len());
+        (0..self.len())
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|at| self.head(at))
+            .collect_into_vec(&mut heads);
+        heads.into_iter().collect()
+    }
+
+    /// The statement at `at` (in the order written), restored.
+    ///
+    /// # Errors
+    /// When it does not decode or names a number never written: the
+    /// snapshot is not what was written.
+    pub fn statement(&self, at: usize) -> Result<Statement, String> {
+        let encoded = self.encoded(at)?;
+        postcard::from_bytes::<KeptStatement>(encoded)
+            .map_err(|err| format!("damaged (statement {at}: {err})"))?
+            .restore(&self.names)
+            .map_err(|err| format!("damaged (statement {at}: {err:#})"))
+    }
+
+    /// The archive with every statement restored, on all cores, in the
+    /// order written.
+    ///
+    /// # Errors
+    /// As [`Shelf::statement`].
+    pub fn into_archive(self) -> Result<Archive, String> {
+        let mut restored = Vec::with_capacity(self.len());
+        (0..self.len())
+            .into_par_iter()
+            .with_min_len(256)
+            .map(|at| self.statement(at))
+            .collect_into_vec(&mut restored);
+        let mut archive = self.archive;
+        archive.statements = restored.into_iter().collect::<Result<_, _>>()?;
+        Ok(archive)
+    }
+}
+
+/// The parts of a snapshot file's `bytes` once it checks out (see
+/// [`Shelf::checked`]): where each statement's encoding is, the names
+/// they number, and the tail.
+fn checked_parts(
     bytes: &[u8],
     root: &Path,
     policy: ReadPolicy,
     files: &[FileStamp],
-) -> Result<(Archive, u64), String> {
+) -> Result<(Vec<std::ops::Range<usize>>, Names, Tail), String> {
     let (version, rest) = opening(bytes, MAGIC, "not a communique catalog")?;
     if version != VERSION {
         return Err(format!(
@@ -494,45 +677,19 @@ fn trusted(
             tail.statements
         ));
     }
+    // Each statement's place in the file: its bytes lie inside `bytes`,
+    // borrowed from it by the decoder.
+    let base = bytes.as_ptr() as usize;
     let mut names = Names::default();
-    let mut lots = Vec::with_capacity(chunks.len());
+    let mut spans = Vec::with_capacity(count);
     for chunk in chunks {
         names.add(chunk.names);
-        lots.push(chunk.statements);
+        spans.extend(chunk.statements.iter().map(|encoded| {
+            let start = encoded.as_ptr() as usize - base;
+            start..start + encoded.len()
+        }));
     }
-    // Restored on all cores straight into one list, in order (a list per
-    // chunk joined after would copy every statement once more).
-    let kept: Vec<&mut KeptStatement> = lots.iter_mut().flatten().collect();
-    let mut restored = Vec::with_capacity(count);
-    kept.into_par_iter()
-        .map(|kept| std::mem::take(kept).restore(&names))
-        .collect_into_vec(&mut restored);
-    drop(lots);
-    let statements: Vec<Statement> = restored
-        .into_iter()
-        .collect::<anyhow::Result<_>>()
-        .map_err(|err| format!("damaged ({err:#})"))?;
-    let restore = |err: anyhow::Error| format!("damaged ({err:#})");
-    let archive = Archive {
-        root: root.to_path_buf(),
-        statements,
-        contacts: tail
-            .contacts
-            .into_iter()
-            .map(KeptContact::restore)
-            .collect::<anyhow::Result<_>>()
-            .map_err(restore)?,
-        problems: tail
-            .problems
-            .into_iter()
-            .map(KeptProblem::restore)
-            .collect::<anyhow::Result<_>>()
-            .map_err(restore)?,
-        skipped: tail.skipped.iter().map(KeptPath::restore).collect(),
-        files_read: usize::try_from(tail.files_read).map_err(|err| err.to_string())?,
-        withdrawn: Vec::new(),
-    };
-    Ok((archive, tail.generation))
+    Ok((spans, names, tail))
 }
 
 /// The first bytes of a kept index.
@@ -719,4 +876,128 @@ fn decoded_index(bytes: &[u8], want_directory: bool) -> Result<IndexAhead, Strin
         header,
         directory,
     })
+}
+
+/// Rewrites the snapshot kept for `root` in `folder` with the statement
+/// at `at` cut short after its head, every checksum made good again: a
+/// file damaged past what the checksums catch, which only a restore of
+/// that statement finds (for tests).
+#[cfg(test)]
+pub(crate) fn damage_past_checksums(folder: &Path, root: &Path, at: usize) {
+    let path = file_for(folder, root);
+    let bytes = std::fs::read(&path).expect("a snapshot");
+    let (version, rest) = opening(&bytes, MAGIC, "foreign").expect("a snapshot");
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&version.to_le_bytes());
+    let mut first = 0;
+    for frame in frames(rest).expect("frames") {
+        if frame.kind != CHUNK_KIND {
+            self::frame(&mut out, frame.kind, frame.bytes).expect("written");
+            continue;
+        }
+        let mut chunk: Chunk = postcard::from_bytes(frame.bytes).expect("a chunk");
+        let count = chunk.statements.len();
+        if (first..first + count).contains(&at) {
+            let whole: &[u8] = chunk.statements[at - first];
+            let (_, after): (KeptHead, _) = postcard::take_from_bytes(whole).expect("a head");
+            let head = &whole[..whole.len() - after.len()];
+            chunk.statements[at - first] = serde_bytes::Bytes::new(head);
+        }
+        first += count;
+        let encoded = postcard::to_stdvec(&chunk).expect("encoded");
+        self::frame(&mut out, CHUNK_KIND, &encoded).expect("written");
+    }
+    std::fs::write(&path, out).expect("rewritten");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statement(id: &str, date: &str, signatories: &[&str]) -> Statement {
+        let signatories: Vec<_> = signatories
+            .iter()
+            .map(|name| serde_json::json!({"name": name}))
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "id": id, "title": format!("Statement {id}"), "published": date,
+            "summary": "A summary.", "signatories": signatories,
+        }))
+        .expect("statement")
+    }
+
+    /// Dates that order by instant, then as written, then by zone, and
+    /// ids that break the ties left: what the heads must order alike.
+    fn archive(root: &Path) -> Archive {
+        let mut statements = vec![
+            statement("b", "2024-03-01", &["Ann"]),
+            statement("a", "2024-03-01", &[]),
+            statement("c", "2024-03-01T00:00:00Z", &["Ann", "Bo"]),
+            statement("d", "2024-03-01T01:00:00+01:00", &["Bo"]),
+            statement("e", "2024-02-29T23:59:59.5-00:00", &[]),
+            statement("f", "1999-12-31", &["Cy", "Ann", "Bo"]),
+            statement("g", "2024-03-01T00:00:00Z", &[]),
+        ];
+        statements[6].set_time_zone(chrono_tz::Europe::London);
+        Archive {
+            root: root.to_path_buf(),
+            statements,
+            ..Archive::default()
+        }
+    }
+
+    /// A shelf restores each statement as the whole read does, reads each
+    /// one's id and signatory count in place, and orders its heads as the
+    /// statements order newest first.
+    #[test]
+    fn a_shelf_restores_each_statement_as_the_whole_read_does() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("archive");
+        let archive = archive(&root);
+        let policy = ReadPolicy::default();
+        let generation = write(dir.path(), policy, &[], &archive).expect("written");
+        let shelf = shelf(dir.path(), &root, policy, &[]).expect("trusted");
+        assert_eq!(shelf.generation, generation);
+        assert_eq!(shelf.len(), archive.statements.len());
+        let heads = shelf.heads().expect("heads");
+        for (at, statement) in archive.statements.iter().enumerate() {
+            assert_eq!(&shelf.statement(at).expect("restored"), statement);
+            assert_eq!(heads[at].id, statement.id);
+            assert_eq!(heads[at].signed(), statement.signatories.len());
+            for (other, them) in archive.statements.iter().enumerate() {
+                assert_eq!(
+                    heads[at].newest_first(&heads[other]),
+                    Statement::newest_first(statement, them),
+                    "{} against {}",
+                    statement.id,
+                    them.id
+                );
+            }
+        }
+        assert!(shelf.statement(archive.statements.len()).is_err());
+        let (whole, _) = read(dir.path(), &root, policy, &[]).expect("trusted");
+        assert_eq!(whole.statements, archive.statements);
+    }
+
+    /// A statement damaged past the checksums is found when it is
+    /// restored, and the whole read refuses the snapshot.
+    #[test]
+    fn a_statement_damaged_past_its_checksum_is_never_restored() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("archive");
+        let archive = archive(&root);
+        let policy = ReadPolicy::default();
+        write(dir.path(), policy, &[], &archive).expect("written");
+        damage_past_checksums(dir.path(), &root, 3);
+        let shelf = shelf(dir.path(), &root, policy, &[]).expect("checksums hold");
+        assert_eq!(shelf.heads().expect("heads").len(), 7);
+        assert!(shelf.statement(2).is_ok());
+        let err = shelf.statement(3).expect_err("cut short");
+        assert!(err.starts_with("damaged (statement 3"), "{err}");
+        assert!(matches!(
+            read(dir.path(), &root, policy, &[]),
+            Err(Refused::Unusable(why)) if why.starts_with("damaged")
+        ));
+    }
 }

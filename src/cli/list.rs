@@ -1,6 +1,7 @@
 //! `communique list`: one line a statement, a JSON array of records, or
 //! CSV for a briefing spreadsheet.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -47,8 +48,7 @@ pub(super) fn open_and_find(
     query: Option<&str>,
 ) -> anyhow::Result<(Catalog, Option<Found>)> {
     let Some(text) = query.filter(|text| !text.trim().is_empty()) else {
-        let (archive, _) = crate::catalog::load_in_file_order(source)?;
-        return Ok((Catalog::unindexed(archive), None));
+        return Ok((crate::catalog::load_shelved(source, false)?, None));
     };
     let parsed = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
     let (catalog, full_text) = if parsed.has_text() {
@@ -63,7 +63,7 @@ pub(super) fn open_and_find(
             }
         }
     } else {
-        (indexed(source)?, None)
+        (crate::catalog::load_shelved(source, true)?, None)
     };
     match search_query(&catalog, marks, &parsed, full_text.as_ref()) {
         Ok(hits) => Ok((catalog, Some((parsed, hits)))),
@@ -86,12 +86,6 @@ pub(super) fn open_and_find(
     }
 }
 
-/// The archive in file order, bodies on disk, with the fuzzy index kept
-/// beside its catalog snapshot (made and kept when there is none).
-fn indexed(source: &crate::catalog::Source) -> anyhow::Result<Catalog> {
-    Ok(crate::catalog::load_indexed(source)?.into_catalog())
-}
-
 /// The archive with every body read, indexed now.
 fn with_bodies(source: &crate::catalog::Source) -> anyhow::Result<Catalog> {
     let archive = super::load(source)?;
@@ -108,15 +102,21 @@ fn search_query(
     query: &Query,
     full_text: Option<&FullText>,
 ) -> anyhow::Result<Vec<Hit>> {
-    let statements = &catalog.statements;
     let rank = Some(catalog.rank.as_slice());
-    let marks_of = |at: usize| marks.get(&statements[at].id);
+    // A shelved catalog reads an id from its snapshot: none is read when
+    // there are no marks to look up.
+    let marks_of = |at: usize| {
+        if marks.is_empty() {
+            return None;
+        }
+        catalog.id(at).and_then(|id| marks.get(id))
+    };
     let hits = match full_text {
         Some(full_text) => {
             crate::search::text::search(&catalog.index, full_text, query, &marks_of, rank)?
         }
         None if query.has_text() => {
-            let full_text = FullText::of_texts(statements.iter().map(statement_text))?;
+            let full_text = FullText::of_texts(catalog.statements.iter().map(statement_text))?;
             crate::search::text::search(&catalog.index, &full_text, query, &marks_of, rank)?
         }
         None => catalog.index.search_ranked(query, &marks_of, &catalog.rank),
@@ -175,8 +175,9 @@ pub fn run(
         .as_ref()
         .map(|(query, _)| query.text_terms().cloned().collect())
         .unwrap_or_default();
-    // Each statement with how the query's fuzzy words matched it, if any.
-    let chosen: Vec<(&Statement, Option<Hit>)> = match (query, found) {
+    // Each statement's position with how the query's fuzzy words matched
+    // it, if any.
+    let mut chosen: Vec<(usize, Option<Hit>)> = match (query, found) {
         (Some(text), Some((query, hits))) => {
             if query.has_fuzzy() && !hits.is_empty() && hits.iter().all(|hit| hit.weak) {
                 super::warn(&format!(
@@ -184,17 +185,31 @@ pub fn run(
                 ));
             }
             hits.into_iter()
-                .map(|hit| {
-                    (
-                        &loaded.statements[hit.index],
-                        query.has_fuzzy().then_some(hit),
-                    )
-                })
+                .map(|hit| (hit.index, query.has_fuzzy().then_some(hit)))
                 .collect()
         }
-        _ => loaded.newest_first().map(|s| (s, None)).collect(),
+        _ => loaded.order.iter().map(|&at| (at as usize, None)).collect(),
     };
-    let chosen = &chosen[..limit.unwrap_or(usize::MAX).min(chosen.len())];
+    chosen.truncate(limit.unwrap_or(usize::MAX));
+    // Only the statements printed are restored (a shelved catalog keeps
+    // the rest encoded).
+    let restored: anyhow::Result<Vec<(Cow<'_, Statement>, Option<Hit>)>> = chosen
+        .into_iter()
+        .map(|(at, hit)| Ok((loaded.statement(at)?, hit)))
+        .collect();
+    let chosen = match restored {
+        Ok(chosen) => chosen,
+        // Damaged inside in a way its checksums did not catch: thrown away
+        // and the archive read instead (and kept anew), so nothing is lost.
+        Err(err) if loaded.is_shelved() => {
+            super::warn(&format!("{err:#}; reading the archive instead"));
+            if let Some(folder) = &source.cache {
+                crate::catalog::snapshot::discard(folder, &source.root);
+            }
+            return run(source, state, query, limit, format, out);
+        }
+        Err(err) => return Err(err),
+    };
     if json {
         let records = chosen
             .iter()
@@ -218,7 +233,11 @@ pub fn run(
         return Ok(ExitCode::SUCCESS);
     }
     if format == Format::Csv {
-        write_csv(chosen.iter().map(|(statement, _)| *statement), &marks, out)?;
+        write_csv(
+            chosen.iter().map(|(statement, _)| statement.as_ref()),
+            &marks,
+            out,
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let kinds: Vec<String> = chosen
@@ -413,5 +432,46 @@ mod tests {
     fn mark_times_are_iso_8601_with_an_offset() {
         assert_eq!(iso_time(1_796_462_043), json!("2026-12-05T09:14:03+00:00"));
         assert_eq!(iso_time(i64::MAX), Value::Null);
+    }
+
+    fn listed(source: &crate::catalog::Source, query: Option<&str>, format: Format) -> String {
+        let mut out = Vec::new();
+        run(source, None, query, Some(3), format, &mut out).expect("listed");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    /// A warm `list` restores only the statements it prints from the
+    /// snapshot; one of them damaged past the checksums is read from the
+    /// archive instead, the same answer given, and the snapshot kept anew.
+    #[test]
+    fn a_statement_damaged_in_the_snapshot_is_read_from_the_archive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("archive");
+        std::fs::create_dir(&root).expect("folder");
+        let lines: Vec<String> = (1..=9)
+            .map(|n| {
+                json!({"id": format!("s{n}"), "title": format!("Japan statement {n}"),
+                       "published": format!("2024-01-0{n}"), "summary": "Japan."})
+                .to_string()
+            })
+            .collect();
+        std::fs::write(root.join("all.jsonl"), lines.join("\n")).expect("written");
+        let cache = dir.path().join("cache");
+        let source =
+            crate::catalog::Source::new(&root, crate::loader::ReadPolicy::default(), Some(&cache));
+        for (query, format) in [(Some("japan"), Format::Json), (None, Format::Lines)] {
+            let cold = listed(&source, query, format);
+            assert!(cold.contains("s9"), "{cold}");
+            let warm = crate::catalog::load_shelved(&source, query.is_some()).expect("opens");
+            assert!(warm.is_shelved(), "kept by the first run");
+            assert_eq!(listed(&source, query, format), cold, "warm");
+            // The file order is the archive's: the newest, printed first,
+            // is the last written.
+            crate::catalog::snapshot::damage_past_checksums(&cache, &root, 8);
+            assert_eq!(listed(&source, query, format), cold, "damaged");
+            let kept = crate::catalog::load_shelved(&source, query.is_some()).expect("opens");
+            assert!(kept.is_shelved(), "kept anew");
+            assert!(kept.statement(8).is_ok(), "whole again");
+        }
     }
 }

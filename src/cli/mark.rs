@@ -128,8 +128,13 @@ pub fn run(
             let hits = found.map(|(_, hits)| hits).unwrap_or_default();
             let chosen: Vec<String> = hits
                 .into_iter()
-                .map(|hit| loaded.statements[hit.index].id.clone())
-                .collect();
+                .map(|hit| {
+                    loaded
+                        .id(hit.index)
+                        .map(str::to_owned)
+                        .ok_or_else(|| anyhow::anyhow!("the catalog snapshot is damaged"))
+                })
+                .collect::<anyhow::Result<_>>()?;
             if chosen.is_empty() {
                 anyhow::bail!(
                     "no statement matches the query {:?}; nothing changed",

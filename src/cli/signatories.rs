@@ -26,6 +26,8 @@ pub fn stats(
     let marks = state.map(super::list::read_marks).unwrap_or_default();
     // Opened and searched as `list` does.
     let (loaded, found) = super::list::open_and_find(source, &marks, query)?;
+    // Counted over every statement: all restored.
+    let loaded = loaded.into_whole()?;
     let chosen: Vec<usize> = match found {
         Some((_, hits)) => hits.into_iter().map(|hit| hit.index).collect(),
         None => (0..loaded.statements.len()).collect(),
