@@ -437,6 +437,16 @@ fn write_clean(out: &mut impl Write, text: &str) -> std::io::Result<()> {
 
 /// Prints a message to stderr as `communique: …`, cleaned as one line: a
 /// message may echo a path, an id or a query that holds terminal controls.
+/// For a command whose shelved catalog held a statement damaged past the
+/// snapshot's checksums (`err`): says so, and throws the snapshot away, so
+/// that the command, run again, reads the archive and keeps a new one.
+fn read_again(source: &crate::catalog::Source, err: &anyhow::Error) {
+    warn(&format!("{err:#}; reading the archive instead"));
+    if let Some(folder) = &source.cache {
+        crate::catalog::snapshot::discard(folder, &source.root);
+    }
+}
+
 pub fn warn(message: &str) {
     eprintln!("communique: {}", crate::sanitize::clean_line(message));
 }

@@ -152,6 +152,22 @@ impl Catalog {
         self.shelf.is_some()
     }
 
+    /// The position of the statement whose id is `id` (a shelved one's
+    /// looked up in place, on all cores).
+    #[must_use]
+    pub fn position_of(&self, id: &str) -> Option<usize> {
+        use rayon::prelude::*;
+        match &self.shelf {
+            Some(shelf) => (0..shelf.len())
+                .into_par_iter()
+                .position_first(|at| shelf.head(at).is_ok_and(|head| head.id == id)),
+            None => self
+                .statements
+                .iter()
+                .position(|statement| statement.id == id),
+        }
+    }
+
     /// The id of the statement at position `at`.
     #[must_use]
     pub fn id(&self, at: usize) -> Option<&str> {

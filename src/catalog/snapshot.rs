@@ -224,15 +224,19 @@ impl Writer {
     pub fn add(&mut self, statements: &[Statement]) -> anyhow::Result<()> {
         for lot in statements.chunks(CHUNK) {
             let mut names = NewNames::default();
-            let encoded = lot
-                .iter()
-                .map(|statement| postcard::to_stdvec(&self.numbering.keep(statement, &mut names)))
-                .collect::<Result<Vec<_>, _>>()?;
+            // One after another in one buffer, each one's end noted.
+            let (mut encoded, mut ends) = (Vec::new(), Vec::with_capacity(lot.len()));
+            for statement in lot {
+                encoded =
+                    postcard::to_extend(&self.numbering.keep(statement, &mut names), encoded)?;
+                ends.push(encoded.len());
+            }
+            let starts = std::iter::once(0).chain(ends.iter().copied());
             let chunk = Chunk {
                 names,
-                statements: encoded
-                    .iter()
-                    .map(|bytes| serde_bytes::Bytes::new(bytes))
+                statements: starts
+                    .zip(&ends)
+                    .map(|(start, &end)| serde_bytes::Bytes::new(&encoded[start..end]))
                     .collect(),
             };
             frame(&mut self.out, CHUNK_KIND, &postcard::to_stdvec(&chunk)?)

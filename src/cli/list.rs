@@ -202,10 +202,7 @@ pub fn run(
         // Damaged inside in a way its checksums did not catch: thrown away
         // and the archive read instead (and kept anew), so nothing is lost.
         Err(err) if loaded.is_shelved() => {
-            super::warn(&format!("{err:#}; reading the archive instead"));
-            if let Some(folder) = &source.cache {
-                crate::catalog::snapshot::discard(folder, &source.root);
-            }
+            super::read_again(source, &err);
             return run(source, state, query, limit, format, out);
         }
         Err(err) => return Err(err),

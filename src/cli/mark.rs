@@ -105,8 +105,8 @@ pub fn run(
         parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
     }
     if query.is_none() {
-        let loaded = super::load_without_bodies(source)?;
-        if let Some(unknown) = ids.iter().find(|id| loaded.find(id).is_none()) {
+        let loaded = crate::catalog::load_shelved(source, false)?;
+        if let Some(unknown) = ids.iter().find(|id| loaded.position_of(id).is_none()) {
             anyhow::bail!(
                 "no statement with id {:?} in {} (see `communique list`)",
                 crate::sanitize::clean_line(unknown),
