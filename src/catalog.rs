@@ -6,7 +6,8 @@
 //! archive's files as they are now; otherwise the archive is read and a new
 //! snapshot written for next time. [`load_indexed`] also gives the fuzzy
 //! search index kept beside the snapshot (made and kept when there is none
-//! that can be trusted).
+//! that can be trusted); [`load_shelved`] leaves the statements encoded on
+//! the snapshot, for a command that restores only those it prints.
 
 mod kept;
 pub mod order;
@@ -209,9 +210,10 @@ pub fn load_indexed_as_stamped(
     })
 }
 
-/// What a command that prints a few statements needs (`list`, `mark
-/// --query`): with `searched`, the catalog searchable as [`load_indexed`]
-/// gives it; without, only listable (no index is read or made). When the
+/// What a command that prints or names a few statements needs (`list`,
+/// `show`, `mark`): with `searched`, the catalog searchable as
+/// [`load_indexed`] gives it; without, only listed or looked up by id (no
+/// index is read or made). When the
 /// snapshot (and, to search, the index kept beside it) checks out, its
 /// statements are left on the snapshot's shelf, each restored when asked
 /// for ([`Catalog::shelved`]); otherwise the archive is opened whole (and

@@ -2,9 +2,11 @@
 //! order read), their newest-first order, the fuzzy search index over them,
 //! the media contacts directory and the problems found reading it. The
 //! browser, a reload and the headless commands each hold one, built the
-//! same way: whole from an opened archive ([`Catalog::opened`]), or batch
-//! by batch as a load streams in ([`Catalog::arrive`], then
-//! [`Catalog::finish`]). A reload is a new catalog and the [`Remap`] of
+//! same way: whole from an opened archive ([`Catalog::opened`]), batch by
+//! batch as a load streams in ([`Catalog::arrive`], then
+//! [`Catalog::finish`]), or — for a command that prints a few statements —
+//! from a catalog snapshot whose statements are restored one at a time
+//! ([`Catalog::shelved`]). A reload is a new catalog and the [`Remap`] of
 //! positions from the old one.
 
 use std::borrow::Cow;
@@ -103,8 +105,8 @@ impl Catalog {
         Self::opened(archive, Index::default(), None)
     }
 
-    /// A catalog snapshot opened for a command that prints a few of its
-    /// statements (`list`, `mark --query`), with the fuzzy index kept for
+    /// A catalog snapshot opened for a command that prints or names a few
+    /// of its statements (`list`, `show`, `mark`), with the fuzzy index kept for
     /// it (or none, to be listed only) and their newest-first `order`,
     /// checked against the statements' kept dates and ids
     /// ([`super::load_shelved`]): each statement is restored when asked
