@@ -111,6 +111,11 @@ pub fn handle(state: &mut State, input: Input) {
             return;
         }
         let arrived = *arrived;
+        // The directory, merged after the load ended: nothing else.
+        if let Some(directory) = arrived.contacts {
+            state.contacts_gathered(directory);
+            return;
+        }
         state.statements_arrived(
             arrived.statements,
             arrived.index,

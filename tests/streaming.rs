@@ -160,8 +160,17 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
     let mut last = Progress::default();
     let mut messages = 0;
     let mut sent = 0;
+    // The contacts view open all through the load.
+    state.update(Action::ShowContacts);
+    let (mut finished, mut contacts) = (false, false);
     for input in arrivals {
         if let Input::Arrived(arrived) = &input {
+            if arrived.contacts.is_some() {
+                assert!(finished, "the directory follows the last batch");
+                assert!(arrived.statements.is_empty() && arrived.finished.is_none());
+                contacts = true;
+            }
+            finished |= arrived.finished.is_some();
             messages += usize::from(!arrived.statements.is_empty());
             sent += arrived.statements.len();
             // Each batch comes with a snapshot of the index of exactly the
@@ -179,11 +188,25 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
             last = arrived.progress;
         }
         handle(&mut state, input);
+        if finished && !contacts {
+            // The load is done before the contacts are merged (at a
+            // million statements, tens of seconds): the view says so.
+            assert!(state.loading.is_none(), "the last batch ends the load");
+            assert!(!state.catalog.contacts_known());
+            assert!(screen(&state).contains("gathering contacts…"));
+        }
     }
+    assert!(contacts, "the directory is sent");
     assert!(
         state.loading.is_none(),
         "the last batch says the load is done"
     );
+    let shown = screen(&state);
+    assert!(
+        !shown.contains("gathering contacts…") && shown.contains("Contacts · 1 / 1"),
+        "the open contacts view searched the directory once it came:\n{shown}"
+    );
+    state.update(Action::Back);
     assert_eq!(last.bytes_done, last.bytes_total);
     assert_eq!(last.statements, 10_000);
     assert!(messages > 2, "{messages} messages");
@@ -222,6 +245,36 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
         assert_eq!(read.body, original.body, "{}", statement.id);
         assert_eq!(read.title, original.title);
     }
+}
+
+/// The screen as drawn, at the state's size, without colour.
+fn screen(state: &State) -> String {
+    let (width, height) = state.size;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .expect("a TestBackend");
+    terminal
+        .draw(|frame| {
+            frame.render_widget(
+                communique::ui::Screen {
+                    state,
+                    theme: communique::ui::Theme {
+                        color: false,
+                        palette: communique::ui::theme::Palette::dark(),
+                    },
+                },
+                frame.area(),
+            );
+        })
+        .expect("drawing");
+    let buffer = terminal.backend().buffer().clone();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A browser whose archive the loader thread streams in from `source`,

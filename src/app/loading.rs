@@ -54,6 +54,11 @@ pub struct Arrived {
     pub order: Option<Order>,
     /// Present on the last message.
     pub finished: Option<Finished>,
+    /// The contacts directory, when it was not kept and is merged once the
+    /// last message is sent (a message of its own after it, so the load
+    /// ends without waiting for the merge: at a million statements, tens
+    /// of seconds).
+    pub contacts: Option<Directory>,
 }
 
 /// What is known once the whole archive is read.
@@ -61,7 +66,11 @@ pub struct Arrived {
 pub struct Finished {
     /// Problems as `check` prints them.
     pub problem_lines: Vec<String>,
-    pub directory: Directory,
+    /// The contacts directory when it was kept beside the index (or there
+    /// is none to make: the archive could not be opened); `None`: it is
+    /// merged now and follows in a message of its own
+    /// ([`Arrived::contacts`]).
+    pub directory: Option<Directory>,
     /// Why the archive could not be opened at all.
     pub error: Option<String>,
     /// Ids whose copy sent is not the one loaded (duplicated, or superseded
@@ -153,6 +162,7 @@ impl Publisher<'_> {
                 progress,
                 order: None,
                 finished: None,
+                contacts: None,
             });
         }
     }
@@ -201,11 +211,30 @@ impl Publisher<'_> {
                 progress,
                 order,
                 finished,
+                contacts: None,
             });
             if last || self.gone {
                 return;
             }
         }
+    }
+
+    /// Merges the contacts gathered as statements arrived with `loose`
+    /// (those of items that hold no statement), once the last message is
+    /// sent, and sends the directory on its own; gives it back to be kept
+    /// beside the index.
+    fn send_directory(&mut self, loose: &[ContactEntry], progress: Progress) -> Directory {
+        let directory = gathered(&mut self.contacts, loose);
+        self.gone |= !(self.send)(Arrived {
+            archive: self.archive,
+            statements: Vec::new(),
+            index: self.index.clone(),
+            progress,
+            order: None,
+            finished: None,
+            contacts: Some(directory.clone()),
+        });
+        directory
     }
 
     /// The order once `statements` are after those sent before: sorted
@@ -326,12 +355,14 @@ fn load(source: &Source, archive: u64, send: &dyn Fn(Arrived) -> bool) {
             Err(err) => catalog = Some(format!("catalog not kept: {err:#}")),
         }
     }
+    let loose = loaded.as_ref().map(|archive| archive.contacts.clone()).ok();
     let finished = finished(&mut publisher, loaded, catalog);
-    let directory = generation.map(|_| finished.directory.clone());
     publisher.publish(last, Some(finished));
-    if let (Some(folder), Some(generation), Some(directory)) =
-        (&source.cache, generation, directory)
-    {
+    let Some(loose) = loose.filter(|_| !publisher.gone) else {
+        return;
+    };
+    let directory = publisher.send_directory(&loose, last);
+    if let (Some(folder), Some(generation)) = (&source.cache, generation) {
         let kept = Kept {
             folder,
             root: &source.root,
@@ -427,13 +458,17 @@ fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept
     if publisher.gone {
         return;
     }
-    let all_kept = publisher.indexed && publisher.directory.is_some();
+    // The directory is kept only with an index that checked out: then
+    // both are, and nothing is made or kept again.
+    let all_kept = publisher.directory.is_some();
+    let loose = std::mem::take(&mut archive.contacts);
     let finished = finished(publisher, Ok(archive), None);
-    let directory = (!all_kept).then(|| finished.directory.clone());
     publisher.publish(progress, Some(finished));
-    if let Some(directory) = directory {
-        kept.keep_index(publisher, &directory);
+    if all_kept || publisher.gone {
+        return;
     }
+    let directory = publisher.send_directory(&loose, progress);
+    kept.keep_index(publisher, &directory);
 }
 
 /// What the newest-first order compares of a statement.
@@ -469,7 +504,7 @@ fn newest_first(
 /// their dates) and those of items that hold no statement.
 fn gathered(
     contacts: &mut Vec<(Published, String, Vec<ContactEntry>)>,
-    archive: &Archive,
+    loose: &[ContactEntry],
 ) -> Directory {
     let mut contacts = std::mem::take(contacts);
     contacts.sort_by(|a, b| crate::records::newest_first((&a.0, &a.1), (&b.0, &b.1)));
@@ -477,7 +512,7 @@ fn gathered(
         .into_iter()
         .flat_map(|(_, _, entries)| entries)
         .collect();
-    raw.extend(archive.contacts.iter().cloned());
+    raw.extend(loose.iter().cloned());
     Directory::from_entries(raw)
 }
 
@@ -490,17 +525,14 @@ fn finished(
     match loaded {
         Ok(archive) => Finished {
             problem_lines: crate::catalog::problem_lines(&archive),
-            directory: publisher
-                .directory
-                .take()
-                .unwrap_or_else(|| gathered(&mut publisher.contacts, &archive)),
+            directory: publisher.directory.take(),
             error: None,
             withdrawn: archive.withdrawn,
             catalog,
         },
         Err(err) => Finished {
             problem_lines: Vec::new(),
-            directory: Directory::default(),
+            directory: Some(Directory::default()),
             error: Some(format!("{err:#}")),
             withdrawn: Vec::new(),
             catalog,

@@ -277,11 +277,21 @@ impl Catalog {
     }
 
     /// The load has finished: what is known only once the whole archive
-    /// is read.
-    pub fn finish(&mut self, directory: Directory, problem_lines: Vec<String>) {
-        self.set_directory(directory);
+    /// is read (the contacts directory, unless it follows: see
+    /// [`Catalog::set_directory`]).
+    pub fn finish(&mut self, directory: Option<Directory>, problem_lines: Vec<String>) {
+        if let Some(directory) = directory {
+            self.set_directory(directory);
+        }
         self.problems = problem_lines.len();
         self.problem_lines = problem_lines;
+    }
+
+    /// Whether the contacts directory is the archive's (not still being
+    /// gathered).
+    #[must_use]
+    pub fn contacts_known(&self) -> bool {
+        self.contacts_known
     }
 
     /// Takes the contacts directory (and indexes it for searching).

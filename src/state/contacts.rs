@@ -212,6 +212,19 @@ impl State {
         self.view = View::Contacts(view);
     }
 
+    /// Every open contacts view searched again (the directory changed).
+    pub(super) fn refresh_contact_views(&mut self) {
+        let mut view = std::mem::replace(&mut self.view, View::List);
+        let mut shown = Some(&mut view);
+        while let Some(current) = shown {
+            if let View::Contacts(contacts) = current {
+                self.search_contacts(contacts);
+            }
+            shown = current.under_mut();
+        }
+        self.view = view;
+    }
+
     fn search_contacts(&self, view: &mut ContactsView) {
         view.hits = self
             .catalog

@@ -73,17 +73,28 @@ impl State {
         }
     }
 
-    /// The first load has finished: the archive's contacts directory and
-    /// problems (as `check` prints them) are known.
+    /// The first load has finished: the archive's problems (as `check`
+    /// prints them) are known, and its contacts directory when it was kept
+    /// (else it follows: [`State::contacts_gathered`]).
     pub fn loading_done(
         &mut self,
-        directory: crate::contacts::Directory,
+        directory: Option<crate::contacts::Directory>,
         problem_lines: Vec<String>,
     ) {
         self.loading = None;
+        let gathered = directory.is_some();
         self.catalog.finish(directory, problem_lines);
+        if gathered {
+            self.refresh_contact_views();
+        }
         self.maybe_refresh();
         self.refresh_timeline();
+    }
+
+    /// The contacts directory, merged after the load finished.
+    pub fn contacts_gathered(&mut self, directory: crate::contacts::Directory) {
+        self.catalog.set_directory(directory);
+        self.refresh_contact_views();
     }
 
     /// Statements on screen whose bodies are still on disk: the loop reads

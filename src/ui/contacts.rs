@@ -70,7 +70,9 @@ pub(super) fn render(screen: &Screen, view: &ContactsView, area: Rect, buf: &mut
     let text = crate::sanitize::clean_line(view.editor.text());
     let text = text.as_ref();
     let mut line = vec![("> ", theme.key()), (text, theme.normal())];
-    if view.hits.is_empty() {
+    if !state.catalog.contacts_known() {
+        line.push(("  gathering contacts…", theme.dim()));
+    } else if view.hits.is_empty() {
         line.push(("  no contact matches", theme.warning()));
     }
     fit(&line, width, false).render(row(area, 1), buf);
