@@ -450,3 +450,23 @@ fn read_again(source: &crate::catalog::Source, err: &anyhow::Error) {
 pub fn warn(message: &str) {
     eprintln!("communique: {}", crate::sanitize::clean_line(message));
 }
+
+/// A small archive for the commands' tests: one JSON Lines file of
+/// `count` statements `s1`…, a day apart in January 2024, each with a
+/// title, summary and body that name Japan, and a cache folder beside it.
+#[cfg(test)]
+fn small_archive(dir: &std::path::Path, count: usize) -> crate::catalog::Source {
+    let root = dir.join("archive");
+    std::fs::create_dir(&root).expect("folder");
+    let lines: Vec<String> = (1..=count)
+        .map(|n| {
+            serde_json::json!({"id": format!("s{n}"), "title": format!("Japan statement {n}"),
+                   "published": format!("2024-01-{n:02}"), "summary": "Japan.",
+                   "body": format!("Body {n}.")})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(root.join("all.jsonl"), lines.join("\n")).expect("written");
+    let cache = dir.join("cache");
+    crate::catalog::Source::new(&root, crate::loader::ReadPolicy::default(), Some(&cache))
+}

@@ -155,16 +155,22 @@ impl Publisher<'_> {
             self.publish(progress, None);
         } else if self.last_progress.elapsed() >= PROGRESS_EVERY {
             self.last_progress = Instant::now();
-            self.gone |= !(self.send)(Arrived {
-                archive: self.archive,
-                statements: Vec::new(),
-                index: self.index.clone(),
-                progress,
-                order: None,
-                finished: None,
-                contacts: None,
-            });
+            self.send_without_statements(progress, None);
         }
+    }
+
+    /// Sends a message that holds no statement: progress, or the contacts
+    /// directory.
+    fn send_without_statements(&mut self, progress: Progress, contacts: Option<Directory>) {
+        self.gone |= !(self.send)(Arrived {
+            archive: self.archive,
+            statements: Vec::new(),
+            index: self.index.clone(),
+            progress,
+            order: None,
+            finished: None,
+            contacts,
+        });
     }
 
     /// Sends what waits on, each message with the index of it (made here,
@@ -225,15 +231,7 @@ impl Publisher<'_> {
     /// beside the index.
     fn send_directory(&mut self, loose: &[ContactEntry], progress: Progress) -> Directory {
         let directory = gathered(&mut self.contacts, loose);
-        self.gone |= !(self.send)(Arrived {
-            archive: self.archive,
-            statements: Vec::new(),
-            index: self.index.clone(),
-            progress,
-            order: None,
-            finished: None,
-            contacts: Some(directory.clone()),
-        });
+        self.send_without_statements(progress, Some(directory.clone()));
         directory
     }
 

@@ -443,19 +443,8 @@ mod tests {
     #[test]
     fn a_statement_damaged_in_the_snapshot_is_read_from_the_archive() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path().join("archive");
-        std::fs::create_dir(&root).expect("folder");
-        let lines: Vec<String> = (1..=9)
-            .map(|n| {
-                json!({"id": format!("s{n}"), "title": format!("Japan statement {n}"),
-                       "published": format!("2024-01-0{n}"), "summary": "Japan."})
-                .to_string()
-            })
-            .collect();
-        std::fs::write(root.join("all.jsonl"), lines.join("\n")).expect("written");
-        let cache = dir.path().join("cache");
-        let source =
-            crate::catalog::Source::new(&root, crate::loader::ReadPolicy::default(), Some(&cache));
+        let source = super::super::small_archive(dir.path(), 9);
+        let (root, cache) = (source.root.clone(), dir.path().join("cache"));
         for (query, format) in [(Some("japan"), Format::Json), (None, Format::Lines)] {
             let cold = listed(&source, query, format);
             assert!(cold.contains("s9"), "{cold}");

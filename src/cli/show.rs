@@ -62,19 +62,8 @@ mod tests {
     #[test]
     fn a_statement_damaged_in_the_snapshot_is_shown_from_the_archive() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path().join("archive");
-        std::fs::create_dir(&root).expect("folder");
-        let lines: Vec<String> = (1..=4)
-            .map(|n| {
-                serde_json::json!({"id": format!("s{n}"), "title": format!("Statement {n}"),
-                       "published": format!("2024-01-0{n}"), "body": format!("Body {n}.")})
-                .to_string()
-            })
-            .collect();
-        std::fs::write(root.join("all.jsonl"), lines.join("\n")).expect("written");
-        let cache = dir.path().join("cache");
-        let source =
-            crate::catalog::Source::new(&root, crate::loader::ReadPolicy::default(), Some(&cache));
+        let source = super::super::small_archive(dir.path(), 4);
+        let (root, cache) = (source.root.clone(), dir.path().join("cache"));
         let cold = shown(&source, "s3");
         assert!(cold.contains("Body 3."), "{cold}");
         assert!(
