@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::catalog::{Order, merge_newest, ranks};
 use crate::catalog::{Refused, Source, snapshot};
-use crate::contacts::{ContactEntry, Directory, from_statement};
+use crate::contacts::{Cited, ContactEntry, Directory};
 use crate::loader::{Archive, LoadOptions, Progress, file_stamps, load_with};
 use crate::records::{Published, Statement};
 use crate::search::{Chunks, Index};
@@ -106,8 +106,9 @@ struct Publisher<'a> {
     shown: usize,
     last_batch: Instant,
     last_progress: Instant,
-    /// Media contacts of the statements, with their dates, for the directory.
-    contacts: Vec<(Published, String, Vec<ContactEntry>)>,
+    /// Media contacts of the statements, with their dates, for the
+    /// directory: made into its entries once the last batch is sent.
+    contacts: Vec<(Published, Cited)>,
     /// What the newest-first order compares of each statement sent, by
     /// position, and that order: kept here so the browser need not merge.
     keys: Vec<(Published, Box<str>)>,
@@ -129,15 +130,13 @@ struct Publisher<'a> {
 
 impl Publisher<'_> {
     fn take(&mut self, statements: &mut Vec<Statement>, progress: Progress) {
-        // Taken as they come, not as they are published: the directory is
-        // made before the last batch is published.
-        let gather = self.directory.is_none();
-        for statement in statements.iter().filter(|_| gather) {
-            if !statement.media_contacts.is_empty() {
-                let entries = from_statement(statement);
-                self.contacts
-                    .push((statement.published.clone(), statement.id.clone(), entries));
-            }
+        // Taken as they come, before they are handed on; made into the
+        // directory after the last batch.
+        if self.directory.is_none() {
+            self.contacts
+                .extend(statements.iter().filter_map(|statement| {
+                    Cited::of(statement).map(|cited| (statement.published.clone(), cited))
+                }));
         }
         if self.waiting.is_empty() {
             std::mem::swap(&mut self.waiting, statements);
@@ -499,16 +498,16 @@ fn newest_first(
 }
 
 /// The directory of the contacts gathered as statements arrived (with
-/// their dates) and those of items that hold no statement.
-fn gathered(
-    contacts: &mut Vec<(Published, String, Vec<ContactEntry>)>,
-    loose: &[ContactEntry],
-) -> Directory {
+/// their dates; their entries made on all cores) and those of items that
+/// hold no statement.
+fn gathered(contacts: &mut Vec<(Published, Cited)>, loose: &[ContactEntry]) -> Directory {
+    use rayon::prelude::*;
     let mut contacts = std::mem::take(contacts);
-    contacts.sort_by(|a, b| crate::records::newest_first((&a.0, &a.1), (&b.0, &b.1)));
+    contacts.sort_by(|a, b| crate::records::newest_first((&a.0, a.1.id()), (&b.0, b.1.id())));
+    // In that order: the first source's spelling and labels lead a merge.
     let mut raw: Vec<ContactEntry> = contacts
-        .into_iter()
-        .flat_map(|(_, _, entries)| entries)
+        .par_iter()
+        .flat_map_iter(|(_, cited)| cited.entries())
         .collect();
     raw.extend(loose.iter().cloned());
     Directory::from_entries(raw)

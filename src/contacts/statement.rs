@@ -16,22 +16,57 @@ const MAX_LABEL_CHARS: usize = 60;
 /// with other statements'. The detail view can show these directly.
 #[must_use]
 pub fn from_statement(statement: &Statement) -> Vec<ContactEntry> {
-    let source = Source {
-        kind: SourceKind::Statement,
-        id: statement.id.clone(),
-        title: statement.title.clone(),
-        url: statement.url.clone(),
-        date: Some(statement.published.date()),
-    };
-    statement
-        .media_contacts
-        .iter()
-        .map(|contact| {
-            let mut entry = from_media_contact(contact, &statement.organisations, source.clone());
-            entry.statements.push(statement.id.clone());
-            entry
+    Cited::of(statement).map_or_else(Vec::new, |cited| cited.entries())
+}
+
+/// A statement's media contacts with what their entries cite of it: taken
+/// from the statement in a copy (a tenth of the time making the entries
+/// takes), so a load hands each batch on without waiting for its contacts
+/// to be read, and the entries are made after it ([`Cited::entries`]).
+#[derive(Debug, Clone)]
+pub struct Cited {
+    source: Source,
+    organisations: Vec<String>,
+    contacts: Vec<MediaContact>,
+}
+
+impl Cited {
+    /// `None` when the statement prints no media contact.
+    #[must_use]
+    pub fn of(statement: &Statement) -> Option<Self> {
+        (!statement.media_contacts.is_empty()).then(|| Self {
+            source: Source {
+                kind: SourceKind::Statement,
+                id: statement.id.clone(),
+                title: statement.title.clone(),
+                url: statement.url.clone(),
+                date: Some(statement.published.date()),
+            },
+            organisations: statement.organisations.clone(),
+            contacts: statement.media_contacts.clone(),
         })
-        .collect()
+    }
+
+    /// The id of the statement that printed them.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.source.id
+    }
+
+    /// The directory entries of the contacts, as [`from_statement`] makes
+    /// them.
+    #[must_use]
+    pub fn entries(&self) -> Vec<ContactEntry> {
+        self.contacts
+            .iter()
+            .map(|contact| {
+                let mut entry =
+                    from_media_contact(contact, &self.organisations, self.source.clone());
+                entry.statements.push(self.source.id.clone());
+                entry
+            })
+            .collect()
+    }
 }
 
 /// One printed contact. `publishers` are the organisations of the item that
