@@ -764,3 +764,46 @@ fn a_kept_order_is_used_only_when_it_is_the_order() {
         );
     }
 }
+
+/// A full-text index cut short (a browser quit while indexing): a warm
+/// `text:` search restores from the snapshot only the statements the index
+/// lacks, indexes them, and answers as reading every body.
+#[test]
+fn a_text_search_completes_a_kept_index_cut_short_from_the_snapshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = everything(dir.path());
+    let home = dir.path().join("home");
+    let cache = dir.path().join("cache");
+    let queries: &[&[&str]] = &[
+        &["list", "--query", "text:\"ballistic missile\"", "--json"],
+        &["list", "--query", "text:minister* -text:japan"],
+    ];
+    let read_every_body: Vec<String> = queries
+        .iter()
+        .map(|args| uncached(&root, &home, args).0)
+        .collect();
+    // The snapshot kept, and a full-text index of its first five statements.
+    let opened = catalog::load_indexed(&source(&root, &cache)).expect("opens");
+    let statements = &opened.archive.statements;
+    let stamps = file_stamps(&root, ReadPolicy::default()).expect("stamps");
+    let kept = communique::search::text::cache::open(&cache, &root, &stamps).expect("opened");
+    let ids: Vec<&str> = statements[..5].iter().map(|s| s.id.as_str()).collect();
+    let texts: Vec<String> = statements[..5]
+        .iter()
+        .map(|s| communique::search::text::statement_text(s).expect("text"))
+        .collect();
+    kept.full_text
+        .add_identified(0, &ids, &texts)
+        .expect("indexed");
+    drop(kept);
+    assert!(
+        catalog::load_shelved(&source(&root, &cache), true)
+            .expect("opens")
+            .is_shelved()
+    );
+    for (args, expected) in queries.iter().zip(&read_every_body) {
+        assert_eq!(&communique(&root, &cache, args), expected, "{args:?}");
+    }
+    let kept = communique::search::text::cache::open(&cache, &root, &stamps).expect("opened");
+    assert_eq!(kept.full_text.indexed(), statements.len(), "completed");
+}

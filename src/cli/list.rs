@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::catalog::Catalog;
 use crate::records::Statement;
 use crate::sanitize::clean_line;
-use crate::search::text::{Snippet, snippet, statement_text};
+use crate::search::text::{Snippet, indexed_text, snippet, statement_text};
 use crate::search::{FullText, Hit, Index, Query, parse};
 use crate::store::{Marks, Stamp};
 
@@ -148,9 +148,30 @@ fn kept_text(source: &crate::catalog::Source) -> anyhow::Result<Option<(Catalog,
         crate::search::text::cache::Check::Quick,
     )?
     .full_text;
-    let catalog = crate::catalog::load_indexed(source)?.into_catalog();
-    for (number, lot) in catalog.statements.chunks(INDEX_AT_ONCE).enumerate() {
-        full_text.add_missing(number * INDEX_AT_ONCE, lot)?;
+    // Shelved when the snapshot is kept: only the statements the index
+    // lacks are restored (none once it is whole), and those printed.
+    let catalog = crate::catalog::load_shelved(source, true)?;
+    for first in (0..catalog.len()).step_by(INDEX_AT_ONCE) {
+        let end = (first + INDEX_AT_ONCE).min(catalog.len());
+        let ids = (first..end)
+            .map(|at| {
+                catalog
+                    .id(at)
+                    .ok_or_else(|| anyhow::anyhow!("the catalog snapshot is damaged"))
+            })
+            .collect::<anyhow::Result<Vec<&str>>>()?;
+        let held = full_text.resume(first, &ids)?;
+        if first + held == end {
+            continue;
+        }
+        // A body that cannot be read back is indexed without it.
+        let texts = (first + held..end)
+            .map(|at| {
+                let statement = catalog.statement(at)?;
+                Ok(statement_text(&statement).unwrap_or_else(|_| indexed_text(&statement)))
+            })
+            .collect::<anyhow::Result<Vec<String>>>()?;
+        full_text.add_identified(first + held, &ids[held..], &texts)?;
     }
     Ok(Some((catalog, full_text)))
 }
