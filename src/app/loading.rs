@@ -324,7 +324,7 @@ fn load(source: &Source, archive: u64, send: &dyn Fn(Arrived) -> bool) {
         ..LoadOptions::default()
     };
     let mut last = Progress::default();
-    let loaded = load_with(&source.root, options, &mut |statements, progress| {
+    let mut loaded = load_with(&source.root, options, &mut |statements, progress| {
         last = progress;
         if publisher.gone {
             statements.clear();
@@ -352,7 +352,11 @@ fn load(source: &Source, archive: u64, send: &dyn Fn(Arrived) -> bool) {
             Err(err) => catalog = Some(format!("catalog not kept: {err:#}")),
         }
     }
-    let loose = loaded.as_ref().map(|archive| archive.contacts.clone()).ok();
+    // Kept in the snapshot above; taken for the directory now.
+    let loose = loaded
+        .as_mut()
+        .map(|archive| std::mem::take(&mut archive.contacts))
+        .ok();
     let finished = finished(&mut publisher, loaded, catalog);
     publisher.publish(last, Some(finished));
     let Some(loose) = loose.filter(|_| !publisher.gone) else {

@@ -531,6 +531,11 @@ impl Shelf {
         self.spans.is_empty()
     }
 
+    /// Why the statement at `at` could not be read back.
+    fn damaged(at: usize, why: impl std::fmt::Display) -> String {
+        format!("damaged (statement {at}: {why})")
+    }
+
     fn encoded(&self, at: usize) -> Result<&[u8], String> {
         self.spans
             .get(at)
@@ -547,7 +552,7 @@ impl Shelf {
         let encoded = self.encoded(at)?;
         postcard::take_from_bytes(encoded)
             .map(|(head, _)| head)
-            .map_err(|err| format!("damaged (statement {at}: {err})"))
+            .map_err(|err| Self::damaged(at, err))
     }
 
     /// Every statement's head, in the order written, on all cores.
@@ -572,9 +577,9 @@ impl Shelf {
     pub fn statement(&self, at: usize) -> Result<Statement, String> {
         let encoded = self.encoded(at)?;
         postcard::from_bytes::<KeptStatement>(encoded)
-            .map_err(|err| format!("damaged (statement {at}: {err})"))?
+            .map_err(|err| Self::damaged(at, err))?
             .restore(&self.names)
-            .map_err(|err| format!("damaged (statement {at}: {err:#})"))
+            .map_err(|err| Self::damaged(at, format!("{err:#}")))
     }
 
     /// The archive with every statement restored, on all cores, in the
