@@ -153,13 +153,18 @@ pub fn load_indexed_as_stamped(
         let root = source.root.clone();
         std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, contacts))
     });
-    let (archive, warmth, generation) = opened_as_stamped(source, stamps)?;
+    // Read from the files, the index is made while the snapshot is kept.
+    let (archive, warmth, generation, made) =
+        opened_as_stamped_with(source, stamps, |archive: &Archive| {
+            made_for(archive, contacts)
+        })?;
     let kept = match (&source.cache, generation) {
         (Some(folder), Some(generation)) => Some((folder, generation)),
         _ => None,
     };
     let ahead = ahead.and_then(|reading| reading.join().ok());
-    if let (Some(generation), Some(Ok(ahead))) = (generation, ahead)
+    if made.is_none()
+        && let (Some(generation), Some(Ok(ahead))) = (generation, ahead)
         && let Ok(kept_index) = ahead.check(generation, &crate::search::signed(&archive.statements))
     {
         let mut directory = kept_index.directory;
@@ -187,9 +192,7 @@ pub fn load_indexed_as_stamped(
             warmth,
         });
     }
-    let index = Index::new(&archive.statements);
-    let order = newest_positions_of(&archive.statements);
-    let directory = contacts.then(|| crate::contacts::Directory::from_archive(&archive));
+    let (index, order, directory) = made.unwrap_or_else(|| made_for(&archive, contacts));
     if let Some((folder, generation)) = kept {
         // Not kept: the next open indexes again, as this one did.
         let _ = snapshot::write_index(
@@ -208,6 +211,18 @@ pub fn load_indexed_as_stamped(
         directory,
         warmth,
     })
+}
+
+/// The search index of an archive's statements, their newest-first order
+/// and, with `contacts`, the contacts directory.
+fn made_for(
+    archive: &Archive,
+    contacts: bool,
+) -> (Index, Vec<u32>, Option<crate::contacts::Directory>) {
+    let index = Index::new(&archive.statements);
+    let order = newest_positions_of(&archive.statements);
+    let directory = contacts.then(|| crate::contacts::Directory::from_archive(archive));
+    (index, order, directory)
 }
 
 /// What a command that prints or names a few statements needs (`list`,
@@ -283,8 +298,23 @@ fn opened_as_stamped(
     source: &Source,
     stamps: Option<Vec<FileStamp>>,
 ) -> anyhow::Result<(Archive, Warmth, Option<u64>)> {
+    let (archive, warmth, generation, _) = opened_as_stamped_with(source, stamps, |_| ())?;
+    Ok((archive, warmth, generation))
+}
+
+/// As [`opened_as_stamped`]; when the archive is read from its files,
+/// `read` runs on it too (what the caller makes of every statement: the
+/// search index), on the other core while the snapshot is written, and
+/// its result comes with the archive. Taken from the snapshot, `read` does
+/// not run: what it makes may be kept beside the snapshot.
+fn opened_as_stamped_with<R: Send>(
+    source: &Source,
+    stamps: Option<Vec<FileStamp>>,
+    read: impl FnOnce(&Archive) -> R + Send,
+) -> anyhow::Result<(Archive, Warmth, Option<u64>, Option<R>)> {
     let Some(folder) = &source.cache else {
         let archive = load_with(&source.root, source.options(true), &mut |_, _| {})?;
+        let made = read(&archive);
         return Ok((
             archive,
             Warmth::Cold {
@@ -292,6 +322,7 @@ fn opened_as_stamped(
                 kept: Err("no cache folder".into()),
             },
             None,
+            Some(made),
         ));
     };
     let stamps = match stamps {
@@ -299,11 +330,14 @@ fn opened_as_stamped(
         None => file_stamps(&source.root, source.policy)?,
     };
     let refused = match snapshot::read(folder, &source.root, source.policy, &stamps) {
-        Ok((archive, generation)) => return Ok((archive, Warmth::Warm, Some(generation))),
+        Ok((archive, generation)) => return Ok((archive, Warmth::Warm, Some(generation), None)),
         Err(refused) => refused,
     };
     let archive = load_with(&source.root, source.options(true), &mut |_, _| {})?;
-    let kept = keep(folder, source.policy, &stamps, &archive);
+    let (kept, made) = rayon::join(
+        || keep(folder, source.policy, &stamps, &archive),
+        || read(&archive),
+    );
     let generation = kept.as_ref().ok().copied();
     Ok((
         archive,
@@ -312,6 +346,7 @@ fn opened_as_stamped(
             kept: kept.map(drop),
         },
         generation,
+        Some(made),
     ))
 }
 

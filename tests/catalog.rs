@@ -807,3 +807,32 @@ fn a_text_search_completes_a_kept_index_cut_short_from_the_snapshot() {
     let kept = communique::search::text::cache::open(&cache, &root, &stamps).expect("opened");
     assert_eq!(kept.full_text.indexed(), statements.len(), "completed");
 }
+
+/// A catalog left on the snapshot's shelf finds every statement by id as
+/// one read from the files does, and no statement for an id it lacks.
+#[test]
+fn a_shelved_catalog_finds_each_statement_by_id_as_a_whole_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = everything(dir.path());
+    let cache = dir.path().join("cache");
+    let whole = catalog::load_indexed(&source(&root, &cache))
+        .expect("opens")
+        .into_catalog();
+    assert!(!whole.is_shelved());
+    let shelved = catalog::load_shelved(&source(&root, &cache), false).expect("opens");
+    assert!(shelved.is_shelved(), "kept by the first open");
+    assert_eq!(shelved.len(), whole.statements.len());
+    for statement in &whole.statements {
+        let found = shelved.find(&statement.id).expect("found on the shelf");
+        assert_eq!(found.id, statement.id);
+        assert_eq!(found.title, statement.title);
+        assert_eq!(found.signatories, statement.signatories);
+        assert_eq!(found.published, statement.published);
+        assert_eq!(
+            shelved.position_of(&statement.id),
+            whole.position_of(&statement.id)
+        );
+    }
+    assert!(shelved.find("no-such-statement").is_none());
+    assert!(whole.find("no-such-statement").is_none());
+}

@@ -852,3 +852,71 @@ fn a_record_that_is_not_an_object_is_an_error() {
         );
     }
 }
+
+/// A JSON Lines file big enough to be streamed (over 16 MiB, read 8 MiB at
+/// a time, each chunk parsed while the one before it is taken): every
+/// statement arrives once and in file order, each broken line is reported
+/// at its line and in line order, an id repeated chunks apart is caught,
+/// and progress grows batch by batch to the file's size.
+#[test]
+fn a_streamed_file_loads_in_file_order_with_every_problem_at_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("big.jsonl");
+    let body = "Text of the statement, long enough to fill the chunks. ".repeat(40);
+    let count = 12_000;
+    let (mut text, mut expected, mut broken) = (String::new(), Vec::new(), Vec::new());
+    for n in 0..count {
+        let line = n + 1;
+        if n % 3_001 == 1_500 || n == count - 1 {
+            text.push_str("{\"id\": \"cut short\n");
+            broken.push(line);
+            continue;
+        }
+        // The second copy of s-00007, three chunks after the first.
+        let id = if n == count - 2 {
+            "s-00007".to_owned()
+        } else {
+            format!("s-{n:05}")
+        };
+        if id != "s-00007" {
+            expected.push(id.clone());
+        }
+        text.push_str(&format!(
+            "{{\"id\": \"{id}\", \"title\": \"Statement {n}\", \"published\": \"2024-01-01\", \"body\": \"{body}\"}}\n"
+        ));
+    }
+    // No line break at the end: the last line is in the last read.
+    text.pop();
+    fs::write(&path, &text).expect("written");
+    assert!(text.len() > 3 * (8 << 20), "several chunks: {}", text.len());
+
+    let mut seen: Vec<u64> = Vec::new();
+    let archive =
+        communique::loader::load_with(&path, LoadOptions::default(), &mut |_, progress| {
+            seen.push(progress.bytes_done);
+        })
+        .expect("opens");
+    let ids: Vec<&str> = archive.statements.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, expected);
+    assert!(seen.len() >= 3, "batch by batch: {seen:?}");
+    assert!(seen.windows(2).all(|pair| pair[0] <= pair[1]), "{seen:?}");
+    assert_eq!(seen.last().copied(), Some(text.len() as u64));
+
+    let lines_of = |starting: &str| -> Vec<usize> {
+        archive
+            .problems
+            .iter()
+            .filter(|problem| !problem.message.starts_with(starting))
+            .map(|problem| problem.line)
+            .collect()
+    };
+    assert_eq!(lines_of("duplicate id"), broken, "{:#?}", archive.problems);
+    let mut duplicated: Vec<usize> = archive
+        .problems
+        .iter()
+        .filter(|problem| problem.message.starts_with("duplicate id"))
+        .map(|problem| problem.line)
+        .collect();
+    duplicated.sort_unstable();
+    assert_eq!(duplicated, [8, count - 1]);
+}

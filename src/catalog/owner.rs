@@ -221,10 +221,12 @@ impl Catalog {
         self.len() == 0
     }
 
-    /// The statement with this id.
+    /// The statement with this id (a shelved one restored: see
+    /// [`Catalog::position_of`] and [`Catalog::statement`]); `None` when
+    /// there is none, or it does not restore.
     #[must_use]
-    pub fn find(&self, id: &str) -> Option<&Statement> {
-        self.statements.iter().find(|statement| statement.id == id)
+    pub fn find(&self, id: &str) -> Option<Cow<'_, Statement>> {
+        self.statement(self.position_of(id)?).ok()
     }
 
     /// Takes more statements of a load streaming in, after those it holds;

@@ -114,9 +114,14 @@ pub fn repair(text: &str) -> Option<Repaired> {
 /// One pass: the repaired text, the number of sequences mended and where
 /// the first was (byte offsets in the input and in the output).
 fn one_layer(text: &str) -> Option<(String, usize, (usize, usize))> {
-    if text.is_ascii() {
+    if text.is_ascii() || !may_hold_sequence(text) {
         return None;
     }
+    mended(text)
+}
+
+/// [`one_layer`]'s pass over a text that may need it.
+fn mended(text: &str) -> Option<(String, usize, (usize, usize))> {
     let mut out = String::with_capacity(text.len());
     let mut places = 0;
     let mut first = None;
@@ -138,6 +143,23 @@ fn one_layer(text: &str) -> Option<(String, usize, (usize, usize))> {
         }
     }
     (places > 0).then(|| (out, places, first.unwrap_or((0, 0))))
+}
+
+/// Whether `text` has a character standing for a UTF-8 lead byte just
+/// before one standing for a continuation byte: every sequence
+/// [`mend_run`] decodes starts so, and most texts with other than ASCII in
+/// them (accented names, curly quotes) have none, so they are not copied
+/// to find nothing to mend.
+fn may_hold_sequence(text: &str) -> bool {
+    let mut after_lead = false;
+    for c in text.chars() {
+        let byte = if c.is_ascii() { None } else { byte_of(c) };
+        if after_lead && byte.is_some_and(|byte| (0x80..=0xBF).contains(&byte)) {
+            return true;
+        }
+        after_lead = byte.and_then(sequence_length).is_some();
+    }
+    false
 }
 
 /// Writes a run of characters that stand for bytes 0x80–0xFF, with every
@@ -359,6 +381,32 @@ mod tests {
         assert_eq!(repaired("ðŸ˜€").as_deref(), Some("😀"));
         // ’ encoded twice over.
         assert_eq!(repaired("Ã¢â‚¬â„¢").as_deref(), Some("’"));
+    }
+
+    #[test]
+    fn texts_passed_over_unread_have_nothing_to_mend() {
+        // Every character that stands for a byte, and a few others, in
+        // every pair and between ASCII letters: wherever the whole pass
+        // mends something, the quick look must have said it might.
+        let mut alphabet: Vec<char> = (0x80u32..=0xFF).filter_map(char::from_u32).collect();
+        alphabet.extend(WINDOWS_1252.iter().map(|&(_, shown)| shown));
+        alphabet.extend(['a', ' ', 'é', '€', '’', '日']);
+        for &first in &alphabet {
+            for &second in &alphabet {
+                for text in [
+                    format!("{first}{second}"),
+                    format!("x{first}{second}y"),
+                    format!("{first}a{second}"),
+                ] {
+                    assert!(
+                        mended(&text).is_none() || may_hold_sequence(&text),
+                        "{text:?} needs mending but was passed over"
+                    );
+                }
+            }
+        }
+        assert!(!may_hold_sequence("Café in Reykjavík, “quoted” — São Tomé"));
+        assert!(may_hold_sequence("CafÃ©"));
     }
 
     #[test]
