@@ -283,7 +283,8 @@ pub struct State {
     pub catalog: Catalog,
     /// The full-text index of the statements' text, by archive position
     /// (`None` when SQLite could not make one: `text:` terms then say so).
-    /// Filled in the background while the archive loads.
+    /// Filled in the background once the archive has loaded (see
+    /// [`State::loading_done`]), and as a reload or the watcher adds more.
     pub full_text: Option<std::sync::Arc<crate::search::FullText>>,
     /// How many statements the full-text index holds (the first this many).
     pub text_indexed: usize,

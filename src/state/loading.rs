@@ -82,6 +82,7 @@ impl State {
         problem_lines: Vec<String>,
     ) {
         self.loading = None;
+        self.index_text(0);
         let gathered = directory.is_some();
         self.catalog.finish(directory, problem_lines);
         if gathered {

@@ -79,7 +79,11 @@ impl State {
             return;
         }
         if self.background_search {
-            self.effects.push(Effect::IndexText { first, count });
+            // While the archive loads, loading has the cores: the text is
+            // indexed once it is in ([`State::loading_done`]).
+            if self.loading.is_none() {
+                self.effects.push(Effect::IndexText { first, count });
+            }
             return;
         }
         if !self.query.has_text() {
