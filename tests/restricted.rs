@@ -701,7 +701,6 @@ fn every_key_with_restricted_flag_stays_inside() {
 
 /// Ctrl-Z in every view says why nothing happened.
 #[test]
-#[ignore = "bug (minor): Ctrl-z sets the status \"suspend is off in restricted mode\" but six views never show it: the search line, find-in-text and the filter's typing line and the tag prompt draw their line on the status row, and the help and note boxes cover it; the key seems dead"]
 fn ctrl_z_says_suspend_is_off_in_every_view() {
     let sandbox = Sandbox::new();
     let archive = sandbox.archive.clone();
