@@ -821,7 +821,6 @@ fn invalid_utf8_on_one_json_lines_line_keeps_the_other_lines() {
 }
 
 #[test]
-#[ignore = "bug: a bad value in the last field is placed at the record's closing brace on the next line (src/loader.rs load_record)"]
 fn bad_date_in_the_last_field_points_at_its_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("last.json");
@@ -833,7 +832,24 @@ fn bad_date_in_the_last_field_points_at_its_line() {
     let archive = load_ok(&path);
     let problem = only_problem(&archive);
     assert!(problem.message.contains("bad date"), "{problem:?}");
-    assert_eq!(problem.line, 4, "{problem:?}");
+    // Right after the value, as in any other field (at its comma):
+    // `  "published": "12/01/2024"` is 27 characters.
+    assert_eq!((problem.line, problem.column), (4, 28), "{problem:?}");
+}
+
+#[test]
+fn a_missing_field_is_placed_where_the_object_ends() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("missing.json");
+    fs::write(
+        &path,
+        "{\n  \"id\": \"no-title\",\n  \"published\": \"2024-01-01\"\n}\n",
+    )
+    .expect("write");
+    let archive = load_ok(&path);
+    let problem = only_problem(&archive);
+    assert!(problem.message.contains("missing field"), "{problem:?}");
+    assert_eq!((problem.line, problem.column), (4, 1), "{problem:?}");
 }
 
 #[test]

@@ -39,12 +39,32 @@ pub fn record_ref(id: Option<serde_json::Value>, index: usize) -> RecordRef {
 /// record's own start).
 #[must_use]
 pub fn error_at(text: &str, start: (usize, usize), err: &serde_json::Error) -> (usize, usize) {
-    let (line, column) = position_of(text, byte_offset(text, err));
+    let (line, column) = position_of(text, value_end(text, byte_offset(text, err), err));
     if line <= 1 {
         (start.0, start.1 + column - 1)
     } else {
         (start.0 + line - 1, column)
     }
+}
+
+/// Where to place an error serde_json placed at `offset`. A value it read
+/// and found wrong (a bad date, say) is reported where it stopped after
+/// it: for the last field of an object, at the closing brace, on a line of
+/// its own in a formatted file. Such an error is placed right after the
+/// value instead, as one in any other field is (at its comma). A missing
+/// field stays at the brace: the object ended without it.
+fn value_end(text: &str, offset: usize, err: &serde_json::Error) -> usize {
+    let closes = matches!(
+        text.get(offset..).and_then(|rest| rest.chars().next()),
+        Some('}' | ']')
+    );
+    if err.classify() != serde_json::error::Category::Data
+        || !closes
+        || err.to_string().starts_with("missing field")
+    {
+        return offset;
+    }
+    text[..offset].trim_end().len()
 }
 
 /// The (line, column) of a byte offset, both one-based, columns in characters.
