@@ -366,6 +366,17 @@ impl Loader {
         });
     }
 
+    /// Takes what the loader reports itself (a file it cannot read, a line
+    /// too long), after the batch parsed before it.
+    fn accept_in_order(
+        &mut self,
+        on_batch: &mut dyn FnMut(&mut Vec<Statement>, Progress),
+        parsed: Parsed,
+    ) {
+        self.settle(on_batch);
+        self.accept(parsed);
+    }
+
     /// Takes the batch parsed last, if one waits: in order, before anything
     /// read after it.
     fn settle(&mut self, on_batch: &mut dyn FnMut(&mut Vec<Statement>, Progress)) {
@@ -392,14 +403,16 @@ impl Loader {
         let mut file = match files::open_regular(path, found.via_link) {
             Ok((file, size)) => file.take(size),
             Err(err) => {
-                self.settle(on_batch);
-                return self.accept(failed(
-                    path,
-                    (1, 1),
-                    None,
-                    format!("cannot read: {err}"),
-                    Severity::Error,
-                ));
+                return self.accept_in_order(
+                    on_batch,
+                    failed(
+                        path,
+                        (1, 1),
+                        None,
+                        format!("cannot read: {err}"),
+                        Severity::Error,
+                    ),
+                );
             }
         };
         let max = self.options.policy.max_record_size;
@@ -418,14 +431,16 @@ impl Loader {
                 Ok(read) => read,
                 Err(err) => {
                     buffer.truncate(filled);
-                    self.settle(on_batch);
-                    self.accept(failed(
-                        path,
-                        (line, 1),
-                        None,
-                        format!("cannot read: {err}"),
-                        Severity::Error,
-                    ));
+                    self.accept_in_order(
+                        on_batch,
+                        failed(
+                            path,
+                            (line, 1),
+                            None,
+                            format!("cannot read: {err}"),
+                            Severity::Error,
+                        ),
+                    );
                     break;
                 }
             };
@@ -435,8 +450,7 @@ impl Loader {
             if first {
                 first = false;
                 if buffer.starts_with(BOM) {
-                    self.settle(on_batch);
-                    self.accept(bom_warning(path));
+                    self.accept_in_order(on_batch, bom_warning(path));
                     skip = BOM.len();
                 }
             }
@@ -461,14 +475,16 @@ impl Loader {
                     Some(newline) => newline + 1,
                     None if (buffer.len() - skip) as u64 > max => {
                         any_content = true;
-                        self.settle(on_batch);
-                        self.accept(failed(
-                            path,
-                            (line, 1),
-                            Some(RecordRef::Index(line - 1)),
-                            files::too_long(self.options.policy),
-                            Severity::Error,
-                        ));
+                        self.accept_in_order(
+                            on_batch,
+                            failed(
+                                path,
+                                (line, 1),
+                                Some(RecordRef::Index(line - 1)),
+                                files::too_long(self.options.policy),
+                                Severity::Error,
+                            ),
+                        );
                         self.skipped(&mut buffer, &mut base);
                         skipping = true;
                         continue;
@@ -497,14 +513,16 @@ impl Loader {
             }
         }
         if !any_content {
-            self.settle(on_batch);
-            self.accept(failed(
-                path,
-                (1, 1),
-                None,
-                "empty file: no records".into(),
-                Severity::Error,
-            ));
+            self.accept_in_order(
+                on_batch,
+                failed(
+                    path,
+                    (1, 1),
+                    None,
+                    "empty file: no records".into(),
+                    Severity::Error,
+                ),
+            );
         }
     }
 

@@ -54,27 +54,15 @@ impl Widget for Screen<'_> {
         }
         buf.set_style(area, self.theme.normal());
         self.render_view(&self.state.view, area, buf);
-        // Where the status row is a typing line or under a box, a message
-        // (Ctrl-z in restricted mode, a failed copy) shows in place of the
-        // hints, as the list's search line has it.
+        // Where the status row is a line being typed (search, find, a
+        // filter's value, a tag) or under the help box, what just happened
+        // (a paste cut short, Ctrl-z in restricted mode) shows in place of
+        // the hints.
         if let Some(status) = &self.state.status
-            && status_row_taken(&self.state.view)
+            && matches!(self.state.context(), Context::Input | Context::Help)
         {
             self.message_growing_up(status, row(area, area.height - 1), buf);
         }
-    }
-}
-
-/// Whether `view` draws something else than the status line on its status
-/// row and leaves the message out: a line being typed (find, a filter's
-/// value, a tag), or the help box over it. (The list's search line shows
-/// it in place of the hints itself.)
-fn status_row_taken(view: &View) -> bool {
-    match view {
-        View::Prompt(_) | View::Help(_) => true,
-        View::Detail(detail) => detail.typing(),
-        View::Filter(panel) => panel.editing.is_some(),
-        _ => false,
     }
 }
 

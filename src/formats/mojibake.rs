@@ -153,7 +153,7 @@ fn mended(text: &str) -> Option<(String, usize, (usize, usize))> {
 fn may_hold_sequence(text: &str) -> bool {
     let mut after_lead = false;
     for c in text.chars() {
-        let byte = if c.is_ascii() { None } else { byte_of(c) };
+        let byte = byte_of(c);
         if after_lead && byte.is_some_and(|byte| (0x80..=0xBF).contains(&byte)) {
             return true;
         }

@@ -201,15 +201,9 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         View::Timeline => Context::Timeline,
         _ => Context::List,
     };
-    let hints_row = row(area, area.height - 1);
-    match &state.status {
-        // Typing hides the status line: what just happened (a paste cut
-        // short, say) shows in place of the hints.
-        Some(status) if context == Context::Input => {
-            screen.message_growing_up(status, hints_row, buf);
-        }
-        _ => screen.hints(context, hints, hints_row, buf),
-    }
+    // While the search line is typed, a message shows in place of these
+    // (see `Screen::render`).
+    screen.hints(context, hints, row(area, area.height - 1), buf);
 }
 
 /// "3 chosen (Esc clears)" while rows are chosen for a bulk change: the
