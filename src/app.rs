@@ -132,7 +132,7 @@ pub fn handle(state: &mut State, input: Input) {
             // A duplicated id's first copy, or an earlier version of an item,
             // is already on screen: reload, and the reloaded archive holds no
             // copy of the one, the latest version of the other.
-            if !finished.withdrawn.is_empty() {
+            if !finished.withdrawn.is_empty() || finished.read_again {
                 state.effects.push(Effect::Reload);
             }
         }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use crate::loader::{Archive, FileStamp, LoadOptions, ReadPolicy, file_stamps, load_with};
 use crate::records::Statement;
 use crate::search::Index;
-use kept::KeptHead;
+pub use kept::KeptHead;
 
 pub use order::{
     Order, kept_or_newest_order, merge_newest, newest_order, newest_positions, newest_positions_by,
@@ -266,7 +266,7 @@ pub fn load_shelved(source: &Source, searched: bool) -> anyhow::Result<Catalog> 
 
 /// The newest-first order of statements on a shelf, from their `heads`:
 /// `kept` (kept beside the index) when it is that order, else sorted.
-fn shelf_order(heads: &[KeptHead<'_>], kept: Option<Vec<u32>>) -> Vec<u32> {
+pub(crate) fn shelf_order(heads: &[KeptHead<'_>], kept: Option<Vec<u32>>) -> Vec<u32> {
     let newest_first = |a: u32, b: u32| heads[a as usize].newest_first(&heads[b as usize]);
     kept.and_then(|kept| trusted_order_by(kept, heads.len(), newest_first))
         .unwrap_or_else(|| newest_positions_by(heads.len(), newest_first))

@@ -13,8 +13,9 @@ use std::sync::Arc;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
+use crate::catalog::snapshot::{IndexAhead, Shelf};
+use crate::catalog::{KeptHead, Refused, Source, snapshot};
 use crate::catalog::{Order, merge_newest, ranks};
-use crate::catalog::{Refused, Source, snapshot};
 use crate::contacts::{Cited, ContactEntry, Directory};
 use crate::loader::{Archive, LoadOptions, Progress, file_stamps, load_with};
 use crate::records::{Published, Statement};
@@ -80,6 +81,10 @@ pub struct Finished {
     /// What the status line should say about the catalog snapshot: why a
     /// kept one was not trusted, or why none could be kept.
     pub catalog: Option<String>,
+    /// The snapshot turned out damaged (past its checksums) after some of
+    /// its statements were sent: it is discarded, and the archive is
+    /// reloaded from its files.
+    pub read_again: bool,
 }
 
 /// Starts loading `source` for the browser's archive number `archive` on
@@ -295,15 +300,51 @@ fn load(source: &Source, archive: u64, send: &dyn Fn(Arrived) -> bool) {
     let mut writer = None;
     if let Some(folder) = &source.cache {
         match file_stamps(&source.root, source.policy) {
-            Ok(stamps) => match snapshot::read(folder, &source.root, source.policy, &stamps) {
-                Ok((archive, generation)) => {
+            Ok(stamps) => match snapshot::shelf(folder, &source.root, source.policy, &stamps) {
+                Ok(shelf) => {
+                    // The kept index is read while the first statements
+                    // are restored and sent.
+                    let ahead = {
+                        let (folder, root) = (folder.clone(), source.root.clone());
+                        std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, true))
+                    };
                     let kept = Kept {
                         folder,
                         root: &source.root,
-                        generation,
+                        generation: shelf.generation,
                     };
-                    publish_kept(&mut publisher, archive, &kept);
-                    return;
+                    match publish_shelf(&mut publisher, shelf, ahead, &kept) {
+                        Ok(()) => return,
+                        Err(why) => {
+                            // Damaged past its checksums: never used again.
+                            snapshot::discard(folder, &source.root);
+                            let why = format!("catalog read again from the archive: {why}");
+                            if publisher.shown > 0 {
+                                // Some of it is on screen: a reload reads
+                                // the files instead.
+                                let finished = Finished {
+                                    problem_lines: Vec::new(),
+                                    directory: Some(Directory::default()),
+                                    error: None,
+                                    withdrawn: Vec::new(),
+                                    catalog: Some(why),
+                                    read_again: true,
+                                };
+                                publisher.publish(Progress::default(), Some(finished));
+                                return;
+                            }
+                            catalog = Some(why);
+                            match snapshot::Writer::create(
+                                folder,
+                                &source.root,
+                                source.policy,
+                                &stamps,
+                            ) {
+                                Ok(made) => writer = Some(made),
+                                Err(err) => catalog = Some(format!("catalog not kept: {err:#}")),
+                            }
+                        }
+                    }
                 }
                 Err(refused) => {
                     if let Refused::Unusable(why) = refused {
@@ -405,100 +446,107 @@ impl Kept<'_> {
 const FIRST_KEPT_LOT: usize = 2_048;
 
 /// Sends an archive taken from its snapshot as a load from its files would
-/// send it: in the same order, batch by batch.
+/// send it: in the same order, batch by batch, each batch restored from
+/// the shelf (on all cores) just before it goes, so the first statements
+/// are on the screen as soon as the snapshot is read and checked, and the
+/// browser takes one batch while the next is restored.
 ///
-/// The search index kept beside the snapshot, when it can be trusted,
-/// takes the place of the one made so far once the first lot is on the
-/// screen; otherwise the statements are indexed as they go, and the index
-/// is kept at the end.
-fn publish_kept(publisher: &mut Publisher<'_>, mut archive: Archive, kept: &Kept<'_>) {
-    let total = archive.statements.len();
+/// The search index kept beside the snapshot (read `ahead`), when it can
+/// be trusted, takes the place of the one made so far once the first lot
+/// is on the screen; otherwise the statements are indexed as they go, and
+/// the index is kept at the end.
+///
+/// # Errors
+/// A statement that does not restore (the snapshot is damaged in a way its
+/// checksums did not catch): what was sent before it stays sent.
+fn publish_shelf(
+    publisher: &mut Publisher<'_>,
+    mut shelf: Shelf,
+    ahead: std::thread::JoinHandle<Result<IndexAhead, Refused>>,
+    kept: &Kept<'_>,
+) -> Result<(), String> {
+    let total = shelf.len();
     let mut progress = Progress {
         bytes_done: 0,
         bytes_total: total as u64,
         statements: 0,
     };
-    let signed = crate::search::signed(&archive.statements);
-    let mut statements = std::mem::take(&mut archive.statements).into_iter();
     let mut hand_on = |publisher: &mut Publisher<'_>, mut lot: Vec<Statement>| {
         progress.bytes_done += lot.len() as u64;
         progress.statements += lot.len();
         publisher.take(&mut lot, progress);
     };
-    let first: Vec<Statement> = statements.by_ref().take(FIRST_KEPT_LOT).collect();
-    if !first.is_empty() {
-        let keys: Vec<(Published, Box<str>)> = first.iter().map(order_key).collect();
-        hand_on(publisher, first);
-        // Once the first lot is on the screen: the index, order and
-        // directory kept, or the order of them all made now.
-        publisher.message_at_most = (total / 64).clamp(MESSAGE_AT_MOST, KEPT_MESSAGE_AT_MOST);
-        let mut kept_order = None;
-        if let Ok(whole) =
-            snapshot::read_index(kept.folder, kept.root, kept.generation, &signed, true)
-        {
-            if whole.directory.is_some() {
-                publisher.contacts.clear();
-                publisher.directory = whole.directory;
-            }
-            publisher.index = Chunks::one(whole.index);
-            publisher.indexed = true;
-            kept_order = Some(whole.order);
+    let mut at = FIRST_KEPT_LOT.min(total);
+    hand_on(publisher, restored(&shelf, 0..at)?);
+    // Once the first lot is on the screen: the index, order and directory
+    // kept, or the order of them all made now.
+    publisher.message_at_most = (total / 64).clamp(MESSAGE_AT_MOST, KEPT_MESSAGE_AT_MOST);
+    let heads = shelf.heads()?;
+    let signed: Vec<usize> = heads.iter().map(KeptHead::signed).collect();
+    let mut kept_order = None;
+    if let Ok(Ok(whole)) = ahead
+        .join()
+        .map(|read| read.and_then(|ahead| ahead.check(kept.generation, &signed)))
+    {
+        if whole.directory.is_some() {
+            publisher.contacts.clear();
+            publisher.directory = whole.directory;
         }
-        publisher.sorted = Some(newest_first(&keys, statements.as_slice(), kept_order));
+        publisher.index = Chunks::one(whole.index);
+        publisher.indexed = true;
+        kept_order = Some(whole.order);
     }
-    while !publisher.gone {
-        let lot: Vec<Statement> = statements
-            .by_ref()
-            .take(publisher.message_at_most)
-            .collect();
-        if lot.is_empty() {
-            break;
-        }
-        hand_on(publisher, lot);
+    publisher.sorted = Some(crate::catalog::shelf_order(&heads, kept_order));
+    drop(heads);
+    // Each lot is handed on while the next is restored on the other
+    // threads (handing on orders what was sent so far: a pass over them
+    // all).
+    let mut lot = restored(&shelf, at..(at + publisher.message_at_most).min(total))?;
+    at += lot.len();
+    while !publisher.gone && !lot.is_empty() {
+        let end = (at + publisher.message_at_most).min(total);
+        let mut next = Ok(Vec::new());
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| next = restored(&shelf, at..end));
+            hand_on(publisher, std::mem::take(&mut lot));
+        });
+        lot = next?;
+        at = end;
     }
     if publisher.gone {
-        return;
+        return Ok(());
     }
     // The directory is kept only with an index that checked out: then
     // both are, and nothing is made or kept again.
     let all_kept = publisher.directory.is_some();
+    let mut archive = std::mem::take(&mut shelf.archive);
+    drop(shelf);
     let loose = std::mem::take(&mut archive.contacts);
     let finished = finished(publisher, Ok(archive), None);
     publisher.publish(progress, Some(finished));
     if all_kept || publisher.gone {
-        return;
+        return Ok(());
     }
     let directory = publisher.send_directory(&loose, progress);
     kept.keep_index(publisher, &directory);
+    Ok(())
+}
+
+/// The statements at `range` of a shelf, restored on all cores.
+fn restored(shelf: &Shelf, range: std::ops::Range<usize>) -> Result<Vec<Statement>, String> {
+    use rayon::prelude::*;
+    let mut lot = Vec::with_capacity(range.len());
+    range
+        .into_par_iter()
+        .with_min_len(256)
+        .map(|at| shelf.statement(at))
+        .collect_into_vec(&mut lot);
+    lot.into_iter().collect()
 }
 
 /// What the newest-first order compares of a statement.
 fn order_key(statement: &Statement) -> (Published, Box<str>) {
     (statement.published.clone(), statement.id.as_str().into())
-}
-
-/// The positions of an archive's statements newest first: the first
-/// `keys.len()` known by their keys, then `rest`. `kept`, the order kept
-/// beside the index, is taken when it is that order.
-fn newest_first(
-    keys: &[(Published, Box<str>)],
-    rest: &[Statement],
-    kept: Option<Vec<u32>>,
-) -> Vec<u32> {
-    let first = keys.len();
-    let count = first + rest.len();
-    let key = |at: u32| {
-        let at = at as usize;
-        match keys.get(at) {
-            Some((published, id)) => (published, &**id),
-            None => {
-                let statement = &rest[at - first];
-                (&statement.published, statement.id.as_str())
-            }
-        }
-    };
-    kept.and_then(|kept| crate::catalog::trusted_order(kept, count, key))
-        .unwrap_or_else(|| crate::catalog::newest_positions(count, key))
 }
 
 /// The directory of the contacts gathered as statements arrived (with
@@ -530,6 +578,7 @@ fn finished(
             error: None,
             withdrawn: archive.withdrawn,
             catalog,
+            read_again: false,
         },
         Err(err) => Finished {
             problem_lines: Vec::new(),
@@ -537,6 +586,108 @@ fn finished(
             error: Some(format!("{err:#}")),
             withdrawn: Vec::new(),
             catalog,
+            read_again: false,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::mpsc;
+
+    use super::*;
+    use crate::keymap::Action;
+    use crate::loader::ReadPolicy;
+    use crate::state::{Effect, State};
+
+    /// More statements than the first lot, so a snapshot's lots are sent
+    /// in several messages.
+    const COUNT: usize = 3 * FIRST_KEPT_LOT;
+
+    fn write_archive(dir: &Path) -> std::path::PathBuf {
+        let path = dir.join("archive.jsonl");
+        let lines: Vec<String> = (0..COUNT)
+            .map(|n| {
+                serde_json::json!({
+                    "id": format!("s{n}"),
+                    "title": format!("Statement number {n}"),
+                    "published": format!("20{:02}-01-{:02}", n % 30, n % 28 + 1),
+                    "signatories": [{"name": format!("Minister {}", n % 7)}],
+                })
+                .to_string()
+            })
+            .collect();
+        std::fs::write(&path, lines.join("\n") + "\n").expect("written");
+        path
+    }
+
+    /// A browser loaded by the loader thread from `source`, run to the end
+    /// of the load.
+    fn loaded(source: &Source) -> State {
+        let mut state = State::new("loaded".into(), Vec::new(), 0);
+        state.update(Action::Resize(100, 30));
+        state.loading = Some(Progress::default());
+        let (send, arrivals) = mpsc::channel();
+        start(source.clone(), state.archive_number, to_channel(send));
+        for input in arrivals {
+            crate::app::handle(&mut state, input);
+        }
+        assert!(state.loading.is_none(), "the load ends");
+        state
+    }
+
+    fn ids(state: &State) -> Vec<&str> {
+        state
+            .catalog
+            .statements
+            .iter()
+            .map(|statement| statement.id.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_snapshot_damaged_past_its_checksums_is_read_again_from_the_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = write_archive(dir.path());
+        let cache = dir.path().join("cache");
+        let source = Source::new(&root, ReadPolicy::default(), Some(&cache));
+        let cold = loaded(&source);
+        assert_eq!(cold.catalog.statements.len(), COUNT);
+        let warm = loaded(&source);
+        assert_eq!(ids(&warm), ids(&cold), "restored lot by lot, in order");
+        assert_eq!(warm.catalog.order, cold.catalog.order);
+        assert_eq!(warm.status, None);
+        assert!(warm.effects.is_empty(), "{:?}", warm.effects);
+
+        // Damaged in the first lot: nothing of it is sent, the files are
+        // read in the same load, and a good snapshot is kept again.
+        snapshot::damage_past_checksums(&cache, &root, 5);
+        let first = loaded(&source);
+        assert_eq!(ids(&first), ids(&cold));
+        let said = first.status.clone().unwrap_or_default();
+        assert!(said.contains("catalog read again"), "{said:?}");
+        assert!(!first.effects.contains(&Effect::Reload));
+        assert_eq!(ids(&loaded(&source)), ids(&cold), "kept again, warm");
+
+        // Damaged in a later lot, after the first ones are on the screen:
+        // the snapshot is thrown away and the archive reloaded from its
+        // files (the watcher's reload reads them as the snapshot is gone).
+        snapshot::damage_past_checksums(&cache, &root, COUNT - 10);
+        let later = loaded(&source);
+        assert!(
+            later.effects.contains(&Effect::Reload),
+            "{:?}",
+            later.effects
+        );
+        let said = later.status.clone().unwrap_or_default();
+        assert!(said.contains("catalog read again"), "{said:?}");
+        assert!(
+            !snapshot::file_for(&cache, &root).exists(),
+            "a damaged snapshot is never used again"
+        );
+        let (reloaded, warmth) = crate::catalog::load(&source).expect("reloads");
+        assert!(matches!(warmth, crate::catalog::Warmth::Cold { .. }));
+        assert_eq!(reloaded.statements.len(), COUNT);
     }
 }

@@ -868,22 +868,27 @@ fn decoded_index(bytes: &[u8], want_directory: bool) -> Result<IndexAhead, Strin
     if header.program != env!("CARGO_PKG_VERSION") {
         return Err(format!("made by communique {}", header.program));
     }
-    let directory = match wanted_directory {
-        Some(frame) => {
-            let entries: Vec<KeptContact> = decode(frame, "contacts")?;
-            let entries = entries
-                .into_iter()
-                .map(KeptContact::restore)
-                .collect::<anyhow::Result<_>>()
-                .map_err(|err| format!("damaged ({err:#})"))?;
-            Some(Directory { entries })
-        }
-        None => None,
-    };
+    // The directory and the index decode side by side.
+    let (directory, kept) = rayon::join(
+        || {
+            wanted_directory
+                .map(|frame| {
+                    let entries: Vec<KeptContact> = decode(frame, "contacts")?;
+                    let entries = entries
+                        .into_iter()
+                        .map(KeptContact::restore)
+                        .collect::<anyhow::Result<_>>()
+                        .map_err(|err| format!("damaged ({err:#})"))?;
+                    Ok::<_, String>(Directory { entries })
+                })
+                .transpose()
+        },
+        || decode(body, "index"),
+    );
     Ok(IndexAhead {
-        kept: decode(body, "index")?,
+        kept: kept?,
         header,
-        directory,
+        directory: directory?,
     })
 }
 
