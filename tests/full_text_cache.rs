@@ -565,3 +565,72 @@ fn a_second_browser_on_the_same_archive_does_not_write_the_kept_index() {
     assert_eq!(next.full_text.indexed(), 1);
     assert_eq!(found(&next, "grain"), 1);
 }
+
+/// A command that finds the kept index holding every statement of a
+/// catalog snapshot marks it so, and the next command given the same
+/// snapshot compares no id; every write to the index (the browser's
+/// indexer adding, a resume dropping a changed tail, a reload carrying it
+/// over) takes the mark away first, and a mark for a different snapshot or
+/// count is never taken for this one.
+#[test]
+fn a_mark_of_a_whole_index_goes_with_any_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = archive(dir.path());
+    let cache = dir.path().join("cache");
+    build(&cache, &root, 3);
+    let full_text = opened(&cache, &root).full_text;
+    assert_eq!(full_text.checked_against(), None, "nothing marked yet");
+    full_text.mark_checked(7, 2).expect("marked");
+    assert_eq!(
+        full_text.checked_against(),
+        None,
+        "three held, so it does not hold exactly two"
+    );
+    full_text.mark_checked(7, 3).expect("marked");
+    assert_eq!(full_text.checked_against(), Some((7, 3)));
+    drop(full_text);
+    let full_text = opened(&cache, &root).full_text;
+    assert_eq!(
+        full_text.checked_against(),
+        Some((7, 3)),
+        "kept in the file"
+    );
+
+    // The indexer adds a statement.
+    full_text
+        .add_identified(3, &["s3"], &["Statement 3".to_owned()])
+        .expect("added");
+    assert_eq!(full_text.checked_against(), None, "gone with an addition");
+
+    // A resume that finds another statement at a place drops the tail.
+    full_text.mark_checked(8, 4).expect("marked");
+    assert_eq!(full_text.checked_against(), Some((8, 4)));
+    assert_eq!(
+        full_text
+            .resume(0, &["s0", "s1", "other"])
+            .expect("resumed"),
+        2
+    );
+    assert_eq!(
+        full_text.checked_against(),
+        None,
+        "gone with a resume's drop"
+    );
+
+    // A reload carries it over.
+    full_text
+        .add_identified(2, &["s2"], &["Statement 2".to_owned()])
+        .expect("added");
+    full_text.mark_checked(9, 3).expect("marked");
+    let paths: Vec<PathBuf> = (0..3).map(|n| root.join(format!("{n}.json"))).collect();
+    let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    full_text
+        .carry_over(&["s0", "s1", "s2"], &paths, &stamps(&root))
+        .expect("carried over");
+    assert_eq!(full_text.checked_against(), None, "gone with a carry-over");
+
+    // An index in memory keeps no mark.
+    let in_memory = communique::search::FullText::in_memory().expect("in memory");
+    in_memory.mark_checked(1, 0).expect("nothing to do");
+    assert_eq!(in_memory.checked_against(), None);
+}

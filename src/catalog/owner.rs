@@ -147,6 +147,13 @@ impl Catalog {
         }
     }
 
+    /// The generation of the catalog snapshot a shelved catalog restores
+    /// from (`None` when its statements are in memory).
+    #[must_use]
+    pub fn generation(&self) -> Option<u64> {
+        self.shelf.as_ref().map(|shelf| shelf.generation)
+    }
+
     /// Whether its statements are on a snapshot's shelf
     /// ([`Catalog::shelved`]).
     #[must_use]

@@ -141,16 +141,36 @@ fn kept_text(source: &crate::catalog::Source) -> anyhow::Result<Option<(Catalog,
         return Ok(None);
     };
     let stamps = crate::loader::file_stamps(&source.root, source.policy)?;
-    let full_text = crate::search::text::cache::open_checked(
-        folder,
-        &source.root,
-        &stamps,
-        crate::search::text::cache::Check::Quick,
-    )?
-    .full_text;
-    // Shelved when the snapshot is kept: only the statements the index
-    // lacks are restored (none once it is whole), and those printed.
-    let catalog = crate::catalog::load_shelved(source, true)?;
+    // The kept index's pages are checked (a read of the whole file) on a
+    // thread of their own while the catalog is opened: shelved when the
+    // snapshot is kept, so only the statements the index lacks are
+    // restored (none once it is whole), and those printed.
+    let (opened, catalog) = std::thread::scope(|scope| {
+        let opening = scope.spawn(|| {
+            crate::search::text::cache::open_checked(
+                folder,
+                &source.root,
+                &stamps,
+                crate::search::text::cache::Check::Quick,
+            )
+        });
+        let catalog = crate::catalog::load_shelved(source, true);
+        let opened = opening
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("checking the full-text index failed")));
+        (opened, catalog)
+    });
+    let full_text = opened?.full_text;
+    let catalog = catalog?;
+    // Found whole against this very snapshot before, and not written
+    // since: every id is where it was.
+    let whole = catalog.generation().is_some_and(|generation| {
+        full_text.indexed() == catalog.len()
+            && full_text.checked_against() == Some((generation, catalog.len()))
+    });
+    if whole {
+        return Ok(Some((catalog, full_text)));
+    }
     for first in (0..catalog.len()).step_by(INDEX_AT_ONCE) {
         let end = (first + INDEX_AT_ONCE).min(catalog.len());
         let ids = (first..end)
@@ -172,6 +192,9 @@ fn kept_text(source: &crate::catalog::Source) -> anyhow::Result<Option<(Catalog,
             })
             .collect::<anyhow::Result<Vec<String>>>()?;
         full_text.add_identified(first + held, &ids[held..], &texts)?;
+    }
+    if let Some(generation) = catalog.generation() {
+        full_text.mark_checked(generation, catalog.len())?;
     }
     Ok(Some((catalog, full_text)))
 }
