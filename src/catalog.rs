@@ -225,10 +225,21 @@ fn made_for(
     (index, order, directory)
 }
 
+/// What a command opens a catalog for ([`load_shelved`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    /// Statements looked up by id (`show`, `mark ID`): no order, no index.
+    Ids,
+    /// Statements listed newest first (`list` without a query): no index.
+    Listed,
+    /// Statements searched and listed (`list --query`).
+    Searched,
+}
+
 /// What a command that prints or names a few statements needs (`list`,
-/// `show`, `mark`): with `searched`, the catalog searchable as
-/// [`load_indexed`] gives it; without, only listed or looked up by id (no
-/// index is read or made). When the
+/// `show`, `mark`): searched, the catalog searchable as [`load_indexed`]
+/// gives it; listed, only ordered (no index is read or made); looked up by
+/// id, neither ordered nor indexed (its `order` is empty). When the
 /// snapshot (and, to search, the index kept beside it) checks out, its
 /// statements are left on the snapshot's shelf, each restored when asked
 /// for ([`Catalog::shelved`]); otherwise the archive is opened whole (and
@@ -237,7 +248,8 @@ fn made_for(
 ///
 /// # Errors
 /// When the archive cannot be opened at all.
-pub fn load_shelved(source: &Source, searched: bool) -> anyhow::Result<Catalog> {
+pub fn load_shelved(source: &Source, wanted: Wanted) -> anyhow::Result<Catalog> {
+    let searched = wanted == Wanted::Searched;
     let Some(folder) = &source.cache else {
         return opened_whole(source, searched, None);
     };
@@ -248,6 +260,10 @@ pub fn load_shelved(source: &Source, searched: bool) -> anyhow::Result<Catalog> 
     });
     let stamps = file_stamps(&source.root, source.policy)?;
     if let Ok(shelf) = snapshot::shelf(folder, &source.root, source.policy, &stamps) {
+        if wanted == Wanted::Ids {
+            // Each id is looked up in place: no head is decoded ahead.
+            return Ok(Catalog::shelved(shelf, Index::default(), Vec::new()));
+        }
         let made = shelf.heads().ok().and_then(|heads| match ahead {
             None => Some((Index::default(), shelf_order(&heads, None))),
             Some(reading) => {

@@ -797,7 +797,7 @@ fn a_text_search_completes_a_kept_index_cut_short_from_the_snapshot() {
         .expect("indexed");
     drop(kept);
     assert!(
-        catalog::load_shelved(&source(&root, &cache), true)
+        catalog::load_shelved(&source(&root, &cache), catalog::Wanted::Searched)
             .expect("opens")
             .is_shelved()
     );
@@ -819,20 +819,29 @@ fn a_shelved_catalog_finds_each_statement_by_id_as_a_whole_one() {
         .expect("opens")
         .into_catalog();
     assert!(!whole.is_shelved());
-    let shelved = catalog::load_shelved(&source(&root, &cache), false).expect("opens");
-    assert!(shelved.is_shelved(), "kept by the first open");
-    assert_eq!(shelved.len(), whole.statements.len());
-    for statement in &whole.statements {
-        let found = shelved.find(&statement.id).expect("found on the shelf");
-        assert_eq!(found.id, statement.id);
-        assert_eq!(found.title, statement.title);
-        assert_eq!(found.signatories, statement.signatories);
-        assert_eq!(found.published, statement.published);
-        assert_eq!(
-            shelved.position_of(&statement.id),
-            whole.position_of(&statement.id)
-        );
+    // Opened to be listed (ordered), or only to look statements up by id
+    // (`show`, `mark ID`: neither ordered nor indexed).
+    for wanted in [catalog::Wanted::Listed, catalog::Wanted::Ids] {
+        let shelved = catalog::load_shelved(&source(&root, &cache), wanted).expect("opens");
+        assert!(shelved.is_shelved(), "kept by the first open");
+        assert_eq!(shelved.len(), whole.statements.len());
+        for statement in &whole.statements {
+            let found = shelved.find(&statement.id).expect("found on the shelf");
+            assert_eq!(found.id, statement.id);
+            assert_eq!(found.title, statement.title);
+            assert_eq!(found.signatories, statement.signatories);
+            assert_eq!(found.published, statement.published);
+            assert_eq!(
+                shelved.position_of(&statement.id),
+                whole.position_of(&statement.id)
+            );
+        }
+        assert!(shelved.find("no-such-statement").is_none());
+        let ordered = match wanted {
+            catalog::Wanted::Ids => Vec::new(),
+            _ => whole.order.clone(),
+        };
+        assert_eq!(shelved.order, ordered, "{wanted:?}");
     }
-    assert!(shelved.find("no-such-statement").is_none());
     assert!(whole.find("no-such-statement").is_none());
 }

@@ -28,7 +28,8 @@ pub struct Catalog {
     /// choices and open views refer to. Empty in a shelved catalog, whose
     /// statements are restored one at a time ([`Catalog::statement`]).
     pub statements: Vec<Statement>,
-    /// Positions of the statements, newest first.
+    /// Positions of the statements, newest first (empty in a catalog
+    /// opened only to look statements up by id: [`super::Wanted::Ids`]).
     pub order: Vec<u32>,
     /// Each statement's place in `order` (shared with background searches,
     /// which sort by it).

@@ -48,7 +48,10 @@ pub(super) fn open_and_find(
     query: Option<&str>,
 ) -> anyhow::Result<(Catalog, Option<Found>)> {
     let Some(text) = query.filter(|text| !text.trim().is_empty()) else {
-        return Ok((crate::catalog::load_shelved(source, false)?, None));
+        return Ok((
+            crate::catalog::load_shelved(source, crate::catalog::Wanted::Listed)?,
+            None,
+        ));
     };
     let parsed = parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
     let (catalog, full_text) = if parsed.has_text() {
@@ -63,7 +66,10 @@ pub(super) fn open_and_find(
             }
         }
     } else {
-        (crate::catalog::load_shelved(source, true)?, None)
+        (
+            crate::catalog::load_shelved(source, crate::catalog::Wanted::Searched)?,
+            None,
+        )
     };
     match search_query(&catalog, marks, &parsed, full_text.as_ref()) {
         Ok(hits) => Ok((catalog, Some((parsed, hits)))),
@@ -154,7 +160,7 @@ fn kept_text(source: &crate::catalog::Source) -> anyhow::Result<Option<(Catalog,
                 crate::search::text::cache::Check::Quick,
             )
         });
-        let catalog = crate::catalog::load_shelved(source, true);
+        let catalog = crate::catalog::load_shelved(source, crate::catalog::Wanted::Searched);
         let opened = opening
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("checking the full-text index failed")));
@@ -475,6 +481,13 @@ mod tests {
         assert_eq!(iso_time(i64::MAX), Value::Null);
     }
 
+    fn wanted(query: Option<&str>) -> crate::catalog::Wanted {
+        match query {
+            Some(_) => crate::catalog::Wanted::Searched,
+            None => crate::catalog::Wanted::Listed,
+        }
+    }
+
     fn listed(source: &crate::catalog::Source, query: Option<&str>, format: Format) -> String {
         let mut out = Vec::new();
         run(source, None, query, Some(3), format, &mut out).expect("listed");
@@ -492,14 +505,14 @@ mod tests {
         for (query, format) in [(Some("japan"), Format::Json), (None, Format::Lines)] {
             let cold = listed(&source, query, format);
             assert!(cold.contains("s9"), "{cold}");
-            let warm = crate::catalog::load_shelved(&source, query.is_some()).expect("opens");
+            let warm = crate::catalog::load_shelved(&source, wanted(query)).expect("opens");
             assert!(warm.is_shelved(), "kept by the first run");
             assert_eq!(listed(&source, query, format), cold, "warm");
             // The file order is the archive's: the newest, printed first,
             // is the last written.
             crate::catalog::snapshot::damage_past_checksums(&cache, &root, 8);
             assert_eq!(listed(&source, query, format), cold, "damaged");
-            let kept = crate::catalog::load_shelved(&source, query.is_some()).expect("opens");
+            let kept = crate::catalog::load_shelved(&source, wanted(query)).expect("opens");
             assert!(kept.is_shelved(), "kept anew");
             assert!(kept.statement(8).is_ok(), "whole again");
         }

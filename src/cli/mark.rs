@@ -105,7 +105,7 @@ pub fn run(
         parse(text).map_err(|err| anyhow::anyhow!("bad query {text:?}: {err}"))?;
     }
     if query.is_none() {
-        let loaded = crate::catalog::load_shelved(source, false)?;
+        let loaded = crate::catalog::load_shelved(source, crate::catalog::Wanted::Ids)?;
         if let Some(unknown) = ids.iter().find(|id| loaded.position_of(id).is_none()) {
             anyhow::bail!(
                 "no statement with id {:?} in {} (see `communique list`)",

@@ -16,7 +16,7 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     // Only this statement is restored from the catalog snapshot, when one
     // is kept, and only its body read from the archive.
-    let loaded = crate::catalog::load_shelved(source, false)?;
+    let loaded = crate::catalog::load_shelved(source, crate::catalog::Wanted::Ids)?;
     let Some(at) = loaded.position_of(id) else {
         anyhow::bail!(
             "no statement with id {:?} in {} (see `communique list`)",
@@ -67,14 +67,15 @@ mod tests {
         let cold = shown(&source, "s3");
         assert!(cold.contains("Body 3."), "{cold}");
         assert!(
-            crate::catalog::load_shelved(&source, false)
+            crate::catalog::load_shelved(&source, crate::catalog::Wanted::Ids)
                 .expect("opens")
                 .is_shelved()
         );
         assert_eq!(shown(&source, "s3"), cold, "warm");
         crate::catalog::snapshot::damage_past_checksums(&cache, &root, 2);
         assert_eq!(shown(&source, "s3"), cold, "damaged");
-        let kept = crate::catalog::load_shelved(&source, false).expect("opens");
+        let kept =
+            crate::catalog::load_shelved(&source, crate::catalog::Wanted::Ids).expect("opens");
         assert!(kept.is_shelved() && kept.statement(2).is_ok(), "kept anew");
         let mut out = Vec::new();
         let err = run(&source, None, "s9", true, &mut out).expect_err("no such id");
