@@ -483,6 +483,14 @@ fn publish_shelf(
     publisher.message_at_most = (total / 64).clamp(MESSAGE_AT_MOST, KEPT_MESSAGE_AT_MOST);
     let heads = shelf.heads()?;
     let signed: Vec<usize> = heads.iter().map(KeptHead::signed).collect();
+    // While the kept index is still being read, the next lots are restored
+    // (held here until their order is known: each message carries it).
+    let mut ready = Vec::new();
+    while !ahead.is_finished() && at < total {
+        let end = (at + publisher.message_at_most).min(total);
+        ready.push(restored(&shelf, at..end)?);
+        at = end;
+    }
     let mut kept_order = None;
     if let Ok(Ok(whole)) = ahead
         .join()
@@ -498,6 +506,12 @@ fn publish_shelf(
     }
     publisher.sorted = Some(crate::catalog::shelf_order(&heads, kept_order));
     drop(heads);
+    for lot in ready {
+        if publisher.gone {
+            return Ok(());
+        }
+        hand_on(publisher, lot);
+    }
     // Each lot is handed on while the next is restored on the other
     // threads (handing on orders what was sent so far: a pass over them
     // all).
