@@ -126,8 +126,8 @@ pub fn indexed_text(statement: &Statement) -> String {
 /// the text is kept, and rows can still be deleted) and the ids of the
 /// statements at each position; in pages of 64 KiB (SQLite's largest),
 /// which at 100,000 statements make a ranked phrase search take half the
-/// time 4 KiB pages take, the index build a third less, and the kept
-/// file's page check a third (docs/benchmarks.md).
+/// time 4 KiB pages take and the index build 30 % less, and at a million
+/// the kept file's page check less than half (docs/benchmarks.md).
 fn create_tables(connection: &Connection) -> anyhow::Result<()> {
     connection
         .execute_batch(

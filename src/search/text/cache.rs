@@ -17,7 +17,8 @@ use super::{FullText, create_tables};
 use crate::loader::FileStamp;
 
 /// The kept index's format: a file of another version is built again
-/// (2: 64 KiB pages, which halve a ranked search and the whole-file check).
+/// (2: 64 KiB pages, which make a ranked search and the whole-file check
+/// cheaper).
 pub const VERSION: i64 = 2;
 
 /// Why an index is built when none was kept.
