@@ -661,7 +661,7 @@ mod tests {
     }
 
     #[test]
-    fn a_snapshot_damaged_past_its_checksums_is_read_again_from_the_files() {
+    fn a_snapshot_cut_short_or_damaged_past_its_checksums_is_read_again_from_the_files() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = write_archive(dir.path());
         let cache = dir.path().join("cache");
@@ -673,6 +673,20 @@ mod tests {
         assert_eq!(warm.catalog.order, cold.catalog.order);
         assert_eq!(warm.status, None);
         assert!(warm.effects.is_empty(), "{:?}", warm.effects);
+
+        // Cut short (a disk that filled up): refused whole, read from the
+        // files, said, and kept again.
+        let path = snapshot::file_for(&cache, &root);
+        let bytes = std::fs::read(&path).expect("kept");
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).expect("cut");
+        let cut = loaded(&source);
+        assert_eq!(ids(&cut), ids(&cold));
+        let said = cut.status.clone().unwrap_or_default();
+        assert!(said.contains("catalog read again"), "{said:?}");
+        assert!(!cut.effects.contains(&Effect::Reload));
+        let again = loaded(&source);
+        assert_eq!(again.status, None, "kept again whole, and used");
+        assert_eq!(ids(&again), ids(&cold));
 
         // Damaged in the first lot: nothing of it is sent, the files are
         // read in the same load, and a good snapshot is kept again.
