@@ -147,12 +147,25 @@ pub fn load_indexed_as_stamped(
     stamps: Option<Vec<FileStamp>>,
     contacts: bool,
 ) -> anyhow::Result<Indexed> {
+    let stamps = match (&source.cache, stamps) {
+        (Some(_), None) => Some(file_stamps(&source.root, source.policy)?),
+        (_, stamps) => stamps,
+    };
     // The kept index is read and decoded while the snapshot is, then
-    // checked against it.
-    let ahead = source.cache.clone().map(|folder| {
-        let root = source.root.clone();
-        std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, contacts))
-    });
+    // checked against it; not when the snapshot's header already says it
+    // is stale (the archive changed: the index is made again).
+    let ahead = source
+        .cache
+        .clone()
+        .filter(|folder| {
+            stamps.as_ref().is_some_and(|stamps| {
+                snapshot::may_be_current(folder, &source.root, source.policy, stamps)
+            })
+        })
+        .map(|folder| {
+            let root = source.root.clone();
+            std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, contacts))
+        });
     // Read from the files, the index is made while the snapshot is kept.
     let (archive, warmth, generation, made) =
         opened_as_stamped_with(source, stamps, |archive: &Archive| {
@@ -253,18 +266,24 @@ pub fn load_shelved(source: &Source, wanted: Wanted) -> anyhow::Result<Catalog> 
     let Some(folder) = &source.cache else {
         return opened_whole(source, searched, None);
     };
-    // The kept index is read and decoded while the snapshot is.
-    let ahead = searched.then(|| {
+    let stamps = file_stamps(&source.root, source.policy)?;
+    // The kept index is read and decoded while the snapshot is, unless the
+    // snapshot's header already says it is stale (the archive changed).
+    let ahead = (searched
+        && snapshot::may_be_current(folder, &source.root, source.policy, &stamps))
+    .then(|| {
         let (folder, root) = (folder.clone(), source.root.clone());
         std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, false))
     });
-    let stamps = file_stamps(&source.root, source.policy)?;
     if let Ok(shelf) = snapshot::shelf(folder, &source.root, source.policy, &stamps) {
         if wanted == Wanted::Ids {
             // Each id is looked up in place: no head is decoded ahead.
             return Ok(Catalog::shelved(shelf, Index::default(), Vec::new()));
         }
         let made = shelf.heads().ok().and_then(|heads| match ahead {
+            // Searched without an index read ahead: the snapshot was
+            // replaced between the two looks; opened whole below.
+            None if searched => None,
             None => Some((Index::default(), shelf_order(&heads, None))),
             Some(reading) => {
                 let ahead = reading.join().ok()?.ok()?;

@@ -600,38 +600,18 @@ impl Shelf {
     }
 }
 
-/// The parts of a snapshot file's `bytes` once it checks out (see
-/// [`Shelf::checked`]): where each statement's encoding is, the names
-/// they number, and the tail.
-fn checked_parts(
-    bytes: &[u8],
+/// Whether a snapshot's header is that of the archive at `root` as it is
+/// now (`files`, stamped just before), read with `policy`: the same
+/// program, root, reading settings and files, each file's stamp unchanged.
+///
+/// # Errors
+/// What differs.
+fn header_matches(
+    header: &Header,
     root: &Path,
     policy: ReadPolicy,
     files: &[FileStamp],
-) -> Result<(Vec<std::ops::Range<usize>>, Names, Tail), String> {
-    let (version, rest) = opening(bytes, MAGIC, "not a communique catalog")?;
-    if version != VERSION {
-        return Err(format!(
-            "made by another version (format {version}, not {VERSION})"
-        ));
-    }
-    let frames = frames(rest)?;
-    if let Some(bad) = frames
-        .par_iter()
-        .position_any(|frame| crc32fast::hash(frame.bytes) != frame.crc)
-    {
-        return Err(format!("damaged (frame {} fails its checksum)", bad + 1));
-    }
-    let (Some(first), Some(last)) = (frames.first(), frames.last()) else {
-        return Err("empty".into());
-    };
-    if first.kind != HEADER {
-        return Err("damaged (no header)".into());
-    }
-    if last.kind != TAIL || frames.len() < 2 {
-        return Err("truncated (no end)".into());
-    }
-    let header: Header = decode(first, "header")?;
+) -> Result<(), String> {
     let expected = header_for(root, policy, files);
     if header.program != expected.program {
         return Err(format!(
@@ -668,6 +648,71 @@ fn checked_parts(
             return Err(format!("{} changed since", now.0.restore().display()));
         }
     }
+    Ok(())
+}
+
+/// Whether the snapshot kept in `folder` for the archive at `root` may be
+/// used for its files as they are now (`files`): its header alone read and
+/// checked, not the rest (a stale snapshot, after the archive changed, is
+/// told apart in a read of a few bytes; [`shelf`] checks it whole). A
+/// command asks before reading the kept index ahead, which is of no use
+/// beside a stale snapshot.
+#[must_use]
+pub fn may_be_current(folder: &Path, root: &Path, policy: ReadPolicy, files: &[FileStamp]) -> bool {
+    use std::io::Read as _;
+    let header = || -> Option<Header> {
+        let mut file = File::open(file_for(folder, root)).ok()?;
+        let mut opening_bytes = [0_u8; MAGIC.len() + 4 + FRAME_HEAD];
+        file.read_exact(&mut opening_bytes).ok()?;
+        let (version, head) = opening(&opening_bytes, MAGIC, "foreign").ok()?;
+        if version != VERSION || head[0] != HEADER {
+            return None;
+        }
+        let len = u64::from_le_bytes(head[1..9].try_into().ok()?);
+        let crc = u32::from_le_bytes(head[9..13].try_into().ok()?);
+        let mut bytes = Vec::new();
+        file.take(len).read_to_end(&mut bytes).ok()?;
+        if bytes.len() as u64 != len || crc32fast::hash(&bytes) != crc {
+            return None;
+        }
+        postcard::from_bytes(&bytes).ok()
+    };
+    header().is_some_and(|header| header_matches(&header, root, policy, files).is_ok())
+}
+
+/// The parts of a snapshot file's `bytes` once it checks out (see
+/// [`Shelf::checked`]): where each statement's encoding is, the names
+/// they number, and the tail.
+fn checked_parts(
+    bytes: &[u8],
+    root: &Path,
+    policy: ReadPolicy,
+    files: &[FileStamp],
+) -> Result<(Vec<std::ops::Range<usize>>, Names, Tail), String> {
+    let (version, rest) = opening(bytes, MAGIC, "not a communique catalog")?;
+    if version != VERSION {
+        return Err(format!(
+            "made by another version (format {version}, not {VERSION})"
+        ));
+    }
+    let frames = frames(rest)?;
+    if let Some(bad) = frames
+        .par_iter()
+        .position_any(|frame| crc32fast::hash(frame.bytes) != frame.crc)
+    {
+        return Err(format!("damaged (frame {} fails its checksum)", bad + 1));
+    }
+    let (Some(first), Some(last)) = (frames.first(), frames.last()) else {
+        return Err("empty".into());
+    };
+    if first.kind != HEADER {
+        return Err("damaged (no header)".into());
+    }
+    if last.kind != TAIL || frames.len() < 2 {
+        return Err("truncated (no end)".into());
+    }
+    let header: Header = decode(first, "header")?;
+    header_matches(&header, root, policy, files)?;
     let tail: Tail = decode(last, "end")?;
     let chunk_frames = &frames[1..frames.len() - 1];
     if chunk_frames.iter().any(|frame| frame.kind != CHUNK_KIND)
@@ -992,6 +1037,56 @@ mod tests {
         assert!(shelf.statement(archive.statements.len()).is_err());
         let (whole, _) = read(dir.path(), &root, policy, &[]).expect("trusted");
         assert_eq!(whole.statements, archive.statements);
+    }
+
+    /// The header alone tells a current snapshot from one whose files
+    /// changed, one made with other settings, a missing one, and one
+    /// whose header is cut short or damaged: as the whole check tells
+    /// them, on the same header.
+    #[test]
+    fn a_look_at_the_header_tells_a_stale_snapshot() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("archive");
+        std::fs::create_dir_all(&root).expect("folder");
+        let file = root.join("a.jsonl");
+        std::fs::write(&file, "{}\n").expect("written");
+        let stamps = crate::loader::file_stamps(&root, ReadPolicy::default()).expect("stamps");
+        let policy = ReadPolicy::default();
+        let folder = dir.path().join("cache");
+        std::fs::create_dir_all(&folder).expect("folder");
+        let current = |stamps: &[FileStamp], policy: ReadPolicy| {
+            let quick = may_be_current(&folder, &root, policy, stamps);
+            assert_eq!(
+                quick,
+                shelf(&folder, &root, policy, stamps).is_ok(),
+                "the quick look and the whole check agree"
+            );
+            quick
+        };
+        assert!(!current(&stamps, policy), "none kept");
+        write(&folder, policy, &stamps, &archive(&root)).expect("written");
+        assert!(current(&stamps, policy));
+        let other = ReadPolicy {
+            follow_links: true,
+            ..policy
+        };
+        assert!(!current(&stamps, other), "other settings");
+        std::fs::write(&file, "{}\n{}\n").expect("grown");
+        let changed = crate::loader::file_stamps(&root, policy).expect("stamps");
+        assert!(!current(&changed, policy), "a file changed");
+        let path = file_for(&folder, &root);
+        let bytes = std::fs::read(&path).expect("kept");
+        std::fs::write(&path, &bytes[..MAGIC.len() + 4 + FRAME_HEAD + 3]).expect("cut");
+        assert!(!current(&stamps, policy), "the header cut short");
+        let mut damaged = bytes.clone();
+        let at = MAGIC.len() + 4 + FRAME_HEAD + 2;
+        damaged[at] ^= 0xff;
+        std::fs::write(&path, &damaged).expect("damaged");
+        assert!(!current(&stamps, policy), "the header damaged");
+        std::fs::write(&path, b"not a snapshot at all").expect("foreign");
+        assert!(!current(&stamps, policy), "foreign");
+        std::fs::write(&path, &bytes).expect("restored");
+        assert!(current(&stamps, policy));
     }
 
     /// A statement damaged past the checksums is found when it is
