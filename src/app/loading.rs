@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
-use crate::catalog::snapshot::{IndexAhead, Shelf};
+use crate::catalog::snapshot::Shelf;
 use crate::catalog::{KeptHead, Refused, Source, snapshot};
 use crate::catalog::{Order, merge_newest, ranks};
 use crate::contacts::{Cited, ContactEntry, Directory};
@@ -300,62 +300,22 @@ fn load(source: &Source, archive: u64, send: &dyn Fn(Arrived) -> bool) {
     let mut writer = None;
     if let Some(folder) = &source.cache {
         match file_stamps(&source.root, source.policy) {
-            Ok(stamps) => match snapshot::shelf(folder, &source.root, source.policy, &stamps) {
-                Ok(shelf) => {
-                    // The kept index is read while the first statements
-                    // are restored and sent.
-                    let ahead = {
-                        let (folder, root) = (folder.clone(), source.root.clone());
-                        std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, true))
-                    };
-                    let kept = Kept {
-                        folder,
-                        root: &source.root,
-                        generation: shelf.generation,
-                    };
-                    match publish_shelf(&mut publisher, shelf, ahead, &kept) {
+            Ok(stamps) => {
+                let refused = match snapshot::shelf(folder, &source.root, source.policy, &stamps) {
+                    Ok(shelf) => match publish_shelf(&mut publisher, shelf, folder, &source.root) {
                         Ok(()) => return,
-                        Err(why) => {
-                            // Damaged past its checksums: never used again.
-                            snapshot::discard(folder, &source.root);
-                            let why = format!("catalog read again from the archive: {why}");
-                            if publisher.shown > 0 {
-                                // Some of it is on screen: a reload reads
-                                // the files instead.
-                                let finished = Finished {
-                                    problem_lines: Vec::new(),
-                                    directory: Some(Directory::default()),
-                                    error: None,
-                                    withdrawn: Vec::new(),
-                                    catalog: Some(why),
-                                    read_again: true,
-                                };
-                                publisher.publish(Progress::default(), Some(finished));
-                                return;
-                            }
-                            catalog = Some(why);
-                            match snapshot::Writer::create(
-                                folder,
-                                &source.root,
-                                source.policy,
-                                &stamps,
-                            ) {
-                                Ok(made) => writer = Some(made),
-                                Err(err) => catalog = Some(format!("catalog not kept: {err:#}")),
-                            }
-                        }
-                    }
+                        Err(why) => Refused::Unusable(why),
+                    },
+                    Err(refused) => refused,
+                };
+                if let Refused::Unusable(why) = refused {
+                    catalog = Some(read_again(&why));
                 }
-                Err(refused) => {
-                    if let Refused::Unusable(why) = refused {
-                        catalog = Some(format!("catalog read again from the archive: {why}"));
-                    }
-                    match snapshot::Writer::create(folder, &source.root, source.policy, &stamps) {
-                        Ok(made) => writer = Some(made),
-                        Err(err) => catalog = Some(format!("catalog not kept: {err:#}")),
-                    }
+                match snapshot::Writer::create(folder, &source.root, source.policy, &stamps) {
+                    Ok(made) => writer = Some(made),
+                    Err(err) => catalog = Some(format!("catalog not kept: {err:#}")),
                 }
-            },
+            }
             Err(err) => catalog = Some(format!("catalog not kept: {err:#}")),
         }
     }
@@ -451,20 +411,66 @@ const FIRST_KEPT_LOT: usize = 2_048;
 /// are on the screen as soon as the snapshot is read and checked, and the
 /// browser takes one batch while the next is restored.
 ///
-/// The search index kept beside the snapshot (read `ahead`), when it can
+/// The search index kept beside the snapshot (read on a thread of its own
+/// from the start), when it can
 /// be trusted, takes the place of the one made so far once the first lot
 /// is on the screen; otherwise the statements are indexed as they go, and
 /// the index is kept at the end.
 ///
+/// A statement that does not restore (the snapshot is damaged in a way
+/// its checksums did not catch) throws the snapshot away; when some were
+/// on the screen already, the last message asks for a reload (which reads
+/// the files).
+///
 /// # Errors
-/// A statement that does not restore (the snapshot is damaged in a way its
-/// checksums did not catch): what was sent before it stays sent.
+/// Why, when the snapshot was found damaged before anything was sent: the
+/// files are to be read instead.
 fn publish_shelf(
     publisher: &mut Publisher<'_>,
-    mut shelf: Shelf,
-    ahead: std::thread::JoinHandle<Result<IndexAhead, Refused>>,
-    kept: &Kept<'_>,
+    shelf: Shelf,
+    folder: &std::path::Path,
+    root: &std::path::Path,
 ) -> Result<(), String> {
+    let Err(why) = send_shelf(publisher, shelf, folder, root) else {
+        return Ok(());
+    };
+    snapshot::discard(folder, root);
+    if publisher.shown == 0 {
+        return Err(why);
+    }
+    let finished = Finished {
+        problem_lines: Vec::new(),
+        directory: Some(Directory::default()),
+        error: None,
+        withdrawn: Vec::new(),
+        catalog: Some(read_again(&why)),
+        read_again: true,
+    };
+    publisher.publish(Progress::default(), Some(finished));
+    Ok(())
+}
+
+/// [`publish_shelf`]'s sending.
+///
+/// # Errors
+/// A statement that does not restore: what was sent before it stays sent.
+fn send_shelf(
+    publisher: &mut Publisher<'_>,
+    mut shelf: Shelf,
+    folder: &std::path::Path,
+    root: &std::path::Path,
+) -> Result<(), String> {
+    // The kept index is read while the first statements are restored and
+    // sent.
+    let ahead = {
+        let (folder, root) = (folder.to_path_buf(), root.to_path_buf());
+        std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, true))
+    };
+    let kept = Kept {
+        folder,
+        root,
+        generation: shelf.generation,
+    };
     let total = shelf.len();
     let mut progress = Progress {
         bytes_done: 0,
@@ -477,7 +483,7 @@ fn publish_shelf(
         publisher.take(&mut lot, progress);
     };
     let mut at = FIRST_KEPT_LOT.min(total);
-    hand_on(publisher, restored(&shelf, 0..at)?);
+    hand_on(publisher, shelf.statements(0..at)?);
     // Once the first lot is on the screen: the index, order and directory
     // kept, or the order of them all made now.
     publisher.message_at_most = (total / 64).clamp(MESSAGE_AT_MOST, KEPT_MESSAGE_AT_MOST);
@@ -488,7 +494,7 @@ fn publish_shelf(
     let mut ready = Vec::new();
     while !ahead.is_finished() && at < total {
         let end = (at + publisher.message_at_most).min(total);
-        ready.push(restored(&shelf, at..end)?);
+        ready.push(shelf.statements(at..end)?);
         at = end;
     }
     let mut kept_order = None;
@@ -515,13 +521,13 @@ fn publish_shelf(
     // Each lot is handed on while the next is restored on the other
     // threads (handing on orders what was sent so far: a pass over them
     // all).
-    let mut lot = restored(&shelf, at..(at + publisher.message_at_most).min(total))?;
+    let mut lot = shelf.statements(at..(at + publisher.message_at_most).min(total))?;
     at += lot.len();
     while !publisher.gone && !lot.is_empty() {
         let end = (at + publisher.message_at_most).min(total);
         let mut next = Ok(Vec::new());
         rayon::in_place_scope(|scope| {
-            scope.spawn(|_| next = restored(&shelf, at..end));
+            scope.spawn(|_| next = shelf.statements(at..end));
             hand_on(publisher, std::mem::take(&mut lot));
         });
         lot = next?;
@@ -546,16 +552,9 @@ fn publish_shelf(
     Ok(())
 }
 
-/// The statements at `range` of a shelf, restored on all cores.
-fn restored(shelf: &Shelf, range: std::ops::Range<usize>) -> Result<Vec<Statement>, String> {
-    use rayon::prelude::*;
-    let mut lot = Vec::with_capacity(range.len());
-    range
-        .into_par_iter()
-        .with_min_len(256)
-        .map(|at| shelf.statement(at))
-        .collect_into_vec(&mut lot);
-    lot.into_iter().collect()
+/// What the status line says of a snapshot not used.
+fn read_again(why: &str) -> String {
+    format!("catalog read again from the archive: {why}")
 }
 
 /// What the newest-first order compares of a statement.

@@ -582,20 +582,30 @@ impl Shelf {
             .map_err(|err| Self::damaged(at, format!("{err:#}")))
     }
 
+    /// The statements at `range` (in the order written), restored on all
+    /// cores.
+    ///
+    /// # Errors
+    /// As [`Shelf::statement`].
+    pub fn statements(&self, range: std::ops::Range<usize>) -> Result<Vec<Statement>, String> {
+        let mut restored = Vec::with_capacity(range.len());
+        range
+            .into_par_iter()
+            .with_min_len(256)
+            .map(|at| self.statement(at))
+            .collect_into_vec(&mut restored);
+        restored.into_iter().collect()
+    }
+
     /// The archive with every statement restored, on all cores, in the
     /// order written.
     ///
     /// # Errors
     /// As [`Shelf::statement`].
     pub fn into_archive(self) -> Result<Archive, String> {
-        let mut restored = Vec::with_capacity(self.len());
-        (0..self.len())
-            .into_par_iter()
-            .with_min_len(256)
-            .map(|at| self.statement(at))
-            .collect_into_vec(&mut restored);
+        let statements = self.statements(0..self.len())?;
         let mut archive = self.archive;
-        archive.statements = restored.into_iter().collect::<Result<_, _>>()?;
+        archive.statements = statements;
         Ok(archive)
     }
 }
