@@ -412,10 +412,9 @@ const FIRST_KEPT_LOT: usize = 2_048;
 /// browser takes one batch while the next is restored.
 ///
 /// The search index kept beside the snapshot (read on a thread of its own
-/// from the start), when it can
-/// be trusted, takes the place of the one made so far once the first lot
-/// is on the screen; otherwise the statements are indexed as they go, and
-/// the index is kept at the end.
+/// from the start), when it can be trusted, takes the place of the one
+/// made so far once the first lot is on the screen; otherwise the
+/// statements are indexed as they go, and the index is kept at the end.
 ///
 /// A statement that does not restore (the snapshot is damaged in a way
 /// its checksums did not catch) throws the snapshot away; when some were
