@@ -1,13 +1,14 @@
 //! Measures the full-text index (issue 16) on a generated archive: how long
-//! SQLite FTS5 takes to index every statement's title, summary and body in
-//! the indexer's batches, how big the index is on disk, and how long a
-//! `text:` term takes to find every statement holding it (with BM25):
+//! the full-text index (tantivy) takes to index every statement's title,
+//! summary and body in the indexer's batches, how big the index (a folder)
+//! is on disk, and how long a `text:` term takes to find every statement
+//! holding it (with BM25):
 //!
 //! ```sh
 //! cargo run --release --example generate -- --count 100000 --format jsonl \
 //!     --out target/bench-data/100k.jsonl
 //! cargo run --release --example fulltext -- target/bench-data/100k.jsonl \
-//!     target/bench-data/100k.fts5
+//!     target/bench-data/100k.text
 //! ```
 //!
 //! With `--existing` nothing is built: the index already at the output path
@@ -17,12 +18,12 @@
 //! ```sh
 //! hyperfine -N -w2 -r10 \
 //!     "target/release/examples/fulltext --existing --runs 1 --ranking bm25 \
-//!         --query 'ballistic missile' target/bench-data/1m.jsonl target/bench-data/1m.fts5" \
+//!         --query 'ballistic missile' target/bench-data/1m.jsonl target/bench-data/1m.text" \
 //!     "rg -c -i 'ballistic missile' target/bench-data/1m.jsonl"
 //! ```
 //!
-//! The same texts read the same way go into tantivy for the comparison in
-//! docs/benchmarks.md.
+//! The same texts read the same way went into SQLite FTS5 for the
+//! comparison in docs/benchmarks.md.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -41,14 +42,14 @@ const BATCH: usize = 2_000;
     name = "fulltext",
     after_help = "Examples:
   cargo run --release --example generate -- --count 100000 --format jsonl --out target/bench-data/100k.jsonl
-  cargo run --release --example fulltext -- target/bench-data/100k.jsonl target/bench-data/100k.fts5"
+  cargo run --release --example fulltext -- target/bench-data/100k.jsonl target/bench-data/100k.text"
 )]
 struct Args {
     /// The archive: one JSON Lines file.
     #[arg(default_value = "target/bench-data/100k.jsonl")]
     input: PathBuf,
     /// The index file to write (replaced if it is there).
-    #[arg(default_value = "target/bench-data/100k.fts5")]
+    #[arg(default_value = "target/bench-data/100k.text")]
     output: PathBuf,
     /// Build nothing: time the queries on the index already at the output
     /// path, built by an earlier run over the same archive.
@@ -78,15 +79,15 @@ fn main() -> anyhow::Result<()> {
     let args: Args = clap::Parser::parse();
     let index = if args.existing {
         anyhow::ensure!(
-            args.output.is_file(),
+            args.output.join("meta.json").is_file(),
             "no index at {} to time: build it first, without --existing",
             args.output.display()
         );
-        FullText::create(&args.output)?
+        FullText::at(&args.output)?
     } else {
         build(&args.input, &args.output)?
     };
-    let size = std::fs::metadata(&args.output)?.len();
+    let size = folder_size(&args.output)?;
     let archive = std::fs::metadata(&args.input)?.len();
     println!(
         "index {:.0} MB, {:.1}% of the archive's {:.0} MB",
@@ -135,8 +136,11 @@ fn main() -> anyhow::Result<()> {
 /// index at `output`, in the browser indexer's batches, and says how long
 /// it took.
 fn build(input: &Path, output: &Path) -> anyhow::Result<FullText> {
-    let _ = std::fs::remove_file(output);
-    let index = FullText::create(output)?;
+    if output.exists() {
+        std::fs::remove_dir_all(output)
+            .with_context(|| format!("removing the old index {}", output.display()))?;
+    }
+    let index = FullText::at(output)?;
     let file =
         std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?;
     let started = Instant::now();
@@ -162,4 +166,15 @@ fn build(input: &Path, output: &Path) -> anyhow::Result<FullText> {
     count += batch.len();
     println!("indexed {count} statements in {:.1?}", started.elapsed());
     Ok(index)
+}
+
+/// The size of every file in `folder`.
+fn folder_size(folder: &Path) -> anyhow::Result<u64> {
+    let mut size = 0;
+    for entry in
+        std::fs::read_dir(folder).with_context(|| format!("reading {}", folder.display()))?
+    {
+        size += entry?.metadata()?.len();
+    }
+    Ok(size)
 }

@@ -1,14 +1,13 @@
 //! Full-text search over what statements say (title, summary and body): the
-//! `text:` terms of a query, answered by an SQLite FTS5 index (BM25 ranked),
-//! and the matching sentence with its hits marked, worked out from a
-//! statement's text. The index is contentless — it keeps no copy of the
-//! text — so bodies still need not live in memory: snippets are made from
-//! the text read back when a row is shown.
+//! `text:` terms of a query, answered by a tantivy index ([`engine`], BM25
+//! ranked), and the matching sentence with its hits marked, worked out from
+//! a statement's text. The index keeps no copy of the text, so bodies still
+//! need not live in memory: snippets are made from the text read back when
+//! a row is shown.
 //!
-//! Words are split and folded as FTS5's `unicode61` tokenizer with
-//! `remove_diacritics 2` does (letters and digits make words, case and
-//! accents ignored), so the hits a snippet marks are the ones the index
-//! matched.
+//! Words are split and folded by one function ([`words_of`]: letters and
+//! digits make words, case and accents ignored) for the index and for the
+//! snippets, so the hits a snippet marks are the ones the index matched.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -18,6 +17,7 @@ use anyhow::Context as _;
 use rusqlite::Connection;
 
 pub mod cache;
+mod engine;
 
 use super::{Chunks, Condition, Hit, MarksOf, Query, fold};
 use crate::records::Statement;
@@ -43,18 +43,6 @@ impl TextTerm {
             .filter(|word| !word.is_empty())
             .collect();
         (!words.is_empty()).then_some(Self { words, prefix })
-    }
-
-    /// The term as an FTS5 query: one quoted phrase, `*` after it for a
-    /// prefix. Words hold only letters and digits, so nothing typed can be
-    /// read as FTS5 syntax.
-    fn fts_query(&self) -> String {
-        let phrase = format!("\"{}\"", self.words.join(" "));
-        if self.prefix {
-            format!("{phrase} *")
-        } else {
-            phrase
-        }
     }
 
     /// How the term reads in a query line.
@@ -122,24 +110,6 @@ pub fn indexed_text(statement: &Statement) -> String {
     text
 }
 
-/// The full-text index's tables: the text (contentless FTS5: no copy of
-/// the text is kept, and rows can still be deleted) and the ids of the
-/// statements at each position; in pages of 64 KiB (SQLite's largest),
-/// which at 100,000 statements make a ranked phrase search take half the
-/// time 4 KiB pages take and the index build 30 % less, and at a million
-/// the kept file's page check less than half (docs/benchmarks.md).
-fn create_tables(connection: &Connection) -> anyhow::Result<()> {
-    connection
-        .execute_batch(
-            "PRAGMA page_size = 65536;
-             CREATE VIRTUAL TABLE IF NOT EXISTS statement_text USING fts5(
-                 text, content='', contentless_delete=1,
-                 tokenize='unicode61 remove_diacritics 2');
-             CREATE TABLE IF NOT EXISTS statement_ids(position INTEGER PRIMARY KEY, id TEXT NOT NULL);",
-        )
-        .context("creating the full-text index")
-}
-
 /// A statement's indexed text ([`indexed_text`]), its body read back from
 /// disk when it was left there.
 ///
@@ -161,13 +131,14 @@ pub type Relevance = f64;
 /// batches by the indexer while searches read what is indexed so far.
 #[derive(Debug)]
 pub struct FullText {
-    connection: Mutex<Connection>,
+    engine: engine::Engine,
     /// How many statements (positions `0..indexed`) are in.
     indexed: std::sync::atomic::AtomicUsize,
-    /// Whether each position's statement id is kept beside its text (an
-    /// index kept between runs: see [`cache`]), so a later run can tell
-    /// that position still holds the same statement.
-    keeps_ids: bool,
+    /// For an index kept between runs (see [`cache`]): the statement id at
+    /// each position, the archive's files and the index's marks, in SQLite,
+    /// so a later run can tell that a position still holds the same
+    /// statement. `None` for an index in memory.
+    kept: Option<Mutex<Connection>>,
     /// The lock that makes this process the kept index's one writer, held
     /// as long as the index is (see [`cache::open`]), and the kept file.
     lock: Option<(std::fs::File, std::path::PathBuf)>,
@@ -177,35 +148,41 @@ impl FullText {
     /// An empty index in memory.
     ///
     /// # Errors
-    /// When SQLite cannot create it (no FTS5 compiled in).
+    /// When the index cannot be made (out of memory).
     pub fn in_memory() -> anyhow::Result<Self> {
-        let connection = Connection::open_in_memory().context("opening the full-text index")?;
-        Self::with_connection(connection)
+        Ok(Self::from_parts(engine::Engine::in_memory()?, None, 0))
     }
 
-    /// An empty index in a new file at `path` (for measuring its size, and
-    /// for keeping it between runs).
+    /// The index in the folder `path`, made empty there when it holds none
+    /// (for measuring an index's size and speed: see `examples/fulltext.rs`).
     ///
     /// # Errors
-    /// When the file cannot be created or already holds something else.
-    pub fn create(path: &std::path::Path) -> anyhow::Result<Self> {
-        let connection = Connection::open(path)
-            .with_context(|| format!("opening the full-text index {}", path.display()))?;
-        Self::with_connection(connection)
+    /// When the folder cannot be made, or holds a damaged or foreign index.
+    pub fn at(path: &std::path::Path) -> anyhow::Result<Self> {
+        if path.join("meta.json").exists() {
+            let engine = engine::Engine::open(path)?;
+            let mut indexed = 0;
+            // The positions are 0..n with nothing missing: find n.
+            let mut step = 1 << 40;
+            while step > 0 {
+                if engine.holds_each_below(indexed + step)? {
+                    indexed += step;
+                }
+                step /= 2;
+            }
+            Ok(Self::from_parts(engine, None, indexed))
+        } else {
+            Ok(Self::from_parts(engine::Engine::create(path)?, None, 0))
+        }
     }
 
-    fn with_connection(connection: Connection) -> anyhow::Result<Self> {
-        create_tables(&connection)?;
-        Ok(Self::from_parts(connection, 0, false))
-    }
-
-    /// An index over an open connection whose tables are made, holding
-    /// the first `indexed` statements.
-    fn from_parts(connection: Connection, indexed: usize, keeps_ids: bool) -> Self {
+    /// An index over `engine` holding the first `indexed` statements, their
+    /// ids in `kept` for an index kept between runs.
+    fn from_parts(engine: engine::Engine, kept: Option<Connection>, indexed: usize) -> Self {
         Self {
-            connection: Mutex::new(connection),
+            engine,
             indexed: std::sync::atomic::AtomicUsize::new(indexed),
-            keeps_ids,
+            kept: kept.map(Mutex::new),
             lock: None,
         }
     }
@@ -216,7 +193,7 @@ impl FullText {
         self
     }
 
-    /// Throws away the file of a kept index found damaged (a search of it
+    /// Throws away the files of a kept index found damaged (a search of it
     /// failed), so the next run builds it again; this one goes on reading
     /// it until it is dropped. Nothing for an index in memory.
     pub fn discard_kept(&self) {
@@ -256,58 +233,80 @@ impl FullText {
         self.indexed.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    /// The kept index's SQLite file (`None` in memory).
+    fn kept(&self) -> Option<std::sync::MutexGuard<'_, Connection>> {
+        self.kept
+            .as_ref()
+            .map(|kept| kept.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Adds the texts of the statements at positions `first..`, in one
-    /// transaction.
+    /// Makes the statements at positions `first..` be these texts, in one
+    /// commit: whatever was indexed from `first` on is dropped.
     ///
     /// # Errors
-    /// When SQLite fails to write (out of memory or disk).
+    /// When the index cannot be written (out of memory or disk).
     pub fn add(&self, first: usize, texts: &[String]) -> anyhow::Result<()> {
         self.add_identified(first, &[], texts)
     }
 
     /// As [`FullText::add`], with the statements' ids (kept when the index
-    /// keeps them: see [`FullText::resume`]).
+    /// is kept: see [`FullText::resume`]). The ids are recorded only once
+    /// the texts are written, so a run stopped between the two leaves
+    /// texts that no id names: they are never searched, and dropped by the
+    /// next write from their place.
     ///
     /// # Errors
-    /// When SQLite fails to write (out of memory or disk).
+    /// When the index cannot be written (out of memory or disk).
     pub fn add_identified(
         &self,
         first: usize,
         ids: &[&str],
         texts: &[String],
     ) -> anyhow::Result<()> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction()?;
-        if self.keeps_ids {
-            cache::forget_checked(&transaction)?;
-        }
-        {
-            let mut insert = transaction
-                .prepare_cached("INSERT INTO statement_text(rowid, text) VALUES (?1, ?2)")?;
-            for (at, text) in texts.iter().enumerate() {
-                let rowid = i64::try_from(first + at)?;
-                insert.execute(rusqlite::params![rowid, text])?;
-            }
-            if self.keeps_ids {
-                let mut keep = transaction
-                    .prepare_cached("INSERT INTO statement_ids(position, id) VALUES (?1, ?2)")?;
-                for (at, id) in ids.iter().enumerate() {
-                    keep.execute(rusqlite::params![i64::try_from(first + at)?, id])?;
+        match self.kept() {
+            Some(mut connection) => {
+                let transaction = connection.transaction()?;
+                cache::forget_checked(&transaction)?;
+                transaction.execute(
+                    "DELETE FROM statement_ids WHERE position >= ?1",
+                    [i64::try_from(first)?],
+                )?;
+                {
+                    let mut keep = transaction.prepare_cached(
+                        "INSERT INTO statement_ids(position, id) VALUES (?1, ?2)",
+                    )?;
+                    for (at, id) in ids.iter().enumerate() {
+                        keep.execute(rusqlite::params![i64::try_from(first + at)?, id])?;
+                    }
                 }
+                self.engine.replace_from(first, texts)?;
+                transaction
+                    .commit()
+                    .context("writing the full-text index")?;
             }
+            None => self.engine.replace_from(first, texts)?,
         }
+        self.indexed
+            .store(first + texts.len(), std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Drops every statement from position `from` on: first from the list
+    /// of ids (so a run stopped midway never trusts a text that is gone),
+    /// then from the index.
+    fn drop_from(&self, connection: &mut Connection, from: usize) -> anyhow::Result<()> {
+        let transaction = connection.transaction()?;
+        cache::forget_checked(&transaction)?;
+        transaction.execute(
+            "DELETE FROM statement_ids WHERE position >= ?1",
+            [i64::try_from(from)?],
+        )?;
         transaction
             .commit()
             .context("writing the full-text index")?;
         self.indexed
-            .fetch_max(first + texts.len(), std::sync::atomic::Ordering::SeqCst);
-        Ok(())
+            .store(from, std::sync::atomic::Ordering::SeqCst);
+        self.engine.drop_from(from)
     }
 
     /// How many of the statements `ids` (at positions `first..`) the index
@@ -317,14 +316,13 @@ impl FullText {
     /// indexed anew.
     ///
     /// # Errors
-    /// When SQLite fails to read or write.
+    /// When the index cannot be read or written.
     pub fn resume(&self, first: usize, ids: &[&str]) -> anyhow::Result<usize> {
         let indexed = self.indexed();
         let held = indexed.saturating_sub(first).min(ids.len());
-        if held == 0 || !self.keeps_ids {
+        let Some(mut connection) = self.kept().filter(|_| held > 0) else {
             return Ok(held);
-        }
-        let mut connection = self.connection();
+        };
         let kept: Vec<(i64, String)> = {
             let mut select = connection.prepare_cached(
                 "SELECT position, id FROM statement_ids WHERE position >= ?1 AND position < ?2
@@ -346,16 +344,7 @@ impl FullText {
             })
             .count();
         if same < held {
-            let from = i64::try_from(first + same)?;
-            let transaction = connection.transaction()?;
-            cache::forget_checked(&transaction)?;
-            transaction.execute("DELETE FROM statement_text WHERE rowid >= ?1", [from])?;
-            transaction.execute("DELETE FROM statement_ids WHERE position >= ?1", [from])?;
-            transaction
-                .commit()
-                .context("writing the full-text index")?;
-            self.indexed
-                .store(first + same, std::sync::atomic::Ordering::SeqCst);
+            self.drop_from(&mut connection, first + same)?;
         }
         Ok(same)
     }
@@ -366,7 +355,7 @@ impl FullText {
     /// one that cannot be read is indexed without its body.
     ///
     /// # Errors
-    /// When SQLite fails to read or write.
+    /// When the index cannot be read or written.
     pub fn add_missing(&self, first: usize, batch: &[Statement]) -> anyhow::Result<()> {
         let ids: Vec<&str> = batch
             .iter()
@@ -384,39 +373,22 @@ impl FullText {
     /// relevance (higher is better).
     ///
     /// # Errors
-    /// When SQLite fails to read.
+    /// When the index cannot be read.
     pub fn matching(&self, term: &TextTerm) -> anyhow::Result<HashMap<usize, Relevance>> {
         self.matching_with(term, true)
     }
 
     /// The positions of the statements `term` is in; with their BM25
-    /// relevance when `ranked` (working it out is most of the time a
-    /// common word takes), else 0.
+    /// relevance when `ranked`, else 0.
     ///
     /// # Errors
-    /// When SQLite fails to read.
+    /// When the index cannot be read.
     pub fn matching_with(
         &self,
         term: &TextTerm,
         ranked: bool,
     ) -> anyhow::Result<HashMap<usize, Relevance>> {
-        let connection = self.connection();
-        let mut select = connection.prepare_cached(if ranked {
-            "SELECT rowid, bm25(statement_text) FROM statement_text
-             WHERE statement_text MATCH ?1"
-        } else {
-            "SELECT rowid, 0.0 FROM statement_text WHERE statement_text MATCH ?1"
-        })?;
-        let rows = select.query_map([term.fts_query()], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, f64>(1)?))
-        })?;
-        let mut found = HashMap::new();
-        for row in rows {
-            let (rowid, score) = row?;
-            // FTS5's bm25() is lower for better matches.
-            found.insert(usize::try_from(rowid)?, -score);
-        }
-        Ok(found)
+        self.engine.matching(term, ranked, self.indexed())
     }
 }
 
@@ -630,9 +602,9 @@ mod tests {
         assert_eq!(term("ballistic missile").words, ["ballistic", "missile"]);
         let prefix = term("sanction*");
         assert!(prefix.prefix);
-        assert_eq!(prefix.fts_query(), "\"sanction\" *");
-        // FTS5 syntax typed is only words.
-        assert_eq!(term("a\" OR b NEAR(").fts_query(), "\"a or b near\"");
+        assert_eq!(prefix.words, ["sanction"]);
+        // Query syntax typed is only words.
+        assert_eq!(term("a\" OR b NEAR(").words, ["a", "or", "b", "near"]);
         assert!(TextTerm::parse("  \"* ").is_none());
         assert_eq!(term("Côte").words, ["cote"]);
     }

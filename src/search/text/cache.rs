@@ -1,25 +1,28 @@
-//! The full-text index kept between runs, one SQLite file per archive in a
-//! cache folder, so an unchanged archive is searchable by `text:` at once.
-//! A kept index is trusted only when everything about it checks out: its
-//! format version, the archive root it was built for, and every archive
-//! file's size, modification time and inode as they were when it was
-//! built. A file that is not a sound SQLite database (truncated,
-//! overwritten), one built by another version or for another archive, or
-//! one whose archive changed, is thrown away and built again — never
-//! trusted. A build cut short is taken up where it stopped.
+//! The full-text index kept between runs, per archive in a cache folder,
+//! so an unchanged archive is searchable by `text:` at once: an SQLite file
+//! (the format version, the archive root, its files as stamped, and the
+//! statement id at each position) beside a folder holding the text index
+//! (tantivy's files, each with its checksum). A kept index is trusted only
+//! when everything about it checks out: its format version, the archive
+//! root it was built for, every archive file's size, modification time and
+//! inode as they were when it was built, every file of the text index
+//! whole, and a text indexed for each statement listed. One that is not
+//! sound (truncated, overwritten), built by another version or for another
+//! archive, or whose archive changed, is thrown away and built again —
+//! never trusted. A build cut short is taken up where it stopped.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use super::{FullText, create_tables};
+use super::FullText;
+use super::engine::Engine;
 use crate::loader::FileStamp;
 
 /// The kept index's format: a file of another version is built again
-/// (2: 64 KiB pages, which make a ranked search and the whole-file check
-/// cheaper).
-pub const VERSION: i64 = 2;
+/// (2: FTS5 in 64 KiB pages; 3: the text in tantivy beside the file).
+pub const VERSION: i64 = 3;
 
 /// Why an index is built when none was kept.
 pub const NOT_KEPT: &str = "no index kept yet";
@@ -47,6 +50,28 @@ pub fn file_for(folder: &Path, root: &Path) -> PathBuf {
             (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
         });
     folder.join(format!("fulltext-{hash:016x}.sqlite"))
+}
+
+/// The folder of the text index beside a kept index's file.
+fn text_folder(path: &Path) -> PathBuf {
+    path.with_extension("tantivy")
+}
+
+/// Every file of the kept index at `path` (the SQLite file, SQLite's files
+/// beside it, the text index's folder) that is there.
+fn remove_files(path: &Path) -> std::io::Result<()> {
+    let ignore_missing = |result: std::io::Result<()>| match result {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    };
+    for file in [
+        path.with_extension("sqlite-journal"),
+        path.with_extension("sqlite-wal"),
+        path.to_path_buf(),
+    ] {
+        ignore_missing(std::fs::remove_file(file))?;
+    }
+    ignore_missing(std::fs::remove_dir_all(text_folder(path)))
 }
 
 /// The full-text index kept in `folder` for the archive at `root` whose
@@ -120,19 +145,7 @@ pub fn open_checked(
     } else {
         Some(NOT_KEPT.to_owned())
     };
-    for stale in [
-        path.clone(),
-        path.with_extension("sqlite-journal"),
-        path.with_extension("sqlite-wal"),
-    ] {
-        match std::fs::remove_file(&stale) {
-            Ok(()) => {}
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-            Err(err) => {
-                return Err(err).with_context(|| format!("removing {}", stale.display()));
-            }
-        }
-    }
+    remove_files(&path).with_context(|| format!("removing {}", path.display()))?;
     let full_text = create(&path, &root, files)?.holding(lock, path.clone());
     Ok(Opened {
         full_text,
@@ -148,16 +161,10 @@ pub fn discard(folder: &Path, root: &Path) {
     remove_kept(&file_for(folder, &root));
 }
 
-/// Removes a kept index's file and SQLite's files beside it (one that
-/// cannot be removed is left: the next run's checks judge it).
+/// Removes a kept index's files (one that cannot be removed is left: the
+/// next run's checks judge it).
 pub(super) fn remove_kept(path: &Path) {
-    for file in [
-        path.with_extension("sqlite-journal"),
-        path.with_extension("sqlite-wal"),
-        path.to_path_buf(),
-    ] {
-        let _ = std::fs::remove_file(file);
-    }
+    let _ = remove_files(path);
 }
 
 /// The kept index at `path`, if it is sound, of this version, for this
@@ -168,16 +175,11 @@ fn kept(path: &Path, root: &Path, files: &[FileStamp], check: Check) -> anyhow::
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .context("cannot open it")?;
-    // SQLite's quick check of the whole file also reads every entry of the
-    // full-text index (FTS5's own check); the quick one checks the pages
-    // of each table as stored, the full-text index's included.
+    // SQLite's quick check of the whole file, or of the pages of each table
+    // as stored.
     let checks: &[&str] = match check {
         Check::Thorough => &["PRAGMA quick_check"],
         Check::Quick => &[
-            "PRAGMA quick_check('statement_text_data')",
-            "PRAGMA quick_check('statement_text_idx')",
-            "PRAGMA quick_check('statement_text_docsize')",
-            "PRAGMA quick_check('statement_text_config')",
             "PRAGMA quick_check('statement_ids')",
             "PRAGMA quick_check('meta')",
             "PRAGMA quick_check('files')",
@@ -229,15 +231,6 @@ fn kept(path: &Path, root: &Path, files: &[FileStamp], check: Check) -> anyhow::
             && u64::try_from(*inode).ok() == Some(now.inode);
         anyhow::ensure!(same, "{} changed since it was indexed", now.path.display());
     }
-    // The FTS5 index itself, beyond the pages SQLite checked.
-    if check == Check::Thorough {
-        connection
-            .execute(
-                "INSERT INTO statement_text(statement_text, rank) VALUES ('integrity-check', 0)",
-                [],
-            )
-            .context("its full-text index is damaged")?;
-    }
     let (indexed, count): (i64, i64) = connection
         .query_row(
             "SELECT coalesce(max(position) + 1, 0), count(*) FROM statement_ids",
@@ -246,24 +239,30 @@ fn kept(path: &Path, root: &Path, files: &[FileStamp], check: Check) -> anyhow::
         )
         .context("its statement list is damaged")?;
     anyhow::ensure!(count == indexed, "its statement list has gaps");
-    Ok(FullText::from_parts(
-        connection,
-        usize::try_from(indexed)?,
-        true,
-    ))
+    let indexed = usize::try_from(indexed)?;
+    // The text index: every file whole (the same check both ways: a
+    // damaged file could otherwise stop a search), and a text for every
+    // statement listed.
+    let engine = Engine::open(&text_folder(path))?;
+    anyhow::ensure!(
+        engine.holds_each_below(indexed)?,
+        "its text index lacks statements its list names"
+    );
+    Ok(FullText::from_parts(engine, Some(connection), indexed))
 }
 
 /// A new, empty kept index at `path` for `root` and its `files`.
 fn create(path: &Path, root: &Path, files: &[FileStamp]) -> anyhow::Result<FullText> {
     let mut connection = Connection::open(path)
         .with_context(|| format!("creating the full-text index {}", path.display()))?;
-    create_tables(&connection)?;
+    let engine = Engine::create(&text_folder(path))?;
     let transaction = connection.transaction()?;
     transaction.execute_batch(
         "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
          CREATE TABLE files(number INTEGER PRIMARY KEY, path TEXT NOT NULL,
                             size INTEGER NOT NULL, modified INTEGER NOT NULL,
-                            inode INTEGER NOT NULL);",
+                            inode INTEGER NOT NULL);
+         CREATE TABLE statement_ids(position INTEGER PRIMARY KEY, id TEXT NOT NULL);",
     )?;
     transaction.execute(
         "INSERT INTO meta(key, value) VALUES ('version', ?1), ('root', ?2)",
@@ -273,7 +272,7 @@ fn create(path: &Path, root: &Path, files: &[FileStamp]) -> anyhow::Result<FullT
     transaction
         .commit()
         .with_context(|| format!("writing {}", path.display()))?;
-    Ok(FullText::from_parts(connection, 0, true))
+    Ok(FullText::from_parts(engine, Some(connection), 0))
 }
 
 /// The meta key naming the catalog snapshot (its generation) and the
@@ -296,11 +295,8 @@ impl FullText {
     /// an index in memory.
     #[must_use]
     pub fn checked_against(&self) -> Option<(u64, usize)> {
-        if !self.keeps_ids {
-            return None;
-        }
         let value: String = self
-            .connection()
+            .kept()?
             .query_row("SELECT value FROM meta WHERE key = ?1", [CHECKED], |row| {
                 row.get(0)
             })
@@ -317,10 +313,13 @@ impl FullText {
     /// # Errors
     /// When SQLite fails to write.
     pub fn mark_checked(&self, generation: u64, count: usize) -> anyhow::Result<()> {
-        if !self.keeps_ids || self.indexed() != count {
+        if self.indexed() != count {
             return Ok(());
         }
-        self.connection()
+        let Some(connection) = self.kept() else {
+            return Ok(());
+        };
+        connection
             .execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
                 [CHECKED, &format!("{generation}:{count}")],
@@ -334,7 +333,7 @@ impl FullText {
     /// of).
     #[must_use]
     pub fn is_kept(&self) -> bool {
-        self.keeps_ids
+        self.kept.is_some()
     }
 
     /// Carries a kept index over to the archive as reloaded: `ids` and
@@ -354,8 +353,9 @@ impl FullText {
         paths: &[&Path],
         files: &[FileStamp],
     ) -> anyhow::Result<usize> {
-        anyhow::ensure!(self.keeps_ids, "an index in memory is not carried over");
-        let mut connection = self.connection();
+        let Some(mut connection) = self.kept() else {
+            anyhow::bail!("an index in memory is not carried over");
+        };
         let then: std::collections::HashMap<String, (i64, i64, i64)> = {
             let mut select = connection.prepare("SELECT path, size, modified, inode FROM files")?;
             select
@@ -404,18 +404,15 @@ impl FullText {
             }
             same += 1;
         }
+        // What changed is dropped before the files are recorded as they
+        // are now: a run stopped between the two finds the files changed.
+        self.drop_from(&mut connection, same)?;
         let transaction = connection.transaction()?;
-        forget_checked(&transaction)?;
-        let from = i64::try_from(same)?;
-        transaction.execute("DELETE FROM statement_text WHERE rowid >= ?1", [from])?;
-        transaction.execute("DELETE FROM statement_ids WHERE position >= ?1", [from])?;
         transaction.execute("DELETE FROM files", [])?;
         record_files(&transaction, files)?;
         transaction
             .commit()
             .context("writing the kept full-text index")?;
-        self.indexed
-            .store(same, std::sync::atomic::Ordering::SeqCst);
         Ok(same)
     }
 }
