@@ -208,6 +208,29 @@ fn text_counts_agree_with_a_substring_scan() {
     ] {
         assert_eq!(count(query), scan(needle), "{query}");
     }
+    // Text terms together, and one left out: every one of the first kind
+    // and none of the second.
+    let scan_all = |wanted: &[&str], unwanted: &[&str]| {
+        texts
+            .iter()
+            .filter(|t| wanted.iter().all(|w| t.contains(&lower(w))))
+            .filter(|t| !unwanted.iter().any(|w| t.contains(&lower(w))))
+            .count()
+    };
+    for pair in WORDS.windows(2) {
+        let (first, second) = (pair[0], pair[1]);
+        let both = count(&format!("text:{first} text:{second}"));
+        assert_eq!(both, scan_all(&[first, second], &[]), "{first} and {second}");
+        assert_eq!(
+            count(&format!("text:{first} -text:{second}")),
+            scan_all(&[first], &[second]),
+            "{first} without {second}"
+        );
+    }
+    assert_eq!(
+        count(r#"text:"grain corridor" text:human* -text:veto"#),
+        scan_all(&["grain corridor", "human"], &["veto"])
+    );
 }
 
 #[test]

@@ -423,12 +423,32 @@ pub fn search(
             answers.push((filter.negated, full_text.matching_with(term, ranked)?));
         }
     }
-    let mut hits = search(&rest);
-    hits.retain(|hit| {
+    let holds = |at: &usize| {
         answers
             .iter()
-            .all(|(negated, found)| found.contains_key(&hit.index) != *negated)
-    });
+            .all(|(negated, found)| found.contains_key(at) != *negated)
+    };
+    let mut hits = if query.is_text_only() {
+        // Nothing but text terms: the hits are those of the term found in
+        // fewest statements that the others agree with (every statement
+        // listed and checked against each term would take longer than
+        // the search, at a million).
+        let fewest = answers
+            .iter()
+            .filter(|(negated, _)| !negated)
+            .map(|(_, found)| found)
+            .min_by_key(|found| found.len());
+        fewest
+            .into_iter()
+            .flat_map(HashMap::keys)
+            .filter(|&&at| at < index.len() && holds(&at))
+            .map(|&at| Hit::plain(at))
+            .collect()
+    } else {
+        let mut hits = search(&rest);
+        hits.retain(|hit| holds(&hit.index));
+        hits
+    };
     if query.is_text_only() {
         for hit in &mut hits {
             let relevance: Relevance = answers
@@ -436,8 +456,8 @@ pub fn search(
                 .filter(|(negated, _)| !negated)
                 .filter_map(|(_, found)| found.get(&hit.index))
                 .sum();
-            // Scores are whole numbers: BM25 is kept to a billionth (FTS5 gives
-            // a word in most statements a weight of a millionth).
+            // Scores are whole numbers: BM25 is kept to a billionth (a word
+            // in most statements weighs little).
             #[allow(clippy::cast_possible_truncation)]
             let score = (relevance * 1e9).round() as i64;
             hit.score = score;
@@ -449,7 +469,7 @@ pub fn search(
                     rank.get(hit.index).copied().unwrap_or(u32::MAX),
                 )
             }),
-            None => hits.sort_by_key(|hit| std::cmp::Reverse(hit.score)),
+            None => hits.sort_by_key(|hit| (std::cmp::Reverse(hit.score), hit.index)),
         }
     }
     Ok(hits)
