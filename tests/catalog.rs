@@ -520,7 +520,10 @@ fn a_text_search_keeps_its_index_and_answers_as_reading_every_body() {
         .expect("the text index's folder")
         .map(|entry| entry.expect("entry").path())
         .filter(|file| {
-            let name = file.file_name().and_then(|name| name.to_str()).unwrap_or(".");
+            let name = file
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or(".");
             !name.starts_with('.') && name != "meta.json"
         })
         .max_by_key(|file| fs::metadata(file).map_or(0, |meta| meta.len()))

@@ -220,7 +220,11 @@ fn text_counts_agree_with_a_substring_scan() {
     for pair in WORDS.windows(2) {
         let (first, second) = (pair[0], pair[1]);
         let both = count(&format!("text:{first} text:{second}"));
-        assert_eq!(both, scan_all(&[first, second], &[]), "{first} and {second}");
+        assert_eq!(
+            both,
+            scan_all(&[first, second], &[]),
+            "{first} and {second}"
+        );
         assert_eq!(
             count(&format!("text:{first} -text:{second}")),
             scan_all(&[first], &[second]),
