@@ -662,9 +662,9 @@ fn open_kept_index(
         lower_priority();
         let _ = go.recv();
         drop(go);
-        // Checked quickly (every entry of it read would take seconds at
-        // 100,000 statements, half a minute at a million): a search that
-        // finds it damaged inside throws it away and indexes again.
+        // The SQLite file's tables checked as stored, every file of the
+        // text index against its checksum; a search that still finds it
+        // damaged (changed while open) throws it away and indexes again.
         let opened = crate::loader::file_stamps(&root, policy).and_then(|stamps| {
             crate::search::text::cache::open_checked(
                 &folder,

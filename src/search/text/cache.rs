@@ -84,16 +84,15 @@ pub fn open(folder: &Path, root: &Path, files: &[FileStamp]) -> anyhow::Result<O
     open_checked(folder, root, files, Check::Thorough)
 }
 
-/// How closely a kept index is looked at before it is used.
+/// How closely a kept index's SQLite file is looked at before it is used
+/// (either way its version, archive and files are compared, and every file
+/// of the text index is read against its checksum: a tenth of a second at
+/// 100,000 statements).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
-    /// Its pages, version, archive and files, and every entry of the
-    /// full-text index read and checked (seconds at 100,000 statements):
-    /// for the browser, whose opener does it on a thread of its own.
+    /// Every page of the SQLite file, its indexes' entries included.
     Thorough,
-    /// Its pages, version, archive and files only (a tenth of a second at
-    /// 100,000): for a headless command, which falls back to reading every
-    /// body if a search of the index fails.
+    /// The pages of each of its tables as stored.
     Quick,
 }
 
