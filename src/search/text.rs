@@ -659,6 +659,41 @@ mod tests {
         assert!(found("zebra").is_empty());
     }
 
+    /// Text no archive should hold but one may: a word longer than the
+    /// index takes (left out of it, the rest of the text still found),
+    /// control and invisible characters, scripts without spaces, a long
+    /// phrase asked for, a prefix of everything. Nothing fails.
+    #[test]
+    fn hostile_texts_are_indexed_and_searched() {
+        let texts = [
+            format!("Long {} word\nthe end", "x".repeat(100_000)),
+            "Nul\0byte\u{202e}reversed \u{200b}hidden\u{feff} Kherson".to_owned(),
+            "東京で会合 Tokyo".to_owned(),
+            "word ".repeat(50_000),
+        ];
+        let index = FullText::in_memory().expect("index");
+        index.add(0, &texts).expect("add");
+        let found = |value: &str| {
+            let mut found: Vec<usize> = index
+                .matching(&term(value))
+                .expect("search")
+                .into_keys()
+                .collect();
+            found.sort_unstable();
+            found
+        };
+        assert_eq!(found("\"long\""), [0]);
+        assert_eq!(found("\"word the end\""), [0]);
+        assert_eq!(found("kherson"), [1]);
+        assert_eq!(found("reversed"), [1]);
+        assert_eq!(found("tokyo"), [2]);
+        assert_eq!(found("word"), [0, 3]);
+        let long_phrase = vec!["word"; 300].join(" ");
+        assert_eq!(found(&format!("\"{long_phrase}\"")), [3]);
+        assert_eq!(found("w*"), [0, 3]);
+        assert!(found(&"x".repeat(100_000)).is_empty());
+    }
+
     #[test]
     fn snippets_mark_hits_in_the_first_matching_sentence() {
         let text = "Title here\nNothing to see. The ballistic missile flew; a Missile again! End.";
