@@ -6,7 +6,7 @@
 //! (a reader snapshot, no lock shared with the writer); relevance is
 //! tantivy's BM25.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
@@ -26,7 +26,7 @@ use tantivy::{
     TantivyDocument, Term,
 };
 
-use super::{Relevance, TextTerm, words_of};
+use super::{TextTerm, words_of};
 
 /// The name the word splitter is registered under in every index.
 const WORDS: &str = "communique-words";
@@ -252,19 +252,19 @@ impl Engine {
     }
 
     /// The positions below `below` whose text `term` is in, each with its
-    /// BM25 relevance when `ranked` (else 0).
+    /// BM25 relevance when `ranked` (else 0), in no order.
     pub(super) fn matching(
         &self,
         term: &TextTerm,
         ranked: bool,
         below: usize,
-    ) -> anyhow::Result<HashMap<usize, Relevance>> {
+    ) -> anyhow::Result<Vec<(u64, Score)>> {
         if below == 0 {
-            return Ok(HashMap::new());
+            return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
         let query = self.query(&searcher, term)?;
-        let found = searcher
+        searcher
             .search(
                 query.as_ref(),
                 &Positions {
@@ -273,11 +273,7 @@ impl Engine {
                     below: below as u64,
                 },
             )
-            .context("searching the full-text index")?;
-        Ok(found
-            .into_iter()
-            .map(|(position, score)| (position as usize, Relevance::from(score)))
-            .collect())
+            .context("searching the full-text index")
     }
 
     /// The query for `term`: a word, a phrase, a word's prefix (every word
