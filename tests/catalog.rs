@@ -6,6 +6,9 @@
 //! or made with other settings is refused with the reason and made again,
 //! never trusted. The commands give the same answers warm as cold.
 
+#[path = "support/kept_text.rs"]
+mod kept_text;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -516,22 +519,7 @@ fn a_text_search_keeps_its_index_and_answers_as_reading_every_body() {
     // One byte of the text index changed (its largest file, a segment's
     // own): found at open by the file's checksum, built again, answered
     // the same; the index built again is sound.
-    let text_file = fs::read_dir(kept.with_extension("tantivy"))
-        .expect("the text index's folder")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|file| {
-            let name = file
-                .file_name()
-                .and_then(|name| name.to_str())
-                .unwrap_or(".");
-            !name.starts_with('.') && name != "meta.json"
-        })
-        .max_by_key(|file| fs::metadata(file).map_or(0, |meta| meta.len()))
-        .expect("a segment's file");
-    let mut bytes = fs::read(&text_file).expect("read");
-    let middle = bytes.len() / 2;
-    bytes[middle] = !bytes[middle];
-    fs::write(&text_file, &bytes).expect("written");
+    kept_text::damage_text(&kept);
     assert_eq!(answers(&cache), read_every_body, "a damaged text index");
     let stamps = file_stamps(&root, ReadPolicy::default()).expect("stamps");
     let reopened = communique::search::text::cache::open(&cache, &root, &stamps).expect("opened");

@@ -357,24 +357,6 @@ fn a_replaced_file_makes_the_index_stale() {
     assert!(why.contains("2.json changed"), "{why}");
 }
 
-/// The largest file of a segment of the text index kept beside the index's
-/// file at `path` (not its list of segments, `meta.json`, nor the files
-/// tantivy names with a dot first).
-fn largest_text_file(path: &Path) -> PathBuf {
-    std::fs::read_dir(path.with_extension("tantivy"))
-        .expect("the text index's folder")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|file| {
-            let name = file
-                .file_name()
-                .and_then(|name| name.to_str())
-                .unwrap_or(".");
-            !name.starts_with('.') && name != "meta.json"
-        })
-        .max_by_key(|file| std::fs::metadata(file).map_or(0, |meta| meta.len()))
-        .expect("a file")
-}
-
 #[test]
 fn a_truncated_index_is_built_again() {
     let (_dir, root, cache) = scratch();
@@ -394,7 +376,7 @@ fn a_truncated_index_is_built_again() {
     // A file of the text index cut short.
     build(&cache, &root, 3);
     assert_eq!(opened(&cache, &root).rebuilt, None);
-    let text = largest_text_file(&path);
+    let text = support::kept_text::largest_text_file(&path);
     let length = std::fs::metadata(&text).expect("kept").len();
     std::fs::File::options()
         .write(true)
@@ -428,11 +410,7 @@ fn a_corrupt_index_is_built_again() {
     // One byte changed in the text index.
     build(&cache, &root, 3);
     assert_eq!(opened(&cache, &root).rebuilt, None);
-    let text = largest_text_file(&path);
-    let mut bytes = std::fs::read(&text).expect("kept");
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0x55;
-    std::fs::write(&text, &bytes).expect("write");
+    support::kept_text::damage_text(&path);
     let why = opened(&cache, &root).rebuilt.expect("built again");
     assert!(why.contains("text index is damaged"), "{why}");
     // The text index gone.
@@ -566,11 +544,7 @@ fn the_browser_rebuilds_a_kept_index_whose_text_is_damaged() {
     let (_dir, root, cache) = scratch();
     browse(&root, &cache, None);
     let path = file_for(&cache, &std::path::absolute(&root).expect("absolute"));
-    let text = largest_text_file(&path);
-    let mut bytes = std::fs::read(&text).expect("kept");
-    let middle = bytes.len() / 2;
-    bytes[middle] = !bytes[middle];
-    std::fs::write(&text, &bytes).expect("write");
+    support::kept_text::damage_text(&path);
     let rebuilt = browse(&root, &cache, Some("full-text index built again"));
     assert!(rebuilt.contains("text index is damaged"), "{rebuilt}");
     // The next browser uses the index built again as it is.

@@ -330,11 +330,7 @@ impl FullText {
         match self.kept() {
             Some(mut connection) => {
                 let transaction = connection.transaction()?;
-                cache::forget_checked(&transaction)?;
-                transaction.execute(
-                    "DELETE FROM statement_ids WHERE position >= ?1",
-                    [i64::try_from(first)?],
-                )?;
+                cache::forget_from(&transaction, first)?;
                 {
                     let mut keep = transaction.prepare_cached(
                         "INSERT INTO statement_ids(position, id) VALUES (?1, ?2)",
@@ -360,11 +356,7 @@ impl FullText {
     /// then from the index.
     fn drop_from(&self, connection: &mut Connection, from: usize) -> anyhow::Result<()> {
         let transaction = connection.transaction()?;
-        cache::forget_checked(&transaction)?;
-        transaction.execute(
-            "DELETE FROM statement_ids WHERE position >= ?1",
-            [i64::try_from(from)?],
-        )?;
+        cache::forget_from(&transaction, from)?;
         transaction
             .commit()
             .context("writing the full-text index")?;
@@ -678,6 +670,15 @@ mod tests {
         TextTerm::parse(value).expect("term")
     }
 
+    /// The positions `index` finds the term typed as `value` at, in order.
+    fn found(index: &FullText, value: &str) -> Vec<usize> {
+        index
+            .matching(&term(value))
+            .expect("search")
+            .positions()
+            .collect()
+    }
+
     #[test]
     fn terms_read_words_phrases_and_prefixes() {
         assert_eq!(term("Kherson").words, ["kherson"]);
@@ -704,15 +705,7 @@ mod tests {
         index.add(0, &texts[..2]).expect("add");
         index.add(2, &texts[2..]).expect("add");
         assert_eq!(index.indexed(), 4);
-        let found = |value: &str| {
-            let mut found: Vec<usize> = index
-                .matching(&term(value))
-                .expect("search")
-                .positions()
-                .collect();
-            found.sort_unstable();
-            found
-        };
+        let found = |value: &str| found(&index, value);
         assert_eq!(found("sanctions"), [0]);
         assert_eq!(found("sanction*"), [0, 1]);
         assert_eq!(found("ballistic missile"), [1]);
@@ -735,15 +728,7 @@ mod tests {
         ];
         let index = FullText::in_memory().expect("index");
         index.add(0, &texts).expect("add");
-        let found = |value: &str| {
-            let mut found: Vec<usize> = index
-                .matching(&term(value))
-                .expect("search")
-                .positions()
-                .collect();
-            found.sort_unstable();
-            found
-        };
+        let found = |value: &str| found(&index, value);
         assert_eq!(found("\"long\""), [0]);
         assert_eq!(found("\"word the end\""), [0]);
         assert_eq!(found("kherson"), [1]);

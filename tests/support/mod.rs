@@ -8,6 +8,7 @@
 
 pub mod cells;
 pub mod escapes;
+pub mod kept_text;
 pub mod keys;
 pub mod postgres;
 pub mod process;

@@ -278,12 +278,17 @@ fn create(path: &Path, root: &Path, files: &[FileStamp]) -> anyhow::Result<FullT
 /// number of its statements the kept index was last found to hold, each
 /// at its place: a command given that snapshot again need not compare
 /// every id. Every write to the index removes it first, in the same
-/// transaction ([`forget_checked`]).
+/// transaction ([`forget_from`]).
 const CHECKED: &str = "checked";
 
-/// Removes the [`CHECKED`] mark: the index is about to change.
-pub(super) fn forget_checked(connection: &Connection) -> anyhow::Result<()> {
+/// Removes the [`CHECKED`] mark and the ids of the statements at `from`
+/// and after: the index is about to change from there on.
+pub(super) fn forget_from(connection: &Connection, from: usize) -> anyhow::Result<()> {
     connection.execute("DELETE FROM meta WHERE key = ?1", [CHECKED])?;
+    connection.execute(
+        "DELETE FROM statement_ids WHERE position >= ?1",
+        [i64::try_from(from)?],
+    )?;
     Ok(())
 }
 
