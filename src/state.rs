@@ -307,6 +307,10 @@ pub struct State {
     /// asked for: while loading, the next waits until they have grown by a quarter,
     /// so searching does not starve loading.
     pub searched_over: usize,
+    /// The sort and rank the running background search orders its hits
+    /// by ([`State::rank_for_search`]): when both are still the list's as
+    /// the hits arrive, they are taken in that order unchecked.
+    searched_order: Option<(Sort, std::sync::Arc<Vec<u32>>)>,
     /// Statements whose bodies were read from disk for showing, oldest first
     /// (only the last few are kept).
     pub bodies_read: Vec<usize>,
@@ -411,6 +415,7 @@ impl State {
             keep_on: None,
             refresh_wanted: false,
             searched_over: 0,
+            searched_order: None,
             bodies_read: Vec::new(),
             background_search: false,
             searching: None,
@@ -866,11 +871,15 @@ impl State {
         self.search_generation += 1;
         self.searching = Some(self.search_generation);
         self.searched_over = self.catalog.statements.len();
+        let rank = self.rank_for_search();
+        self.searched_order = rank
+            .as_ref()
+            .map(|rank| (self.sort(), std::sync::Arc::clone(rank)));
         self.effects.push(Effect::Search {
             generation: self.search_generation,
             query: self.query.clone(),
             marks: self.marks_by_position(),
-            rank: self.rank_for_search(),
+            rank,
         });
     }
 
@@ -908,11 +917,17 @@ impl State {
         hits.retain(|hit| hit.index < known);
         self.searching = None;
         self.settling = false;
+        // Ordered by the sort and rank the list has now: taken as they come
+        // (checking the order looks each hit's rank up, a tenth of a second
+        // at a million).
+        let ordered = self.searched_order.take().is_some_and(|(sort, rank)| {
+            sort == self.sort() && std::sync::Arc::ptr_eq(&rank, &self.catalog.rank)
+        });
         match self.keep_on.take() {
-            Some(statement) => self.take_hits_keeping(hits, Some(statement)),
+            Some(statement) => self.take_hits_keeping(hits, Some(statement), ordered),
             None => {
                 self.hits = hits;
-                self.apply_sort();
+                self.sort_hits(ordered);
                 self.offset = 0;
                 self.select(0);
             }
@@ -978,23 +993,23 @@ impl State {
                 let hits = (0..self.catalog.statements.len())
                     .map(loading::plain_hit)
                     .collect();
-                self.take_hits_keeping(hits, current);
+                self.take_hits_keeping(hits, current, false);
             }
         } else if self.background_search {
             self.search_in_background();
             self.keep_on = current;
         } else {
             let hits = self.search();
-            self.take_hits_keeping(hits, current);
+            self.take_hits_keeping(hits, current, false);
         }
     }
 
     /// Shows new results with the cursor on `statement` when it is among
     /// them, else on the same row.
-    fn take_hits_keeping(&mut self, hits: Vec<Hit>, statement: Option<usize>) {
+    fn take_hits_keeping(&mut self, hits: Vec<Hit>, statement: Option<usize>, ordered: bool) {
         let row = self.selected.saturating_sub(self.offset);
         self.hits = hits;
-        self.apply_sort();
+        self.sort_hits(ordered);
         let position =
             statement.and_then(|index| self.hits.iter().position(|hit| hit.index == index));
         self.keep_cursor(row, position);
@@ -1058,13 +1073,22 @@ impl State {
     }
 
     fn apply_sort(&mut self) {
+        self.sort_hits(false);
+    }
+
+    /// Puts the hits in the list's order; `ordered`: a background search
+    /// ordered them by the list's sort and rank already.
+    fn sort_hits(&mut self, ordered: bool) {
         let statements = &self.catalog.statements;
         let rank = &self.catalog.rank;
         let by_rank = |hit: &Hit| rank_of(rank, hit);
         let sort = self.sort();
         match sort {
             Sort::Newest | Sort::Oldest
-                if !self.query.has_fuzzy() && self.hits.is_sorted_by_key(by_rank) =>
+                if !self.query.has_fuzzy()
+                    // A query of text terms alone comes by relevance.
+                    && ((ordered && !self.query.is_text_only())
+                        || self.hits.is_sorted_by_key(by_rank)) =>
             {
                 // A background search ranked them already (checking is
                 // cheap; building the list again at a million is not).
@@ -1105,7 +1129,7 @@ impl State {
             Sort::Relevance => {
                 // A background search sorted them already (checking is cheap).
                 let key = |hit: &Hit| by_relevance(rank, hit);
-                if !self.hits.is_sorted_by_key(key) {
+                if !ordered && !self.hits.is_sorted_by_key(key) {
                     self.hits.sort_unstable_by_key(key);
                 }
             }

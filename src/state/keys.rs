@@ -204,7 +204,7 @@ mod tests {
     use super::*;
     use crate::keymap::Key;
     use crate::records::Statement;
-    use crate::state::Effect;
+    use crate::state::{Effect, Sort};
     use ratatui::crossterm::event::KeyCode;
 
     fn statement(id: &str, title: &str, date: &str) -> Statement {
@@ -239,18 +239,70 @@ mod tests {
         state.press_all(&keys);
     }
 
-    /// Runs the search the state asked for last, as the worker would.
+    /// Runs the search the state asked for last, as the worker would
+    /// (ordered by the rank it was given).
     fn finish_search(state: &mut State) {
         let asked = state.effects.iter().rev().find_map(|effect| match effect {
             Effect::Search {
-                generation, query, ..
-            } => Some((*generation, query.clone())),
+                generation,
+                query,
+                rank,
+                ..
+            } => Some((*generation, query.clone(), rank.clone())),
             _ => None,
         });
-        let (generation, query) = asked.expect("a search was asked for");
-        let hits = state.catalog.index.search_with(&query, &|_| None);
+        let (generation, query, rank) = asked.expect("a search was asked for");
+        let hits = match rank {
+            Some(rank) => state.catalog.index.search_ranked(&query, &|_| None, &rank),
+            None => state.catalog.index.search_with(&query, &|_| None),
+        };
         state.effects.clear();
         state.search_done(generation, hits);
+    }
+
+    /// The hits' statements' ids, in the list's order.
+    fn listed(state: &State) -> Vec<String> {
+        state
+            .hits
+            .iter()
+            .map(|hit| state.catalog.statements[hit.index].id.clone())
+            .collect()
+    }
+
+    /// A background search's results come ordered by the sort asked with:
+    /// taken as they come while that is still the list's sort, and put in
+    /// the list's order when the sort changed while it ran (a search asked
+    /// again because the archive grew, and `s` pressed meanwhile).
+    #[test]
+    fn results_take_the_sort_the_list_has_when_they_arrive() {
+        let statements = vec![
+            statement("2021", "Joint statement of the foreign ministers", "2021-01-01"),
+            statement("2024", "Speech: a ministerial visit", "2024-01-01"),
+            statement("2022", "Minister visits Tokyo", "2022-01-01"),
+            statement("2023", "Budget announcement", "2023-01-01"),
+        ];
+        let mut state = State::new("test".into(), statements, 0);
+        state.update(Action::Resize(80, 24));
+        state.background_search = true;
+        press_text(&mut state, "/minister\r");
+        finish_search(&mut state);
+        assert_eq!(state.sort(), Sort::Relevance);
+        let by_relevance = listed(&state);
+        assert_eq!(by_relevance[0], "2022", "{by_relevance:?}");
+        assert_eq!(by_relevance.len(), 3);
+        // Asked again by relevance; the sort changed before it came.
+        state.effects.clear();
+        state.refresh_hits();
+        while state.sort() != Sort::Oldest {
+            state.update(Action::CycleSort);
+        }
+        finish_search(&mut state);
+        assert_eq!(listed(&state), ["2021", "2022", "2024"], "oldest first");
+        // Asked and received under the same sort: as they come.
+        state.effects.clear();
+        state.refresh_hits();
+        finish_search(&mut state);
+        assert_eq!(listed(&state), ["2021", "2022", "2024"]);
     }
 
     fn flagged(state: &State) -> Vec<String> {
