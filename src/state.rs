@@ -307,10 +307,12 @@ pub struct State {
     /// asked for: while loading, the next waits until they have grown by a quarter,
     /// so searching does not starve loading.
     pub searched_over: usize,
-    /// The sort and rank the running background search orders its hits
-    /// by ([`State::rank_for_search`]): when both are still the list's as
-    /// the hits arrive, they are taken in that order unchecked.
-    searched_order: Option<(Sort, std::sync::Arc<Vec<u32>>)>,
+    /// The rank the running background search orders its hits by
+    /// ([`State::rank_for_search`]): by relevance then this rank, or this
+    /// rank alone without fuzzy words and relevance (the list's order for
+    /// every sort the rank is asked for). When it is still the list's rank
+    /// as the hits arrive, they are taken in that order unchecked.
+    searched_rank: Option<std::sync::Arc<Vec<u32>>>,
     /// Statements whose bodies were read from disk for showing, oldest first
     /// (only the last few are kept).
     pub bodies_read: Vec<usize>,
@@ -415,7 +417,7 @@ impl State {
             keep_on: None,
             refresh_wanted: false,
             searched_over: 0,
-            searched_order: None,
+            searched_rank: None,
             bodies_read: Vec::new(),
             background_search: false,
             searching: None,
@@ -872,9 +874,7 @@ impl State {
         self.searching = Some(self.search_generation);
         self.searched_over = self.catalog.statements.len();
         let rank = self.rank_for_search();
-        self.searched_order = rank
-            .as_ref()
-            .map(|rank| (self.sort(), std::sync::Arc::clone(rank)));
+        self.searched_rank.clone_from(&rank);
         self.effects.push(Effect::Search {
             generation: self.search_generation,
             query: self.query.clone(),
@@ -917,12 +917,13 @@ impl State {
         hits.retain(|hit| hit.index < known);
         self.searching = None;
         self.settling = false;
-        // Ordered by the sort and rank the list has now: taken as they come
+        // Ordered by the rank the list has now: taken as they come
         // (checking the order looks each hit's rank up, a tenth of a second
         // at a million).
-        let ordered = self.searched_order.take().is_some_and(|(sort, rank)| {
-            sort == self.sort() && std::sync::Arc::ptr_eq(&rank, &self.catalog.rank)
-        });
+        let ordered = self
+            .searched_rank
+            .take()
+            .is_some_and(|rank| std::sync::Arc::ptr_eq(&rank, &self.catalog.rank));
         match self.keep_on.take() {
             Some(statement) => self.take_hits_keeping(hits, Some(statement), ordered),
             None => {
@@ -1077,7 +1078,7 @@ impl State {
     }
 
     /// Puts the hits in the list's order; `ordered`: a background search
-    /// ordered them by the list's sort and rank already.
+    /// ordered them by the list's rank already (see `searched_rank`).
     fn sort_hits(&mut self, ordered: bool) {
         let statements = &self.catalog.statements;
         let rank = &self.catalog.rank;
