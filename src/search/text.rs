@@ -214,7 +214,7 @@ impl FullText {
     /// # Errors
     /// When the index cannot be made (out of memory).
     pub fn in_memory() -> anyhow::Result<Self> {
-        Ok(Self::from_parts(engine::Engine::in_memory()?, None, 0))
+        Ok(Self::from_parts(engine::Engine::in_memory(1)?, None, 0))
     }
 
     /// The index in the folder `path`, made empty there when it holds none
@@ -285,7 +285,9 @@ impl FullText {
     /// # Errors
     /// As [`FullText::add`].
     pub fn of_texts(texts: impl Iterator<Item = Result<String, String>>) -> anyhow::Result<Self> {
-        let index = Self::in_memory()?;
+        // Built at once by a command waiting for it: on every core.
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let index = Self::from_parts(engine::Engine::in_memory(threads)?, None, 0);
         let texts: Vec<String> = texts.map(Result::unwrap_or_default).collect();
         index.add(0, &texts)?;
         Ok(index)

@@ -31,8 +31,8 @@ use super::{TextTerm, words_of};
 /// The name the word splitter is registered under in every index.
 const WORDS: &str = "communique-words";
 
-/// Memory the writer fills before it writes a segment: a batch of the
-/// indexer's 2,000 statements fits.
+/// Memory each of the writer's threads fills before it writes a segment: a
+/// batch of the indexer's 2,000 statements fits.
 const WRITER_MEMORY: usize = 64 << 20;
 
 /// The index's two fields: the statement's archive position (indexed, so a
@@ -114,6 +114,8 @@ pub(super) struct Engine {
     /// Made on the first write, on the writing thread, so its threads take
     /// that thread's (lower) priority, and an index only read makes none.
     writer: Mutex<Option<IndexWriter>>,
+    /// The writer's indexing threads.
+    threads: usize,
 }
 
 impl std::fmt::Debug for Engine {
@@ -125,10 +127,12 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    /// An empty index in memory.
-    pub(super) fn in_memory() -> anyhow::Result<Self> {
+    /// An empty index in memory, written by `threads` threads.
+    pub(super) fn in_memory(threads: usize) -> anyhow::Result<Self> {
         let (schema, fields) = schema();
-        Self::over(Index::create_in_ram(schema), fields)
+        let mut engine = Self::over(Index::create_in_ram(schema), fields)?;
+        engine.threads = threads.max(1);
+        Ok(engine)
     }
 
     /// A new, empty index in `folder` (made if missing, and empty).
@@ -171,6 +175,7 @@ impl Engine {
             fields,
             reader,
             writer: Mutex::new(None),
+            threads: 1,
         })
     }
 
@@ -184,7 +189,7 @@ impl Engine {
         if writer.is_none() {
             *writer = Some(
                 self.index
-                    .writer_with_num_threads(1, WRITER_MEMORY)
+                    .writer_with_num_threads(self.threads, WRITER_MEMORY * self.threads)
                     .context("writing the full-text index")?,
             );
         }
