@@ -313,6 +313,9 @@ pub struct State {
     /// every sort the rank is asked for). When it is still the list's rank
     /// as the hits arrive, they are taken in that order unchecked.
     searched_rank: Option<std::sync::Arc<Vec<u32>>>,
+    /// How many statements the index the running background search reads
+    /// holds (more than are listed while a whole kept index streams in).
+    searched_index: usize,
     /// Statements whose bodies were read from disk for showing, oldest first
     /// (only the last few are kept).
     pub bodies_read: Vec<usize>,
@@ -418,6 +421,7 @@ impl State {
             refresh_wanted: false,
             searched_over: 0,
             searched_rank: None,
+            searched_index: 0,
             bodies_read: Vec::new(),
             background_search: false,
             searching: None,
@@ -875,6 +879,7 @@ impl State {
         self.searched_over = self.catalog.statements.len();
         let rank = self.rank_for_search();
         self.searched_rank.clone_from(&rank);
+        self.searched_index = self.catalog.index.len();
         self.effects.push(Effect::Search {
             generation: self.search_generation,
             query: self.query.clone(),
@@ -914,7 +919,9 @@ impl State {
         // statements: those hits come again with the search that follows.
         let known = self.catalog.statements.len();
         let mut hits = hits;
-        hits.retain(|hit| hit.index < known);
+        if self.searched_index > known {
+            hits.retain(|hit| hit.index < known);
+        }
         self.searching = None;
         self.settling = false;
         // Ordered by the rank the list has now: taken as they come

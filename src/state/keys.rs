@@ -323,6 +323,27 @@ mod tests {
         assert_eq!(listed(&state), ["2021", "2022", "2024"], "oldest first");
     }
 
+    /// While a whole kept index streams in, it holds statements not
+    /// listed yet: a search's hits among those are left out until they are.
+    #[test]
+    fn hits_beyond_the_listed_statements_wait_for_them() {
+        let all = vec![
+            statement("a", "Minister visits Tokyo", "2024-01-04"),
+            statement("b", "Minister visits Seoul", "2024-01-03"),
+            statement("c", "Minister visits Delhi", "2024-01-02"),
+            statement("d", "Minister visits Lima", "2024-01-01"),
+        ];
+        let mut state = State::new("test".into(), all[..2].to_vec(), 0);
+        state.update(Action::Resize(80, 24));
+        state.background_search = true;
+        state.catalog.index = crate::search::Chunks::one(crate::search::Index::new(&all));
+        state.set_query("minister".into());
+        finish_search(&mut state);
+        let mut shown = listed(&state);
+        shown.sort();
+        assert_eq!(shown, ["a", "b"]);
+    }
+
     fn flagged(state: &State) -> Vec<String> {
         state
             .effects
