@@ -1098,8 +1098,9 @@ impl State {
                     && ((ordered && !self.query.is_text_only())
                         || self.hits.is_sorted_by_key(by_rank)) =>
             {
-                // A background search ranked them already (checking is
-                // cheap; building the list again at a million is not).
+                // A background search ranked them already (known, or
+                // checked: a lookup per hit, still far less than building
+                // the list again at a million).
                 if sort == Sort::Oldest {
                     self.hits.reverse();
                 }
@@ -1135,7 +1136,8 @@ impl State {
                 (search::fold(&statements[hit.index].title), by_rank(hit))
             }),
             Sort::Relevance => {
-                // A background search sorted them already (checking is cheap).
+                // A background search sorted them already (known, or
+                // checked before sorting again).
                 let key = |hit: &Hit| by_relevance(rank, hit);
                 if !ordered && !self.hits.is_sorted_by_key(key) {
                     self.hits.sort_unstable_by_key(key);

@@ -471,11 +471,12 @@ pub fn search(
     if !query.has_text() {
         return Ok(search(query));
     }
+    let text_only = query.is_text_only();
     let mut answers = Vec::new();
     for filter in &query.filters {
         if let Condition::Text(term) = &filter.condition {
             // Relevance only ranks a query of text terms alone.
-            let ranked = query.is_text_only() && !filter.negated;
+            let ranked = text_only && !filter.negated;
             answers.push((filter.negated, full_text.matching_with(term, ranked)?));
         }
     }
@@ -484,7 +485,7 @@ pub fn search(
             .iter()
             .all(|(negated, found)| found.contains(at) != *negated)
     };
-    let mut hits = if query.is_text_only() {
+    let mut hits = if text_only {
         // Nothing but text terms: the hits are those of the term found in
         // fewest statements that the others agree with (every statement
         // listed and checked against each term would take longer than
@@ -505,7 +506,7 @@ pub fn search(
         hits.retain(|hit| holds(hit.index));
         hits
     };
-    if query.is_text_only() {
+    if text_only {
         for hit in &mut hits {
             let relevance: Relevance = answers
                 .iter()

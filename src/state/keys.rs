@@ -217,11 +217,15 @@ mod tests {
     /// A browser that searches in the background, as the real one does:
     /// results come only when [`State::search_done`] is called.
     fn browser() -> State {
-        let statements = vec![
+        browser_of(vec![
             statement("newest", "Trade envoy visits Tokyo", "2024-03-01"),
             statement("frank", "New FRANK adverts", "2013-01-28"),
             statement("oldest", "Sanctions on Russia", "2012-03-01"),
-        ];
+        ])
+    }
+
+    /// As [`browser`], over `statements`.
+    fn browser_of(statements: Vec<Statement>) -> State {
         let mut state = State::new("test".into(), statements, 0);
         state.update(Action::Resize(80, 24));
         state.background_search = true;
@@ -286,9 +290,7 @@ mod tests {
             statement("2022", "Minister visits Tokyo", "2022-01-01"),
             statement("2023", "Budget announcement", "2023-01-01"),
         ];
-        let mut state = State::new("test".into(), statements, 0);
-        state.update(Action::Resize(80, 24));
-        state.background_search = true;
+        let mut state = browser_of(statements);
         press_text(&mut state, "/-budget\r");
         finish_search(&mut state);
         assert_eq!(listed(&state), ["2024", "2022", "2021"], "newest first");
@@ -333,9 +335,7 @@ mod tests {
             statement("c", "Minister visits Delhi", "2024-01-02"),
             statement("d", "Minister visits Lima", "2024-01-01"),
         ];
-        let mut state = State::new("test".into(), all[..2].to_vec(), 0);
-        state.update(Action::Resize(80, 24));
-        state.background_search = true;
+        let mut state = browser_of(all[..2].to_vec());
         state.catalog.index = crate::search::Chunks::one(crate::search::Index::new(&all));
         state.set_query("minister".into());
         finish_search(&mut state);

@@ -185,16 +185,14 @@ impl Engine {
         &self,
         write: impl FnOnce(&IndexWriter, Fields) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        if writer.is_none() {
-            *writer = Some(
+        let mut made = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let writer = match &mut *made {
+            Some(writer) => writer,
+            none => none.insert(
                 self.index
                     .writer_with_num_threads(self.threads, WRITER_MEMORY * self.threads)
                     .context("writing the full-text index")?,
-            );
-        }
-        let Some(writer) = writer.as_mut() else {
-            anyhow::bail!("the full-text index has no writer");
+            ),
         };
         if let Err(err) = write(writer, self.fields) {
             let _ = writer.rollback();
