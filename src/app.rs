@@ -650,7 +650,8 @@ const BIG_SNAPSHOT: u64 = 100 << 20;
 /// It starts once `go` says so: at once, or beside a big snapshot once the
 /// first statements are on their way (or the load ended without any):
 /// reading the whole index beside the loader reading a million statements'
-/// snapshot delayed the first of them (5–7 s instead of 2–4).
+/// snapshot delayed the first of them (5–7 s instead of 2–4). Until it is
+/// open, `text:` finds nothing, and the header says why.
 fn open_kept_index(
     folder: std::path::PathBuf,
     root: std::path::PathBuf,
@@ -747,6 +748,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
             let _ = go.send(());
         }
         state.full_text = None;
+        state.text_opening = true;
         open_kept_index(
             cache.value.clone(),
             archive_path.clone(),

@@ -286,6 +286,10 @@ pub struct State {
     /// Filled in the background once the archive has loaded (see
     /// [`State::loading_done`]), and as a reload or the watcher adds more.
     pub full_text: Option<std::sync::Arc<crate::search::FullText>>,
+    /// The full-text index kept in the cache folder is being opened and
+    /// checked (seconds for a big one): `text:` finds nothing yet, which
+    /// the header says.
+    pub text_opening: bool,
     /// How many statements the full-text index holds (the first this many).
     pub text_indexed: usize,
     /// Numbers the archives shown: a reload shows the next, and batches of
@@ -304,8 +308,9 @@ pub struct State {
     /// (rather than throwing its work away).
     pub refresh_wanted: bool,
     /// How many statements there were when the last background search was
-    /// asked for: while loading, the next waits until they have grown by a quarter,
-    /// so searching does not starve loading.
+    /// asked for (or everything listed): while loading, the next waits
+    /// until they have grown by a quarter, so searching does not starve
+    /// loading.
     pub searched_over: usize,
     /// The rank the running background search orders its hits by
     /// ([`State::rank_for_search`]): by relevance then this rank, or this
@@ -413,6 +418,7 @@ impl State {
             archive_name,
             catalog,
             full_text,
+            text_opening: false,
             text_indexed,
             archive_number: 0,
             snippets: std::collections::HashMap::new(),
@@ -995,6 +1001,7 @@ impl State {
             .filter(|_| self.cursor_moved);
         if self.lists_everything() {
             // Everything is listed: no need to search.
+            self.searched_over = self.catalog.statements.len();
             if matches!(self.sort(), Sort::Newest | Sort::Oldest) {
                 self.list_everything(current);
             } else {

@@ -377,6 +377,35 @@ fn the_header_says_how_far_indexing_has_got() {
 }
 
 #[test]
+fn while_the_kept_index_opens_text_finds_nothing_and_the_header_says_why() {
+    let query = "text:\"security council\"";
+    let expected = listed(&mut browser(bundled(), 80, 24), query);
+    assert!(!expected.is_empty());
+    let mut state = browser(bundled(), 160, 24);
+    // As the browser starts with a cache folder: the kept index is opened
+    // and checked on a thread of its own (seconds for a big one).
+    state.full_text = None;
+    state.text_opening = true;
+    let header = rows(&drawn(&mut state)).remove(0);
+    assert!(header.contains("opening text index"), "{header}");
+    assert_eq!(listed(&mut state, query), Vec::<String>::new());
+    let header = rows(&drawn(&mut state)).remove(0);
+    assert!(
+        header.contains("opening text index (text: none yet)"),
+        "{header}"
+    );
+    state.full_text_opened(Some(FullText::in_memory().expect("index")), None);
+    let header = rows(&drawn(&mut state)).remove(0);
+    assert!(!header.contains("opening"), "{header}");
+    let found: Vec<String> = state
+        .hits
+        .iter()
+        .map(|hit| state.catalog.statements[hit.index].id.clone())
+        .collect();
+    assert_eq!(found, expected, "asked again once open");
+}
+
+#[test]
 fn opening_lands_on_the_first_hit_and_n_moves_between_hits() {
     let mut state = browser(bundled(), 80, 24);
     state.set_query("text:ukrainian".into());

@@ -540,3 +540,40 @@ fn a_search_running_when_more_arrive_is_shown_then_run_again() {
     assert_eq!(state.hits.len(), all.len());
     assert!(all.len() > hits.len());
 }
+
+#[test]
+fn listing_everything_while_a_load_streams_in_keeps_up_within_a_quarter() {
+    let statements = generated(600);
+    let mut state = State::new("streamed".into(), Vec::new(), 0);
+    state.update(Action::Resize(100, 30));
+    state.loading = Some(Progress::default());
+    state.background_search = true;
+    let mut rebuilt = 0;
+    for batch in statements.chunks(10) {
+        let listed = state.hits.len();
+        arrive(&mut state, batch);
+        let arrived = state.catalog.statements.len();
+        // Listed again only once a quarter more have arrived (each listing
+        // of a million statements' is a pass over all of them)…
+        if state.hits.len() != listed {
+            rebuilt += 1;
+            assert_eq!(state.hits.len(), arrived);
+        }
+        // …so the list never lags further behind than that.
+        assert!(
+            state.hits.len() * 5 / 4 >= arrived,
+            "{} of {arrived}",
+            state.hits.len()
+        );
+    }
+    assert!(
+        rebuilt < 60 / 2,
+        "listed again {rebuilt} times for 60 batches"
+    );
+    state.loading_done(Default::default(), Vec::new());
+    assert_eq!(
+        ids(&state),
+        ids(&whole(&statements)),
+        "all, newest first, once loaded"
+    );
+}

@@ -48,7 +48,7 @@ impl State {
         }
         self.index_text(first);
         self.gather_arrived(first);
-        if self.lists_everything() || !self.background_search {
+        if !self.background_search {
             self.refresh_hits();
         } else {
             self.refresh_wanted = true;
@@ -59,12 +59,13 @@ impl State {
         }
     }
 
-    /// Searches again for statements that arrived since the last search,
-    /// once no search runs and (while loading) their number has grown by a
-    /// quarter: a running search is shown rather than thrown away, and
-    /// searching does not take the cores from loading (the index matches
-    /// only what arrived since, so the search after the last batch is
-    /// short).
+    /// Searches (or lists) again for statements that arrived since the
+    /// last search, once no search runs and (while loading) their number
+    /// has grown by a quarter: a running search is shown rather than thrown
+    /// away, and searching does not take the cores from loading (the index
+    /// matches only what arrived since, so the search after the last batch
+    /// is short); listing everything again for each of a million
+    /// statements' 64 messages wrote 32 million rows.
     pub(crate) fn maybe_refresh(&mut self) {
         let grown = self.catalog.statements.len() >= self.searched_over.max(1) * 5 / 4;
         if self.refresh_wanted && self.searching.is_none() && (self.loading.is_none() || grown) {

@@ -55,6 +55,7 @@ impl State {
     pub fn full_text_opened(&mut self, full_text: Option<FullText>, note: Option<String>) {
         let full_text = full_text.or_else(|| FullText::in_memory().ok());
         self.full_text = full_text.map(Arc::new);
+        self.text_opening = false;
         self.text_indexed = 0;
         self.snippets.clear();
         if let Some(note) = note {

@@ -81,7 +81,14 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     if let Some(progress) = &state.loading {
         parts.push(loading_gauge(progress, area.width).trim_end().to_owned());
     }
-    if let Some(percent) = state.indexing_percent() {
+    if state.text_opening {
+        // Nothing is searchable by text until the kept index is open.
+        parts.push(if state.query.has_text() {
+            "opening text index (text: none yet)".to_owned()
+        } else {
+            "opening text index".to_owned()
+        });
+    } else if let Some(percent) = state.indexing_percent() {
         // `text:` finds only what is indexed: say so beside the results.
         parts.push(if state.query.has_text() {
             format!("indexing {percent}% (text: so far)")
