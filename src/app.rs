@@ -209,6 +209,10 @@ pub trait Perform<B: Backend> {
     fn tick(&mut self, _state: &mut State) -> bool {
         false
     }
+
+    /// Called after every input's effects: a chance to go on with work
+    /// handed over a piece at a time, so no input waits long behind it.
+    fn between(&mut self, _state: &State) {}
 }
 
 /// Draws, reads an input, updates, performs effects; until the state says
@@ -268,6 +272,7 @@ where
         for effect in std::mem::take(&mut state.effects) {
             performer.perform(terminal, state, effect)?;
         }
+        performer.between(state);
     }
 }
 
@@ -295,13 +300,28 @@ where
 /// browser started under `nice` keeps its threads below its drawing thread
 /// rather than raising them (which only root could do).
 pub(crate) fn lower_priority() {
+    lower_priority_by(10);
+}
+
+/// Lowers the calling thread's priority as far as it goes (by nineteen
+/// steps, to the least): for the full-text indexer, which runs for minutes
+/// at a million statements and must give way to drawing and to searches
+/// (at ten steps below drawing, a key typed while it ran now and then
+/// waited 30–45 ms to be shown).
+pub(crate) fn lowest_priority() {
+    lower_priority_by(19);
+}
+
+fn lower_priority_by(steps: i32) {
     #[cfg(target_os = "linux")]
     {
         let thread = Some(rustix::thread::gettid());
         if let Ok(current) = rustix::process::getpriority_process(thread) {
-            let _ = rustix::process::setpriority_process(thread, (current + 10).min(19));
+            let _ = rustix::process::setpriority_process(thread, (current + steps).min(19));
         }
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = steps;
 }
 
 /// Debug builds only: `COMMUNIQUE_PANIC_IN_DRAW=1` panics inside drawing and
@@ -823,6 +843,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         finder,
         indexer,
         signatories,
+        text_feed: indexer::Feed::default(),
     };
     let result = run_loop(&mut terminal, &mut state, theme, inputs, &mut performer);
     leave_terminal(settings.mouse);

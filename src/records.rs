@@ -502,6 +502,38 @@ impl Statement {
         newest_first((&a.published, &a.id), (&b.published, &b.id))
     }
 
+    /// What full-text indexing reads of the statement — its id, title,
+    /// summary and body, and where the body lies on disk (read back in its
+    /// date's zone) — and nothing else: the indexer's copy of a million
+    /// statements, made on the drawing thread, at a third of a whole copy.
+    #[must_use]
+    pub fn text_part(&self) -> Self {
+        Self {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            published: self.published.clone(),
+            kind: None,
+            summary: self.summary.clone(),
+            organisations: Vec::new(),
+            government: None,
+            previous_government: false,
+            locations: Vec::new(),
+            topics: Vec::new(),
+            people: Vec::new(),
+            url: None,
+            withdrawn: None,
+            signatories: Vec::new(),
+            body: self.body.clone(),
+            speech: None,
+            links: Vec::new(),
+            media_contacts: Vec::new(),
+            updates: Vec::new(),
+            language: None,
+            translations: Vec::new(),
+            origin: self.origin.clone(),
+        }
+    }
+
     /// Whether the body was left in the archive file, to be read when the
     /// statement is shown (see [`crate::loader::read_full`]).
     #[must_use]

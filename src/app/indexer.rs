@@ -58,13 +58,13 @@ pub struct Indexer {
 }
 
 impl Indexer {
-    /// Starts the indexer thread, at a lower priority than drawing, which
-    /// reports to the loop.
+    /// Starts the indexer thread, at the lowest priority (below drawing
+    /// and searching), which reports to the loop.
     #[must_use]
     pub fn start(to_loop: Sender<super::Input>) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::spawn(move || {
-            super::lower_priority();
+            super::lowest_priority();
             while let Ok(job) = queue.recv() {
                 if !index(&job, &to_loop) {
                     return;
@@ -77,6 +77,120 @@ impl Indexer {
     pub fn submit(&self, job: Job) {
         // The thread ends only when the loop stops listening.
         let _ = self.jobs.send(job);
+    }
+}
+
+/// The full-text indexer's job for the statements at `first..first +
+/// count`, carrying the kept index over to a reloaded archive first when
+/// `files` are given. Of those the index holds already (a kept one) only
+/// the ids (and, to carry it over, the files) go, to be checked: at a
+/// million statements copying them all was gigabytes of fresh memory; of
+/// the others, only what is indexed ([`Statement::text_part`]).
+pub fn job(
+    state: &crate::state::State,
+    first: usize,
+    count: usize,
+    files: Option<Vec<crate::loader::FileStamp>>,
+) -> Option<Job> {
+    let full_text = state.full_text.as_ref()?;
+    let end = state
+        .catalog
+        .statements
+        .len()
+        .min(first.saturating_add(count));
+    if first >= end {
+        return None;
+    }
+    let held_to = full_text.indexed().clamp(first, end);
+    let (held, rest) = state.catalog.statements[first..end].split_at(held_to - first);
+    Some(Job {
+        full_text: std::sync::Arc::clone(full_text),
+        first,
+        held: held.iter().map(|statement| statement.id.clone()).collect(),
+        statements: rest
+            .iter()
+            .map(crate::records::Statement::text_part)
+            .collect(),
+        carry: files.map(|files| Carry {
+            paths: held
+                .iter()
+                .map(|statement| std::sync::Arc::clone(&statement.origin.path))
+                .collect(),
+            files,
+        }),
+    })
+}
+
+/// Statements `next..end` still to be handed to the indexer, for
+/// `full_text`: copying a million statements for it at once held the
+/// drawing thread for over a second when a load ended, so they go
+/// [`PIECE`] at a time, one piece after each input the loop takes (the
+/// indexer's report of each batch is one).
+#[derive(Debug, Default)]
+pub struct Feed {
+    pending: Option<Pending>,
+}
+
+#[derive(Debug)]
+struct Pending {
+    full_text: Arc<FullText>,
+    next: usize,
+    end: usize,
+}
+
+/// Statements copied for the indexer at once: about a millisecond's work.
+const PIECE: usize = 4_096;
+
+impl Feed {
+    /// Has statements `first..first + count` indexed, handing the first
+    /// piece on now: those already waiting, if for the same index, are
+    /// taken in.
+    pub fn ask(
+        &mut self,
+        state: &crate::state::State,
+        first: usize,
+        count: usize,
+        submit: impl FnOnce(Job),
+    ) {
+        let Some(full_text) = &state.full_text else {
+            return;
+        };
+        let end = first.saturating_add(count);
+        self.pending = Some(match self.pending.take() {
+            Some(pending) if Arc::ptr_eq(&pending.full_text, full_text) => Pending {
+                next: pending.next.min(first),
+                end: pending.end.max(end),
+                ..pending
+            },
+            _ => Pending {
+                full_text: Arc::clone(full_text),
+                next: first,
+                end,
+            },
+        });
+        self.hand_on(state, submit);
+    }
+
+    /// Hands the next piece waiting on (none once the index is no longer
+    /// the state's).
+    pub fn hand_on(&mut self, state: &crate::state::State, submit: impl FnOnce(Job)) {
+        let Some(pending) = &mut self.pending else {
+            return;
+        };
+        let current = state
+            .full_text
+            .as_ref()
+            .is_some_and(|full_text| Arc::ptr_eq(full_text, &pending.full_text));
+        let end = pending.end.min(state.catalog.statements.len());
+        if !current || pending.next >= end {
+            self.pending = None;
+            return;
+        }
+        let count = PIECE.min(end - pending.next);
+        if let Some(job) = job(state, pending.next, count, None) {
+            submit(job);
+        }
+        pending.next += count;
     }
 }
 
@@ -101,6 +215,12 @@ fn index(job: &Job, report: &Sender<super::Input>) -> bool {
             let why = format!("carrying it over to the reloaded archive: {err:#}");
             return tell(Some(why), None, true);
         }
+    }
+    // A piece after one that stopped short (an error, or a kept index
+    // found to hold other statements from some place on): indexing it would
+    // leave a gap. What stopped says where to go on from.
+    if job.first > job.full_text.indexed() {
+        return true;
     }
     for (number, ids) in job.held.chunks(CHECKED).enumerate() {
         let first = job.first + number * CHECKED;
@@ -131,4 +251,82 @@ fn index(job: &Job, report: &Sender<super::Input>) -> bool {
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::State;
+
+    fn statement(n: usize) -> Statement {
+        serde_json::from_value(serde_json::json!({
+            "id": format!("s-{n}"), "title": format!("Statement {n} on grain"),
+            "published": "2024-05-01", "summary": "A summary.", "body": "Ships carry grain.",
+            "kind": "press release", "organisations": ["Foreign Office"],
+            "signatories": [{"role": "Minister of Foreign Affairs", "country": "Japan"}],
+        }))
+        .expect("statement")
+    }
+
+    fn state_of(count: usize) -> State {
+        let mut state = State::new("test".into(), (0..count).map(statement).collect(), 0);
+        state.full_text = FullText::in_memory().ok().map(Arc::new);
+        state
+    }
+
+    #[test]
+    fn statements_go_to_the_indexer_a_piece_at_a_time_with_only_their_text() {
+        let count = 2 * PIECE + 10;
+        let state = state_of(count);
+        let mut feed = Feed::default();
+        let mut jobs = Vec::new();
+        feed.ask(&state, 0, count, |job| jobs.push(job));
+        assert_eq!(jobs.len(), 1, "one piece at once, the rest one per input");
+        for _ in 0..5 {
+            feed.hand_on(&state, |job| jobs.push(job));
+        }
+        let pieces: Vec<(usize, usize)> = jobs
+            .iter()
+            .map(|job| (job.first, job.statements.len()))
+            .collect();
+        assert_eq!(pieces, [(0, PIECE), (PIECE, PIECE), (2 * PIECE, 10)]);
+        let copied = &jobs[2].statements[3];
+        let whole = &state.catalog.statements[2 * PIECE + 3];
+        assert_eq!(
+            crate::search::text::indexed_text(copied),
+            crate::search::text::indexed_text(whole)
+        );
+        assert_eq!(copied.id, whole.id);
+        assert!(copied.signatories.is_empty() && copied.organisations.is_empty());
+        // Indexed as they were handed on, the index holds every statement.
+        for job in &jobs {
+            let (sender, _heard) = mpsc::channel();
+            assert!(index(job, &sender));
+        }
+        let full_text = state.full_text.as_ref().expect("an index");
+        assert_eq!(full_text.indexed(), count);
+    }
+
+    #[test]
+    fn pieces_for_an_index_since_replaced_are_dropped() {
+        let mut state = state_of(PIECE + 1);
+        let mut feed = Feed::default();
+        let mut jobs = Vec::new();
+        feed.ask(&state, 0, PIECE + 1, |job| jobs.push(job));
+        // The archive was reloaded: a fresh index, asked for from 0 again.
+        state.full_text = FullText::in_memory().ok().map(Arc::new);
+        feed.hand_on(&state, |job| jobs.push(job));
+        assert_eq!(jobs.len(), 1, "nothing more for the old index");
+    }
+
+    #[test]
+    fn a_piece_after_one_that_stopped_short_leaves_no_gap() {
+        let state = state_of(10);
+        let full_text = state.full_text.clone().expect("an index");
+        // The first piece never went in (it failed): the next is skipped.
+        let later = job(&state, 5, 5, None).expect("a job");
+        let (sender, _heard) = mpsc::channel();
+        assert!(index(&later, &sender));
+        assert_eq!(full_text.indexed(), 0);
+    }
 }

@@ -210,6 +210,8 @@ pub struct RealTerminal {
     pub finder: super::finder::Finder,
     pub indexer: super::indexer::Indexer,
     pub signatories: super::signatories::Worker,
+    /// Statements still to hand to the indexer, a piece at a time.
+    pub text_feed: super::indexer::Feed,
 }
 
 impl<B: Backend> Perform<B> for RealTerminal
@@ -259,12 +261,14 @@ where
                 rank,
             }),
             Effect::IndexText { first, count } => {
-                if let Some(job) = text_job(state, first, count, None) {
-                    self.indexer.submit(job);
-                }
+                let indexer = &self.indexer;
+                self.text_feed
+                    .ask(state, first, count, |job| indexer.submit(job));
             }
             Effect::CarryText { files } => {
-                if let Some(job) = text_job(state, 0, state.catalog.statements.len(), Some(files)) {
+                if let Some(job) =
+                    super::indexer::job(state, 0, state.catalog.statements.len(), Some(files))
+                {
                     self.indexer.submit(job);
                 }
             }
@@ -304,41 +308,9 @@ where
     fn tick(&mut self, state: &mut State) -> bool {
         self.link.poll(state)
     }
-}
 
-/// The full-text indexer's job for the statements at `first..first +
-/// count`, carrying the kept index over to a reloaded archive first when
-/// `files` are given. Of those the index holds already (a kept one) only
-/// the ids (and, to carry it over, the files) go, to be checked: at a
-/// million statements copying them all was gigabytes of fresh memory.
-fn text_job(
-    state: &State,
-    first: usize,
-    count: usize,
-    files: Option<Vec<crate::loader::FileStamp>>,
-) -> Option<super::indexer::Job> {
-    let full_text = state.full_text.as_ref()?;
-    let end = state
-        .catalog
-        .statements
-        .len()
-        .min(first.saturating_add(count));
-    if first >= end {
-        return None;
+    fn between(&mut self, state: &State) {
+        let indexer = &self.indexer;
+        self.text_feed.hand_on(state, |job| indexer.submit(job));
     }
-    let held_to = full_text.indexed().clamp(first, end);
-    let (held, rest) = state.catalog.statements[first..end].split_at(held_to - first);
-    Some(super::indexer::Job {
-        full_text: std::sync::Arc::clone(full_text),
-        first,
-        held: held.iter().map(|statement| statement.id.clone()).collect(),
-        statements: rest.to_vec(),
-        carry: files.map(|files| super::indexer::Carry {
-            paths: held
-                .iter()
-                .map(|statement| std::sync::Arc::clone(&statement.origin.path))
-                .collect(),
-            files,
-        }),
-    })
 }
