@@ -375,7 +375,10 @@ pub(crate) fn leave_terminal(mouse: bool) {
 const FRAME_BUFFER: usize = 1 << 16;
 
 /// The terminal the browser draws on: stdout through [`ansi16::Ansi16`], in
-/// raw mode on the alternate screen, restored by a panic too.
+/// raw mode on the alternate screen, restored by a panic too. A panic on a
+/// background thread (a search, the indexer, the loader) ends the browser
+/// as one on the drawing thread does: left running, it would draw on the
+/// terminal just given back and wait for results that never come.
 fn open_terminal(
     mouse: bool,
 ) -> anyhow::Result<Terminal<CrosstermBackend<ansi16::Ansi16<BufWriter<std::io::Stdout>>>>> {
@@ -383,6 +386,9 @@ fn open_terminal(
     std::panic::set_hook(Box::new(move |info| {
         leave_terminal(mouse);
         hook(info);
+        if std::thread::current().name() != Some("main") {
+            std::process::exit(101);
+        }
     }));
     enter_terminal(mouse)?;
     let backend = CrosstermBackend::new(

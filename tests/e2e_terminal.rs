@@ -410,6 +410,34 @@ fn a_panic_inside_drawing_restores_the_terminal() {
     }
 }
 
+/// A panic off the drawing thread (debug builds: `COMMUNIQUE_PANIC_IN_SEARCH=1`
+/// panics in the search worker, which a typed query wakes): the browser
+/// ends as for a panic in drawing — a non-zero exit, the terminal given
+/// back, the message readable — rather than drawing on, waiting for
+/// results that never come.
+#[test]
+fn a_panic_in_a_background_worker_ends_the_browser_and_restores_the_terminal() {
+    let setup = Setup::new();
+    let mut term = setup
+        .command()
+        .env("COMMUNIQUE_PANIC_IN_SEARCH", "1")
+        .env("RUST_BACKTRACE", "0")
+        .spawn();
+    term.expect_screen("the list", |screen| screen.contains("statements"));
+    term.send("/japan");
+    let raw = expect_failure(&mut term);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let left = text
+        .rfind("\x1b[?1049l")
+        .unwrap_or_else(|| panic!("the alternate screen was never left: {text:?}"));
+    let message = text
+        .find("panicking in the search worker")
+        .expect("the panic message");
+    assert!(left < message, "restored before the message: {text:?}");
+    assert!(!term.alternate_screen(), "still on the alternate screen");
+    assert!(!term.cursor_hidden(), "the cursor is hidden");
+}
+
 // ---------------------------------------------------------------------------
 // Terminal 6
 
