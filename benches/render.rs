@@ -68,6 +68,37 @@ fn frames(c: &mut Criterion) {
                 .expect("draw");
         });
     });
+    // A long speech selected in a wide list (the preview pane beside it):
+    // its first lines are laid out for every frame.
+    let mut long = common::statements(1);
+    long[0].body = Some(
+        (0..400)
+            .map(|n| {
+                format!(
+                    "Paragraph {n}. {}",
+                    "The ministers discussed the situation at length. ".repeat(3)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+    );
+    let mut speech = communique::state::State::new("speech".into(), long, 0);
+    speech.update(Action::Resize(160, 40));
+    let mut wide = Terminal::new(TestBackend::new(160, 40)).expect("terminal");
+    group.bench_function("list previewing a 60 KB speech", |b| {
+        b.iter(|| {
+            wide.draw(|frame| {
+                frame.render_widget(
+                    Screen {
+                        state: &speech,
+                        theme,
+                    },
+                    frame.area(),
+                )
+            })
+            .expect("draw");
+        });
+    });
     group.finish();
 
     state.set_query(String::new());

@@ -488,7 +488,8 @@ fn render_preview(screen: &Screen, area: Rect, buf: &mut Buffer) {
         let borrowed: Vec<(&str, Style)> = pieces.iter().map(|(t, s)| (t.as_str(), *s)).collect();
         lines.push(fit(&borrowed, usize::from(inner.width), false));
     }
-    for line in layout_preview(statement, usize::from(inner.width)) {
+    let rows = usize::from(inner.height).saturating_sub(lines.len());
+    for line in layout_preview(statement, usize::from(inner.width), rows) {
         lines.push(super::detail::styled_line(
             screen,
             &line,
