@@ -50,12 +50,18 @@ fn arrive(state: &mut State, batch: &[Statement]) {
     state.statements_arrived(batch.to_vec(), index, Progress::default(), None);
 }
 
-/// A browser whose archive arrives in batches of `size`, as the loader
-/// sends them.
-fn streamed(statements: &[Statement], size: usize) -> State {
+/// A browser whose archive has begun to load, none of it arrived yet.
+fn loading_browser() -> State {
     let mut state = State::new("streamed".into(), Vec::new(), 0);
     state.update(Action::Resize(100, 30));
     state.loading = Some(Progress::default());
+    state
+}
+
+/// A browser whose archive arrives in batches of `size`, as the loader
+/// sends them.
+fn streamed(statements: &[Statement], size: usize) -> State {
+    let mut state = loading_browser();
     for batch in statements.chunks(size) {
         arrive(&mut state, batch);
     }
@@ -108,9 +114,7 @@ fn batches_list_as_a_whole_load_does_in_every_sort() {
 #[test]
 fn the_cursor_stays_on_its_statement_while_more_arrive() {
     let statements = generated(900);
-    let mut state = State::new("streamed".into(), Vec::new(), 0);
-    state.update(Action::Resize(100, 30));
-    state.loading = Some(Progress::default());
+    let mut state = loading_browser();
     let (first, rest) = statements.split_at(300);
     arrive(&mut state, first);
     for _ in 0..7 {
@@ -148,9 +152,7 @@ fn the_loader_thread_streams_the_archive_with_bodies_left_on_disk() {
     let path = write_archive(dir.path(), 10_000);
     let full = load(&path, LoadOptions::default()).expect("loads");
 
-    let mut state = State::new("streamed".into(), Vec::new(), 0);
-    state.update(Action::Resize(100, 30));
-    state.loading = Some(Progress::default());
+    let mut state = loading_browser();
     let (send, arrivals) = mpsc::channel();
     loading::start(
         communique::catalog::Source::new(&path, ReadPolicy::default(), None),
@@ -280,9 +282,7 @@ fn screen(state: &State) -> String {
 /// A browser whose archive the loader thread streams in from `source`,
 /// run to the end of the load.
 fn loaded_by_thread(source: communique::catalog::Source) -> State {
-    let mut state = State::new("streamed".into(), Vec::new(), 0);
-    state.update(Action::Resize(100, 30));
-    state.loading = Some(Progress::default());
+    let mut state = loading_browser();
     let (send, arrivals) = mpsc::channel();
     loading::start(source, state.archive_number, loading::to_channel(send));
     for input in arrivals {
@@ -503,9 +503,7 @@ fn a_search_running_when_more_arrive_is_shown_then_run_again() {
     use communique::state::Effect;
     let statements = generated(600);
     let (first, rest) = statements.split_at(300);
-    let mut state = State::new("streamed".into(), Vec::new(), 0);
-    state.update(Action::Resize(100, 30));
-    state.loading = Some(Progress::default());
+    let mut state = loading_browser();
     state.background_search = true;
     arrive(&mut state, first);
     state.set_query("minister".into());
@@ -544,9 +542,7 @@ fn a_search_running_when_more_arrive_is_shown_then_run_again() {
 #[test]
 fn listing_everything_while_a_load_streams_in_keeps_up_within_a_quarter() {
     let statements = generated(600);
-    let mut state = State::new("streamed".into(), Vec::new(), 0);
-    state.update(Action::Resize(100, 30));
-    state.loading = Some(Progress::default());
+    let mut state = loading_browser();
     state.background_search = true;
     let mut rebuilt = 0;
     for batch in statements.chunks(10) {
