@@ -210,8 +210,9 @@ pub trait Perform<B: Backend> {
         false
     }
 
-    /// Called after every input's effects: a chance to go on with work
-    /// handed over a piece at a time, so no input waits long behind it.
+    /// Called after each frame (so after every input): a chance to go on
+    /// with work handed over a piece at a time, so no input waits long
+    /// behind it.
     fn between(&mut self, _state: &State) {}
 }
 
@@ -256,6 +257,8 @@ where
         if state.quit {
             return Ok(());
         }
+        // After the frame, so a key's echo never waits for it.
+        performer.between(state);
         let Some(input) = inputs.next() else {
             return Ok(());
         };
@@ -272,7 +275,6 @@ where
         for effect in std::mem::take(&mut state.effects) {
             performer.perform(terminal, state, effect)?;
         }
-        performer.between(state);
     }
 }
 

@@ -124,8 +124,8 @@ pub fn job(
 /// Statements `next..end` still to be handed to the indexer, for
 /// `full_text`: copying a million statements for it at once held the
 /// drawing thread for over a second when a load ended, so they go
-/// [`PIECE`] at a time, one piece after each input the loop takes (the
-/// indexer's report of each batch is one).
+/// [`PIECE`] at a time, one piece after each frame the loop draws (after
+/// each input it takes: the indexer's report of each batch is one).
 #[derive(Debug, Default)]
 pub struct Feed {
     pending: Option<Pending>,
@@ -138,8 +138,8 @@ struct Pending {
     end: usize,
 }
 
-/// Statements copied for the indexer at once: about a millisecond's work.
-const PIECE: usize = 4_096;
+/// Statements copied for the indexer at once: a few milliseconds' work.
+const PIECE: usize = 2_048;
 
 impl Feed {
     /// Has statements `first..first + count` indexed, handing the first
