@@ -391,12 +391,13 @@ fn while_the_kept_index_opens_text_finds_nothing_and_the_header_says_why() {
     assert_eq!(listed(&mut state, query), Vec::<String>::new());
     let header = rows(&drawn(&mut state)).remove(0);
     assert!(
-        header.contains("opening text index (text: none yet)"),
+        header.contains("text: none yet (opening index)"),
         "{header}"
     );
     state.full_text_opened(Some(FullText::in_memory().expect("index")), None);
     let header = rows(&drawn(&mut state)).remove(0);
     assert!(!header.contains("opening"), "{header}");
+    assert!(!header.contains("none yet"), "{header}");
     let found: Vec<String> = state
         .hits
         .iter()

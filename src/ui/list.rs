@@ -82,9 +82,10 @@ pub(super) fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         parts.push(loading_gauge(progress, area.width).trim_end().to_owned());
     }
     if state.text_opening {
-        // Nothing is searchable by text until the kept index is open.
+        // Nothing is searchable by text until the kept index is open; what
+        // matters to a text query first, as a narrow header cuts the end.
         parts.push(if state.query.has_text() {
-            "opening text index (text: none yet)".to_owned()
+            "text: none yet (opening index)".to_owned()
         } else {
             "opening text index".to_owned()
         });
