@@ -330,12 +330,9 @@ fn lower_priority_by(steps: i32) {
 /// `COMMUNIQUE_FAIL_ALLOCATION_IN_DRAW=1` fails an allocation there, so the
 /// end-to-end tests can prove the terminal is restored after either.
 fn panic_for_tests() {
+    panic_if_asked("COMMUNIQUE_PANIC_IN_DRAW", "inside drawing");
     #[cfg(debug_assertions)]
     {
-        assert!(
-            std::env::var_os("COMMUNIQUE_PANIC_IN_DRAW").is_none(),
-            "COMMUNIQUE_PANIC_IN_DRAW is set: panicking inside drawing as asked"
-        );
         if std::env::var_os("COMMUNIQUE_FAIL_ALLOCATION_IN_DRAW").is_some() {
             // More than any address space: the allocator fails and Rust
             // aborts the process at once, with no hook run.
@@ -343,6 +340,18 @@ fn panic_for_tests() {
             std::hint::black_box(huge);
         }
     }
+}
+
+/// Debug builds only: panics `place` when the environment variable
+/// `variable` is set, for the end-to-end tests of how the browser ends.
+pub(crate) fn panic_if_asked(variable: &str, place: &str) {
+    #[cfg(debug_assertions)]
+    assert!(
+        std::env::var_os(variable).is_none(),
+        "{variable} is set: panicking {place} as asked"
+    );
+    #[cfg(not(debug_assertions))]
+    let _ = (variable, place);
 }
 
 pub(crate) fn enter_terminal(mouse: bool) -> anyhow::Result<()> {

@@ -104,7 +104,7 @@ pub fn job(
     let held_to = full_text.indexed().clamp(first, end);
     let (held, rest) = state.catalog.statements[first..end].split_at(held_to - first);
     Some(Job {
-        full_text: std::sync::Arc::clone(full_text),
+        full_text: Arc::clone(full_text),
         first,
         held: held.iter().map(|statement| statement.id.clone()).collect(),
         statements: rest
@@ -114,7 +114,7 @@ pub fn job(
         carry: files.map(|files| Carry {
             paths: held
                 .iter()
-                .map(|statement| std::sync::Arc::clone(&statement.origin.path))
+                .map(|statement| Arc::clone(&statement.origin.path))
                 .collect(),
             files,
         }),

@@ -36,7 +36,9 @@ pub fn start(to_loop: Sender<super::Input>) -> Searcher {
 }
 
 fn search(job: Job) -> Found {
-    panic_for_tests();
+    // Debug builds: so the end-to-end tests can prove that a panic off the
+    // drawing thread ends the browser with the terminal restored.
+    super::panic_if_asked("COMMUNIQUE_PANIC_IN_SEARCH", "in the search worker");
     let marks = &job.marks;
     let marks_of = |at| marks.get(&at);
     let index = &job.index;
@@ -62,15 +64,4 @@ fn search(job: Job) -> Found {
         },
     };
     (job.generation, hits, None)
-}
-
-/// Debug builds only: `COMMUNIQUE_PANIC_IN_SEARCH=1` panics in the search
-/// worker, so the end-to-end tests can prove that a panic off the drawing
-/// thread ends the browser with the terminal restored.
-fn panic_for_tests() {
-    #[cfg(debug_assertions)]
-    assert!(
-        std::env::var_os("COMMUNIQUE_PANIC_IN_SEARCH").is_none(),
-        "COMMUNIQUE_PANIC_IN_SEARCH is set: panicking in the search worker as asked"
-    );
 }

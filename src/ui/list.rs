@@ -497,9 +497,6 @@ fn render_preview(screen: &Screen, area: Rect, buf: &mut Buffer) {
             "",
             usize::from(inner.width),
         ));
-        if lines.len() >= usize::from(inner.height) {
-            break;
-        }
     }
     for (y, line) in lines.into_iter().enumerate() {
         let y = u16::try_from(y).unwrap_or(u16::MAX);
