@@ -23,6 +23,7 @@ mod chunks;
 pub mod contacts;
 mod kept;
 pub mod query;
+mod span;
 pub mod text;
 
 use std::borrow::Cow;
@@ -519,7 +520,7 @@ fn score_each(
             }
             needle
                 .window(texts.get(id))
-                .and_then(|window| scorer.score(window, word))
+                .and_then(|window| span::score(scorer, window, word))
         })
         .collect()
 }
@@ -1758,11 +1759,11 @@ mod tests {
 
     /// Texts and words made of pieces, the same every run (the numbers of a
     /// 64-bit linear congruential generator).
-    struct Generated(u64);
+    pub(super) struct Generated(pub(super) u64);
 
     impl Generated {
         /// A number below `below`.
-        fn below(&mut self, below: usize) -> usize {
+        pub(super) fn below(&mut self, below: usize) -> usize {
             self.0 = self
                 .0
                 .wrapping_mul(6_364_136_223_846_793_005)
@@ -1771,7 +1772,7 @@ mod tests {
         }
 
         /// One to `most` pieces.
-        fn text(&mut self, pieces: &[&str], most: usize) -> String {
+        pub(super) fn text(&mut self, pieces: &[&str], most: usize) -> String {
             let count = 1 + self.below(most);
             (0..count)
                 .map(|_| pieces[self.below(pieces.len())])
@@ -1781,7 +1782,13 @@ mod tests {
         /// Half the time some of `text`'s own characters in order (each
         /// kept one time in `one_in`, at most `most`): a match; else one to
         /// four pieces.
-        fn word(&mut self, pieces: &[&str], text: &str, one_in: usize, most: usize) -> String {
+        pub(super) fn word(
+            &mut self,
+            pieces: &[&str],
+            text: &str,
+            one_in: usize,
+            most: usize,
+        ) -> String {
             if self.below(2) == 0 {
                 text.chars()
                     .filter(|_| self.below(one_in) == 0)

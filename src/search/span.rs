@@ -1,0 +1,411 @@
+//! Where in a long text a word's best fuzzy match can lie, so the matcher
+//! scores only those stretches and still gives the score it gives the whole
+//! text: the matcher's work is the word's length times the text's, and on
+//! archives of long, alike titles ("Joint statement by the Foreign Ministers
+//! of …") most of that is spent on stretches that cannot win.
+//!
+//! How (reasoned from fuzzy-matcher 0.3.7's `SkimMatcherV2`, with its default
+//! score settings, as [`super::matcher`] builds it; checked against the
+//! matcher over whole texts by `tests::spans_score_as_whole_texts` and
+//! `tests::real_titles_score_as_whole`):
+//!
+//! - The matcher's score of a match is `-1`, plus for each matched letter 16
+//!   (14 when its case differs) and a bonus, less for each gap 3 and one per
+//!   character skipped. The first letter's bonus is its place's (8 at a word
+//!   start, 7 after punctuation, 6 at a capital after a small letter, 16 at
+//!   the very start); a letter after a gap takes its place's bonus too (net
+//!   at most that less 4); a letter right after the one before takes at
+//!   least 4. Here [`upper_bound`] bounds all of it from the text's places.
+//! - So a match spanning `L` characters scores at most the bound less
+//!   `L - (2m - 1)` (`m` letters, at most `m - 1` gaps), and once some match
+//!   is known to score `S`, the best match spans at most
+//!   `2m - 1 + bound - S` characters from a place of the word's first letter.
+//!   `S` comes from the word found whole in the text, scored by the matcher
+//!   over just that stretch.
+//! - The matcher scores a stretch starting just before a first letter as it
+//!   scores the same letters inside the whole text: a letter's bonus depends
+//!   only on the character before it, and what a row of its table reads
+//!   from the rows before lies inside the stretch. Two of its readings are
+//!   not of the match being scored: a cell left by the pass of the word's
+//!   letter two before (its consecutive-letter bonus, read where the word
+//!   repeats a letter two, four… places on: such words are scored whole),
+//!   and the first cell of each pass, which starts from the pass two before
+//!   (a match missing two letters, so at least 40 below the bound: only
+//!   used when the known score is nearer the bound than that).
+
+use super::Scorer;
+
+/// Texts shorter than this are scored whole: the stretches would save little
+/// and cost a call of the matcher each.
+const LONG: usize = 48;
+
+/// What a matched letter scores before its bonus (`score_match`).
+const MATCHED: i64 = 16;
+/// The least bonus of a letter right after the one before
+/// (`bonus_consecutive`).
+const CONSECUTIVE: i64 = 4;
+/// What a gap costs beyond one per character skipped, with the consecutive
+/// bonus the letter after it loses (`gap_start + gap_extension`, negated).
+const GAP: i64 = 4;
+/// How far below the bound a match missing two of the word's letters lies at
+/// least: two letters of at least `MATCHED + CONSECUTIVE` each.
+const MISSING_TWO: i64 = 2 * (MATCHED + CONSECUTIVE);
+
+/// The matcher's kinds of character (`CharType`), for ASCII.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Empty,
+    Upper,
+    Lower,
+    Number,
+    Hard,
+    Soft,
+}
+
+fn kind(byte: u8) -> Kind {
+    match byte {
+        0 => Kind::Empty,
+        b' ' | b'/' | b'\\' | b'|' | b'(' | b')' | b'[' | b']' | b'{' | b'}' => Kind::Hard,
+        b'!'..=b'\'' | b'*'..=b'.' | b':'..=b'@' | b'^'..=b'`' | b'~' => Kind::Soft,
+        b'0'..=b'9' => Kind::Number,
+        b'A'..=b'Z' => Kind::Upper,
+        _ => Kind::Lower,
+    }
+}
+
+/// The bonus of a letter at a place, by the character before it
+/// (`in_place_bonus`: word start, after punctuation, a capital after a small
+/// letter or a digit).
+fn place_bonus(before: u8, byte: u8) -> i64 {
+    match (kind(before), kind(byte)) {
+        (Kind::Empty | Kind::Hard, _) => 8,
+        (Kind::Soft, _) => 7,
+        (Kind::Lower | Kind::Number, Kind::Upper) => 6,
+        _ => 0,
+    }
+}
+
+/// Whether the word repeats a letter two, four… places on, where the
+/// matcher's pass over the later one reads what the pass over the earlier one
+/// left (see the module's notes): such words are scored whole.
+fn repeats_at_even_distance(word: &[u8]) -> bool {
+    (2..word.len()).any(|at| {
+        (0..at)
+            .rev()
+            .skip(1)
+            .step_by(2)
+            .any(|before| word[before].eq_ignore_ascii_case(&word[at]))
+    })
+}
+
+/// The most the matcher can score `word` anywhere in `text` (both ASCII),
+/// from the bonuses the places holding its letters can give.
+fn upper_bound(text: &[u8], word: &[u8]) -> i64 {
+    let mut member = [false; 256];
+    for &letter in word {
+        member[usize::from(letter.to_ascii_lowercase())] = true;
+        member[usize::from(letter.to_ascii_uppercase())] = true;
+    }
+    // The best bonus of any place a letter can be matched at, and of any
+    // place right after another such (where consecutive letters sit).
+    let (mut best, mut consecutive) = (CONSECUTIVE, CONSECUTIVE);
+    let mut before = 0;
+    for (at, &byte) in text.iter().enumerate() {
+        if member[usize::from(byte)] {
+            let bonus = if at == 0 {
+                2 * place_bonus(0, byte)
+            } else {
+                place_bonus(before, byte)
+            };
+            best = best.max(bonus);
+            if at > 0 && member[usize::from(before)] {
+                consecutive = consecutive.max(bonus);
+            }
+        }
+        before = byte;
+    }
+    let length = i64::try_from(word.len()).unwrap_or(i64::MAX);
+    let after_first = consecutive.max(best - GAP);
+    -1 + MATCHED * length + best + after_first * (length - 1)
+}
+
+/// Where `word` first stands whole in `text` (ASCII case ignored).
+fn whole_at(text: &[u8], word: &[u8]) -> Option<usize> {
+    let first = *word.first()?;
+    (0..=text.len().checked_sub(word.len())?).find(|&at| {
+        text[at].eq_ignore_ascii_case(&first)
+            && text[at..at + word.len()].eq_ignore_ascii_case(word)
+    })
+}
+
+/// Where a stretch holding the letter at `at` starts: just before the run of
+/// the word's first letter it is in, whose first place the stretch must not
+/// hold (its bonus would be counted as at the very start).
+fn stretch_start(text: &[u8], first: u8, mut at: usize) -> usize {
+    while at > 0 && text[at - 1].eq_ignore_ascii_case(&first) {
+        at -= 1;
+    }
+    at.saturating_sub(1)
+}
+
+/// `word`'s score in `text` (a [`super::Needle::window`]) as the matcher
+/// gives it over the whole text, from the stretches where its best match can
+/// lie when that saves work (see the module's notes).
+pub(super) fn score(scorer: &Scorer, text: &str, word: &str) -> Option<i64> {
+    match stretches(scorer, text, word) {
+        Some(stretches) => stretches
+            .into_iter()
+            .filter_map(|(start, end)| {
+                text.get(start..end)
+                    .and_then(|stretch| scorer.score(stretch, word))
+            })
+            .max(),
+        None => scorer.score(text, word),
+    }
+}
+
+/// The stretches of `text` (byte ranges) holding every match of `word` that
+/// can score best, or `None` when scoring the whole text is as cheap or the
+/// notes' reasoning does not hold for them.
+fn stretches(scorer: &Scorer, text: &str, word: &str) -> Option<Vec<(usize, usize)>> {
+    let (bytes, letters) = (text.as_bytes(), word.as_bytes());
+    let &first = letters.first()?;
+    if letters.len() < 2
+        || bytes.len() < LONG
+        || !text.is_ascii()
+        || !word.is_ascii()
+        || repeats_at_even_distance(letters)
+    {
+        return None;
+    }
+    let found = whole_at(bytes, letters)?;
+    let bound = upper_bound(bytes, letters);
+    let known = text
+        .get(stretch_start(bytes, first, found)..found + letters.len())
+        .and_then(|stretch| scorer.score(stretch, word))
+        .filter(|&known| known <= bound && bound - known < MISSING_TWO)?;
+    let length = i64::try_from(letters.len()).ok()?;
+    let span = usize::try_from(2 * length - 1 + bound - known).ok()?;
+    // The stretches from each place of the first letter, joined where they
+    // meet; none when they would cover most of the text anyway.
+    let mut stretches: Vec<(usize, usize)> = Vec::new();
+    let mut covered = 0;
+    for (at, _) in bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, byte)| byte.eq_ignore_ascii_case(&first))
+    {
+        let end = at.saturating_add(span).min(bytes.len());
+        match stretches.last_mut() {
+            Some((_, last_end)) if at <= *last_end => {
+                covered += end.saturating_sub(*last_end);
+                *last_end = (*last_end).max(end);
+            }
+            _ => {
+                covered += end - at;
+                stretches.push((at, end));
+            }
+        }
+        if covered * 4 >= bytes.len() * 3 {
+            return None;
+        }
+    }
+    for stretch in &mut stretches {
+        stretch.0 = stretch_start(bytes, first, stretch.0);
+    }
+    Some(stretches)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::score as whole_score;
+    use crate::search::tests::Generated;
+
+    /// Scored from its stretches, a word scores as over the whole text, on
+    /// many generated long texts of alike phrases, cases, separators and
+    /// digits, with words found in them (whole or scattered) and not; and
+    /// the bound is never below the score.
+    #[test]
+    fn spans_score_as_whole_texts() {
+        const PIECES: &[&str] = &[
+            "Foreign",
+            "foreign",
+            " Ministers",
+            " of ",
+            "the ",
+            "Affairs",
+            "f",
+            "o",
+            "r",
+            "e",
+            "i",
+            "g",
+            "n",
+            "FF",
+            "ee",
+            ".",
+            "-",
+            "(",
+            ")",
+            "/",
+            "1",
+            "x",
+            " ",
+            "Fo",
+            "eign",
+            "Japan",
+            "McKay",
+            "GOV.UK",
+            "joint",
+            "Statement",
+            "FOREIGN",
+            "o'",
+            "_",
+        ];
+        const WORDS: &[&str] = &[
+            "foreign",
+            "fo",
+            "for",
+            "fore",
+            "forei",
+            "foreig",
+            "affairs",
+            "af",
+            "aff",
+            "affa",
+            "ministers",
+            "mi",
+            "of",
+            "joint",
+            "gov.uk",
+            "mckay",
+            "eign",
+            "fn",
+            "frgn",
+            "o'f",
+        ];
+        let mut generated = Generated(0x5851_f42d_4c95_7f2d);
+        let scorer = Scorer::new();
+        let (mut matched, mut by_stretches) = (0, 0);
+        for round in 0..100_000 {
+            let text = generated.text(PIECES, 60);
+            let word = if round % 2 == 0 {
+                WORDS[generated.below(WORDS.len())].to_owned()
+            } else {
+                generated.word(PIECES, &text, 6, 9).to_ascii_lowercase()
+            };
+            if word.is_empty() {
+                continue;
+            }
+            let whole = whole_score(&text, &word);
+            let Some(window) = crate::search::Needle::new(&word).window(&text) else {
+                assert_eq!(whole, None, "{word:?} in {text:?}");
+                continue;
+            };
+            assert_eq!(score(&scorer, window, &word), whole, "{word:?} in {text:?}");
+            if let Some(whole) = whole
+                && !repeats_at_even_distance(word.as_bytes())
+            {
+                assert!(
+                    whole <= upper_bound(window.as_bytes(), word.as_bytes()),
+                    "{word:?} in {text:?} scores {whole}, above the bound"
+                );
+            }
+            matched += usize::from(whole.is_some());
+            by_stretches += usize::from(stretches(&scorer, window, &word).is_some());
+        }
+        // Enough of both kinds, or agreeing would prove little.
+        assert!(
+            matched > 40_000 && by_stretches > 8_000,
+            "{matched} matched, {by_stretches} scored by stretches"
+        );
+    }
+
+    /// The real titles of the bundled archive (GOV.UK, the White House, a
+    /// joint statement), each joined to the next so they are long, score as
+    /// whole for every prefix of words staff type and of their own words.
+    #[test]
+    fn real_titles_score_as_whole() {
+        let archive = crate::loader::load(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("archive")
+                .as_path(),
+            crate::loader::LoadOptions::default(),
+        )
+        .expect("the bundled archive loads");
+        let titles: Vec<String> = archive
+            .statements
+            .iter()
+            .map(|statement| super::super::shown(&statement.title))
+            .collect();
+        assert!(titles.len() > 20, "{} titles", titles.len());
+        let mut words: Vec<String> = [
+            "foreign",
+            "affairs",
+            "ministers",
+            "secretary",
+            "statement",
+            "joint",
+            "sanctions",
+            "security",
+            "council",
+            "ukraine",
+            "russia",
+            "president",
+            "government",
+            "kingdom",
+            "trade",
+            "g7",
+            "u.s.",
+            "prime",
+        ]
+        .iter()
+        .map(|word| (*word).to_owned())
+        .collect();
+        words.extend(
+            titles
+                .iter()
+                .flat_map(|title| title.split_whitespace())
+                .map(crate::search::fold),
+        );
+        let scorer = Scorer::new();
+        let (mut compared, mut by_stretches) = (0, 0);
+        for (at, title) in titles.iter().enumerate() {
+            let text = format!("{title} {}", titles[(at + 1) % titles.len()]);
+            for word in &words {
+                for end in (2..=word.len()).filter(|&end| word.is_char_boundary(end)) {
+                    let prefix = &word[..end];
+                    let Some(window) = crate::search::Needle::new(prefix).window(&text) else {
+                        continue;
+                    };
+                    assert_eq!(
+                        score(&scorer, window, prefix),
+                        whole_score(&text, prefix),
+                        "{prefix:?} in {text:?}"
+                    );
+                    compared += 1;
+                    by_stretches += usize::from(stretches(&scorer, window, prefix).is_some());
+                }
+            }
+        }
+        assert!(
+            compared > 10_000 && by_stretches > 1_000,
+            "{compared} compared, {by_stretches} by stretches"
+        );
+    }
+
+    #[test]
+    fn words_repeating_a_letter_two_places_on_are_scored_whole() {
+        assert!(repeats_at_even_distance(b"japan"));
+        assert!(repeats_at_even_distance(b"minister"));
+        assert!(repeats_at_even_distance(b"sanctions"));
+        assert!(!repeats_at_even_distance(b"foreign"));
+        assert!(!repeats_at_even_distance(b"affairs"));
+        assert!(!repeats_at_even_distance(b"ff"));
+        let long = "Joint statement by the Foreign Ministers of Japan and the United Kingdom";
+        let scorer = Scorer::new();
+        assert_eq!(stretches(&scorer, long, "japan"), None);
+        assert!(stretches(&scorer, long, "foreign").is_some());
+    }
+}
