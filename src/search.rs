@@ -520,7 +520,7 @@ fn score_each(
             }
             needle
                 .window(texts.get(id))
-                .and_then(|window| span::score(scorer, window, word))
+                .and_then(|window| span::score(scorer, &needle, window, word))
         })
         .collect()
 }

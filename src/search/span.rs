@@ -32,8 +32,12 @@
 //!   and the first cell of each pass, which starts from the pass two before
 //!   (a match missing two letters, so at least 40 below the bound: only
 //!   used when the known score is nearer the bound than that).
+//! - The word must be ASCII (every query word typed in English is); the text
+//!   need not be: the matcher gives a character other than ASCII the kind of
+//!   a small letter, as [`kind`] gives each of its bytes, and stretches are
+//!   measured in characters.
 
-use super::Scorer;
+use super::{Needle, Scorer};
 
 /// Texts shorter than this are scored whole: the stretches would save little
 /// and cost a call of the matcher each.
@@ -44,6 +48,9 @@ const MATCHED: i64 = 16;
 /// The least bonus of a letter right after the one before
 /// (`bonus_consecutive`).
 const CONSECUTIVE: i64 = 4;
+/// What a matched letter scores less when its case differs from the word's
+/// (`penalty_case_mismatch`).
+const CASE_DIFFERS: i64 = 2;
 /// What a gap costs beyond one per character skipped, with the consecutive
 /// bonus the letter after it loses (`gap_start + gap_extension`, negated).
 const GAP: i64 = 4;
@@ -99,18 +106,26 @@ fn repeats_at_even_distance(word: &[u8]) -> bool {
 }
 
 /// The most the matcher can score `word` anywhere in `text` (both ASCII),
-/// from the bonuses the places holding its letters can give.
+/// from the bonuses the places holding its letters can give: the first
+/// letter at best as at its best place (a word start, say, with its case as
+/// found there), each later one as whole in its case, where found, with the
+/// best bonus a letter after a letter or after a gap can take.
 fn upper_bound(text: &[u8], word: &[u8]) -> i64 {
+    let Some(&head) = word.first() else {
+        return 0;
+    };
     let mut member = [false; 256];
     for &letter in word {
         member[usize::from(letter.to_ascii_lowercase())] = true;
         member[usize::from(letter.to_ascii_uppercase())] = true;
     }
-    // The best bonus of any place a letter can be matched at, and of any
-    // place right after another such (where consecutive letters sit).
-    let (mut best, mut consecutive) = (CONSECUTIVE, CONSECUTIVE);
+    let mut present = [false; 256];
+    // The best first letter, the best bonus of any place a letter can be
+    // matched at, and of any place right after another such.
+    let (mut first, mut best, mut consecutive) = (i64::MIN, CONSECUTIVE, CONSECUTIVE);
     let mut before = 0;
     for (at, &byte) in text.iter().enumerate() {
+        present[usize::from(byte)] = true;
         if member[usize::from(byte)] {
             let bonus = if at == 0 {
                 2 * place_bonus(0, byte)
@@ -121,58 +136,122 @@ fn upper_bound(text: &[u8], word: &[u8]) -> i64 {
             if at > 0 && member[usize::from(before)] {
                 consecutive = consecutive.max(bonus);
             }
+            if byte.eq_ignore_ascii_case(&head) {
+                first = first.max(matched(byte, head) + bonus);
+            }
         }
         before = byte;
     }
-    let length = i64::try_from(word.len()).unwrap_or(i64::MAX);
     let after_first = consecutive.max(best - GAP);
-    -1 + MATCHED * length + best + after_first * (length - 1)
+    word.iter()
+        .skip(1)
+        .fold(first.saturating_sub(1), |bound, &letter| {
+            let scored = if present[usize::from(letter)] {
+                MATCHED
+            } else {
+                MATCHED - CASE_DIFFERS
+            };
+            bound.saturating_add(scored + after_first)
+        })
+}
+
+/// What the matcher scores the word's `letter` matched at `byte`.
+fn matched(byte: u8, letter: u8) -> i64 {
+    if byte == letter {
+        MATCHED
+    } else {
+        MATCHED - CASE_DIFFERS
+    }
 }
 
 /// Where `word` first stands whole in `text` (ASCII case ignored).
 fn whole_at(text: &[u8], word: &[u8]) -> Option<usize> {
     let first = *word.first()?;
-    (0..=text.len().checked_sub(word.len())?).find(|&at| {
-        text[at].eq_ignore_ascii_case(&first)
-            && text[at..at + word.len()].eq_ignore_ascii_case(word)
-    })
+    let mut from = 0;
+    while let Some(found) = text
+        .get(from..)
+        .and_then(|rest| super::find_ascii(first, rest))
+    {
+        let at = from + found;
+        let candidate = text.get(at..at.checked_add(word.len())?)?;
+        if candidate.eq_ignore_ascii_case(word) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
-/// Where a stretch holding the letter at `at` starts: just before the run of
-/// the word's first letter it is in, whose first place the stretch must not
-/// hold (its bonus would be counted as at the very start).
-fn stretch_start(text: &[u8], first: u8, mut at: usize) -> usize {
-    while at > 0 && text[at - 1].eq_ignore_ascii_case(&first) {
+/// Where a stretch holding the letter at `at` (a byte offset) starts: at the
+/// character before the run of the word's first letter it is in, whose first
+/// place the stretch must not hold (its bonus would be counted as at the
+/// very start).
+fn stretch_start(text: &str, first: u8, mut at: usize) -> usize {
+    let bytes = text.as_bytes();
+    while at > 0 && bytes[at - 1].eq_ignore_ascii_case(&first) {
         at -= 1;
     }
-    at.saturating_sub(1)
+    text.get(..at)
+        .and_then(|before| before.char_indices().next_back())
+        .map_or(0, |(start, _)| start)
+}
+
+/// The byte offset `count` characters on from `at` (a character's first
+/// byte), or the text's end: the matcher counts gaps in characters.
+fn past(text: &str, at: usize, count: usize) -> usize {
+    text.get(at..)
+        .and_then(|rest| rest.char_indices().nth(count))
+        .map_or(text.len(), |(offset, _)| at + offset)
 }
 
 /// `word`'s score in `text` (a [`super::Needle::window`]) as the matcher
-/// gives it over the whole text, from the stretches where its best match can
-/// lie when that saves work (see the module's notes).
-pub(super) fn score(scorer: &Scorer, text: &str, word: &str) -> Option<i64> {
-    match stretches(scorer, text, word) {
-        Some(stretches) => stretches
-            .into_iter()
-            .filter_map(|(start, end)| {
-                text.get(start..end)
-                    .and_then(|stretch| scorer.score(stretch, word))
-            })
-            .max(),
-        None => scorer.score(text, word),
+/// gives it over the whole text, from the stretches where a better match
+/// than one found whole can lie when that saves work (see the module's
+/// notes).
+///
+/// `needle` is `word`'s: a stretch the word cannot match at all is passed
+/// over without calling the matcher (most are, on long alike titles), and so
+/// is one whose own bound is no better than the match found whole.
+pub(super) fn score(scorer: &Scorer, needle: &Needle, text: &str, word: &str) -> Option<i64> {
+    let Some(Plan { known, stretches }) = plan(scorer, text, word) else {
+        return scorer.score(text, word);
+    };
+    let letters = word.as_bytes();
+    let mut best = known;
+    for (start, end) in stretches {
+        let Some(stretch) = text.get(start..end) else {
+            // Not at character boundaries: never so, but the whole text is
+            // the safe answer.
+            return scorer.score(text, word);
+        };
+        if upper_bound(stretch.as_bytes(), letters) <= known {
+            continue;
+        }
+        if let Some(score) = needle
+            .window(stretch)
+            .and_then(|stretch| scorer.score(stretch, word))
+        {
+            best = best.max(score);
+        }
     }
+    Some(best)
 }
 
-/// The stretches of `text` (byte ranges) holding every match of `word` that
-/// can score best, or `None` when scoring the whole text is as cheap or the
-/// notes' reasoning does not hold for them.
-fn stretches(scorer: &Scorer, text: &str, word: &str) -> Option<Vec<(usize, usize)>> {
+/// A match's score known for a text, and the stretches (byte ranges) holding
+/// every match that can score more.
+#[derive(Debug, PartialEq, Eq)]
+struct Plan {
+    known: i64,
+    stretches: Vec<(usize, usize)>,
+}
+
+/// How to score `word` in `text` from stretches, or `None` when scoring the
+/// whole text is as cheap or the notes' reasoning does not hold for them.
+fn plan(scorer: &Scorer, text: &str, word: &str) -> Option<Plan> {
     let (bytes, letters) = (text.as_bytes(), word.as_bytes());
     let &first = letters.first()?;
     if letters.len() < 2
         || bytes.len() < LONG
-        || !text.is_ascii()
         || !word.is_ascii()
         || repeats_at_even_distance(letters)
     {
@@ -181,7 +260,7 @@ fn stretches(scorer: &Scorer, text: &str, word: &str) -> Option<Vec<(usize, usiz
     let found = whole_at(bytes, letters)?;
     let bound = upper_bound(bytes, letters);
     let known = text
-        .get(stretch_start(bytes, first, found)..found + letters.len())
+        .get(stretch_start(text, first, found)..found + letters.len())
         .and_then(|stretch| scorer.score(stretch, word))
         .filter(|&known| known <= bound && bound - known < MISSING_TWO)?;
     let length = i64::try_from(letters.len()).ok()?;
@@ -195,7 +274,7 @@ fn stretches(scorer: &Scorer, text: &str, word: &str) -> Option<Vec<(usize, usiz
         .enumerate()
         .filter(|(_, byte)| byte.eq_ignore_ascii_case(&first))
     {
-        let end = at.saturating_add(span).min(bytes.len());
+        let end = past(text, at, span);
         match stretches.last_mut() {
             Some((_, last_end)) if at <= *last_end => {
                 covered += end.saturating_sub(*last_end);
@@ -211,9 +290,9 @@ fn stretches(scorer: &Scorer, text: &str, word: &str) -> Option<Vec<(usize, usiz
         }
     }
     for stretch in &mut stretches {
-        stretch.0 = stretch_start(bytes, first, stretch.0);
+        stretch.0 = stretch_start(text, first, stretch.0);
     }
-    Some(stretches)
+    Some(Plan { known, stretches })
 }
 
 #[cfg(test)]
@@ -262,6 +341,13 @@ mod tests {
             "FOREIGN",
             "o'",
             "_",
+            "é",
+            "’",
+            "Côte",
+            "fé",
+            "É",
+            "e\u{301}",
+            "Ωf",
         ];
         const WORDS: &[&str] = &[
             "foreign",
@@ -299,11 +385,16 @@ mod tests {
                 continue;
             }
             let whole = whole_score(&text, &word);
-            let Some(window) = crate::search::Needle::new(&word).window(&text) else {
+            let Some(window) = Needle::new(&word).window(&text) else {
                 assert_eq!(whole, None, "{word:?} in {text:?}");
                 continue;
             };
-            assert_eq!(score(&scorer, window, &word), whole, "{word:?} in {text:?}");
+            let needle = Needle::new(&word);
+            assert_eq!(
+                score(&scorer, &needle, window, &word),
+                whole,
+                "{word:?} in {text:?}"
+            );
             if let Some(whole) = whole
                 && !repeats_at_even_distance(word.as_bytes())
             {
@@ -313,7 +404,7 @@ mod tests {
                 );
             }
             matched += usize::from(whole.is_some());
-            by_stretches += usize::from(stretches(&scorer, window, &word).is_some());
+            by_stretches += usize::from(plan(&scorer, window, &word).is_some());
         }
         // Enough of both kinds, or agreeing would prove little.
         assert!(
@@ -376,16 +467,17 @@ mod tests {
             for word in &words {
                 for end in (2..=word.len()).filter(|&end| word.is_char_boundary(end)) {
                     let prefix = &word[..end];
-                    let Some(window) = crate::search::Needle::new(prefix).window(&text) else {
+                    let needle = Needle::new(prefix);
+                    let Some(window) = needle.window(&text) else {
                         continue;
                     };
                     assert_eq!(
-                        score(&scorer, window, prefix),
+                        score(&scorer, &needle, window, prefix),
                         whole_score(&text, prefix),
                         "{prefix:?} in {text:?}"
                     );
                     compared += 1;
-                    by_stretches += usize::from(stretches(&scorer, window, prefix).is_some());
+                    by_stretches += usize::from(plan(&scorer, window, prefix).is_some());
                 }
             }
         }
@@ -405,7 +497,7 @@ mod tests {
         assert!(!repeats_at_even_distance(b"ff"));
         let long = "Joint statement by the Foreign Ministers of Japan and the United Kingdom";
         let scorer = Scorer::new();
-        assert_eq!(stretches(&scorer, long, "japan"), None);
-        assert!(stretches(&scorer, long, "foreign").is_some());
+        assert_eq!(plan(&scorer, long, "japan"), None);
+        assert!(plan(&scorer, long, "foreign").is_some());
     }
 }
