@@ -105,8 +105,9 @@ fn repeats_at_even_distance(word: &[u8]) -> bool {
     })
 }
 
-/// The most the matcher can score `word` anywhere in `text` (both ASCII),
-/// from the bonuses the places holding its letters can give: the first
+/// The most the matcher can score `word` (ASCII) anywhere in `text` (a
+/// byte other than ASCII counts as a small letter, as the matcher counts the
+/// character it is part of), from the bonuses the places holding its letters can give: the first
 /// letter at best as at its best place (a word start, say, with its case as
 /// found there), each later one as whole in its case, where found, with the
 /// best bonus a letter after a letter or after a gap can take.
