@@ -17,7 +17,9 @@
 //!
 //! Every score is the one a fresh `SkimMatcherV2` gives (see `Scorer`), and
 //! a text is scored only over the part its word can match
-//! (`Needle::window`), so results are the same on every path and thread.
+//! (`Needle::window`), a long one only over the stretches of that where its
+//! best match can lie (`span`), so results are the same on every path and
+//! thread.
 
 mod chunks;
 pub mod contacts;

@@ -100,18 +100,20 @@ fn place_bonus(before: u8, byte: u8) -> i64 {
 /// over the whole text would not (see the module's notes), so such texts
 /// are scored whole.
 fn repeat_meets_double(word: &[u8], text: &[u8]) -> bool {
+    // Per letter, whether it was seen at an even place, at an odd one: a
+    // letter seen before at a place of the same parity repeats two, four…
+    // places on (one pass, however long a pasted word is).
+    let mut seen = [[false; 2]; 256];
     let mut repeated = [false; 256];
     let mut any = false;
-    for at in 2..word.len() {
-        if (0..at)
-            .rev()
-            .skip(1)
-            .step_by(2)
-            .any(|before| word[before].eq_ignore_ascii_case(&word[at]))
-        {
-            repeated[usize::from(word[at].to_ascii_lowercase())] = true;
+    for (at, &letter) in word.iter().enumerate() {
+        let letter = usize::from(letter.to_ascii_lowercase());
+        let parity = at % 2;
+        if seen[letter][parity] {
+            repeated[letter] = true;
             any = true;
         }
+        seen[letter][parity] = true;
     }
     any && text.windows(2).any(|pair| {
         pair[0].eq_ignore_ascii_case(&pair[1])
