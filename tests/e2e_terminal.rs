@@ -340,6 +340,38 @@ fn hostile_text_cannot_set_the_title_or_the_clipboard() {
 /// terminal's settings once it has ended.
 const THEN_STTY: &str = r#""$0" "$@"; echo "exit=$?"; stty -a"#;
 
+/// The browser ends with a non-zero exit, having given the terminal back
+/// — the alternate screen left after it was entered, the cursor shown last —
+/// before printing `message`, so it can be read.
+fn expect_failure_restored(term: &mut Pty, message: &str) {
+    let raw = expect_failure(term);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let entered = text
+        .rfind("\x1b[?1049h")
+        .unwrap_or_else(|| panic!("the alternate screen was never entered: {text:?}"));
+    let left = text
+        .rfind("\x1b[?1049l")
+        .unwrap_or_else(|| panic!("the alternate screen was never left: {text:?}"));
+    let shown = text.rfind("\x1b[?25h").expect("the cursor is shown");
+    let printed = text
+        .find(message)
+        .unwrap_or_else(|| panic!("no {message:?} in {text:?}"));
+    assert!(
+        entered < left,
+        "left the alternate screen before entering it"
+    );
+    assert!(
+        text.rfind("\x1b[?25l").is_none_or(|hidden| hidden < shown),
+        "the cursor was hidden last"
+    );
+    assert!(
+        left < printed && shown < printed,
+        "the terminal is restored before the message is printed, so it can be read: {text:?}"
+    );
+    assert!(!term.alternate_screen(), "still on the alternate screen");
+    assert!(!term.cursor_hidden(), "the cursor is hidden");
+}
+
 /// A panic inside drawing (debug builds: `COMMUNIQUE_PANIC_IN_DRAW=1`):
 /// a non-zero exit, the alternate screen left, the cursor shown, raw mode
 /// off (the shell's `stty -a` afterwards finds the line discipline back).
@@ -351,32 +383,7 @@ fn a_panic_inside_drawing_restores_the_terminal() {
         .env("COMMUNIQUE_PANIC_IN_DRAW", "1")
         .env("RUST_BACKTRACE", "0")
         .spawn();
-    let raw = expect_failure(&mut term);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let entered = text
-        .rfind("\x1b[?1049h")
-        .unwrap_or_else(|| panic!("the alternate screen was never entered: {text:?}"));
-    let left = text
-        .rfind("\x1b[?1049l")
-        .unwrap_or_else(|| panic!("the alternate screen was never left: {text:?}"));
-    let shown = text.rfind("\x1b[?25h").expect("the cursor is shown");
-    let message = text
-        .find("panicking inside drawing")
-        .expect("the panic message");
-    assert!(
-        entered < left,
-        "left the alternate screen before entering it"
-    );
-    assert!(
-        text.rfind("\x1b[?25l").is_none_or(|hidden| hidden < shown),
-        "the cursor was hidden last"
-    );
-    assert!(
-        left < message && shown < message,
-        "the terminal is restored before the message is printed, so it can be read: {text:?}"
-    );
-    assert!(!term.alternate_screen(), "still on the alternate screen");
-    assert!(!term.cursor_hidden(), "the cursor is hidden");
+    expect_failure_restored(&mut term, "panicking inside drawing");
     assert!(
         term.screen_text().contains("panicking inside drawing"),
         "the message is on the main screen:\n{}",
@@ -425,17 +432,7 @@ fn a_panic_in_a_background_worker_ends_the_browser_and_restores_the_terminal() {
         .spawn();
     term.expect_screen("the list", |screen| screen.contains("statements"));
     term.send("/japan");
-    let raw = expect_failure(&mut term);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let left = text
-        .rfind("\x1b[?1049l")
-        .unwrap_or_else(|| panic!("the alternate screen was never left: {text:?}"));
-    let message = text
-        .find("panicking in the search worker")
-        .expect("the panic message");
-    assert!(left < message, "restored before the message: {text:?}");
-    assert!(!term.alternate_screen(), "still on the alternate screen");
-    assert!(!term.cursor_hidden(), "the cursor is hidden");
+    expect_failure_restored(&mut term, "panicking in the search worker");
 }
 
 // ---------------------------------------------------------------------------
