@@ -512,6 +512,7 @@ fn score_each(
     wanted: &(dyn Fn(u32) -> bool + Sync),
 ) -> Vec<Option<i64>> {
     let needle = Needle::new(word);
+    let prepared = span::Word::new(word);
     let count = u32::try_from(texts.len()).unwrap_or(u32::MAX);
     (0..count)
         .into_par_iter()
@@ -522,7 +523,7 @@ fn score_each(
             }
             needle
                 .window(texts.get(id))
-                .and_then(|window| span::score(scorer, &needle, window, word))
+                .and_then(|window| span::score(scorer, &needle, &prepared, window))
         })
         .collect()
 }

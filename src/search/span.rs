@@ -94,48 +94,72 @@ fn place_bonus(before: u8, byte: u8) -> i64 {
     }
 }
 
-/// Whether the word repeats a letter two, four… places on and the text
-/// holds that letter twice in a row: only there can the matcher's pass over
-/// the later one read a bonus the pass over the earlier one left that a pass
-/// over the whole text would not (see the module's notes), so such texts
-/// are scored whole.
-fn repeat_meets_double(word: &[u8], text: &[u8]) -> bool {
-    // Per letter, whether it was seen at an even place, at an odd one: a
-    // letter seen before at a place of the same parity repeats two, four…
-    // places on (one pass, however long a pasted word is).
-    let mut seen = [[false; 2]; 256];
-    let mut repeated = [false; 256];
-    let mut any = false;
-    for (at, &letter) in word.iter().enumerate() {
-        let letter = usize::from(letter.to_ascii_lowercase());
-        let parity = at % 2;
-        if seen[letter][parity] {
-            repeated[letter] = true;
-            any = true;
-        }
-        seen[letter][parity] = true;
-    }
-    any && text.windows(2).any(|pair| {
-        pair[0].eq_ignore_ascii_case(&pair[1])
-            && repeated[usize::from(pair[0].to_ascii_lowercase())]
-    })
+/// A search word as the stretches need it, worked out once for a search
+/// that scores it against every title.
+pub(super) struct Word<'w> {
+    text: &'w str,
+    /// The bytes that match one of its letters (ASCII case ignored).
+    member: [bool; 256],
+    /// Its letters (lower case) repeated two, four… places on, where the
+    /// matcher's pass over the later one reads what the pass over the
+    /// earlier one left (see the module's notes).
+    repeated: [bool; 256],
+    any_repeated: bool,
 }
 
-/// The most the matcher can score `word` (ASCII) anywhere in `text` (a
-/// byte other than ASCII counts as a small letter, as the matcher counts the
-/// character it is part of), from the bonuses the places holding its letters can give: the first
-/// letter at best as at its best place (a word start, say, with its case as
-/// found there), each later one as whole in its case, where found, with the
-/// best bonus a letter after a letter or after a gap can take.
-fn upper_bound(text: &[u8], word: &[u8]) -> i64 {
-    let Some(&head) = word.first() else {
+impl<'w> Word<'w> {
+    pub(super) fn new(text: &'w str) -> Self {
+        let mut member = [false; 256];
+        // Per letter, whether it was seen at an even place, at an odd one:
+        // a letter seen before at a place of the same parity repeats two,
+        // four… places on (one pass, however long a pasted word is).
+        let mut seen = [[false; 2]; 256];
+        let mut repeated = [false; 256];
+        let mut any_repeated = false;
+        for (at, &letter) in text.as_bytes().iter().enumerate() {
+            member[usize::from(letter.to_ascii_lowercase())] = true;
+            member[usize::from(letter.to_ascii_uppercase())] = true;
+            let lower = usize::from(letter.to_ascii_lowercase());
+            if seen[lower][at % 2] {
+                repeated[lower] = true;
+                any_repeated = true;
+            }
+            seen[lower][at % 2] = true;
+        }
+        Self {
+            text,
+            member,
+            repeated,
+            any_repeated,
+        }
+    }
+
+    /// Whether it repeats a letter two, four… places on and `text` holds
+    /// that letter twice in a row: only there can the matcher's pass over
+    /// the later one read a bonus the pass over the earlier one left that a
+    /// pass over the whole text would not (see the module's notes), so such
+    /// texts are scored whole.
+    fn repeat_meets_double(&self, text: &[u8]) -> bool {
+        self.any_repeated
+            && text.windows(2).any(|pair| {
+                pair[0].eq_ignore_ascii_case(&pair[1])
+                    && self.repeated[usize::from(pair[0].to_ascii_lowercase())]
+            })
+    }
+}
+
+/// The most the matcher can score `word` (ASCII) anywhere in `text` (a byte
+/// other than ASCII counts as a small letter, as the matcher counts the
+/// character it is part of), from the bonuses the places holding its
+/// letters can give: the first letter at best as at its best place (a word
+/// start, say, with its case as found there), each later one as whole in its
+/// case, where found, with the best bonus a letter after a letter or after a
+/// gap can take.
+fn upper_bound(text: &[u8], word: &Word<'_>) -> i64 {
+    let Some(&head) = word.text.as_bytes().first() else {
         return 0;
     };
-    let mut member = [false; 256];
-    for &letter in word {
-        member[usize::from(letter.to_ascii_lowercase())] = true;
-        member[usize::from(letter.to_ascii_uppercase())] = true;
-    }
+    let member = &word.member;
     let mut present = [false; 256];
     // The best first letter; the best bonus of any place after the first a
     // later letter can be matched at (after a gap), and of any place right
@@ -162,9 +186,10 @@ fn upper_bound(text: &[u8], word: &[u8]) -> i64 {
         before = byte;
     }
     let after_first = consecutive.max(best - GAP);
-    word.iter()
+    word.text
+        .bytes()
         .skip(1)
-        .fold(first.saturating_sub(1), |bound, &letter| {
+        .fold(first.saturating_sub(1), |bound, letter| {
             let scored = if present[usize::from(letter)] {
                 MATCHED
             } else {
@@ -223,19 +248,24 @@ fn past(text: &str, at: usize, count: usize) -> usize {
         .map_or(text.len(), |(offset, _)| at + offset)
 }
 
-/// `word`'s score in `text` (a [`super::Needle::window`]) as the matcher
-/// gives it over the whole text, from the stretches where a better match
-/// than one found whole can lie when that saves work (see the module's
-/// notes).
+/// The score of `prepared`'s word in `text` (a [`super::Needle::window`])
+/// as the matcher gives it over the whole text, from the stretches where a
+/// better match than one found whole can lie when that saves work (see the
+/// module's notes).
 ///
-/// `needle` is `word`'s: a stretch the word cannot match at all is passed
-/// over without calling the matcher (most are, on long alike titles), and so
-/// is one whose own bound is no better than the match found whole.
-pub(super) fn score(scorer: &Scorer, needle: &Needle, text: &str, word: &str) -> Option<i64> {
-    let Some(Plan { known, stretches }) = plan(scorer, text, word) else {
+/// `needle` is the same word's: a stretch the word cannot match at all is
+/// passed over without calling the matcher (most are, on long alike titles),
+/// and so is one whose own bound is no better than the match found whole.
+pub(super) fn score(
+    scorer: &Scorer,
+    needle: &Needle,
+    prepared: &Word<'_>,
+    text: &str,
+) -> Option<i64> {
+    let word = prepared.text;
+    let Some(Plan { known, stretches }) = plan(scorer, text, prepared) else {
         return scorer.score(text, word);
     };
-    let letters = word.as_bytes();
     let mut best = known;
     for (start, end) in stretches {
         let Some(stretch) = text.get(start..end) else {
@@ -243,7 +273,7 @@ pub(super) fn score(scorer: &Scorer, needle: &Needle, text: &str, word: &str) ->
             // the safe answer.
             return scorer.score(text, word);
         };
-        if upper_bound(stretch.as_bytes(), letters) <= known {
+        if upper_bound(stretch.as_bytes(), prepared) <= known {
             continue;
         }
         if let Some(score) = needle
@@ -264,20 +294,21 @@ struct Plan {
     stretches: Vec<(usize, usize)>,
 }
 
-/// How to score `word` in `text` from stretches, or `None` when scoring the
+/// How to score `prepared`'s word in `text` from stretches, or `None` when scoring the
 /// whole text is as cheap or the notes' reasoning does not hold for them.
-fn plan(scorer: &Scorer, text: &str, word: &str) -> Option<Plan> {
+fn plan(scorer: &Scorer, text: &str, prepared: &Word<'_>) -> Option<Plan> {
+    let word = prepared.text;
     let (bytes, letters) = (text.as_bytes(), word.as_bytes());
     let &first = letters.first()?;
     if letters.len() < 2
         || bytes.len() < LONG
         || !word.is_ascii()
-        || repeat_meets_double(letters, bytes)
+        || prepared.repeat_meets_double(bytes)
     {
         return None;
     }
     let found = whole_at(bytes, letters)?;
-    let bound = upper_bound(bytes, letters);
+    let bound = upper_bound(bytes, prepared);
     let known = text
         .get(stretch_start(text, first, found)..found + letters.len())
         .and_then(|stretch| scorer.score(stretch, word))
@@ -417,22 +448,22 @@ mod tests {
                 assert_eq!(whole, None, "{word:?} in {text:?}");
                 continue;
             };
-            let needle = Needle::new(&word);
+            let (needle, prepared) = (Needle::new(&word), Word::new(&word));
             assert_eq!(
-                score(&scorer, &needle, window, &word),
+                score(&scorer, &needle, &prepared, window),
                 whole,
                 "{word:?} in {text:?}"
             );
             if let Some(whole) = whole
-                && !repeat_meets_double(word.as_bytes(), window.as_bytes())
+                && !prepared.repeat_meets_double(window.as_bytes())
             {
                 assert!(
-                    whole <= upper_bound(window.as_bytes(), word.as_bytes()),
+                    whole <= upper_bound(window.as_bytes(), &prepared),
                     "{word:?} in {text:?} scores {whole}, above the bound"
                 );
             }
             matched += usize::from(whole.is_some());
-            by_stretches += usize::from(plan(&scorer, window, &word).is_some());
+            by_stretches += usize::from(plan(&scorer, window, &prepared).is_some());
         }
         // Enough of both kinds, or agreeing would prove little.
         assert!(
@@ -495,17 +526,17 @@ mod tests {
             for word in &words {
                 for end in (2..=word.len()).filter(|&end| word.is_char_boundary(end)) {
                     let prefix = &word[..end];
-                    let needle = Needle::new(prefix);
+                    let (needle, prepared) = (Needle::new(prefix), Word::new(prefix));
                     let Some(window) = needle.window(&text) else {
                         continue;
                     };
                     assert_eq!(
-                        score(&scorer, &needle, window, prefix),
+                        score(&scorer, &needle, &prepared, window),
                         whole_score(&text, prefix),
                         "{prefix:?} in {text:?}"
                     );
                     compared += 1;
-                    by_stretches += usize::from(plan(&scorer, window, prefix).is_some());
+                    by_stretches += usize::from(plan(&scorer, window, &prepared).is_some());
                 }
             }
         }
@@ -517,15 +548,18 @@ mod tests {
 
     #[test]
     fn a_repeated_letter_met_doubled_is_scored_whole() {
-        assert!(repeat_meets_double(b"japan", b"Baa Japan"));
-        assert!(!repeat_meets_double(b"japan", b"Joint statement on Japan"));
-        assert!(repeat_meets_double(b"settlement", b"Settlement"));
-        assert!(!repeat_meets_double(b"affairs", b"Foreign Affairs"));
-        assert!(!repeat_meets_double(b"ff", b"ff"));
+        assert!(Word::new("japan").repeat_meets_double(b"Baa Japan"));
+        assert!(!Word::new("japan").repeat_meets_double(b"Joint statement on Japan"));
+        assert!(Word::new("settlement").repeat_meets_double(b"Settlement"));
+        assert!(!Word::new("affairs").repeat_meets_double(b"Foreign Affairs"));
+        assert!(!Word::new("ff").repeat_meets_double(b"ff"));
         let long = "Joint statement by the Foreign Ministers of Japan and the Netherlands";
         let scorer = Scorer::new();
-        assert!(plan(&scorer, long, "japan").is_some());
-        assert_eq!(plan(&scorer, &format!("{long} (Saar)"), "japan"), None);
-        assert!(plan(&scorer, long, "foreign").is_some());
+        assert!(plan(&scorer, long, &Word::new("japan")).is_some());
+        assert_eq!(
+            plan(&scorer, &format!("{long} (Saar)"), &Word::new("japan")),
+            None
+        );
+        assert!(plan(&scorer, long, &Word::new("foreign")).is_some());
     }
 }
