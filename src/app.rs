@@ -72,6 +72,8 @@ pub enum Input {
 
 /// Applies one input to the state.
 pub fn handle(state: &mut State, input: Input) {
+    // A statement drawn since the last input may have turned out damaged.
+    state.notice_damage();
     if let Input::Searched((generation, hits, failed)) = input {
         state.search_done(generation, hits);
         if let Some(why) = failed {
@@ -116,12 +118,15 @@ pub fn handle(state: &mut State, input: Input) {
             state.contacts_gathered(directory);
             return;
         }
-        state.statements_arrived(
-            arrived.statements,
-            arrived.index,
-            arrived.progress,
-            arrived.order,
-        );
+        match arrived.catalog {
+            Some(catalog) => state.catalog_arrived(*catalog, arrived.progress),
+            None => state.statements_arrived(
+                arrived.statements,
+                arrived.index,
+                arrived.progress,
+                arrived.order,
+            ),
+        }
         if let Some(finished) = arrived.finished {
             state.loading_done(finished.directory, finished.problem_lines);
             if let Some(error) = finished.error {

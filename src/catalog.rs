@@ -13,6 +13,7 @@ mod kept;
 pub mod order;
 mod owner;
 pub mod snapshot;
+mod statements;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,7 @@ pub use order::{
 pub use owner::{Catalog, Remap, problem_lines};
 pub use snapshot::KeptIndex;
 pub use snapshot::Refused;
+pub use statements::Statements;
 
 /// Where an archive is and how it is read, as the settings resolved them
 /// for the browser and every command.

@@ -211,6 +211,17 @@ pub struct Published {
 }
 
 impl Published {
+    /// The Unix epoch's day, `1970-01-01`.
+    #[must_use]
+    pub fn epoch() -> Self {
+        Self {
+            raw: "1970-01-01".into(),
+            instant: DateTime::UNIX_EPOCH.fixed_offset(),
+            timed: false,
+            zone: None,
+        }
+    }
+
     /// Parses a date as the record format allows it.
     ///
     /// # Errors
@@ -496,6 +507,36 @@ pub fn newest_first(a: (&Published, &str), b: (&Published, &str)) -> Ordering {
 }
 
 impl Statement {
+    /// A statement of a title alone, dated the Unix epoch: what is shown in
+    /// place of one that could not be read back.
+    #[must_use]
+    pub fn titled(title: String) -> Self {
+        Self {
+            id: String::new(),
+            title,
+            published: Published::epoch(),
+            kind: None,
+            summary: None,
+            organisations: Vec::new(),
+            government: None,
+            previous_government: false,
+            locations: Vec::new(),
+            topics: Vec::new(),
+            people: Vec::new(),
+            url: None,
+            withdrawn: None,
+            signatories: Vec::new(),
+            body: None,
+            speech: None,
+            links: Vec::new(),
+            media_contacts: Vec::new(),
+            updates: Vec::new(),
+            language: None,
+            translations: Vec::new(),
+            origin: Origin::default(),
+        }
+    }
+
     /// Newest first, then by id so the order is stable.
     #[must_use]
     pub fn newest_first(a: &Self, b: &Self) -> Ordering {

@@ -396,6 +396,9 @@ pub struct State {
     /// The loaded statements' days and signatories, kept in step with
     /// them (see [`crate::signatories::browse::Gathered`]).
     signatory_gathered: Option<std::sync::Arc<crate::signatories::browse::Gathered>>,
+    /// A statement of the catalog snapshot did not restore, and the
+    /// archive was asked to be read again ([`State::notice_damage`]).
+    damage_noticed: bool,
     /// Signatory answers worked out at once (no background worker), taken
     /// at the end of `update`.
     answered: Vec<(u64, crate::signatories::browse::Answer)>,
@@ -464,6 +467,7 @@ impl State {
             signatory_generation: 0,
             signatory_snapshot: None,
             signatory_gathered: Some(gathered),
+            damage_noticed: false,
             answered: Vec::new(),
             quit: false,
         };
@@ -907,6 +911,15 @@ impl State {
         if self.triage.marks.is_empty() {
             return std::collections::HashMap::new();
         }
+        if self.catalog.is_shelved() {
+            // Each mark's statement looked up by id: none is restored.
+            return self
+                .triage
+                .marks
+                .iter()
+                .filter_map(|(id, marks)| Some((self.catalog.position_of(id)?, marks.clone())))
+                .collect();
+        }
         self.catalog
             .statements
             .iter()
@@ -963,11 +976,11 @@ impl State {
         if self.query.has_text() {
             self.index_text(self.text_indexed);
         }
-        let statements = &self.catalog.statements;
+        let catalog = &self.catalog;
         let marks = &self.triage.marks;
         // The index may hold statements not listed yet (a whole kept one
         // while the list streams in): they have no marks, and are left out.
-        let marks_of = |at: usize| marks.get(&statements.get(at)?.id);
+        let marks_of = |at: usize| marks.get(catalog.id(at)?);
         let mut hits = if self.query.has_text() {
             let found = match &self.full_text {
                 Some(full_text) => search::text::search(
@@ -1098,6 +1111,11 @@ impl State {
         let rank = &self.catalog.rank;
         let by_rank = |hit: &Hit| rank_of(rank, hit);
         let sort = self.sort();
+        if matches!(sort, Sort::Title | Sort::Signatories) {
+            // Read for every hit: shelved ones restored on all cores first.
+            let positions: Vec<usize> = self.hits.iter().map(|hit| hit.index).collect();
+            statements.restore_each(&positions);
+        }
         match sort {
             Sort::Newest | Sort::Oldest
                 if !self.query.has_fuzzy()

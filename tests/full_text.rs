@@ -363,8 +363,10 @@ fn the_header_says_how_far_indexing_has_got() {
         }]
     );
     let full_text = state.full_text.clone().expect("an index");
-    let texts: Vec<String> = state.catalog.statements[..4]
-        .iter()
+    let texts: Vec<String> = state
+        .catalog
+        .statements
+        .range(0..4)
         .map(communique::search::text::indexed_text)
         .collect();
     full_text.add(0, &texts).expect("add");

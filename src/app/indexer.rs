@@ -102,18 +102,20 @@ pub fn job(
         return None;
     }
     let held_to = full_text.indexed().clamp(first, end);
-    let (held, rest) = state.catalog.statements[first..end].split_at(held_to - first);
+    let statements = &state.catalog.statements;
+    let held = || statements.range(first..held_to);
     Some(Job {
         full_text: Arc::clone(full_text),
         first,
-        held: held.iter().map(|statement| statement.id.clone()).collect(),
-        statements: rest
-            .iter()
+        held: (first..held_to)
+            .map(|at| statements.id(at).unwrap_or_default().to_owned())
+            .collect(),
+        statements: statements
+            .range(held_to..end)
             .map(crate::records::Statement::text_part)
             .collect(),
         carry: files.map(|files| Carry {
-            paths: held
-                .iter()
+            paths: held()
                 .map(|statement| Arc::clone(&statement.origin.path))
                 .collect(),
             files,

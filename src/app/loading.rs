@@ -46,6 +46,11 @@ pub struct Arrived {
     /// browser no longer shows (it was reloaded) is dropped.
     pub archive: u64,
     pub statements: Vec<Statement>,
+    /// The whole catalog at once, taken from its snapshot with the index,
+    /// order and contacts directory kept beside it, its statements left on
+    /// the snapshot to be restored as they are shown (`statements` is
+    /// empty then, and this is the last message).
+    pub catalog: Option<Box<crate::catalog::Catalog>>,
     /// The search index of every statement sent so far, these included
     /// (it may hold more: a whole kept one).
     pub index: Chunks,
@@ -169,6 +174,7 @@ impl Publisher<'_> {
         self.gone |= !(self.send)(Arrived {
             archive: self.archive,
             statements: Vec::new(),
+            catalog: None,
             index: self.index.clone(),
             progress,
             order: None,
@@ -217,6 +223,7 @@ impl Publisher<'_> {
             self.gone |= !(self.send)(Arrived {
                 archive: self.archive,
                 statements,
+                catalog: None,
                 index: self.index.clone(),
                 progress,
                 order,
@@ -449,7 +456,12 @@ fn publish_shelf(
     Ok(())
 }
 
-/// [`publish_shelf`]'s sending.
+/// [`publish_shelf`]'s sending: with the index, order and contacts
+/// directory kept beside the snapshot, the whole catalog in one message,
+/// its statements left on the snapshot (restored as they are shown: at a
+/// million, restoring them all took the two cores three seconds); without
+/// them, lot by lot, each restored as it goes, indexed, and the index kept
+/// at the end.
 ///
 /// # Errors
 /// A statement that does not restore: what was sent before it stays sent.
@@ -459,8 +471,7 @@ fn send_shelf(
     folder: &std::path::Path,
     root: &std::path::Path,
 ) -> Result<(), String> {
-    // The kept index is read while the first statements are restored and
-    // sent.
+    // The kept index is read while the statements' heads are.
     let ahead = {
         let (folder, root) = (folder.to_path_buf(), root.to_path_buf());
         std::thread::spawn(move || snapshot::read_index_ahead(&folder, &root, true))
@@ -471,6 +482,22 @@ fn send_shelf(
         generation: shelf.generation,
     };
     let total = shelf.len();
+    let heads = shelf.heads()?;
+    let signed: Vec<usize> = heads.iter().map(KeptHead::signed).collect();
+    let whole = ahead.join().ok().and_then(|read| {
+        read.and_then(|ahead| ahead.check(kept.generation, &signed))
+            .ok()
+    });
+    let whole = match whole {
+        Some(whole) if whole.directory.is_some() => {
+            let order = crate::catalog::shelf_order(&heads, Some(whole.order));
+            drop(heads);
+            publisher.directory = whole.directory;
+            send_shelved(publisher, shelf, whole.index, order);
+            return Ok(());
+        }
+        whole => whole,
+    };
     let mut progress = Progress {
         bytes_done: 0,
         bytes_total: total as u64,
@@ -481,42 +508,20 @@ fn send_shelf(
         progress.statements += lot.len();
         publisher.take(&mut lot, progress);
     };
-    let mut at = FIRST_KEPT_LOT.min(total);
-    hand_on(publisher, shelf.statements(0..at)?);
-    // Once the first lot is on the screen: the index, order and directory
-    // kept, or the order of them all made now.
-    publisher.message_at_most = (total / 64).clamp(MESSAGE_AT_MOST, KEPT_MESSAGE_AT_MOST);
-    let heads = shelf.heads()?;
-    let signed: Vec<usize> = heads.iter().map(KeptHead::signed).collect();
-    // While the kept index is still being read, the next lots are restored
-    // (held here until their order is known: each message carries it).
-    let mut ready = Vec::new();
-    while !ahead.is_finished() && at < total {
-        let end = (at + publisher.message_at_most).min(total);
-        ready.push(shelf.statements(at..end)?);
-        at = end;
-    }
+    // The index kept without the directory (kept by a command): the
+    // index and order are used, and the directory is gathered as the
+    // statements go.
     let mut kept_order = None;
-    if let Ok(Ok(whole)) = ahead
-        .join()
-        .map(|read| read.and_then(|ahead| ahead.check(kept.generation, &signed)))
-    {
-        if whole.directory.is_some() {
-            publisher.contacts.clear();
-            publisher.directory = whole.directory;
-        }
+    if let Some(whole) = whole {
         publisher.index = Chunks::one(whole.index);
         publisher.indexed = true;
         kept_order = Some(whole.order);
     }
     publisher.sorted = Some(crate::catalog::shelf_order(&heads, kept_order));
     drop(heads);
-    for lot in ready {
-        if publisher.gone {
-            return Ok(());
-        }
-        hand_on(publisher, lot);
-    }
+    let mut at = FIRST_KEPT_LOT.min(total);
+    hand_on(publisher, shelf.statements(0..at)?);
+    publisher.message_at_most = (total / 64).clamp(MESSAGE_AT_MOST, KEPT_MESSAGE_AT_MOST);
     // Each lot is handed on while the next is restored on the other
     // threads (handing on orders what was sent so far: a pass over them
     // all).
@@ -549,6 +554,38 @@ fn send_shelf(
     let directory = publisher.send_directory(&loose, progress);
     kept.keep_index(publisher, &directory);
     Ok(())
+}
+
+/// Sends the whole catalog of `shelf` in one message, with the `index`,
+/// `order` and the publisher's directory kept beside it: its statements
+/// stay on the snapshot, each restored when the browser first shows it.
+fn send_shelved(publisher: &mut Publisher<'_>, shelf: Shelf, index: Index, order: Vec<u32>) {
+    let total = shelf.len();
+    let progress = Progress {
+        bytes_done: total as u64,
+        bytes_total: total as u64,
+        statements: total,
+    };
+    let catalog = crate::catalog::Catalog::shelved(shelf, index, order);
+    let finished = Finished {
+        problem_lines: catalog.problem_lines.clone(),
+        directory: publisher.directory.take(),
+        error: None,
+        withdrawn: Vec::new(),
+        catalog: None,
+        read_again: false,
+    };
+    publisher.shown = total;
+    publisher.gone |= !(publisher.send)(Arrived {
+        archive: publisher.archive,
+        statements: Vec::new(),
+        index: catalog.index.clone(),
+        catalog: Some(Box::new(catalog)),
+        progress,
+        order: None,
+        finished: Some(finished),
+        contacts: None,
+    });
 }
 
 /// What the status line says of a snapshot not used.
@@ -667,7 +704,8 @@ mod tests {
         let cold = loaded(&source);
         assert_eq!(cold.catalog.statements.len(), COUNT);
         let warm = loaded(&source);
-        assert_eq!(ids(&warm), ids(&cold), "restored lot by lot, in order");
+        assert_eq!(ids(&warm), ids(&cold), "taken from the snapshot, in order");
+        assert!(warm.catalog.is_shelved());
         assert_eq!(warm.catalog.order, cold.catalog.order);
         assert_eq!(warm.status, None);
         assert!(warm.effects.is_empty(), "{:?}", warm.effects);
@@ -686,19 +724,66 @@ mod tests {
         assert_eq!(again.status, None, "kept again whole, and used");
         assert_eq!(ids(&again), ids(&cold));
 
-        // Damaged in the first lot: nothing of it is sent, the files are
-        // read in the same load, and a good snapshot is kept again.
+        assert!(
+            again.catalog.is_shelved(),
+            "taken whole, left on the snapshot"
+        );
+        assert!(again.effects.is_empty(), "{:?}", again.effects);
+
+        // Damaged past its checksums, with the index kept: the catalog
+        // arrives whole, and the damaged statement is found when it is
+        // first shown. A stand-in says so in its place (the others are
+        // themselves), and the archive is read again from its files, once.
+        snapshot::damage_past_checksums(&cache, &root, COUNT - 10);
+        let mut shown = loaded(&source);
+        assert!(shown.effects.is_empty(), "{:?}", shown.effects);
+        assert_eq!(
+            shown.catalog.statements[COUNT - 11].id,
+            format!("s{}", COUNT - 11)
+        );
+        let stand_in = &shown.catalog.statements[COUNT - 10];
+        assert!(
+            stand_in.title.contains("could not be read back"),
+            "{stand_in:?}"
+        );
+        assert!(
+            shown.catalog.statement(COUNT - 10).is_err(),
+            "a command is told"
+        );
+        crate::app::handle(&mut shown, crate::app::Input::Tick);
+        assert_eq!(shown.effects, [Effect::Reload]);
+        let said = shown.status.clone().unwrap_or_default();
+        assert!(said.contains("catalog read again"), "{said:?}");
+        shown.effects.clear();
+        crate::app::handle(&mut shown, crate::app::Input::Tick);
+        assert!(shown.effects.is_empty(), "asked once");
+        // The reload restores every statement, finds the damage and reads
+        // the files, keeping a good snapshot again.
+        let (reloaded, warmth) = crate::catalog::load(&source).expect("reloads");
+        assert!(matches!(warmth, crate::catalog::Warmth::Cold { .. }));
+        assert_eq!(reloaded.statements.len(), COUNT);
+        let whole = loaded(&source);
+        assert_eq!(ids(&whole), ids(&cold), "kept again, warm");
+        assert_eq!(whole.catalog.statements.damage(), None);
+
+        // Without the index (or the contacts directory) kept, the
+        // statements go lot by lot, restored as they go. Damaged in the
+        // first lot: nothing of it is sent, the files are read in the
+        // same load, and a good snapshot is kept again.
+        let index = snapshot::index_file_for(&cache, &root);
+        std::fs::remove_file(&index).expect("index removed");
         snapshot::damage_past_checksums(&cache, &root, 5);
         let first = loaded(&source);
         assert_eq!(ids(&first), ids(&cold));
         let said = first.status.clone().unwrap_or_default();
         assert!(said.contains("catalog read again"), "{said:?}");
         assert!(!first.effects.contains(&Effect::Reload));
-        assert_eq!(ids(&loaded(&source)), ids(&cold), "kept again, warm");
+        assert!(!first.catalog.is_shelved());
 
         // Damaged in a later lot, after the first ones are on the screen:
         // the snapshot is thrown away and the archive reloaded from its
         // files (the watcher's reload reads them as the snapshot is gone).
+        std::fs::remove_file(&index).expect("index removed");
         snapshot::damage_past_checksums(&cache, &root, COUNT - 10);
         let later = loaded(&source);
         assert!(

@@ -9,12 +9,12 @@
 //! ([`Catalog::shelved`]). A reload is a new catalog and the [`Remap`] of
 //! positions from the old one.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::order::{Order, kept_or_newest_order, merge_newest, newest_order, position, ranks};
 use super::snapshot::Shelf;
+use super::statements::Statements;
 use crate::contacts::Directory;
 use crate::loader::Archive;
 use crate::records::Statement;
@@ -25,9 +25,9 @@ use crate::search::{Chunks, Index};
 #[derive(Debug, Default)]
 pub struct Catalog {
     /// In the order they were loaded: positions in this list are what hits,
-    /// choices and open views refer to. Empty in a shelved catalog, whose
-    /// statements are restored one at a time ([`Catalog::statement`]).
-    pub statements: Vec<Statement>,
+    /// choices and open views refer to. In a catalog taken from a snapshot
+    /// ([`Catalog::shelved`]) each is restored when first asked for.
+    pub statements: Statements,
     /// Positions of the statements, newest first (empty in a catalog
     /// opened only to look statements up by id: [`super::Wanted::Ids`]).
     pub order: Vec<u32>,
@@ -51,10 +51,6 @@ pub struct Catalog {
     loose_contacts: Vec<crate::contacts::ContactEntry>,
     /// Whether `directory` is the archive's (gathered, or taken as kept).
     contacts_known: bool,
-    /// In a catalog opened for a command that prints a few statements
-    /// ([`Catalog::shelved`]): the snapshot they are restored from, one at
-    /// a time, and `statements` is empty.
-    shelf: Option<Shelf>,
 }
 
 impl Catalog {
@@ -65,7 +61,7 @@ impl Catalog {
         let index = Index::new(&statements);
         let Order { order, rank } = newest_order(&statements);
         Self {
-            statements,
+            statements: statements.into(),
             order,
             rank,
             index: Chunks::one(index),
@@ -88,7 +84,7 @@ impl Catalog {
         Self {
             problems: problem_lines.len(),
             problem_lines,
-            statements: archive.statements,
+            statements: archive.statements.into(),
             order,
             rank,
             index: Chunks::one(index),
@@ -106,88 +102,66 @@ impl Catalog {
         Self::opened(archive, Index::default(), None)
     }
 
-    /// A catalog snapshot opened for a command that prints or names a few
-    /// of its statements (`list`, `show`, `mark`), with the fuzzy index kept for
-    /// it (or none, to be listed only) and their newest-first `order`,
-    /// checked against the statements' kept dates and ids
-    /// ([`super::load_shelved`]): each statement is restored when asked
-    /// for ([`Catalog::statement`]), and `statements` is empty.
+    /// A catalog snapshot opened with the fuzzy index kept for it (or
+    /// none, to be listed only) and its statements' newest-first `order`,
+    /// checked against their kept dates and ids
+    /// ([`super::load_shelved`]): each statement is restored when first
+    /// asked for, so a command that prints a page, and a browser that
+    /// shows a screenful, restore those and no more.
     #[must_use]
-    pub fn shelved(shelf: Shelf, index: Index, order: Vec<u32>) -> Self {
+    pub fn shelved(mut shelf: Shelf, index: Index, order: Vec<u32>) -> Self {
         let rank = Arc::new(ranks(&order));
         let problem_lines = problem_lines(&shelf.archive);
+        let loose_contacts = std::mem::take(&mut shelf.archive.contacts);
         Self {
             problems: problem_lines.len(),
             problem_lines,
             order,
             rank,
             index: Chunks::one(index),
-            shelf: Some(shelf),
+            loose_contacts,
+            statements: Statements::shelved(shelf),
             ..Self::default()
         }
     }
 
-    /// The statement at position `at`, restored from the shelf in a
-    /// shelved catalog.
+    /// The statement at position `at` (restored from the snapshot the
+    /// first time, in a shelved catalog).
     ///
     /// # Errors
     /// No statement there, or a shelved one that does not restore (a
     /// snapshot damaged in a way its checksums did not catch).
-    pub fn statement(&self, at: usize) -> anyhow::Result<Cow<'_, Statement>> {
-        match &self.shelf {
-            Some(shelf) => {
-                Ok(Cow::Owned(shelf.statement(at).map_err(|why| {
-                    anyhow::anyhow!("catalog snapshot {why}")
-                })?))
-            }
-            None => self
-                .statements
-                .get(at)
-                .map(Cow::Borrowed)
-                .ok_or_else(|| anyhow::anyhow!("no statement {at}")),
-        }
+    pub fn statement(&self, at: usize) -> anyhow::Result<&Statement> {
+        self.statements
+            .restored(at)
+            .map_err(|why| anyhow::anyhow!("catalog snapshot {why}"))
     }
 
     /// The generation of the catalog snapshot a shelved catalog restores
     /// from (`None` when its statements are in memory).
     #[must_use]
     pub fn generation(&self) -> Option<u64> {
-        self.shelf.as_ref().map(|shelf| shelf.generation)
+        self.statements.generation()
     }
 
     /// Whether its statements are on a snapshot's shelf
     /// ([`Catalog::shelved`]).
     #[must_use]
     pub fn is_shelved(&self) -> bool {
-        self.shelf.is_some()
+        self.statements.is_shelved()
     }
 
     /// The position of the statement whose id is `id` (a shelved one's
     /// looked up in place, on all cores).
     #[must_use]
     pub fn position_of(&self, id: &str) -> Option<usize> {
-        use rayon::prelude::*;
-        match &self.shelf {
-            Some(shelf) => (0..shelf.len())
-                .into_par_iter()
-                .position_first(|at| shelf.head(at).is_ok_and(|head| head.id == id)),
-            None => self
-                .statements
-                .iter()
-                .position(|statement| statement.id == id),
-        }
+        self.statements.position_of(id)
     }
 
     /// The id of the statement at position `at`.
     #[must_use]
     pub fn id(&self, at: usize) -> Option<&str> {
-        match &self.shelf {
-            Some(shelf) => shelf.head(at).ok().map(|head| head.id),
-            None => self
-                .statements
-                .get(at)
-                .map(|statement| statement.id.as_str()),
-        }
+        self.statements.id(at)
     }
 
     /// The catalog with every statement restored (a shelved one's from
@@ -196,32 +170,33 @@ impl Catalog {
     /// # Errors
     /// A shelved statement that does not restore.
     pub fn into_whole(mut self) -> anyhow::Result<Self> {
-        if let Some(shelf) = self.shelf.take() {
-            let archive = shelf
-                .into_archive()
-                .map_err(|why| anyhow::anyhow!("catalog snapshot {why}"))?;
-            self.statements = archive.statements;
-            self.loose_contacts = archive.contacts;
-        }
+        self.statements
+            .whole_mut()
+            .map_err(|why| anyhow::anyhow!("catalog snapshot {why}"))?;
         Ok(self)
     }
 
     /// Makes the contacts directory of the statements and of the items
-    /// that hold none, unless it is known already.
+    /// that hold none, unless it is known already (shelved statements are
+    /// restored for it).
     pub fn gather_contacts(&mut self) {
         if self.contacts_known {
             return;
         }
         let loose = std::mem::take(&mut self.loose_contacts);
-        self.set_directory(Directory::build(&self.statements, &loose));
+        let directory = match self.statements.whole_mut() {
+            Ok(statements) => Directory::build(statements, &loose),
+            // Damaged: the owner reads the archive again (see
+            // [`Statements::damage`]); the directory holds what it can.
+            Err(_) => Directory::build(&[], &loose),
+        };
+        self.set_directory(directory);
     }
 
     /// How many statements it holds (shelved ones included).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.shelf
-            .as_ref()
-            .map_or(self.statements.len(), Shelf::len)
+        self.statements.len()
     }
 
     #[must_use]
@@ -233,7 +208,7 @@ impl Catalog {
     /// [`Catalog::position_of`] and [`Catalog::statement`]); `None` when
     /// there is none, or it does not restore.
     #[must_use]
-    pub fn find(&self, id: &str) -> Option<Cow<'_, Statement>> {
+    pub fn find(&self, id: &str) -> Option<&Statement> {
         self.statement(self.position_of(id)?).ok()
     }
 
@@ -258,19 +233,24 @@ impl Catalog {
         if batch.is_empty() {
             return first;
         }
+        // A load streams into a catalog read from files (one taken from a
+        // snapshot arrives whole): shelved ones would be restored first.
+        let Ok(statements) = self.statements.whole_mut() else {
+            return first;
+        };
         let wanted = first + batch.len();
-        if wanted > self.statements.capacity() {
-            self.statements.reserve(expected.max(wanted) - first);
+        if wanted > statements.capacity() {
+            statements.reserve(expected.max(wanted) - first);
         }
-        self.statements.extend(batch);
+        statements.extend(batch);
         match order {
-            Some(Order { order, rank }) if order.len() == self.statements.len() => {
+            Some(Order { order, rank }) if order.len() == statements.len() => {
                 self.order = order;
                 self.rank = rank;
             }
             _ => {
                 // Sort the newcomers, then merge them into the order so far.
-                let statements = &self.statements;
+                let statements = &*statements;
                 let newest = |a: &u32, b: &u32| {
                     Statement::newest_first(&statements[*a as usize], &statements[*b as usize])
                 };
@@ -315,31 +295,33 @@ impl Catalog {
     /// statements are new here.
     #[must_use]
     pub fn remap_from(&self, old: &Catalog) -> Remap {
-        let positions: HashMap<&str, u32, foldhash::fast::RandomState> = self
-            .statements
+        // By id alone: shelved statements are not restored for it.
+        fn ids(catalog: &Catalog) -> Vec<&str> {
+            (0..catalog.len())
+                .map(|at| catalog.id(at).unwrap_or_default())
+                .collect()
+        }
+        let (new_ids, old_ids) = (ids(self), ids(old));
+        let positions: HashMap<&str, u32, foldhash::fast::RandomState> = new_ids
             .iter()
             .enumerate()
-            .map(|(at, statement)| (statement.id.as_str(), position(at)))
+            .map(|(at, &id)| (id, position(at)))
             .collect();
-        let to_new: Vec<Option<u32>> = old
-            .statements
+        let to_new: Vec<Option<u32>> = old_ids
             .iter()
-            .map(|statement| positions.get(statement.id.as_str()).copied())
+            .map(|&id| positions.get(id).copied())
             .collect();
-        let left = old
-            .statements
+        let left = old_ids
             .iter()
             .zip(&to_new)
             .filter(|(_, now)| now.is_none())
-            .map(|(statement, _)| statement.id.clone())
+            .map(|(&id, _)| id.to_owned())
             .collect();
-        let known: HashSet<&str, foldhash::fast::RandomState> =
-            old.statements.iter().map(|s| s.id.as_str()).collect();
-        let arrived = self
-            .statements
+        let known: HashSet<&str, foldhash::fast::RandomState> = old_ids.iter().copied().collect();
+        let arrived = new_ids
             .iter()
-            .filter(|statement| !known.contains(statement.id.as_str()))
-            .map(|statement| statement.id.clone())
+            .filter(|&&id| !known.contains(id))
+            .map(|&id| id.to_owned())
             .collect();
         Remap {
             to_new,

@@ -1,7 +1,6 @@
 //! `communique list`: one line a statement, a JSON array of records, or
 //! CSV for a briefing spreadsheet.
 
-use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -194,7 +193,7 @@ fn kept_text(source: &crate::catalog::Source) -> anyhow::Result<Option<(Catalog,
         let texts = (first + held..end)
             .map(|at| {
                 let statement = catalog.statement(at)?;
-                Ok(statement_text(&statement).unwrap_or_else(|_| indexed_text(&statement)))
+                Ok(statement_text(statement).unwrap_or_else(|_| indexed_text(statement)))
             })
             .collect::<anyhow::Result<Vec<String>>>()?;
         full_text.add_identified(first + held, &ids[held..], &texts)?;
@@ -243,7 +242,7 @@ pub fn run(
     chosen.truncate(limit.unwrap_or(usize::MAX));
     // Only the statements printed are restored (a shelved catalog keeps
     // the rest encoded).
-    let restored: anyhow::Result<Vec<(Cow<'_, Statement>, Option<Hit>)>> = chosen
+    let restored: anyhow::Result<Vec<(&Statement, Option<Hit>)>> = chosen
         .into_iter()
         .map(|(at, hit)| Ok((loaded.statement(at)?, hit)))
         .collect();
@@ -280,11 +279,7 @@ pub fn run(
         return Ok(ExitCode::SUCCESS);
     }
     if format == Format::Csv {
-        write_csv(
-            chosen.iter().map(|(statement, _)| statement.as_ref()),
-            &marks,
-            out,
-        )?;
+        write_csv(chosen.iter().map(|(statement, _)| *statement), &marks, out)?;
         return Ok(ExitCode::SUCCESS);
     }
     let kinds: Vec<String> = chosen

@@ -32,7 +32,7 @@ pub fn run(
         }
         Err(err) => return Err(err),
     };
-    let statement = &crate::loader::read_full(&found)?;
+    let statement = &crate::loader::read_full(found)?;
     let marks = state.map(super::list::read_marks).unwrap_or_default();
     let marks = marks.get(&statement.id);
     if json {

@@ -27,17 +27,21 @@ pub fn stats(
     // Opened and searched as `list` does.
     let (loaded, found) = super::list::open_and_find(source, &marks, query)?;
     // Counted over every statement: all restored.
-    let loaded = loaded.into_whole()?;
+    let mut loaded = loaded;
+    let statements: &[crate::records::Statement] = loaded
+        .statements
+        .whole_mut()
+        .map_err(|why| anyhow::anyhow!("catalog snapshot {why}"))?;
     let chosen: Vec<usize> = match found {
         Some((_, hits)) => hits.into_iter().map(|hit| hit.index).collect(),
-        None => (0..loaded.statements.len()).collect(),
+        None => (0..statements.len()).collect(),
     };
     let ledger = if by == Dimension::Signatory {
-        Ledger::new(&loaded.statements)
+        Ledger::new(statements)
     } else {
         Ledger::default()
     };
-    let rows = counts(&loaded.statements, &chosen, &ledger, by);
+    let rows = counts(statements, &chosen, &ledger, by);
     if json {
         let rows: Vec<Value> = rows
             .iter()

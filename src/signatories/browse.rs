@@ -29,14 +29,20 @@ pub struct Gathered {
 impl Gathered {
     /// Gathers `statements`.
     #[must_use]
-    pub fn of(statements: &[Statement]) -> Self {
+    pub fn of<'a>(
+        statements: impl IntoIterator<Item = &'a Statement, IntoIter: ExactSizeIterator>,
+    ) -> Self {
         let mut gathered = Self::default();
         gathered.extend(statements);
         gathered
     }
 
     /// Adds statements loaded after those gathered so far.
-    pub fn extend(&mut self, statements: &[Statement]) {
+    pub fn extend<'a>(
+        &mut self,
+        statements: impl IntoIterator<Item = &'a Statement, IntoIter: ExactSizeIterator>,
+    ) {
+        let statements = statements.into_iter();
         self.days.reserve(statements.len());
         self.ends.reserve(statements.len());
         for statement in statements {

@@ -277,6 +277,7 @@ fn count_facets(state: &State) -> Vec<Facet> {
             let mut counts: BTreeMap<String, usize> = BTreeMap::new();
             // One value written in NFD here and NFC there is one value.
             let nfc = |value: String| -> String { value.nfc().collect() };
+            state.catalog.statements.restore_all();
             for (index, statement) in state.catalog.statements.iter().enumerate() {
                 for value in kind
                     .values(statement, state.marks_of(index))

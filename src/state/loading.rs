@@ -59,6 +59,43 @@ impl State {
         }
     }
 
+    /// Takes the whole catalog of the first load at once (taken from its
+    /// snapshot, its statements restored as they are shown).
+    pub fn catalog_arrived(&mut self, catalog: crate::catalog::Catalog, progress: Progress) {
+        self.loading = Some(progress);
+        self.catalog = catalog;
+        // Gathered when the signatories browser asks (gathering now would
+        // restore every statement).
+        self.signatory_gathered = None;
+        self.signatory_snapshot = None;
+        self.index_text(0);
+        if !self.background_search {
+            self.refresh_hits();
+        } else {
+            self.refresh_wanted = true;
+            self.maybe_refresh();
+        }
+        if let View::Filter(_) = self.view {
+            self.view = View::Filter(super::FilterPanel::new(self));
+        }
+    }
+
+    /// A statement taken from the catalog snapshot turned out not to
+    /// restore (damaged in a way its checksums did not catch; a stand-in
+    /// that says so is shown in its place): the archive is read again from
+    /// its files, once.
+    pub fn notice_damage(&mut self) {
+        if self.damage_noticed {
+            return;
+        }
+        let Some(why) = self.catalog.statements.damage() else {
+            return;
+        };
+        self.damage_noticed = true;
+        self.report(format!("catalog read again from the archive: {why}"));
+        self.effects.push(super::Effect::Reload);
+    }
+
     /// Searches (or lists) again for statements that arrived since the
     /// last search, once no search runs and (while loading) their number
     /// has grown by a quarter: a running search is shown rather than thrown

@@ -104,6 +104,7 @@ impl State {
                     // Statements set without their gathering (a reload
                     // not from the watcher): gathered here, once.
                     _ => {
+                        self.catalog.statements.restore_all();
                         let gathered = Arc::new(Gathered::of(&self.catalog.statements));
                         self.signatory_gathered = Some(Arc::clone(&gathered));
                         gathered
@@ -127,7 +128,8 @@ impl State {
         self.signatory_snapshot = None;
         match &mut self.signatory_gathered {
             Some(gathered) if gathered.len() == first => {
-                Arc::make_mut(gathered).extend(&self.catalog.statements[first..]);
+                let statements = &self.catalog.statements;
+                Arc::make_mut(gathered).extend(statements.range(first..statements.len()));
             }
             _ => self.signatory_gathered = None,
         }

@@ -92,8 +92,9 @@ impl State {
         }
         // From wherever the index stopped, so it never has a gap.
         let first = self.text_indexed;
-        let texts: Vec<String> = self.catalog.statements[first..]
-            .iter()
+        let statements = &self.catalog.statements;
+        let texts: Vec<String> = statements
+            .range(first..statements.len())
             .map(indexed_text)
             .collect();
         match full_text.add(first, &texts) {
