@@ -2,7 +2,7 @@
 //! the archive with their counts under the current query. Choosing a value
 //! writes its term into the query line, which stays the one truth.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::{LineEditor, State, View};
 use crate::keymap::Action;
@@ -270,35 +270,44 @@ impl FilterPanel {
 /// Counts every facet's values over the current list. Values of the archive
 /// absent from it are set apart ([`Facet::absent`]), unless the query chose
 /// them, so that a chosen value can always be unchosen.
+///
+/// One pass over the archive per facet, on all cores (each statement's
+/// values counted once for each time the list holds it, and noted where it
+/// does not): at a million statements, a pass over the archive and another
+/// over the list for each facet, on one core, held the screen for 45
+/// seconds.
 fn count_facets(state: &State) -> Vec<Facet> {
+    use rayon::prelude::*;
+    let statements = &state.catalog.statements;
+    statements.restore_all();
+    let mut listed = vec![0_usize; statements.len()];
+    for hit in &state.hits {
+        if let Some(times) = listed.get_mut(hit.index) {
+            *times += 1;
+        }
+    }
+    let marks = &state.triage.marks;
+    let marks_of = |at: usize| marks.get(&statements[at].id);
     FacetKind::ALL
         .iter()
         .map(|&kind| {
-            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-            // One value written in NFD here and NFC there is one value.
-            let nfc = |value: String| -> String { value.nfc().collect() };
-            state.catalog.statements.restore_all();
-            for (index, statement) in state.catalog.statements.iter().enumerate() {
-                for value in kind
-                    .values(statement, state.marks_of(index))
-                    .into_iter()
-                    .map(nfc)
-                {
-                    counts.entry(value).or_insert(0);
-                }
-            }
-            for hit in &state.hits {
-                for value in kind
-                    .values(
-                        &state.catalog.statements[hit.index],
-                        state.marks_of(hit.index),
-                    )
-                    .into_iter()
-                    .map(nfc)
-                {
-                    *counts.entry(value).or_insert(0) += 1;
-                }
-            }
+            let counts: HashMap<String, usize> = (0..statements.len())
+                .into_par_iter()
+                .with_min_len(1024)
+                .fold(HashMap::new, |mut counts, at| {
+                    for value in kind.values(&statements[at], marks_of(at)) {
+                        *counts.entry(nfc(value)).or_insert(0) += listed[at];
+                    }
+                    counts
+                })
+                .reduce(HashMap::new, |mut into, from| {
+                    for (value, count) in from {
+                        *into.entry(value).or_insert(0) += count;
+                    }
+                    into
+                });
+            // In the values' order, as the sorts below expect of ties.
+            let counts: BTreeMap<String, usize> = counts.into_iter().collect();
             let (mut values, absent): (Vec<_>, Vec<_>) =
                 counts.into_iter().partition(|(value, count)| {
                     *count > 0 || has_term(&state.query_text, &kind.term(value))
@@ -316,6 +325,18 @@ fn count_facets(state: &State) -> Vec<Facet> {
             }
         })
         .collect()
+}
+
+/// A value in NFC, so one written in NFD here and NFC there is one value
+/// (most are already: then it is not copied).
+fn nfc(value: String) -> String {
+    if unicode_normalization::is_nfc_quick(value.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        value
+    } else {
+        value.nfc().collect()
+    }
 }
 
 /// Whether the query line holds a term exactly (as its own word).
