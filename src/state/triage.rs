@@ -101,7 +101,8 @@ impl State {
     /// The marks of a statement (by archive position).
     #[must_use]
     pub fn marks_of(&self, index: usize) -> Option<&Marks> {
-        self.triage.marks.get(&self.catalog.statements[index].id)
+        // By id, read in place: a shelved statement is not restored for it.
+        self.triage.marks.get(self.catalog.id(index)?)
     }
 
     /// Archive positions a triage key acts on: the chosen rows and any
@@ -131,7 +132,7 @@ impl State {
     fn ids(&self, targets: &[usize]) -> Vec<String> {
         targets
             .iter()
-            .map(|&index| self.catalog.statements[index].id.clone())
+            .filter_map(|&index| self.catalog.id(index).map(str::to_owned))
             .collect()
     }
 
