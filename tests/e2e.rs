@@ -394,3 +394,83 @@ fn the_bundled_archive_opens_with_a_feed_and_markdown_statements() {
     term.send("q");
     assert_clean_exit(&mut term);
 }
+
+/// Opened a second time, an archive is taken from the catalog snapshot and
+/// search index the first open kept (each statement restored from the
+/// snapshot when it is first shown): the list is whole and searchable at
+/// once, and the list, a search and an open statement read as they did
+/// the first time, with nothing said about the snapshot.
+#[test]
+fn an_archive_opened_again_is_whole_and_searchable_from_its_snapshot() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let kept = cache.path().join("communique");
+    let open = || {
+        PtyCommand::browser()
+            .env("XDG_CACHE_HOME", cache.path())
+            .size(100, 30)
+            .spawn()
+    };
+    let loaded = |term: &mut Pty| {
+        term.expect_screen("loaded", |screen| {
+            let header = screen.lines().next().unwrap_or_default();
+            header.contains(" statements") && !header.contains("loading")
+        })
+    };
+    let kept_files = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&kept)
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    // What a user reads: the list, a search's list, and the statement the
+    // search finds, opened.
+    let read = |term: &mut Pty| -> Vec<String> {
+        let list = loaded(term);
+        term.send("/foreign secretary");
+        term.key(Key::Enter);
+        let found = term.expect_text("1 / ");
+        term.key(Key::Enter);
+        let statement = term.expect_text("Signatories");
+        term.key(Key::Esc);
+        term.expect_text("1 / ");
+        [list, found, statement]
+            .iter()
+            .map(|screen| screen.lines().skip(1).collect::<Vec<_>>().join("\n"))
+            .collect()
+    };
+
+    let mut first = open();
+    let cold = read(&mut first);
+    // The index and the contacts directory are kept once the load has
+    // ended: waited for before quitting.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !kept_files().iter().any(|name| name.starts_with("index-")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no index kept: {:?}",
+            kept_files()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    first.key(Key::Char('q'));
+    assert_clean_exit(&mut first);
+    assert!(
+        kept_files().iter().any(|name| name.starts_with("catalog-")),
+        "{:?}",
+        kept_files()
+    );
+
+    let mut second = open();
+    let warm = read(&mut second);
+    assert_eq!(warm, cold);
+    let screen = second.screen_text();
+    assert!(!screen.contains("catalog"), "nothing said: {screen}");
+    second.key(Key::Char('q'));
+    assert_clean_exit(&mut second);
+}

@@ -318,6 +318,10 @@ fn a_browser_opened_warm_holds_and_finds_what_one_opened_cold_does() {
     let first = inode(&kept_index);
     let warm = loaded_by_thread(source.clone());
     assert_eq!(warm.status, None, "nothing to report: {:?}", warm.status);
+    assert!(
+        warm.catalog.is_shelved(),
+        "taken whole from the snapshot, each statement restored when asked for"
+    );
     assert_eq!(
         inode(&kept_index),
         first,
