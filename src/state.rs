@@ -917,7 +917,9 @@ impl State {
                 .triage
                 .marks
                 .iter()
-                .filter_map(|(id, marks)| Some((self.catalog.position_of(id)?, marks.clone())))
+                .filter_map(|(id, marks)| {
+                    Some((self.catalog.statements.position_by_id(id)?, marks.clone()))
+                })
                 .collect();
         }
         self.catalog

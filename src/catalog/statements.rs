@@ -244,12 +244,29 @@ impl Statements {
         }
     }
 
-    /// The position of the statement whose id is `id` (shelved ones looked
-    /// up in place, on all cores).
+    /// The position of the statement whose id is `id` (shelved ones' ids
+    /// read in place, on all cores; or looked up, once
+    /// [`Statements::position_by_id`] has made the map).
     #[must_use]
     pub fn position_of(&self, id: &str) -> Option<usize> {
         match &self.0 {
             Held::Whole(statements) => statements.iter().position(|statement| statement.id == id),
+            Held::Shelved(shelved) => match shelved.positions.get() {
+                Some(positions) => positions.get(id).map(|&at| at as usize),
+                None => (0..self.len())
+                    .into_par_iter()
+                    .position_first(|at| self.id(at) == Some(id)),
+            },
+        }
+    }
+
+    /// As [`Statements::position_of`], for one of many ids looked up: a
+    /// shelved catalog makes a map of every id the first time (a one-off
+    /// look, `show ID`, is quicker without it).
+    #[must_use]
+    pub fn position_by_id(&self, id: &str) -> Option<usize> {
+        match &self.0 {
+            Held::Whole(_) => self.position_of(id),
             Held::Shelved(shelved) => shelved
                 .positions
                 .get_or_init(|| {
@@ -472,6 +489,9 @@ mod tests {
         assert_eq!(statements.id(7), Some("s7"));
         assert_eq!(statements.position_of("s42"), Some(42));
         assert_eq!(statements.position_of("s50"), None);
+        assert_eq!(statements.position_by_id("s42"), Some(42));
+        assert_eq!(statements.position_by_id("s50"), None);
+        assert_eq!(statements.position_of("s43"), Some(43), "from the map");
         assert_eq!(restored(&statements), 0, "ids are read in place");
 
         assert_eq!(statements[3], written[3]);
