@@ -508,7 +508,9 @@ pub fn newest_first(a: (&Published, &str), b: (&Published, &str)) -> Ordering {
 
 impl Statement {
     /// A statement of a title alone, dated the Unix epoch: what is shown in
-    /// place of one that could not be read back.
+    /// place of one that could not be read back, and what
+    /// [`Statement::text_part`] starts from (every field is named here, so
+    /// a new one is decided on).
     #[must_use]
     pub fn titled(title: String) -> Self {
         Self {
@@ -551,27 +553,11 @@ impl Statement {
     pub fn text_part(&self) -> Self {
         Self {
             id: self.id.clone(),
-            title: self.title.clone(),
             published: self.published.clone(),
-            kind: None,
             summary: self.summary.clone(),
-            organisations: Vec::new(),
-            government: None,
-            previous_government: false,
-            locations: Vec::new(),
-            topics: Vec::new(),
-            people: Vec::new(),
-            url: None,
-            withdrawn: None,
-            signatories: Vec::new(),
             body: self.body.clone(),
-            speech: None,
-            links: Vec::new(),
-            media_contacts: Vec::new(),
-            updates: Vec::new(),
-            language: None,
-            translations: Vec::new(),
             origin: self.origin.clone(),
+            ..Self::titled(self.title.clone())
         }
     }
 

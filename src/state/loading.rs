@@ -48,6 +48,11 @@ impl State {
         }
         self.index_text(first);
         self.gather_arrived(first);
+        self.list_arrived();
+    }
+
+    /// The list and an open filter panel take statements just arrived.
+    fn list_arrived(&mut self) {
         if !self.background_search {
             self.refresh_hits();
         } else {
@@ -69,15 +74,7 @@ impl State {
         self.signatory_gathered = None;
         self.signatory_snapshot = None;
         self.index_text(0);
-        if !self.background_search {
-            self.refresh_hits();
-        } else {
-            self.refresh_wanted = true;
-            self.maybe_refresh();
-        }
-        if let View::Filter(_) = self.view {
-            self.view = View::Filter(super::FilterPanel::new(self));
-        }
+        self.list_arrived();
     }
 
     /// A statement taken from the catalog snapshot turned out not to
