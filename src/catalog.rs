@@ -29,7 +29,7 @@ pub use order::{
 pub use owner::{Catalog, Remap, problem_lines};
 pub use snapshot::KeptIndex;
 pub use snapshot::Refused;
-pub use statements::Statements;
+pub use statements::{Statements, TextParts};
 
 /// Where an archive is and how it is read, as the settings resolved them
 /// for the browser and every command.

@@ -191,7 +191,7 @@ fn the_indexer_checks_what_a_kept_index_holds_and_asks_again_where_it_differs() 
         full_text: Arc::clone(&warm),
         first: 0,
         held: vec!["s0".into(), "s1".into(), "s2".into()],
-        statements: Vec::new(),
+        statements: communique::catalog::TextParts::Copied(Vec::new()),
         carry: None,
     });
     let report = next();
@@ -204,7 +204,7 @@ fn the_indexer_checks_what_a_kept_index_holds_and_asks_again_where_it_differs() 
         full_text: Arc::clone(&warm),
         first: 0,
         held: vec!["s0".into(), "other".into(), "s2".into()],
-        statements: Vec::new(),
+        statements: communique::catalog::TextParts::Copied(Vec::new()),
         carry: None,
     });
     let report = next();
@@ -215,7 +215,7 @@ fn the_indexer_checks_what_a_kept_index_holds_and_asks_again_where_it_differs() 
         full_text: Arc::clone(&warm),
         first: 1,
         held: Vec::new(),
-        statements: statements[1..].to_vec(),
+        statements: communique::catalog::TextParts::Copied(statements[1..].to_vec()),
         carry: None,
     });
     let report = next();
@@ -255,7 +255,7 @@ fn a_kept_index_is_carried_over_to_a_reloaded_archive() {
         full_text: Arc::clone(&kept),
         first: 0,
         held: reloaded.iter().map(|s| s.id.clone()).collect(),
-        statements: Vec::new(),
+        statements: communique::catalog::TextParts::Copied(Vec::new()),
         carry: Some(Carry {
             paths: reloaded
                 .iter()
@@ -273,7 +273,7 @@ fn a_kept_index_is_carried_over_to_a_reloaded_archive() {
         full_text: Arc::clone(&kept),
         first: 1,
         held: Vec::new(),
-        statements: reloaded[1..].to_vec(),
+        statements: communique::catalog::TextParts::Copied(reloaded[1..].to_vec()),
         carry: None,
     });
     let report = next();

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 
-use crate::records::Statement;
+use crate::catalog::TextParts;
 use crate::search::FullText;
 
 /// Statements indexed in one transaction (and between two reports).
@@ -23,7 +23,9 @@ pub struct Job {
     pub full_text: Arc<FullText>,
     pub first: usize,
     pub held: Vec<String>,
-    pub statements: Vec<Statement>,
+    /// What is indexed of the statements after those held (restored here
+    /// when they are shelved).
+    pub statements: TextParts,
     /// After a reload: the kept index is first carried over to the archive
     /// as reloaded ([`FullText::carry_over`]).
     pub carry: Option<Carry>,
@@ -110,10 +112,7 @@ pub fn job(
         held: (first..held_to)
             .map(|at| statements.id(at).unwrap_or_default().to_owned())
             .collect(),
-        statements: statements
-            .range(held_to..end)
-            .map(crate::records::Statement::text_part)
-            .collect(),
+        statements: statements.text_parts(held_to..end),
         carry: files.map(|files| Carry {
             paths: held()
                 .map(|statement| Arc::clone(&statement.origin.path))
@@ -237,7 +236,16 @@ fn index(job: &Job, report: &Sender<super::Input>) -> bool {
         }
     }
     let after = job.first + job.held.len();
-    for (number, batch) in job.statements.chunks(BATCH).enumerate() {
+    let statements = match job.statements.restored() {
+        Ok(statements) => statements,
+        Err(why) => {
+            return send(
+                Some(format!("full-text index: catalog snapshot {why}")),
+                None,
+            );
+        }
+    };
+    for (number, batch) in statements.chunks(BATCH).enumerate() {
         let first = after + number * BATCH;
         let error = job
             .full_text
@@ -258,6 +266,7 @@ fn index(job: &Job, report: &Sender<super::Input>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::records::Statement;
     use crate::state::State;
 
     fn statement(n: usize) -> Statement {
@@ -292,7 +301,8 @@ mod tests {
             .map(|job| (job.first, job.statements.len()))
             .collect();
         assert_eq!(pieces, [(0, PIECE), (PIECE, PIECE), (2 * PIECE, 10)]);
-        let copied = &jobs[2].statements[3];
+        let parts = jobs[2].statements.restored().expect("copied");
+        let copied = &parts[3];
         let whole = &state.catalog.statements[2 * PIECE + 3];
         assert_eq!(
             crate::search::text::indexed_text(copied),
@@ -307,6 +317,64 @@ mod tests {
         }
         let full_text = state.full_text.as_ref().expect("an index");
         assert_eq!(full_text.indexed(), count);
+    }
+
+    /// A catalog taken from its snapshot hands the indexer where its
+    /// statements are, not copies: none is restored on the drawing thread,
+    /// and the index ends as one of the statements in memory does.
+    #[test]
+    fn shelved_statements_are_restored_by_the_indexer() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("archive");
+        let count = PIECE + 7;
+        let archive = crate::loader::Archive {
+            root: root.clone(),
+            statements: (0..count).map(statement).collect(),
+            ..crate::loader::Archive::default()
+        };
+        let policy = crate::loader::ReadPolicy::default();
+        crate::catalog::snapshot::write(dir.path(), policy, &[], &archive).expect("written");
+        let shelf =
+            crate::catalog::snapshot::shelf(dir.path(), &root, policy, &[]).expect("trusted");
+        let order: Vec<u32> = (0..u32::try_from(count).expect("few")).collect();
+        let mut state = state_of(0);
+        state.catalog =
+            crate::catalog::Catalog::shelved(shelf, crate::search::Index::default(), order);
+        let mut feed = Feed::default();
+        let mut jobs = Vec::new();
+        feed.ask(&state, 0, count, |job| jobs.push(job));
+        feed.hand_on(&state, |job| jobs.push(job));
+        assert_eq!(jobs.len(), 2);
+        assert!(
+            jobs.iter()
+                .all(|job| matches!(job.statements, TextParts::Shelved { .. })),
+            "{:?}",
+            jobs.iter().map(|job| &job.statements).collect::<Vec<_>>()
+        );
+        for job in &jobs {
+            let (sender, _heard) = mpsc::channel();
+            assert!(index(job, &sender));
+        }
+        let shelved = state.full_text.as_ref().expect("an index");
+        let whole = state_of(count);
+        let mut feed = Feed::default();
+        let mut copied = Vec::new();
+        feed.ask(&whole, 0, count, |job| copied.push(job));
+        feed.hand_on(&whole, |job| copied.push(job));
+        for job in &copied {
+            let (sender, _heard) = mpsc::channel();
+            assert!(index(job, &sender));
+        }
+        let in_memory = whole.full_text.as_ref().expect("an index");
+        assert_eq!(shelved.indexed(), count);
+        assert_eq!(in_memory.indexed(), count);
+        for query in ["text:grain", "text:\"ships carry\"", "text:summ*"] {
+            let parsed = crate::search::parse(query).expect("query");
+            let term = parsed.text_terms().next().expect("a text term");
+            let found = |full_text: &FullText| full_text.matching(term).expect("searched").len();
+            assert_eq!(found(shelved), found(in_memory), "{query:?}");
+            assert_eq!(found(shelved), count);
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! reads the archive from its files again.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -30,7 +30,9 @@ enum Held {
 
 /// Statements left on a snapshot's shelf.
 struct Shelved {
-    shelf: Shelf,
+    /// Shared with the full-text indexer, which restores what it indexes
+    /// on its own thread ([`TextParts`]).
+    shelf: Arc<Shelf>,
     /// By position: unset until asked for; `None` once it turned out not
     /// to restore.
     restored: Vec<OnceLock<Option<Box<Statement>>>>,
@@ -115,7 +117,7 @@ impl Statements {
                 .into(),
         );
         Self(Held::Shelved(Box::new(Shelved {
-            shelf,
+            shelf: Arc::new(shelf),
             restored,
             damage: OnceLock::new(),
             stand_in,
@@ -343,6 +345,7 @@ impl Statements {
                 let Shelved {
                     shelf, restored, ..
                 } = *shelved;
+                let shelf = &*shelf;
                 let mut whole = Vec::with_capacity(restored.len());
                 restored
                     .into_par_iter()
@@ -377,12 +380,83 @@ impl Statements {
         }
     }
 
+    /// What full-text indexing reads of the statements at `range` (as far
+    /// as there are any), for the indexer's thread: copied now when they
+    /// are in memory, restored there when they are shelved (restoring a
+    /// piece of them here held the drawing thread for milliseconds).
+    #[must_use]
+    pub fn text_parts(&self, range: std::ops::Range<usize>) -> TextParts {
+        let end = range.end.min(self.len());
+        let range = range.start.min(end)..end;
+        match &self.0 {
+            Held::Whole(statements) => {
+                TextParts::Copied(statements[range].iter().map(Statement::text_part).collect())
+            }
+            Held::Shelved(shelved) => TextParts::Shelved {
+                shelf: Arc::clone(&shelved.shelf),
+                range,
+            },
+        }
+    }
+
     /// The statements in memory as a slice, when none is shelved.
     #[must_use]
     pub fn as_whole(&self) -> Option<&[Statement]> {
         match &self.0 {
             Held::Whole(statements) => Some(statements),
             Held::Shelved(_) => None,
+        }
+    }
+}
+
+/// What full-text indexing reads of some statements
+/// ([`Statements::text_parts`]).
+pub enum TextParts {
+    /// Copied ([`Statement::text_part`]).
+    Copied(Vec<Statement>),
+    /// On a snapshot's shelf, restored when taken.
+    Shelved {
+        shelf: Arc<Shelf>,
+        range: std::ops::Range<usize>,
+    },
+}
+
+impl std::fmt::Debug for TextParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Copied(parts) => f.debug_tuple("Copied").field(&parts.len()).finish(),
+            Self::Shelved { range, .. } => f.debug_struct("Shelved").field("range", range).finish(),
+        }
+    }
+}
+
+impl TextParts {
+    /// How many statements.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Copied(parts) => parts.len(),
+            Self::Shelved { range, .. } => range.len(),
+        }
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The statements (shelved ones restored here, on the caller's thread).
+    ///
+    /// # Errors
+    /// A shelved statement that does not restore.
+    pub fn restored(&self) -> Result<std::borrow::Cow<'_, [Statement]>, String> {
+        match self {
+            Self::Copied(parts) => Ok(std::borrow::Cow::Borrowed(parts)),
+            Self::Shelved { shelf, range } => range
+                .clone()
+                .map(|at| shelf.statement(at))
+                .collect::<Result<Vec<_>, _>>()
+                .map(std::borrow::Cow::Owned),
         }
     }
 }
