@@ -1159,9 +1159,21 @@ impl State {
             }
             Sort::Newest => self.hits.sort_unstable_by_key(by_rank),
             Sort::Oldest => self.hits.sort_unstable_by_key(|hit| Reverse(by_rank(hit))),
-            Sort::Title => self.hits.sort_by_cached_key(|hit| {
-                (search::fold(&statements[hit.index].title), by_rank(hit))
-            }),
+            Sort::Title => {
+                // Each title folded once and the list sorted, on all cores
+                // (at a million, 3.6 s on one); equal keys keep their order.
+                use rayon::prelude::*;
+                let mut keyed: Vec<(String, u32, usize, Hit)> = std::mem::take(&mut self.hits)
+                    .into_par_iter()
+                    .enumerate()
+                    .map(|(at, hit)| {
+                        let title = search::fold(&statements[hit.index].title);
+                        (title, by_rank(&hit), at, hit)
+                    })
+                    .collect();
+                keyed.par_sort_unstable_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
+                self.hits = keyed.into_iter().map(|(.., hit)| hit).collect();
+            }
             Sort::Relevance => {
                 // A background search sorted them already (known, or
                 // checked before sorting again).
