@@ -56,7 +56,7 @@ impl Reloaded {
         catalog.gather_contacts();
         Self {
             gathered: std::sync::Arc::new(crate::signatories::browse::Gathered::of(
-                catalog.statements.iter(),
+                &catalog.statements,
             )),
             catalog,
             held_back,

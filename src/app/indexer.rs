@@ -340,10 +340,19 @@ mod tests {
         let mut state = state_of(0);
         state.catalog =
             crate::catalog::Catalog::shelved(shelf, crate::search::Index::default(), order);
-        let mut feed = Feed::default();
-        let mut jobs = Vec::new();
-        feed.ask(&state, 0, count, |job| jobs.push(job));
-        feed.hand_on(&state, |job| jobs.push(job));
+        // Every piece handed on and indexed: the jobs.
+        let index_all = |state: &State| {
+            let mut feed = Feed::default();
+            let mut jobs = Vec::new();
+            feed.ask(state, 0, count, |job| jobs.push(job));
+            feed.hand_on(state, |job| jobs.push(job));
+            for job in &jobs {
+                let (sender, _heard) = mpsc::channel();
+                assert!(index(job, &sender));
+            }
+            jobs
+        };
+        let jobs = index_all(&state);
         assert_eq!(jobs.len(), 2);
         assert!(
             jobs.iter()
@@ -351,20 +360,9 @@ mod tests {
             "{:?}",
             jobs.iter().map(|job| &job.statements).collect::<Vec<_>>()
         );
-        for job in &jobs {
-            let (sender, _heard) = mpsc::channel();
-            assert!(index(job, &sender));
-        }
         let shelved = state.full_text.as_ref().expect("an index");
         let whole = state_of(count);
-        let mut feed = Feed::default();
-        let mut copied = Vec::new();
-        feed.ask(&whole, 0, count, |job| copied.push(job));
-        feed.hand_on(&whole, |job| copied.push(job));
-        for job in &copied {
-            let (sender, _heard) = mpsc::channel();
-            assert!(index(job, &sender));
-        }
+        index_all(&whole);
         let in_memory = whole.full_text.as_ref().expect("an index");
         assert_eq!(shelved.indexed(), count);
         assert_eq!(in_memory.indexed(), count);

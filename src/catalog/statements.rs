@@ -66,13 +66,24 @@ impl Shelved {
         }
     }
 
-    fn get(&self, at: usize) -> Option<&Statement> {
+    /// The statement at `at`, restored the first time it is asked for:
+    /// `Some(None)` when it does not restore (the damage noted), `None`
+    /// when there is none there.
+    fn slot(&self, at: usize) -> Option<Option<&Statement>> {
         let slot = self.restored.get(at)?;
-        Some(
-            slot.get_or_init(|| self.restore(at))
-                .as_deref()
-                .unwrap_or(&self.stand_in),
-        )
+        Some(slot.get_or_init(|| self.restore(at)).as_deref())
+    }
+
+    /// As [`Shelved::slot`], the stand-in for one that does not restore.
+    fn get(&self, at: usize) -> Option<&Statement> {
+        Some(self.slot(at)?.unwrap_or(&self.stand_in))
+    }
+
+    /// Restores those of `positions` not restored yet, on all cores.
+    fn restore_each(&self, positions: impl IndexedParallelIterator<Item = usize>) {
+        positions.with_min_len(256).for_each(|at| {
+            self.slot(at);
+        });
     }
 }
 
@@ -96,12 +107,9 @@ impl std::ops::Index<usize> for Statements {
     /// # Panics
     /// When there is none, as a slice's index does.
     fn index(&self, at: usize) -> &Statement {
-        match &self.0 {
-            Held::Whole(statements) => &statements[at],
-            Held::Shelved(shelved) => shelved.restored[at]
-                .get_or_init(|| shelved.restore(at))
-                .as_deref()
-                .unwrap_or(&shelved.stand_in),
+        match self.get(at) {
+            Some(statement) => statement,
+            None => panic!("no statement {at}: there are {}", self.len()),
         }
     }
 }
@@ -169,18 +177,13 @@ impl Statements {
             Held::Whole(statements) => statements
                 .get(at)
                 .ok_or_else(|| format!("no statement {at}")),
-            Held::Shelved(shelved) => {
-                let slot = shelved
-                    .restored
-                    .get(at)
-                    .ok_or_else(|| format!("no statement {at}"))?;
-                slot.get_or_init(|| shelved.restore(at))
-                    .as_deref()
-                    .ok_or_else(|| match shelved.shelf.statement(at) {
-                        Err(why) => why,
-                        Ok(_) => format!("statement {at} did not restore"),
-                    })
-            }
+            Held::Shelved(shelved) => shelved
+                .slot(at)
+                .ok_or_else(|| format!("no statement {at}"))?
+                .ok_or_else(|| match shelved.shelf.statement(at) {
+                    Err(why) => why,
+                    Ok(_) => format!("statement {at} did not restore"),
+                }),
         }
     }
 
@@ -189,25 +192,12 @@ impl Statements {
         match &mut self.0 {
             Held::Whole(statements) => statements.get_mut(at),
             Held::Shelved(shelved) => {
+                // Restored into its slot first (or the damage noted).
+                shelved.slot(at)?;
                 let Shelved {
-                    shelf,
-                    restored,
-                    damage,
-                    stand_in,
-                    ..
+                    restored, stand_in, ..
                 } = &mut **shelved;
-                let slot = restored.get_mut(at)?;
-                if slot.get().is_none() {
-                    let statement = match shelf.statement(at) {
-                        Ok(statement) => Some(Box::new(statement)),
-                        Err(why) => {
-                            damage.get_or_init(|| why);
-                            None
-                        }
-                    };
-                    let _ = slot.set(statement);
-                }
-                match slot.get_mut() {
+                match restored.get_mut(at)?.get_mut() {
                     Some(Some(statement)) => Some(&mut **statement),
                     _ => Some(stand_in),
                 }
@@ -225,11 +215,16 @@ impl Statements {
     /// [`Statements::iter`].
     #[must_use]
     pub fn range(&self, range: std::ops::Range<usize>) -> Iter<'_> {
-        let end = range.end.min(self.len());
         Iter {
             statements: self,
-            range: range.start.min(end)..end,
+            range: self.within(range),
         }
+    }
+
+    /// The part of `range` there are statements at.
+    fn within(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let end = range.end.min(self.len());
+        range.start.min(end)..end
     }
 
     /// The id of the statement at `at`: a shelved one's read in place when
@@ -290,12 +285,7 @@ impl Statements {
     /// values).
     pub fn restore_all(&self) {
         if let Held::Shelved(shelved) = &self.0 {
-            (0..shelved.restored.len())
-                .into_par_iter()
-                .with_min_len(256)
-                .for_each(|at| {
-                    shelved.get(at);
-                });
+            shelved.restore_each((0..shelved.restored.len()).into_par_iter());
         }
     }
 
@@ -303,9 +293,7 @@ impl Statements {
     /// cores: before reading each on one thread (sorting hits by title).
     pub fn restore_each(&self, positions: &[usize]) {
         if let Held::Shelved(shelved) = &self.0 {
-            positions.par_iter().with_min_len(256).for_each(|&at| {
-                shelved.get(at);
-            });
+            shelved.restore_each(positions.par_iter().copied());
         }
     }
 
@@ -368,11 +356,14 @@ impl Statements {
     /// A shelved statement that does not restore: then they stay shelved.
     pub fn whole_mut(&mut self) -> Result<&mut Vec<Statement>, String> {
         if let Held::Shelved(_) = self.0 {
-            let held = std::mem::take(self);
-            match held.into_whole() {
-                Ok(whole) => self.0 = Held::Whole(whole),
-                Err(why) => return Err(why),
+            // Restored in place first, so a damaged one leaves them shelved
+            // (taken out and failing, they would be lost).
+            self.restore_all();
+            if let Some(why) = self.damage() {
+                return Err(why.to_owned());
             }
+            let whole = std::mem::take(self).into_whole()?;
+            self.0 = Held::Whole(whole);
         }
         match &mut self.0 {
             Held::Whole(statements) => Ok(statements),
@@ -386,8 +377,7 @@ impl Statements {
     /// piece of them here held the drawing thread for milliseconds).
     #[must_use]
     pub fn text_parts(&self, range: std::ops::Range<usize>) -> TextParts {
-        let end = range.end.min(self.len());
-        let range = range.start.min(end)..end;
+        let range = self.within(range);
         match &self.0 {
             Held::Whole(statements) => {
                 TextParts::Copied(statements[range].iter().map(Statement::text_part).collect())
@@ -396,15 +386,6 @@ impl Statements {
                 shelf: Arc::clone(&shelved.shelf),
                 range,
             },
-        }
-    }
-
-    /// The statements in memory as a slice, when none is shelved.
-    #[must_use]
-    pub fn as_whole(&self) -> Option<&[Statement]> {
-        match &self.0 {
-            Held::Whole(statements) => Some(statements),
-            Held::Shelved(_) => None,
         }
     }
 }
@@ -603,13 +584,17 @@ mod tests {
         snapshot::damage_past_checksums(dir.path(), &root, 9);
         let shelf =
             snapshot::shelf(dir.path(), &root, ReadPolicy::default(), &[]).expect("checksums pass");
-        let statements = Statements::shelved(shelf);
+        let mut statements = Statements::shelved(shelf);
         assert_eq!(statements[8], written[8]);
         assert_eq!(statements.damage(), None);
         assert!(statements[9].title.contains("could not be read back"));
         assert!(statements.damage().is_some());
         assert!(statements.restored(9).is_err(), "a command is told");
         assert_eq!(statements[10], written[10]);
+        assert!(statements.whole_mut().is_err());
+        assert!(statements.is_shelved(), "a damaged one leaves them shelved");
+        assert_eq!(statements.len(), 20);
+        assert_eq!(statements[11], written[11]);
         assert!(statements.into_whole().is_err());
     }
 
